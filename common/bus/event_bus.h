@@ -1,0 +1,77 @@
+// The event bus: durable, ordered topics that agency services publish to and mappa-service
+// (and auditors) consume from. Two implementations: the embedded RocksDB log (one
+// machine, the default) and Kafka (production).
+//
+// Delivery is at-least-once: a publisher that fails part-way may publish a message again,
+// so consumers dedupe (mappa-service by stream and version). Consumers own their
+// positions: they store the next offset to read alongside the state it produced, and the
+// bus asks them for it when a partition is assigned.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace safeguard {
+
+// Topic names (DESIGN.md §2). Each agency's events are keyed by subject.
+inline constexpr char kPoliceTopic[] = "police.events";
+inline constexpr char kProbationTopic[] = "probation.events";
+inline constexpr char kChildrensTopic[] = "childrens.events";
+inline constexpr char kMappaTopic[] = "mappa.events";
+inline constexpr char kAuditAccessTopic[] = "audit.access";
+
+struct BusMessage {
+  std::string topic;
+  std::string key;    // the subject key: one subject's messages stay in order
+  std::string value;  // a serialized EventEnvelope or AccessRecord
+};
+
+struct BusRecord {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+  std::string key;
+  std::string value;
+  absl::Time appended_at;
+};
+
+// The next offset to read for (topic, partition): one past the last record the consumer
+// has durably applied, or 0 to start from the beginning.
+using PositionLookup =
+    std::function<absl::StatusOr<int64_t>(const std::string& topic, int32_t partition)>;
+
+// A subscription to one or more topics. Not thread-safe: one thread polls.
+class BusConsumer {
+ public:
+  virtual ~BusConsumer() = default;
+
+  // Returns up to `max` records, waiting up to `timeout` for the first. Records of one
+  // partition come in offset order, each exactly once per subscription. An empty result
+  // means nothing arrived in time. kUnavailable when the bus cannot be reached.
+  virtual absl::StatusOr<std::vector<BusRecord>> Poll(absl::Duration timeout, size_t max) = 0;
+};
+
+class EventBus {
+ public:
+  virtual ~EventBus() = default;
+
+  // Appends `messages` and returns OK only once every one of them is durable on the bus.
+  // On error some may have been appended; the caller publishes them again.
+  // Thread-safe.
+  virtual absl::Status Publish(const std::vector<BusMessage>& messages) = 0;
+
+  // Subscribes to `topics` as consumer group `group`, starting each partition at the
+  // offset `positions` returns for it. Thread-safe.
+  virtual absl::StatusOr<std::unique_ptr<BusConsumer>> Subscribe(
+      const std::vector<std::string>& topics, const std::string& group,
+      PositionLookup positions) = 0;
+};
+
+}  // namespace safeguard

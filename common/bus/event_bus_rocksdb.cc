@@ -1,0 +1,170 @@
+#include "common/bus/event_bus_rocksdb.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/keys.h"
+#include "common/rocksdb_status.h"
+#include "common/status_macros.h"
+#include "rocksdb/write_batch.h"
+#include "safeguard/v1/storage.pb.h"
+
+namespace safeguard {
+namespace {
+
+// Key layout:
+//   't' topic \0 offset -> BusLogRecord
+//   'n' topic           -> next offset
+std::string RecordKey(const std::string& topic, int64_t offset) {
+  std::string k = NamedPrefix("t", topic);
+  AppendBigEndian64(&k, static_cast<uint64_t>(offset));
+  return k;
+}
+
+class RocksDbConsumer : public BusConsumer {
+ public:
+  RocksDbConsumer(RocksDbEventBus* bus, std::map<std::string, int64_t> next)
+      : bus_(bus), next_(std::move(next)) {}
+
+  absl::StatusOr<std::vector<BusRecord>> Poll(absl::Duration timeout, size_t max) override {
+    const absl::Time deadline = absl::Now() + timeout;
+    while (true) {
+      std::vector<BusRecord> out;
+      for (auto& [topic, next] : next_) {
+        if (out.size() >= max) break;
+        ASSIGN_OR_RETURN(std::vector<BusRecord> records, bus_->Read(topic, next, max - out.size()));
+        if (!records.empty()) next = records.back().offset + 1;
+        for (BusRecord& r : records) out.push_back(std::move(r));
+      }
+      if (!out.empty()) return out;
+      // Wait for any subscribed topic to grow; the first topic's waiter also wakes on the
+      // others because every append notifies all waiters.
+      const std::string& first = next_.begin()->first;
+      if (!bus_->WaitForOffset(first, next_.begin()->second, deadline) &&
+          absl::Now() >= deadline) {
+        return out;
+      }
+    }
+  }
+
+ private:
+  RocksDbEventBus* bus_;
+  std::map<std::string, int64_t> next_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<RocksDbEventBus>> RocksDbEventBus::Open(const std::string& path,
+                                                                       Clock clock) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  rocksdb::DB* raw = nullptr;
+  RETURN_IF_ERROR(
+      FromRocksDb(rocksdb::DB::Open(options, path, &raw), absl::StrCat("open event bus at ", path)));
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::map<std::string, int64_t> ends;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek("n"); it->Valid() && it->key().starts_with("n"); it->Next()) {
+    ends[it->key().ToString().substr(1)] =
+        static_cast<int64_t>(DecodeBigEndian64(it->value().ToStringView()));
+  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "scan event bus topics"));
+  it.reset();
+  return std::unique_ptr<RocksDbEventBus>(
+      new RocksDbEventBus(std::move(db), std::move(ends), std::move(clock)));
+}
+
+RocksDbEventBus::RocksDbEventBus(std::unique_ptr<rocksdb::DB> db,
+                                 std::map<std::string, int64_t> ends, Clock clock)
+    : db_(std::move(db)), clock_(std::move(clock)), end_offsets_(std::move(ends)) {}
+
+RocksDbEventBus::~RocksDbEventBus() = default;
+
+absl::Status RocksDbEventBus::Publish(const std::vector<BusMessage>& messages) {
+  if (messages.empty()) return absl::OkStatus();
+  std::lock_guard<std::mutex> lock(mu_);
+  std::map<std::string, int64_t> next = end_offsets_;
+  rocksdb::WriteBatch batch;
+  const auto appended_at = ToProtoTimestamp(clock_());
+  for (const BusMessage& m : messages) {
+    if (m.topic.empty() || m.topic.find('\0') != std::string::npos) {
+      return absl::InvalidArgumentError(absl::StrCat("invalid topic name '", m.topic, "'"));
+    }
+    safeguard::v1::BusLogRecord record;
+    record.set_key(m.key);
+    record.set_value(m.value);
+    *record.mutable_appended_at() = appended_at;
+    int64_t& offset = next[m.topic];
+    batch.Put(RecordKey(m.topic, offset), record.SerializeAsString());
+    ++offset;
+  }
+  for (const auto& [topic, end] : next) {
+    std::string v;
+    AppendBigEndian64(&v, static_cast<uint64_t>(end));
+    batch.Put("n" + topic, v);
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  RETURN_IF_ERROR(FromRocksDb(db_->Write(wo, &batch), "append to event bus"));
+  end_offsets_ = std::move(next);
+  appended_cv_.notify_all();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<BusRecord>> RocksDbEventBus::Read(const std::string& topic,
+                                                             int64_t offset, size_t max) {
+  std::vector<BusRecord> out;
+  const std::string prefix = NamedPrefix("t", topic);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(RecordKey(topic, offset)); it->Valid() && it->key().starts_with(prefix) &&
+                                           out.size() < max;
+       it->Next()) {
+    safeguard::v1::BusLogRecord record;
+    if (!record.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(absl::StrCat("unreadable bus record in ", topic));
+    }
+    BusRecord r;
+    r.topic = topic;
+    r.partition = 0;
+    r.offset = static_cast<int64_t>(DecodeBigEndian64(it->key().ToStringView().substr(prefix.size())));
+    r.key = record.key();
+    r.value = record.value();
+    r.appended_at = FromProtoTimestamp(record.appended_at());
+    out.push_back(std::move(r));
+  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "read event bus"));
+  return out;
+}
+
+int64_t RocksDbEventBus::EndOffset(const std::string& topic) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = end_offsets_.find(topic);
+  return it == end_offsets_.end() ? 0 : it->second;
+}
+
+bool RocksDbEventBus::WaitForOffset(const std::string& topic, int64_t offset, absl::Time deadline) {
+  std::unique_lock<std::mutex> lock(mu_);
+  auto has = [&] {
+    auto it = end_offsets_.find(topic);
+    return it != end_offsets_.end() && it->second > offset;
+  };
+  if (has()) return true;
+  const absl::Duration left = deadline - absl::Now();
+  if (left <= absl::ZeroDuration()) return false;
+  appended_cv_.wait_for(lock, absl::ToChronoNanoseconds(left));
+  return has();
+}
+
+void RocksDbEventBus::WakeAll() { appended_cv_.notify_all(); }
+
+absl::StatusOr<std::unique_ptr<BusConsumer>> RocksDbEventBus::Subscribe(
+    const std::vector<std::string>& topics, const std::string& group, PositionLookup positions) {
+  if (topics.empty()) return absl::InvalidArgumentError("subscribe: no topics");
+  std::map<std::string, int64_t> next;
+  for (const std::string& topic : topics) {
+    ASSIGN_OR_RETURN(int64_t offset, positions(topic, 0));
+    if (offset < 0) return absl::InvalidArgumentError("subscribe: negative position");
+    next[topic] = offset;
+  }
+  return std::unique_ptr<BusConsumer>(new RocksDbConsumer(this, std::move(next)));
+}
+
+}  // namespace safeguard

@@ -1,0 +1,29 @@
+// Starts a gRPC server the way every Safeguard server starts: server reflection and the
+// standard health service on, a bounded message size, and the chosen port reported.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <grpcpp/server.h>
+#include <grpcpp/impl/codegen/service_type.h>
+
+#include "absl/status/statusor.h"
+
+namespace safeguard {
+
+// Requests larger than this are refused by gRPC before any handler runs.
+inline constexpr int kMaxRequestBytes = 1 << 20;
+
+struct RunningServer {
+  std::unique_ptr<grpc::Server> server;
+  std::string address;  // host:port actually bound, e.g. "127.0.0.1:50051"
+};
+
+// Binds `host:port` (port 0 = the OS chooses), registers `services` and marks each
+// serving in the health service. kUnavailable when the address cannot be bound.
+absl::StatusOr<RunningServer> StartServer(const std::string& host, int port,
+                                          const std::vector<grpc::Service*>& services);
+
+}  // namespace safeguard

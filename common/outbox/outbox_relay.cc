@@ -1,0 +1,84 @@
+#include "common/outbox/outbox_relay.h"
+
+#include <iostream>
+
+#include "common/status_macros.h"
+
+namespace safeguard {
+
+OutboxRelay::OutboxRelay(EventStore* store, EventBus* bus, Options options)
+    : store_(store), bus_(bus), options_(std::move(options)) {}
+
+OutboxRelay::~OutboxRelay() { Stop(); }
+
+absl::StatusOr<size_t> OutboxRelay::RelayOnce() {
+  ASSIGN_OR_RETURN(std::vector<safeguard::v1::EventEnvelope> pending,
+                   store_->PendingOutbox(options_.batch_size));
+  if (pending.empty()) return 0;
+  std::vector<BusMessage> messages;
+  std::vector<uint64_t> sequences;
+  messages.reserve(pending.size());
+  sequences.reserve(pending.size());
+  for (const auto& event : pending) {
+    messages.push_back(BusMessage{options_.topic, event.subject_key(), event.SerializeAsString()});
+    sequences.push_back(event.log_sequence());
+  }
+  RETURN_IF_ERROR(bus_->Publish(messages));
+  RETURN_IF_ERROR(store_->MarkPublished(sequences));
+  published_ += pending.size();
+  return pending.size();
+}
+
+void OutboxRelay::Start() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void OutboxRelay::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void OutboxRelay::Notify() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    notified_ = true;
+  }
+  cv_.notify_all();
+}
+
+void OutboxRelay::Loop() {
+  absl::Duration backoff = absl::Milliseconds(50);
+  while (true) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return;
+      notified_ = false;
+    }
+    absl::StatusOr<size_t> n = RelayOnce();
+    absl::Duration wait;
+    if (!n.ok()) {
+      std::cerr << "outbox relay (" << options_.topic << "): " << n.status()
+                << "; retrying in " << backoff << std::endl;
+      wait = backoff;
+      backoff = std::min(backoff * 2, options_.max_backoff);
+    } else {
+      backoff = absl::Milliseconds(50);
+      if (*n == options_.batch_size) continue;  // more may be pending
+      wait = options_.idle_poll;
+    }
+    std::unique_lock<std::mutex> lock(mu_);
+    // After an error, only the backoff (or stop) ends the wait; a commit does not.
+    const bool after_error = !n.ok();
+    cv_.wait_for(lock, absl::ToChronoNanoseconds(wait),
+                 [&] { return stopping_ || (!after_error && notified_); });
+  }
+}
+
+}  // namespace safeguard

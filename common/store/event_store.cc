@@ -1,0 +1,375 @@
+#include "common/store/event_store.h"
+
+#include <future>
+#include <unordered_set>
+
+#include "absl/strings/str_cat.h"
+#include "common/ids.h"
+#include "common/keys.h"
+#include "common/rocksdb_status.h"
+#include "common/status_macros.h"
+#include "rocksdb/options.h"
+#include "rocksdb/write_batch.h"
+#include "safeguard/v1/storage.pb.h"
+
+namespace safeguard {
+namespace {
+
+using safeguard::v1::CommandRecord;
+using safeguard::v1::CommandResult;
+using safeguard::v1::EventEnvelope;
+
+// Key layout (one keyspace, distinguished by the first byte):
+//   'e' seq            -> EventEnvelope        the agency log
+//   's' stream \0 ver  -> seq                  stream index
+//   'v' stream         -> version              current stream version
+//   'c' command_id     -> CommandRecord        idempotency
+//   'o' seq            -> ""                   outbox: committed, not yet on the bus
+//   'm' "last_seq"     -> seq                  highest committed sequence
+constexpr char kLastSequenceKey[] = "mlast_seq";
+
+std::string EventKey(uint64_t seq) {
+  std::string k = "e";
+  AppendBigEndian64(&k, seq);
+  return k;
+}
+std::string OutboxKey(uint64_t seq) {
+  std::string k = "o";
+  AppendBigEndian64(&k, seq);
+  return k;
+}
+std::string StreamEventKey(const std::string& stream, uint64_t version) {
+  std::string k = NamedPrefix("s", stream);
+  AppendBigEndian64(&k, version);
+  return k;
+}
+std::string StreamVersionKey(const std::string& stream) { return "v" + stream; }
+std::string CommandKey(const std::string& command_id) { return "c" + command_id; }
+
+std::string EncodeU64(uint64_t v) {
+  std::string s;
+  AppendBigEndian64(&s, v);
+  return s;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(Options options) {
+  rocksdb::Options db_options;
+  db_options.create_if_missing = true;
+  // Concurrent readers while the writer thread commits.
+  db_options.IncreaseParallelism(2);
+  rocksdb::DB* raw = nullptr;
+  RETURN_IF_ERROR(FromRocksDb(rocksdb::DB::Open(db_options, options.path, &raw),
+                              absl::StrCat("open event store at ", options.path)));
+  std::unique_ptr<rocksdb::DB> db(raw);
+
+  uint64_t last = 0;
+  std::string value;
+  rocksdb::Status s = db->Get(rocksdb::ReadOptions(), kLastSequenceKey, &value);
+  if (s.ok()) {
+    last = DecodeBigEndian64(value);
+  } else if (!s.IsNotFound()) {
+    return FromRocksDb(s, "read last sequence");
+  }
+  // The marker and the events are written in one batch; if they ever disagree the store
+  // was altered outside Safeguard and must not accept writes.
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+  it->SeekForPrev(EventKey(UINT64_MAX));
+  uint64_t last_event = 0;
+  if (it->Valid() && it->key().starts_with("e")) {
+    last_event = DecodeBigEndian64(it->key().ToStringView().substr(1));
+  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "scan event log"));
+  if (last_event != last) {
+    return absl::DataLossError(absl::StrCat("event store ", options.path, ": last sequence marker ",
+                                            last, " but last event is ", last_event));
+  }
+  return std::unique_ptr<EventStore>(new EventStore(std::move(options), std::move(db), last));
+}
+
+EventStore::EventStore(Options options, std::unique_ptr<rocksdb::DB> db, uint64_t last_sequence)
+    : options_(std::move(options)), db_(std::move(db)), last_sequence_(last_sequence) {
+  writer_ = std::thread([this] { WriterLoop(); });
+}
+
+EventStore::~EventStore() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  work_cv_.notify_all();
+  writer_.join();
+  for (Pending& p : queue_) {
+    p.done(absl::UnavailableError("event store is shutting down"));
+  }
+}
+
+void EventStore::SetCommitListener(std::function<void()> listener) {
+  commit_listener_ = std::move(listener);
+}
+
+void EventStore::AppendAsync(AppendCommand command, AppendDone done) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!stopping_) {
+      queue_.push_back(Pending{std::move(command), std::move(done)});
+      work_cv_.notify_one();
+      return;
+    }
+  }
+  done(absl::UnavailableError("event store is shutting down"));
+}
+
+absl::StatusOr<CommandResult> EventStore::Append(AppendCommand command) {
+  std::promise<absl::StatusOr<CommandResult>> promise;
+  auto future = promise.get_future();
+  AppendAsync(std::move(command),
+              [&promise](absl::StatusOr<CommandResult> r) { promise.set_value(std::move(r)); });
+  return future.get();
+}
+
+void EventStore::WriterLoop() {
+  std::vector<Pending> group;
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      work_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      // Everything that queued while the previous sync ran shares the next one.
+      while (!queue_.empty() && group.size() < options_.max_group_size) {
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    CommitGroup(group);
+    group.clear();
+  }
+}
+
+absl::StatusOr<uint64_t> EventStore::CommittedVersion(const std::string& stream_id) {
+  auto it = stream_versions_.find(stream_id);
+  if (it != stream_versions_.end()) return it->second;
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), StreamVersionKey(stream_id), &value);
+  uint64_t version = 0;
+  if (s.ok()) {
+    version = DecodeBigEndian64(value);
+  } else if (!s.IsNotFound()) {
+    return FromRocksDb(s, "read stream version");
+  }
+  stream_versions_.emplace(stream_id, version);
+  return version;
+}
+
+void EventStore::CommitGroup(std::vector<Pending>& group) {
+  rocksdb::WriteBatch batch;
+  std::vector<absl::StatusOr<CommandResult>> outcomes(group.size(), absl::UnknownError(""));
+  std::vector<bool> written(group.size(), false);
+  // For a command id repeated within the batch: the index of its first occurrence.
+  std::vector<std::optional<size_t>> replay_of(group.size());
+  std::unordered_map<std::string, uint64_t> versions;  // stream versions within the batch
+  // Command ids within the batch: fingerprint and index of the first occurrence.
+  std::unordered_map<std::string, std::pair<std::string, size_t>> batch_commands;
+  uint64_t seq = last_sequence_.load();
+  const absl::Time now = options_.clock();
+
+  for (size_t i = 0; i < group.size(); ++i) {
+    AppendCommand& cmd = group[i].command;
+    auto prior = batch_commands.find(cmd.command_id);
+    if (prior != batch_commands.end()) {
+      if (prior->second.first != cmd.fingerprint) {
+        outcomes[i] = absl::AlreadyExistsError(absl::StrCat(
+            "command_id '", cmd.command_id, "' was already used for a different command"));
+      } else {
+        replay_of[i] = prior->second.second;  // resolved after the write
+      }
+      continue;
+    }
+    absl::StatusOr<std::optional<CommandResult>> seen =
+        LookupCommand(cmd.command_id, cmd.fingerprint);
+    if (!seen.ok() || seen->has_value()) {
+      outcomes[i] = seen.ok() ? absl::StatusOr<CommandResult>(std::move(**seen))
+                              : absl::StatusOr<CommandResult>(seen.status());
+      continue;
+    }
+
+    uint64_t current;
+    if (auto v = versions.find(cmd.stream_id); v != versions.end()) {
+      current = v->second;
+    } else {
+      absl::StatusOr<uint64_t> committed = CommittedVersion(cmd.stream_id);
+      if (!committed.ok()) {
+        outcomes[i] = committed.status();
+        continue;
+      }
+      current = *committed;
+    }
+    if (cmd.expected_version.has_value() && *cmd.expected_version != current) {
+      outcomes[i] = absl::AbortedError(absl::StrCat(
+          "stream '", cmd.stream_id, "' is at version ", current, ", command expected ",
+          *cmd.expected_version, "; re-read and retry"));
+      continue;
+    }
+
+    const uint64_t version = current + 1;
+    ++seq;
+    EventEnvelope& event = cmd.event;
+    event.set_event_id(NewUuid());
+    event.set_stream_id(cmd.stream_id);
+    event.set_stream_version(version);
+    event.set_log_sequence(seq);
+    *event.mutable_recorded_at() = ToProtoTimestamp(now);
+    event.set_command_id(cmd.command_id);
+
+    CommandResult result;
+    result.set_event_id(event.event_id());
+    result.set_stream_id(cmd.stream_id);
+    result.set_stream_version(version);
+    result.set_log_sequence(seq);
+    *result.mutable_recorded_at() = event.recorded_at();
+    CommandRecord record;
+    record.set_fingerprint(cmd.fingerprint);
+    *record.mutable_result() = result;
+
+    std::string event_bytes;
+    event.SerializeToString(&event_bytes);
+    batch.Put(EventKey(seq), event_bytes);
+    batch.Put(StreamEventKey(cmd.stream_id, version), EncodeU64(seq));
+    batch.Put(StreamVersionKey(cmd.stream_id), EncodeU64(version));
+    batch.Put(CommandKey(cmd.command_id), record.SerializeAsString());
+    batch.Put(OutboxKey(seq), "");
+
+    versions[cmd.stream_id] = version;
+    batch_commands.emplace(cmd.command_id, std::make_pair(cmd.fingerprint, i));
+    outcomes[i] = std::move(result);
+    written[i] = true;
+  }
+
+  bool wrote_events = false;
+  if (batch.Count() > 0) {
+    batch.Put(kLastSequenceKey, EncodeU64(seq));
+    rocksdb::WriteOptions wo;
+    wo.sync = options_.sync;
+    absl::Status st = FromRocksDb(db_->Write(wo, &batch), "append to event store");
+    if (st.ok()) {
+      for (auto& [stream, version] : versions) stream_versions_[stream] = version;
+      last_sequence_.store(seq);
+      wrote_events = true;
+    } else {
+      // Nothing from this batch is durable: fail every command that would have written.
+      for (size_t i = 0; i < group.size(); ++i) {
+        if (written[i]) outcomes[i] = st;
+      }
+    }
+  }
+
+  for (size_t i = 0; i < group.size(); ++i) {
+    if (replay_of[i].has_value()) {
+      const size_t first = *replay_of[i];
+      if (outcomes[first].ok()) {
+        CommandResult replay = *outcomes[first];
+        replay.set_idempotent_replay(true);
+        outcomes[i] = std::move(replay);
+      } else {
+        outcomes[i] = outcomes[first].status();
+      }
+    }
+    group[i].done(std::move(outcomes[i]));
+  }
+  if (wrote_events && commit_listener_) commit_listener_();
+}
+
+absl::StatusOr<std::optional<CommandResult>> EventStore::LookupCommand(
+    const std::string& command_id, const std::string& fingerprint) {
+  std::string stored;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), CommandKey(command_id), &stored);
+  if (s.IsNotFound()) return std::optional<CommandResult>();
+  RETURN_IF_ERROR(FromRocksDb(s, "read command record"));
+  CommandRecord record;
+  if (!record.ParseFromString(stored)) {
+    return absl::DataLossError("stored command record is unreadable");
+  }
+  if (record.fingerprint() != fingerprint) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("command_id '", command_id, "' was already used for a different command"));
+  }
+  CommandResult result = record.result();
+  result.set_idempotent_replay(true);
+  return std::optional<CommandResult>(std::move(result));
+}
+
+uint64_t EventStore::LastSequence() const { return last_sequence_.load(); }
+
+absl::StatusOr<uint64_t> EventStore::StreamVersion(const std::string& stream_id) {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), StreamVersionKey(stream_id), &value);
+  if (s.IsNotFound()) return 0;
+  RETURN_IF_ERROR(FromRocksDb(s, "read stream version"));
+  return DecodeBigEndian64(value);
+}
+
+absl::StatusOr<std::vector<EventEnvelope>> EventStore::ReadStream(const std::string& stream_id,
+                                                                  uint64_t from_version,
+                                                                  size_t max) {
+  std::vector<EventEnvelope> out;
+  const std::string prefix = NamedPrefix("s", stream_id);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(StreamEventKey(stream_id, from_version));
+       it->Valid() && it->key().starts_with(prefix) && out.size() < max; it->Next()) {
+    std::string bytes;
+    RETURN_IF_ERROR(FromRocksDb(
+        db_->Get(rocksdb::ReadOptions(), EventKey(DecodeBigEndian64(it->value().ToStringView())),
+                 &bytes),
+        "read event"));
+    EventEnvelope e;
+    if (!e.ParseFromString(bytes)) return absl::DataLossError("stored event is unreadable");
+    out.push_back(std::move(e));
+  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "scan stream"));
+  return out;
+}
+
+absl::StatusOr<std::vector<EventEnvelope>> EventStore::ReadLog(uint64_t from_sequence,
+                                                               size_t max) {
+  std::vector<EventEnvelope> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(EventKey(from_sequence)); it->Valid() && it->key().starts_with("e") &&
+                                          out.size() < max;
+       it->Next()) {
+    EventEnvelope e;
+    if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("stored event is unreadable");
+    }
+    out.push_back(std::move(e));
+  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "scan log"));
+  return out;
+}
+
+absl::StatusOr<std::vector<EventEnvelope>> EventStore::PendingOutbox(size_t max) {
+  std::vector<EventEnvelope> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek("o"); it->Valid() && it->key().starts_with("o") && out.size() < max;
+       it->Next()) {
+    const uint64_t seq = DecodeBigEndian64(it->key().ToStringView().substr(1));
+    std::string bytes;
+    RETURN_IF_ERROR(
+        FromRocksDb(db_->Get(rocksdb::ReadOptions(), EventKey(seq), &bytes), "read outbox event"));
+    EventEnvelope e;
+    if (!e.ParseFromString(bytes)) return absl::DataLossError("stored event is unreadable");
+    out.push_back(std::move(e));
+  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "scan outbox"));
+  return out;
+}
+
+absl::Status EventStore::MarkPublished(const std::vector<uint64_t>& sequences) {
+  rocksdb::WriteBatch batch;
+  for (uint64_t seq : sequences) batch.Delete(OutboxKey(seq));
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  return FromRocksDb(db_->Write(wo, &batch), "mark outbox entries published");
+}
+
+}  // namespace safeguard

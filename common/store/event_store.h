@@ -1,0 +1,138 @@
+// An agency's event store on RocksDB.
+//
+// Events belong to streams (one aggregate each, e.g. the police record of one subject)
+// and to the agency's log, numbered 1, 2, 3... without gaps. Appends are:
+//  - optimistic: a command may name the stream version it expects; on a mismatch the
+//    append fails with kAborted and nothing is written;
+//  - idempotent: the caller's command id is stored with the result in the same write, so
+//    a repeated command id returns the original result and writes nothing, across
+//    restarts; a command id reused for different content fails with kAlreadyExists;
+//  - durable: acknowledged only after the WAL is synced. One writer thread gathers every
+//    append that arrives while the previous sync is in flight into one WriteBatch (group
+//    commit), so concurrent writers share syncs;
+//  - published through an outbox: each event's outbox entry is in the same WriteBatch,
+//    and the relay deletes it once the bus holds the event.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/time_util.h"
+#include "rocksdb/db.h"
+#include "safeguard/v1/envelope.pb.h"
+#include "safeguard/v1/police_service.pb.h"
+
+namespace safeguard {
+
+class EventStore {
+ public:
+  struct Options {
+    std::string path;                // RocksDB directory, created if missing
+    bool sync = true;                // false only for benchmarks that measure without fsync
+    size_t max_group_size = 1024;    // most appends one synced write may carry
+    Clock clock = SystemClock();
+  };
+
+  // One command's append.
+  struct AppendCommand {
+    std::string stream_id;
+    std::optional<uint64_t> expected_version;  // 0 = the stream must not exist yet
+    std::string command_id;
+    std::string fingerprint;         // identifies the command's content (e.g. SHA-256)
+    // Filled by the caller except event_id, stream_id, stream_version, log_sequence and
+    // recorded_at, which the store assigns.
+    safeguard::v1::EventEnvelope event;
+  };
+
+  using AppendDone = std::function<void(absl::StatusOr<safeguard::v1::CommandResult>)>;
+
+  // Opens (or creates) the store at options.path and starts its writer thread.
+  static absl::StatusOr<std::unique_ptr<EventStore>> Open(Options options);
+
+  // Stops the writer; appends still queued complete with kUnavailable.
+  ~EventStore();
+
+  EventStore(const EventStore&) = delete;
+  EventStore& operator=(const EventStore&) = delete;
+
+  // Queues `command`; `done` runs on the writer thread once the outcome is durable:
+  // the result (with idempotent_replay set when the command id was seen before),
+  // kAborted on a version conflict, kAlreadyExists when the command id was used for a
+  // different command, kUnavailable when the disk write failed. `done` must not block.
+  // Thread-safe.
+  void AppendAsync(AppendCommand command, AppendDone done);
+
+  // Blocking form of AppendAsync. Thread-safe.
+  absl::StatusOr<safeguard::v1::CommandResult> Append(AppendCommand command);
+
+  // The original result of `command_id` (idempotent_replay set) when it was already
+  // applied with the same `fingerprint`; nullopt when it was never seen; kAlreadyExists
+  // when it was applied to a different command. Thread-safe.
+  absl::StatusOr<std::optional<safeguard::v1::CommandResult>> LookupCommand(
+      const std::string& command_id, const std::string& fingerprint);
+
+  // Current version of `stream_id`; 0 when it has no events. Thread-safe.
+  absl::StatusOr<uint64_t> StreamVersion(const std::string& stream_id);
+
+  // Up to `max` events of `stream_id` from version `from_version` (1-based). Thread-safe.
+  absl::StatusOr<std::vector<safeguard::v1::EventEnvelope>> ReadStream(
+      const std::string& stream_id, uint64_t from_version, size_t max);
+
+  // Up to `max` events of the agency log from sequence `from_sequence` (1-based).
+  absl::StatusOr<std::vector<safeguard::v1::EventEnvelope>> ReadLog(uint64_t from_sequence,
+                                                                    size_t max);
+
+  // The highest log sequence committed so far (0 when empty). Thread-safe.
+  uint64_t LastSequence() const;
+
+  // Up to `max` committed events not yet marked published, in log order. Thread-safe.
+  absl::StatusOr<std::vector<safeguard::v1::EventEnvelope>> PendingOutbox(size_t max);
+
+  // Removes the outbox entries of `sequences` (synced). Thread-safe.
+  absl::Status MarkPublished(const std::vector<uint64_t>& sequences);
+
+  // `listener` runs on the writer thread after every commit that wrote events (the outbox
+  // relay uses it to wake). Set once, before appends begin.
+  void SetCommitListener(std::function<void()> listener);
+
+ private:
+  struct Pending {
+    AppendCommand command;
+    AppendDone done;
+  };
+
+  EventStore(Options options, std::unique_ptr<rocksdb::DB> db, uint64_t last_sequence);
+
+  void WriterLoop();
+  void CommitGroup(std::vector<Pending>& group);
+  // Version of `stream_id` as committed (cache, then disk). Writer thread only.
+  absl::StatusOr<uint64_t> CommittedVersion(const std::string& stream_id);
+
+  const Options options_;
+  std::unique_ptr<rocksdb::DB> db_;
+
+  std::mutex mu_;
+  std::condition_variable work_cv_;
+  std::deque<Pending> queue_;  // guarded by mu_
+  bool stopping_ = false;      // guarded by mu_
+
+  // Writer-thread state.
+  std::unordered_map<std::string, uint64_t> stream_versions_;
+  std::atomic<uint64_t> last_sequence_;
+  std::function<void()> commit_listener_;
+
+  std::thread writer_;
+};
+
+}  // namespace safeguard

@@ -1,0 +1,165 @@
+#include "common/validation.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "common/time_util.h"
+
+namespace safeguard::validation {
+namespace {
+
+bool IsValidUtf8(absl::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t len;
+    uint32_t cp;
+    if (c < 0x80) {
+      len = 1;
+      cp = c;
+    } else if ((c & 0xe0) == 0xc0) {
+      len = 2;
+      cp = c & 0x1f;
+    } else if ((c & 0xf0) == 0xe0) {
+      len = 3;
+      cp = c & 0x0f;
+    } else if ((c & 0xf8) == 0xf0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + len > s.size()) return false;
+    for (size_t k = 1; k < len; ++k) {
+      const unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    // Overlong encodings, surrogates and values past U+10FFFF are not valid UTF-8.
+    static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    i += len;
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::Status FieldError(absl::string_view field, absl::string_view problem) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", problem));
+}
+
+absl::Status OptionalText(absl::string_view field, absl::string_view value, size_t max_len) {
+  if (value.size() > max_len) {
+    return FieldError(field, absl::StrCat("is longer than ", max_len, " bytes"));
+  }
+  if (!IsValidUtf8(value)) return FieldError(field, "is not valid UTF-8");
+  for (unsigned char c : value) {
+    if (c < 0x20 || c == 0x7f) return FieldError(field, "contains a control character");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RequireText(absl::string_view field, absl::string_view value, size_t max_len) {
+  if (absl::StripAsciiWhitespace(value).empty()) return FieldError(field, "is required");
+  return OptionalText(field, value, max_len);
+}
+
+absl::StatusOr<absl::CivilDay> RequireDate(absl::string_view field, absl::string_view value) {
+  if (value.empty()) return FieldError(field, "is required (YYYY-MM-DD)");
+  absl::StatusOr<absl::CivilDay> day = ParseIsoDate(value);
+  if (!day.ok()) return FieldError(field, day.status().message());
+  return day;
+}
+
+absl::StatusOr<absl::CivilDay> RequirePastDate(absl::string_view field, absl::string_view value,
+                                               absl::CivilDay today) {
+  absl::StatusOr<absl::CivilDay> day = RequireDate(field, value);
+  if (day.ok() && *day > today) return FieldError(field, "is in the future");
+  return day;
+}
+
+absl::Status RequireEnum(absl::string_view field, int value,
+                         const google::protobuf::EnumDescriptor* type) {
+  if (value == 0) return FieldError(field, "is required");
+  if (type->FindValueByNumber(value) == nullptr) {
+    return FieldError(field, absl::StrCat("is not a known ", type->name(), " value"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MaxCount(absl::string_view field, int count, int max) {
+  if (count > max) return FieldError(field, absl::StrCat("has more than ", max, " entries"));
+  return absl::OkStatus();
+}
+
+absl::Status CommandId(absl::string_view field, absl::string_view value) {
+  if (value.empty()) return FieldError(field, "is required");
+  if (value.size() < 8 || value.size() > 128) {
+    return FieldError(field, "must be 8-128 characters");
+  }
+  for (unsigned char c : value) {
+    if (!absl::ascii_isalnum(c) && c != '.' && c != '_' && c != ':' && c != '-') {
+      return FieldError(field, "may contain only letters, digits and . _ : -");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> NormalisePncId(absl::string_view field, absl::string_view value) {
+  std::string v = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(value));
+  const size_t slash = v.find('/');
+  const auto bad = [&] {
+    return FieldError(field, "must be a PNC id YYYY/NNNNNNNL (year, up to 7 digits, letter)");
+  };
+  if (slash != 4 || v.size() < 7) return bad();
+  const std::string year = v.substr(0, 4);
+  const std::string digits = v.substr(5, v.size() - 6);
+  const char check = v.back();
+  for (char c : year) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return bad();
+  }
+  if (digits.empty() || digits.size() > 7) return bad();
+  for (char c : digits) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return bad();
+  }
+  if (!absl::ascii_isalpha(static_cast<unsigned char>(check))) return bad();
+  return absl::StrCat(year, "/", std::string(7 - digits.size(), '0'), digits,
+                      std::string(1, check));
+}
+
+absl::StatusOr<std::string> NormaliseVisorRef(absl::string_view field, absl::string_view value) {
+  std::string v = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(value));
+  if (v.size() < 4 || v.size() > 32) return FieldError(field, "must be 4-32 characters");
+  for (unsigned char c : v) {
+    if (!absl::ascii_isalnum(c) && c != '-' && c != '/') {
+      return FieldError(field, "may contain only letters, digits, '-' and '/'");
+    }
+  }
+  return v;
+}
+
+absl::StatusOr<std::string> NormalisePostcode(absl::string_view field, absl::string_view value) {
+  std::string compact;
+  for (unsigned char c : value) {
+    if (c == ' ') continue;
+    compact.push_back(static_cast<char>(absl::ascii_toupper(c)));
+  }
+  // Outward code 2-4 characters starting with a letter; inward code digit + 2 letters.
+  const auto bad = [&] { return FieldError(field, "must be a UK postcode such as 'SW1A 1AA'"); };
+  if (compact.size() < 5 || compact.size() > 7) return bad();
+  const std::string inward = compact.substr(compact.size() - 3);
+  const std::string outward = compact.substr(0, compact.size() - 3);
+  if (!absl::ascii_isdigit(static_cast<unsigned char>(inward[0])) ||
+      !absl::ascii_isalpha(static_cast<unsigned char>(inward[1])) ||
+      !absl::ascii_isalpha(static_cast<unsigned char>(inward[2]))) {
+    return bad();
+  }
+  if (!absl::ascii_isalpha(static_cast<unsigned char>(outward[0]))) return bad();
+  for (unsigned char c : outward) {
+    if (!absl::ascii_isalnum(c)) return bad();
+  }
+  return absl::StrCat(outward, " ", inward);
+}
+
+}  // namespace safeguard::validation

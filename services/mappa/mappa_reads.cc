@@ -1,0 +1,81 @@
+#include "services/mappa/mappa_reads.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/ids.h"
+#include "common/status_macros.h"
+#include "common/validation.h"
+#include "services/mappa/risk_projection.h"
+
+namespace safeguard::mappa {
+namespace {
+
+namespace v = safeguard::validation;
+
+// The reference to look a subject up by: the first national identifier given.
+absl::StatusOr<std::string> LookupReference(const safeguard::v1::SubjectRef& s) {
+  if (!s.pnc_id().empty()) {
+    ASSIGN_OR_RETURN(std::string pnc, v::NormalisePncId("subject.pnc_id", s.pnc_id()));
+    return absl::StrCat("pnc:", pnc);
+  }
+  if (!s.visor_ref().empty()) {
+    ASSIGN_OR_RETURN(std::string visor, v::NormaliseVisorRef("subject.visor_ref", s.visor_ref()));
+    return absl::StrCat("visor:", visor);
+  }
+  return v::FieldError("subject.pnc_id", "is required (or subject.visor_ref)");
+}
+
+}  // namespace
+
+MappaReads::MappaReads(RiskViewStore* store, EventBus* bus, Clock clock)
+    : store_(store), bus_(bus), clock_(std::move(clock)) {}
+
+absl::StatusOr<std::string> MappaReads::AuthorisedSubject(const safeguard::v1::SubjectRef& subject,
+                                                          const safeguard::v1::Purpose& purpose,
+                                                          const std::string& view,
+                                                          const CallContext& call) {
+  ASSIGN_OR_RETURN(std::string reference, LookupReference(subject));
+  RETURN_IF_ERROR(v::RequireEnum("purpose.code", purpose.code(),
+                                 safeguard::v1::PurposeCode_descriptor()));
+  RETURN_IF_ERROR(v::RequireText("purpose.detail", purpose.detail(), 500));
+
+  absl::StatusOr<std::string> key = store_->ResolveReference(reference);
+  if (!key.ok() && !absl::IsNotFound(key.status())) return key.status();
+
+  safeguard::v1::AccessRecord record;
+  record.set_access_id(NewUuid());
+  *record.mutable_actor() = call.actor;
+  *record.mutable_at() = ToProtoTimestamp(clock_());
+  record.set_subject_key(key.ok() ? *key : reference);
+  record.set_view(view);
+  *record.mutable_purpose() = purpose;
+  record.set_peer(call.peer);
+  absl::Status recorded =
+      bus_->Publish({BusMessage{kAuditAccessTopic, record.subject_key(), record.SerializeAsString()}});
+  if (!recorded.ok()) {
+    return absl::UnavailableError(absl::StrCat(
+        "the access could not be recorded, so nothing is returned: ", recorded.message()));
+  }
+  return key;
+}
+
+absl::StatusOr<safeguard::v1::RiskView> MappaReads::GetRiskView(
+    const safeguard::v1::GetRiskViewRequest& request, const CallContext& call) {
+  ASSIGN_OR_RETURN(std::string key,
+                   AuthorisedSubject(request.subject(), request.purpose(), "mappa.RiskView", call));
+  ASSIGN_OR_RETURN(safeguard::v1::RiskView view, store_->GetView(key));
+  ComputeAsOf(DayOf(clock_()), &view);
+  return view;
+}
+
+absl::StatusOr<safeguard::v1::GetTimelineResponse> MappaReads::GetTimeline(
+    const safeguard::v1::GetTimelineRequest& request, const CallContext& call) {
+  uint32_t page_size = request.page_size() == 0 ? kDefaultTimelinePage : request.page_size();
+  if (page_size > kMaxTimelinePage) {
+    return v::FieldError("page_size", absl::StrCat("must be at most ", kMaxTimelinePage));
+  }
+  ASSIGN_OR_RETURN(std::string key,
+                   AuthorisedSubject(request.subject(), request.purpose(), "mappa.Timeline", call));
+  return store_->GetTimeline(key, page_size, request.page_token());
+}
+
+}  // namespace safeguard::mappa

@@ -1,0 +1,255 @@
+#include "services/mappa/risk_projection.h"
+
+#include <algorithm>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/time_util.h"
+
+namespace safeguard::mappa {
+namespace {
+
+using namespace safeguard::v1;
+
+template <typename Enum>
+std::string EnumName(const google::protobuf::EnumDescriptor* d, Enum value) {
+  const auto* v = d->FindValueByNumber(static_cast<int>(value));
+  return v ? v->name() : absl::StrCat(static_cast<int>(value));
+}
+
+void MergeIdentity(const SubjectRef& from, RiskView* view) {
+  SubjectRef* id = view->mutable_identity();
+  auto fill = [](const std::string& value, std::string* into) {
+    if (into->empty() && !value.empty()) *into = value;
+  };
+  fill(from.pnc_id(), id->mutable_pnc_id());
+  fill(from.visor_ref(), id->mutable_visor_ref());
+  fill(from.probation_case_ref(), id->mutable_probation_case_ref());
+  fill(from.childrens_case_id(), id->mutable_childrens_case_id());
+  fill(from.given_name(), id->mutable_given_name());
+  fill(from.family_name(), id->mutable_family_name());
+  fill(from.date_of_birth(), id->mutable_date_of_birth());
+  for (const std::string& alias : from.aliases()) {
+    if (std::find(id->aliases().begin(), id->aliases().end(), alias) == id->aliases().end()) {
+      id->add_aliases(alias);
+    }
+  }
+  for (const std::string& ref : ReferencesOf(from)) {
+    if (std::find(view->references().begin(), view->references().end(), ref) ==
+        view->references().end()) {
+      view->add_references(ref);
+    }
+  }
+}
+
+absl::CivilDay DayOrMin(const std::string& iso) {
+  absl::StatusOr<absl::CivilDay> d = ParseIsoDate(iso);
+  return d.ok() ? *d : absl::CivilDay(1900, 1, 1);
+}
+
+std::string Grading(const IntelligenceRecorded& i) {
+  static constexpr const char* kSource[] = {"?", "1", "2", "3"};
+  static constexpr const char* kAssess[] = {"?", "A", "B", "C", "D", "E"};
+  static constexpr const char* kHandling[] = {"?", "P", "C"};
+  auto pick = [](auto& table, int v) {
+    return (v >= 0 && v < static_cast<int>(std::size(table))) ? table[v] : "?";
+  };
+  return absl::StrCat(pick(kSource, i.source_evaluation()), "/", pick(kAssess, i.assessment()),
+                      "/", pick(kHandling, i.handling()));
+}
+
+}  // namespace
+
+std::vector<std::string> ReferencesOf(const SubjectRef& s) {
+  std::vector<std::string> refs;
+  if (!s.pnc_id().empty()) refs.push_back(absl::StrCat("pnc:", s.pnc_id()));
+  if (!s.visor_ref().empty()) refs.push_back(absl::StrCat("visor:", s.visor_ref()));
+  if (!s.probation_case_ref().empty()) refs.push_back(absl::StrCat("probation:", s.probation_case_ref()));
+  if (!s.childrens_case_id().empty()) refs.push_back(absl::StrCat("childrens:", s.childrens_case_id()));
+  return refs;
+}
+
+Provenance ProvenanceOf(const EventEnvelope& e) {
+  Provenance p;
+  p.set_agency(e.agency());
+  p.set_event_id(e.event_id());
+  p.set_event_type(e.event_type());
+  p.set_stream_id(e.stream_id());
+  p.set_stream_version(e.stream_version());
+  *p.mutable_occurred_at() = e.occurred_at();
+  *p.mutable_recorded_at() = e.recorded_at();
+  *p.mutable_recorded_by() = e.actor();
+  return p;
+}
+
+void ApplyEvent(const EventEnvelope& e, RiskView* view) {
+  if (view->subject_key().empty()) view->set_subject_key(e.subject_key());
+  MergeIdentity(e.subject(), view);
+  view->set_events_applied(view->events_applied() + 1);
+  *view->mutable_last_updated() = e.recorded_at();
+
+  switch (e.payload_case()) {
+    case EventEnvelope::kConvictionRecorded: {
+      ConvictionFact* f = view->add_convictions();
+      *f->mutable_conviction() = e.conviction_recorded();
+      *f->mutable_provenance() = ProvenanceOf(e);
+      break;
+    }
+    case EventEnvelope::kRegisterNotificationRecorded: {
+      const auto& n = e.register_notification_recorded();
+      RegisterStatus* reg = view->mutable_register_();
+      // The latest notification by its own date wins, whatever order they arrive in; a tie
+      // goes to the one recorded later (a correction).
+      if (!reg->registered() ||
+          DayOrMin(n.notification_date()) >= DayOrMin(reg->latest().notification_date())) {
+        *reg->mutable_latest() = n;
+        *reg->mutable_provenance() = ProvenanceOf(e);
+      }
+      reg->set_registered(true);
+      break;
+    }
+    case EventEnvelope::kOrderRecorded: {
+      OrderFact* f = view->add_orders();
+      *f->mutable_order() = e.order_recorded();
+      *f->mutable_provenance() = ProvenanceOf(e);
+      // Breaches recorded before their order arrived now attach to it.
+      auto* unmatched = view->mutable_unmatched_breaches();
+      for (int i = 0; i < unmatched->size();) {
+        if (unmatched->Get(i).breach().order_ref() == e.order_recorded().order_ref()) {
+          *f->add_breaches() = unmatched->Get(i);
+          unmatched->DeleteSubrange(i, 1);
+        } else {
+          ++i;
+        }
+      }
+      break;
+    }
+    case EventEnvelope::kOrderBreachRecorded: {
+      OrderBreachFact fact;
+      *fact.mutable_breach() = e.order_breach_recorded();
+      *fact.mutable_provenance() = ProvenanceOf(e);
+      OrderFact* order = nullptr;
+      for (OrderFact& o : *view->mutable_orders()) {
+        if (o.order().order_ref() == e.order_breach_recorded().order_ref()) order = &o;
+      }
+      if (order != nullptr) {
+        *order->add_breaches() = std::move(fact);
+      } else {
+        *view->add_unmatched_breaches() = std::move(fact);
+      }
+      break;
+    }
+    case EventEnvelope::kIntelligenceRecorded: {
+      IntelligenceFact* f = view->add_intelligence();
+      *f->mutable_intelligence() = e.intelligence_recorded();
+      *f->mutable_provenance() = ProvenanceOf(e);
+      f->set_unproven(true);
+      f->set_grading(Grading(e.intelligence_recorded()));
+      break;
+    }
+    case EventEnvelope::PAYLOAD_NOT_SET:
+      break;
+  }
+}
+
+void ComputeAsOf(absl::CivilDay today, RiskView* view) {
+  view->set_as_of_date(FormatIsoDate(today));
+  RiskFlags* flags = view->mutable_flags();
+  flags->Clear();
+
+  std::map<int, ClassificationCount> counts;
+  for (const ConvictionFact& f : view->convictions()) {
+    ClassificationCount& c = counts[f.conviction().classification()];
+    c.set_classification(f.conviction().classification());
+    if (f.conviction().disposal() == CAUTION) {
+      c.set_cautions(c.cautions() + 1);
+    } else {
+      c.set_convictions(c.convictions() + 1);
+    }
+    if (f.conviction().classification() == CHILD_SEXUAL) {
+      flags->set_child_sexual_offence_history(true);
+      flags->set_duty_to_consider_disclosure(true);
+    }
+  }
+  view->clear_by_classification();
+  for (auto& [_, c] : counts) *view->add_by_classification() = c;
+
+  RegisterStatus* reg = view->mutable_register_();
+  if (reg->registered()) {
+    const auto& n = reg->latest();
+    const bool ended = !n.indefinite() && DayOrMin(n.register_end_date()) < today;
+    reg->set_register_period_ended(ended);
+    const int64_t days = DayOrMin(n.next_due_date()) - today;
+    reg->set_days_until_due(static_cast<int32_t>(days));
+    reg->set_notification_overdue(!ended && days < 0);
+    flags->set_register_notification_overdue(reg->notification_overdue());
+    flags->set_household_with_child(!ended && n.household_with_child());
+  }
+
+  for (OrderFact& o : *view->mutable_orders()) {
+    const bool started = DayOrMin(o.order().made_date()) <= today;
+    const bool expired =
+        !o.order().expiry_date().empty() && DayOrMin(o.order().expiry_date()) < today;
+    o.set_active(started && !expired);
+    if (o.active() && o.order().prohibits_unsupervised_contact_with_children()) {
+      flags->set_active_order_prohibits_child_contact(true);
+    }
+    if (o.breaches_size() > 0) flags->set_order_breached(true);
+  }
+  if (view->unmatched_breaches_size() > 0) flags->set_order_breached(true);
+
+  for (const IntelligenceFact& i : view->intelligence()) {
+    if (i.intelligence().concerns_children()) {
+      flags->set_unproven_intelligence_concerning_children(true);
+    }
+  }
+}
+
+std::string TimelineSummary(const EventEnvelope& e) {
+  switch (e.payload_case()) {
+    case EventEnvelope::kConvictionRecorded: {
+      const auto& c = e.conviction_recorded();
+      return absl::StrCat(c.disposal() == CAUTION ? "Caution: " : "Conviction: ", c.offence(),
+                          " [", EnumName(OffenceClassification_descriptor(), c.classification()),
+                          "]", c.court().empty() ? "" : absl::StrCat(", ", c.court()),
+                          c.sentence().empty() ? "" : absl::StrCat(", ", c.sentence()));
+    }
+    case EventEnvelope::kRegisterNotificationRecorded: {
+      const auto& n = e.register_notification_recorded();
+      std::vector<std::string> postcodes;
+      for (const auto& a : n.addresses()) postcodes.push_back(a.postcode());
+      return absl::StrCat("Register notification: addresses ", absl::StrJoin(postcodes, ", "),
+                          n.household_with_child() ? "; household with a child under 18" : "",
+                          n.foreign_travel_size() > 0
+                              ? absl::StrCat("; ", n.foreign_travel_size(), " foreign trip(s)")
+                              : "",
+                          "; next due ", n.next_due_date());
+    }
+    case EventEnvelope::kOrderRecorded: {
+      const auto& o = e.order_recorded();
+      return absl::StrCat("Order made: ", EnumName(OrderKind_descriptor(), o.kind()), " ",
+                          o.order_ref(), " by ", o.court(),
+                          o.expiry_date().empty() ? " (indefinite)"
+                                                  : absl::StrCat(" until ", o.expiry_date()),
+                          "; ", o.prohibitions_size(), " prohibition(s)",
+                          o.prohibits_unsupervised_contact_with_children()
+                              ? ", including unsupervised contact with children"
+                              : "");
+    }
+    case EventEnvelope::kOrderBreachRecorded: {
+      const auto& b = e.order_breach_recorded();
+      return absl::StrCat("Breach of order ", b.order_ref(), ": ", b.description());
+    }
+    case EventEnvelope::kIntelligenceRecorded: {
+      const auto& i = e.intelligence_recorded();
+      return absl::StrCat("Intelligence (unproven, graded ", Grading(i), ") ",
+                          i.intelligence_ref(), ": ", i.summary());
+    }
+    case EventEnvelope::PAYLOAD_NOT_SET:
+      break;
+  }
+  return absl::StrCat(e.event_type(), " (not understood by this version)");
+}
+
+}  // namespace safeguard::mappa

@@ -1,0 +1,32 @@
+// The risk projection: how one event changes a subject's RiskView, and what the view's
+// computed fields say on a given day. Pure functions, no I/O; replaying the same events
+// in the same order always yields the same bytes.
+#pragma once
+
+#include <string>
+
+#include "absl/time/civil_time.h"
+#include "safeguard/v1/envelope.pb.h"
+#include "safeguard/v1/mappa_service.pb.h"
+
+namespace safeguard::mappa {
+
+// Folds `event` into `view` (the stored facts: identity, convictions, register, orders,
+// breaches, intelligence). Events of unknown payload are counted but change no facts, so
+// that a newer producer never stops an older projection.
+void ApplyEvent(const safeguard::v1::EventEnvelope& event, safeguard::v1::RiskView* view);
+
+// Fills the fields computed against `today`: counts by classification, register status
+// (overdue, days until due), which orders are active, the flags, and as_of_date.
+void ComputeAsOf(absl::CivilDay today, safeguard::v1::RiskView* view);
+
+// The provenance of `event`, as shown beside every fact.
+safeguard::v1::Provenance ProvenanceOf(const safeguard::v1::EventEnvelope& event);
+
+// One readable line describing `event` for the timeline.
+std::string TimelineSummary(const safeguard::v1::EventEnvelope& event);
+
+// The references a subject is known by, e.g. {"pnc:2019/0012345X", "visor:VR-1001"}.
+std::vector<std::string> ReferencesOf(const safeguard::v1::SubjectRef& subject);
+
+}  // namespace safeguard::mappa

@@ -1,0 +1,235 @@
+#include "services/police/police_validation.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "common/validation.h"
+
+namespace safeguard::police {
+namespace {
+
+namespace v = safeguard::validation;
+using safeguard::v1::CommandHeader;
+using safeguard::v1::SubjectRef;
+
+// Field limits. Free text is generous but bounded; references are short.
+constexpr size_t kNameMax = 100;
+constexpr size_t kShortTextMax = 200;
+constexpr size_t kLongTextMax = 4000;
+constexpr size_t kRefMax = 64;
+
+std::string At(absl::string_view base, int i) { return absl::StrCat(base, "[", i, "]"); }
+
+absl::Status CheckSize(const google::protobuf::Message& request) {
+  if (request.ByteSizeLong() > kMaxCommandBytes) {
+    return v::FieldError("request", absl::StrCat("is larger than ", kMaxCommandBytes, " bytes"));
+  }
+  return absl::OkStatus();
+}
+
+// Validates the header and fills the subject and key of `out`.
+absl::Status CheckHeader(const CommandHeader& h, absl::CivilDay today, ValidatedCommand* out) {
+  RETURN_IF_ERROR(v::CommandId("header.command_id", h.command_id()));
+  if (!h.causation_id().empty()) {
+    RETURN_IF_ERROR(v::CommandId("header.causation_id", h.causation_id()));
+  }
+  if (!h.has_subject()) return v::FieldError("header.subject", "is required");
+  const SubjectRef& s = h.subject();
+  SubjectRef& n = out->subject;
+  if (s.pnc_id().empty() && s.visor_ref().empty()) {
+    return v::FieldError("header.subject.pnc_id",
+                         "is required (or header.subject.visor_ref when no PNC id exists)");
+  }
+  if (!s.pnc_id().empty()) {
+    ASSIGN_OR_RETURN(*n.mutable_pnc_id(), v::NormalisePncId("header.subject.pnc_id", s.pnc_id()));
+  }
+  if (!s.visor_ref().empty()) {
+    ASSIGN_OR_RETURN(*n.mutable_visor_ref(),
+                     v::NormaliseVisorRef("header.subject.visor_ref", s.visor_ref()));
+  }
+  RETURN_IF_ERROR(v::OptionalText("header.subject.probation_case_ref", s.probation_case_ref(), kRefMax));
+  RETURN_IF_ERROR(v::OptionalText("header.subject.childrens_case_id", s.childrens_case_id(), kRefMax));
+  RETURN_IF_ERROR(v::OptionalText("header.subject.given_name", s.given_name(), kNameMax));
+  RETURN_IF_ERROR(v::OptionalText("header.subject.family_name", s.family_name(), kNameMax));
+  if (!s.date_of_birth().empty()) {
+    RETURN_IF_ERROR(
+        v::RequirePastDate("header.subject.date_of_birth", s.date_of_birth(), today).status());
+  }
+  RETURN_IF_ERROR(v::MaxCount("header.subject.aliases", s.aliases_size(), 20));
+  for (int i = 0; i < s.aliases_size(); ++i) {
+    RETURN_IF_ERROR(v::RequireText(At("header.subject.aliases", i), s.aliases(i), kNameMax));
+  }
+  n.set_probation_case_ref(s.probation_case_ref());
+  n.set_childrens_case_id(s.childrens_case_id());
+  n.set_given_name(s.given_name());
+  n.set_family_name(s.family_name());
+  n.set_date_of_birth(s.date_of_birth());
+  *n.mutable_aliases() = s.aliases();
+  out->subject_key = n.pnc_id().empty() ? absl::StrCat("visor:", n.visor_ref())
+                                        : absl::StrCat("pnc:", n.pnc_id());
+  *out->event.mutable_subject() = n;
+  out->event.set_subject_key(out->subject_key);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<ValidatedCommand> Validate(const safeguard::v1::RecordConvictionRequest& request,
+                                          absl::CivilDay today) {
+  RETURN_IF_ERROR(CheckSize(request));
+  ValidatedCommand out;
+  RETURN_IF_ERROR(CheckHeader(request.header(), today, &out));
+  if (!request.has_conviction()) return v::FieldError("conviction", "is required");
+  const auto& c = request.conviction();
+  RETURN_IF_ERROR(v::RequireEnum("conviction.disposal", c.disposal(),
+                                 safeguard::v1::DisposalKind_descriptor()));
+  RETURN_IF_ERROR(v::RequireText("conviction.offence", c.offence(), kShortTextMax));
+  RETURN_IF_ERROR(v::RequireEnum("conviction.classification", c.classification(),
+                                 safeguard::v1::OffenceClassification_descriptor()));
+  ASSIGN_OR_RETURN(absl::CivilDay offence, v::RequirePastDate("conviction.offence_date",
+                                                              c.offence_date(), today));
+  ASSIGN_OR_RETURN(absl::CivilDay disposal, v::RequirePastDate("conviction.disposal_date",
+                                                               c.disposal_date(), today));
+  if (disposal < offence) {
+    return v::FieldError("conviction.disposal_date", "is before conviction.offence_date");
+  }
+  if (c.disposal() == safeguard::v1::CONVICTION) {
+    RETURN_IF_ERROR(v::RequireText("conviction.court", c.court(), kShortTextMax));
+    RETURN_IF_ERROR(v::RequireText("conviction.sentence", c.sentence(), kShortTextMax));
+  } else {
+    RETURN_IF_ERROR(v::OptionalText("conviction.court", c.court(), kShortTextMax));
+    RETURN_IF_ERROR(v::OptionalText("conviction.sentence", c.sentence(), kShortTextMax));
+  }
+  out.occurred_on = disposal;
+  out.event_type = "police.ConvictionRecorded";
+  *out.event.mutable_conviction_recorded() = c;
+  return out;
+}
+
+absl::StatusOr<ValidatedCommand> Validate(
+    const safeguard::v1::RecordRegisterNotificationRequest& request, absl::CivilDay today) {
+  RETURN_IF_ERROR(CheckSize(request));
+  ValidatedCommand out;
+  RETURN_IF_ERROR(CheckHeader(request.header(), today, &out));
+  if (!request.has_notification()) return v::FieldError("notification", "is required");
+  auto n = request.notification();  // copy: postcodes are normalised in place
+  ASSIGN_OR_RETURN(absl::CivilDay notified, v::RequirePastDate("notification.notification_date",
+                                                               n.notification_date(), today));
+  if (n.addresses_size() == 0) {
+    return v::FieldError("notification.addresses", "needs at least the home address");
+  }
+  RETURN_IF_ERROR(v::MaxCount("notification.addresses", n.addresses_size(), 20));
+  for (int i = 0; i < n.addresses_size(); ++i) {
+    const std::string base = At("notification.addresses", i);
+    auto* a = n.mutable_addresses(i);
+    RETURN_IF_ERROR(v::RequireEnum(base + ".kind", a->kind(), safeguard::v1::AddressKind_descriptor()));
+    RETURN_IF_ERROR(v::RequireText(base + ".line1", a->line1(), kShortTextMax));
+    RETURN_IF_ERROR(v::OptionalText(base + ".line2", a->line2(), kShortTextMax));
+    RETURN_IF_ERROR(v::RequireText(base + ".town", a->town(), kNameMax));
+    ASSIGN_OR_RETURN(*a->mutable_postcode(), v::NormalisePostcode(base + ".postcode", a->postcode()));
+  }
+  RETURN_IF_ERROR(v::MaxCount("notification.foreign_travel", n.foreign_travel_size(), 50));
+  for (int i = 0; i < n.foreign_travel_size(); ++i) {
+    const std::string base = At("notification.foreign_travel", i);
+    const auto& t = n.foreign_travel(i);
+    RETURN_IF_ERROR(v::RequireText(base + ".country", t.country(), kNameMax));
+    ASSIGN_OR_RETURN(absl::CivilDay depart, v::RequireDate(base + ".depart_date", t.depart_date()));
+    ASSIGN_OR_RETURN(absl::CivilDay ret, v::RequireDate(base + ".return_date", t.return_date()));
+    if (ret < depart) return v::FieldError(base + ".return_date", "is before depart_date");
+  }
+  RETURN_IF_ERROR(v::MaxCount("notification.online_identifiers", n.online_identifiers_size(), 100));
+  for (int i = 0; i < n.online_identifiers_size(); ++i) {
+    const std::string base = At("notification.online_identifiers", i);
+    const auto& o = n.online_identifiers(i);
+    RETURN_IF_ERROR(v::RequireEnum(base + ".kind", o.kind(),
+                                   safeguard::v1::OnlineIdentifierKind_descriptor()));
+    RETURN_IF_ERROR(v::RequireText(base + ".value", o.value(), 320));
+    RETURN_IF_ERROR(v::OptionalText(base + ".platform", o.platform(), kNameMax));
+  }
+  if (n.indefinite() && !n.register_end_date().empty()) {
+    return v::FieldError("notification.register_end_date", "must be empty when indefinite is set");
+  }
+  if (!n.indefinite()) {
+    ASSIGN_OR_RETURN(absl::CivilDay end, v::RequireDate("notification.register_end_date",
+                                                        n.register_end_date()));
+    if (end < notified) {
+      return v::FieldError("notification.register_end_date", "is before notification_date");
+    }
+  }
+  ASSIGN_OR_RETURN(absl::CivilDay due, v::RequireDate("notification.next_due_date", n.next_due_date()));
+  if (due <= notified) {
+    return v::FieldError("notification.next_due_date", "must be after notification_date");
+  }
+  out.occurred_on = notified;
+  out.event_type = "police.RegisterNotificationRecorded";
+  *out.event.mutable_register_notification_recorded() = std::move(n);
+  return out;
+}
+
+absl::StatusOr<ValidatedCommand> Validate(const safeguard::v1::RecordOrderRequest& request,
+                                          absl::CivilDay today) {
+  RETURN_IF_ERROR(CheckSize(request));
+  ValidatedCommand out;
+  RETURN_IF_ERROR(CheckHeader(request.header(), today, &out));
+  if (!request.has_order()) return v::FieldError("order", "is required");
+  const auto& o = request.order();
+  RETURN_IF_ERROR(v::RequireText("order.order_ref", o.order_ref(), kRefMax));
+  RETURN_IF_ERROR(v::RequireEnum("order.kind", o.kind(), safeguard::v1::OrderKind_descriptor()));
+  RETURN_IF_ERROR(v::RequireText("order.court", o.court(), kShortTextMax));
+  ASSIGN_OR_RETURN(absl::CivilDay made, v::RequirePastDate("order.made_date", o.made_date(), today));
+  if (!o.expiry_date().empty()) {
+    ASSIGN_OR_RETURN(absl::CivilDay expiry, v::RequireDate("order.expiry_date", o.expiry_date()));
+    if (expiry <= made) return v::FieldError("order.expiry_date", "must be after made_date");
+  }
+  if (o.prohibitions_size() == 0) {
+    return v::FieldError("order.prohibitions", "needs at least one prohibition");
+  }
+  RETURN_IF_ERROR(v::MaxCount("order.prohibitions", o.prohibitions_size(), 50));
+  for (int i = 0; i < o.prohibitions_size(); ++i) {
+    RETURN_IF_ERROR(v::RequireText(At("order.prohibitions", i), o.prohibitions(i), kLongTextMax));
+  }
+  out.occurred_on = made;
+  out.event_type = "police.OrderRecorded";
+  *out.event.mutable_order_recorded() = o;
+  return out;
+}
+
+absl::StatusOr<ValidatedCommand> Validate(const safeguard::v1::RecordOrderBreachRequest& request,
+                                          absl::CivilDay today) {
+  RETURN_IF_ERROR(CheckSize(request));
+  ValidatedCommand out;
+  RETURN_IF_ERROR(CheckHeader(request.header(), today, &out));
+  if (!request.has_breach()) return v::FieldError("breach", "is required");
+  const auto& b = request.breach();
+  RETURN_IF_ERROR(v::RequireText("breach.order_ref", b.order_ref(), kRefMax));
+  ASSIGN_OR_RETURN(absl::CivilDay when, v::RequirePastDate("breach.breach_date", b.breach_date(), today));
+  RETURN_IF_ERROR(v::RequireText("breach.description", b.description(), kLongTextMax));
+  out.occurred_on = when;
+  out.event_type = "police.OrderBreachRecorded";
+  *out.event.mutable_order_breach_recorded() = b;
+  return out;
+}
+
+absl::StatusOr<ValidatedCommand> Validate(const safeguard::v1::RecordIntelligenceRequest& request,
+                                          absl::CivilDay today) {
+  RETURN_IF_ERROR(CheckSize(request));
+  ValidatedCommand out;
+  RETURN_IF_ERROR(CheckHeader(request.header(), today, &out));
+  if (!request.has_intelligence()) return v::FieldError("intelligence", "is required");
+  const auto& i = request.intelligence();
+  RETURN_IF_ERROR(v::RequireText("intelligence.intelligence_ref", i.intelligence_ref(), kRefMax));
+  ASSIGN_OR_RETURN(absl::CivilDay received, v::RequirePastDate("intelligence.received_date",
+                                                               i.received_date(), today));
+  RETURN_IF_ERROR(v::RequireEnum("intelligence.source_evaluation", i.source_evaluation(),
+                                 safeguard::v1::SourceEvaluation_descriptor()));
+  RETURN_IF_ERROR(v::RequireEnum("intelligence.assessment", i.assessment(),
+                                 safeguard::v1::IntelligenceAssessment_descriptor()));
+  RETURN_IF_ERROR(v::RequireEnum("intelligence.handling", i.handling(),
+                                 safeguard::v1::HandlingCode_descriptor()));
+  RETURN_IF_ERROR(v::RequireText("intelligence.summary", i.summary(), kLongTextMax));
+  out.occurred_on = received;
+  out.event_type = "police.IntelligenceRecorded";
+  *out.event.mutable_intelligence_recorded() = i;
+  return out;
+}
+
+}  // namespace safeguard::police

@@ -1,0 +1,19 @@
+// Demo data for the run command: a few subjects with convictions, register notifications,
+// orders, a breach and intelligence, recorded through police-service's public gRPC API
+// with fixed command ids, so that loading twice records nothing twice.
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+
+namespace safeguard {
+
+struct DemoLoadResult {
+  int recorded = 0;   // commands that wrote an event
+  int replayed = 0;   // commands already applied earlier (idempotent replay)
+};
+
+absl::StatusOr<DemoLoadResult> LoadDemoData(const std::string& police_address);
+
+}  // namespace safeguard
