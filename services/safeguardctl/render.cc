@@ -1,0 +1,164 @@
+#include "services/safeguardctl/render.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/time_util.h"
+#include "google/protobuf/util/json_util.h"
+#include "safeguard/v1/mappa_service.pb.h"
+#include "safeguard/v1/police_service.pb.h"
+
+namespace safeguard::cli {
+namespace {
+
+using namespace safeguard::v1;
+
+template <typename Enum>
+std::string Name(const google::protobuf::EnumDescriptor* d, Enum v) {
+  const auto* value = d->FindValueByNumber(static_cast<int>(v));
+  return value ? value->name() : absl::StrCat(static_cast<int>(v));
+}
+
+std::string Source(const Provenance& p) {
+  return absl::StrCat("[", Name(Agency_descriptor(), p.agency()), " ", p.event_type(), " ",
+                      p.event_id(), "; occurred ", FormatTimestamp(p.occurred_at()).substr(0, 10),
+                      ", recorded ", FormatTimestamp(p.recorded_at()), " by ", p.recorded_by().user(),
+                      "]");
+}
+
+std::string RenderRiskView(const RiskView& v) {
+  std::string out;
+  const SubjectRef& id = v.identity();
+  absl::StrAppend(&out, "Risk view of ", v.subject_key(), " (as of ", v.as_of_date(), ")\n");
+  absl::StrAppend(&out, "  Name:        ", id.given_name(), " ", id.family_name(),
+                  id.date_of_birth().empty() ? "" : absl::StrCat(", born ", id.date_of_birth()), "\n");
+  absl::StrAppend(&out, "  References:  ", absl::StrJoin(v.references(), ", "), "\n");
+  if (id.aliases_size() > 0) absl::StrAppend(&out, "  Aliases:     ", absl::StrJoin(id.aliases(), ", "), "\n");
+
+  const RiskFlags& f = v.flags();
+  std::vector<std::string> flags;
+  if (f.duty_to_consider_disclosure()) flags.push_back("DUTY TO CONSIDER DISCLOSURE (CJA 2003 s.327A)");
+  if (f.child_sexual_offence_history()) flags.push_back("child sexual offence history");
+  if (f.register_notification_overdue()) flags.push_back("register notification OVERDUE");
+  if (f.active_order_prohibits_child_contact()) flags.push_back("active order prohibits contact with children");
+  if (f.order_breached()) flags.push_back("order breached");
+  if (f.household_with_child()) flags.push_back("lives with a child under 18");
+  if (f.unproven_intelligence_concerning_children()) flags.push_back("unproven intelligence concerning children");
+  absl::StrAppend(&out, "  Flags:       ", flags.empty() ? "none" : absl::StrJoin(flags, "; "), "\n");
+
+  absl::StrAppend(&out, "\nConvictions and cautions (", v.convictions_size(), ")\n");
+  for (const auto& c : v.by_classification()) {
+    absl::StrAppend(&out, "  ", Name(OffenceClassification_descriptor(), c.classification()), ": ",
+                    c.convictions(), " conviction(s), ", c.cautions(), " caution(s)\n");
+  }
+  for (const auto& c : v.convictions()) {
+    const auto& k = c.conviction();
+    absl::StrAppend(&out, "  - ", k.disposal_date(), " ", Name(DisposalKind_descriptor(), k.disposal()),
+                    ": ", k.offence(), " [", Name(OffenceClassification_descriptor(), k.classification()),
+                    "]", k.court().empty() ? "" : absl::StrCat(", ", k.court()),
+                    k.sentence().empty() ? "" : absl::StrCat(", ", k.sentence()), "\n      ",
+                    Source(c.provenance()), "\n");
+  }
+
+  const RegisterStatus& r = v.register_();
+  absl::StrAppend(&out, "\nSex offender register\n");
+  if (!r.registered()) {
+    absl::StrAppend(&out, "  no notification recorded\n");
+  } else {
+    const auto& n = r.latest();
+    absl::StrAppend(&out, "  last notification ", n.notification_date(), "; next due ", n.next_due_date(),
+                    r.register_period_ended() ? " (notification period ended)"
+                    : r.notification_overdue()
+                        ? absl::StrCat(" (OVERDUE by ", -r.days_until_due(), " days)")
+                        : absl::StrCat(" (in ", r.days_until_due(), " days)"),
+                    "; period ", n.indefinite() ? "indefinite" : absl::StrCat("ends ", n.register_end_date()),
+                    "\n");
+    for (const auto& a : n.addresses()) {
+      absl::StrAppend(&out, "  ", Name(AddressKind_descriptor(), a.kind()), ": ", a.line1(),
+                      a.line2().empty() ? "" : absl::StrCat(", ", a.line2()), ", ", a.town(), " ",
+                      a.postcode(), "\n");
+    }
+    absl::StrAppend(&out, "  household with a child under 18: ", n.household_with_child() ? "YES" : "no", "\n");
+    for (const auto& t : n.foreign_travel()) {
+      absl::StrAppend(&out, "  travel: ", t.country(), " ", t.depart_date(), " to ", t.return_date(), "\n");
+    }
+    for (const auto& o : n.online_identifiers()) {
+      absl::StrAppend(&out, "  online: ", Name(OnlineIdentifierKind_descriptor(), o.kind()), " ", o.value(),
+                      o.platform().empty() ? "" : absl::StrCat(" (", o.platform(), ")"), "\n");
+    }
+    absl::StrAppend(&out, "      ", Source(r.provenance()), "\n");
+  }
+
+  absl::StrAppend(&out, "\nOrders (", v.orders_size(), ")\n");
+  for (const auto& o : v.orders()) {
+    const auto& k = o.order();
+    absl::StrAppend(&out, "  - ", k.order_ref(), " ", Name(OrderKind_descriptor(), k.kind()), " made ",
+                    k.made_date(), " by ", k.court(),
+                    k.expiry_date().empty() ? ", indefinite" : absl::StrCat(", expires ", k.expiry_date()),
+                    o.active() ? " [ACTIVE]" : " [not in force]", "\n");
+    for (const auto& p : k.prohibitions()) absl::StrAppend(&out, "      prohibits: ", p, "\n");
+    absl::StrAppend(&out, "      ", Source(o.provenance()), "\n");
+    for (const auto& b : o.breaches()) {
+      absl::StrAppend(&out, "      BREACH ", b.breach().breach_date(), ": ", b.breach().description(),
+                      "\n        ", Source(b.provenance()), "\n");
+    }
+  }
+  for (const auto& b : v.unmatched_breaches()) {
+    absl::StrAppend(&out, "  - BREACH of unrecorded order ", b.breach().order_ref(), " ",
+                    b.breach().breach_date(), ": ", b.breach().description(), "\n      ",
+                    Source(b.provenance()), "\n");
+  }
+
+  absl::StrAppend(&out, "\nIntelligence (", v.intelligence_size(), ", all UNPROVEN)\n");
+  for (const auto& i : v.intelligence()) {
+    absl::StrAppend(&out, "  - ", i.intelligence().received_date(), " ", i.intelligence().intelligence_ref(),
+                    " graded ", i.grading(), i.intelligence().concerns_children() ? ", concerns children" : "",
+                    ": ", i.intelligence().summary(), "\n      ", Source(i.provenance()), "\n");
+  }
+  absl::StrAppend(&out, "\n", v.events_applied(), " event(s) applied; last updated ",
+                  FormatTimestamp(v.last_updated()), "\n");
+  return out;
+}
+
+std::string RenderTimeline(const GetTimelineResponse& t) {
+  std::string out = absl::StrCat("Timeline of ", t.subject_key(), "\n");
+  for (const auto& e : t.entries()) {
+    const Provenance& p = e.provenance();
+    absl::StrAppend(&out, FormatTimestamp(p.occurred_at()).substr(0, 10), "  ",
+                    Name(Agency_descriptor(), p.agency()), "  ", e.summary(), "\n            event ",
+                    p.event_id(), " (", p.stream_id(), " v", p.stream_version(), "), recorded ",
+                    FormatTimestamp(p.recorded_at()), " by ", p.recorded_by().user(), "\n");
+  }
+  if (t.entries_size() == 0) out += "(no entries)\n";
+  if (!t.next_page_token().empty()) {
+    absl::StrAppend(&out, "More: add page_token=", t.next_page_token(), "\n");
+  }
+  return out;
+}
+
+std::string RenderResult(const CommandResult& r) {
+  return absl::StrCat(r.idempotent_replay() ? "Already recorded (same command_id); original result:\n"
+                                            : "Recorded.\n",
+                      "  event_id:       ", r.event_id(), "\n  stream:         ", r.stream_id(), " v",
+                      r.stream_version(), "\n  log sequence:   ", r.log_sequence(),
+                      "\n  recorded at:    ", FormatTimestamp(r.recorded_at()), "\n");
+}
+
+}  // namespace
+
+std::string RenderJson(const google::protobuf::Message& message) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
+  return json;
+}
+
+std::string Render(const google::protobuf::Message& message) {
+  if (const auto* v = dynamic_cast<const RiskView*>(&message)) return RenderRiskView(*v);
+  if (const auto* t = dynamic_cast<const GetTimelineResponse*>(&message)) return RenderTimeline(*t);
+  if (const auto* r = dynamic_cast<const CommandResult*>(&message)) return RenderResult(*r);
+  return RenderJson(message);
+}
+
+}  // namespace safeguard::cli
