@@ -254,6 +254,8 @@ void EventStore::CommitGroup(std::vector<Pending>& group) {
     absl::Status st = FromRocksDb(db_->Write(wo, &batch), "append to event store");
     if (st.ok()) {
       for (auto& [stream, version] : versions) stream_versions_[stream] = version;
+      events_written_ += seq - last_sequence_.load();
+      ++synced_writes_;
       last_sequence_.store(seq);
       wrote_events = true;
     } else {
@@ -275,8 +277,9 @@ void EventStore::CommitGroup(std::vector<Pending>& group) {
         outcomes[i] = outcomes[first].status();
       }
     }
-    group[i].done(std::move(outcomes[i]));
   }
+  // Only now, with every replay resolved from its first occurrence, hand results over.
+  for (size_t i = 0; i < group.size(); ++i) group[i].done(std::move(outcomes[i]));
   if (wrote_events && commit_listener_) commit_listener_();
 }
 

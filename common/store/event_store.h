@@ -14,6 +14,7 @@
 //    and the relay deletes it once the bus holds the event.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -102,6 +103,14 @@ class EventStore {
   // Removes the outbox entries of `sequences` (synced). Thread-safe.
   absl::Status MarkPublished(const std::vector<uint64_t>& sequences);
 
+  // Counters since open: how many events were written and in how many synced writes.
+  // Their ratio is the group-commit factor. Thread-safe.
+  struct Stats {
+    uint64_t events_written = 0;
+    uint64_t synced_writes = 0;
+  };
+  Stats stats() const { return Stats{events_written_.load(), synced_writes_.load()}; }
+
   // `listener` runs on the writer thread after every commit that wrote events (the outbox
   // relay uses it to wake). Set once, before appends begin.
   void SetCommitListener(std::function<void()> listener);
@@ -130,6 +139,8 @@ class EventStore {
   // Writer-thread state.
   std::unordered_map<std::string, uint64_t> stream_versions_;
   std::atomic<uint64_t> last_sequence_;
+  std::atomic<uint64_t> events_written_{0};
+  std::atomic<uint64_t> synced_writes_{0};
   std::function<void()> commit_listener_;
 
   std::thread writer_;

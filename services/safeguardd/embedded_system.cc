@@ -95,6 +95,7 @@ void EmbeddedSystem::Shutdown() {
 }
 
 const std::string& EmbeddedSystem::police_address() const { return parts_->police_server.address; }
+RocksDbEventBus* EmbeddedSystem::bus() const { return parts_->bus.get(); }
 const std::string& EmbeddedSystem::mappa_address() const { return parts_->mappa_server.address; }
 
 }  // namespace safeguard

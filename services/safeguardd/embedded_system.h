@@ -12,6 +12,8 @@
 
 namespace safeguard {
 
+class RocksDbEventBus;
+
 struct EmbeddedOptions {
   std::string data_dir;
   std::string host = "127.0.0.1";
@@ -33,6 +35,8 @@ class EmbeddedSystem {
   void Shutdown();
 
   const std::string& police_address() const;
+  // The embedded bus, for in-process readers such as tests and the auditor's tooling.
+  RocksDbEventBus* bus() const;
   const std::string& mappa_address() const;
 
   struct Parts;

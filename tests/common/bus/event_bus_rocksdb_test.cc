@@ -1,0 +1,118 @@
+#include "common/bus/event_bus_rocksdb.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace safeguard {
+namespace {
+
+using safeguard::testing::IsOk;
+using safeguard::testing::StatusIs;
+using safeguard::testing::TempDir;
+using ::testing::SizeIs;
+
+std::unique_ptr<RocksDbEventBus> OpenBus(const std::string& path) {
+  auto bus = RocksDbEventBus::Open(path);
+  EXPECT_THAT(bus, IsOk());
+  return std::move(bus).value();
+}
+
+PositionLookup From(int64_t offset) {
+  return [offset](const std::string&, int32_t) -> absl::StatusOr<int64_t> { return offset; };
+}
+
+TEST(RocksDbEventBusTest, AppendsInOrderWithOffsetsPerTopic) {
+  TempDir dir;
+  auto bus = OpenBus(dir.path());
+  ASSERT_THAT(bus->Publish({{"a", "k1", "v0"}, {"b", "k1", "w0"}, {"a", "k2", "v1"}}), IsOk());
+  ASSERT_THAT(bus->Publish({{"a", "k1", "v2"}}), IsOk());
+  EXPECT_EQ(bus->EndOffset("a"), 3);
+  EXPECT_EQ(bus->EndOffset("b"), 1);
+  EXPECT_EQ(bus->EndOffset("none"), 0);
+  auto records = bus->Read("a", 0, 10);
+  ASSERT_THAT(records, IsOk());
+  ASSERT_THAT(*records, SizeIs(3));
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ((*records)[i].offset, i);
+    EXPECT_EQ((*records)[i].value, absl::StrCat("v", i));
+  }
+  EXPECT_EQ((*records)[1].key, "k2");
+  auto from_two = bus->Read("a", 2, 10);
+  ASSERT_THAT(*from_two, SizeIs(1));
+  EXPECT_EQ((*from_two)[0].value, "v2");
+}
+
+TEST(RocksDbEventBusTest, SurvivesRestart) {
+  TempDir dir;
+  {
+    auto bus = OpenBus(dir.path());
+    ASSERT_THAT(bus->Publish({{"police.events", "s1", "e0"}, {"police.events", "s1", "e1"}}), IsOk());
+  }
+  auto bus = OpenBus(dir.path());
+  EXPECT_EQ(bus->EndOffset("police.events"), 2);
+  ASSERT_THAT(bus->Publish({{"police.events", "s1", "e2"}}), IsOk());
+  auto records = bus->Read("police.events", 0, 10);
+  ASSERT_THAT(*records, SizeIs(3));
+  EXPECT_EQ((*records)[2].offset, 2);
+  EXPECT_EQ((*records)[2].value, "e2");
+}
+
+TEST(RocksDbEventBusTest, SubscriberStartsAtItsPositionAndSeesNewRecords) {
+  TempDir dir;
+  auto bus = OpenBus(dir.path());
+  ASSERT_THAT(bus->Publish({{"t", "k", "0"}, {"t", "k", "1"}, {"t", "k", "2"}}), IsOk());
+  auto consumer = bus->Subscribe({"t"}, "g", From(1));
+  ASSERT_THAT(consumer, IsOk());
+  auto first = (*consumer)->Poll(absl::Seconds(1), 100);
+  ASSERT_THAT(*first, SizeIs(2));
+  EXPECT_EQ((*first)[0].offset, 1);
+
+  // Nothing new: Poll waits out its timeout and returns empty.
+  auto none = (*consumer)->Poll(absl::Milliseconds(20), 100);
+  ASSERT_THAT(none, IsOk());
+  EXPECT_TRUE(none->empty());
+
+  // A record published while Poll waits wakes it.
+  std::thread publisher([&] {
+    absl::SleepFor(absl::Milliseconds(50));
+    ASSERT_THAT(bus->Publish({{"t", "k", "3"}}), IsOk());
+  });
+  auto woken = (*consumer)->Poll(absl::Seconds(10), 100);
+  publisher.join();
+  ASSERT_THAT(*woken, SizeIs(1));
+  EXPECT_EQ((*woken)[0].offset, 3);
+  EXPECT_EQ((*woken)[0].value, "3");
+}
+
+TEST(RocksDbEventBusTest, ConsumerOfSeveralTopicsSeesEach) {
+  TempDir dir;
+  auto bus = OpenBus(dir.path());
+  auto consumer = bus->Subscribe({"x", "y"}, "g", From(0));
+  ASSERT_THAT(consumer, IsOk());
+  std::thread publisher([&] {
+    absl::SleepFor(absl::Milliseconds(20));
+    ASSERT_THAT(bus->Publish({{"y", "k", "only-y"}}), IsOk());
+  });
+  auto got = (*consumer)->Poll(absl::Seconds(10), 10);
+  publisher.join();
+  ASSERT_THAT(*got, SizeIs(1));
+  EXPECT_EQ((*got)[0].topic, "y");
+}
+
+TEST(RocksDbEventBusTest, RefusesBadTopicAndWritesNothing) {
+  TempDir dir;
+  auto bus = OpenBus(dir.path());
+  EXPECT_THAT(bus->Publish({{"ok", "k", "v"}, {"", "k", "v"}}),
+              StatusIs(absl::StatusCode::kInvalidArgument, "topic"));
+  EXPECT_EQ(bus->EndOffset("ok"), 0);
+  EXPECT_FALSE(bus->Subscribe({}, "g", From(0)).ok());
+}
+
+}  // namespace
+}  // namespace safeguard

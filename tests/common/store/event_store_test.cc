@@ -1,0 +1,236 @@
+#include "common/store/event_store.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <future>
+#include <set>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace safeguard {
+namespace {
+
+using safeguard::testing::IsOk;
+using safeguard::testing::StatusIs;
+using safeguard::testing::TempDir;
+using ::testing::SizeIs;
+
+EventStore::AppendCommand Command(const std::string& stream, const std::string& command_id,
+                                  std::optional<uint64_t> expected = std::nullopt,
+                                  const std::string& fingerprint = "fp") {
+  EventStore::AppendCommand c;
+  c.stream_id = stream;
+  c.command_id = command_id;
+  c.expected_version = expected;
+  c.fingerprint = fingerprint;
+  c.event.set_event_type("test.Happened");
+  c.event.set_subject_key(stream);
+  return c;
+}
+
+std::unique_ptr<EventStore> OpenStore(const std::string& path) {
+  auto store = EventStore::Open(EventStore::Options{.path = path});
+  EXPECT_THAT(store, IsOk());
+  return std::move(store).value();
+}
+
+TEST(EventStoreTest, AssignsStreamVersionsAndGapFreeSequence) {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  auto a1 = store->Append(Command("s/a", "cmd-a-0001"));
+  auto b1 = store->Append(Command("s/b", "cmd-b-0001"));
+  auto a2 = store->Append(Command("s/a", "cmd-a-0002"));
+  ASSERT_THAT(a1, IsOk());
+  ASSERT_THAT(b1, IsOk());
+  ASSERT_THAT(a2, IsOk());
+  EXPECT_EQ(a1->stream_version(), 1u);
+  EXPECT_EQ(b1->stream_version(), 1u);
+  EXPECT_EQ(a2->stream_version(), 2u);
+  EXPECT_EQ(a1->log_sequence(), 1u);
+  EXPECT_EQ(b1->log_sequence(), 2u);
+  EXPECT_EQ(a2->log_sequence(), 3u);
+  EXPECT_FALSE(a1->idempotent_replay());
+
+  auto stream = store->ReadStream("s/a", 1, 100);
+  ASSERT_THAT(stream, IsOk());
+  ASSERT_THAT(*stream, SizeIs(2));
+  EXPECT_EQ((*stream)[0].event_id(), a1->event_id());
+  EXPECT_EQ((*stream)[1].event_id(), a2->event_id());
+  EXPECT_EQ((*stream)[1].stream_id(), "s/a");
+  EXPECT_EQ((*stream)[1].command_id(), "cmd-a-0002");
+  EXPECT_TRUE((*stream)[1].has_recorded_at());
+
+  auto log = store->ReadLog(2, 100);
+  ASSERT_THAT(log, IsOk());
+  ASSERT_THAT(*log, SizeIs(2));
+  EXPECT_EQ((*log)[0].log_sequence(), 2u);
+  EXPECT_EQ(store->LastSequence(), 3u);
+}
+
+TEST(EventStoreTest, VersionConflictIsAbortedAndWritesNothing) {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  ASSERT_THAT(store->Append(Command("s/a", "cmd-a-0001", 0)), IsOk());
+
+  EXPECT_THAT(store->Append(Command("s/a", "cmd-a-0002", 0)),
+              StatusIs(absl::StatusCode::kAborted, "is at version 1"));
+  EXPECT_THAT(store->Append(Command("s/a", "cmd-a-0002", 5)), StatusIs(absl::StatusCode::kAborted));
+  EXPECT_EQ(store->LastSequence(), 1u);
+  EXPECT_EQ(*store->StreamVersion("s/a"), 1u);
+  auto outbox = store->PendingOutbox(100);
+  EXPECT_THAT(*outbox, SizeIs(1));
+
+  // The refused command id was not consumed: retried with the right version, it succeeds.
+  auto retried = store->Append(Command("s/a", "cmd-a-0002", 1));
+  ASSERT_THAT(retried, IsOk());
+  EXPECT_EQ(retried->stream_version(), 2u);
+  EXPECT_EQ(retried->log_sequence(), 2u);
+}
+
+TEST(EventStoreTest, RepeatedCommandIdReturnsOriginalResultAcrossRestart) {
+  TempDir dir;
+  safeguard::v1::CommandResult original;
+  {
+    auto store = OpenStore(dir.path());
+    auto r = store->Append(Command("s/a", "cmd-once-001"));
+    ASSERT_THAT(r, IsOk());
+    original = *r;
+    auto again = store->Append(Command("s/a", "cmd-once-001"));
+    ASSERT_THAT(again, IsOk());
+    EXPECT_TRUE(again->idempotent_replay());
+    EXPECT_EQ(again->event_id(), original.event_id());
+    EXPECT_EQ(store->LastSequence(), 1u);
+  }
+  auto store = OpenStore(dir.path());
+  // Even with a now-stale expected version, the replay wins: the command already happened.
+  auto replay = store->Append(Command("s/a", "cmd-once-001", 0));
+  ASSERT_THAT(replay, IsOk());
+  EXPECT_TRUE(replay->idempotent_replay());
+  EXPECT_EQ(replay->event_id(), original.event_id());
+  EXPECT_EQ(replay->log_sequence(), original.log_sequence());
+  EXPECT_EQ(replay->recorded_at().seconds(), original.recorded_at().seconds());
+  EXPECT_EQ(store->LastSequence(), 1u);
+  EXPECT_THAT(*store->ReadLog(1, 100), SizeIs(1));
+}
+
+TEST(EventStoreTest, CommandIdReusedForDifferentCommandIsRefused) {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  ASSERT_THAT(store->Append(Command("s/a", "cmd-reuse-01", std::nullopt, "fingerprint-1")), IsOk());
+  EXPECT_THAT(store->Append(Command("s/a", "cmd-reuse-01", std::nullopt, "fingerprint-2")),
+              StatusIs(absl::StatusCode::kAlreadyExists, "different command"));
+  EXPECT_EQ(store->LastSequence(), 1u);
+}
+
+TEST(EventStoreTest, SequenceContinuesWithoutGapAfterRestart) {
+  TempDir dir;
+  {
+    auto store = OpenStore(dir.path());
+    for (int i = 0; i < 5; ++i) ASSERT_THAT(store->Append(Command("s/a", absl::StrCat("cmd-first-", i))), IsOk());
+  }
+  auto store = OpenStore(dir.path());
+  EXPECT_EQ(store->LastSequence(), 5u);
+  auto r = store->Append(Command("s/a", "cmd-after-restart"));
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->log_sequence(), 6u);
+  EXPECT_EQ(r->stream_version(), 6u);
+}
+
+TEST(EventStoreTest, ConcurrentWritersGetGapFreeSequencesAndShareSyncs) {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 100;
+  std::vector<std::vector<safeguard::v1::CommandResult>> results(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        // Two threads share each stream so that versions interleave.
+        auto r = store->Append(Command(absl::StrCat("s/", t % 4), absl::StrCat("cmd-", t, "-", i)));
+        ASSERT_THAT(r, IsOk());
+        results[t].push_back(*r);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+
+  std::set<uint64_t> sequences;
+  std::map<std::string, std::set<uint64_t>> versions;
+  for (const auto& per_thread : results) {
+    for (const auto& r : per_thread) {
+      sequences.insert(r.log_sequence());
+      versions[r.stream_id()].insert(r.stream_version());
+    }
+  }
+  constexpr uint64_t kTotal = kThreads * kPerThread;
+  ASSERT_EQ(sequences.size(), kTotal);  // no duplicates
+  EXPECT_EQ(*sequences.begin(), 1u);
+  EXPECT_EQ(*sequences.rbegin(), kTotal);  // and so no gaps
+  for (const auto& [stream, vs] : versions) {
+    EXPECT_EQ(vs.size(), 2u * kPerThread) << stream;
+    EXPECT_EQ(*vs.rbegin(), 2u * kPerThread) << stream;
+  }
+  // The log read back agrees with what was acknowledged.
+  auto log = store->ReadLog(1, kTotal + 10);
+  ASSERT_THAT(*log, SizeIs(kTotal));
+  for (uint64_t i = 0; i < kTotal; ++i) EXPECT_EQ((*log)[i].log_sequence(), i + 1);
+  // Group commit: eight writers blocked on syncs share them.
+  const EventStore::Stats stats = store->stats();
+  EXPECT_EQ(stats.events_written, kTotal);
+  EXPECT_LT(stats.synced_writes, kTotal);
+}
+
+TEST(EventStoreTest, SameCommandTwiceInOneGroupWritesOnce) {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  std::promise<void> gate;
+  std::shared_future<void> open = gate.get_future().share();
+  std::vector<std::thread> threads;
+  std::vector<absl::StatusOr<safeguard::v1::CommandResult>> results(6, absl::UnknownError(""));
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&, t] {
+      open.wait();
+      results[t] = store->Append(Command("s/a", "cmd-raced-01"));
+    });
+  }
+  gate.set_value();
+  for (auto& th : threads) th.join();
+  int fresh = 0;
+  for (const auto& r : results) {
+    ASSERT_THAT(r, IsOk());
+    EXPECT_EQ(r->event_id(), results[0]->event_id());
+    if (!r->idempotent_replay()) ++fresh;
+  }
+  EXPECT_EQ(fresh, 1);
+  EXPECT_EQ(store->LastSequence(), 1u);
+}
+
+TEST(EventStoreTest, OutboxHoldsCommittedEventsUntilMarkedPublished) {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  for (int i = 0; i < 3; ++i) ASSERT_THAT(store->Append(Command("s/a", absl::StrCat("cmd-out-", i))), IsOk());
+  auto pending = store->PendingOutbox(10);
+  ASSERT_THAT(*pending, SizeIs(3));
+  EXPECT_EQ((*pending)[0].log_sequence(), 1u);
+  EXPECT_EQ((*pending)[2].log_sequence(), 3u);
+  ASSERT_THAT(store->MarkPublished({1, 2}), IsOk());
+  pending = store->PendingOutbox(10);
+  ASSERT_THAT(*pending, SizeIs(1));
+  EXPECT_EQ((*pending)[0].log_sequence(), 3u);
+  // The log itself is untouched.
+  EXPECT_THAT(*store->ReadLog(1, 10), SizeIs(3));
+}
+
+TEST(EventStoreTest, SecondOpenOfTheSameDirectoryFails) {
+  TempDir dir;
+  auto first = OpenStore(dir.path());
+  EXPECT_FALSE(EventStore::Open(EventStore::Options{.path = dir.path()}).ok());
+}
+
+}  // namespace
+}  // namespace safeguard

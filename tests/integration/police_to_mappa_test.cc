@@ -1,0 +1,220 @@
+// The foundation's path end to end: police-service over real gRPC on loopback, the
+// outbox relay, the embedded bus, mappa-service's consumer and its gRPC reads.
+#include <gmock/gmock.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <future>
+
+#include "common/bus/event_bus_rocksdb.h"
+#include "common/grpc/caller.h"
+#include "safeguard/v1/mappa_service.grpc.pb.h"
+#include "safeguard/v1/police_service.grpc.pb.h"
+#include "safeguard/v1/storage.pb.h"
+#include "services/safeguardd/embedded_system.h"
+#include "tests/testing/police_requests.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace safeguard {
+namespace {
+
+using namespace safeguard::v1;
+using safeguard::testing::IsOk;
+using safeguard::testing::TempDir;
+
+class PoliceToMappaTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Start(); }
+
+  void Start() {
+    auto system = EmbeddedSystem::Start(EmbeddedOptions{.data_dir = dir_.path()});
+    ASSERT_THAT(system, IsOk());
+    system_ = std::move(system).value();
+    police_ = PoliceService::NewStub(
+        grpc::CreateChannel(system_->police_address(), grpc::InsecureChannelCredentials()));
+    mappa_ = MappaService::NewStub(
+        grpc::CreateChannel(system_->mappa_address(), grpc::InsecureChannelCredentials()));
+  }
+
+  void Restart() {
+    police_.reset();
+    mappa_.reset();
+    system_.reset();
+    Start();
+  }
+
+  static std::unique_ptr<grpc::ClientContext> Context(const std::string& user = "officer-7") {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    if (!user.empty()) ctx->AddMetadata(kUserHeader, user);
+    ctx->AddMetadata(kRoleHeader, "mappa-coordinator");
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    return ctx;
+  }
+
+  static GetRiskViewRequest ViewRequest(const std::string& pnc) {
+    GetRiskViewRequest r;
+    r.mutable_subject()->set_pnc_id(pnc);
+    r.mutable_purpose()->set_code(RISK_MANAGEMENT);
+    r.mutable_purpose()->set_detail("MAPPA level 2 review, meeting M-42");
+    return r;
+  }
+
+  // Polls the view until it has applied `events` events (bounded: 10 s).
+  RiskView AwaitView(const std::string& pnc, uint64_t events) {
+    RiskView view;
+    const auto deadline = absl::Now() + absl::Seconds(10);
+    while (absl::Now() < deadline) {
+      view.Clear();
+      grpc::Status st = mappa_->GetRiskView(Context().get(), ViewRequest(pnc), &view);
+      if (st.ok() && view.events_applied() >= events) return view;
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    ADD_FAILURE() << "view of " << pnc << " did not reach " << events << " events";
+    return view;
+  }
+
+  std::vector<AccessRecord> AccessRecords() {
+    std::vector<AccessRecord> out;
+    auto records = system_->bus()->Read(kAuditAccessTopic, 0, 100000);
+    EXPECT_THAT(records, IsOk());
+    for (const auto& r : *records) {
+      AccessRecord a;
+      EXPECT_TRUE(a.ParseFromString(r.value));
+      out.push_back(a);
+    }
+    return out;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<EmbeddedSystem> system_;
+  std::unique_ptr<PoliceService::Stub> police_;
+  std::unique_ptr<MappaService::Stub> mappa_;
+};
+
+TEST_F(PoliceToMappaTest, ConvictionAndNotificationAppearInViewAndTimelineWithProvenance) {
+  CommandResult conviction, notification;
+  ASSERT_TRUE(police_->RecordConviction(Context().get(), testing::ValidConviction(), &conviction).ok());
+  ASSERT_TRUE(police_->RecordRegisterNotification(Context().get(), testing::ValidNotification(),
+                                                  &notification).ok());
+  EXPECT_EQ(conviction.stream_version(), 1u);
+  EXPECT_EQ(notification.stream_version(), 2u);
+
+  RiskView view = AwaitView("2019/0012345X", 2);
+  ASSERT_EQ(view.convictions_size(), 1);
+  const Provenance& cp = view.convictions(0).provenance();
+  EXPECT_EQ(cp.event_id(), conviction.event_id());
+  EXPECT_EQ(cp.agency(), AGENCY_POLICE);
+  EXPECT_EQ(cp.recorded_by().user(), "officer-7");
+  EXPECT_EQ(cp.recorded_at().seconds(), conviction.recorded_at().seconds());
+  EXPECT_TRUE(view.flags().duty_to_consider_disclosure());
+  EXPECT_TRUE(view.register_().registered());
+  EXPECT_EQ(view.register_().provenance().event_id(), notification.event_id());
+  EXPECT_EQ(view.register_().latest().addresses(0).postcode(), "LS1 4AP");
+  EXPECT_FALSE(view.as_of_date().empty());
+
+  GetTimelineRequest tr;
+  tr.mutable_subject()->set_pnc_id("2019/0012345X");
+  *tr.mutable_purpose() = ViewRequest("x").purpose();
+  GetTimelineResponse timeline;
+  ASSERT_TRUE(mappa_->GetTimeline(Context().get(), tr, &timeline).ok());
+  ASSERT_EQ(timeline.entries_size(), 2);
+  // Ordered by when things happened: the 2019 conviction, then the 2024 notification.
+  EXPECT_EQ(timeline.entries(0).provenance().event_id(), conviction.event_id());
+  EXPECT_EQ(timeline.entries(1).provenance().event_id(), notification.event_id());
+  EXPECT_THAT(timeline.entries(1).summary(), ::testing::HasSubstr("Register notification"));
+}
+
+TEST_F(PoliceToMappaTest, EveryReadIsRecordedBeforeItIsAnswered) {
+  CommandResult r;
+  ASSERT_TRUE(police_->RecordConviction(Context().get(), testing::ValidConviction(), &r).ok());
+  AwaitView("2019/0012345X", 1);
+  const size_t before = AccessRecords().size();
+  RiskView view;
+  ASSERT_TRUE(mappa_->GetRiskView(Context("chair-3").get(), ViewRequest("2019/12345x"), &view).ok());
+  GetRiskViewRequest unknown = ViewRequest("2001/0000001A");
+  EXPECT_EQ(mappa_->GetRiskView(Context("chair-3").get(), unknown, &view).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  auto records = AccessRecords();
+  ASSERT_EQ(records.size(), before + 2);
+  const AccessRecord& seen = records[before];
+  EXPECT_EQ(seen.actor().user(), "chair-3");
+  EXPECT_EQ(seen.actor().role(), "mappa-coordinator");
+  EXPECT_EQ(seen.subject_key(), "pnc:2019/0012345X");
+  EXPECT_EQ(seen.view(), "mappa.RiskView");
+  EXPECT_EQ(seen.purpose().code(), RISK_MANAGEMENT);
+  EXPECT_EQ(seen.purpose().detail(), "MAPPA level 2 review, meeting M-42");
+  EXPECT_FALSE(seen.access_id().empty());
+  // A look-up of someone not held is a consultation too.
+  EXPECT_EQ(records[before + 1].subject_key(), "pnc:2001/0000001A");
+}
+
+TEST_F(PoliceToMappaTest, ErrorsOverGrpcNameTheProblemAndChangeNothing) {
+  CommandResult r;
+  // No caller identity.
+  EXPECT_EQ(police_->RecordConviction(Context("").get(), testing::ValidConviction(), &r).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  // A bad field.
+  auto bad = testing::ValidConviction();
+  bad.mutable_conviction()->set_offence_date("yesterday");
+  grpc::Status st = police_->RecordConviction(Context().get(), bad, &r);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), ::testing::StartsWith("conviction.offence_date:"));
+  // A request over the server's size limit is refused by gRPC itself.
+  auto huge = testing::ValidConviction();
+  huge.mutable_conviction()->set_offence(std::string(2 << 20, 'x'));
+  EXPECT_EQ(police_->RecordConviction(Context().get(), huge, &r).error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+  // A read without a purpose.
+  RiskView view;
+  GetRiskViewRequest no_purpose = ViewRequest("2019/0012345X");
+  no_purpose.clear_purpose();
+  st = mappa_->GetRiskView(Context().get(), no_purpose, &view);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), ::testing::StartsWith("purpose.code:"));
+  // Nothing reached the bus.
+  EXPECT_EQ(system_->bus()->EndOffset(kPoliceTopic), 0);
+}
+
+TEST_F(PoliceToMappaTest, StateSurvivesRestartAndCommandsStayIdempotent) {
+  CommandResult first;
+  ASSERT_TRUE(police_->RecordConviction(Context().get(), testing::ValidConviction(), &first).ok());
+  AwaitView("2019/0012345X", 1);
+  Restart();
+  CommandResult replay;
+  ASSERT_TRUE(police_->RecordConviction(Context().get(), testing::ValidConviction(), &replay).ok());
+  EXPECT_TRUE(replay.idempotent_replay());
+  EXPECT_EQ(replay.event_id(), first.event_id());
+  CommandResult next;
+  ASSERT_TRUE(police_->RecordIntelligence(Context().get(), testing::ValidIntelligence(), &next).ok());
+  EXPECT_EQ(next.stream_version(), 2u);
+  EXPECT_EQ(next.log_sequence(), 2u);
+  RiskView view = AwaitView("2019/0012345X", 2);
+  EXPECT_EQ(view.convictions_size(), 1);
+  EXPECT_EQ(view.intelligence_size(), 1);
+}
+
+TEST_F(PoliceToMappaTest, ServersAnswerTheStandardHealthCheck) {
+  for (const std::string& address : {system_->police_address(), system_->mappa_address()}) {
+    grpc::GenericStub stub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    grpc::ByteBuffer request;  // HealthCheckRequest{service: ""} encodes to no bytes
+    grpc::Slice empty("");
+    request = grpc::ByteBuffer(&empty, 1);
+    grpc::ByteBuffer response;
+    std::promise<grpc::Status> done;
+    stub.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
+                   [&done](grpc::Status s) { done.set_value(s); });
+    ASSERT_TRUE(done.get_future().get().ok()) << address;
+    std::vector<grpc::Slice> slices;
+    ASSERT_TRUE(response.Dump(&slices).ok());
+    std::string bytes;
+    for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    EXPECT_EQ(bytes, std::string("\x08\x01", 2)) << "status SERVING";
+  }
+}
+
+}  // namespace
+}  // namespace safeguard

@@ -1,0 +1,235 @@
+#include "services/police/police_commands.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <future>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "tests/testing/police_requests.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace safeguard::police {
+namespace {
+
+using namespace safeguard::v1;
+using safeguard::testing::IsOk;
+using safeguard::testing::StatusIs;
+using safeguard::testing::TempDir;
+
+// Today, for every test: 2025-01-10 (dates after it are "in the future").
+Clock FixedClock() { return [] { return absl::FromCivil(absl::CivilSecond(2025, 1, 10, 12, 0, 0), absl::UTCTimeZone()); }; }
+
+class PoliceCommandsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = EventStore::Open(EventStore::Options{.path = dir_.path(), .clock = FixedClock()});
+    ASSERT_THAT(store, IsOk());
+    store_ = std::move(store).value();
+    commands_ = std::make_unique<PoliceCommands>(store_.get(), FixedClock());
+    call_.actor.set_agency(AGENCY_POLICE);
+    call_.actor.set_user("officer-1");
+    call_.actor.set_role("police-records");
+    call_.correlation_id = "corr-1";
+  }
+
+ public:
+  template <typename Request>
+  absl::StatusOr<CommandResult> Run(const Request& request) {
+    std::promise<absl::StatusOr<CommandResult>> p;
+    commands_->Handle(request, call_, [&p](absl::StatusOr<CommandResult> r) { p.set_value(std::move(r)); });
+    return p.get_future().get();
+  }
+
+ protected:
+  TempDir dir_;
+  std::unique_ptr<EventStore> store_;
+  std::unique_ptr<PoliceCommands> commands_;
+  CallContext call_;
+};
+
+// One bad field per row; each must be refused naming that field, and write nothing.
+struct BadInput {
+  std::string name;
+  std::function<absl::Status(PoliceCommandsTest*)> run;
+  std::string field;
+};
+
+template <typename Request>
+std::function<absl::Status(PoliceCommandsTest*)> Break(Request request, std::function<void(Request*)> mutate) {
+  mutate(&request);
+  return [request](PoliceCommandsTest* t) { return t->Run(request).status(); };
+}
+
+std::vector<BadInput> BadInputs() {
+  using testing::ValidBreach;
+  using testing::ValidConviction;
+  using testing::ValidIntelligence;
+  using testing::ValidNotification;
+  using testing::ValidOrder;
+  using CR = RecordConvictionRequest;
+  using NR = RecordRegisterNotificationRequest;
+  using OR = RecordOrderRequest;
+  using BR = RecordOrderBreachRequest;
+  using IR = RecordIntelligenceRequest;
+  return {
+      // Header and subject, on every command.
+      {"missing command id", Break<CR>(ValidConviction(), [](CR* r) { r->mutable_header()->clear_command_id(); }), "header.command_id"},
+      {"short command id", Break<CR>(ValidConviction(), [](CR* r) { r->mutable_header()->set_command_id("abc"); }), "header.command_id"},
+      {"command id with spaces", Break<CR>(ValidConviction(), [](CR* r) { r->mutable_header()->set_command_id("has spaces here"); }), "header.command_id"},
+      {"bad causation id", Break<CR>(ValidConviction(), [](CR* r) { r->mutable_header()->set_causation_id("x y"); }), "header.causation_id"},
+      {"missing subject", Break<CR>(ValidConviction(), [](CR* r) { r->mutable_header()->clear_subject(); }), "header.subject"},
+      {"no national identifier", Break<NR>(ValidNotification(), [](NR* r) { r->mutable_header()->mutable_subject()->clear_pnc_id(); }), "header.subject.pnc_id"},
+      {"malformed PNC id", Break<OR>(ValidOrder(), [](OR* r) { r->mutable_header()->mutable_subject()->set_pnc_id("19/12345"); }), "header.subject.pnc_id"},
+      {"PNC id without check letter", Break<CR>(ValidConviction(), [](CR* r) { r->mutable_header()->mutable_subject()->set_pnc_id("2019/0012345"); }), "header.subject.pnc_id"},
+      {"malformed ViSOR ref", Break<CR>(ValidConviction(), [](CR* r) { r->mutable_header()->mutable_subject()->set_visor_ref("a b"); }), "header.subject.visor_ref"},
+      {"date of birth not a date", Break<BR>(ValidBreach(), [](BR* r) { r->mutable_header()->mutable_subject()->set_date_of_birth("31/01/1970"); }), "header.subject.date_of_birth"},
+      {"date of birth in future", Break<IR>(ValidIntelligence(), [](IR* r) { r->mutable_header()->mutable_subject()->set_date_of_birth("2030-01-01"); }), "header.subject.date_of_birth"},
+      {"name too long", Break<CR>(ValidConviction(), [](CR* r) { r->mutable_header()->mutable_subject()->set_given_name(std::string(101, 'a')); }), "header.subject.given_name"},
+      {"name with control character", Break<CR>(ValidConviction(), [](CR* r) { r->mutable_header()->mutable_subject()->set_family_name("Smith\n"); }), "header.subject.family_name"},
+      {"name not UTF-8", Break<CR>(ValidConviction(), [](CR* r) { r->mutable_header()->mutable_subject()->set_family_name("\xc3\x28"); }), "header.subject.family_name"},
+      {"empty alias", Break<CR>(ValidConviction(), [](CR* r) { r->mutable_header()->mutable_subject()->add_aliases(" "); }), "header.subject.aliases[0]"},
+      {"request too large", Break<CR>(ValidConviction(), [](CR* r) { for (int i = 0; i < 20; ++i) r->mutable_header()->mutable_subject()->add_aliases(std::string(4000, 'x')); }), "request"},
+      // Conviction.
+      {"conviction missing", Break<CR>(ValidConviction(), [](CR* r) { r->clear_conviction(); }), "conviction"},
+      {"disposal unspecified", Break<CR>(ValidConviction(), [](CR* r) { r->mutable_conviction()->set_disposal(DISPOSAL_KIND_UNSPECIFIED); }), "conviction.disposal"},
+      {"disposal unknown value", Break<CR>(ValidConviction(), [](CR* r) { r->mutable_conviction()->set_disposal(static_cast<DisposalKind>(42)); }), "conviction.disposal"},
+      {"offence missing", Break<CR>(ValidConviction(), [](CR* r) { r->mutable_conviction()->clear_offence(); }), "conviction.offence"},
+      {"offence too long", Break<CR>(ValidConviction(), [](CR* r) { r->mutable_conviction()->set_offence(std::string(201, 'x')); }), "conviction.offence"},
+      {"classification missing", Break<CR>(ValidConviction(), [](CR* r) { r->mutable_conviction()->clear_classification(); }), "conviction.classification"},
+      {"offence date impossible", Break<CR>(ValidConviction(), [](CR* r) { r->mutable_conviction()->set_offence_date("2018-02-30"); }), "conviction.offence_date"},
+      {"disposal date in future", Break<CR>(ValidConviction(), [](CR* r) { r->mutable_conviction()->set_disposal_date("2025-01-11"); }), "conviction.disposal_date"},
+      {"disposal before offence", Break<CR>(ValidConviction(), [](CR* r) { r->mutable_conviction()->set_disposal_date("2017-01-01"); }), "conviction.disposal_date"},
+      {"conviction without court", Break<CR>(ValidConviction(), [](CR* r) { r->mutable_conviction()->clear_court(); }), "conviction.court"},
+      {"conviction without sentence", Break<CR>(ValidConviction(), [](CR* r) { r->mutable_conviction()->clear_sentence(); }), "conviction.sentence"},
+      // Register notification.
+      {"notification missing", Break<NR>(ValidNotification(), [](NR* r) { r->clear_notification(); }), "notification"},
+      {"notification date missing", Break<NR>(ValidNotification(), [](NR* r) { r->mutable_notification()->clear_notification_date(); }), "notification.notification_date"},
+      {"no address", Break<NR>(ValidNotification(), [](NR* r) { r->mutable_notification()->clear_addresses(); }), "notification.addresses"},
+      {"address kind missing", Break<NR>(ValidNotification(), [](NR* r) { r->mutable_notification()->mutable_addresses(0)->clear_kind(); }), "notification.addresses[0].kind"},
+      {"address line missing", Break<NR>(ValidNotification(), [](NR* r) { r->mutable_notification()->mutable_addresses(0)->clear_line1(); }), "notification.addresses[0].line1"},
+      {"second address bad postcode", Break<NR>(ValidNotification(), [](NR* r) { auto* a = r->mutable_notification()->add_addresses(); *a = r->notification().addresses(0); a->set_postcode("12345"); }), "notification.addresses[1].postcode"},
+      {"too many addresses", Break<NR>(ValidNotification(), [](NR* r) { for (int i = 0; i < 20; ++i) *r->mutable_notification()->add_addresses() = r->notification().addresses(0); }), "notification.addresses"},
+      {"travel returns before departing", Break<NR>(ValidNotification(), [](NR* r) { r->mutable_notification()->mutable_foreign_travel(0)->set_return_date("2024-06-01"); }), "notification.foreign_travel[0].return_date"},
+      {"travel country missing", Break<NR>(ValidNotification(), [](NR* r) { r->mutable_notification()->mutable_foreign_travel(0)->clear_country(); }), "notification.foreign_travel[0].country"},
+      {"online identifier kind missing", Break<NR>(ValidNotification(), [](NR* r) { r->mutable_notification()->mutable_online_identifiers(0)->clear_kind(); }), "notification.online_identifiers[0].kind"},
+      {"online identifier empty", Break<NR>(ValidNotification(), [](NR* r) { r->mutable_notification()->mutable_online_identifiers(0)->clear_value(); }), "notification.online_identifiers[0].value"},
+      {"period neither ended nor indefinite", Break<NR>(ValidNotification(), [](NR* r) { r->mutable_notification()->set_indefinite(false); }), "notification.register_end_date"},
+      {"period both", Break<NR>(ValidNotification(), [](NR* r) { r->mutable_notification()->set_register_end_date("2030-01-01"); }), "notification.register_end_date"},
+      {"next due missing", Break<NR>(ValidNotification(), [](NR* r) { r->mutable_notification()->clear_next_due_date(); }), "notification.next_due_date"},
+      {"next due before notification", Break<NR>(ValidNotification(), [](NR* r) { r->mutable_notification()->set_next_due_date("2024-01-01"); }), "notification.next_due_date"},
+      // Order.
+      {"order missing", Break<OR>(ValidOrder(), [](OR* r) { r->clear_order(); }), "order"},
+      {"order ref missing", Break<OR>(ValidOrder(), [](OR* r) { r->mutable_order()->clear_order_ref(); }), "order.order_ref"},
+      {"order kind missing", Break<OR>(ValidOrder(), [](OR* r) { r->mutable_order()->clear_kind(); }), "order.kind"},
+      {"order court missing", Break<OR>(ValidOrder(), [](OR* r) { r->mutable_order()->clear_court(); }), "order.court"},
+      {"order made in future", Break<OR>(ValidOrder(), [](OR* r) { r->mutable_order()->set_made_date("2026-01-01"); }), "order.made_date"},
+      {"order expires before made", Break<OR>(ValidOrder(), [](OR* r) { r->mutable_order()->set_expiry_date("2019-01-01"); }), "order.expiry_date"},
+      {"order without prohibitions", Break<OR>(ValidOrder(), [](OR* r) { r->mutable_order()->clear_prohibitions(); }), "order.prohibitions"},
+      {"blank prohibition", Break<OR>(ValidOrder(), [](OR* r) { r->mutable_order()->add_prohibitions(""); }), "order.prohibitions[1]"},
+      // Breach.
+      {"breach missing", Break<BR>(ValidBreach(), [](BR* r) { r->clear_breach(); }), "breach"},
+      {"breach order ref missing", Break<BR>(ValidBreach(), [](BR* r) { r->mutable_breach()->clear_order_ref(); }), "breach.order_ref"},
+      {"breach date malformed", Break<BR>(ValidBreach(), [](BR* r) { r->mutable_breach()->set_breach_date("2024-6-1"); }), "breach.breach_date"},
+      {"breach description missing", Break<BR>(ValidBreach(), [](BR* r) { r->mutable_breach()->clear_description(); }), "breach.description"},
+      // Intelligence.
+      {"intelligence missing", Break<IR>(ValidIntelligence(), [](IR* r) { r->clear_intelligence(); }), "intelligence"},
+      {"intelligence ref missing", Break<IR>(ValidIntelligence(), [](IR* r) { r->mutable_intelligence()->clear_intelligence_ref(); }), "intelligence.intelligence_ref"},
+      {"intelligence received in future", Break<IR>(ValidIntelligence(), [](IR* r) { r->mutable_intelligence()->set_received_date("2025-02-01"); }), "intelligence.received_date"},
+      {"source evaluation missing", Break<IR>(ValidIntelligence(), [](IR* r) { r->mutable_intelligence()->clear_source_evaluation(); }), "intelligence.source_evaluation"},
+      {"assessment missing", Break<IR>(ValidIntelligence(), [](IR* r) { r->mutable_intelligence()->clear_assessment(); }), "intelligence.assessment"},
+      {"handling code unknown", Break<IR>(ValidIntelligence(), [](IR* r) { r->mutable_intelligence()->set_handling(static_cast<HandlingCode>(9)); }), "intelligence.handling"},
+      {"summary too long", Break<IR>(ValidIntelligence(), [](IR* r) { r->mutable_intelligence()->set_summary(std::string(4001, 's')); }), "intelligence.summary"},
+  };
+}
+
+TEST_F(PoliceCommandsTest, EveryBadInputIsRefusedNamingItsFieldAndWritesNothing) {
+  for (const BadInput& row : BadInputs()) {
+    SCOPED_TRACE(row.name);
+    absl::Status st = row.run(this);
+    EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << st;
+    EXPECT_TRUE(absl::StartsWith(st.message(), row.field + ":")) << st << " should name " << row.field;
+  }
+  EXPECT_EQ(store_->LastSequence(), 0u);
+}
+
+TEST_F(PoliceCommandsTest, EveryValidCommandIsRecordedWithItsEnvelope) {
+  ASSERT_THAT(Run(testing::ValidConviction()), IsOk());
+  ASSERT_THAT(Run(testing::ValidNotification()), IsOk());
+  ASSERT_THAT(Run(testing::ValidOrder()), IsOk());
+  ASSERT_THAT(Run(testing::ValidBreach()), IsOk());
+  ASSERT_THAT(Run(testing::ValidIntelligence()), IsOk());
+  auto events = store_->ReadStream(PoliceStreamId("pnc:2019/0012345X"), 1, 10);
+  ASSERT_THAT(events, IsOk());
+  ASSERT_EQ(events->size(), 5u);
+  const EventEnvelope& e = (*events)[1];
+  EXPECT_EQ(e.event_type(), "police.RegisterNotificationRecorded");
+  EXPECT_EQ(e.schema_version(), 1u);
+  EXPECT_EQ(e.agency(), AGENCY_POLICE);
+  EXPECT_EQ(e.subject_key(), "pnc:2019/0012345X");
+  EXPECT_EQ(e.actor().user(), "officer-1");
+  EXPECT_EQ(e.correlation_id(), "corr-1");
+  EXPECT_EQ(e.command_id(), "cmd-notification-1");
+  EXPECT_EQ(FormatTimestamp(e.occurred_at()), "2024-02-01T00:00:00.000Z");
+  // Postcodes are normalised before they are stored.
+  EXPECT_EQ(e.register_notification_recorded().addresses(0).postcode(), "LS1 4AP");
+}
+
+TEST_F(PoliceCommandsTest, IdentifiersAreNormalisedSoOneSubjectIsOneStream) {
+  ASSERT_THAT(Run(testing::ValidConviction("cmd-norm-0001", "2019/0012345X")), IsOk());
+  auto second = Run(testing::ValidIntelligence("cmd-norm-0002", " 2019/12345x "));
+  ASSERT_THAT(second, IsOk());
+  EXPECT_EQ(second->stream_id(), "police/pnc:2019/0012345X");
+  EXPECT_EQ(second->stream_version(), 2u);
+}
+
+TEST_F(PoliceCommandsTest, BreachOfUnrecordedOrderIsFailedPrecondition) {
+  EXPECT_THAT(Run(testing::ValidBreach()),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "breach.order_ref"));
+  EXPECT_EQ(store_->LastSequence(), 0u);
+  ASSERT_THAT(Run(testing::ValidOrder()), IsOk());
+  EXPECT_THAT(Run(testing::ValidBreach()), IsOk());
+}
+
+TEST_F(PoliceCommandsTest, OrderAndIntelligenceRefsAreRecordedOncePerSubject) {
+  ASSERT_THAT(Run(testing::ValidOrder("cmd-order-0001")), IsOk());
+  EXPECT_THAT(Run(testing::ValidOrder("cmd-order-0002")),
+              StatusIs(absl::StatusCode::kAlreadyExists, "order.order_ref"));
+  ASSERT_THAT(Run(testing::ValidIntelligence("cmd-intel-0001")), IsOk());
+  EXPECT_THAT(Run(testing::ValidIntelligence("cmd-intel-0002")),
+              StatusIs(absl::StatusCode::kAlreadyExists, "intelligence.intelligence_ref"));
+  // The same reference for another subject is fine.
+  EXPECT_THAT(Run(testing::ValidOrder("cmd-order-0003", "2020/0000001A")), IsOk());
+  EXPECT_EQ(store_->LastSequence(), 3u);
+}
+
+TEST_F(PoliceCommandsTest, RepeatedCommandReturnsOriginalEvenWhereItsRuleNowRefuses) {
+  auto first = Run(testing::ValidOrder("cmd-order-again"));
+  ASSERT_THAT(first, IsOk());
+  auto again = Run(testing::ValidOrder("cmd-order-again"));
+  ASSERT_THAT(again, IsOk());
+  EXPECT_TRUE(again->idempotent_replay());
+  EXPECT_EQ(again->event_id(), first->event_id());
+  // A different command under the same id is refused.
+  auto different = testing::ValidOrder("cmd-order-again", "2019/0012345X", "SHPO-2");
+  EXPECT_THAT(Run(different), StatusIs(absl::StatusCode::kAlreadyExists, "command_id"));
+  EXPECT_EQ(store_->LastSequence(), 1u);
+}
+
+TEST_F(PoliceCommandsTest, CallerExpectedVersionIsEnforced) {
+  auto first = testing::ValidConviction("cmd-expect-01");
+  first.mutable_header()->set_expected_version(0);
+  ASSERT_THAT(Run(first), IsOk());
+  auto stale = testing::ValidOrder("cmd-expect-02");
+  stale.mutable_header()->set_expected_version(0);
+  EXPECT_THAT(Run(stale), StatusIs(absl::StatusCode::kAborted));
+  stale.mutable_header()->set_expected_version(1);
+  // Same command id, different content (the expected version is part of the command).
+  stale.mutable_header()->set_command_id("cmd-expect-03");
+  EXPECT_THAT(Run(stale), IsOk());
+}
+
+}  // namespace
+}  // namespace safeguard::police
