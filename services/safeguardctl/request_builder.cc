@@ -108,19 +108,23 @@ absl::Status Assign(const std::string& assignment, Message* message) {
   }
   std::string path = assignment.substr(0, eq);
   const std::string value = assignment.substr(eq + 1);
-  if (path.find('.') == std::string::npos && path.find('[') == std::string::npos) {
+  // A first segment that is not a field of the request itself is taken as a short name
+  // for the one field of that name deeper down.
+  const size_t first_end = path.find_first_of(".[");
+  const std::string first = path.substr(0, first_end);
+  if (message->GetDescriptor()->FindFieldByName(first) == nullptr) {
     std::vector<std::string> paths;
-    FindPaths(message->GetDescriptor(), path, "", 0, &paths);
+    FindPaths(message->GetDescriptor(), first, "", 0, &paths);
     if (paths.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat("no field '", path, "' in ",
+      return absl::InvalidArgumentError(absl::StrCat("no field '", first, "' in ",
                                                      message->GetDescriptor()->name(),
                                                      " (see --help)"));
     }
     if (paths.size() > 1) {
-      return absl::InvalidArgumentError(absl::StrCat("'", path, "' is ambiguous; write one of: ",
+      return absl::InvalidArgumentError(absl::StrCat("'", first, "' is ambiguous; write one of: ",
                                                      absl::StrJoin(paths, ", ")));
     }
-    path = paths[0];
+    path = paths[0] + (first_end == std::string::npos ? "" : path.substr(first_end));
   }
 
   Message* m = message;
