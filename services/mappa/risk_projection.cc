@@ -5,18 +5,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/enum_name.h"
 #include "common/time_util.h"
 
 namespace safeguard::mappa {
 namespace {
 
 using namespace safeguard::v1;
-
-template <typename Enum>
-std::string EnumName(const google::protobuf::EnumDescriptor* d, Enum value) {
-  const auto* v = d->FindValueByNumber(static_cast<int>(value));
-  return v ? v->name() : absl::StrCat(static_cast<int>(value));
-}
 
 void MergeIdentity(const SubjectRef& from, RiskView* view) {
   SubjectRef* id = view->mutable_identity();
@@ -211,7 +206,7 @@ std::string TimelineSummary(const EventEnvelope& e) {
     case EventEnvelope::kConvictionRecorded: {
       const auto& c = e.conviction_recorded();
       return absl::StrCat(c.disposal() == CAUTION ? "Caution: " : "Conviction: ", c.offence(),
-                          " [", EnumName(OffenceClassification_descriptor(), c.classification()),
+                          " [", EnumName(c.classification()),
                           "]", c.court().empty() ? "" : absl::StrCat(", ", c.court()),
                           c.sentence().empty() ? "" : absl::StrCat(", ", c.sentence()));
     }
@@ -228,7 +223,7 @@ std::string TimelineSummary(const EventEnvelope& e) {
     }
     case EventEnvelope::kOrderRecorded: {
       const auto& o = e.order_recorded();
-      return absl::StrCat("Order made: ", EnumName(OrderKind_descriptor(), o.kind()), " ",
+      return absl::StrCat("Order made: ", EnumName(o.kind()), " ",
                           o.order_ref(), " by ", o.court(),
                           o.expiry_date().empty() ? " (indefinite)"
                                                   : absl::StrCat(" until ", o.expiry_date()),

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/enum_name.h"
 #include "common/time_util.h"
 #include "google/protobuf/util/json_util.h"
 #include "safeguard/v1/mappa_service.pb.h"
@@ -12,14 +13,8 @@ namespace {
 
 using namespace safeguard::v1;
 
-template <typename Enum>
-std::string Name(const google::protobuf::EnumDescriptor* d, Enum v) {
-  const auto* value = d->FindValueByNumber(static_cast<int>(v));
-  return value ? value->name() : absl::StrCat(static_cast<int>(v));
-}
-
 std::string Source(const Provenance& p) {
-  return absl::StrCat("[", Name(Agency_descriptor(), p.agency()), " ", p.event_type(), " ",
+  return absl::StrCat("[", EnumName(p.agency()), " ", p.event_type(), " ",
                       p.event_id(), "; occurred ", FormatTimestamp(p.occurred_at()).substr(0, 10),
                       ", recorded ", FormatTimestamp(p.recorded_at()), " by ", p.recorded_by().user(),
                       "]");
@@ -47,13 +42,13 @@ std::string RenderRiskView(const RiskView& v) {
 
   absl::StrAppend(&out, "\nConvictions and cautions (", v.convictions_size(), ")\n");
   for (const auto& c : v.by_classification()) {
-    absl::StrAppend(&out, "  ", Name(OffenceClassification_descriptor(), c.classification()), ": ",
+    absl::StrAppend(&out, "  ", EnumName(c.classification()), ": ",
                     c.convictions(), " conviction(s), ", c.cautions(), " caution(s)\n");
   }
   for (const auto& c : v.convictions()) {
     const auto& k = c.conviction();
-    absl::StrAppend(&out, "  - ", k.disposal_date(), " ", Name(DisposalKind_descriptor(), k.disposal()),
-                    ": ", k.offence(), " [", Name(OffenceClassification_descriptor(), k.classification()),
+    absl::StrAppend(&out, "  - ", k.disposal_date(), " ", EnumName(k.disposal()),
+                    ": ", k.offence(), " [", EnumName(k.classification()),
                     "]", k.court().empty() ? "" : absl::StrCat(", ", k.court()),
                     k.sentence().empty() ? "" : absl::StrCat(", ", k.sentence()), "\n      ",
                     Source(c.provenance()), "\n");
@@ -73,7 +68,7 @@ std::string RenderRiskView(const RiskView& v) {
                     "; period ", n.indefinite() ? "indefinite" : absl::StrCat("ends ", n.register_end_date()),
                     "\n");
     for (const auto& a : n.addresses()) {
-      absl::StrAppend(&out, "  ", Name(AddressKind_descriptor(), a.kind()), ": ", a.line1(),
+      absl::StrAppend(&out, "  ", EnumName(a.kind()), ": ", a.line1(),
                       a.line2().empty() ? "" : absl::StrCat(", ", a.line2()), ", ", a.town(), " ",
                       a.postcode(), "\n");
     }
@@ -82,7 +77,7 @@ std::string RenderRiskView(const RiskView& v) {
       absl::StrAppend(&out, "  travel: ", t.country(), " ", t.depart_date(), " to ", t.return_date(), "\n");
     }
     for (const auto& o : n.online_identifiers()) {
-      absl::StrAppend(&out, "  online: ", Name(OnlineIdentifierKind_descriptor(), o.kind()), " ", o.value(),
+      absl::StrAppend(&out, "  online: ", EnumName(o.kind()), " ", o.value(),
                       o.platform().empty() ? "" : absl::StrCat(" (", o.platform(), ")"), "\n");
     }
     absl::StrAppend(&out, "      ", Source(r.provenance()), "\n");
@@ -91,7 +86,7 @@ std::string RenderRiskView(const RiskView& v) {
   absl::StrAppend(&out, "\nOrders (", v.orders_size(), ")\n");
   for (const auto& o : v.orders()) {
     const auto& k = o.order();
-    absl::StrAppend(&out, "  - ", k.order_ref(), " ", Name(OrderKind_descriptor(), k.kind()), " made ",
+    absl::StrAppend(&out, "  - ", k.order_ref(), " ", EnumName(k.kind()), " made ",
                     k.made_date(), " by ", k.court(),
                     k.expiry_date().empty() ? ", indefinite" : absl::StrCat(", expires ", k.expiry_date()),
                     o.active() ? " [ACTIVE]" : " [not in force]", "\n");
@@ -124,7 +119,7 @@ std::string RenderTimeline(const GetTimelineResponse& t) {
   for (const auto& e : t.entries()) {
     const Provenance& p = e.provenance();
     absl::StrAppend(&out, FormatTimestamp(p.occurred_at()).substr(0, 10), "  ",
-                    Name(Agency_descriptor(), p.agency()), "  ", e.summary(), "\n            event ",
+                    EnumName(p.agency()), "  ", e.summary(), "\n            event ",
                     p.event_id(), " (", p.stream_id(), " v", p.stream_version(), "), recorded ",
                     FormatTimestamp(p.recorded_at()), " by ", p.recorded_by().user(), "\n");
   }
