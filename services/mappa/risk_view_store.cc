@@ -2,7 +2,9 @@
 
 #include <iostream>
 #include <map>
+#include <optional>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -24,13 +26,19 @@ using safeguard::v1::RiskView;
 //   'r' reference                            -> subject_key
 //   'a' stream_id                            -> last applied stream version
 //   'p' topic \0 partition                   -> next offset to consume
-//   'g' stream_id \0 expected_version        -> GapReport
+//   'g' stream_id \0 expected_version        -> GapReport (while the version is missing)
+//   'q' stream_id \0 version                 -> EventEnvelope parked until its turn
 std::string ViewKey(const std::string& subject) { return "v" + subject; }
 std::string RefKey(const std::string& ref) { return "r" + ref; }
 std::string AppliedKey(const std::string& stream) { return "a" + stream; }
 std::string PositionKey(const std::string& topic, int32_t partition) {
   std::string k = NamedPrefix("p", topic);
   AppendBigEndian64(&k, static_cast<uint64_t>(partition));
+  return k;
+}
+std::string StreamVersionKey(const char* prefix, const std::string& stream, uint64_t version) {
+  std::string k = NamedPrefix(prefix, stream);
+  AppendBigEndian64(&k, version);
   return k;
 }
 std::string TimelinePrefix(const std::string& subject) { return NamedPrefix("t", subject); }
@@ -70,11 +78,13 @@ absl::StatusOr<ApplyStats> RiskViewStore::ApplyRecords(const std::vector<BusReco
   ApplyStats stats;
   rocksdb::WriteBatch batch;
   // Overlays of what this batch changes, so that several events of one subject or stream
-  // in one batch see each other.
+  // in one batch see each other. A parked entry of nullopt was released in this batch.
   std::unordered_map<std::string, RiskView> views;
   std::unordered_map<std::string, uint64_t> applied;
   std::unordered_map<std::string, std::string> refs;
+  std::unordered_map<std::string, std::optional<std::string>> parked;
   std::map<std::pair<std::string, int32_t>, int64_t> positions;
+  std::unordered_set<std::string> reported_gaps;
 
   auto get = [&](const std::string& key, std::string* value) -> absl::StatusOr<bool> {
     rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), key, value);
@@ -82,52 +92,34 @@ absl::StatusOr<ApplyStats> RiskViewStore::ApplyRecords(const std::vector<BusReco
     RETURN_IF_ERROR(FromRocksDb(s, "read mappa state"));
     return true;
   };
+  auto get_parked = [&](const std::string& key, std::string* value) -> absl::StatusOr<bool> {
+    if (auto it = parked.find(key); it != parked.end()) {
+      if (!it->second.has_value()) return false;
+      *value = *it->second;
+      return true;
+    }
+    return get(key, value);
+  };
   auto lookup_ref = [&](const std::string& ref) -> absl::StatusOr<std::string> {
     if (auto it = refs.find(ref); it != refs.end()) return it->second;
     std::string key;
     ASSIGN_OR_RETURN(bool found, get(RefKey(ref), &key));
     return found ? key : std::string();
   };
+  auto last_applied = [&](const std::string& stream) -> absl::StatusOr<uint64_t> {
+    if (auto it = applied.find(stream); it != applied.end()) return it->second;
+    std::string v;
+    ASSIGN_OR_RETURN(bool found, get(AppliedKey(stream), &v));
+    return found ? DecodeBigEndian64(v) : 0;
+  };
 
-  for (const BusRecord& record : records) {
-    positions[{record.topic, record.partition}] = record.offset + 1;
-    EventEnvelope e;
-    if (!e.ParseFromString(record.value) || e.stream_id().empty() || e.stream_version() == 0) {
-      // A message that is not an event cannot be applied; skipping it is the only way
-      // forward, so it is reported loudly with its position for the operator.
-      std::cerr << "mappa: unreadable event at " << record.topic << "/" << record.partition << "@"
-                << record.offset << "; skipped" << std::endl;
-      ++stats.unreadable;
-      continue;
-    }
-
-    uint64_t last = 0;
-    if (auto it = applied.find(e.stream_id()); it != applied.end()) {
-      last = it->second;
-    } else {
-      std::string v;
-      ASSIGN_OR_RETURN(bool found, get(AppliedKey(e.stream_id()), &v));
-      if (found) last = DecodeBigEndian64(v);
-    }
-    if (e.stream_version() <= last) {
-      ++stats.duplicates;
-      continue;
-    }
-    if (e.stream_version() != last + 1) {
-      safeguard::v1::GapReport gap;
-      gap.set_stream_id(e.stream_id());
-      gap.set_expected_version(last + 1);
-      gap.set_seen_version(e.stream_version());
-      *gap.mutable_detected_at() = ToProtoTimestamp(clock_());
-      std::string key = NamedPrefix("g", e.stream_id());
-      AppendBigEndian64(&key, last + 1);
-      batch.Put(key, gap.SerializeAsString());
-      std::cerr << "mappa: gap in stream " << e.stream_id() << ": expected version " << last + 1
-                << ", got " << e.stream_version() << std::endl;
-      ++stats.gaps;
-    }
+  // Applies `e`, the next version of its stream, to its subject's view and timeline.
+  auto apply = [&](const EventEnvelope& e) -> absl::Status {
     applied[e.stream_id()] = e.stream_version();
     batch.Put(AppliedKey(e.stream_id()), EncodeU64(e.stream_version()));
+    // The gap this event closes, if one was reported, is closed.
+    batch.Delete(StreamVersionKey("g", e.stream_id(), e.stream_version()));
+    reported_gaps.erase(StreamVersionKey("g", e.stream_id(), e.stream_version()));
 
     // The view this event belongs to: the one already known by its key or by any of its
     // references (a ViSOR-only event joins the view its PNC id built), else a new one.
@@ -166,6 +158,70 @@ absl::StatusOr<ApplyStats> RiskViewStore::ApplyRecords(const std::vector<BusReco
     entry.set_summary(TimelineSummary(e));
     batch.Put(TimelinePrefix(subject) + TimelineSuffix(e), entry.SerializeAsString());
     ++stats.applied;
+    return absl::OkStatus();
+  };
+
+  for (const BusRecord& record : records) {
+    positions[{record.topic, record.partition}] = record.offset + 1;
+    EventEnvelope e;
+    if (!e.ParseFromString(record.value) || e.stream_id().empty() || e.stream_version() == 0) {
+      // A message that is not an event cannot be applied; skipping it is the only way
+      // forward, so it is reported loudly with its position for the operator.
+      std::cerr << "mappa: unreadable event at " << record.topic << "/" << record.partition << "@"
+                << record.offset << "; skipped" << std::endl;
+      ++stats.unreadable;
+      continue;
+    }
+    ASSIGN_OR_RETURN(const uint64_t last, last_applied(e.stream_id()));
+    if (e.stream_version() <= last) {
+      ++stats.duplicates;
+      continue;
+    }
+    if (e.stream_version() > last + 1) {
+      // An earlier version of this stream has not arrived (partitions and publish retries
+      // can reorder delivery). Applying out of order would make the missing event look
+      // like a duplicate when it comes, so this one waits, and the gap is reported.
+      const std::string key = StreamVersionKey("q", e.stream_id(), e.stream_version());
+      std::string existing;
+      ASSIGN_OR_RETURN(bool already, get_parked(key, &existing));
+      if (already) {
+        ++stats.duplicates;
+        continue;
+      }
+      parked[key] = record.value;
+      batch.Put(key, record.value);
+      const std::string gap_key = StreamVersionKey("g", e.stream_id(), last + 1);
+      std::string reported;
+      ASSIGN_OR_RETURN(bool known, get(gap_key, &reported));
+      if (!known && !reported_gaps.contains(gap_key)) {
+        safeguard::v1::GapReport gap;
+        gap.set_stream_id(e.stream_id());
+        gap.set_expected_version(last + 1);
+        gap.set_seen_version(e.stream_version());
+        *gap.mutable_detected_at() = ToProtoTimestamp(clock_());
+        batch.Put(gap_key, gap.SerializeAsString());
+        reported_gaps.insert(gap_key);
+        std::cerr << "mappa: stream " << e.stream_id() << " is missing version " << last + 1
+                  << " (saw " << e.stream_version() << "); holding later events until it arrives"
+                  << std::endl;
+      }
+      ++stats.parked;
+      continue;
+    }
+    // In order: apply it, then every parked successor it releases.
+    RETURN_IF_ERROR(apply(e));
+    for (uint64_t next = e.stream_version() + 1;; ++next) {
+      const std::string key = StreamVersionKey("q", e.stream_id(), next);
+      std::string bytes;
+      ASSIGN_OR_RETURN(bool waiting, get_parked(key, &bytes));
+      if (!waiting) break;
+      EventEnvelope successor;
+      if (!successor.ParseFromString(bytes)) return absl::DataLossError("parked event is unreadable");
+      RETURN_IF_ERROR(apply(successor));
+      parked[key] = std::nullopt;
+      batch.Delete(key);
+      ++stats.released;
+    }
   }
 
   for (const auto& [subject, view] : views) {
@@ -178,7 +234,11 @@ absl::StatusOr<ApplyStats> RiskViewStore::ApplyRecords(const std::vector<BusReco
   // RocksDB recovers a prefix of its writes, state and position together, and the
   // consumer re-reads from there.
   RETURN_IF_ERROR(FromRocksDb(db_->Write(rocksdb::WriteOptions(), &batch), "apply events"));
-  events_applied_ += stats.applied;
+  counters_.applied += stats.applied;
+  counters_.duplicates += stats.duplicates;
+  counters_.parked += stats.parked;
+  counters_.released += stats.released;
+  counters_.unreadable += stats.unreadable;
   return stats;
 }
 

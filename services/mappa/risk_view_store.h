@@ -5,7 +5,9 @@
 // ApplyRecords writes the view changes and the new positions in one WriteBatch, so after
 // a crash the service resumes exactly where its state ends: no event applied twice, none
 // skipped. Events are also deduplicated by (stream, version), because the bus delivers at
-// least once; a version beyond the next expected one is applied and reported as a gap.
+// least once. Each stream's events are applied strictly in version order: an event that
+// arrives ahead of a missing version is held (durably) and a gap is reported until the
+// missing one arrives, which releases it.
 #pragma once
 
 #include <atomic>
@@ -24,9 +26,10 @@
 namespace safeguard::mappa {
 
 struct ApplyStats {
-  uint64_t applied = 0;
-  uint64_t duplicates = 0;   // already applied (same stream and version)
-  uint64_t gaps = 0;         // applied, but an earlier version of the stream was missing
+  uint64_t applied = 0;      // applied to views (including released ones)
+  uint64_t duplicates = 0;   // already applied or already waiting (same stream and version)
+  uint64_t parked = 0;       // ahead of their stream: held until the missing version comes
+  uint64_t released = 0;     // held earlier, applied now that their turn came
   uint64_t unreadable = 0;   // not an EventEnvelope: skipped and reported
 };
 
@@ -55,17 +58,23 @@ class RiskViewStore {
                                                                  uint32_t page_size,
                                                                  const std::string& page_token);
 
-  // Gap reports recorded so far, oldest first.
+  // Open gaps: versions some stream is waiting for, with the version that revealed each.
   absl::StatusOr<std::vector<safeguard::v1::GapReport>> Gaps();
 
-  uint64_t events_applied() const { return events_applied_.load(); }
+  // Totals since this process opened the store.
+  ApplyStats totals() const {
+    return ApplyStats{counters_.applied.load(), counters_.duplicates.load(), counters_.parked.load(),
+                      counters_.released.load(), counters_.unreadable.load()};
+  }
 
  private:
   RiskViewStore(std::unique_ptr<rocksdb::DB> db, Clock clock);
 
   std::unique_ptr<rocksdb::DB> db_;
   const Clock clock_;
-  std::atomic<uint64_t> events_applied_{0};
+  struct {
+    std::atomic<uint64_t> applied{0}, duplicates{0}, parked{0}, released{0}, unreadable{0};
+  } counters_;
 };
 
 }  // namespace safeguard::mappa
