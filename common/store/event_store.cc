@@ -367,6 +367,14 @@ absl::StatusOr<std::vector<EventEnvelope>> EventStore::PendingOutbox(size_t max)
   return out;
 }
 
+absl::StatusOr<uint64_t> EventStore::OutboxPending() {
+  uint64_t n = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek("o"); it->Valid() && it->key().starts_with("o"); it->Next()) ++n;
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "count outbox"));
+  return n;
+}
+
 absl::Status EventStore::MarkPublished(const std::vector<uint64_t>& sequences) {
   rocksdb::WriteBatch batch;
   for (uint64_t seq : sequences) batch.Delete(OutboxKey(seq));

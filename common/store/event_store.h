@@ -100,6 +100,9 @@ class EventStore {
   // Up to `max` committed events not yet marked published, in log order. Thread-safe.
   absl::StatusOr<std::vector<safeguard::v1::EventEnvelope>> PendingOutbox(size_t max);
 
+  // How many committed events wait in the outbox. Thread-safe.
+  absl::StatusOr<uint64_t> OutboxPending();
+
   // Removes the outbox entries of `sequences` (synced). Thread-safe.
   absl::Status MarkPublished(const std::vector<uint64_t>& sequences);
 

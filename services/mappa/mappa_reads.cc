@@ -26,8 +26,8 @@ absl::StatusOr<std::string> LookupReference(const safeguard::v1::SubjectRef& s) 
 
 }  // namespace
 
-MappaReads::MappaReads(RiskViewStore* store, EventBus* bus, Clock clock)
-    : store_(store), bus_(bus), clock_(std::move(clock)) {}
+MappaReads::MappaReads(RiskViewStore* store, EventBus* bus, std::string audit_topic, Clock clock)
+    : store_(store), bus_(bus), audit_topic_(std::move(audit_topic)), clock_(std::move(clock)) {}
 
 absl::StatusOr<std::string> MappaReads::AuthorisedSubject(const safeguard::v1::SubjectRef& subject,
                                                           const safeguard::v1::Purpose& purpose,
@@ -50,7 +50,7 @@ absl::StatusOr<std::string> MappaReads::AuthorisedSubject(const safeguard::v1::S
   *record.mutable_purpose() = purpose;
   record.set_peer(call.peer);
   absl::Status recorded =
-      bus_->Publish({BusMessage{kAuditAccessTopic, record.subject_key(), record.SerializeAsString()}});
+      bus_->Publish({BusMessage{audit_topic_, record.subject_key(), record.SerializeAsString()}});
   if (!recorded.ok()) {
     return absl::UnavailableError(absl::StrCat(
         "the access could not be recorded, so nothing is returned: ", recorded.message()));

@@ -20,7 +20,8 @@ inline constexpr uint32_t kMaxTimelinePage = 500;
 class MappaReads {
  public:
   // `store` and `bus` must outlive this object.
-  MappaReads(RiskViewStore* store, EventBus* bus, Clock clock = SystemClock());
+  // Access records go to `audit_topic` on `bus`.
+  MappaReads(RiskViewStore* store, EventBus* bus, std::string audit_topic, Clock clock = SystemClock());
 
   // The subject's view with its computed fields as of today. kInvalidArgument naming the
   // field for a missing subject reference or purpose; kNotFound for an unknown subject.
@@ -39,6 +40,7 @@ class MappaReads {
 
   RiskViewStore* const store_;
   EventBus* const bus_;
+  const std::string audit_topic_;
   const Clock clock_;
 };
 

@@ -300,6 +300,30 @@ absl::StatusOr<safeguard::v1::GetTimelineResponse> RiskViewStore::GetTimeline(
   return response;
 }
 
+absl::StatusOr<std::vector<safeguard::v1::ConsumerPosition>> RiskViewStore::Positions() {
+  std::vector<safeguard::v1::ConsumerPosition> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek("p"); it->Valid() && it->key().starts_with("p"); it->Next()) {
+    const std::string key = it->key().ToString();
+    const size_t nul = key.find('\0');
+    safeguard::v1::ConsumerPosition p;
+    p.set_topic(key.substr(1, nul - 1));
+    p.set_partition(static_cast<int32_t>(DecodeBigEndian64(std::string_view(key).substr(nul + 1))));
+    p.set_next_offset(static_cast<int64_t>(DecodeBigEndian64(it->value().ToStringView())));
+    out.push_back(std::move(p));
+  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "read positions"));
+  return out;
+}
+
+absl::StatusOr<uint64_t> RiskViewStore::EventsWaiting() {
+  uint64_t n = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek("q"); it->Valid() && it->key().starts_with("q"); it->Next()) ++n;
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "count waiting events"));
+  return n;
+}
+
 absl::StatusOr<std::vector<safeguard::v1::GapReport>> RiskViewStore::Gaps() {
   std::vector<safeguard::v1::GapReport> out;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));

@@ -21,6 +21,7 @@
 #include "common/time_util.h"
 #include "rocksdb/db.h"
 #include "safeguard/v1/mappa_service.pb.h"
+#include "safeguard/v1/operations.pb.h"
 #include "safeguard/v1/storage.pb.h"
 
 namespace safeguard::mappa {
@@ -60,6 +61,12 @@ class RiskViewStore {
 
   // Open gaps: versions some stream is waiting for, with the version that revealed each.
   absl::StatusOr<std::vector<safeguard::v1::GapReport>> Gaps();
+
+  // Every stored consumer position.
+  absl::StatusOr<std::vector<safeguard::v1::ConsumerPosition>> Positions();
+
+  // How many events are held waiting for an earlier version of their stream.
+  absl::StatusOr<uint64_t> EventsWaiting();
 
   // Totals since this process opened the store.
   ApplyStats totals() const {

@@ -12,7 +12,7 @@
 #include "safeguard/v1/mappa_service.grpc.pb.h"
 #include "safeguard/v1/police_service.grpc.pb.h"
 #include "safeguard/v1/storage.pb.h"
-#include "services/safeguardd/embedded_system.h"
+#include "services/safeguardd/all_in_one.h"
 #include "tests/testing/police_requests.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -29,7 +29,7 @@ class PoliceToMappaTest : public ::testing::Test {
   void SetUp() override { Start(); }
 
   void Start() {
-    auto system = EmbeddedSystem::Start(EmbeddedOptions{.data_dir = dir_.path()});
+    auto system = AllInOneSystem::Start(AllInOneOptions{.data_dir = dir_.path()});
     ASSERT_THAT(system, IsOk());
     system_ = std::move(system).value();
     police_ = PoliceService::NewStub(
@@ -77,7 +77,7 @@ class PoliceToMappaTest : public ::testing::Test {
 
   std::vector<AccessRecord> AccessRecords() {
     std::vector<AccessRecord> out;
-    auto records = system_->bus()->Read(kAuditAccessTopic, 0, 100000);
+    auto records = system_->embedded_bus()->Read(kAuditAccessTopic, 0, 100000);
     EXPECT_THAT(records, IsOk());
     for (const auto& r : *records) {
       AccessRecord a;
@@ -88,7 +88,7 @@ class PoliceToMappaTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::unique_ptr<EmbeddedSystem> system_;
+  std::unique_ptr<AllInOneSystem> system_;
   std::unique_ptr<PoliceService::Stub> police_;
   std::unique_ptr<MappaService::Stub> mappa_;
 };
@@ -174,7 +174,7 @@ TEST_F(PoliceToMappaTest, ErrorsOverGrpcNameTheProblemAndChangeNothing) {
   EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(st.error_message(), ::testing::StartsWith("purpose.code:"));
   // Nothing reached the bus.
-  EXPECT_EQ(system_->bus()->EndOffset(kPoliceTopic), 0);
+  EXPECT_EQ(system_->embedded_bus()->EndOffset(kPoliceTopic), 0);
 }
 
 TEST_F(PoliceToMappaTest, StateSurvivesRestartAndCommandsStayIdempotent) {

@@ -1,0 +1,268 @@
+#include "common/bus/event_bus_kafka.h"
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include <atomic>
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+
+namespace safeguard {
+namespace {
+
+// One Publish call's messages: counts down as delivery reports arrive.
+struct PendingBatch {
+  std::atomic<int> outstanding{0};
+  std::mutex mu;
+  absl::Status first_error;  // guarded by mu
+  void Fail(absl::Status st) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (first_error.ok()) first_error = std::move(st);
+  }
+};
+
+absl::Status FromKafka(RdKafka::ErrorCode code, const std::string& what) {
+  if (code == RdKafka::ERR_NO_ERROR) return absl::OkStatus();
+  const std::string message = absl::StrCat(what, ": ", RdKafka::err2str(code));
+  switch (code) {
+    case RdKafka::ERR__INVALID_ARG:
+    case RdKafka::ERR_MSG_SIZE_TOO_LARGE:
+    case RdKafka::ERR_INVALID_MSG_SIZE:
+      return absl::InvalidArgumentError(message);
+    case RdKafka::ERR__UNKNOWN_TOPIC:
+    case RdKafka::ERR_UNKNOWN_TOPIC_OR_PART:
+    case RdKafka::ERR_TOPIC_AUTHORIZATION_FAILED:
+    case RdKafka::ERR_CLUSTER_AUTHORIZATION_FAILED:
+      return absl::FailedPreconditionError(message);
+    default:
+      // Timeouts, transport failures, leaders moving, brokers down: retry the call.
+      return absl::UnavailableError(message);
+  }
+}
+
+absl::StatusOr<std::unique_ptr<RdKafka::Conf>> MakeConf(
+    const std::map<std::string, std::string>& properties,
+    const std::map<std::string, std::string>& fixed) {
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  std::string err;
+  for (const auto* set : {&properties, &fixed}) {
+    for (const auto& [key, value] : *set) {
+      if (conf->set(key, value, err) != RdKafka::Conf::CONF_OK) {
+        return absl::InvalidArgumentError(absl::StrCat("kafka.", key, ": ", err));
+      }
+    }
+  }
+  return conf;
+}
+
+class LogEvents : public RdKafka::EventCb {
+ public:
+  explicit LogEvents(std::string who) : who_(std::move(who)) {}
+  void event_cb(RdKafka::Event& event) override {
+    if (event.type() == RdKafka::Event::EVENT_ERROR || event.type() == RdKafka::Event::EVENT_LOG) {
+      if (event.type() == RdKafka::Event::EVENT_LOG && event.severity() > RdKafka::Event::EVENT_SEVERITY_WARNING) {
+        return;
+      }
+      std::cerr << who_ << " kafka: " << RdKafka::err2str(event.err()) << " " << event.str() << std::endl;
+    }
+  }
+
+ private:
+  std::string who_;
+};
+
+}  // namespace
+
+class DeliveryReports : public RdKafka::DeliveryReportCb {
+ public:
+  void dr_cb(RdKafka::Message& message) override {
+    auto* batch = static_cast<PendingBatch*>(message.msg_opaque());
+    if (message.err() != RdKafka::ERR_NO_ERROR) {
+      batch->Fail(FromKafka(message.err(), absl::StrCat("delivery to ", message.topic_name())));
+    }
+    batch->outstanding.fetch_sub(1);
+  }
+  LogEvents log{"producer"};
+};
+
+namespace {
+
+class KafkaConsumer : public BusConsumer, public RdKafka::RebalanceCb {
+ public:
+  explicit KafkaConsumer(PositionLookup positions) : positions_(std::move(positions)) {}
+  ~KafkaConsumer() override {
+    if (consumer_) consumer_->close();
+  }
+
+  absl::Status Start(const KafkaConfig& config, const std::vector<std::string>& topics,
+                     const std::string& group) {
+    ASSIGN_OR_RETURN(std::unique_ptr<RdKafka::Conf> conf,
+                     MakeConf(config.properties, {{"group.id", group},
+                                                  {"enable.auto.commit", "false"},
+                                                  {"enable.auto.offset.store", "false"},
+                                                  {"auto.offset.reset", "earliest"},
+                                                  {"enable.partition.eof", "false"}}));
+    std::string err;
+    if (conf->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(this), err) != RdKafka::Conf::CONF_OK ||
+        conf->set("event_cb", static_cast<RdKafka::EventCb*>(&log_), err) != RdKafka::Conf::CONF_OK) {
+      return absl::InternalError(err);
+    }
+    consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
+    if (!consumer_) return absl::InvalidArgumentError(absl::StrCat("kafka consumer: ", err));
+    return FromKafka(consumer_->subscribe(topics), "subscribe");
+  }
+
+  absl::StatusOr<std::vector<BusRecord>> Poll(absl::Duration timeout, size_t max) override {
+    std::vector<BusRecord> out;
+    int wait_ms = static_cast<int>(absl::ToInt64Milliseconds(timeout));
+    while (out.size() < max) {
+      std::unique_ptr<RdKafka::Message> msg(consumer_->consume(wait_ms));
+      wait_ms = 0;  // after the first, take only what is already here
+      RETURN_IF_ERROR(rebalance_error_);
+      if (msg->err() == RdKafka::ERR__TIMED_OUT) break;
+      if (msg->err() == RdKafka::ERR__FATAL) return FromKafka(msg->err(), "consume");
+      if (msg->err() != RdKafka::ERR_NO_ERROR) {
+        // Transport trouble, a broker away: librdkafka keeps retrying by itself.
+        std::cerr << "consumer kafka: " << msg->errstr() << std::endl;
+        break;
+      }
+      BusRecord r;
+      r.topic = msg->topic_name();
+      r.partition = msg->partition();
+      r.offset = msg->offset();
+      if (msg->key() != nullptr) r.key = *msg->key();
+      r.value.assign(static_cast<const char*>(msg->payload()), msg->len());
+      r.appended_at = absl::FromUnixMillis(msg->timestamp().timestamp);
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+                    std::vector<RdKafka::TopicPartition*>& partitions) override {
+    if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+      // Start every assigned partition where our own stored state ends.
+      for (RdKafka::TopicPartition* p : partitions) {
+        absl::StatusOr<int64_t> next = positions_(p->topic(), p->partition());
+        if (!next.ok()) {
+          rebalance_error_ = next.status();
+          return;
+        }
+        p->set_offset(*next);
+      }
+      consumer->assign(partitions);
+    } else {
+      consumer->unassign();
+    }
+  }
+
+ private:
+  PositionLookup positions_;
+  absl::Status rebalance_error_;
+  LogEvents log_{"consumer"};
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+};
+
+}  // namespace
+
+KafkaEventBus::KafkaEventBus(KafkaConfig config)
+    : config_(std::move(config)), reports_(std::make_unique<DeliveryReports>()) {}
+
+KafkaEventBus::~KafkaEventBus() {
+  if (producer_) producer_->flush(5000);
+}
+
+absl::StatusOr<std::unique_ptr<KafkaEventBus>> KafkaEventBus::Create(KafkaConfig config) {
+  std::unique_ptr<KafkaEventBus> bus(new KafkaEventBus(std::move(config)));
+  RETURN_IF_ERROR(bus->RecreateProducer());
+  return bus;
+}
+
+absl::Status KafkaEventBus::RecreateProducer() {
+  ASSIGN_OR_RETURN(std::unique_ptr<RdKafka::Conf> conf,
+                   MakeConf(config_.properties, {{"enable.idempotence", "true"},
+                                                 {"acks", "all"},
+                                                 {"partitioner", "murmur2_random"}}));
+  std::string err;
+  if (conf->set("dr_cb", static_cast<RdKafka::DeliveryReportCb*>(reports_.get()), err) != RdKafka::Conf::CONF_OK ||
+      conf->set("event_cb", static_cast<RdKafka::EventCb*>(&reports_->log), err) != RdKafka::Conf::CONF_OK) {
+    return absl::InternalError(err);
+  }
+  std::unique_ptr<RdKafka::Producer> producer(RdKafka::Producer::create(conf.get(), err));
+  if (!producer) return absl::InvalidArgumentError(absl::StrCat("kafka producer: ", err));
+  if (producer_) producer_->flush(1000);
+  producer_ = std::move(producer);
+  return absl::OkStatus();
+}
+
+absl::Status KafkaEventBus::Publish(const std::vector<BusMessage>& messages) {
+  if (messages.empty()) return absl::OkStatus();
+  std::lock_guard<std::mutex> lock(mu_);
+  PendingBatch batch;
+  for (const BusMessage& m : messages) {
+    batch.outstanding.fetch_add(1);
+    while (true) {
+      RdKafka::ErrorCode err = producer_->produce(
+          m.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+          const_cast<char*>(m.value.data()), m.value.size(), m.key.data(), m.key.size(), 0,
+          &batch);
+      if (err == RdKafka::ERR__QUEUE_FULL) {
+        producer_->poll(50);
+        continue;
+      }
+      if (err != RdKafka::ERR_NO_ERROR) {
+        batch.outstanding.fetch_sub(1);
+        batch.Fail(FromKafka(err, absl::StrCat("produce to ", m.topic)));
+      }
+      break;
+    }
+  }
+  // Every enqueued message gets exactly one delivery report within delivery.timeout.ms,
+  // success or failure, so this wait is bounded.
+  while (batch.outstanding.load() > 0) producer_->poll(100);
+
+  std::string reason;
+  if (producer_->fatal_error(reason) != RdKafka::ERR_NO_ERROR) {
+    std::cerr << "producer kafka: fatal error, replacing the producer: " << reason << std::endl;
+    RETURN_IF_ERROR(RecreateProducer());
+    if (batch.first_error.ok()) batch.first_error = absl::UnavailableError(reason);
+  }
+  return batch.first_error;
+}
+
+absl::StatusOr<std::unique_ptr<BusConsumer>> KafkaEventBus::Subscribe(
+    const std::vector<std::string>& topics, const std::string& group, PositionLookup positions) {
+  if (topics.empty()) return absl::InvalidArgumentError("subscribe: no topics");
+  auto consumer = std::make_unique<KafkaConsumer>(std::move(positions));
+  RETURN_IF_ERROR(consumer->Start(config_, topics, group));
+  return std::unique_ptr<BusConsumer>(std::move(consumer));
+}
+
+absl::Status KafkaEventBus::CheckTopics(const std::vector<std::string>& topics,
+                                        absl::Duration timeout) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RdKafka::Metadata* raw = nullptr;
+  RETURN_IF_ERROR(FromKafka(
+      producer_->metadata(true, nullptr, &raw, static_cast<int>(absl::ToInt64Milliseconds(timeout))),
+      "read cluster metadata"));
+  std::unique_ptr<RdKafka::Metadata> metadata(raw);
+  for (const std::string& topic : topics) {
+    const RdKafka::TopicMetadata* found = nullptr;
+    for (const RdKafka::TopicMetadata* t : *metadata->topics()) {
+      if (t->topic() == topic && t->err() == RdKafka::ERR_NO_ERROR) found = t;
+    }
+    if (found == nullptr) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "topic '", topic, "' does not exist on the cluster; create it first (docs/operations.md)"));
+    }
+    const int partitions = static_cast<int>(found->partitions()->size());
+    if (partitions != config_.partitions) {
+      std::cerr << "kafka: topic " << topic << " has " << partitions << " partitions; config says "
+                << config_.partitions << std::endl;
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace safeguard

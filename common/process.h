@@ -1,0 +1,38 @@
+// What every Safeguard server process does the same way: reading its bus configuration,
+// waiting for a stop signal, and announcing where it listens.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/bus/bus_config.h"
+
+namespace safeguard {
+
+// The bus configuration from `config_path` (if not empty), then `bus_kind` ("" keeps the
+// file's or the default) and `bootstrap_servers` ("" keeps the file's) on top.
+absl::StatusOr<BusConfig> BusConfigFrom(const std::string& config_path, const std::string& bus_kind,
+                                        const std::string& bootstrap_servers);
+
+// Blocks SIGINT and SIGTERM in this thread and every thread started after; call first.
+void BlockStopSignals();
+// Waits for SIGINT or SIGTERM.
+void WaitForStopSignal();
+
+// Writes "name=address" lines to `path` atomically (temporary file, then rename).
+absl::Status WriteEndpointsFile(const std::string& path,
+                                const std::map<std::string, std::string>& endpoints);
+
+// A new directory under the system temp dir, removed with its contents on destruction.
+class ScratchDirectory {
+ public:
+  explicit ScratchDirectory(const std::string& prefix);
+  ~ScratchDirectory();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace safeguard

@@ -1,0 +1,78 @@
+#include "common/service_process.h"
+
+#include <filesystem>
+#include <iostream>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "common/bus/bus_factory.h"
+#include "common/grpc/operations_service.h"
+#include "common/grpc/server_setup.h"
+#include "common/process.h"
+
+ABSL_FLAG(std::string, data_dir, "", "Directory for this service's state (required)");
+ABSL_FLAG(std::string, host, "127.0.0.1", "Address to listen on");
+ABSL_FLAG(int, port, -1, "Port to listen on (0: any free port; default: the service's own)");
+ABSL_FLAG(std::string, config, "", "Bus configuration file (docs/operations.md)");
+ABSL_FLAG(std::string, bus, "", "kafka (the default and only choice for a single service)");
+ABSL_FLAG(std::string, bootstrap_servers, "", "Kafka bootstrap servers (overrides the config file)");
+ABSL_FLAG(std::string, endpoints_file, "", "If set, write '<service>=ADDR' here once serving");
+
+namespace safeguard {
+
+int RunServiceProcess(int argc, char** argv, const ServiceProcessSpec& spec) {
+  absl::SetProgramUsageMessage(absl::StrCat("Runs ", spec.name, " as its own process on Kafka."));
+  absl::ParseCommandLine(argc, argv);
+  BlockStopSignals();
+  const auto fail = [&](const absl::Status& st, int code) {
+    std::cerr << spec.name << ": " << st << std::endl;
+    return code;
+  };
+
+  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  if (data_dir.empty()) return fail(absl::InvalidArgumentError("--data_dir is required"), 2);
+  absl::StatusOr<BusConfig> config =
+      BusConfigFrom(absl::GetFlag(FLAGS_config), absl::GetFlag(FLAGS_bus),
+                    absl::GetFlag(FLAGS_bootstrap_servers));
+  if (!config.ok()) return fail(config.status(), 2);
+  if (absl::GetFlag(FLAGS_bus).empty() && absl::GetFlag(FLAGS_config).empty()) {
+    config->kind = BusKind::kKafka;
+  }
+  if (config->kind != BusKind::kKafka) {
+    return fail(absl::InvalidArgumentError(
+                    "bus: a service on its own needs Kafka (for a development cluster run "
+                    "safeguard-kafka-mock and pass its --bootstrap_servers); the embedded bus "
+                    "and an in-process mock serve only safeguardd"),
+                2);
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) return fail(absl::FailedPreconditionError(absl::StrCat("cannot create ", data_dir)), 1);
+
+  absl::StatusOr<OpenedBus> bus = OpenBus(*config, data_dir);
+  if (!bus.ok()) return fail(bus.status(), 1);
+  absl::StatusOr<std::unique_ptr<ServiceNode>> node = spec.start(data_dir, *config, bus->bus.get());
+  if (!node.ok()) return fail(node.status(), 1);
+  OperationsGrpcService ops(bus->description, {[n = node->get()](auto* s) { return n->ReportStatus(s); }});
+  const int port = absl::GetFlag(FLAGS_port) >= 0 ? absl::GetFlag(FLAGS_port) : spec.default_port;
+  absl::StatusOr<RunningServer> server =
+      StartServer(absl::GetFlag(FLAGS_host), port, {(*node)->service(), &ops});
+  if (!server.ok()) return fail(server.status(), 1);
+
+  std::cout << spec.name << " listening on " << server->address << ", on the " << bus->description
+            << ", data in " << data_dir << std::endl;
+  if (const std::string path = absl::GetFlag(FLAGS_endpoints_file); !path.empty()) {
+    if (absl::Status st = WriteEndpointsFile(path, {{spec.name, server->address}}); !st.ok()) {
+      return fail(st, 1);
+    }
+  }
+  WaitForStopSignal();
+  std::cout << spec.name << ": stopping" << std::endl;
+  server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  (*node)->Stop();
+  return 0;
+}
+
+}  // namespace safeguard

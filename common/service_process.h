@@ -1,0 +1,30 @@
+// The main() of a service running as its own process on Kafka (police-service,
+// mappa-service): flags, bus, node, gRPC server with health, reflection and
+// OperationsService, start-up banner, endpoints file, graceful stop on SIGINT/SIGTERM.
+//
+// Flags: --data_dir --host --port --config --bus --bootstrap_servers --endpoints_file.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/bus/bus_config.h"
+#include "common/bus/event_bus.h"
+#include "common/service_node.h"
+
+namespace safeguard {
+
+struct ServiceProcessSpec {
+  std::string name;      // "police-service"
+  int default_port;
+  // Builds the node on `bus`, with state under `data_dir`.
+  std::function<absl::StatusOr<std::unique_ptr<ServiceNode>>(const std::string& data_dir,
+                                                            const BusConfig& config, EventBus* bus)>
+      start;
+};
+
+int RunServiceProcess(int argc, char** argv, const ServiceProcessSpec& spec);
+
+}  // namespace safeguard

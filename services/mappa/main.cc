@@ -1,0 +1,16 @@
+// mappa-service as its own process on Kafka. See common/service_process.h for flags.
+#include "common/service_process.h"
+#include "services/mappa/mappa_node.h"
+
+int main(int argc, char** argv) {
+  return safeguard::RunServiceProcess(
+      argc, argv,
+      {.name = "mappa-service",
+       .default_port = 50052,
+       .start = [](const std::string& data_dir, const safeguard::BusConfig& config,
+                   safeguard::EventBus* bus) -> absl::StatusOr<std::unique_ptr<safeguard::ServiceNode>> {
+         auto node = safeguard::mappa::MappaNode::Start({.data_dir = data_dir, .topics = config.topics}, bus);
+         if (!node.ok()) return node.status();
+         return std::unique_ptr<safeguard::ServiceNode>(std::move(*node));
+       }});
+}

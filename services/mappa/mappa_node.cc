@@ -1,0 +1,58 @@
+#include "services/mappa/mappa_node.h"
+
+#include <filesystem>
+
+#include "common/status_macros.h"
+#include "services/mappa/mappa_consumer.h"
+#include "services/mappa/mappa_grpc_service.h"
+#include "services/mappa/mappa_reads.h"
+#include "services/mappa/risk_view_store.h"
+
+namespace safeguard::mappa {
+
+struct MappaNode::Parts {
+  std::unique_ptr<RiskViewStore> store;
+  std::unique_ptr<MappaConsumer> consumer;
+  std::unique_ptr<MappaReads> reads;
+  std::unique_ptr<MappaGrpcService> service;
+
+  ~Parts() {
+    if (consumer) consumer->Stop();
+  }
+};
+
+absl::StatusOr<std::unique_ptr<MappaNode>> MappaNode::Start(MappaNodeOptions options, EventBus* bus) {
+  auto p = std::make_unique<Parts>();
+  ASSIGN_OR_RETURN(p->store, RiskViewStore::Open(
+                                 (std::filesystem::path(options.data_dir) / "mappa").string(),
+                                 options.clock));
+  p->consumer = std::make_unique<MappaConsumer>(bus, p->store.get(),
+                                                std::vector<std::string>{options.topics.police});
+  p->consumer->Start();
+  p->reads = std::make_unique<MappaReads>(p->store.get(), bus, options.topics.audit_access, options.clock);
+  p->service = std::make_unique<MappaGrpcService>(p->reads.get());
+  return std::unique_ptr<MappaNode>(new MappaNode(std::move(p)));
+}
+
+MappaNode::MappaNode(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+MappaNode::~MappaNode() = default;
+
+grpc::Service* MappaNode::service() { return parts_->service.get(); }
+
+void MappaNode::Stop() { parts_->consumer->Stop(); }
+
+absl::Status MappaNode::ReportStatus(safeguard::v1::ServiceStatus* status) {
+  status->add_services("mappa-service");
+  const ApplyStats totals = parts_->store->totals();
+  status->set_events_applied(totals.applied);
+  status->set_duplicates_skipped(totals.duplicates);
+  ASSIGN_OR_RETURN(uint64_t waiting, parts_->store->EventsWaiting());
+  status->set_events_waiting(waiting);
+  ASSIGN_OR_RETURN(std::vector<safeguard::v1::GapReport> gaps, parts_->store->Gaps());
+  for (auto& g : gaps) *status->add_open_gaps() = std::move(g);
+  ASSIGN_OR_RETURN(std::vector<safeguard::v1::ConsumerPosition> positions, parts_->store->Positions());
+  for (auto& p : positions) *status->add_positions() = std::move(p);
+  return absl::OkStatus();
+}
+
+}  // namespace safeguard::mappa

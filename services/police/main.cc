@@ -1,0 +1,17 @@
+// police-service as its own process on Kafka. See common/service_process.h for flags.
+#include "common/service_process.h"
+#include "services/police/police_node.h"
+
+int main(int argc, char** argv) {
+  return safeguard::RunServiceProcess(
+      argc, argv,
+      {.name = "police-service",
+       .default_port = 50051,
+       .start = [](const std::string& data_dir, const safeguard::BusConfig& config,
+                   safeguard::EventBus* bus) -> absl::StatusOr<std::unique_ptr<safeguard::ServiceNode>> {
+         auto node = safeguard::police::PoliceNode::Start(
+             {.data_dir = data_dir, .topic = config.topics.police}, bus);
+         if (!node.ok()) return node.status();
+         return std::unique_ptr<safeguard::ServiceNode>(std::move(*node));
+       }});
+}

@@ -1,0 +1,84 @@
+#include "services/safeguardd/all_in_one.h"
+
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "common/bus/bus_factory.h"
+#include "common/grpc/operations_service.h"
+#include "common/grpc/server_setup.h"
+#include "common/status_macros.h"
+#include "services/mappa/mappa_node.h"
+#include "services/police/police_node.h"
+
+namespace safeguard {
+
+struct AllInOneSystem::Parts {
+  OpenedBus bus;
+  std::unique_ptr<police::PoliceNode> police;
+  std::unique_ptr<mappa::MappaNode> mappa;
+  std::unique_ptr<OperationsGrpcService> police_ops;
+  std::unique_ptr<OperationsGrpcService> mappa_ops;
+  RunningServer police_server;
+  RunningServer mappa_server;
+  bool stopped = false;
+
+  // Servers (whose handlers use the nodes) stop first, then the nodes' threads, then the
+  // bus they publish to.
+  ~Parts() {
+    police_server.server.reset();
+    mappa_server.server.reset();
+    police.reset();
+    mappa.reset();
+  }
+};
+
+absl::StatusOr<std::unique_ptr<AllInOneSystem>> AllInOneSystem::Start(AllInOneOptions options) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.data_dir, ec);
+  if (ec) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create data directory ", options.data_dir, ": ", ec.message()));
+  }
+  auto p = std::make_unique<Parts>();
+  ASSIGN_OR_RETURN(p->bus, OpenBus(options.bus, options.data_dir));
+  ASSIGN_OR_RETURN(p->police, police::PoliceNode::Start(
+                                  {.data_dir = options.data_dir, .topic = options.bus.topics.police,
+                                   .clock = options.clock},
+                                  p->bus.bus.get()));
+  ASSIGN_OR_RETURN(p->mappa, mappa::MappaNode::Start(
+                                 {.data_dir = options.data_dir, .topics = options.bus.topics,
+                                  .clock = options.clock},
+                                 p->bus.bus.get()));
+  p->police_ops = std::make_unique<OperationsGrpcService>(
+      p->bus.description,
+      std::vector<OperationsGrpcService::Reporter>{[node = p->police.get()](auto* s) { return node->ReportStatus(s); }});
+  p->mappa_ops = std::make_unique<OperationsGrpcService>(
+      p->bus.description,
+      std::vector<OperationsGrpcService::Reporter>{[node = p->mappa.get()](auto* s) { return node->ReportStatus(s); }});
+  ASSIGN_OR_RETURN(p->police_server, StartServer(options.host, options.police_port,
+                                                 {p->police->service(), p->police_ops.get()}));
+  ASSIGN_OR_RETURN(p->mappa_server, StartServer(options.host, options.mappa_port,
+                                                {p->mappa->service(), p->mappa_ops.get()}));
+  return std::unique_ptr<AllInOneSystem>(new AllInOneSystem(std::move(p)));
+}
+
+AllInOneSystem::AllInOneSystem(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+AllInOneSystem::~AllInOneSystem() { Shutdown(); }
+
+void AllInOneSystem::Shutdown() {
+  if (parts_->stopped) return;
+  parts_->stopped = true;
+  const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(5);
+  parts_->police_server.server->Shutdown(deadline);
+  parts_->mappa_server.server->Shutdown(deadline);
+  parts_->police->Stop();
+  parts_->mappa->Stop();
+}
+
+const std::string& AllInOneSystem::police_address() const { return parts_->police_server.address; }
+const std::string& AllInOneSystem::mappa_address() const { return parts_->mappa_server.address; }
+const std::string& AllInOneSystem::bus_description() const { return parts_->bus.description; }
+RocksDbEventBus* AllInOneSystem::embedded_bus() const { return parts_->bus.embedded; }
+
+}  // namespace safeguard

@@ -1,0 +1,49 @@
+// Every Safeguard service in one process: police-service and mappa-service on one bus,
+// the embedded RocksDB log by default. State lives under `data_dir`:
+//   <data_dir>/bus (embedded bus only), <data_dir>/police, <data_dir>/mappa
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/bus/bus_config.h"
+#include "common/time_util.h"
+
+namespace safeguard {
+
+class RocksDbEventBus;
+
+struct AllInOneOptions {
+  std::string data_dir;
+  std::string host = "127.0.0.1";
+  int police_port = 0;  // 0: the OS chooses
+  int mappa_port = 0;
+  BusConfig bus;        // embedded unless set otherwise
+  Clock clock = SystemClock();
+};
+
+class AllInOneSystem {
+ public:
+  // Opens the bus and both services' state and starts their servers. kUnavailable when a
+  // port cannot be bound or a store is held by another process.
+  static absl::StatusOr<std::unique_ptr<AllInOneSystem>> Start(AllInOneOptions options);
+  ~AllInOneSystem();  // Shutdown()
+
+  // Stops accepting calls, finishes those in flight, stops the relay and consumer.
+  void Shutdown();
+
+  const std::string& police_address() const;
+  const std::string& mappa_address() const;
+  const std::string& bus_description() const;
+  // The embedded bus (nullptr on Kafka), for in-process readers such as tests.
+  RocksDbEventBus* embedded_bus() const;
+
+  struct Parts;
+
+ private:
+  explicit AllInOneSystem(std::unique_ptr<Parts> parts);
+  std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace safeguard
