@@ -41,12 +41,33 @@ absl::Status FromKafka(RdKafka::ErrorCode code, const std::string& what) {
   }
 }
 
+// Defaults chosen for Safeguard, which the config file may override:
+// - a publish gives up after 30 s (librdkafka's default is 5 minutes), so that a read whose
+//   access record cannot be written fails promptly instead of hanging; the outbox relay
+//   simply tries again;
+// - a consumer that died is noticed after 10 s (default 45 s), so that a restarted
+//   mappa-service gets its partitions back quickly.
+const std::map<std::string, std::string>& SafeguardDefaults() {
+  static const auto* defaults = new std::map<std::string, std::string>{
+      {"delivery.timeout.ms", "30000"},
+      {"session.timeout.ms", "10000"},
+      {"heartbeat.interval.ms", "1000"},
+  };
+  return *defaults;
+}
+
 absl::StatusOr<std::unique_ptr<RdKafka::Conf>> MakeConf(
     const std::map<std::string, std::string>& properties,
-    const std::map<std::string, std::string>& fixed) {
+    const std::map<std::string, std::string>& fixed, bool producer) {
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   std::string err;
-  for (const auto* set : {&properties, &fixed}) {
+  std::map<std::string, std::string> defaults;
+  for (const auto& [key, value] : SafeguardDefaults()) {
+    const bool consumer_only = key == "session.timeout.ms" || key == "heartbeat.interval.ms";
+    if (consumer_only != producer) defaults[key] = value;
+  }
+  const std::map<std::string, std::string>& chosen_defaults = defaults;
+  for (const auto* set : {&chosen_defaults, &properties, &fixed}) {
     for (const auto& [key, value] : *set) {
       if (conf->set(key, value, err) != RdKafka::Conf::CONF_OK) {
         return absl::InvalidArgumentError(absl::StrCat("kafka.", key, ": ", err));
@@ -102,7 +123,8 @@ class KafkaConsumer : public BusConsumer, public RdKafka::RebalanceCb {
                                                   {"enable.auto.commit", "false"},
                                                   {"enable.auto.offset.store", "false"},
                                                   {"auto.offset.reset", "earliest"},
-                                                  {"enable.partition.eof", "false"}}));
+                                                  {"enable.partition.eof", "false"}},
+                              /*producer=*/false));
     std::string err;
     if (conf->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(this), err) != RdKafka::Conf::CONF_OK ||
         conf->set("event_cb", static_cast<RdKafka::EventCb*>(&log_), err) != RdKafka::Conf::CONF_OK) {
@@ -183,7 +205,8 @@ absl::Status KafkaEventBus::RecreateProducer() {
   ASSIGN_OR_RETURN(std::unique_ptr<RdKafka::Conf> conf,
                    MakeConf(config_.properties, {{"enable.idempotence", "true"},
                                                  {"acks", "all"},
-                                                 {"partitioner", "murmur2_random"}}));
+                                                 {"partitioner", "murmur2_random"}},
+                            /*producer=*/true));
   std::string err;
   if (conf->set("dr_cb", static_cast<RdKafka::DeliveryReportCb*>(reports_.get()), err) != RdKafka::Conf::CONF_OK ||
       conf->set("event_cb", static_cast<RdKafka::EventCb*>(&reports_->log), err) != RdKafka::Conf::CONF_OK) {

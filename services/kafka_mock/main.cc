@@ -13,7 +13,7 @@
 #include "common/process.h"
 
 ABSL_FLAG(int, brokers, 3, "Number of mock brokers");
-ABSL_FLAG(int, partitions, 4, "Partitions per topic");
+ABSL_FLAG(int, partitions, safeguard::KafkaConfig{}.partitions, "Partitions per topic");
 ABSL_FLAG(std::string, endpoints_file, "", "If set, write 'bootstrap=SERVERS' here once up");
 
 int main(int argc, char** argv) {

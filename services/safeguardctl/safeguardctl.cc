@@ -20,6 +20,7 @@
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/util/json_util.h"
 #include "safeguard/v1/mappa_service.grpc.pb.h"
+#include "safeguard/v1/operations.grpc.pb.h"
 #include "safeguard/v1/police_service.grpc.pb.h"
 #include "services/safeguardctl/render.h"
 #include "services/safeguardctl/request_builder.h"
@@ -40,6 +41,8 @@ const std::map<std::string, ServiceInfo>& Services() {
   static const auto* services = new std::map<std::string, ServiceInfo>{
       {"police", {"safeguard.v1.PoliceService", "127.0.0.1:50051", "SAFEGUARD_POLICE"}},
       {"mappa", {"safeguard.v1.MappaService", "127.0.0.1:50052", "SAFEGUARD_MAPPA"}},
+      // Every process serves OperationsService; name it with --server.
+      {"ops", {"safeguard.v1.OperationsService", "127.0.0.1:50052", "SAFEGUARD_MAPPA"}},
   };
   return *services;
 }
@@ -58,6 +61,7 @@ const ServiceDescriptor* Descriptor(const ServiceInfo& info) {
   // Touch each generated file so its descriptors are linked and registered.
   (void)safeguard::v1::RecordConvictionRequest::descriptor();
   (void)safeguard::v1::GetRiskViewRequest::descriptor();
+  (void)safeguard::v1::GetStatusRequest::descriptor();
   return google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(info.full_name);
 }
 
@@ -162,7 +166,7 @@ int main(int argc, char** argv) {
   }
   auto service_it = Services().find(positional[0]);
   if (service_it == Services().end()) {
-    std::cerr << "unknown service '" << positional[0] << "' (police or mappa)\n";
+    std::cerr << "unknown service '" << positional[0] << "' (police, mappa or ops)\n";
     return 2;
   }
   const ServiceDescriptor* service = Descriptor(service_it->second);
