@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 PACKAGES=(cmake g++ make ccache pkg-config
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librdkafka-dev librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
-  python3 python3-grpcio)
+  python3 python3-grpcio yamllint)
 BUILD_DIR=${SAFEGUARD_BUILD_DIR:-build}
 JOBS=$(nproc)
 
