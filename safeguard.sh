@@ -44,7 +44,11 @@ case "${1:-}" in
     build -DSAFEGUARD_BUILD_TESTS=ON
     echo "==> running the test suite"
     cd "$BUILD_DIR"
-    ctest --output-on-failure -j "$JOBS" --timeout 600
+    status=0
+    ctest --output-on-failure -j "$JOBS" --timeout 600 || status=$?
+    echo "==> what the crash and fault tests checked:"
+    grep -h -E "^(crash test|kafka fault test)" Testing/Temporary/LastTest.log || true
+    exit $status
     ;;
   *)
     echo "usage: $0 run [safeguardd flags...] | test" >&2
