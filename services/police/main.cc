@@ -1,6 +1,6 @@
 // police-service as its own process on Kafka. See common/service_process.h for flags.
 #include "common/service_process.h"
-#include "services/police/police_node.h"
+#include "services/police/police_service_node.h"
 
 int main(int argc, char** argv) {
   return safeguard::RunServiceProcess(
@@ -9,8 +9,7 @@ int main(int argc, char** argv) {
        .default_port = 50051,
        .start = [](const std::string& data_dir, const safeguard::BusConfig& config,
                    safeguard::EventBus* bus) -> absl::StatusOr<std::unique_ptr<safeguard::ServiceNode>> {
-         auto node = safeguard::police::PoliceNode::Start(
-             {.data_dir = data_dir, .topic = config.topics.police}, bus);
+         auto node = safeguard::police::StartPoliceNode(data_dir, config.topics.police, bus);
          if (!node.ok()) return node.status();
          return std::unique_ptr<safeguard::ServiceNode>(std::move(*node));
        }});

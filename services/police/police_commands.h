@@ -1,23 +1,14 @@
-// The police record: turns validated commands into events on the police event store.
+// The police record: validates police commands and appends them as events.
 //
-// Besides field validation, some commands have rules that depend on what is already
-// recorded about the subject: an order reference and an intelligence reference are each
-// recorded once per subject, and a breach must name an order already recorded for that
-// subject (kFailedPrecondition otherwise). These rules are checked against the subject's
-// stream and the append is made conditional on the version read, so a concurrent write
-// cannot slip between the check and the append; such a conflict is retried internally
-// unless the caller gave its own expected_version, in which case it gets kAborted.
+// Beyond field validation, the police record has rules over what is already recorded for
+// the subject: an order reference and an intelligence reference are each recorded once per
+// subject (kAlreadyExists), and a breach must name an order already recorded for that
+// subject (kFailedPrecondition). See CommandSubmitter for how they hold under concurrency.
 //
 // Knows nothing of gRPC. Thread-safe.
 #pragma once
 
-#include <functional>
-#include <memory>
-
-#include "absl/status/statusor.h"
-#include "common/grpc/caller.h"
-#include "common/store/event_store.h"
-#include "common/time_util.h"
+#include "common/agency/command_submitter.h"
 #include "safeguard/v1/police_service.pb.h"
 
 namespace safeguard::police {
@@ -27,10 +18,10 @@ std::string PoliceStreamId(const std::string& subject_key);
 
 class PoliceCommands {
  public:
-  using Done = std::function<void(absl::StatusOr<safeguard::v1::CommandResult>)>;
+  using Done = agency::CommandSubmitter::Done;
 
   // `store` must outlive this object.
-  PoliceCommands(EventStore* store, Clock clock = SystemClock());
+  explicit PoliceCommands(EventStore* store, Clock clock = SystemClock());
 
   // Each validates, applies the subject's rules and appends; `done` runs exactly once,
   // possibly on the store's writer thread, and must not block.
@@ -44,16 +35,7 @@ class PoliceCommands {
               Done done);
 
  private:
-  // A rule over the subject's existing events; OK to proceed.
-  using StateRule = std::function<absl::Status(const std::vector<safeguard::v1::EventEnvelope>&)>;
-
-  template <typename Request>
-  void Submit(const Request& request, const CallContext& call, StateRule rule, Done done);
-  void AppendWithRule(std::shared_ptr<EventStore::AppendCommand> command, StateRule rule,
-                      bool caller_expected_version, int attempts_left, Done done);
-
-  EventStore* const store_;
-  const Clock clock_;
+  agency::CommandSubmitter submitter_;
 };
 
 }  // namespace safeguard::police

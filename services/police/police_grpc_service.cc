@@ -1,6 +1,6 @@
 #include "services/police/police_grpc_service.h"
 
-#include "common/grpc/status_mapping.h"
+#include "common/agency/command_dispatch.h"
 
 namespace safeguard::police {
 
@@ -8,18 +8,10 @@ template <typename Request>
 grpc::ServerUnaryReactor* PoliceGrpcService::Dispatch(grpc::CallbackServerContext* ctx,
                                                       const Request* request,
                                                       safeguard::v1::CommandResult* response) {
-  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  absl::StatusOr<CallContext> call = CallerFromMetadata(*ctx, safeguard::v1::AGENCY_POLICE);
-  if (!call.ok()) {
-    reactor->Finish(ToGrpcStatus(call.status()));
-    return reactor;
-  }
-  commands_->Handle(*request, *call,
-                    [reactor, response](absl::StatusOr<safeguard::v1::CommandResult> result) {
-                      if (result.ok()) *response = std::move(*result);
-                      reactor->Finish(ToGrpcStatus(result.status()));
-                    });
-  return reactor;
+  return agency::DispatchCommand(ctx, safeguard::v1::AGENCY_POLICE, request, response,
+                                 [this](const Request& r, const CallContext& call, auto done) {
+                                   commands_.Handle(r, call, std::move(done));
+                                 });
 }
 
 grpc::ServerUnaryReactor* PoliceGrpcService::RecordConviction(

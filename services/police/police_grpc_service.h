@@ -9,7 +9,8 @@ namespace safeguard::police {
 
 class PoliceGrpcService final : public safeguard::v1::PoliceService::CallbackService {
  public:
-  explicit PoliceGrpcService(PoliceCommands* commands) : commands_(commands) {}
+  // The service owns the commands it serves.
+  PoliceGrpcService(EventStore* store, Clock clock) : commands_(store, std::move(clock)) {}
 
   grpc::ServerUnaryReactor* RecordConviction(grpc::CallbackServerContext* ctx,
                                              const safeguard::v1::RecordConvictionRequest* request,
@@ -33,7 +34,7 @@ class PoliceGrpcService final : public safeguard::v1::PoliceService::CallbackSer
   grpc::ServerUnaryReactor* Dispatch(grpc::CallbackServerContext* ctx, const Request* request,
                                      safeguard::v1::CommandResult* response);
 
-  PoliceCommands* const commands_;
+  PoliceCommands commands_;
 };
 
 }  // namespace safeguard::police

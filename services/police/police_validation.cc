@@ -9,7 +9,6 @@ namespace {
 
 namespace v = safeguard::validation;
 using safeguard::v1::CommandHeader;
-using safeguard::v1::SubjectRef;
 
 // Field limits. Free text is generous but bounded; references are short.
 constexpr size_t kNameMax = 100;
@@ -20,55 +19,11 @@ constexpr size_t kRefMax = 64;
 std::string At(absl::string_view base, int i) { return absl::StrCat(base, "[", i, "]"); }
 
 absl::Status CheckSize(const google::protobuf::Message& request) {
-  if (request.ByteSizeLong() > kMaxCommandBytes) {
-    return v::FieldError("request", absl::StrCat("is larger than ", kMaxCommandBytes, " bytes"));
-  }
-  return absl::OkStatus();
+  return agency::CheckCommandSize(request);
 }
 
-// Validates the header and fills the subject and key of `out`.
 absl::Status CheckHeader(const CommandHeader& h, absl::CivilDay today, ValidatedCommand* out) {
-  RETURN_IF_ERROR(v::CommandId("header.command_id", h.command_id()));
-  if (!h.causation_id().empty()) {
-    RETURN_IF_ERROR(v::CommandId("header.causation_id", h.causation_id()));
-  }
-  if (!h.has_subject()) return v::FieldError("header.subject", "is required");
-  const SubjectRef& s = h.subject();
-  SubjectRef& n = out->subject;
-  if (s.pnc_id().empty() && s.visor_ref().empty()) {
-    return v::FieldError("header.subject.pnc_id",
-                         "is required (or header.subject.visor_ref when no PNC id exists)");
-  }
-  if (!s.pnc_id().empty()) {
-    ASSIGN_OR_RETURN(*n.mutable_pnc_id(), v::NormalisePncId("header.subject.pnc_id", s.pnc_id()));
-  }
-  if (!s.visor_ref().empty()) {
-    ASSIGN_OR_RETURN(*n.mutable_visor_ref(),
-                     v::NormaliseVisorRef("header.subject.visor_ref", s.visor_ref()));
-  }
-  RETURN_IF_ERROR(v::OptionalText("header.subject.probation_case_ref", s.probation_case_ref(), kRefMax));
-  RETURN_IF_ERROR(v::OptionalText("header.subject.childrens_case_id", s.childrens_case_id(), kRefMax));
-  RETURN_IF_ERROR(v::OptionalText("header.subject.given_name", s.given_name(), kNameMax));
-  RETURN_IF_ERROR(v::OptionalText("header.subject.family_name", s.family_name(), kNameMax));
-  if (!s.date_of_birth().empty()) {
-    RETURN_IF_ERROR(
-        v::RequirePastDate("header.subject.date_of_birth", s.date_of_birth(), today).status());
-  }
-  RETURN_IF_ERROR(v::MaxCount("header.subject.aliases", s.aliases_size(), 20));
-  for (int i = 0; i < s.aliases_size(); ++i) {
-    RETURN_IF_ERROR(v::RequireText(At("header.subject.aliases", i), s.aliases(i), kNameMax));
-  }
-  n.set_probation_case_ref(s.probation_case_ref());
-  n.set_childrens_case_id(s.childrens_case_id());
-  n.set_given_name(s.given_name());
-  n.set_family_name(s.family_name());
-  n.set_date_of_birth(s.date_of_birth());
-  *n.mutable_aliases() = s.aliases();
-  out->subject_key = n.pnc_id().empty() ? absl::StrCat("visor:", n.visor_ref())
-                                        : absl::StrCat("pnc:", n.pnc_id());
-  *out->event.mutable_subject() = n;
-  out->event.set_subject_key(out->subject_key);
-  return absl::OkStatus();
+  return agency::CheckHeader(h, today, agency::SubjectKeying::kPolice, out);
 }
 
 }  // namespace

@@ -9,21 +9,13 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+#include "common/agency/command_validation.h"
 #include "safeguard/v1/envelope.pb.h"
 #include "safeguard/v1/police_service.pb.h"
 
 namespace safeguard::police {
 
-// Larger requests are refused whole, naming "request".
-inline constexpr size_t kMaxCommandBytes = 64 * 1024;
-
-struct ValidatedCommand {
-  safeguard::v1::SubjectRef subject;   // normalised (PNC upper-case and padded, ...)
-  std::string subject_key;             // "pnc:<id>" if a PNC id is given, else "visor:<ref>"
-  absl::CivilDay occurred_on;          // the day the fact happened in the world
-  std::string event_type;              // e.g. "police.ConvictionRecorded"
-  safeguard::v1::EventEnvelope event;  // payload and subject set
-};
+using agency::ValidatedCommand;
 
 absl::StatusOr<ValidatedCommand> Validate(const safeguard::v1::RecordConvictionRequest& request,
                                           absl::CivilDay today);

@@ -8,13 +8,13 @@
 #include "common/grpc/server_setup.h"
 #include "common/status_macros.h"
 #include "services/mappa/mappa_node.h"
-#include "services/police/police_node.h"
+#include "services/police/police_service_node.h"
 
 namespace safeguard {
 
 struct AllInOneSystem::Parts {
   OpenedBus bus;
-  std::unique_ptr<police::PoliceNode> police;
+  std::unique_ptr<agency::AgencyNode> police;
   std::unique_ptr<mappa::MappaNode> mappa;
   std::unique_ptr<OperationsGrpcService> police_ops;
   std::unique_ptr<OperationsGrpcService> mappa_ops;
@@ -41,10 +41,8 @@ absl::StatusOr<std::unique_ptr<AllInOneSystem>> AllInOneSystem::Start(AllInOneOp
   }
   auto p = std::make_unique<Parts>();
   ASSIGN_OR_RETURN(p->bus, OpenBus(options.bus, options.data_dir));
-  ASSIGN_OR_RETURN(p->police, police::PoliceNode::Start(
-                                  {.data_dir = options.data_dir, .topic = options.bus.topics.police,
-                                   .clock = options.clock},
-                                  p->bus.bus.get()));
+  ASSIGN_OR_RETURN(p->police, police::StartPoliceNode(options.data_dir, options.bus.topics.police,
+                                                      p->bus.bus.get(), options.clock));
   ASSIGN_OR_RETURN(p->mappa, mappa::MappaNode::Start(
                                  {.data_dir = options.data_dir, .topics = options.bus.topics,
                                   .clock = options.clock},

@@ -1,0 +1,58 @@
+#include "common/agency/agency_node.h"
+
+#include <grpcpp/impl/codegen/service_type.h>
+
+#include <filesystem>
+
+#include "common/outbox/outbox_relay.h"
+#include "common/status_macros.h"
+
+namespace safeguard::agency {
+
+struct AgencyNode::Parts {
+  std::string service_name;
+  std::unique_ptr<EventStore> store;
+  std::unique_ptr<OutboxRelay> relay;
+  std::unique_ptr<grpc::Service> service;
+
+  // The relay stops before the store it reads goes; the store's writer (which notifies
+  // the relay) stops before the relay object goes.
+  ~Parts() {
+    if (relay) relay->Stop();
+    store.reset();
+  }
+};
+
+absl::StatusOr<std::unique_ptr<AgencyNode>> AgencyNode::Start(AgencyNodeOptions options,
+                                                             EventBus* bus,
+                                                             const MakeAgencyService& make_service) {
+  auto p = std::make_unique<Parts>();
+  p->service_name = options.service_name;
+  ASSIGN_OR_RETURN(p->store,
+                   EventStore::Open(EventStore::Options{
+                       .path = (std::filesystem::path(options.data_dir) / options.store_name).string(),
+                       .clock = options.clock}));
+  p->relay = std::make_unique<OutboxRelay>(p->store.get(), bus, OutboxRelay::Options{.topic = options.topic});
+  p->store->SetCommitListener([relay = p->relay.get()] { relay->Notify(); });
+  p->relay->Start();
+  p->service = make_service(p->store.get(), options.clock);
+  return std::unique_ptr<AgencyNode>(new AgencyNode(std::move(p)));
+}
+
+AgencyNode::AgencyNode(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+AgencyNode::~AgencyNode() = default;
+
+grpc::Service* AgencyNode::service() { return parts_->service.get(); }
+
+void AgencyNode::Stop() { parts_->relay->Stop(); }
+
+absl::Status AgencyNode::ReportStatus(safeguard::v1::ServiceStatus* status) {
+  status->add_services(parts_->service_name);
+  status->set_last_log_sequence(status->last_log_sequence() + parts_->store->LastSequence());
+  ASSIGN_OR_RETURN(uint64_t pending, parts_->store->OutboxPending());
+  status->set_outbox_pending(status->outbox_pending() + pending);
+  status->set_events_published(status->events_published() + parts_->relay->published());
+  return absl::OkStatus();
+}
+
+}  // namespace safeguard::agency

@@ -1,0 +1,47 @@
+// An agency service's parts, wired: its event store at <data_dir>/<store_name>, the
+// outbox relay to its topic, and its gRPC service (built by the agency over the store).
+// police-service and probation-service are each one of these.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/bus/event_bus.h"
+#include "common/service_node.h"
+#include "common/store/event_store.h"
+#include "common/time_util.h"
+
+namespace safeguard::agency {
+
+struct AgencyNodeOptions {
+  std::string data_dir;
+  std::string store_name;    // "police": the store lives at <data_dir>/police
+  std::string service_name;  // "police-service", for status
+  std::string topic;         // where the relay publishes
+  Clock clock = SystemClock();
+};
+
+// Builds the agency's gRPC service over its store.
+using MakeAgencyService = std::function<std::unique_ptr<grpc::Service>(EventStore* store, Clock clock)>;
+
+class AgencyNode : public ServiceNode {
+ public:
+  // Opens the store and starts the relay. `bus` must outlive the node.
+  static absl::StatusOr<std::unique_ptr<AgencyNode>> Start(AgencyNodeOptions options, EventBus* bus,
+                                                           const MakeAgencyService& make_service);
+  ~AgencyNode() override;
+
+  grpc::Service* service() override;
+  absl::Status ReportStatus(safeguard::v1::ServiceStatus* status) override;
+  void Stop() override;
+
+  struct Parts;
+
+ private:
+  explicit AgencyNode(std::unique_ptr<Parts> parts);
+  std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace safeguard::agency

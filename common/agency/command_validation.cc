@@ -1,0 +1,104 @@
+#include "common/agency/command_validation.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "common/status_macros.h"
+#include "common/validation.h"
+
+namespace safeguard::agency {
+namespace {
+
+namespace v = safeguard::validation;
+
+constexpr size_t kNameMax = 100;
+constexpr size_t kRefMax = 64;
+
+// Probation case reference number (CRN): a letter and six digits, e.g. "X123456".
+absl::StatusOr<std::string> NormaliseCrn(absl::string_view field, absl::string_view value) {
+  std::string v = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(value));
+  bool ok = v.size() == 7 && absl::ascii_isalpha(static_cast<unsigned char>(v[0]));
+  for (size_t i = 1; ok && i < v.size(); ++i) ok = absl::ascii_isdigit(static_cast<unsigned char>(v[i]));
+  if (!ok) return v::FieldError(field, "must be a case reference: a letter and six digits (X123456)");
+  return v;
+}
+
+}  // namespace
+
+absl::Status CheckCommandSize(const google::protobuf::Message& request) {
+  if (request.ByteSizeLong() > kMaxCommandBytes) {
+    return v::FieldError("request", absl::StrCat("is larger than ", kMaxCommandBytes, " bytes"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckHeader(const safeguard::v1::CommandHeader& h, absl::CivilDay today,
+                         SubjectKeying keying, ValidatedCommand* out) {
+  RETURN_IF_ERROR(v::CommandId("header.command_id", h.command_id()));
+  if (!h.causation_id().empty()) {
+    RETURN_IF_ERROR(v::CommandId("header.causation_id", h.causation_id()));
+  }
+  if (!h.has_subject()) return v::FieldError("header.subject", "is required");
+  const safeguard::v1::SubjectRef& s = h.subject();
+  safeguard::v1::SubjectRef& n = out->subject;
+  switch (keying) {
+    case SubjectKeying::kPolice:
+      if (s.pnc_id().empty() && s.visor_ref().empty()) {
+        return v::FieldError("header.subject.pnc_id",
+                             "is required (or header.subject.visor_ref when no PNC id exists)");
+      }
+      break;
+    case SubjectKeying::kProbation:
+      if (s.pnc_id().empty() && s.probation_case_ref().empty()) {
+        return v::FieldError("header.subject.probation_case_ref",
+                             "is required (or header.subject.pnc_id)");
+      }
+      break;
+  }
+  if (!s.pnc_id().empty()) {
+    ASSIGN_OR_RETURN(*n.mutable_pnc_id(), v::NormalisePncId("header.subject.pnc_id", s.pnc_id()));
+  }
+  if (!s.visor_ref().empty()) {
+    ASSIGN_OR_RETURN(*n.mutable_visor_ref(),
+                     v::NormaliseVisorRef("header.subject.visor_ref", s.visor_ref()));
+  }
+  if (!s.probation_case_ref().empty()) {
+    if (keying == SubjectKeying::kProbation) {
+      ASSIGN_OR_RETURN(*n.mutable_probation_case_ref(),
+                       NormaliseCrn("header.subject.probation_case_ref", s.probation_case_ref()));
+    } else {
+      RETURN_IF_ERROR(v::OptionalText("header.subject.probation_case_ref", s.probation_case_ref(), kRefMax));
+      n.set_probation_case_ref(s.probation_case_ref());
+    }
+  }
+  RETURN_IF_ERROR(v::OptionalText("header.subject.childrens_case_id", s.childrens_case_id(), kRefMax));
+  RETURN_IF_ERROR(v::OptionalText("header.subject.given_name", s.given_name(), kNameMax));
+  RETURN_IF_ERROR(v::OptionalText("header.subject.family_name", s.family_name(), kNameMax));
+  if (!s.date_of_birth().empty()) {
+    RETURN_IF_ERROR(
+        v::RequirePastDate("header.subject.date_of_birth", s.date_of_birth(), today).status());
+  }
+  RETURN_IF_ERROR(v::MaxCount("header.subject.aliases", s.aliases_size(), 20));
+  for (int i = 0; i < s.aliases_size(); ++i) {
+    RETURN_IF_ERROR(
+        v::RequireText(absl::StrCat("header.subject.aliases[", i, "]"), s.aliases(i), kNameMax));
+  }
+  n.set_childrens_case_id(s.childrens_case_id());
+  n.set_given_name(s.given_name());
+  n.set_family_name(s.family_name());
+  n.set_date_of_birth(s.date_of_birth());
+  *n.mutable_aliases() = s.aliases();
+
+  if (!n.pnc_id().empty()) {
+    out->subject_key = absl::StrCat("pnc:", n.pnc_id());
+  } else if (keying == SubjectKeying::kPolice) {
+    out->subject_key = absl::StrCat("visor:", n.visor_ref());
+  } else {
+    out->subject_key = absl::StrCat("probation:", n.probation_case_ref());
+  }
+  *out->event.mutable_subject() = n;
+  out->event.set_subject_key(out->subject_key);
+  return absl::OkStatus();
+}
+
+}  // namespace safeguard::agency

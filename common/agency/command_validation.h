@@ -1,0 +1,43 @@
+// Validation every agency's commands share: the command header (command id, causation id,
+// the subject and its references) and the size bound. Agency validators add their own
+// payload checks on top. Pure and thread-safe.
+#pragma once
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/civil_time.h"
+#include "google/protobuf/message.h"
+#include "safeguard/v1/commands.pb.h"
+#include "safeguard/v1/envelope.pb.h"
+
+namespace safeguard::agency {
+
+// Larger commands are refused whole, naming "request".
+inline constexpr size_t kMaxCommandBytes = 64 * 1024;
+
+// A command that passed validation, ready to append.
+struct ValidatedCommand {
+  safeguard::v1::SubjectRef subject;   // normalised (PNC upper-case and padded, ...)
+  std::string subject_key;             // the bus key and stream suffix, e.g. "pnc:2019/0012345X"
+  absl::CivilDay occurred_on;          // the day the fact happened in the world
+  std::string event_type;              // e.g. "police.ConvictionRecorded"
+  safeguard::v1::EventEnvelope event;  // payload, subject and subject_key set
+};
+
+// Which references an agency must give for its subject, and which it files them under.
+enum class SubjectKeying {
+  // Police: a PNC id, else a ViSOR reference. Key "pnc:<id>" or "visor:<ref>".
+  kPolice,
+  // Probation: a PNC id, else the probation case reference (CRN). Key "pnc:<id>" or
+  // "probation:<crn>".
+  kProbation,
+};
+
+absl::Status CheckCommandSize(const google::protobuf::Message& request);
+
+// Validates `header` and fills `out`'s subject, subject key and envelope subject.
+absl::Status CheckHeader(const safeguard::v1::CommandHeader& header, absl::CivilDay today,
+                         SubjectKeying keying, ValidatedCommand* out);
+
+}  // namespace safeguard::agency
