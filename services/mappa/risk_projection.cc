@@ -54,6 +54,18 @@ std::string Grading(const IntelligenceRecorded& i) {
                       "/", pick(kHandling, i.handling()));
 }
 
+// The supervision `ref` in `view`, created as a placeholder if its start has not been seen
+// (probation-service refuses that, so it can only come from an altered log; the facts are
+// kept rather than lost).
+SupervisionFact* FindSupervision(RiskView* view, const std::string& ref) {
+  for (SupervisionFact& s : *view->mutable_supervisions()) {
+    if (s.supervision().supervision_ref() == ref) return &s;
+  }
+  SupervisionFact* s = view->add_supervisions();
+  s->mutable_supervision()->set_supervision_ref(ref);
+  return s;
+}
+
 }  // namespace
 
 std::vector<std::string> ReferencesOf(const SubjectRef& s) {
@@ -143,6 +155,53 @@ void ApplyEvent(const EventEnvelope& e, RiskView* view) {
       f->set_grading(Grading(e.intelligence_recorded()));
       break;
     }
+    case EventEnvelope::kSupervisionStarted: {
+      SupervisionFact* f = FindSupervision(view, e.supervision_started().supervision_ref());
+      *f->mutable_supervision() = e.supervision_started();
+      *f->mutable_provenance() = ProvenanceOf(e);
+      break;
+    }
+    case EventEnvelope::kSupervisionEnded: {
+      SupervisionFact* f = FindSupervision(view, e.supervision_ended().supervision_ref());
+      *f->mutable_ending() = e.supervision_ended();
+      *f->mutable_ending_provenance() = ProvenanceOf(e);
+      break;
+    }
+    case EventEnvelope::kLicenceConditionsSet: {
+      SupervisionFact* f = FindSupervision(view, e.licence_conditions_set().supervision_ref());
+      *f->mutable_conditions() = e.licence_conditions_set();
+      *f->mutable_conditions_provenance() = ProvenanceOf(e);
+      break;
+    }
+    case EventEnvelope::kLicenceBreachRecorded: {
+      LicenceBreachFact* b =
+          FindSupervision(view, e.licence_breach_recorded().supervision_ref())->add_breaches();
+      *b->mutable_breach() = e.licence_breach_recorded();
+      *b->mutable_provenance() = ProvenanceOf(e);
+      break;
+    }
+    case EventEnvelope::kRecallRecorded: {
+      RecallFact* r = FindSupervision(view, e.recall_recorded().supervision_ref())->add_recalls();
+      *r->mutable_recall() = e.recall_recorded();
+      *r->mutable_provenance() = ProvenanceOf(e);
+      break;
+    }
+    case EventEnvelope::kRiskAssessmentCompleted: {
+      RiskAssessmentFact* f = view->add_risk_assessments();
+      *f->mutable_assessment() = e.risk_assessment_completed();
+      *f->mutable_provenance() = ProvenanceOf(e);
+      break;
+    }
+    case EventEnvelope::kMappaCategoryLevelProposed: {
+      const auto& p = e.mappa_category_level_proposed();
+      // The latest proposal by its own date wins; a tie goes to the one recorded later.
+      if (!view->has_mappa_proposal() ||
+          DayOrMin(p.proposed_on()) >= DayOrMin(view->mappa_proposal().proposal().proposed_on())) {
+        *view->mutable_mappa_proposal()->mutable_proposal() = p;
+        *view->mutable_mappa_proposal()->mutable_provenance() = ProvenanceOf(e);
+      }
+      break;
+    }
     case EventEnvelope::PAYLOAD_NOT_SET:
       break;
   }
@@ -199,6 +258,33 @@ void ComputeAsOf(absl::CivilDay today, RiskView* view) {
       flags->set_unproven_intelligence_concerning_children(true);
     }
   }
+
+  for (SupervisionFact& s : *view->mutable_supervisions()) {
+    const bool started = s.supervision().kind() != SUPERVISION_KIND_UNSPECIFIED &&
+                         DayOrMin(s.supervision().start_date()) <= today;
+    s.set_active(started && !s.has_ending());
+    if (s.active()) flags->set_under_probation_supervision(true);
+    if (s.breaches_size() > 0) flags->set_licence_condition_breached(true);
+    if (s.recalls_size() > 0) flags->set_recalled(true);
+  }
+
+  // Each agency's latest assessment (by assessment date; a tie goes to the later recorded).
+  std::map<int, const RiskAssessmentFact*> latest;
+  for (const RiskAssessmentFact& a : view->risk_assessments()) {
+    const RiskAssessmentFact*& best = latest[a.provenance().agency()];
+    if (best == nullptr ||
+        DayOrMin(a.assessment().assessed_on()) >= DayOrMin(best->assessment().assessed_on())) {
+      best = &a;
+    }
+  }
+  view->clear_latest_assessment_by_agency();
+  RiskLevel highest = RISK_LEVEL_UNSPECIFIED;
+  for (const auto& [agency, fact] : latest) {
+    *view->add_latest_assessment_by_agency() = *fact;
+    highest = std::max(highest, fact->assessment().rosh_overall());
+  }
+  view->set_highest_current_rosh(highest);
+  flags->set_high_risk_of_serious_harm(highest >= RISK_HIGH);
 }
 
 std::string TimelineSummary(const EventEnvelope& e) {
@@ -240,6 +326,42 @@ std::string TimelineSummary(const EventEnvelope& e) {
       const auto& i = e.intelligence_recorded();
       return absl::StrCat("Intelligence (unproven, graded ", Grading(i), ") ",
                           i.intelligence_ref(), ": ", i.summary());
+    }
+    case EventEnvelope::kSupervisionStarted: {
+      const auto& s = e.supervision_started();
+      return absl::StrCat("Supervision started: ", EnumName(s.kind()), " ", s.supervision_ref(),
+                          " until ", s.expected_end_date(), ", ", s.probation_region(),
+                          " (offender manager ", s.offender_manager(), ")");
+    }
+    case EventEnvelope::kSupervisionEnded: {
+      const auto& s = e.supervision_ended();
+      return absl::StrCat("Supervision ended: ", s.supervision_ref(), " (", EnumName(s.reason()), ")");
+    }
+    case EventEnvelope::kRiskAssessmentCompleted: {
+      const auto& a = e.risk_assessment_completed();
+      return absl::StrCat("Risk assessment ", a.assessment_ref(), ": risk of serious harm ",
+                          EnumName(a.rosh_overall()), " (to children ", EnumName(a.rosh_children()), ")",
+                          a.rm2000_category() == RISK_LEVEL_UNSPECIFIED
+                              ? ""
+                              : absl::StrCat(", RM2000 ", EnumName(a.rm2000_category())));
+    }
+    case EventEnvelope::kLicenceConditionsSet: {
+      const auto& c = e.licence_conditions_set();
+      return absl::StrCat("Licence conditions set for ", c.supervision_ref(), ": ", c.conditions_size(),
+                          " condition(s)");
+    }
+    case EventEnvelope::kLicenceBreachRecorded: {
+      const auto& b = e.licence_breach_recorded();
+      return absl::StrCat("Licence breach of ", b.supervision_ref(), " condition ", b.condition_ref(), ": ",
+                          b.description());
+    }
+    case EventEnvelope::kRecallRecorded: {
+      const auto& r = e.recall_recorded();
+      return absl::StrCat("Recall (", EnumName(r.kind()), ") on ", r.supervision_ref(), ": ", r.reason());
+    }
+    case EventEnvelope::kMappaCategoryLevelProposed: {
+      const auto& p = e.mappa_category_level_proposed();
+      return absl::StrCat("MAPPA category ", p.category(), " level ", p.level(), " proposed: ", p.rationale());
     }
     case EventEnvelope::PAYLOAD_NOT_SET:
       break;

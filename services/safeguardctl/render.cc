@@ -38,6 +38,10 @@ std::string RenderRiskView(const RiskView& v) {
   if (f.order_breached()) flags.push_back("order breached");
   if (f.household_with_child()) flags.push_back("lives with a child under 18");
   if (f.unproven_intelligence_concerning_children()) flags.push_back("unproven intelligence concerning children");
+  if (f.high_risk_of_serious_harm()) flags.push_back(absl::StrCat("risk of serious harm ", EnumName(v.highest_current_rosh())));
+  if (f.under_probation_supervision()) flags.push_back("under probation supervision");
+  if (f.licence_condition_breached()) flags.push_back("licence condition breached");
+  if (f.recalled()) flags.push_back("recalled");
   absl::StrAppend(&out, "  Flags:       ", flags.empty() ? "none" : absl::StrJoin(flags, "; "), "\n");
 
   absl::StrAppend(&out, "\nConvictions and cautions (", v.convictions_size(), ")\n");
@@ -101,6 +105,45 @@ std::string RenderRiskView(const RiskView& v) {
     absl::StrAppend(&out, "  - BREACH of unrecorded order ", b.breach().order_ref(), " ",
                     b.breach().breach_date(), ": ", b.breach().description(), "\n      ",
                     Source(b.provenance()), "\n");
+  }
+
+  absl::StrAppend(&out, "\nProbation\n");
+  if (v.has_mappa_proposal()) {
+    const auto& p = v.mappa_proposal().proposal();
+    absl::StrAppend(&out, "  MAPPA proposal: category ", p.category(), ", level ", p.level(), " (",
+                    p.proposed_on(), "): ", p.rationale(), "\n      ", Source(v.mappa_proposal().provenance()), "\n");
+  }
+  absl::StrAppend(&out, "  Highest current risk of serious harm: ",
+                  v.highest_current_rosh() == RISK_LEVEL_UNSPECIFIED ? "not assessed"
+                                                                     : EnumName(v.highest_current_rosh()),
+                  "\n");
+  for (const auto& a : v.latest_assessment_by_agency()) {
+    const auto& k = a.assessment();
+    absl::StrAppend(&out, "  Latest assessment (", EnumName(a.provenance().agency()), ") ", k.assessed_on(),
+                    " ", k.assessment_ref(), ": RoSH ", EnumName(k.rosh_overall()), ", to children ",
+                    EnumName(k.rosh_children()),
+                    k.rm2000_category() == RISK_LEVEL_UNSPECIFIED ? "" : absl::StrCat(", RM2000 ", EnumName(k.rm2000_category())),
+                    "\n      ", Source(a.provenance()), "\n");
+  }
+  for (const auto& sv : v.supervisions()) {
+    const auto& k = sv.supervision();
+    absl::StrAppend(&out, "  - ", k.supervision_ref(), " ", EnumName(k.kind()), " from ", k.start_date(),
+                    " to ", k.expected_end_date(), sv.active() ? " [ACTIVE]" : " [ended]", ", ",
+                    k.offender_manager(), "\n      ", Source(sv.provenance()), "\n");
+    for (const auto& c : sv.conditions().conditions()) {
+      absl::StrAppend(&out, "      condition ", c.condition_ref(), " (", EnumName(c.kind()), "): ", c.text(), "\n");
+    }
+    for (const auto& b : sv.breaches()) {
+      absl::StrAppend(&out, "      BREACH ", b.breach().breach_date(), " of ", b.breach().condition_ref(), ": ",
+                      b.breach().description(), "\n        ", Source(b.provenance()), "\n");
+    }
+    for (const auto& r : sv.recalls()) {
+      absl::StrAppend(&out, "      RECALL ", r.recall().recall_date(), " (", EnumName(r.recall().kind()), "): ",
+                      r.recall().reason(), "\n        ", Source(r.provenance()), "\n");
+    }
+    if (sv.has_ending()) {
+      absl::StrAppend(&out, "      ended ", sv.ending().end_date(), " (", EnumName(sv.ending().reason()), ")\n");
+    }
   }
 
   absl::StrAppend(&out, "\nIntelligence (", v.intelligence_size(), ", all UNPROVEN)\n");

@@ -9,17 +9,21 @@
 #include "common/status_macros.h"
 #include "services/mappa/mappa_node.h"
 #include "services/police/police_service_node.h"
+#include "services/probation/probation_service_node.h"
 
 namespace safeguard {
 
 struct AllInOneSystem::Parts {
   OpenedBus bus;
   std::unique_ptr<agency::AgencyNode> police;
+  std::unique_ptr<agency::AgencyNode> probation;
   std::unique_ptr<mappa::MappaNode> mappa;
   std::unique_ptr<OperationsGrpcService> police_ops;
   std::unique_ptr<OperationsGrpcService> mappa_ops;
+  std::unique_ptr<OperationsGrpcService> probation_ops;
   RunningServer police_server;
   RunningServer mappa_server;
+  RunningServer probation_server;
   bool stopped = false;
 
   // Servers (whose handlers use the nodes) stop first, then the nodes' threads, then the
@@ -27,7 +31,9 @@ struct AllInOneSystem::Parts {
   ~Parts() {
     police_server.server.reset();
     mappa_server.server.reset();
+    probation_server.server.reset();
     police.reset();
+    probation.reset();
     mappa.reset();
   }
 };
@@ -43,6 +49,9 @@ absl::StatusOr<std::unique_ptr<AllInOneSystem>> AllInOneSystem::Start(AllInOneOp
   ASSIGN_OR_RETURN(p->bus, OpenBus(options.bus, options.data_dir));
   ASSIGN_OR_RETURN(p->police, police::StartPoliceNode(options.data_dir, options.bus.topics.police,
                                                       p->bus.bus.get(), options.clock));
+  ASSIGN_OR_RETURN(p->probation, probation::StartProbationNode(options.data_dir,
+                                                               options.bus.topics.probation,
+                                                               p->bus.bus.get(), options.clock));
   ASSIGN_OR_RETURN(p->mappa, mappa::MappaNode::Start(
                                  {.data_dir = options.data_dir, .topics = options.bus.topics,
                                   .clock = options.clock},
@@ -53,6 +62,11 @@ absl::StatusOr<std::unique_ptr<AllInOneSystem>> AllInOneSystem::Start(AllInOneOp
   p->mappa_ops = std::make_unique<OperationsGrpcService>(
       p->bus.description,
       std::vector<OperationsGrpcService::Reporter>{[node = p->mappa.get()](auto* s) { return node->ReportStatus(s); }});
+  p->probation_ops = std::make_unique<OperationsGrpcService>(
+      p->bus.description,
+      std::vector<OperationsGrpcService::Reporter>{[node = p->probation.get()](auto* s) { return node->ReportStatus(s); }});
+  ASSIGN_OR_RETURN(p->probation_server, StartServer(options.host, options.probation_port,
+                                                    {p->probation->service(), p->probation_ops.get()}));
   ASSIGN_OR_RETURN(p->police_server, StartServer(options.host, options.police_port,
                                                  {p->police->service(), p->police_ops.get()}));
   ASSIGN_OR_RETURN(p->mappa_server, StartServer(options.host, options.mappa_port,
@@ -70,12 +84,17 @@ void AllInOneSystem::Shutdown() {
   const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(5);
   parts_->police_server.server->Shutdown(deadline);
   parts_->mappa_server.server->Shutdown(deadline);
+  parts_->probation_server.server->Shutdown(deadline);
   parts_->police->Stop();
+  parts_->probation->Stop();
   parts_->mappa->Stop();
 }
 
 const std::string& AllInOneSystem::police_address() const { return parts_->police_server.address; }
 const std::string& AllInOneSystem::mappa_address() const { return parts_->mappa_server.address; }
+const std::string& AllInOneSystem::probation_address() const {
+  return parts_->probation_server.address;
+}
 const std::string& AllInOneSystem::bus_description() const { return parts_->bus.description; }
 RocksDbEventBus* AllInOneSystem::embedded_bus() const { return parts_->bus.embedded; }
 

@@ -1,6 +1,6 @@
-// Every Safeguard service in one process: police-service and mappa-service on one bus,
-// the embedded RocksDB log by default. State lives under `data_dir`:
-//   <data_dir>/bus (embedded bus only), <data_dir>/police, <data_dir>/mappa
+// Every Safeguard service in one process: police-service, probation-service and
+// mappa-service on one bus, the embedded RocksDB log by default. State lives under
+// `data_dir`: <data_dir>/bus (embedded bus only), /police, /probation, /mappa
 #pragma once
 
 #include <memory>
@@ -19,6 +19,7 @@ struct AllInOneOptions {
   std::string host = "127.0.0.1";
   int police_port = 0;  // 0: the OS chooses
   int mappa_port = 0;
+  int probation_port = 0;
   BusConfig bus;        // embedded unless set otherwise
   Clock clock = SystemClock();
 };
@@ -35,6 +36,7 @@ class AllInOneSystem {
 
   const std::string& police_address() const;
   const std::string& mappa_address() const;
+  const std::string& probation_address() const;
   const std::string& bus_description() const;
   // The embedded bus (nullptr on Kafka), for in-process readers such as tests.
   RocksDbEventBus* embedded_bus() const;

@@ -6,6 +6,7 @@
 #include "common/grpc/caller.h"
 #include "common/grpc/status_mapping.h"
 #include "safeguard/v1/police_service.grpc.pb.h"
+#include "safeguard/v1/probation_service.grpc.pb.h"
 
 namespace safeguard {
 namespace {
@@ -31,18 +32,20 @@ void SetHeader(Request* r, const std::string& command_id, const SubjectRef& subj
 
 }  // namespace
 
-absl::StatusOr<DemoLoadResult> LoadDemoData(const std::string& police_address) {
-  auto channel = grpc::CreateChannel(police_address, grpc::InsecureChannelCredentials());
-  auto stub = PoliceService::NewStub(channel);
+absl::StatusOr<DemoLoadResult> LoadDemoData(const std::string& police_address,
+                                            const std::string& probation_address) {
+  auto stub = PoliceService::NewStub(grpc::CreateChannel(police_address, grpc::InsecureChannelCredentials()));
+  auto probation =
+      ProbationService::NewStub(grpc::CreateChannel(probation_address, grpc::InsecureChannelCredentials()));
   DemoLoadResult result;
-  auto call = [&](auto method, const auto& request) -> absl::Status {
+  auto call_on = [&](auto& service, auto method, const auto& request) -> absl::Status {
     grpc::ClientContext ctx;
     ctx.AddMetadata(kUserHeader, "demo-loader");
     ctx.AddMetadata(kRoleHeader, "police-records");
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
     ctx.set_wait_for_ready(true);
     CommandResult response;
-    grpc::Status st = ((*stub).*method)(&ctx, request, &response);
+    grpc::Status st = ((*service).*method)(&ctx, request, &response);
     if (!st.ok()) {
       return absl::Status(ToAbslStatus(st).code(),
                           absl::StrCat("demo command ", request.header().command_id(), ": ",
@@ -51,6 +54,8 @@ absl::StatusOr<DemoLoadResult> LoadDemoData(const std::string& police_address) {
     (response.idempotent_replay() ? result.replayed : result.recorded)++;
     return absl::OkStatus();
   };
+  auto call = [&](auto method, const auto& request) { return call_on(stub, method, request); };
+  auto call_probation = [&](auto method, const auto& request) { return call_on(probation, method, request); };
 
   // 1. A registered child sex offender living under an order, who breached it.
   const SubjectRef smith = Subject("2011/0045123K", "VR-11-0042", "John", "Smith", "1975-04-12");
@@ -149,6 +154,68 @@ absl::StatusOr<DemoLoadResult> LoadDemoData(const std::string& police_address) {
     n->set_indefinite(true);  // 30 months or more: notification is indefinite
     n->set_next_due_date("2025-06-10");
     if (auto st = call(&PoliceService::Stub::RecordRegisterNotification, r); !st.ok()) return st;
+  }
+  // Probation: Smith on licence after a later sentence, with a condition he breached.
+  {
+    StartSupervisionRequest r;
+    SetHeader(&r, "demo-smith-supervision-1", smith);
+    r.mutable_header()->mutable_subject()->set_probation_case_ref("E123456");
+    auto* s = r.mutable_supervision();
+    s->set_supervision_ref("LIC-2023-01");
+    s->set_kind(LICENCE);
+    s->set_start_date("2023-06-05");
+    s->set_expected_end_date("2027-06-04");
+    s->set_probation_region("East of England");
+    s->set_offender_manager("A. Patel, Cambridge OMU");
+    if (auto st = call_probation(&ProbationService::Stub::StartSupervision, r); !st.ok()) return st;
+  }
+  {
+    SetLicenceConditionsRequest r;
+    SetHeader(&r, "demo-smith-conditions-1", smith);
+    auto* c = r.mutable_conditions();
+    c->set_supervision_ref("LIC-2023-01");
+    c->set_effective_date("2023-06-05");
+    auto* k = c->add_conditions();
+    k->set_condition_ref("C1");
+    k->set_kind(NO_UNSUPERVISED_CONTACT_WITH_CHILDREN);
+    k->set_text("Not to have unsupervised contact with any child under 18 without prior approval");
+    k = c->add_conditions();
+    k->set_condition_ref("C2");
+    k->set_kind(EXCLUSION_ZONE);
+    k->set_text("Not to enter the area of Histon Road recreation ground");
+    if (auto st = call_probation(&ProbationService::Stub::SetLicenceConditions, r); !st.ok()) return st;
+  }
+  {
+    RecordRiskAssessmentRequest r;
+    SetHeader(&r, "demo-smith-oasys-2025", smith);
+    auto* a = r.mutable_assessment();
+    a->set_assessment_ref("OASYS-2025-0412");
+    a->set_assessed_on("2025-04-12");
+    a->set_rosh_overall(RISK_HIGH);
+    a->set_rosh_children(RISK_VERY_HIGH);
+    a->set_rm2000_category(RISK_HIGH);
+    a->set_summary("Continued interest in contact with children; limited insight");
+    if (auto st = call_probation(&ProbationService::Stub::RecordRiskAssessment, r); !st.ok()) return st;
+  }
+  {
+    RecordLicenceBreachRequest r;
+    SetHeader(&r, "demo-smith-licence-breach-1", smith);
+    auto* b = r.mutable_breach();
+    b->set_supervision_ref("LIC-2023-01");
+    b->set_condition_ref("C1");
+    b->set_breach_date("2025-11-03");
+    b->set_description("Alone with a neighbour's child at a park (reported by police)");
+    if (auto st = call_probation(&ProbationService::Stub::RecordLicenceBreach, r); !st.ok()) return st;
+  }
+  {
+    ProposeMappaCategoryLevelRequest r;
+    SetHeader(&r, "demo-smith-mappa-proposal-1", smith);
+    auto* p = r.mutable_proposal();
+    p->set_category(1);
+    p->set_level(3);
+    p->set_proposed_on("2025-11-05");
+    p->set_rationale("Breach of licence and SHPO involving a child; needs level 3 multi-agency management");
+    if (auto st = call_probation(&ProbationService::Stub::ProposeMappaCategoryLevel, r); !st.ok()) return st;
   }
   return result;
 }

@@ -1,6 +1,7 @@
 // Demo data for the run command: a few subjects with convictions, register notifications,
-// orders, a breach and intelligence, recorded through police-service's public gRPC API
-// with fixed command ids, so that loading twice records nothing twice.
+// orders, a breach and intelligence, and probation supervision, risk assessments and a
+// licence breach, recorded through the services' public gRPC APIs with fixed command ids,
+// so that loading twice records nothing twice.
 #pragma once
 
 #include <string>
@@ -14,6 +15,7 @@ struct DemoLoadResult {
   int replayed = 0;   // commands already applied earlier (idempotent replay)
 };
 
-absl::StatusOr<DemoLoadResult> LoadDemoData(const std::string& police_address);
+absl::StatusOr<DemoLoadResult> LoadDemoData(const std::string& police_address,
+                                            const std::string& probation_address);
 
 }  // namespace safeguard

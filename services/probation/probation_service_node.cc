@@ -1,0 +1,18 @@
+#include "services/probation/probation_service_node.h"
+
+#include "services/probation/probation_grpc_service.h"
+
+namespace safeguard::probation {
+
+absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartProbationNode(const std::string& data_dir,
+                                                                       const std::string& topic,
+                                                                       EventBus* bus, Clock clock) {
+  return agency::AgencyNode::Start(
+      {.data_dir = data_dir, .store_name = "probation", .service_name = "probation-service",
+       .topic = topic, .clock = clock},
+      bus, [](EventStore* store, Clock c) -> std::unique_ptr<grpc::Service> {
+        return std::make_unique<ProbationGrpcService>(store, std::move(c));
+      });
+}
+
+}  // namespace safeguard::probation
