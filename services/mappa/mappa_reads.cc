@@ -1,6 +1,8 @@
 #include "services/mappa/mappa_reads.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "common/ids.h"
 #include "common/status_macros.h"
 #include "common/validation.h"
@@ -11,7 +13,8 @@ namespace {
 
 namespace v = safeguard::validation;
 
-// The reference to look a subject up by: the first national identifier given.
+// The reference to look a subject up by: the first of PNC id, ViSOR reference and
+// probation case reference given.
 absl::StatusOr<std::string> LookupReference(const safeguard::v1::SubjectRef& s) {
   if (!s.pnc_id().empty()) {
     ASSIGN_OR_RETURN(std::string pnc, v::NormalisePncId("subject.pnc_id", s.pnc_id()));
@@ -21,7 +24,12 @@ absl::StatusOr<std::string> LookupReference(const safeguard::v1::SubjectRef& s) 
     ASSIGN_OR_RETURN(std::string visor, v::NormaliseVisorRef("subject.visor_ref", s.visor_ref()));
     return absl::StrCat("visor:", visor);
   }
-  return v::FieldError("subject.pnc_id", "is required (or subject.visor_ref)");
+  if (!s.probation_case_ref().empty()) {
+    std::string crn = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(s.probation_case_ref()));
+    RETURN_IF_ERROR(v::RequireText("subject.probation_case_ref", crn, 64));
+    return absl::StrCat("probation:", crn);
+  }
+  return v::FieldError("subject.pnc_id", "is required (or subject.visor_ref, subject.probation_case_ref)");
 }
 
 }  // namespace

@@ -11,9 +11,11 @@
 #include "common/grpc/caller.h"
 #include "safeguard/v1/mappa_service.grpc.pb.h"
 #include "safeguard/v1/police_service.grpc.pb.h"
+#include "safeguard/v1/probation_service.grpc.pb.h"
 #include "safeguard/v1/storage.pb.h"
 #include "services/safeguardd/all_in_one.h"
 #include "tests/testing/police_requests.h"
+#include "tests/testing/probation_requests.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -36,11 +38,14 @@ class PoliceToMappaTest : public ::testing::Test {
         grpc::CreateChannel(system_->police_address(), grpc::InsecureChannelCredentials()));
     mappa_ = MappaService::NewStub(
         grpc::CreateChannel(system_->mappa_address(), grpc::InsecureChannelCredentials()));
+    probation_ = ProbationService::NewStub(
+        grpc::CreateChannel(system_->probation_address(), grpc::InsecureChannelCredentials()));
   }
 
   void Restart() {
     police_.reset();
     mappa_.reset();
+    probation_.reset();
     system_.reset();
     Start();
   }
@@ -91,6 +96,7 @@ class PoliceToMappaTest : public ::testing::Test {
   std::unique_ptr<AllInOneSystem> system_;
   std::unique_ptr<PoliceService::Stub> police_;
   std::unique_ptr<MappaService::Stub> mappa_;
+  std::unique_ptr<ProbationService::Stub> probation_;
 };
 
 TEST_F(PoliceToMappaTest, ConvictionAndNotificationAppearInViewAndTimelineWithProvenance) {
@@ -195,8 +201,53 @@ TEST_F(PoliceToMappaTest, StateSurvivesRestartAndCommandsStayIdempotent) {
   EXPECT_EQ(view.intelligence_size(), 1);
 }
 
+TEST_F(PoliceToMappaTest, PoliceAndProbationFactsAboutOnePersonMergeIntoOneView) {
+  CommandResult r;
+  ASSERT_TRUE(police_->RecordConviction(Context().get(), testing::ValidConviction(), &r).ok());
+  // Probation knows the same person by case reference and PNC id.
+  auto supervision = testing::ValidSupervision();
+  supervision.mutable_header()->mutable_subject()->set_pnc_id("2019/0012345X");
+  CommandResult started;
+  grpc::Status st = probation_->StartSupervision(Context("om-4").get(), supervision, &started);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  auto assessment = testing::ValidAssessment();
+  assessment.mutable_header()->mutable_subject()->set_pnc_id("2019/0012345X");
+  ASSERT_TRUE(probation_->RecordRiskAssessment(Context("om-4").get(), assessment, &r).ok());
+
+  RiskView view = AwaitView("2019/0012345X", 3);
+  EXPECT_EQ(view.convictions_size(), 1);
+  ASSERT_EQ(view.supervisions_size(), 1);
+  EXPECT_EQ(view.supervisions(0).provenance().event_id(), started.event_id());
+  EXPECT_EQ(view.supervisions(0).provenance().agency(), AGENCY_PROBATION);
+  EXPECT_EQ(view.supervisions(0).provenance().recorded_by().user(), "om-4");
+  EXPECT_EQ(view.highest_current_rosh(), RISK_HIGH);
+  EXPECT_TRUE(view.flags().duty_to_consider_disclosure());
+  EXPECT_TRUE(view.flags().under_probation_supervision());
+  EXPECT_THAT(view.references(), ::testing::Contains("probation:X123456"));
+
+  // The same view answers to the probation case reference.
+  GetRiskViewRequest by_crn = ViewRequest("");
+  by_crn.mutable_subject()->Clear();
+  by_crn.mutable_subject()->set_probation_case_ref("x123456");
+  RiskView same;
+  ASSERT_TRUE(mappa_->GetRiskView(Context().get(), by_crn, &same).ok());
+  EXPECT_EQ(same.subject_key(), "pnc:2019/0012345X");
+
+  // One timeline across agencies, in the order things happened.
+  GetTimelineRequest tr;
+  tr.mutable_subject()->set_pnc_id("2019/0012345X");
+  *tr.mutable_purpose() = ViewRequest("x").purpose();
+  GetTimelineResponse timeline;
+  ASSERT_TRUE(mappa_->GetTimeline(Context().get(), tr, &timeline).ok());
+  ASSERT_EQ(timeline.entries_size(), 3);
+  EXPECT_EQ(timeline.entries(0).provenance().agency(), AGENCY_POLICE);      // 2019 conviction
+  EXPECT_EQ(timeline.entries(1).provenance().agency(), AGENCY_PROBATION);   // 2023 supervision
+  EXPECT_EQ(timeline.entries(2).provenance().agency(), AGENCY_PROBATION);   // 2024 assessment
+}
+
 TEST_F(PoliceToMappaTest, ServersAnswerTheStandardHealthCheck) {
-  for (const std::string& address : {system_->police_address(), system_->mappa_address()}) {
+  for (const std::string& address :
+       {system_->police_address(), system_->probation_address(), system_->mappa_address()}) {
     grpc::GenericStub stub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));

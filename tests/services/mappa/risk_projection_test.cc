@@ -5,6 +5,8 @@
 
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "absl/strings/str_cat.h"
+#include "common/time_util.h"
 #include "tests/testing/events.h"
 
 namespace safeguard::mappa {
@@ -159,6 +161,122 @@ TEST(RiskProjectionTest, TimelineSummariesAreReadable) {
               ::testing::HasSubstr("next due 2025-02-01"));
   EXPECT_THAT(TimelineSummary(f.Intelligence(kPnc, "2024-03-03")),
               ::testing::HasSubstr("unproven, graded 2/C/P"));
+}
+
+}  // namespace
+}  // namespace safeguard::mappa
+
+namespace safeguard::mappa {
+namespace {
+
+using namespace safeguard::v1;
+
+EventEnvelope ProbationEvent(uint64_t version, const std::string& date,
+                             void (*set)(EventEnvelope*)) {
+  EventEnvelope e;
+  e.set_event_id(absl::StrCat("probation-event-", version));
+  e.set_agency(AGENCY_PROBATION);
+  e.set_subject_key("pnc:2019/0012345X");
+  e.set_stream_id("probation/pnc:2019/0012345X");
+  e.set_stream_version(version);
+  e.mutable_subject()->set_pnc_id("2019/0012345X");
+  e.mutable_subject()->set_probation_case_ref("X123456");
+  *e.mutable_occurred_at() = ToProtoTimestamp(StartOfDay(*ParseIsoDate(date)));
+  set(&e);
+  return e;
+}
+
+TEST(RiskProjectionProbationTest, SupervisionConditionsBreachesRecallsAndEnding) {
+  RiskView view;
+  ApplyEvent(ProbationEvent(1, "2023-01-09", [](EventEnvelope* e) {
+               auto* s = e->mutable_supervision_started();
+               s->set_supervision_ref("LIC-1");
+               s->set_kind(LICENCE);
+               s->set_start_date("2023-01-09");
+               s->set_expected_end_date("2027-01-08");
+             }), &view);
+  ApplyEvent(ProbationEvent(2, "2023-01-09", [](EventEnvelope* e) {
+               auto* c = e->mutable_licence_conditions_set();
+               c->set_supervision_ref("LIC-1");
+               c->add_conditions()->set_condition_ref("C1");
+               c->add_conditions()->set_condition_ref("C2");
+             }), &view);
+  // A later set replaces the earlier one.
+  ApplyEvent(ProbationEvent(3, "2023-06-01", [](EventEnvelope* e) {
+               auto* c = e->mutable_licence_conditions_set();
+               c->set_supervision_ref("LIC-1");
+               c->add_conditions()->set_condition_ref("C3");
+             }), &view);
+  ComputeAsOf(absl::CivilDay(2024, 1, 1), &view);
+  ASSERT_EQ(view.supervisions_size(), 1);
+  EXPECT_TRUE(view.supervisions(0).active());
+  ASSERT_EQ(view.supervisions(0).conditions().conditions_size(), 1);
+  EXPECT_EQ(view.supervisions(0).conditions().conditions(0).condition_ref(), "C3");
+  EXPECT_TRUE(view.flags().under_probation_supervision());
+  EXPECT_FALSE(view.flags().licence_condition_breached());
+  EXPECT_EQ(view.references(1), "probation:X123456");
+
+  ApplyEvent(ProbationEvent(4, "2024-05-05", [](EventEnvelope* e) {
+               e->mutable_licence_breach_recorded()->set_supervision_ref("LIC-1");
+             }), &view);
+  ApplyEvent(ProbationEvent(5, "2024-05-06", [](EventEnvelope* e) {
+               e->mutable_recall_recorded()->set_supervision_ref("LIC-1");
+             }), &view);
+  ComputeAsOf(absl::CivilDay(2024, 6, 1), &view);
+  EXPECT_TRUE(view.flags().licence_condition_breached());
+  EXPECT_TRUE(view.flags().recalled());
+  EXPECT_EQ(view.supervisions(0).breaches(0).provenance().event_id(), "probation-event-4");
+
+  ApplyEvent(ProbationEvent(6, "2024-12-01", [](EventEnvelope* e) {
+               e->mutable_supervision_ended()->set_supervision_ref("LIC-1");
+             }), &view);
+  ComputeAsOf(absl::CivilDay(2025, 1, 1), &view);
+  EXPECT_FALSE(view.supervisions(0).active());
+  EXPECT_FALSE(view.flags().under_probation_supervision());
+}
+
+TEST(RiskProjectionProbationTest, LatestAssessmentPerAgencyAndHighestCurrentRisk) {
+  RiskView view;
+  auto assessment = [](uint64_t version, const std::string& on, RiskLevel level) {
+    EventEnvelope e = ProbationEvent(version, on, [](EventEnvelope*) {});
+    auto* a = e.mutable_risk_assessment_completed();
+    a->set_assessment_ref(absl::StrCat("A", version));
+    a->set_assessed_on(on);
+    a->set_rosh_overall(level);
+    return e;
+  };
+  // A very high assessment, superseded by a later medium one: the current risk is medium.
+  ApplyEvent(assessment(1, "2022-01-01", RISK_VERY_HIGH), &view);
+  ApplyEvent(assessment(2, "2024-01-01", RISK_MEDIUM), &view);
+  // Arriving late but dated earlier, it does not supersede.
+  ApplyEvent(assessment(3, "2023-01-01", RISK_HIGH), &view);
+  ComputeAsOf(absl::CivilDay(2025, 1, 1), &view);
+  ASSERT_EQ(view.latest_assessment_by_agency_size(), 1);
+  EXPECT_EQ(view.latest_assessment_by_agency(0).assessment().assessment_ref(), "A2");
+  EXPECT_EQ(view.highest_current_rosh(), RISK_MEDIUM);
+  EXPECT_FALSE(view.flags().high_risk_of_serious_harm());
+
+  ApplyEvent(assessment(4, "2024-06-01", RISK_HIGH), &view);
+  ComputeAsOf(absl::CivilDay(2025, 1, 1), &view);
+  EXPECT_EQ(view.highest_current_rosh(), RISK_HIGH);
+  EXPECT_TRUE(view.flags().high_risk_of_serious_harm());
+  EXPECT_EQ(view.risk_assessments_size(), 4);
+}
+
+TEST(RiskProjectionProbationTest, LatestMappaProposalByDate) {
+  RiskView view;
+  auto proposal = [](uint64_t version, const std::string& on, int level) {
+    EventEnvelope e = ProbationEvent(version, on, [](EventEnvelope*) {});
+    auto* p = e.mutable_mappa_category_level_proposed();
+    p->set_category(1);
+    p->set_level(level);
+    p->set_proposed_on(on);
+    return e;
+  };
+  ApplyEvent(proposal(1, "2024-03-01", 3), &view);
+  ApplyEvent(proposal(2, "2023-03-01", 1), &view);
+  EXPECT_EQ(view.mappa_proposal().proposal().level(), 3);
+  EXPECT_EQ(view.mappa_proposal().provenance().agency(), AGENCY_PROBATION);
 }
 
 }  // namespace

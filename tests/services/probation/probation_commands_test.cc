@@ -1,0 +1,170 @@
+#include "services/probation/probation_commands.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <future>
+
+#include "absl/strings/match.h"
+#include "tests/testing/probation_requests.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace safeguard::probation {
+namespace {
+
+using namespace safeguard::v1;
+using safeguard::testing::IsOk;
+using safeguard::testing::StatusIs;
+using safeguard::testing::TempDir;
+
+// Today, for every test: 2025-01-10.
+Clock FixedClock() {
+  return [] { return absl::FromCivil(absl::CivilSecond(2025, 1, 10, 12, 0, 0), absl::UTCTimeZone()); };
+}
+
+class ProbationCommandsTest : public ::testing::Test {
+ public:
+  template <typename Request>
+  absl::StatusOr<CommandResult> Run(const Request& request) {
+    std::promise<absl::StatusOr<CommandResult>> p;
+    commands_->Handle(request, call_, [&p](absl::StatusOr<CommandResult> r) { p.set_value(std::move(r)); });
+    return p.get_future().get();
+  }
+
+ protected:
+  void SetUp() override {
+    auto store = EventStore::Open(EventStore::Options{.path = dir_.path(), .clock = FixedClock()});
+    ASSERT_THAT(store, IsOk());
+    store_ = std::move(store).value();
+    commands_ = std::make_unique<ProbationCommands>(store_.get(), FixedClock());
+    call_.actor.set_agency(AGENCY_PROBATION);
+    call_.actor.set_user("om-1");
+  }
+
+  TempDir dir_;
+  std::unique_ptr<EventStore> store_;
+  std::unique_ptr<ProbationCommands> commands_;
+  CallContext call_;
+};
+
+struct BadInput {
+  std::string name;
+  std::function<absl::Status(ProbationCommandsTest*)> run;
+  std::string field;
+};
+
+template <typename Request>
+std::function<absl::Status(ProbationCommandsTest*)> Break(Request request, std::function<void(Request*)> mutate) {
+  mutate(&request);
+  return [request](ProbationCommandsTest* t) { return t->Run(request).status(); };
+}
+
+std::vector<BadInput> BadInputs() {
+  using namespace safeguard::testing;
+  using SS = StartSupervisionRequest;
+  using ES = EndSupervisionRequest;
+  using RA = RecordRiskAssessmentRequest;
+  using LC = SetLicenceConditionsRequest;
+  using LB = RecordLicenceBreachRequest;
+  using RR = RecordRecallRequest;
+  using MP = ProposeMappaCategoryLevelRequest;
+  return {
+      {"no reference at all", Break<SS>(ValidSupervision(), [](SS* r) { r->mutable_header()->mutable_subject()->clear_probation_case_ref(); }), "header.subject.probation_case_ref"},
+      {"malformed case reference", Break<SS>(ValidSupervision(), [](SS* r) { r->mutable_header()->mutable_subject()->set_probation_case_ref("12345"); }), "header.subject.probation_case_ref"},
+      {"malformed PNC id", Break<SS>(ValidSupervision(), [](SS* r) { r->mutable_header()->mutable_subject()->set_pnc_id("nope"); }), "header.subject.pnc_id"},
+      {"missing command id", Break<RA>(ValidAssessment(), [](RA* r) { r->mutable_header()->clear_command_id(); }), "header.command_id"},
+      {"supervision missing", Break<SS>(ValidSupervision(), [](SS* r) { r->clear_supervision(); }), "supervision"},
+      {"supervision ref missing", Break<SS>(ValidSupervision(), [](SS* r) { r->mutable_supervision()->clear_supervision_ref(); }), "supervision.supervision_ref"},
+      {"supervision kind missing", Break<SS>(ValidSupervision(), [](SS* r) { r->mutable_supervision()->clear_kind(); }), "supervision.kind"},
+      {"supervision starts in future", Break<SS>(ValidSupervision(), [](SS* r) { r->mutable_supervision()->set_start_date("2025-02-01"); }), "supervision.start_date"},
+      {"supervision ends before start", Break<SS>(ValidSupervision(), [](SS* r) { r->mutable_supervision()->set_expected_end_date("2022-01-01"); }), "supervision.expected_end_date"},
+      {"supervision region missing", Break<SS>(ValidSupervision(), [](SS* r) { r->mutable_supervision()->clear_probation_region(); }), "supervision.probation_region"},
+      {"offender manager missing", Break<SS>(ValidSupervision(), [](SS* r) { r->mutable_supervision()->clear_offender_manager(); }), "supervision.offender_manager"},
+      {"ending missing", Break<ES>(ValidEnding(), [](ES* r) { r->clear_ending(); }), "ending"},
+      {"ending date impossible", Break<ES>(ValidEnding(), [](ES* r) { r->mutable_ending()->set_end_date("2024-02-30"); }), "ending.end_date"},
+      {"ending reason missing", Break<ES>(ValidEnding(), [](ES* r) { r->mutable_ending()->clear_reason(); }), "ending.reason"},
+      {"assessment ref missing", Break<RA>(ValidAssessment(), [](RA* r) { r->mutable_assessment()->clear_assessment_ref(); }), "assessment.assessment_ref"},
+      {"assessment in future", Break<RA>(ValidAssessment(), [](RA* r) { r->mutable_assessment()->set_assessed_on("2025-06-01"); }), "assessment.assessed_on"},
+      {"overall RoSH missing", Break<RA>(ValidAssessment(), [](RA* r) { r->mutable_assessment()->clear_rosh_overall(); }), "assessment.rosh_overall"},
+      {"RoSH to children missing", Break<RA>(ValidAssessment(), [](RA* r) { r->mutable_assessment()->clear_rosh_children(); }), "assessment.rosh_children"},
+      {"RM2000 unknown value", Break<RA>(ValidAssessment(), [](RA* r) { r->mutable_assessment()->set_rm2000_category(static_cast<RiskLevel>(9)); }), "assessment.rm2000_category"},
+      {"summary too long", Break<RA>(ValidAssessment(), [](RA* r) { r->mutable_assessment()->set_summary(std::string(4001, 's')); }), "assessment.summary"},
+      {"conditions missing", Break<LC>(ValidConditions(), [](LC* r) { r->clear_conditions(); }), "conditions"},
+      {"no conditions listed", Break<LC>(ValidConditions(), [](LC* r) { r->mutable_conditions()->clear_conditions(); }), "conditions.conditions"},
+      {"condition kind missing", Break<LC>(ValidConditions(), [](LC* r) { r->mutable_conditions()->mutable_conditions(1)->clear_kind(); }), "conditions.conditions[1].kind"},
+      {"condition text missing", Break<LC>(ValidConditions(), [](LC* r) { r->mutable_conditions()->mutable_conditions(0)->clear_text(); }), "conditions.conditions[0].text"},
+      {"condition ref repeated", Break<LC>(ValidConditions(), [](LC* r) { r->mutable_conditions()->mutable_conditions(1)->set_condition_ref("C1"); }), "conditions.conditions[1].condition_ref"},
+      {"conditions effective date malformed", Break<LC>(ValidConditions(), [](LC* r) { r->mutable_conditions()->set_effective_date("9 Jan 2023"); }), "conditions.effective_date"},
+      {"breach condition missing", Break<LB>(ValidLicenceBreach(), [](LB* r) { r->mutable_breach()->clear_condition_ref(); }), "breach.condition_ref"},
+      {"breach description missing", Break<LB>(ValidLicenceBreach(), [](LB* r) { r->mutable_breach()->clear_description(); }), "breach.description"},
+      {"recall kind missing", Break<RR>(ValidRecall(), [](RR* r) { r->mutable_recall()->clear_kind(); }), "recall.kind"},
+      {"recall reason missing", Break<RR>(ValidRecall(), [](RR* r) { r->mutable_recall()->clear_reason(); }), "recall.reason"},
+      {"MAPPA category out of range", Break<MP>(ValidProposal(), [](MP* r) { r->mutable_proposal()->set_category(4); }), "proposal.category"},
+      {"MAPPA level missing", Break<MP>(ValidProposal(), [](MP* r) { r->mutable_proposal()->set_level(0); }), "proposal.level"},
+      {"proposal rationale missing", Break<MP>(ValidProposal(), [](MP* r) { r->mutable_proposal()->clear_rationale(); }), "proposal.rationale"},
+  };
+}
+
+TEST_F(ProbationCommandsTest, EveryBadInputIsRefusedNamingItsFieldAndWritesNothing) {
+  for (const BadInput& row : BadInputs()) {
+    SCOPED_TRACE(row.name);
+    absl::Status st = row.run(this);
+    EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << st;
+    EXPECT_TRUE(absl::StartsWith(st.message(), row.field + ":")) << st << " should name " << row.field;
+  }
+  EXPECT_EQ(store_->LastSequence(), 0u);
+}
+
+TEST_F(ProbationCommandsTest, SubjectIsFiledUnderPncWhenKnownElseCaseReference) {
+  auto by_crn = Run(testing::ValidSupervision("cmd-crn-000001", " x123456 "));
+  ASSERT_THAT(by_crn, IsOk());
+  EXPECT_EQ(by_crn->stream_id(), "probation/probation:X123456");
+  auto with_pnc = testing::ValidAssessment("cmd-pnc-000001", "Y654321");
+  with_pnc.mutable_header()->mutable_subject()->set_pnc_id("2019/12345x");
+  auto r = Run(with_pnc);
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->stream_id(), "probation/pnc:2019/0012345X");
+}
+
+TEST_F(ProbationCommandsTest, SupervisionRulesFollowTheRecord) {
+  // Nothing can happen under a supervision not yet started.
+  EXPECT_THAT(Run(testing::ValidConditions()), StatusIs(absl::StatusCode::kFailedPrecondition, "conditions.supervision_ref"));
+  EXPECT_THAT(Run(testing::ValidEnding()), StatusIs(absl::StatusCode::kFailedPrecondition, "ending.supervision_ref"));
+  ASSERT_THAT(Run(testing::ValidSupervision()), IsOk());
+  EXPECT_THAT(Run(testing::ValidSupervision("cmd-supervision-2")),
+              StatusIs(absl::StatusCode::kAlreadyExists, "supervision.supervision_ref"));
+  // A breach must name a current condition.
+  EXPECT_THAT(Run(testing::ValidLicenceBreach()), StatusIs(absl::StatusCode::kFailedPrecondition, "breach.condition_ref"));
+  ASSERT_THAT(Run(testing::ValidConditions()), IsOk());
+  EXPECT_THAT(Run(testing::ValidLicenceBreach("cmd-licence-breach-9", "X123456", "LIC-1", "C9")),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "C9"));
+  ASSERT_THAT(Run(testing::ValidLicenceBreach()), IsOk());
+  ASSERT_THAT(Run(testing::ValidRecall()), IsOk());
+  ASSERT_THAT(Run(testing::ValidEnding()), IsOk());
+  // Once ended, nothing more happens under it.
+  EXPECT_THAT(Run(testing::ValidRecall("cmd-recall-2")), StatusIs(absl::StatusCode::kFailedPrecondition, "has ended"));
+  EXPECT_THAT(Run(testing::ValidEnding("cmd-ending-2")), StatusIs(absl::StatusCode::kFailedPrecondition, "has ended"));
+  EXPECT_EQ(store_->LastSequence(), 5u);
+}
+
+TEST_F(ProbationCommandsTest, OnlyALicenceCanBeRecalled) {
+  ASSERT_THAT(Run(testing::ValidSupervision("cmd-co-000001", "X123456", "CO-1", COMMUNITY_ORDER)), IsOk());
+  EXPECT_THAT(Run(testing::ValidRecall("cmd-recall-co", "X123456", "CO-1")),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "not a licence"));
+}
+
+TEST_F(ProbationCommandsTest, AssessmentReferencesAreRecordedOnce) {
+  ASSERT_THAT(Run(testing::ValidAssessment()), IsOk());
+  EXPECT_THAT(Run(testing::ValidAssessment("cmd-assessment-2")),
+              StatusIs(absl::StatusCode::kAlreadyExists, "assessment.assessment_ref"));
+  // The same command again is a replay, not a conflict.
+  auto replay = Run(testing::ValidAssessment());
+  ASSERT_THAT(replay, IsOk());
+  EXPECT_TRUE(replay->idempotent_replay());
+  ASSERT_THAT(Run(testing::ValidProposal()), IsOk());
+  EXPECT_EQ(store_->LastSequence(), 2u);
+}
+
+}  // namespace
+}  // namespace safeguard::probation
