@@ -25,6 +25,16 @@ absl::StatusOr<std::string> NormaliseCrn(absl::string_view field, absl::string_v
 
 }  // namespace
 
+absl::StatusOr<std::string> NormaliseChildrensCaseId(absl::string_view field, absl::string_view value) {
+  std::string v = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(value));
+  bool ok = v.size() >= 4 && v.size() <= 32;
+  for (size_t i = 0; ok && i < v.size(); ++i) {
+    ok = absl::ascii_isalnum(static_cast<unsigned char>(v[i])) || v[i] == '-';
+  }
+  if (!ok) return v::FieldError(field, "must be a case id: 4-32 letters, digits and '-'");
+  return v;
+}
+
 absl::Status CheckCommandSize(const google::protobuf::Message& request) {
   if (request.ByteSizeLong() > kMaxCommandBytes) {
     return v::FieldError("request", absl::StrCat("is larger than ", kMaxCommandBytes, " bytes"));
@@ -54,6 +64,12 @@ absl::Status CheckHeader(const safeguard::v1::CommandHeader& h, absl::CivilDay t
                              "is required (or header.subject.pnc_id)");
       }
       break;
+    case SubjectKeying::kChildrens:
+      if (s.pnc_id().empty() && s.childrens_case_id().empty()) {
+        return v::FieldError("header.subject.childrens_case_id",
+                             "is required (or header.subject.pnc_id)");
+      }
+      break;
   }
   if (!s.pnc_id().empty()) {
     ASSIGN_OR_RETURN(*n.mutable_pnc_id(), v::NormalisePncId("header.subject.pnc_id", s.pnc_id()));
@@ -71,7 +87,10 @@ absl::Status CheckHeader(const safeguard::v1::CommandHeader& h, absl::CivilDay t
       n.set_probation_case_ref(s.probation_case_ref());
     }
   }
-  RETURN_IF_ERROR(v::OptionalText("header.subject.childrens_case_id", s.childrens_case_id(), kRefMax));
+  if (!s.childrens_case_id().empty()) {
+    ASSIGN_OR_RETURN(*n.mutable_childrens_case_id(),
+                     NormaliseChildrensCaseId("header.subject.childrens_case_id", s.childrens_case_id()));
+  }
   RETURN_IF_ERROR(v::OptionalText("header.subject.given_name", s.given_name(), kNameMax));
   RETURN_IF_ERROR(v::OptionalText("header.subject.family_name", s.family_name(), kNameMax));
   if (!s.date_of_birth().empty()) {
@@ -83,7 +102,6 @@ absl::Status CheckHeader(const safeguard::v1::CommandHeader& h, absl::CivilDay t
     RETURN_IF_ERROR(
         v::RequireText(absl::StrCat("header.subject.aliases[", i, "]"), s.aliases(i), kNameMax));
   }
-  n.set_childrens_case_id(s.childrens_case_id());
   n.set_given_name(s.given_name());
   n.set_family_name(s.family_name());
   n.set_date_of_birth(s.date_of_birth());
@@ -93,8 +111,10 @@ absl::Status CheckHeader(const safeguard::v1::CommandHeader& h, absl::CivilDay t
     out->subject_key = absl::StrCat("pnc:", n.pnc_id());
   } else if (keying == SubjectKeying::kPolice) {
     out->subject_key = absl::StrCat("visor:", n.visor_ref());
-  } else {
+  } else if (keying == SubjectKeying::kProbation) {
     out->subject_key = absl::StrCat("probation:", n.probation_case_ref());
+  } else {
+    out->subject_key = absl::StrCat("childrens:", n.childrens_case_id());
   }
   *out->event.mutable_subject() = n;
   out->event.set_subject_key(out->subject_key);

@@ -6,6 +6,8 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "google/protobuf/message.h"
 #include "safeguard/v1/commands.pb.h"
@@ -32,7 +34,13 @@ enum class SubjectKeying {
   // Probation: a PNC id, else the probation case reference (CRN). Key "pnc:<id>" or
   // "probation:<crn>".
   kProbation,
+  // Children's services: a PNC id, else the children's services case id (a child's, or an
+  // adult's person record). Key "pnc:<id>" or "childrens:<id>".
+  kChildrens,
 };
+
+// A children's services case id: 4-32 letters, digits and '-'; returned upper-cased.
+absl::StatusOr<std::string> NormaliseChildrensCaseId(absl::string_view field, absl::string_view value);
 
 absl::Status CheckCommandSize(const google::protobuf::Message& request);
 

@@ -27,7 +27,8 @@ absl::StatusOr<std::unique_ptr<MappaNode>> MappaNode::Start(MappaNodeOptions opt
                                  (std::filesystem::path(options.data_dir) / "mappa").string(),
                                  options.clock));
   p->consumer = std::make_unique<MappaConsumer>(bus, p->store.get(),
-                                                std::vector<std::string>{options.topics.police, options.topics.probation});
+                                                std::vector<std::string>{options.topics.police, options.topics.probation,
+                                                                         options.topics.childrens});
   p->consumer->Start();
   p->reads = std::make_unique<MappaReads>(p->store.get(), bus, options.topics.audit_access, options.clock);
   p->service = std::make_unique<MappaGrpcService>(p->reads.get());

@@ -13,8 +13,8 @@ namespace {
 
 namespace v = safeguard::validation;
 
-// The reference to look a subject up by: the first of PNC id, ViSOR reference and
-// probation case reference given.
+// The reference to look a subject up by: the first of PNC id, ViSOR reference, children's
+// services case id and probation case reference given.
 absl::StatusOr<std::string> LookupReference(const safeguard::v1::SubjectRef& s) {
   if (!s.pnc_id().empty()) {
     ASSIGN_OR_RETURN(std::string pnc, v::NormalisePncId("subject.pnc_id", s.pnc_id()));
@@ -24,12 +24,18 @@ absl::StatusOr<std::string> LookupReference(const safeguard::v1::SubjectRef& s) 
     ASSIGN_OR_RETURN(std::string visor, v::NormaliseVisorRef("subject.visor_ref", s.visor_ref()));
     return absl::StrCat("visor:", visor);
   }
+  if (!s.childrens_case_id().empty()) {
+    std::string id = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(s.childrens_case_id()));
+    RETURN_IF_ERROR(v::RequireText("subject.childrens_case_id", id, 64));
+    return absl::StrCat("childrens:", id);
+  }
   if (!s.probation_case_ref().empty()) {
     std::string crn = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(s.probation_case_ref()));
     RETURN_IF_ERROR(v::RequireText("subject.probation_case_ref", crn, 64));
     return absl::StrCat("probation:", crn);
   }
-  return v::FieldError("subject.pnc_id", "is required (or subject.visor_ref, subject.probation_case_ref)");
+  return v::FieldError("subject.pnc_id",
+                       "is required (or subject.visor_ref, subject.probation_case_ref, subject.childrens_case_id)");
 }
 
 }  // namespace
@@ -72,6 +78,19 @@ absl::StatusOr<safeguard::v1::RiskView> MappaReads::GetRiskView(
                    AuthorisedSubject(request.subject(), request.purpose(), "mappa.RiskView", call));
   ASSIGN_OR_RETURN(safeguard::v1::RiskView view, store_->GetView(key));
   ComputeAsOf(DayOf(clock_()), &view);
+  // Each child in contact brings its own record's open child protection plans.
+  for (safeguard::v1::ChildInContact& c : *view.mutable_children_in_contact()) {
+    if (!c.current() || c.child().childrens_case_id().empty()) continue;
+    absl::StatusOr<std::string> child_key =
+        store_->ResolveReference(absl::StrCat("childrens:", c.child().childrens_case_id()));
+    if (absl::IsNotFound(child_key.status())) continue;  // children's services hold no record
+    RETURN_IF_ERROR(child_key.status());
+    ASSIGN_OR_RETURN(safeguard::v1::RiskView child, store_->GetView(*child_key));
+    for (const auto& plan : child.child_protection_plans()) {
+      if (!plan.has_ending()) *c.add_open_plans() = plan;
+    }
+    if (c.open_plans_size() > 0) view.mutable_flags()->set_child_in_contact_has_open_protection_plan(true);
+  }
   return view;
 }
 

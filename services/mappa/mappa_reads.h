@@ -23,8 +23,10 @@ class MappaReads {
   // Access records go to `audit_topic` on `bus`.
   MappaReads(RiskViewStore* store, EventBus* bus, std::string audit_topic, Clock clock = SystemClock());
 
-  // The subject's view with its computed fields as of today. kInvalidArgument naming the
-  // field for a missing subject reference or purpose; kNotFound for an unknown subject.
+  // The subject's view with its computed fields as of today, including, for each child in
+  // current contact, that child's open child protection plans from its own record.
+  // kInvalidArgument naming the field for a missing subject reference or purpose;
+  // kNotFound for an unknown subject.
   absl::StatusOr<safeguard::v1::RiskView> GetRiskView(const safeguard::v1::GetRiskViewRequest& request,
                                                       const CallContext& call);
 

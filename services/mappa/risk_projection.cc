@@ -66,6 +66,34 @@ SupervisionFact* FindSupervision(RiskView* view, const std::string& ref) {
   return s;
 }
 
+ChildProtectionPlanFact* FindPlan(RiskView* view, const std::string& ref) {
+  for (ChildProtectionPlanFact& p : *view->mutable_child_protection_plans()) {
+    if (p.plan().plan_ref() == ref) return &p;
+  }
+  ChildProtectionPlanFact* p = view->add_child_protection_plans();
+  p->mutable_plan()->set_plan_ref(ref);
+  return p;
+}
+
+Section47Fact* FindEnquiry(RiskView* view, const std::string& ref) {
+  for (Section47Fact& f : *view->mutable_section47_enquiries()) {
+    if (f.enquiry().enquiry_ref() == ref) return &f;
+  }
+  Section47Fact* f = view->add_section47_enquiries();
+  f->mutable_enquiry()->set_enquiry_ref(ref);
+  return f;
+}
+
+ChildInContact* FindMembership(RiskView* view, const std::string& ref) {
+  for (ChildInContact& c : *view->mutable_children_in_contact()) {
+    if (c.source() == HOUSEHOLD_MEMBERSHIP && c.membership_ref() == ref) return &c;
+  }
+  ChildInContact* c = view->add_children_in_contact();
+  c->set_source(HOUSEHOLD_MEMBERSHIP);
+  c->set_membership_ref(ref);
+  return c;
+}
+
 }  // namespace
 
 std::vector<std::string> ReferencesOf(const SubjectRef& s) {
@@ -202,6 +230,58 @@ void ApplyEvent(const EventEnvelope& e, RiskView* view) {
       }
       break;
     }
+    case EventEnvelope::kReferralReceived: {
+      ReferralFact* f = view->add_referrals();
+      *f->mutable_referral() = e.referral_received();
+      *f->mutable_provenance() = ProvenanceOf(e);
+      break;
+    }
+    case EventEnvelope::kSection47EnquiryStarted: {
+      Section47Fact* f = FindEnquiry(view, e.section47_enquiry_started().enquiry_ref());
+      *f->mutable_enquiry() = e.section47_enquiry_started();
+      *f->mutable_provenance() = ProvenanceOf(e);
+      break;
+    }
+    case EventEnvelope::kSection47EnquiryConcluded: {
+      Section47Fact* f = FindEnquiry(view, e.section47_enquiry_concluded().enquiry_ref());
+      *f->mutable_conclusion() = e.section47_enquiry_concluded();
+      *f->mutable_conclusion_provenance() = ProvenanceOf(e);
+      break;
+    }
+    case EventEnvelope::kChildProtectionPlanStarted: {
+      ChildProtectionPlanFact* f = FindPlan(view, e.child_protection_plan_started().plan_ref());
+      *f->mutable_plan() = e.child_protection_plan_started();
+      *f->mutable_provenance() = ProvenanceOf(e);
+      f->set_child_case_id(e.subject().childrens_case_id());
+      break;
+    }
+    case EventEnvelope::kChildProtectionPlanEnded: {
+      ChildProtectionPlanFact* f = FindPlan(view, e.child_protection_plan_ended().plan_ref());
+      *f->mutable_ending() = e.child_protection_plan_ended();
+      *f->mutable_ending_provenance() = ProvenanceOf(e);
+      break;
+    }
+    case EventEnvelope::kConcernAboutAdultRecorded: {
+      ConcernFact* f = view->add_concerns();
+      *f->mutable_concern() = e.concern_about_adult_recorded();
+      *f->mutable_provenance() = ProvenanceOf(e);
+      break;
+    }
+    case EventEnvelope::kHouseholdMembershipRecorded: {
+      const auto& m = e.household_membership_recorded();
+      ChildInContact* c = FindMembership(view, m.membership_ref());
+      *c->mutable_child() = m.child();
+      c->set_contact(m.contact());
+      c->set_from_date(m.from_date());
+      *c->mutable_provenance() = ProvenanceOf(e);
+      break;
+    }
+    case EventEnvelope::kHouseholdMembershipEnded: {
+      ChildInContact* c = FindMembership(view, e.household_membership_ended().membership_ref());
+      c->set_end_date(e.household_membership_ended().end_date());
+      *c->mutable_ending_provenance() = ProvenanceOf(e);
+      break;
+    }
     case EventEnvelope::PAYLOAD_NOT_SET:
       break;
   }
@@ -229,6 +309,12 @@ void ComputeAsOf(absl::CivilDay today, RiskView* view) {
   view->clear_by_classification();
   for (auto& [_, c] : counts) *view->add_by_classification() = c;
 
+  // Contacts derived from the register are recomputed on every read; membership ones stay.
+  auto* contacts = view->mutable_children_in_contact();
+  for (int i = contacts->size() - 1; i >= 0; --i) {
+    if (contacts->Get(i).source() == REGISTER_NOTIFICATION) contacts->DeleteSubrange(i, 1);
+  }
+
   RegisterStatus* reg = view->mutable_register_();
   if (reg->registered()) {
     const auto& n = reg->latest();
@@ -239,6 +325,21 @@ void ComputeAsOf(absl::CivilDay today, RiskView* view) {
     reg->set_notification_overdue(!ended && days < 0);
     flags->set_register_notification_overdue(reg->notification_overdue());
     flags->set_household_with_child(!ended && n.household_with_child());
+    if (!ended && n.household_with_child()) {
+      ChildInContact* c = view->add_children_in_contact();
+      c->set_source(REGISTER_NOTIFICATION);
+      c->set_contact(LIVES_WITH);
+      c->set_from_date(n.notification_date());
+      *c->mutable_provenance() = reg->provenance();
+    }
+  }
+  for (ChildInContact& c : *view->mutable_children_in_contact()) {
+    c.set_current(c.end_date().empty() || DayOrMin(c.end_date()) >= today);
+    if (c.current()) flags->set_child_in_contact(true);
+  }
+  if (view->concerns_size() > 0) flags->set_concern_about_contact_with_child(true);
+  for (const ChildProtectionPlanFact& p : view->child_protection_plans()) {
+    if (!p.has_ending()) flags->set_on_child_protection_plan(true);
   }
 
   for (OrderFact& o : *view->mutable_orders()) {
@@ -362,6 +463,40 @@ std::string TimelineSummary(const EventEnvelope& e) {
     case EventEnvelope::kMappaCategoryLevelProposed: {
       const auto& p = e.mappa_category_level_proposed();
       return absl::StrCat("MAPPA category ", p.category(), " level ", p.level(), " proposed: ", p.rationale());
+    }
+    case EventEnvelope::kReferralReceived: {
+      const auto& r = e.referral_received();
+      return absl::StrCat("Referral ", r.referral_ref(), " from ", r.source(), ": ", r.concern());
+    }
+    case EventEnvelope::kSection47EnquiryStarted: {
+      const auto& x = e.section47_enquiry_started();
+      return absl::StrCat("Section 47 enquiry ", x.enquiry_ref(), " started: ", x.reason());
+    }
+    case EventEnvelope::kSection47EnquiryConcluded: {
+      const auto& x = e.section47_enquiry_concluded();
+      return absl::StrCat("Section 47 enquiry ", x.enquiry_ref(), " concluded: ", EnumName(x.outcome()), "; ",
+                          x.summary());
+    }
+    case EventEnvelope::kChildProtectionPlanStarted: {
+      const auto& x = e.child_protection_plan_started();
+      return absl::StrCat("Child protection plan ", x.plan_ref(), " started (", EnumName(x.category()), ")");
+    }
+    case EventEnvelope::kChildProtectionPlanEnded: {
+      const auto& x = e.child_protection_plan_ended();
+      return absl::StrCat("Child protection plan ", x.plan_ref(), " ended: ", x.reason());
+    }
+    case EventEnvelope::kConcernAboutAdultRecorded: {
+      const auto& x = e.concern_about_adult_recorded();
+      return absl::StrCat("Concern about contact with child ", x.child().childrens_case_id(), ": ", x.concern());
+    }
+    case EventEnvelope::kHouseholdMembershipRecorded: {
+      const auto& x = e.household_membership_recorded();
+      return absl::StrCat("Household: ", EnumName(x.contact()), " child ", x.child().childrens_case_id(),
+                          " from ", x.from_date());
+    }
+    case EventEnvelope::kHouseholdMembershipEnded: {
+      const auto& x = e.household_membership_ended();
+      return absl::StrCat("Household membership ", x.membership_ref(), " ended ", x.end_date());
     }
     case EventEnvelope::PAYLOAD_NOT_SET:
       break;

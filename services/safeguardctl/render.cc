@@ -42,6 +42,10 @@ std::string RenderRiskView(const RiskView& v) {
   if (f.under_probation_supervision()) flags.push_back("under probation supervision");
   if (f.licence_condition_breached()) flags.push_back("licence condition breached");
   if (f.recalled()) flags.push_back("recalled");
+  if (f.child_in_contact()) flags.push_back("CHILD IN CONTACT");
+  if (f.child_in_contact_has_open_protection_plan()) flags.push_back("a child in contact is on a CHILD PROTECTION PLAN");
+  if (f.concern_about_contact_with_child()) flags.push_back("children's services concern");
+  if (f.on_child_protection_plan()) flags.push_back("(this child) on a child protection plan");
   absl::StrAppend(&out, "  Flags:       ", flags.empty() ? "none" : absl::StrJoin(flags, "; "), "\n");
 
   absl::StrAppend(&out, "\nConvictions and cautions (", v.convictions_size(), ")\n");
@@ -143,6 +147,46 @@ std::string RenderRiskView(const RiskView& v) {
     }
     if (sv.has_ending()) {
       absl::StrAppend(&out, "      ended ", sv.ending().end_date(), " (", EnumName(sv.ending().reason()), ")\n");
+    }
+  }
+
+  absl::StrAppend(&out, "\nChildren in contact (", v.children_in_contact_size(), ")\n");
+  for (const auto& c : v.children_in_contact()) {
+    const auto& k = c.child();
+    absl::StrAppend(&out, "  - ", c.source() == REGISTER_NOTIFICATION ? "register notification: " : "",
+                    EnumName(c.contact()),
+                    k.childrens_case_id().empty() ? " a child under 18"
+                                                  : absl::StrCat(" child ", k.childrens_case_id(), " ",
+                                                                 k.given_name(), " ", k.family_name(),
+                                                                 k.date_of_birth().empty() ? "" : absl::StrCat(" born ", k.date_of_birth())),
+                    " from ", c.from_date(), c.end_date().empty() ? "" : absl::StrCat(" to ", c.end_date()),
+                    c.current() ? " [CURRENT]" : "", "\n      ", Source(c.provenance()), "\n");
+    for (const auto& p : c.open_plans()) {
+      absl::StrAppend(&out, "      OPEN CHILD PROTECTION PLAN ", p.plan().plan_ref(), " (",
+                      EnumName(p.plan().category()), ") since ", p.plan().start_date(), "\n        ",
+                      Source(p.provenance()), "\n");
+    }
+  }
+  for (const auto& c : v.concerns()) {
+    absl::StrAppend(&out, "  CONCERN ", c.concern().recorded_date(), " about contact with child ",
+                    c.concern().child().childrens_case_id(), ": ", c.concern().concern(), "\n      ",
+                    Source(c.provenance()), "\n");
+  }
+  if (v.referrals_size() + v.section47_enquiries_size() + v.child_protection_plans_size() > 0) {
+    absl::StrAppend(&out, "\nAs a child (children's services)\n");
+    for (const auto& r : v.referrals()) {
+      absl::StrAppend(&out, "  referral ", r.referral().received_date(), " from ", r.referral().source(), ": ",
+                      r.referral().concern(), "\n      ", Source(r.provenance()), "\n");
+    }
+    for (const auto& e : v.section47_enquiries()) {
+      absl::StrAppend(&out, "  Section 47 enquiry ", e.enquiry().enquiry_ref(), " from ", e.enquiry().start_date(),
+                      e.has_conclusion() ? absl::StrCat(": ", EnumName(e.conclusion().outcome())) : " (open)",
+                      "\n      ", Source(e.provenance()), "\n");
+    }
+    for (const auto& p : v.child_protection_plans()) {
+      absl::StrAppend(&out, "  child protection plan ", p.plan().plan_ref(), " (", EnumName(p.plan().category()),
+                      ") from ", p.plan().start_date(), p.has_ending() ? absl::StrCat(" to ", p.ending().end_date()) : " [OPEN]",
+                      "\n      ", Source(p.provenance()), "\n");
     }
   }
 

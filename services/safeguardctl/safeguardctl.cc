@@ -23,6 +23,7 @@
 #include "safeguard/v1/operations.grpc.pb.h"
 #include "safeguard/v1/police_service.grpc.pb.h"
 #include "safeguard/v1/probation_service.grpc.pb.h"
+#include "safeguard/v1/childrens_service.grpc.pb.h"
 #include "services/safeguardctl/render.h"
 #include "services/safeguardctl/request_builder.h"
 
@@ -43,6 +44,7 @@ const std::map<std::string, ServiceInfo>& Services() {
       {"police", {"safeguard.v1.PoliceService", "127.0.0.1:50051", "SAFEGUARD_POLICE"}},
       {"mappa", {"safeguard.v1.MappaService", "127.0.0.1:50052", "SAFEGUARD_MAPPA"}},
       {"probation", {"safeguard.v1.ProbationService", "127.0.0.1:50053", "SAFEGUARD_PROBATION"}},
+      {"childrens", {"safeguard.v1.ChildrensService", "127.0.0.1:50054", "SAFEGUARD_CHILDRENS"}},
       // Every process serves OperationsService; name it with --server.
       {"ops", {"safeguard.v1.OperationsService", "127.0.0.1:50052", "SAFEGUARD_MAPPA"}},
   };
@@ -65,6 +67,7 @@ const ServiceDescriptor* Descriptor(const ServiceInfo& info) {
   (void)safeguard::v1::GetRiskViewRequest::descriptor();
   (void)safeguard::v1::GetStatusRequest::descriptor();
   (void)safeguard::v1::StartSupervisionRequest::descriptor();
+  (void)safeguard::v1::RecordReferralRequest::descriptor();
   return google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(info.full_name);
 }
 
@@ -75,8 +78,9 @@ void PrintUsage(std::ostream& out) {
          "  safeguardctl SERVICE COMMAND --help      fields of one command\n"
          "\nOptions:\n"
          "  --server=HOST:PORT   the service's address (default: police 127.0.0.1:50051,\n"
-         "                       mappa 127.0.0.1:50052, probation 127.0.0.1:50053; or\n"
-         "                       $SAFEGUARD_POLICE, $SAFEGUARD_MAPPA, $SAFEGUARD_PROBATION)\n"
+         "                       mappa 127.0.0.1:50052, probation 127.0.0.1:50053,\n"
+         "                       childrens 127.0.0.1:50054; or $SAFEGUARD_POLICE,\n"
+         "                       $SAFEGUARD_MAPPA, $SAFEGUARD_PROBATION, $SAFEGUARD_CHILDRENS)\n"
          "  --user=NAME          who you are (default: $SAFEGUARD_USER, else your login)\n"
          "  --role=ROLE          your role (default: $SAFEGUARD_ROLE)\n"
          "  --output=text|json   readable text (default) or JSON\n"
@@ -170,7 +174,7 @@ int main(int argc, char** argv) {
   }
   auto service_it = Services().find(positional[0]);
   if (service_it == Services().end()) {
-    std::cerr << "unknown service '" << positional[0] << "' (police, probation, mappa or ops)\n";
+    std::cerr << "unknown service '" << positional[0] << "' (police, probation, childrens, mappa or ops)\n";
     return 2;
   }
   const ServiceDescriptor* service = Descriptor(service_it->second);

@@ -10,6 +10,7 @@
 #include "services/mappa/mappa_node.h"
 #include "services/police/police_service_node.h"
 #include "services/probation/probation_service_node.h"
+#include "services/childrens/childrens_service_node.h"
 
 namespace safeguard {
 
@@ -17,13 +18,16 @@ struct AllInOneSystem::Parts {
   OpenedBus bus;
   std::unique_ptr<agency::AgencyNode> police;
   std::unique_ptr<agency::AgencyNode> probation;
+  std::unique_ptr<agency::AgencyNode> childrens;
   std::unique_ptr<mappa::MappaNode> mappa;
   std::unique_ptr<OperationsGrpcService> police_ops;
   std::unique_ptr<OperationsGrpcService> mappa_ops;
   std::unique_ptr<OperationsGrpcService> probation_ops;
+  std::unique_ptr<OperationsGrpcService> childrens_ops;
   RunningServer police_server;
   RunningServer mappa_server;
   RunningServer probation_server;
+  RunningServer childrens_server;
   bool stopped = false;
 
   // Servers (whose handlers use the nodes) stop first, then the nodes' threads, then the
@@ -32,8 +36,10 @@ struct AllInOneSystem::Parts {
     police_server.server.reset();
     mappa_server.server.reset();
     probation_server.server.reset();
+    childrens_server.server.reset();
     police.reset();
     probation.reset();
+    childrens.reset();
     mappa.reset();
   }
 };
@@ -52,6 +58,9 @@ absl::StatusOr<std::unique_ptr<AllInOneSystem>> AllInOneSystem::Start(AllInOneOp
   ASSIGN_OR_RETURN(p->probation, probation::StartProbationNode(options.data_dir,
                                                                options.bus.topics.probation,
                                                                p->bus.bus.get(), options.clock));
+  ASSIGN_OR_RETURN(p->childrens, childrens::StartChildrensNode(options.data_dir,
+                                                               options.bus.topics.childrens,
+                                                               p->bus.bus.get(), options.clock));
   ASSIGN_OR_RETURN(p->mappa, mappa::MappaNode::Start(
                                  {.data_dir = options.data_dir, .topics = options.bus.topics,
                                   .clock = options.clock},
@@ -67,6 +76,11 @@ absl::StatusOr<std::unique_ptr<AllInOneSystem>> AllInOneSystem::Start(AllInOneOp
       std::vector<OperationsGrpcService::Reporter>{[node = p->probation.get()](auto* s) { return node->ReportStatus(s); }});
   ASSIGN_OR_RETURN(p->probation_server, StartServer(options.host, options.probation_port,
                                                     {p->probation->service(), p->probation_ops.get()}));
+  p->childrens_ops = std::make_unique<OperationsGrpcService>(
+      p->bus.description,
+      std::vector<OperationsGrpcService::Reporter>{[node = p->childrens.get()](auto* s) { return node->ReportStatus(s); }});
+  ASSIGN_OR_RETURN(p->childrens_server, StartServer(options.host, options.childrens_port,
+                                                    {p->childrens->service(), p->childrens_ops.get()}));
   ASSIGN_OR_RETURN(p->police_server, StartServer(options.host, options.police_port,
                                                  {p->police->service(), p->police_ops.get()}));
   ASSIGN_OR_RETURN(p->mappa_server, StartServer(options.host, options.mappa_port,
@@ -85,8 +99,10 @@ void AllInOneSystem::Shutdown() {
   parts_->police_server.server->Shutdown(deadline);
   parts_->mappa_server.server->Shutdown(deadline);
   parts_->probation_server.server->Shutdown(deadline);
+  parts_->childrens_server.server->Shutdown(deadline);
   parts_->police->Stop();
   parts_->probation->Stop();
+  parts_->childrens->Stop();
   parts_->mappa->Stop();
 }
 
@@ -94,6 +110,9 @@ const std::string& AllInOneSystem::police_address() const { return parts_->polic
 const std::string& AllInOneSystem::mappa_address() const { return parts_->mappa_server.address; }
 const std::string& AllInOneSystem::probation_address() const {
   return parts_->probation_server.address;
+}
+const std::string& AllInOneSystem::childrens_address() const {
+  return parts_->childrens_server.address;
 }
 const std::string& AllInOneSystem::bus_description() const { return parts_->bus.description; }
 RocksDbEventBus* AllInOneSystem::embedded_bus() const { return parts_->bus.embedded; }

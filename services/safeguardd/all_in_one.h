@@ -1,6 +1,7 @@
-// Every Safeguard service in one process: police-service, probation-service and
-// mappa-service on one bus, the embedded RocksDB log by default. State lives under
-// `data_dir`: <data_dir>/bus (embedded bus only), /police, /probation, /mappa
+// Every Safeguard service in one process: police-service, probation-service,
+// childrens-service and mappa-service on one bus, the embedded RocksDB log by default.
+// State lives under `data_dir`: <data_dir>/bus (embedded bus only), /police, /probation,
+// /childrens, /mappa
 #pragma once
 
 #include <memory>
@@ -20,6 +21,7 @@ struct AllInOneOptions {
   int police_port = 0;  // 0: the OS chooses
   int mappa_port = 0;
   int probation_port = 0;
+  int childrens_port = 0;
   BusConfig bus;        // embedded unless set otherwise
   Clock clock = SystemClock();
 };
@@ -37,6 +39,7 @@ class AllInOneSystem {
   const std::string& police_address() const;
   const std::string& mappa_address() const;
   const std::string& probation_address() const;
+  const std::string& childrens_address() const;
   const std::string& bus_description() const;
   // The embedded bus (nullptr on Kafka), for in-process readers such as tests.
   RocksDbEventBus* embedded_bus() const;

@@ -7,6 +7,7 @@
 #include "common/grpc/status_mapping.h"
 #include "safeguard/v1/police_service.grpc.pb.h"
 #include "safeguard/v1/probation_service.grpc.pb.h"
+#include "safeguard/v1/childrens_service.grpc.pb.h"
 
 namespace safeguard {
 namespace {
@@ -33,10 +34,13 @@ void SetHeader(Request* r, const std::string& command_id, const SubjectRef& subj
 }  // namespace
 
 absl::StatusOr<DemoLoadResult> LoadDemoData(const std::string& police_address,
-                                            const std::string& probation_address) {
+                                            const std::string& probation_address,
+                                            const std::string& childrens_address) {
   auto stub = PoliceService::NewStub(grpc::CreateChannel(police_address, grpc::InsecureChannelCredentials()));
   auto probation =
       ProbationService::NewStub(grpc::CreateChannel(probation_address, grpc::InsecureChannelCredentials()));
+  auto childrens =
+      ChildrensService::NewStub(grpc::CreateChannel(childrens_address, grpc::InsecureChannelCredentials()));
   DemoLoadResult result;
   auto call_on = [&](auto& service, auto method, const auto& request) -> absl::Status {
     grpc::ClientContext ctx;
@@ -56,6 +60,7 @@ absl::StatusOr<DemoLoadResult> LoadDemoData(const std::string& police_address,
   };
   auto call = [&](auto method, const auto& request) { return call_on(stub, method, request); };
   auto call_probation = [&](auto method, const auto& request) { return call_on(probation, method, request); };
+  auto call_childrens = [&](auto method, const auto& request) { return call_on(childrens, method, request); };
 
   // 1. A registered child sex offender living under an order, who breached it.
   const SubjectRef smith = Subject("2011/0045123K", "VR-11-0042", "John", "Smith", "1975-04-12");
@@ -216,6 +221,58 @@ absl::StatusOr<DemoLoadResult> LoadDemoData(const std::string& police_address,
     p->set_proposed_on("2025-11-05");
     p->set_rationale("Breach of licence and SHPO involving a child; needs level 3 multi-agency management");
     if (auto st = call_probation(&ProbationService::Stub::ProposeMappaCategoryLevel, r); !st.ok()) return st;
+  }
+
+  // Children's services: Jones's partner's daughter, on a child protection plan, lives
+  // with him.
+  SubjectRef child;
+  child.set_childrens_case_id("CS-TS-20417");
+  child.set_given_name("Amy");
+  child.set_family_name("Hall");
+  child.set_date_of_birth("2016-02-14");
+  ChildRef amy;
+  amy.set_childrens_case_id("CS-TS-20417");
+  amy.set_given_name("Amy");
+  amy.set_family_name("Hall");
+  amy.set_date_of_birth("2016-02-14");
+  {
+    RecordReferralRequest r;
+    SetHeader(&r, "demo-amy-referral-1", child);
+    auto* x = r.mutable_referral();
+    x->set_referral_ref("REF-2025-3391");
+    x->set_received_date("2025-09-15");
+    x->set_source("school");
+    x->set_concern("Withdrawn; mentions mother's new partner staying most nights");
+    if (auto st = call_childrens(&ChildrensService::Stub::RecordReferral, r); !st.ok()) return st;
+  }
+  {
+    StartChildProtectionPlanRequest r;
+    SetHeader(&r, "demo-amy-cp-plan-1", child);
+    auto* x = r.mutable_plan();
+    x->set_plan_ref("CPP-2025-118");
+    x->set_start_date("2025-10-20");
+    x->set_category(SEXUAL_ABUSE);
+    if (auto st = call_childrens(&ChildrensService::Stub::StartChildProtectionPlan, r); !st.ok()) return st;
+  }
+  {
+    RecordHouseholdMembershipRequest r;
+    SetHeader(&r, "demo-jones-household-1", jones);
+    auto* x = r.mutable_membership();
+    x->set_membership_ref("HH-2025-77");
+    *x->mutable_child() = amy;
+    x->set_contact(LIVES_WITH);
+    x->set_from_date("2025-08-01");
+    if (auto st = call_childrens(&ChildrensService::Stub::RecordHouseholdMembership, r); !st.ok()) return st;
+  }
+  {
+    RecordConcernAboutAdultRequest r;
+    SetHeader(&r, "demo-jones-concern-1", jones);
+    auto* x = r.mutable_concern();
+    x->set_concern_ref("CON-2025-52");
+    x->set_recorded_date("2025-09-16");
+    *x->mutable_child() = amy;
+    x->set_concern("Mother's partner has a conviction for sexual assault; now living in the household");
+    if (auto st = call_childrens(&ChildrensService::Stub::RecordConcernAboutAdult, r); !st.ok()) return st;
   }
   return result;
 }

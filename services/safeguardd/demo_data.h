@@ -1,6 +1,7 @@
 // Demo data for the run command: a few subjects with convictions, register notifications,
-// orders, a breach and intelligence, and probation supervision, risk assessments and a
-// licence breach, recorded through the services' public gRPC APIs with fixed command ids,
+// orders, a breach and intelligence; probation supervision, risk assessments and a licence
+// breach; and children's services records of a child on a protection plan who lives with
+// one of the subjects, recorded through the services' public gRPC APIs with fixed command ids,
 // so that loading twice records nothing twice.
 #pragma once
 
@@ -16,6 +17,7 @@ struct DemoLoadResult {
 };
 
 absl::StatusOr<DemoLoadResult> LoadDemoData(const std::string& police_address,
-                                            const std::string& probation_address);
+                                            const std::string& probation_address,
+                                            const std::string& childrens_address);
 
 }  // namespace safeguard

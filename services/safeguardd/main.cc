@@ -2,6 +2,7 @@
 //
 //   safeguardd --data_dir=./safeguard-data [--demo] [--host=127.0.0.1]
 //              [--police_port=50051] [--mappa_port=50052] [--probation_port=50053]
+//              [--childrens_port=50054]
 //              [--endpoints_file=PATH]
 //              [--bus=embedded|kafka-mock|kafka] [--config=FILE] [--bootstrap_servers=...]
 //
@@ -20,9 +21,10 @@ ABSL_FLAG(std::string, host, "127.0.0.1", "Address to listen on");
 ABSL_FLAG(int, police_port, 50051, "police-service port (0: any free port)");
 ABSL_FLAG(int, mappa_port, 50052, "mappa-service port (0: any free port)");
 ABSL_FLAG(int, probation_port, 50053, "probation-service port (0: any free port)");
+ABSL_FLAG(int, childrens_port, 50054, "childrens-service port (0: any free port)");
 ABSL_FLAG(bool, demo, false, "Load the demo subjects (idempotent: loading twice adds nothing)");
 ABSL_FLAG(std::string, endpoints_file, "",
-          "If set, write 'police=ADDR', 'probation=ADDR' and 'mappa=ADDR' lines here once serving");
+          "If set, write 'police=', 'probation=', 'childrens=' and 'mappa=ADDR' lines here once serving");
 ABSL_FLAG(std::string, bus, "",
           "embedded (default), kafka, or kafka-mock (an in-memory mock cluster: keeps nothing)");
 ABSL_FLAG(std::string, config, "", "Bus configuration file (docs/operations.md)");
@@ -39,6 +41,7 @@ int main(int argc, char** argv) {
   options.police_port = absl::GetFlag(FLAGS_police_port);
   options.mappa_port = absl::GetFlag(FLAGS_mappa_port);
   options.probation_port = absl::GetFlag(FLAGS_probation_port);
+  options.childrens_port = absl::GetFlag(FLAGS_childrens_port);
   auto bus = safeguard::BusConfigFrom(absl::GetFlag(FLAGS_config), absl::GetFlag(FLAGS_bus),
                                       absl::GetFlag(FLAGS_bootstrap_servers));
   if (!bus.ok()) {
@@ -62,6 +65,7 @@ int main(int argc, char** argv) {
             << options.data_dir << "\n"
             << "  police-service     " << (*system)->police_address() << "\n"
             << "  probation-service  " << (*system)->probation_address() << "\n"
+            << "  childrens-service  " << (*system)->childrens_address() << "\n"
             << "  mappa-service      " << (*system)->mappa_address() << std::endl;
   if (options.bus.kind == safeguard::BusKind::kKafkaMock) {
     std::cout << "WARNING: development mode. The Kafka mock cluster and the state in "
@@ -69,7 +73,8 @@ int main(int argc, char** argv) {
               << std::endl;
   }
   if (absl::GetFlag(FLAGS_demo)) {
-    auto loaded = safeguard::LoadDemoData((*system)->police_address(), (*system)->probation_address());
+    auto loaded = safeguard::LoadDemoData((*system)->police_address(), (*system)->probation_address(),
+                                          (*system)->childrens_address());
     if (!loaded.ok()) {
       std::cerr << "safeguardd: loading demo data failed: " << loaded.status() << std::endl;
       return 1;
@@ -81,6 +86,7 @@ int main(int argc, char** argv) {
     if (auto st = safeguard::WriteEndpointsFile(
             path, {{"police", (*system)->police_address()},
                    {"probation", (*system)->probation_address()},
+                   {"childrens", (*system)->childrens_address()},
                    {"mappa", (*system)->mappa_address()}});
         !st.ok()) {
       std::cerr << "safeguardd: " << st << std::endl;

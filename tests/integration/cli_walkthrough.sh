@@ -19,7 +19,7 @@ fail() { echo "FAIL: $*" >&2; echo "--- safeguardd log:" >&2; cat "$work/log" >&
 
 start() {
   rm -f "$work/endpoints"
-  "$safeguardd" --data_dir="$work/data" --police_port=0 --mappa_port=0 --probation_port=0 --demo \
+  "$safeguardd" --data_dir="$work/data" --police_port=0 --mappa_port=0 --probation_port=0 --childrens_port=0 --demo \
       --endpoints_file="$work/endpoints" >>"$work/log" 2>&1 &
   pid=$!
   for _ in $(seq 1 300); do [ -f "$work/endpoints" ] && break; sleep 0.1; done
@@ -31,7 +31,7 @@ stop() { kill -INT "$pid"; wait "$pid" || true; pid=; }
 
 export SAFEGUARD_USER=walkthrough-officer
 start
-grep -q "Demo data: 12 events recorded, 0 already present" "$work/log" || fail "first demo load"
+grep -q "Demo data: 16 events recorded, 0 already present" "$work/log" || fail "first demo load"
 
 pnc=2021/0000777Q
 "$ctl" police record-conviction pnc_id=$pnc given_name=Dan family_name=Walker \
@@ -95,7 +95,7 @@ PY
 # Restart: the data survives and the demo load adds nothing.
 stop
 start
-grep -q "Demo data: 0 events recorded, 12 already present" "$work/log" || fail "demo load duplicated"
+grep -q "Demo data: 0 events recorded, 16 already present" "$work/log" || fail "demo load duplicated"
 view >"$work/view2"
 grep -q "2 event(s) applied" "$work/view2" || fail "view lost on restart"
 stop

@@ -1,0 +1,18 @@
+#include "services/childrens/childrens_service_node.h"
+
+#include "services/childrens/childrens_grpc_service.h"
+
+namespace safeguard::childrens {
+
+absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartChildrensNode(const std::string& data_dir,
+                                                                       const std::string& topic,
+                                                                       EventBus* bus, Clock clock) {
+  return agency::AgencyNode::Start(
+      {.data_dir = data_dir, .store_name = "childrens", .service_name = "childrens-service",
+       .topic = topic, .clock = clock},
+      bus, [](EventStore* store, Clock c) -> std::unique_ptr<grpc::Service> {
+        return std::make_unique<ChildrensGrpcService>(store, std::move(c));
+      });
+}
+
+}  // namespace safeguard::childrens

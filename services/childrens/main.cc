@@ -1,0 +1,16 @@
+// childrens-service as its own process on Kafka. See common/service_process.h for flags.
+#include "common/service_process.h"
+#include "services/childrens/childrens_service_node.h"
+
+int main(int argc, char** argv) {
+  return safeguard::RunServiceProcess(
+      argc, argv,
+      {.name = "childrens-service",
+       .default_port = 50054,
+       .start = [](const std::string& data_dir, const safeguard::BusConfig& config,
+                   safeguard::EventBus* bus) -> absl::StatusOr<std::unique_ptr<safeguard::ServiceNode>> {
+         auto node = safeguard::childrens::StartChildrensNode(data_dir, config.topics.childrens, bus);
+         if (!node.ok()) return node.status();
+         return std::unique_ptr<safeguard::ServiceNode>(std::move(*node));
+       }});
+}
