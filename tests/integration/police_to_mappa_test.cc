@@ -12,10 +12,12 @@
 #include "safeguard/v1/mappa_service.grpc.pb.h"
 #include "safeguard/v1/police_service.grpc.pb.h"
 #include "safeguard/v1/probation_service.grpc.pb.h"
+#include "safeguard/v1/childrens_service.grpc.pb.h"
 #include "safeguard/v1/storage.pb.h"
 #include "services/safeguardd/all_in_one.h"
 #include "tests/testing/police_requests.h"
 #include "tests/testing/probation_requests.h"
+#include "tests/testing/childrens_requests.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -40,12 +42,15 @@ class PoliceToMappaTest : public ::testing::Test {
         grpc::CreateChannel(system_->mappa_address(), grpc::InsecureChannelCredentials()));
     probation_ = ProbationService::NewStub(
         grpc::CreateChannel(system_->probation_address(), grpc::InsecureChannelCredentials()));
+    childrens_ = ChildrensService::NewStub(
+        grpc::CreateChannel(system_->childrens_address(), grpc::InsecureChannelCredentials()));
   }
 
   void Restart() {
     police_.reset();
     mappa_.reset();
     probation_.reset();
+    childrens_.reset();
     system_.reset();
     Start();
   }
@@ -97,6 +102,7 @@ class PoliceToMappaTest : public ::testing::Test {
   std::unique_ptr<PoliceService::Stub> police_;
   std::unique_ptr<MappaService::Stub> mappa_;
   std::unique_ptr<ProbationService::Stub> probation_;
+  std::unique_ptr<ChildrensService::Stub> childrens_;
 };
 
 TEST_F(PoliceToMappaTest, ConvictionAndNotificationAppearInViewAndTimelineWithProvenance) {
@@ -245,9 +251,59 @@ TEST_F(PoliceToMappaTest, PoliceAndProbationFactsAboutOnePersonMergeIntoOneView)
   EXPECT_EQ(timeline.entries(2).provenance().agency(), AGENCY_PROBATION);   // 2024 assessment
 }
 
+TEST_F(PoliceToMappaTest, ChildrenInContactBringTheirOpenProtectionPlans) {
+  CommandResult r;
+  ASSERT_TRUE(police_->RecordConviction(Context().get(), testing::ValidConviction(), &r).ok());
+  // Children's services: a child on a protection plan, whom the subject regularly visits.
+  ASSERT_TRUE(childrens_->StartChildProtectionPlan(Context("sw-2").get(), testing::ValidPlan(), &r).ok());
+  grpc::Status st = childrens_->RecordHouseholdMembership(Context("sw-2").get(), testing::ValidMembership(), &r);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  ASSERT_TRUE(childrens_->RecordConcernAboutAdult(Context("sw-2").get(), testing::ValidConcern(), &r).ok());
+
+  RiskView view = AwaitView("2019/0012345X", 3);
+  ASSERT_EQ(view.children_in_contact_size(), 1);
+  const ChildInContact& c = view.children_in_contact(0);
+  EXPECT_EQ(c.child().childrens_case_id(), "CS-1001");
+  EXPECT_EQ(c.contact(), REGULARLY_VISITS);
+  EXPECT_TRUE(c.current());
+  EXPECT_EQ(c.provenance().agency(), AGENCY_CHILDRENS_SERVICES);
+  ASSERT_EQ(c.open_plans_size(), 1);
+  EXPECT_EQ(c.open_plans(0).plan().category(), SEXUAL_ABUSE);
+  EXPECT_TRUE(view.flags().child_in_contact());
+  EXPECT_TRUE(view.flags().child_in_contact_has_open_protection_plan());
+  EXPECT_TRUE(view.flags().concern_about_contact_with_child());
+  EXPECT_TRUE(view.flags().duty_to_consider_disclosure());
+
+  // The child's own record is readable by its case id.
+  GetRiskViewRequest child_request = ViewRequest("");
+  child_request.mutable_subject()->Clear();
+  child_request.mutable_subject()->set_childrens_case_id("cs-1001");
+  RiskView child;
+  ASSERT_TRUE(mappa_->GetRiskView(Context().get(), child_request, &child).ok());
+  EXPECT_TRUE(child.flags().on_child_protection_plan());
+
+  // The plan ends: still in contact, no open plan.
+  ASSERT_TRUE(childrens_->EndChildProtectionPlan(Context("sw-2").get(), testing::ValidPlanEnding(), &r).ok());
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  do {
+    view = AwaitView("2019/0012345X", 3);
+    if (!view.flags().child_in_contact_has_open_protection_plan()) break;
+    absl::SleepFor(absl::Milliseconds(20));
+  } while (absl::Now() < deadline);
+  EXPECT_FALSE(view.flags().child_in_contact_has_open_protection_plan());
+  EXPECT_TRUE(view.flags().child_in_contact());
+
+  // The membership ends: no child in contact any more.
+  ASSERT_TRUE(childrens_->EndHouseholdMembership(Context("sw-2").get(), testing::ValidMembershipEnding(), &r).ok());
+  view = AwaitView("2019/0012345X", 4);
+  EXPECT_FALSE(view.children_in_contact(0).current());
+  EXPECT_FALSE(view.flags().child_in_contact());
+}
+
 TEST_F(PoliceToMappaTest, ServersAnswerTheStandardHealthCheck) {
   for (const std::string& address :
-       {system_->police_address(), system_->probation_address(), system_->mappa_address()}) {
+       {system_->police_address(), system_->probation_address(), system_->childrens_address(),
+        system_->mappa_address()}) {
     grpc::GenericStub stub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));

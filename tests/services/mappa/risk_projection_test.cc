@@ -281,3 +281,45 @@ TEST(RiskProjectionProbationTest, LatestMappaProposalByDate) {
 
 }  // namespace
 }  // namespace safeguard::mappa
+
+namespace safeguard::mappa {
+namespace {
+
+using namespace safeguard::v1;
+
+TEST(RiskProjectionChildrenTest, ChildrenInContactFromChildrensServicesAndTheRegister) {
+  safeguard::testing::EventFactory f;
+  RiskView view;
+  // The register says he lives with a child; children's services name the child he visits.
+  ApplyEvent(f.Notification("2019/0012345X", "2024-02-01", "2025-02-01"), &view);
+  EventEnvelope m;
+  m.set_agency(AGENCY_CHILDRENS_SERVICES);
+  m.set_event_id("membership-1");
+  auto* x = m.mutable_household_membership_recorded();
+  x->set_membership_ref("HH-1");
+  x->mutable_child()->set_childrens_case_id("CS-1001");
+  x->set_contact(REGULARLY_VISITS);
+  x->set_from_date("2024-06-01");
+  ApplyEvent(m, &view);
+  ComputeAsOf(absl::CivilDay(2024, 7, 1), &view);
+  ASSERT_EQ(view.children_in_contact_size(), 2);
+  EXPECT_EQ(view.children_in_contact(0).source(), HOUSEHOLD_MEMBERSHIP);
+  EXPECT_EQ(view.children_in_contact(1).source(), REGISTER_NOTIFICATION);
+  EXPECT_TRUE(view.flags().child_in_contact());
+  // Computing again does not duplicate the register-derived entry.
+  ComputeAsOf(absl::CivilDay(2024, 7, 2), &view);
+  EXPECT_EQ(view.children_in_contact_size(), 2);
+
+  EventEnvelope end;
+  end.mutable_household_membership_ended()->set_membership_ref("HH-1");
+  end.mutable_household_membership_ended()->set_end_date("2024-08-01");
+  ApplyEvent(end, &view);
+  ComputeAsOf(absl::CivilDay(2024, 8, 1), &view);
+  EXPECT_TRUE(view.children_in_contact(0).current());   // the end day itself still counts
+  ComputeAsOf(absl::CivilDay(2024, 8, 2), &view);
+  EXPECT_FALSE(view.children_in_contact(0).current());
+  EXPECT_TRUE(view.flags().child_in_contact());          // the register entry remains
+}
+
+}  // namespace
+}  // namespace safeguard::mappa

@@ -1,0 +1,146 @@
+#include "services/childrens/childrens_commands.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <future>
+
+#include "absl/strings/match.h"
+#include "tests/testing/childrens_requests.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace safeguard::childrens {
+namespace {
+
+using namespace safeguard::v1;
+using safeguard::testing::IsOk;
+using safeguard::testing::StatusIs;
+using safeguard::testing::TempDir;
+
+Clock FixedClock() {
+  return [] { return absl::FromCivil(absl::CivilSecond(2025, 1, 10, 12, 0, 0), absl::UTCTimeZone()); };
+}
+
+class ChildrensCommandsTest : public ::testing::Test {
+ public:
+  template <typename Request>
+  absl::StatusOr<CommandResult> Run(const Request& request) {
+    std::promise<absl::StatusOr<CommandResult>> p;
+    commands_->Handle(request, call_, [&p](absl::StatusOr<CommandResult> r) { p.set_value(std::move(r)); });
+    return p.get_future().get();
+  }
+
+ protected:
+  void SetUp() override {
+    auto store = EventStore::Open(EventStore::Options{.path = dir_.path(), .clock = FixedClock()});
+    ASSERT_THAT(store, IsOk());
+    store_ = std::move(store).value();
+    commands_ = std::make_unique<ChildrensCommands>(store_.get(), FixedClock());
+    call_.actor.set_agency(AGENCY_CHILDRENS_SERVICES);
+    call_.actor.set_user("sw-1");
+  }
+
+  TempDir dir_;
+  std::unique_ptr<EventStore> store_;
+  std::unique_ptr<ChildrensCommands> commands_;
+  CallContext call_;
+};
+
+struct BadInput {
+  std::string name;
+  std::function<absl::Status(ChildrensCommandsTest*)> run;
+  std::string field;
+};
+
+template <typename Request>
+std::function<absl::Status(ChildrensCommandsTest*)> Break(Request request, std::function<void(Request*)> mutate) {
+  mutate(&request);
+  return [request](ChildrensCommandsTest* t) { return t->Run(request).status(); };
+}
+
+std::vector<BadInput> BadInputs() {
+  using namespace safeguard::testing;
+  using RF = RecordReferralRequest;
+  using SE = StartSection47EnquiryRequest;
+  using CE = ConcludeSection47EnquiryRequest;
+  using SP = StartChildProtectionPlanRequest;
+  using EP = EndChildProtectionPlanRequest;
+  using CA = RecordConcernAboutAdultRequest;
+  using HM = RecordHouseholdMembershipRequest;
+  using EH = EndHouseholdMembershipRequest;
+  return {
+      {"no subject reference", Break<RF>(ValidReferral(), [](RF* r) { r->mutable_header()->mutable_subject()->clear_childrens_case_id(); }), "header.subject.childrens_case_id"},
+      {"child named only by PNC", Break<RF>(ValidReferral(), [](RF* r) { r->mutable_header()->mutable_subject()->clear_childrens_case_id(); r->mutable_header()->mutable_subject()->set_pnc_id("2019/0012345X"); }), "header.subject.childrens_case_id"},
+      {"malformed case id", Break<RF>(ValidReferral(), [](RF* r) { r->mutable_header()->mutable_subject()->set_childrens_case_id("a b"); }), "header.subject.childrens_case_id"},
+      {"referral missing", Break<RF>(ValidReferral(), [](RF* r) { r->clear_referral(); }), "referral"},
+      {"referral ref missing", Break<RF>(ValidReferral(), [](RF* r) { r->mutable_referral()->clear_referral_ref(); }), "referral.referral_ref"},
+      {"referral date in future", Break<RF>(ValidReferral(), [](RF* r) { r->mutable_referral()->set_received_date("2025-01-11"); }), "referral.received_date"},
+      {"referral source missing", Break<RF>(ValidReferral(), [](RF* r) { r->mutable_referral()->clear_source(); }), "referral.source"},
+      {"referral concern missing", Break<RF>(ValidReferral(), [](RF* r) { r->mutable_referral()->clear_concern(); }), "referral.concern"},
+      {"enquiry ref missing", Break<SE>(ValidEnquiry(), [](SE* r) { r->mutable_enquiry()->clear_enquiry_ref(); }), "enquiry.enquiry_ref"},
+      {"enquiry date malformed", Break<SE>(ValidEnquiry(), [](SE* r) { r->mutable_enquiry()->set_start_date("2024/09/02"); }), "enquiry.start_date"},
+      {"enquiry reason missing", Break<SE>(ValidEnquiry(), [](SE* r) { r->mutable_enquiry()->clear_reason(); }), "enquiry.reason"},
+      {"outcome missing", Break<CE>(ValidConclusion(), [](CE* r) { r->mutable_conclusion()->clear_outcome(); }), "conclusion.outcome"},
+      {"outcome unknown", Break<CE>(ValidConclusion(), [](CE* r) { r->mutable_conclusion()->set_outcome(static_cast<Section47Outcome>(8)); }), "conclusion.outcome"},
+      {"conclusion summary missing", Break<CE>(ValidConclusion(), [](CE* r) { r->mutable_conclusion()->clear_summary(); }), "conclusion.summary"},
+      {"plan category missing", Break<SP>(ValidPlan(), [](SP* r) { r->mutable_plan()->clear_category(); }), "plan.category"},
+      {"plan start impossible", Break<SP>(ValidPlan(), [](SP* r) { r->mutable_plan()->set_start_date("2024-02-30"); }), "plan.start_date"},
+      {"plan ending reason missing", Break<EP>(ValidPlanEnding(), [](EP* r) { r->mutable_ending()->clear_reason(); }), "ending.reason"},
+      {"concern child missing", Break<CA>(ValidConcern(), [](CA* r) { r->mutable_concern()->clear_child(); }), "concern.child"},
+      {"concern child case id missing", Break<CA>(ValidConcern(), [](CA* r) { r->mutable_concern()->mutable_child()->clear_childrens_case_id(); }), "concern.child.childrens_case_id"},
+      {"concern child born in future", Break<CA>(ValidConcern(), [](CA* r) { r->mutable_concern()->mutable_child()->set_date_of_birth("2026-01-01"); }), "concern.child.date_of_birth"},
+      {"concern text missing", Break<CA>(ValidConcern(), [](CA* r) { r->mutable_concern()->clear_concern(); }), "concern.concern"},
+      {"adult with no reference", Break<CA>(ValidConcern(), [](CA* r) { r->mutable_header()->mutable_subject()->clear_pnc_id(); }), "header.subject.childrens_case_id"},
+      {"membership contact missing", Break<HM>(ValidMembership(), [](HM* r) { r->mutable_membership()->clear_contact(); }), "membership.contact"},
+      {"membership child case malformed", Break<HM>(ValidMembership(), [](HM* r) { r->mutable_membership()->mutable_child()->set_childrens_case_id("x"); }), "membership.child.childrens_case_id"},
+      {"membership from date missing", Break<HM>(ValidMembership(), [](HM* r) { r->mutable_membership()->clear_from_date(); }), "membership.from_date"},
+      {"adult is the child", Break<HM>(ValidMembership(), [](HM* r) { r->mutable_header()->mutable_subject()->clear_pnc_id(); r->mutable_header()->mutable_subject()->set_childrens_case_id("cs-1001"); }), "membership.child.childrens_case_id"},
+      {"membership ending ref missing", Break<EH>(ValidMembershipEnding(), [](EH* r) { r->mutable_ending()->clear_membership_ref(); }), "ending.membership_ref"},
+  };
+}
+
+TEST_F(ChildrensCommandsTest, EveryBadInputIsRefusedNamingItsFieldAndWritesNothing) {
+  for (const BadInput& row : BadInputs()) {
+    SCOPED_TRACE(row.name);
+    absl::Status st = row.run(this);
+    EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << st;
+    EXPECT_TRUE(absl::StartsWith(st.message(), row.field + ":")) << st << " should name " << row.field;
+  }
+  EXPECT_EQ(store_->LastSequence(), 0u);
+}
+
+TEST_F(ChildrensCommandsTest, ChildAndAdultAreFiledUnderTheirOwnKeys) {
+  auto child = Run(testing::ValidReferral());
+  ASSERT_THAT(child, IsOk());
+  EXPECT_EQ(child->stream_id(), "childrens/childrens:CS-1001");
+  auto adult = Run(testing::ValidConcern());
+  ASSERT_THAT(adult, IsOk());
+  EXPECT_EQ(adult->stream_id(), "childrens/pnc:2019/0012345X");
+}
+
+TEST_F(ChildrensCommandsTest, LifecyclesFollowTheRecord) {
+  EXPECT_THAT(Run(testing::ValidConclusion()), StatusIs(absl::StatusCode::kFailedPrecondition, "conclusion.enquiry_ref"));
+  ASSERT_THAT(Run(testing::ValidEnquiry()), IsOk());
+  EXPECT_THAT(Run(testing::ValidEnquiry("cmd-s47-start-2")), StatusIs(absl::StatusCode::kAlreadyExists, "enquiry.enquiry_ref"));
+  ASSERT_THAT(Run(testing::ValidConclusion()), IsOk());
+  EXPECT_THAT(Run(testing::ValidConclusion("cmd-s47-end-2")), StatusIs(absl::StatusCode::kFailedPrecondition, "already ended"));
+
+  EXPECT_THAT(Run(testing::ValidPlanEnding()), StatusIs(absl::StatusCode::kFailedPrecondition, "ending.plan_ref"));
+  ASSERT_THAT(Run(testing::ValidPlan()), IsOk());
+  ASSERT_THAT(Run(testing::ValidPlanEnding()), IsOk());
+  EXPECT_THAT(Run(testing::ValidPlanEnding("cmd-plan-end-2")), StatusIs(absl::StatusCode::kFailedPrecondition, "already ended"));
+
+  EXPECT_THAT(Run(testing::ValidMembershipEnding()), StatusIs(absl::StatusCode::kFailedPrecondition, "ending.membership_ref"));
+  ASSERT_THAT(Run(testing::ValidMembership()), IsOk());
+  EXPECT_THAT(Run(testing::ValidMembership("cmd-household-2")), StatusIs(absl::StatusCode::kAlreadyExists, "membership.membership_ref"));
+  ASSERT_THAT(Run(testing::ValidMembershipEnding()), IsOk());
+  ASSERT_THAT(Run(testing::ValidReferral()), IsOk());
+  EXPECT_THAT(Run(testing::ValidReferral("cmd-referral-2")), StatusIs(absl::StatusCode::kAlreadyExists, "referral.referral_ref"));
+  ASSERT_THAT(Run(testing::ValidConcern()), IsOk());
+  EXPECT_THAT(Run(testing::ValidConcern("cmd-concern-2")), StatusIs(absl::StatusCode::kAlreadyExists, "concern.concern_ref"));
+  EXPECT_EQ(store_->LastSequence(), 8u);
+}
+
+}  // namespace
+}  // namespace safeguard::childrens
