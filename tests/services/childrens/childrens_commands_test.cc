@@ -3,12 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <future>
-
-#include "absl/strings/match.h"
 #include "tests/testing/childrens_requests.h"
+#include "tests/testing/agency_commands_fixture.h"
 #include "tests/testing/status_matchers.h"
-#include "tests/testing/temp_dir.h"
 
 namespace safeguard::childrens {
 namespace {
@@ -16,47 +13,17 @@ namespace {
 using namespace safeguard::v1;
 using safeguard::testing::IsOk;
 using safeguard::testing::StatusIs;
-using safeguard::testing::TempDir;
 
-Clock FixedClock() {
-  return [] { return absl::FromCivil(absl::CivilSecond(2025, 1, 10, 12, 0, 0), absl::UTCTimeZone()); };
-}
-
-class ChildrensCommandsTest : public ::testing::Test {
- public:
-  template <typename Request>
-  absl::StatusOr<CommandResult> Run(const Request& request) {
-    std::promise<absl::StatusOr<CommandResult>> p;
-    commands_->Handle(request, call_, [&p](absl::StatusOr<CommandResult> r) { p.set_value(std::move(r)); });
-    return p.get_future().get();
-  }
-
+class ChildrensCommandsTest : public testing::AgencyCommandsTest<ChildrensCommands> {
  protected:
-  void SetUp() override {
-    auto store = EventStore::Open(EventStore::Options{.path = dir_.path(), .clock = FixedClock()});
-    ASSERT_THAT(store, IsOk());
-    store_ = std::move(store).value();
-    commands_ = std::make_unique<ChildrensCommands>(store_.get(), FixedClock());
-    call_.actor.set_agency(AGENCY_CHILDRENS_SERVICES);
-    call_.actor.set_user("sw-1");
+  ChildrensCommandsTest() : AgencyCommandsTest(AGENCY_CHILDRENS_SERVICES, "sw-1") {
   }
-
-  TempDir dir_;
-  std::unique_ptr<EventStore> store_;
-  std::unique_ptr<ChildrensCommands> commands_;
-  CallContext call_;
 };
 
-struct BadInput {
-  std::string name;
-  std::function<absl::Status(ChildrensCommandsTest*)> run;
-  std::string field;
-};
-
+using BadInput = ChildrensCommandsTest::BadInput;
 template <typename Request>
-std::function<absl::Status(ChildrensCommandsTest*)> Break(Request request, std::function<void(Request*)> mutate) {
-  mutate(&request);
-  return [request](ChildrensCommandsTest* t) { return t->Run(request).status(); };
+auto Break(Request request, std::function<void(Request*)> mutate) {
+  return ChildrensCommandsTest::Break<Request>(std::move(request), std::move(mutate));
 }
 
 std::vector<BadInput> BadInputs() {
@@ -101,13 +68,7 @@ std::vector<BadInput> BadInputs() {
 }
 
 TEST_F(ChildrensCommandsTest, EveryBadInputIsRefusedNamingItsFieldAndWritesNothing) {
-  for (const BadInput& row : BadInputs()) {
-    SCOPED_TRACE(row.name);
-    absl::Status st = row.run(this);
-    EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << st;
-    EXPECT_TRUE(absl::StartsWith(st.message(), row.field + ":")) << st << " should name " << row.field;
-  }
-  EXPECT_EQ(store_->LastSequence(), 0u);
+  ExpectEveryBadInputRefused(BadInputs());
 }
 
 TEST_F(ChildrensCommandsTest, ChildAndAdultAreFiledUnderTheirOwnKeys) {

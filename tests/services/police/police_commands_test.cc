@@ -3,13 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <future>
-
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "tests/testing/police_requests.h"
+#include "tests/testing/agency_commands_fixture.h"
 #include "tests/testing/status_matchers.h"
-#include "tests/testing/temp_dir.h"
 
 namespace safeguard::police {
 namespace {
@@ -17,50 +14,18 @@ namespace {
 using namespace safeguard::v1;
 using safeguard::testing::IsOk;
 using safeguard::testing::StatusIs;
-using safeguard::testing::TempDir;
 
-// Today, for every test: 2025-01-10 (dates after it are "in the future").
-Clock FixedClock() { return [] { return absl::FromCivil(absl::CivilSecond(2025, 1, 10, 12, 0, 0), absl::UTCTimeZone()); }; }
-
-class PoliceCommandsTest : public ::testing::Test {
+class PoliceCommandsTest : public testing::AgencyCommandsTest<PoliceCommands> {
  protected:
-  void SetUp() override {
-    auto store = EventStore::Open(EventStore::Options{.path = dir_.path(), .clock = FixedClock()});
-    ASSERT_THAT(store, IsOk());
-    store_ = std::move(store).value();
-    commands_ = std::make_unique<PoliceCommands>(store_.get(), FixedClock());
-    call_.actor.set_agency(AGENCY_POLICE);
-    call_.actor.set_user("officer-1");
+  PoliceCommandsTest() : AgencyCommandsTest(AGENCY_POLICE, "officer-1") {
     call_.actor.set_role("police-records");
-    call_.correlation_id = "corr-1";
   }
-
- public:
-  template <typename Request>
-  absl::StatusOr<CommandResult> Run(const Request& request) {
-    std::promise<absl::StatusOr<CommandResult>> p;
-    commands_->Handle(request, call_, [&p](absl::StatusOr<CommandResult> r) { p.set_value(std::move(r)); });
-    return p.get_future().get();
-  }
-
- protected:
-  TempDir dir_;
-  std::unique_ptr<EventStore> store_;
-  std::unique_ptr<PoliceCommands> commands_;
-  CallContext call_;
 };
 
-// One bad field per row; each must be refused naming that field, and write nothing.
-struct BadInput {
-  std::string name;
-  std::function<absl::Status(PoliceCommandsTest*)> run;
-  std::string field;
-};
-
+using BadInput = PoliceCommandsTest::BadInput;
 template <typename Request>
-std::function<absl::Status(PoliceCommandsTest*)> Break(Request request, std::function<void(Request*)> mutate) {
-  mutate(&request);
-  return [request](PoliceCommandsTest* t) { return t->Run(request).status(); };
+auto Break(Request request, std::function<void(Request*)> mutate) {
+  return PoliceCommandsTest::Break<Request>(std::move(request), std::move(mutate));
 }
 
 std::vector<BadInput> BadInputs() {
@@ -146,13 +111,7 @@ std::vector<BadInput> BadInputs() {
 }
 
 TEST_F(PoliceCommandsTest, EveryBadInputIsRefusedNamingItsFieldAndWritesNothing) {
-  for (const BadInput& row : BadInputs()) {
-    SCOPED_TRACE(row.name);
-    absl::Status st = row.run(this);
-    EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << st;
-    EXPECT_TRUE(absl::StartsWith(st.message(), row.field + ":")) << st << " should name " << row.field;
-  }
-  EXPECT_EQ(store_->LastSequence(), 0u);
+  ExpectEveryBadInputRefused(BadInputs());
 }
 
 TEST_F(PoliceCommandsTest, EveryValidCommandIsRecordedWithItsEnvelope) {

@@ -3,12 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <future>
-
-#include "absl/strings/match.h"
 #include "tests/testing/probation_requests.h"
+#include "tests/testing/agency_commands_fixture.h"
 #include "tests/testing/status_matchers.h"
-#include "tests/testing/temp_dir.h"
 
 namespace safeguard::probation {
 namespace {
@@ -16,48 +13,17 @@ namespace {
 using namespace safeguard::v1;
 using safeguard::testing::IsOk;
 using safeguard::testing::StatusIs;
-using safeguard::testing::TempDir;
 
-// Today, for every test: 2025-01-10.
-Clock FixedClock() {
-  return [] { return absl::FromCivil(absl::CivilSecond(2025, 1, 10, 12, 0, 0), absl::UTCTimeZone()); };
-}
-
-class ProbationCommandsTest : public ::testing::Test {
- public:
-  template <typename Request>
-  absl::StatusOr<CommandResult> Run(const Request& request) {
-    std::promise<absl::StatusOr<CommandResult>> p;
-    commands_->Handle(request, call_, [&p](absl::StatusOr<CommandResult> r) { p.set_value(std::move(r)); });
-    return p.get_future().get();
-  }
-
+class ProbationCommandsTest : public testing::AgencyCommandsTest<ProbationCommands> {
  protected:
-  void SetUp() override {
-    auto store = EventStore::Open(EventStore::Options{.path = dir_.path(), .clock = FixedClock()});
-    ASSERT_THAT(store, IsOk());
-    store_ = std::move(store).value();
-    commands_ = std::make_unique<ProbationCommands>(store_.get(), FixedClock());
-    call_.actor.set_agency(AGENCY_PROBATION);
-    call_.actor.set_user("om-1");
+  ProbationCommandsTest() : AgencyCommandsTest(AGENCY_PROBATION, "om-1") {
   }
-
-  TempDir dir_;
-  std::unique_ptr<EventStore> store_;
-  std::unique_ptr<ProbationCommands> commands_;
-  CallContext call_;
 };
 
-struct BadInput {
-  std::string name;
-  std::function<absl::Status(ProbationCommandsTest*)> run;
-  std::string field;
-};
-
+using BadInput = ProbationCommandsTest::BadInput;
 template <typename Request>
-std::function<absl::Status(ProbationCommandsTest*)> Break(Request request, std::function<void(Request*)> mutate) {
-  mutate(&request);
-  return [request](ProbationCommandsTest* t) { return t->Run(request).status(); };
+auto Break(Request request, std::function<void(Request*)> mutate) {
+  return ProbationCommandsTest::Break<Request>(std::move(request), std::move(mutate));
 }
 
 std::vector<BadInput> BadInputs() {
@@ -107,13 +73,7 @@ std::vector<BadInput> BadInputs() {
 }
 
 TEST_F(ProbationCommandsTest, EveryBadInputIsRefusedNamingItsFieldAndWritesNothing) {
-  for (const BadInput& row : BadInputs()) {
-    SCOPED_TRACE(row.name);
-    absl::Status st = row.run(this);
-    EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << st;
-    EXPECT_TRUE(absl::StartsWith(st.message(), row.field + ":")) << st << " should name " << row.field;
-  }
-  EXPECT_EQ(store_->LastSequence(), 0u);
+  ExpectEveryBadInputRefused(BadInputs());
 }
 
 TEST_F(ProbationCommandsTest, SubjectIsFiledUnderPncWhenKnownElseCaseReference) {
