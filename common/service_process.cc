@@ -57,8 +57,9 @@ int RunServiceProcess(int argc, char** argv, const ServiceProcessSpec& spec) {
   if (!node.ok()) return fail(node.status(), 1);
   OperationsGrpcService ops(bus->description, {[n = node->get()](auto* s) { return n->ReportStatus(s); }});
   const int port = absl::GetFlag(FLAGS_port) >= 0 ? absl::GetFlag(FLAGS_port) : spec.default_port;
-  absl::StatusOr<RunningServer> server =
-      StartServer(absl::GetFlag(FLAGS_host), port, {(*node)->service(), &ops});
+  std::vector<grpc::Service*> services = (*node)->services();
+  services.push_back(&ops);
+  absl::StatusOr<RunningServer> server = StartServer(absl::GetFlag(FLAGS_host), port, services);
   if (!server.ok()) return fail(server.status(), 1);
 
   std::cout << spec.name << " listening on " << server->address << ", on the " << bus->description

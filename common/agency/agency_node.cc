@@ -42,7 +42,7 @@ absl::StatusOr<std::unique_ptr<AgencyNode>> AgencyNode::Start(AgencyNodeOptions 
 AgencyNode::AgencyNode(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 AgencyNode::~AgencyNode() = default;
 
-grpc::Service* AgencyNode::service() { return parts_->service.get(); }
+std::vector<grpc::Service*> AgencyNode::services() { return {parts_->service.get()}; }
 
 void AgencyNode::Stop() { parts_->relay->Stop(); }
 

@@ -33,7 +33,7 @@ class AgencyNode : public ServiceNode {
                                                            const MakeAgencyService& make_service);
   ~AgencyNode() override;
 
-  grpc::Service* service() override;
+  std::vector<grpc::Service*> services() override;
   absl::Status ReportStatus(safeguard::v1::ServiceStatus* status) override;
   void Stop() override;
 

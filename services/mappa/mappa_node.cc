@@ -7,6 +7,8 @@
 #include "services/mappa/mappa_grpc_service.h"
 #include "services/mappa/mappa_reads.h"
 #include "services/mappa/risk_view_store.h"
+#include "services/mappa/screening.h"
+#include "services/mappa/screening_grpc_service.h"
 
 namespace safeguard::mappa {
 
@@ -15,6 +17,8 @@ struct MappaNode::Parts {
   std::unique_ptr<MappaConsumer> consumer;
   std::unique_ptr<MappaReads> reads;
   std::unique_ptr<MappaGrpcService> service;
+  std::unique_ptr<Screening> screening;
+  std::unique_ptr<ScreeningGrpcService> screening_service;
 
   ~Parts() {
     if (consumer) consumer->Stop();
@@ -32,13 +36,17 @@ absl::StatusOr<std::unique_ptr<MappaNode>> MappaNode::Start(MappaNodeOptions opt
   p->consumer->Start();
   p->reads = std::make_unique<MappaReads>(p->store.get(), bus, options.topics.audit_access, options.clock);
   p->service = std::make_unique<MappaGrpcService>(p->reads.get());
+  p->screening = std::make_unique<Screening>(p->store.get(), bus, options.topics.audit_access, options.clock);
+  p->screening_service = std::make_unique<ScreeningGrpcService>(p->screening.get());
   return std::unique_ptr<MappaNode>(new MappaNode(std::move(p)));
 }
 
 MappaNode::MappaNode(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 MappaNode::~MappaNode() = default;
 
-grpc::Service* MappaNode::service() { return parts_->service.get(); }
+std::vector<grpc::Service*> MappaNode::services() {
+  return {parts_->service.get(), parts_->screening_service.get()};
+}
 
 void MappaNode::Stop() { parts_->consumer->Stop(); }
 

@@ -1,5 +1,6 @@
 // mappa-service's parts, wired: the views at <data_dir>/mappa, the consumer of the agency
-// topics, the reads (which record every access on the audit topic) and their gRPC service.
+// topics, the reads and the platforms' identifier screening (both of which record every
+// access on the audit topic), and their gRPC services.
 #pragma once
 
 #include <memory>
@@ -31,7 +32,7 @@ class MappaNode : public ServiceNode {
   static absl::StatusOr<std::unique_ptr<MappaNode>> Start(MappaNodeOptions options, EventBus* bus);
   ~MappaNode() override;
 
-  grpc::Service* service() override;
+  std::vector<grpc::Service*> services() override;
   absl::Status ReportStatus(safeguard::v1::ServiceStatus* status) override;
   // Stops the consumer; call after the gRPC server has stopped.
   void Stop() override;

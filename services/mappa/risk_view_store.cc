@@ -12,6 +12,7 @@
 #include "common/rocksdb_status.h"
 #include "common/status_macros.h"
 #include "rocksdb/write_batch.h"
+#include "services/mappa/online_identifier.h"
 #include "services/mappa/risk_projection.h"
 
 namespace safeguard::mappa {
@@ -28,6 +29,7 @@ using safeguard::v1::RiskView;
 //   'p' topic \0 partition                   -> next offset to consume
 //   'g' stream_id \0 expected_version        -> GapReport (while the version is missing)
 //   'q' stream_id \0 version                 -> EventEnvelope parked until its turn
+//   'i' identifier key \0 subject_key         -> "" (online identifiers ever notified)
 std::string ViewKey(const std::string& subject) { return "v" + subject; }
 std::string RefKey(const std::string& ref) { return "r" + ref; }
 std::string AppliedKey(const std::string& stream) { return "a" + stream; }
@@ -152,6 +154,14 @@ absl::StatusOr<ApplyStats> RiskViewStore::ApplyRecords(const std::vector<BusReco
       vit = views.emplace(subject, std::move(view)).first;
     }
     ApplyEvent(e, &vit->second);
+    if (e.has_register_notification_recorded()) {
+      // Indexed for screening; a check confirms against the latest notification, so an
+      // identifier later dropped from the register stops matching without a delete here.
+      for (const auto& id : e.register_notification_recorded().online_identifiers()) {
+        absl::StatusOr<std::string> key = OnlineIdentifierKey(id.kind(), id.value(), id.platform(), "");
+        if (key.ok()) batch.Put(NamedPrefix("i", *key) + subject, "");
+      }
+    }
 
     safeguard::v1::TimelineEntry entry;
     *entry.mutable_provenance() = ProvenanceOf(e);
@@ -322,6 +332,17 @@ absl::StatusOr<uint64_t> RiskViewStore::EventsWaiting() {
   for (it->Seek("q"); it->Valid() && it->key().starts_with("q"); it->Next()) ++n;
   RETURN_IF_ERROR(FromRocksDb(it->status(), "count waiting events"));
   return n;
+}
+
+absl::StatusOr<std::vector<std::string>> RiskViewStore::SubjectsWithIdentifier(const std::string& key) {
+  std::vector<std::string> out;
+  const std::string prefix = NamedPrefix("i", key);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    out.push_back(it->key().ToString().substr(prefix.size()));
+  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "read identifier index"));
+  return out;
 }
 
 absl::StatusOr<std::vector<safeguard::v1::GapReport>> RiskViewStore::Gaps() {

@@ -62,6 +62,10 @@ class RiskViewStore {
   // Open gaps: versions some stream is waiting for, with the version that revealed each.
   absl::StatusOr<std::vector<safeguard::v1::GapReport>> Gaps();
 
+  // The subjects any of whose register notifications listed the online identifier with
+  // this key (see OnlineIdentifierKey). Callers confirm against the current view.
+  absl::StatusOr<std::vector<std::string>> SubjectsWithIdentifier(const std::string& key);
+
   // Every stored consumer position.
   absl::StatusOr<std::vector<safeguard::v1::ConsumerPosition>> Positions();
 

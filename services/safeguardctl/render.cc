@@ -7,6 +7,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "safeguard/v1/mappa_service.pb.h"
 #include "safeguard/v1/police_service.pb.h"
+#include "safeguard/v1/screening_service.pb.h"
 
 namespace safeguard::cli {
 namespace {
@@ -217,6 +218,11 @@ std::string RenderTimeline(const GetTimelineResponse& t) {
   return out;
 }
 
+std::string RenderScreening(const CheckIdentifierResponse& r) {
+  return r.held() ? "HELD: this identifier belongs to a registered sex offender under a relevant restriction.\n"
+                  : "Not held.\n";
+}
+
 std::string RenderResult(const CommandResult& r) {
   return absl::StrCat(r.idempotent_replay() ? "Already recorded (same command_id); original result:\n"
                                             : "Recorded.\n",
@@ -240,6 +246,7 @@ std::string Render(const google::protobuf::Message& message) {
   if (const auto* v = dynamic_cast<const RiskView*>(&message)) return RenderRiskView(*v);
   if (const auto* t = dynamic_cast<const GetTimelineResponse*>(&message)) return RenderTimeline(*t);
   if (const auto* r = dynamic_cast<const CommandResult*>(&message)) return RenderResult(*r);
+  if (const auto* r = dynamic_cast<const CheckIdentifierResponse*>(&message)) return RenderScreening(*r);
   return RenderJson(message);
 }
 

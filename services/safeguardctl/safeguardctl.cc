@@ -24,6 +24,7 @@
 #include "safeguard/v1/police_service.grpc.pb.h"
 #include "safeguard/v1/probation_service.grpc.pb.h"
 #include "safeguard/v1/childrens_service.grpc.pb.h"
+#include "safeguard/v1/screening_service.grpc.pb.h"
 #include "services/safeguardctl/render.h"
 #include "services/safeguardctl/request_builder.h"
 
@@ -45,6 +46,8 @@ const std::map<std::string, ServiceInfo>& Services() {
       {"mappa", {"safeguard.v1.MappaService", "127.0.0.1:50052", "SAFEGUARD_MAPPA"}},
       {"probation", {"safeguard.v1.ProbationService", "127.0.0.1:50053", "SAFEGUARD_PROBATION"}},
       {"childrens", {"safeguard.v1.ChildrensService", "127.0.0.1:50054", "SAFEGUARD_CHILDRENS"}},
+      // Served by mappa-service, for accredited platforms (--user names the platform).
+      {"screening", {"safeguard.v1.ScreeningService", "127.0.0.1:50052", "SAFEGUARD_MAPPA"}},
       // Every process serves OperationsService; name it with --server.
       {"ops", {"safeguard.v1.OperationsService", "127.0.0.1:50052", "SAFEGUARD_MAPPA"}},
   };
@@ -68,6 +71,7 @@ const ServiceDescriptor* Descriptor(const ServiceInfo& info) {
   (void)safeguard::v1::GetStatusRequest::descriptor();
   (void)safeguard::v1::StartSupervisionRequest::descriptor();
   (void)safeguard::v1::RecordReferralRequest::descriptor();
+  (void)safeguard::v1::CheckIdentifierRequest::descriptor();
   return google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(info.full_name);
 }
 
@@ -174,7 +178,7 @@ int main(int argc, char** argv) {
   }
   auto service_it = Services().find(positional[0]);
   if (service_it == Services().end()) {
-    std::cerr << "unknown service '" << positional[0] << "' (police, probation, childrens, mappa or ops)\n";
+    std::cerr << "unknown service '" << positional[0] << "' (police, probation, childrens, mappa, screening or ops)\n";
     return 2;
   }
   const ServiceDescriptor* service = Descriptor(service_it->second);

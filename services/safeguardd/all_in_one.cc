@@ -14,6 +14,15 @@
 
 namespace safeguard {
 
+namespace {
+
+std::vector<grpc::Service*> WithOps(std::vector<grpc::Service*> services, grpc::Service* ops) {
+  services.push_back(ops);
+  return services;
+}
+
+}  // namespace
+
 struct AllInOneSystem::Parts {
   OpenedBus bus;
   std::unique_ptr<agency::AgencyNode> police;
@@ -75,16 +84,16 @@ absl::StatusOr<std::unique_ptr<AllInOneSystem>> AllInOneSystem::Start(AllInOneOp
       p->bus.description,
       std::vector<OperationsGrpcService::Reporter>{[node = p->probation.get()](auto* s) { return node->ReportStatus(s); }});
   ASSIGN_OR_RETURN(p->probation_server, StartServer(options.host, options.probation_port,
-                                                    {p->probation->service(), p->probation_ops.get()}));
+                                                    WithOps(p->probation->services(), p->probation_ops.get())));
   p->childrens_ops = std::make_unique<OperationsGrpcService>(
       p->bus.description,
       std::vector<OperationsGrpcService::Reporter>{[node = p->childrens.get()](auto* s) { return node->ReportStatus(s); }});
   ASSIGN_OR_RETURN(p->childrens_server, StartServer(options.host, options.childrens_port,
-                                                    {p->childrens->service(), p->childrens_ops.get()}));
+                                                    WithOps(p->childrens->services(), p->childrens_ops.get())));
   ASSIGN_OR_RETURN(p->police_server, StartServer(options.host, options.police_port,
-                                                 {p->police->service(), p->police_ops.get()}));
+                                                 WithOps(p->police->services(), p->police_ops.get())));
   ASSIGN_OR_RETURN(p->mappa_server, StartServer(options.host, options.mappa_port,
-                                                {p->mappa->service(), p->mappa_ops.get()}));
+                                                WithOps(p->mappa->services(), p->mappa_ops.get())));
   return std::unique_ptr<AllInOneSystem>(new AllInOneSystem(std::move(p)));
 }
 

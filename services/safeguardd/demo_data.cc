@@ -96,6 +96,28 @@ absl::StatusOr<DemoLoadResult> LoadDemoData(const std::string& police_address,
     if (auto st = call(&PoliceService::Stub::RecordRegisterNotification, r); !st.ok()) return st;
   }
   {
+    // A later notification adds the accounts he now uses (for platform screening).
+    RecordRegisterNotificationRequest r;
+    SetHeader(&r, "demo-smith-notification-2025", smith);
+    auto* n = r.mutable_notification();
+    n->set_notification_date("2025-09-01");
+    auto* a = n->add_addresses();
+    a->set_kind(HOME);
+    a->set_line1("14 Mill Road");
+    a->set_town("Cambridge");
+    a->set_postcode("CB1 2AD");
+    n->set_indefinite(true);
+    n->set_next_due_date("2026-09-01");
+    auto* id = n->add_online_identifiers();
+    id->set_kind(EMAIL);
+    id->set_value("John.Smith.1975@gmail.com");
+    id = n->add_online_identifiers();
+    id->set_kind(USERNAME);
+    id->set_value("millroad_john");
+    id->set_platform("ExampleChat");
+    if (auto st = call(&PoliceService::Stub::RecordRegisterNotification, r); !st.ok()) return st;
+  }
+  {
     RecordOrderRequest r;
     SetHeader(&r, "demo-smith-order-shpo", smith);
     auto* o = r.mutable_order();

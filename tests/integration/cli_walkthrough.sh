@@ -31,7 +31,7 @@ stop() { kill -INT "$pid"; wait "$pid" || true; pid=; }
 
 export SAFEGUARD_USER=walkthrough-officer
 start
-grep -q "Demo data: 16 events recorded, 0 already present" "$work/log" || fail "first demo load"
+grep -q "Demo data: 17 events recorded, 0 already present" "$work/log" || fail "first demo load"
 
 pnc=2021/0000777Q
 "$ctl" police record-conviction pnc_id=$pnc given_name=Dan family_name=Walker \
@@ -80,6 +80,13 @@ grep -q "event $conviction_event" "$work/timeline" || fail "timeline provenance"
   | /usr/bin/python3 -c 'import json,sys; v=json.load(sys.stdin); assert v["flags"]["duty_to_consider_disclosure"]' \
   || fail "JSON output"
 
+# A platform's screening check: a variant of the demo subject's registered address.
+"$ctl" --user=examplechat screening check-identifier kind=email \
+  value=johnsmith1975+anything@googlemail.com check_ref=T-1 >"$work/screen"
+grep -q "^HELD" "$work/screen" || fail "screening: $(cat "$work/screen")"
+"$ctl" --user=examplechat screening check-identifier kind=email value=nobody@example.org >"$work/screen"
+grep -q "^Not held" "$work/screen" || fail "screening miss: $(cat "$work/screen")"
+
 # An independent gRPC client: standard health service and server reflection.
 /usr/bin/python3 - "$SAFEGUARD_POLICE" "$SAFEGUARD_MAPPA" <<'PY' || fail "health/reflection"
 import sys, grpc
@@ -95,7 +102,7 @@ PY
 # Restart: the data survives and the demo load adds nothing.
 stop
 start
-grep -q "Demo data: 0 events recorded, 16 already present" "$work/log" || fail "demo load duplicated"
+grep -q "Demo data: 0 events recorded, 17 already present" "$work/log" || fail "demo load duplicated"
 view >"$work/view2"
 grep -q "2 event(s) applied" "$work/view2" || fail "view lost on restart"
 stop
