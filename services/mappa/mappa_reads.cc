@@ -6,6 +6,7 @@
 #include "common/ids.h"
 #include "common/status_macros.h"
 #include "common/validation.h"
+#include "services/mappa/alerts.h"
 #include "services/mappa/risk_projection.h"
 
 namespace safeguard::mappa {
@@ -91,6 +92,7 @@ absl::StatusOr<safeguard::v1::RiskView> MappaReads::GetRiskView(
     }
     if (c.open_plans_size() > 0) view.mutable_flags()->set_child_in_contact_has_open_protection_plan(true);
   }
+  for (auto& alert : ComputeAlerts(view)) *view.add_alerts() = std::move(alert);
   return view;
 }
 

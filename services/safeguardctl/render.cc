@@ -48,6 +48,10 @@ std::string RenderRiskView(const RiskView& v) {
   if (f.concern_about_contact_with_child()) flags.push_back("children's services concern");
   if (f.on_child_protection_plan()) flags.push_back("(this child) on a child protection plan");
   absl::StrAppend(&out, "  Flags:       ", flags.empty() ? "none" : absl::StrJoin(flags, "; "), "\n");
+  for (const auto& a : v.alerts()) {
+    absl::StrAppend(&out, "  ALERT ", EnumName(a.rule()), ": ", a.summary(), "\n      raised by events ",
+                    absl::StrJoin(a.raised_by_event_ids(), ", "), "\n");
+  }
 
   absl::StrAppend(&out, "\nConvictions and cautions (", v.convictions_size(), ")\n");
   for (const auto& c : v.by_classification()) {
