@@ -56,21 +56,31 @@ absl::StatusOr<std::string> MappaReads::AuthorisedSubject(const safeguard::v1::S
   absl::StatusOr<std::string> key = store_->ResolveReference(reference);
   if (!key.ok() && !absl::IsNotFound(key.status())) return key.status();
 
-  safeguard::v1::AccessRecord record;
-  record.set_access_id(NewUuid());
-  *record.mutable_actor() = call.actor;
-  *record.mutable_at() = ToProtoTimestamp(clock_());
-  record.set_subject_key(key.ok() ? *key : reference);
-  record.set_view(view);
-  *record.mutable_purpose() = purpose;
-  record.set_peer(call.peer);
-  absl::Status recorded =
-      bus_->Publish({BusMessage{audit_topic_, record.subject_key(), record.SerializeAsString()}});
+  RETURN_IF_ERROR(RecordAccess(call, purpose, view, {key.ok() ? *key : reference}));
+  return key;
+}
+
+absl::Status MappaReads::RecordAccess(const CallContext& call, const safeguard::v1::Purpose& purpose,
+                                      const std::string& view, const std::vector<std::string>& subjects) {
+  std::vector<BusMessage> records;
+  const auto at = ToProtoTimestamp(clock_());
+  for (const std::string& subject : subjects) {
+    safeguard::v1::AccessRecord record;
+    record.set_access_id(NewUuid());
+    *record.mutable_actor() = call.actor;
+    *record.mutable_at() = at;
+    record.set_subject_key(subject);
+    record.set_view(view);
+    *record.mutable_purpose() = purpose;
+    record.set_peer(call.peer);
+    records.push_back(BusMessage{audit_topic_, subject, record.SerializeAsString()});
+  }
+  absl::Status recorded = bus_->Publish(records);
   if (!recorded.ok()) {
     return absl::UnavailableError(absl::StrCat(
         "the access could not be recorded, so nothing is returned: ", recorded.message()));
   }
-  return key;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<safeguard::v1::RiskView> MappaReads::GetRiskView(
@@ -80,6 +90,7 @@ absl::StatusOr<safeguard::v1::RiskView> MappaReads::GetRiskView(
   ASSIGN_OR_RETURN(safeguard::v1::RiskView view, store_->GetView(key));
   ComputeAsOf(DayOf(clock_()), &view);
   // Each child in contact brings its own record's open child protection plans.
+  std::vector<std::string> children_consulted;
   for (safeguard::v1::ChildInContact& c : *view.mutable_children_in_contact()) {
     if (!c.current() || c.child().childrens_case_id().empty()) continue;
     absl::StatusOr<std::string> child_key =
@@ -87,10 +98,14 @@ absl::StatusOr<safeguard::v1::RiskView> MappaReads::GetRiskView(
     if (absl::IsNotFound(child_key.status())) continue;  // children's services hold no record
     RETURN_IF_ERROR(child_key.status());
     ASSIGN_OR_RETURN(safeguard::v1::RiskView child, store_->GetView(*child_key));
+    children_consulted.push_back(*child_key);
     for (const auto& plan : child.child_protection_plans()) {
       if (!plan.has_ending()) *c.add_open_plans() = plan;
     }
     if (c.open_plans_size() > 0) view.mutable_flags()->set_child_in_contact_has_open_protection_plan(true);
+  }
+  if (!children_consulted.empty()) {
+    RETURN_IF_ERROR(RecordAccess(call, request.purpose(), "mappa.RiskView/child-in-contact", children_consulted));
   }
   for (auto& alert : ComputeAlerts(view)) *view.add_alerts() = std::move(alert);
   return view;

@@ -1,7 +1,8 @@
 // Reads of the consolidated picture. Every read must state a purpose, and is recorded
 // (who, role, agency, when, which subject, which view, why) on the audit.access topic
 // durably before any data is returned; if the record cannot be written, nothing is
-// returned (kUnavailable). A read of a subject that is not found is recorded too.
+// returned (kUnavailable). A read of a subject that is not found is recorded too, and so
+// is each child's record consulted to show a child in contact's protection plans.
 // Knows nothing of gRPC. Thread-safe.
 #pragma once
 
@@ -39,6 +40,11 @@ class MappaReads {
   absl::StatusOr<std::string> AuthorisedSubject(const safeguard::v1::SubjectRef& subject,
                                                 const safeguard::v1::Purpose& purpose,
                                                 const std::string& view, const CallContext& call);
+
+  // Records, durably, that `call` consulted `view` of each of `subjects` for `purpose`.
+  // kUnavailable when it cannot: the caller then returns nothing.
+  absl::Status RecordAccess(const CallContext& call, const safeguard::v1::Purpose& purpose,
+                            const std::string& view, const std::vector<std::string>& subjects);
 
   RiskViewStore* const store_;
   EventBus* const bus_;

@@ -274,6 +274,16 @@ TEST_F(PoliceToMappaTest, ChildrenInContactBringTheirOpenProtectionPlans) {
   EXPECT_TRUE(view.flags().concern_about_contact_with_child());
   EXPECT_TRUE(view.flags().duty_to_consider_disclosure());
 
+  // Reading the adult's view consulted the child's record too, and that is recorded.
+  bool child_consultation_recorded = false;
+  for (const AccessRecord& a : AccessRecords()) {
+    if (a.subject_key() == "childrens:CS-1001" && a.view() == "mappa.RiskView/child-in-contact") {
+      child_consultation_recorded = true;
+      EXPECT_EQ(a.purpose().code(), RISK_MANAGEMENT);
+    }
+  }
+  EXPECT_TRUE(child_consultation_recorded);
+
   // The child's own record is readable by its case id.
   GetRiskViewRequest child_request = ViewRequest("");
   child_request.mutable_subject()->Clear();
