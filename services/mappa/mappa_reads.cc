@@ -3,9 +3,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "common/ids.h"
 #include "common/status_macros.h"
 #include "common/validation.h"
+#include "services/mappa/access_record.h"
 #include "services/mappa/alerts.h"
 #include "services/mappa/risk_projection.h"
 
@@ -63,17 +63,10 @@ absl::StatusOr<std::string> MappaReads::AuthorisedSubject(const safeguard::v1::S
 absl::Status MappaReads::RecordAccess(const CallContext& call, const safeguard::v1::Purpose& purpose,
                                       const std::string& view, const std::vector<std::string>& subjects) {
   std::vector<BusMessage> records;
-  const auto at = ToProtoTimestamp(clock_());
+  const absl::Time at = clock_();
   for (const std::string& subject : subjects) {
-    safeguard::v1::AccessRecord record;
-    record.set_access_id(NewUuid());
-    *record.mutable_actor() = call.actor;
-    *record.mutable_at() = at;
-    record.set_subject_key(subject);
-    record.set_view(view);
-    *record.mutable_purpose() = purpose;
-    record.set_peer(call.peer);
-    records.push_back(BusMessage{audit_topic_, subject, record.SerializeAsString()});
+    records.push_back(BusMessage{audit_topic_, subject,
+                                 NewAccessRecord(call, at, subject, view, purpose).SerializeAsString()});
   }
   absl::Status recorded = bus_->Publish(records);
   if (!recorded.ok()) {

@@ -1,9 +1,9 @@
 #include "services/mappa/screening.h"
 
 #include "absl/strings/str_cat.h"
-#include "common/ids.h"
 #include "common/status_macros.h"
 #include "common/validation.h"
+#include "services/mappa/access_record.h"
 #include "services/mappa/online_identifier.h"
 #include "services/mappa/risk_projection.h"
 
@@ -61,15 +61,10 @@ absl::StatusOr<bool> Screening::Check(const CheckIdentifierRequest& request, con
   // One record per person disclosed about, or one saying nothing was.
   std::vector<BusMessage> records;
   auto record = [&](const std::string& subject, bool match) {
-    AccessRecord r;
-    r.set_access_id(NewUuid());
-    *r.mutable_actor() = call.actor;
-    *r.mutable_at() = ToProtoTimestamp(now);
-    r.set_subject_key(subject);
-    r.set_view("screening.CheckIdentifier");
-    r.mutable_purpose()->set_code(PLATFORM_SCREENING);
-    r.mutable_purpose()->set_detail(absl::StrCat("identifier check by ", platform));
-    r.set_peer(call.peer);
+    Purpose purpose;
+    purpose.set_code(PLATFORM_SCREENING);
+    purpose.set_detail(absl::StrCat("identifier check by ", platform));
+    AccessRecord r = NewAccessRecord(call, now, subject, "screening.CheckIdentifier", purpose);
     r.set_query(key);
     r.set_query_ref(request.check_ref());
     r.add_recipients(platform);
