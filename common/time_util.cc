@@ -47,6 +47,11 @@ absl::StatusOr<absl::CivilDay> ParseIsoDate(absl::string_view text) {
   return day;
 }
 
+absl::CivilDay ParseIsoDateOr(absl::string_view text, absl::CivilDay fallback) {
+  absl::StatusOr<absl::CivilDay> day = ParseIsoDate(text);
+  return day.ok() ? *day : fallback;
+}
+
 std::string FormatIsoDate(absl::CivilDay day) {
   return absl::StrFormat("%04d-%02d-%02d", day.year(), day.month(), day.day());
 }

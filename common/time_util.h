@@ -23,6 +23,10 @@ absl::Time FromProtoTimestamp(const google::protobuf::Timestamp& ts);
 absl::StatusOr<absl::CivilDay> ParseIsoDate(absl::string_view text);
 std::string FormatIsoDate(absl::CivilDay day);
 
+// ParseIsoDate, or `fallback` when `text` is not a date (for stored facts, whose dates were
+// validated on the way in, compared with a sentinel for "unknown").
+absl::CivilDay ParseIsoDateOr(absl::string_view text, absl::CivilDay fallback);
+
 // The calendar day `t` falls on in UTC.
 absl::CivilDay DayOf(absl::Time t);
 // Midnight UTC at the start of `day`.

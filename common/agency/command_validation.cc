@@ -14,16 +14,15 @@ namespace v = safeguard::validation;
 constexpr size_t kNameMax = 100;
 constexpr size_t kRefMax = 64;
 
-// Probation case reference number (CRN): a letter and six digits, e.g. "X123456".
-absl::StatusOr<std::string> NormaliseCrn(absl::string_view field, absl::string_view value) {
+}  // namespace
+
+absl::StatusOr<std::string> NormaliseProbationCaseRef(absl::string_view field, absl::string_view value) {
   std::string v = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(value));
   bool ok = v.size() == 7 && absl::ascii_isalpha(static_cast<unsigned char>(v[0]));
   for (size_t i = 1; ok && i < v.size(); ++i) ok = absl::ascii_isdigit(static_cast<unsigned char>(v[i]));
   if (!ok) return v::FieldError(field, "must be a case reference: a letter and six digits (X123456)");
   return v;
 }
-
-}  // namespace
 
 absl::StatusOr<std::string> NormaliseChildrensCaseId(absl::string_view field, absl::string_view value) {
   std::string v = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(value));
@@ -81,7 +80,7 @@ absl::Status CheckHeader(const safeguard::v1::CommandHeader& h, absl::CivilDay t
   if (!s.probation_case_ref().empty()) {
     if (keying == SubjectKeying::kProbation) {
       ASSIGN_OR_RETURN(*n.mutable_probation_case_ref(),
-                       NormaliseCrn("header.subject.probation_case_ref", s.probation_case_ref()));
+                       NormaliseProbationCaseRef("header.subject.probation_case_ref", s.probation_case_ref()));
     } else {
       RETURN_IF_ERROR(v::OptionalText("header.subject.probation_case_ref", s.probation_case_ref(), kRefMax));
       n.set_probation_case_ref(s.probation_case_ref());

@@ -48,4 +48,16 @@ absl::Status CheckCommandSize(const google::protobuf::Message& request);
 absl::Status CheckHeader(const safeguard::v1::CommandHeader& header, absl::CivilDay today,
                          SubjectKeying keying, ValidatedCommand* out);
 
+// Probation case reference number (CRN): a letter and six digits, e.g. "X123456";
+// returned upper-cased.
+absl::StatusOr<std::string> NormaliseProbationCaseRef(absl::string_view field, absl::string_view value);
+
+// The first step of every agency command's validation: the size bound, then the header.
+template <typename Request>
+absl::Status CheckCommand(const Request& request, absl::CivilDay today, SubjectKeying keying,
+                          ValidatedCommand* out) {
+  if (absl::Status st = CheckCommandSize(request); !st.ok()) return st;
+  return CheckHeader(request.header(), today, keying, out);
+}
+
 }  // namespace safeguard::agency

@@ -15,12 +15,6 @@ constexpr size_t kNameMax = 100;
 constexpr size_t kShortTextMax = 200;
 constexpr size_t kLongTextMax = 4000;
 
-template <typename Request>
-absl::Status Begin(const Request& request, absl::CivilDay today, ValidatedCommand* out) {
-  RETURN_IF_ERROR(agency::CheckCommandSize(request));
-  return agency::CheckHeader(request.header(), today, agency::SubjectKeying::kChildrens, out);
-}
-
 // A command about a child names the child by case id in the header.
 absl::Status RequireChildSubject(const ValidatedCommand& out) {
   if (out.subject.childrens_case_id().empty()) {
@@ -48,7 +42,7 @@ absl::Status CheckChild(const std::string& field, ChildRef* child, absl::CivilDa
 
 absl::StatusOr<ValidatedCommand> Validate(const RecordReferralRequest& r, absl::CivilDay today) {
   ValidatedCommand out;
-  RETURN_IF_ERROR(Begin(r, today, &out));
+  RETURN_IF_ERROR(agency::CheckCommand(r, today, agency::SubjectKeying::kChildrens, &out));
   RETURN_IF_ERROR(RequireChildSubject(out));
   if (!r.has_referral()) return v::FieldError("referral", "is required");
   const auto& x = r.referral();
@@ -64,7 +58,7 @@ absl::StatusOr<ValidatedCommand> Validate(const RecordReferralRequest& r, absl::
 
 absl::StatusOr<ValidatedCommand> Validate(const StartSection47EnquiryRequest& r, absl::CivilDay today) {
   ValidatedCommand out;
-  RETURN_IF_ERROR(Begin(r, today, &out));
+  RETURN_IF_ERROR(agency::CheckCommand(r, today, agency::SubjectKeying::kChildrens, &out));
   RETURN_IF_ERROR(RequireChildSubject(out));
   if (!r.has_enquiry()) return v::FieldError("enquiry", "is required");
   const auto& x = r.enquiry();
@@ -79,7 +73,7 @@ absl::StatusOr<ValidatedCommand> Validate(const StartSection47EnquiryRequest& r,
 
 absl::StatusOr<ValidatedCommand> Validate(const ConcludeSection47EnquiryRequest& r, absl::CivilDay today) {
   ValidatedCommand out;
-  RETURN_IF_ERROR(Begin(r, today, &out));
+  RETURN_IF_ERROR(agency::CheckCommand(r, today, agency::SubjectKeying::kChildrens, &out));
   RETURN_IF_ERROR(RequireChildSubject(out));
   if (!r.has_conclusion()) return v::FieldError("conclusion", "is required");
   const auto& x = r.conclusion();
@@ -95,7 +89,7 @@ absl::StatusOr<ValidatedCommand> Validate(const ConcludeSection47EnquiryRequest&
 
 absl::StatusOr<ValidatedCommand> Validate(const StartChildProtectionPlanRequest& r, absl::CivilDay today) {
   ValidatedCommand out;
-  RETURN_IF_ERROR(Begin(r, today, &out));
+  RETURN_IF_ERROR(agency::CheckCommand(r, today, agency::SubjectKeying::kChildrens, &out));
   RETURN_IF_ERROR(RequireChildSubject(out));
   if (!r.has_plan()) return v::FieldError("plan", "is required");
   const auto& x = r.plan();
@@ -110,7 +104,7 @@ absl::StatusOr<ValidatedCommand> Validate(const StartChildProtectionPlanRequest&
 
 absl::StatusOr<ValidatedCommand> Validate(const EndChildProtectionPlanRequest& r, absl::CivilDay today) {
   ValidatedCommand out;
-  RETURN_IF_ERROR(Begin(r, today, &out));
+  RETURN_IF_ERROR(agency::CheckCommand(r, today, agency::SubjectKeying::kChildrens, &out));
   RETURN_IF_ERROR(RequireChildSubject(out));
   if (!r.has_ending()) return v::FieldError("ending", "is required");
   const auto& x = r.ending();
@@ -125,7 +119,7 @@ absl::StatusOr<ValidatedCommand> Validate(const EndChildProtectionPlanRequest& r
 
 absl::StatusOr<ValidatedCommand> Validate(const RecordConcernAboutAdultRequest& r, absl::CivilDay today) {
   ValidatedCommand out;
-  RETURN_IF_ERROR(Begin(r, today, &out));
+  RETURN_IF_ERROR(agency::CheckCommand(r, today, agency::SubjectKeying::kChildrens, &out));
   if (!r.has_concern()) return v::FieldError("concern", "is required");
   auto x = r.concern();
   RETURN_IF_ERROR(v::RequireText("concern.concern_ref", x.concern_ref(), kRefMax));
@@ -141,7 +135,7 @@ absl::StatusOr<ValidatedCommand> Validate(const RecordConcernAboutAdultRequest& 
 
 absl::StatusOr<ValidatedCommand> Validate(const RecordHouseholdMembershipRequest& r, absl::CivilDay today) {
   ValidatedCommand out;
-  RETURN_IF_ERROR(Begin(r, today, &out));
+  RETURN_IF_ERROR(agency::CheckCommand(r, today, agency::SubjectKeying::kChildrens, &out));
   if (!r.has_membership()) return v::FieldError("membership", "is required");
   auto x = r.membership();
   RETURN_IF_ERROR(v::RequireText("membership.membership_ref", x.membership_ref(), kRefMax));
@@ -160,7 +154,7 @@ absl::StatusOr<ValidatedCommand> Validate(const RecordHouseholdMembershipRequest
 
 absl::StatusOr<ValidatedCommand> Validate(const EndHouseholdMembershipRequest& r, absl::CivilDay today) {
   ValidatedCommand out;
-  RETURN_IF_ERROR(Begin(r, today, &out));
+  RETURN_IF_ERROR(agency::CheckCommand(r, today, agency::SubjectKeying::kChildrens, &out));
   if (!r.has_ending()) return v::FieldError("ending", "is required");
   const auto& x = r.ending();
   RETURN_IF_ERROR(v::RequireText("ending.membership_ref", x.membership_ref(), kRefMax));

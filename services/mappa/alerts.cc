@@ -12,11 +12,6 @@ namespace {
 
 using namespace safeguard::v1;
 
-absl::CivilDay Day(const std::string& iso, absl::CivilDay fallback) {
-  absl::StatusOr<absl::CivilDay> d = ParseIsoDate(iso);
-  return d.ok() ? *d : fallback;
-}
-
 Alert Make(const RiskView& view, AlertRule rule, std::string summary, std::vector<std::string> events) {
   Alert a;
   a.set_alert_id(absl::StrCat(view.subject_key(), "/", EnumName(rule)));
@@ -79,8 +74,8 @@ void RiskLevelsDisagree(const RiskView& view, std::vector<Alert>* out) {
   // The most recent assessment, and any agency still holding the risk lower than it.
   const RiskAssessmentFact* newest = &latest[0];
   for (const RiskAssessmentFact& a : latest) {
-    if (Day(a.assessment().assessed_on(), absl::CivilDay(1900)) >
-        Day(newest->assessment().assessed_on(), absl::CivilDay(1900))) {
+    if (ParseIsoDateOr(a.assessment().assessed_on(), absl::CivilDay(1900)) >
+        ParseIsoDateOr(newest->assessment().assessed_on(), absl::CivilDay(1900))) {
       newest = &a;
     }
   }
@@ -104,10 +99,10 @@ void LicenceBreachWithChildInContact(const RiskView& view, std::vector<Alert>* o
   std::vector<std::string> events;
   for (const SupervisionFact& s : view.supervisions()) {
     for (const LicenceBreachFact& b : s.breaches()) {
-      const absl::CivilDay on = Day(b.breach().breach_date(), absl::CivilDay(1900));
+      const absl::CivilDay on = ParseIsoDateOr(b.breach().breach_date(), absl::CivilDay(1900));
       for (const ChildInContact& c : view.children_in_contact()) {
-        const absl::CivilDay from = Day(c.from_date(), absl::CivilDay(9999));
-        const absl::CivilDay to = c.end_date().empty() ? absl::CivilDay(9999) : Day(c.end_date(), absl::CivilDay(9999));
+        const absl::CivilDay from = ParseIsoDateOr(c.from_date(), absl::CivilDay(9999));
+        const absl::CivilDay to = c.end_date().empty() ? absl::CivilDay(9999) : ParseIsoDateOr(c.end_date(), absl::CivilDay(9999));
         if (on >= from && on <= to) {
           events.push_back(b.provenance().event_id());
           events.push_back(c.provenance().event_id());

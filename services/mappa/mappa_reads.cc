@@ -1,8 +1,7 @@
 #include "services/mappa/mappa_reads.h"
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
+#include "common/agency/command_validation.h"
 #include "common/status_macros.h"
 #include "common/validation.h"
 #include "services/mappa/access_record.h"
@@ -26,13 +25,13 @@ absl::StatusOr<std::string> LookupReference(const safeguard::v1::SubjectRef& s) 
     return absl::StrCat("visor:", visor);
   }
   if (!s.childrens_case_id().empty()) {
-    std::string id = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(s.childrens_case_id()));
-    RETURN_IF_ERROR(v::RequireText("subject.childrens_case_id", id, 64));
+    ASSIGN_OR_RETURN(std::string id,
+                     agency::NormaliseChildrensCaseId("subject.childrens_case_id", s.childrens_case_id()));
     return absl::StrCat("childrens:", id);
   }
   if (!s.probation_case_ref().empty()) {
-    std::string crn = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(s.probation_case_ref()));
-    RETURN_IF_ERROR(v::RequireText("subject.probation_case_ref", crn, 64));
+    ASSIGN_OR_RETURN(std::string crn,
+                     agency::NormaliseProbationCaseRef("subject.probation_case_ref", s.probation_case_ref()));
     return absl::StrCat("probation:", crn);
   }
   return v::FieldError("subject.pnc_id",

@@ -38,10 +38,7 @@ void MergeIdentity(const SubjectRef& from, RiskView* view) {
   }
 }
 
-absl::CivilDay DayOrMin(const std::string& iso) {
-  absl::StatusOr<absl::CivilDay> d = ParseIsoDate(iso);
-  return d.ok() ? *d : absl::CivilDay(1900, 1, 1);
-}
+absl::CivilDay DayOrMin(const std::string& iso) { return ParseIsoDateOr(iso, absl::CivilDay(1900, 1, 1)); }
 
 std::string Grading(const IntelligenceRecorded& i) {
   static constexpr const char* kSource[] = {"?", "1", "2", "3"};

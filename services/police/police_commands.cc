@@ -26,12 +26,14 @@ bool HasIntelligence(const std::vector<EventEnvelope>& events, const std::string
 
 }  // namespace
 
+constexpr char kPoliceStreamPrefix[] = "police";
+
 std::string PoliceStreamId(const std::string& subject_key) {
-  return absl::StrCat("police/", subject_key);
+  return absl::StrCat(kPoliceStreamPrefix, "/", subject_key);
 }
 
 PoliceCommands::PoliceCommands(EventStore* store, Clock clock)
-    : submitter_(store, safeguard::v1::AGENCY_POLICE, "police", std::move(clock)) {}
+    : submitter_(store, safeguard::v1::AGENCY_POLICE, kPoliceStreamPrefix, std::move(clock)) {}
 
 void PoliceCommands::Handle(const safeguard::v1::RecordConvictionRequest& request,
                             const CallContext& call, Done done) {

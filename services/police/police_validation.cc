@@ -18,21 +18,12 @@ constexpr size_t kRefMax = 64;
 
 std::string At(absl::string_view base, int i) { return absl::StrCat(base, "[", i, "]"); }
 
-absl::Status CheckSize(const google::protobuf::Message& request) {
-  return agency::CheckCommandSize(request);
-}
-
-absl::Status CheckHeader(const CommandHeader& h, absl::CivilDay today, ValidatedCommand* out) {
-  return agency::CheckHeader(h, today, agency::SubjectKeying::kPolice, out);
-}
-
 }  // namespace
 
 absl::StatusOr<ValidatedCommand> Validate(const safeguard::v1::RecordConvictionRequest& request,
                                           absl::CivilDay today) {
-  RETURN_IF_ERROR(CheckSize(request));
   ValidatedCommand out;
-  RETURN_IF_ERROR(CheckHeader(request.header(), today, &out));
+  RETURN_IF_ERROR(agency::CheckCommand(request, today, agency::SubjectKeying::kPolice, &out));
   if (!request.has_conviction()) return v::FieldError("conviction", "is required");
   const auto& c = request.conviction();
   RETURN_IF_ERROR(v::RequireEnum("conviction.disposal", c.disposal(),
@@ -62,9 +53,8 @@ absl::StatusOr<ValidatedCommand> Validate(const safeguard::v1::RecordConvictionR
 
 absl::StatusOr<ValidatedCommand> Validate(
     const safeguard::v1::RecordRegisterNotificationRequest& request, absl::CivilDay today) {
-  RETURN_IF_ERROR(CheckSize(request));
   ValidatedCommand out;
-  RETURN_IF_ERROR(CheckHeader(request.header(), today, &out));
+  RETURN_IF_ERROR(agency::CheckCommand(request, today, agency::SubjectKeying::kPolice, &out));
   if (!request.has_notification()) return v::FieldError("notification", "is required");
   auto n = request.notification();  // copy: postcodes are normalised in place
   ASSIGN_OR_RETURN(absl::CivilDay notified, v::RequirePastDate("notification.notification_date",
@@ -122,9 +112,8 @@ absl::StatusOr<ValidatedCommand> Validate(
 
 absl::StatusOr<ValidatedCommand> Validate(const safeguard::v1::RecordOrderRequest& request,
                                           absl::CivilDay today) {
-  RETURN_IF_ERROR(CheckSize(request));
   ValidatedCommand out;
-  RETURN_IF_ERROR(CheckHeader(request.header(), today, &out));
+  RETURN_IF_ERROR(agency::CheckCommand(request, today, agency::SubjectKeying::kPolice, &out));
   if (!request.has_order()) return v::FieldError("order", "is required");
   const auto& o = request.order();
   RETURN_IF_ERROR(v::RequireText("order.order_ref", o.order_ref(), kRefMax));
@@ -150,9 +139,8 @@ absl::StatusOr<ValidatedCommand> Validate(const safeguard::v1::RecordOrderReques
 
 absl::StatusOr<ValidatedCommand> Validate(const safeguard::v1::RecordOrderBreachRequest& request,
                                           absl::CivilDay today) {
-  RETURN_IF_ERROR(CheckSize(request));
   ValidatedCommand out;
-  RETURN_IF_ERROR(CheckHeader(request.header(), today, &out));
+  RETURN_IF_ERROR(agency::CheckCommand(request, today, agency::SubjectKeying::kPolice, &out));
   if (!request.has_breach()) return v::FieldError("breach", "is required");
   const auto& b = request.breach();
   RETURN_IF_ERROR(v::RequireText("breach.order_ref", b.order_ref(), kRefMax));
@@ -166,9 +154,8 @@ absl::StatusOr<ValidatedCommand> Validate(const safeguard::v1::RecordOrderBreach
 
 absl::StatusOr<ValidatedCommand> Validate(const safeguard::v1::RecordIntelligenceRequest& request,
                                           absl::CivilDay today) {
-  RETURN_IF_ERROR(CheckSize(request));
   ValidatedCommand out;
-  RETURN_IF_ERROR(CheckHeader(request.header(), today, &out));
+  RETURN_IF_ERROR(agency::CheckCommand(request, today, agency::SubjectKeying::kPolice, &out));
   if (!request.has_intelligence()) return v::FieldError("intelligence", "is required");
   const auto& i = request.intelligence();
   RETURN_IF_ERROR(v::RequireText("intelligence.intelligence_ref", i.intelligence_ref(), kRefMax));

@@ -16,13 +16,6 @@ constexpr size_t kRefMax = 64;
 constexpr size_t kShortTextMax = 200;
 constexpr size_t kLongTextMax = 4000;
 
-// Header, size and the common parts of every probation command.
-template <typename Request>
-absl::Status Begin(const Request& request, absl::CivilDay today, ValidatedCommand* out) {
-  RETURN_IF_ERROR(agency::CheckCommandSize(request));
-  return agency::CheckHeader(request.header(), today, agency::SubjectKeying::kProbation, out);
-}
-
 absl::Status RequireLevel(absl::string_view field, int value) {
   if (value < 1 || value > 3) return v::FieldError(field, "must be 1, 2 or 3");
   return absl::OkStatus();
@@ -32,7 +25,7 @@ absl::Status RequireLevel(absl::string_view field, int value) {
 
 absl::StatusOr<ValidatedCommand> Validate(const StartSupervisionRequest& request, absl::CivilDay today) {
   ValidatedCommand out;
-  RETURN_IF_ERROR(Begin(request, today, &out));
+  RETURN_IF_ERROR(agency::CheckCommand(request, today, agency::SubjectKeying::kProbation, &out));
   if (!request.has_supervision()) return v::FieldError("supervision", "is required");
   const auto& s = request.supervision();
   RETURN_IF_ERROR(v::RequireText("supervision.supervision_ref", s.supervision_ref(), kRefMax));
@@ -50,7 +43,7 @@ absl::StatusOr<ValidatedCommand> Validate(const StartSupervisionRequest& request
 
 absl::StatusOr<ValidatedCommand> Validate(const EndSupervisionRequest& request, absl::CivilDay today) {
   ValidatedCommand out;
-  RETURN_IF_ERROR(Begin(request, today, &out));
+  RETURN_IF_ERROR(agency::CheckCommand(request, today, agency::SubjectKeying::kProbation, &out));
   if (!request.has_ending()) return v::FieldError("ending", "is required");
   const auto& e = request.ending();
   RETURN_IF_ERROR(v::RequireText("ending.supervision_ref", e.supervision_ref(), kRefMax));
@@ -64,7 +57,7 @@ absl::StatusOr<ValidatedCommand> Validate(const EndSupervisionRequest& request, 
 
 absl::StatusOr<ValidatedCommand> Validate(const RecordRiskAssessmentRequest& request, absl::CivilDay today) {
   ValidatedCommand out;
-  RETURN_IF_ERROR(Begin(request, today, &out));
+  RETURN_IF_ERROR(agency::CheckCommand(request, today, agency::SubjectKeying::kProbation, &out));
   if (!request.has_assessment()) return v::FieldError("assessment", "is required");
   const auto& a = request.assessment();
   RETURN_IF_ERROR(v::RequireText("assessment.assessment_ref", a.assessment_ref(), kRefMax));
@@ -83,7 +76,7 @@ absl::StatusOr<ValidatedCommand> Validate(const RecordRiskAssessmentRequest& req
 
 absl::StatusOr<ValidatedCommand> Validate(const SetLicenceConditionsRequest& request, absl::CivilDay today) {
   ValidatedCommand out;
-  RETURN_IF_ERROR(Begin(request, today, &out));
+  RETURN_IF_ERROR(agency::CheckCommand(request, today, agency::SubjectKeying::kProbation, &out));
   if (!request.has_conditions()) return v::FieldError("conditions", "is required");
   const auto& c = request.conditions();
   RETURN_IF_ERROR(v::RequireText("conditions.supervision_ref", c.supervision_ref(), kRefMax));
@@ -109,7 +102,7 @@ absl::StatusOr<ValidatedCommand> Validate(const SetLicenceConditionsRequest& req
 
 absl::StatusOr<ValidatedCommand> Validate(const RecordLicenceBreachRequest& request, absl::CivilDay today) {
   ValidatedCommand out;
-  RETURN_IF_ERROR(Begin(request, today, &out));
+  RETURN_IF_ERROR(agency::CheckCommand(request, today, agency::SubjectKeying::kProbation, &out));
   if (!request.has_breach()) return v::FieldError("breach", "is required");
   const auto& b = request.breach();
   RETURN_IF_ERROR(v::RequireText("breach.supervision_ref", b.supervision_ref(), kRefMax));
@@ -124,7 +117,7 @@ absl::StatusOr<ValidatedCommand> Validate(const RecordLicenceBreachRequest& requ
 
 absl::StatusOr<ValidatedCommand> Validate(const RecordRecallRequest& request, absl::CivilDay today) {
   ValidatedCommand out;
-  RETURN_IF_ERROR(Begin(request, today, &out));
+  RETURN_IF_ERROR(agency::CheckCommand(request, today, agency::SubjectKeying::kProbation, &out));
   if (!request.has_recall()) return v::FieldError("recall", "is required");
   const auto& r = request.recall();
   RETURN_IF_ERROR(v::RequireText("recall.supervision_ref", r.supervision_ref(), kRefMax));
@@ -140,7 +133,7 @@ absl::StatusOr<ValidatedCommand> Validate(const RecordRecallRequest& request, ab
 absl::StatusOr<ValidatedCommand> Validate(const ProposeMappaCategoryLevelRequest& request,
                                           absl::CivilDay today) {
   ValidatedCommand out;
-  RETURN_IF_ERROR(Begin(request, today, &out));
+  RETURN_IF_ERROR(agency::CheckCommand(request, today, agency::SubjectKeying::kProbation, &out));
   if (!request.has_proposal()) return v::FieldError("proposal", "is required");
   const auto& p = request.proposal();
   RETURN_IF_ERROR(RequireLevel("proposal.category", p.category()));
