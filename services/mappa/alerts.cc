@@ -63,8 +63,8 @@ void RegisterOverdue(const RiskView& view, std::vector<Alert>* out) {
   const RegisterStatus& r = view.register_();
   if (!r.registered() || !r.notification_overdue()) return;
   out->push_back(Make(view, REGISTER_NOTIFICATION_OVERDUE,
-                      absl::StrCat("Register notification due ", r.latest().next_due_date(), " is ",
-                                   -r.days_until_due(), " days overdue"),
+                      absl::StrCat("Register notification was due ", r.latest().next_due_date(),
+                                   " and none has been recorded since"),
                       {r.provenance().event_id()}));
 }
 

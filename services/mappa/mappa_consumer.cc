@@ -6,8 +6,9 @@ namespace safeguard::mappa {
 
 inline constexpr char kConsumerGroup[] = "mappa-service";
 
-MappaConsumer::MappaConsumer(EventBus* bus, RiskViewStore* store, std::vector<std::string> topics)
-    : bus_(bus), store_(store), topics_(std::move(topics)) {}
+MappaConsumer::MappaConsumer(EventBus* bus, RiskViewStore* store, std::vector<std::string> topics,
+                             Clock clock)
+    : bus_(bus), store_(store), topics_(std::move(topics)), clock_(std::move(clock)) {}
 
 MappaConsumer::~MappaConsumer() { Stop(); }
 
@@ -19,6 +20,16 @@ void MappaConsumer::Start() {
 void MappaConsumer::Stop() {
   stopping_ = true;
   if (thread_.joinable()) thread_.join();
+}
+
+void MappaConsumer::ReevaluateIfNewDay() {
+  const absl::CivilDay today = DayOf(clock_());
+  if (evaluated_day_ == today) return;
+  if (absl::Status st = store_->ReevaluateAllAlerts(); !st.ok()) {
+    std::cerr << "mappa consumer: re-evaluating alerts failed (will retry): " << st << std::endl;
+    return;
+  }
+  evaluated_day_ = today;
 }
 
 void MappaConsumer::Loop() {
@@ -37,6 +48,7 @@ void MappaConsumer::Loop() {
       continue;
     }
     while (!stopping_) {
+      ReevaluateIfNewDay();
       absl::StatusOr<std::vector<BusRecord>> records =
           (*consumer)->Poll(absl::Milliseconds(100), 1000);
       if (!records.ok()) {

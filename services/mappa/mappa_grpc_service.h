@@ -1,7 +1,9 @@
-// The MappaService gRPC handlers: translate, call MappaReads, map the status back.
+// The MappaService and IdentityService gRPC handlers: translate, call MappaReads or
+// IdentityCommands, map the status back.
 #pragma once
 
 #include "safeguard/v1/mappa_service.grpc.pb.h"
+#include "services/mappa/identity_commands.h"
 #include "services/mappa/mappa_reads.h"
 
 namespace safeguard::mappa {
@@ -16,9 +18,41 @@ class MappaGrpcService final : public safeguard::v1::MappaService::CallbackServi
   grpc::ServerUnaryReactor* GetTimeline(grpc::CallbackServerContext* ctx,
                                         const safeguard::v1::GetTimelineRequest* request,
                                         safeguard::v1::GetTimelineResponse* response) override;
+  grpc::ServerUnaryReactor* ListAlerts(grpc::CallbackServerContext* ctx,
+                                       const safeguard::v1::ListAlertsRequest* request,
+                                       safeguard::v1::ListAlertsResponse* response) override;
+  // Each watch runs on its own thread (watchers are few: panel coordinators' consoles)
+  // until the client cancels or the server shuts down.
+  grpc::ServerWriteReactor<safeguard::v1::AlertChange>* WatchAlerts(
+      grpc::CallbackServerContext* ctx, const safeguard::v1::WatchAlertsRequest* request) override;
 
  private:
   MappaReads* const reads_;
+};
+
+class IdentityGrpcService final : public safeguard::v1::IdentityService::CallbackService {
+ public:
+  IdentityGrpcService(MappaReads* reads, IdentityCommands* commands) : reads_(reads), commands_(commands) {}
+
+  grpc::ServerUnaryReactor* ListIdentityLinks(grpc::CallbackServerContext* ctx,
+                                              const safeguard::v1::ListIdentityLinksRequest* request,
+                                              safeguard::v1::ListIdentityLinksResponse* response) override;
+  grpc::ServerUnaryReactor* ConfirmIdentityLink(grpc::CallbackServerContext* ctx,
+                                                const safeguard::v1::DecideIdentityLinkRequest* request,
+                                                safeguard::v1::CommandResult* response) override;
+  grpc::ServerUnaryReactor* RejectIdentityLink(grpc::CallbackServerContext* ctx,
+                                               const safeguard::v1::DecideIdentityLinkRequest* request,
+                                               safeguard::v1::CommandResult* response) override;
+  grpc::ServerUnaryReactor* UnlinkIdentity(grpc::CallbackServerContext* ctx,
+                                           const safeguard::v1::DecideIdentityLinkRequest* request,
+                                           safeguard::v1::CommandResult* response) override;
+  grpc::ServerUnaryReactor* LinkRecords(grpc::CallbackServerContext* ctx,
+                                        const safeguard::v1::LinkRecordsRequest* request,
+                                        safeguard::v1::CommandResult* response) override;
+
+ private:
+  MappaReads* const reads_;
+  IdentityCommands* const commands_;
 };
 
 }  // namespace safeguard::mappa

@@ -2,7 +2,10 @@
 
 #include <filesystem>
 
+#include "common/outbox/outbox_relay.h"
 #include "common/status_macros.h"
+#include "common/store/event_store.h"
+#include "services/mappa/identity_commands.h"
 #include "services/mappa/mappa_consumer.h"
 #include "services/mappa/mappa_grpc_service.h"
 #include "services/mappa/mappa_reads.h"
@@ -19,9 +22,16 @@ struct MappaNode::Parts {
   std::unique_ptr<MappaGrpcService> service;
   std::unique_ptr<Screening> screening;
   std::unique_ptr<ScreeningGrpcService> screening_service;
+  // mappa-service's own decisions: their event store and its outbox relay.
+  std::unique_ptr<EventStore> events;
+  std::unique_ptr<OutboxRelay> relay;
+  std::unique_ptr<IdentityCommands> identity;
+  std::unique_ptr<IdentityGrpcService> identity_service;
 
   ~Parts() {
     if (consumer) consumer->Stop();
+    if (relay) relay->Stop();
+    events.reset();
   }
 };
 
@@ -30,14 +40,24 @@ absl::StatusOr<std::unique_ptr<MappaNode>> MappaNode::Start(MappaNodeOptions opt
   ASSIGN_OR_RETURN(p->store, RiskViewStore::Open(
                                  (std::filesystem::path(options.data_dir) / "mappa").string(),
                                  options.clock));
-  p->consumer = std::make_unique<MappaConsumer>(bus, p->store.get(),
-                                                std::vector<std::string>{options.topics.police, options.topics.probation,
-                                                                         options.topics.childrens});
+  ASSIGN_OR_RETURN(p->events, EventStore::Open(EventStore::Options{
+                                  .path = (std::filesystem::path(options.data_dir) / "mappa-events").string(),
+                                  .clock = options.clock}));
+  p->relay = std::make_unique<OutboxRelay>(p->events.get(), bus, OutboxRelay::Options{.topic = options.topics.mappa});
+  p->events->SetCommitListener([relay = p->relay.get()] { relay->Notify(); });
+  p->relay->Start();
+  p->consumer = std::make_unique<MappaConsumer>(
+      bus, p->store.get(),
+      std::vector<std::string>{options.topics.police, options.topics.probation, options.topics.childrens,
+                               options.topics.mappa},
+      options.clock);
   p->consumer->Start();
   p->reads = std::make_unique<MappaReads>(p->store.get(), bus, options.topics.audit_access, options.clock);
   p->service = std::make_unique<MappaGrpcService>(p->reads.get());
   p->screening = std::make_unique<Screening>(p->store.get(), bus, options.topics.audit_access, options.clock);
   p->screening_service = std::make_unique<ScreeningGrpcService>(p->screening.get());
+  p->identity = std::make_unique<IdentityCommands>(p->events.get(), p->store.get(), options.clock);
+  p->identity_service = std::make_unique<IdentityGrpcService>(p->reads.get(), p->identity.get());
   return std::unique_ptr<MappaNode>(new MappaNode(std::move(p)));
 }
 
@@ -45,13 +65,20 @@ MappaNode::MappaNode(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 MappaNode::~MappaNode() = default;
 
 std::vector<grpc::Service*> MappaNode::services() {
-  return {parts_->service.get(), parts_->screening_service.get()};
+  return {parts_->service.get(), parts_->screening_service.get(), parts_->identity_service.get()};
 }
 
-void MappaNode::Stop() { parts_->consumer->Stop(); }
+void MappaNode::Stop() {
+  parts_->consumer->Stop();
+  parts_->relay->Stop();
+}
 
 absl::Status MappaNode::ReportStatus(safeguard::v1::ServiceStatus* status) {
   status->add_services("mappa-service");
+  status->set_last_log_sequence(status->last_log_sequence() + parts_->events->LastSequence());
+  ASSIGN_OR_RETURN(uint64_t pending, parts_->events->OutboxPending());
+  status->set_outbox_pending(status->outbox_pending() + pending);
+  status->set_events_published(status->events_published() + parts_->relay->published());
   const ApplyStats totals = parts_->store->totals();
   status->set_events_applied(totals.applied);
   status->set_duplicates_skipped(totals.duplicates);

@@ -1,6 +1,8 @@
 // mappa-service's parts, wired: the views at <data_dir>/mappa, the consumer of the agency
-// topics, the reads and the platforms' identifier screening (both of which record every
-// access on the audit topic), and their gRPC services.
+// topics and of mappa.events, the reads and the platforms' identifier screening (both of
+// which record every access on the audit topic), the MAPPA users' identity decisions (an
+// event store at <data_dir>/mappa-events whose outbox publishes on mappa.events), and
+// their gRPC services.
 #pragma once
 
 #include <memory>

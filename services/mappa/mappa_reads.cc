@@ -1,41 +1,37 @@
 #include "services/mappa/mappa_reads.h"
 
+#include <set>
+
 #include "absl/strings/str_cat.h"
-#include "common/agency/command_validation.h"
 #include "common/status_macros.h"
 #include "common/validation.h"
 #include "services/mappa/access_record.h"
 #include "services/mappa/alerts.h"
 #include "services/mappa/risk_projection.h"
+#include "services/mappa/subject_lookup.h"
 
 namespace safeguard::mappa {
-namespace {
 
 namespace v = safeguard::validation;
 
-// The reference to look a subject up by: the first of PNC id, ViSOR reference, children's
-// services case id and probation case reference given.
-absl::StatusOr<std::string> LookupReference(const safeguard::v1::SubjectRef& s) {
-  if (!s.pnc_id().empty()) {
-    ASSIGN_OR_RETURN(std::string pnc, v::NormalisePncId("subject.pnc_id", s.pnc_id()));
-    return absl::StrCat("pnc:", pnc);
-  }
-  if (!s.visor_ref().empty()) {
-    ASSIGN_OR_RETURN(std::string visor, v::NormaliseVisorRef("subject.visor_ref", s.visor_ref()));
-    return absl::StrCat("visor:", visor);
-  }
-  if (!s.childrens_case_id().empty()) {
-    ASSIGN_OR_RETURN(std::string id,
-                     agency::NormaliseChildrensCaseId("subject.childrens_case_id", s.childrens_case_id()));
-    return absl::StrCat("childrens:", id);
-  }
-  if (!s.probation_case_ref().empty()) {
-    ASSIGN_OR_RETURN(std::string crn,
-                     agency::NormaliseProbationCaseRef("subject.probation_case_ref", s.probation_case_ref()));
-    return absl::StrCat("probation:", crn);
-  }
-  return v::FieldError("subject.pnc_id",
-                       "is required (or subject.visor_ref, subject.probation_case_ref, subject.childrens_case_id)");
+namespace {
+
+absl::Status CheckPurpose(const safeguard::v1::Purpose& purpose) {
+  RETURN_IF_ERROR(v::RequireEnum("purpose.code", purpose.code(), safeguard::v1::PurposeCode_descriptor()));
+  return v::RequireText("purpose.detail", purpose.detail(), 500);
+}
+
+absl::StatusOr<uint32_t> PageSize(uint32_t requested) {
+  if (requested > kMaxPage) return v::FieldError("page_size", absl::StrCat("must be at most ", kMaxPage));
+  return requested == 0 ? kDefaultPage : requested;
+}
+
+// The distinct subjects of `alerts`, for the access record.
+template <typename Alerts, typename Subject>
+std::vector<std::string> SubjectsOf(const Alerts& alerts, Subject subject) {
+  std::set<std::string> subjects;
+  for (const auto& a : alerts) subjects.insert(subject(a));
+  return {subjects.begin(), subjects.end()};
 }
 
 }  // namespace
@@ -43,20 +39,22 @@ absl::StatusOr<std::string> LookupReference(const safeguard::v1::SubjectRef& s) 
 MappaReads::MappaReads(RiskViewStore* store, EventBus* bus, std::string audit_topic, Clock clock)
     : store_(store), bus_(bus), audit_topic_(std::move(audit_topic)), clock_(std::move(clock)) {}
 
-absl::StatusOr<std::string> MappaReads::AuthorisedSubject(const safeguard::v1::SubjectRef& subject,
-                                                          const safeguard::v1::Purpose& purpose,
-                                                          const std::string& view,
-                                                          const CallContext& call) {
-  ASSIGN_OR_RETURN(std::string reference, LookupReference(subject));
-  RETURN_IF_ERROR(v::RequireEnum("purpose.code", purpose.code(),
-                                 safeguard::v1::PurposeCode_descriptor()));
-  RETURN_IF_ERROR(v::RequireText("purpose.detail", purpose.detail(), 500));
+absl::StatusOr<std::vector<std::string>> MappaReads::AuthorisedPerson(const safeguard::v1::SubjectRef& subject,
+                                                                      const safeguard::v1::Purpose& purpose,
+                                                                      const std::string& view,
+                                                                      const CallContext& call) {
+  ASSIGN_OR_RETURN(std::string reference, LookupReference(subject, "subject"));
+  RETURN_IF_ERROR(CheckPurpose(purpose));
 
-  absl::StatusOr<std::string> key = store_->ResolveReference(reference);
-  if (!key.ok() && !absl::IsNotFound(key.status())) return key.status();
-
-  RETURN_IF_ERROR(RecordAccess(call, purpose, view, {key.ok() ? *key : reference}));
-  return key;
+  absl::StatusOr<std::string> record = store_->ResolveReference(reference);
+  if (absl::IsNotFound(record.status())) {
+    RETURN_IF_ERROR(RecordAccess(call, purpose, view, {reference}));
+    return record.status();
+  }
+  RETURN_IF_ERROR(record.status());
+  ASSIGN_OR_RETURN(std::vector<std::string> records, store_->PersonRecords(*record));
+  RETURN_IF_ERROR(RecordAccess(call, purpose, view, records));
+  return records;
 }
 
 absl::Status MappaReads::RecordAccess(const CallContext& call, const safeguard::v1::Purpose& purpose,
@@ -77,9 +75,9 @@ absl::Status MappaReads::RecordAccess(const CallContext& call, const safeguard::
 
 absl::StatusOr<safeguard::v1::RiskView> MappaReads::GetRiskView(
     const safeguard::v1::GetRiskViewRequest& request, const CallContext& call) {
-  ASSIGN_OR_RETURN(std::string key,
-                   AuthorisedSubject(request.subject(), request.purpose(), "mappa.RiskView", call));
-  ASSIGN_OR_RETURN(safeguard::v1::RiskView view, store_->GetView(key));
+  ASSIGN_OR_RETURN(std::vector<std::string> records,
+                   AuthorisedPerson(request.subject(), request.purpose(), "mappa.RiskView", call));
+  ASSIGN_OR_RETURN(safeguard::v1::RiskView view, store_->GetPersonView(records.front()));
   ComputeAsOf(DayOf(clock_()), &view);
   // Each child in contact brings its own record's open child protection plans.
   std::vector<std::string> children_consulted;
@@ -89,8 +87,8 @@ absl::StatusOr<safeguard::v1::RiskView> MappaReads::GetRiskView(
         store_->ResolveReference(absl::StrCat("childrens:", c.child().childrens_case_id()));
     if (absl::IsNotFound(child_key.status())) continue;  // children's services hold no record
     RETURN_IF_ERROR(child_key.status());
-    ASSIGN_OR_RETURN(safeguard::v1::RiskView child, store_->GetView(*child_key));
-    children_consulted.push_back(*child_key);
+    ASSIGN_OR_RETURN(safeguard::v1::RiskView child, store_->GetPersonView(*child_key));
+    children_consulted.insert(children_consulted.end(), child.linked_records().begin(), child.linked_records().end());
     for (const auto& plan : child.child_protection_plans()) {
       if (!plan.has_ending()) *c.add_open_plans() = plan;
     }
@@ -105,13 +103,102 @@ absl::StatusOr<safeguard::v1::RiskView> MappaReads::GetRiskView(
 
 absl::StatusOr<safeguard::v1::GetTimelineResponse> MappaReads::GetTimeline(
     const safeguard::v1::GetTimelineRequest& request, const CallContext& call) {
-  uint32_t page_size = request.page_size() == 0 ? kDefaultTimelinePage : request.page_size();
-  if (page_size > kMaxTimelinePage) {
-    return v::FieldError("page_size", absl::StrCat("must be at most ", kMaxTimelinePage));
+  ASSIGN_OR_RETURN(const uint32_t page_size, PageSize(request.page_size()));
+  ASSIGN_OR_RETURN(std::vector<std::string> records,
+                   AuthorisedPerson(request.subject(), request.purpose(), "mappa.Timeline", call));
+  return store_->GetTimeline(records.front(), page_size, request.page_token());
+}
+
+absl::StatusOr<safeguard::v1::ListAlertsResponse> MappaReads::ListAlerts(
+    const safeguard::v1::ListAlertsRequest& request, const CallContext& call) {
+  RETURN_IF_ERROR(CheckPurpose(request.purpose()));
+  if (request.rule() != safeguard::v1::ALERT_RULE_UNSPECIFIED) {
+    RETURN_IF_ERROR(v::RequireEnum("rule", request.rule(), safeguard::v1::AlertRule_descriptor()));
   }
-  ASSIGN_OR_RETURN(std::string key,
-                   AuthorisedSubject(request.subject(), request.purpose(), "mappa.Timeline", call));
-  return store_->GetTimeline(key, page_size, request.page_token());
+  ASSIGN_OR_RETURN(const uint32_t page_size, PageSize(request.page_size()));
+  ASSIGN_OR_RETURN(safeguard::v1::ListAlertsResponse response,
+                   store_->ListAlerts(request.rule(), page_size, request.page_token()));
+  if (response.alerts_size() > 0) {
+    RETURN_IF_ERROR(RecordAccess(call, request.purpose(), "mappa.Alerts",
+                                 SubjectsOf(response.alerts(), [](const auto& a) { return a.subject_key(); })));
+  }
+  return response;
+}
+
+absl::Status MappaReads::WatchAlerts(const safeguard::v1::WatchAlertsRequest& request, const CallContext& call,
+                                     const std::function<bool(const safeguard::v1::AlertChange&)>& send,
+                                     const std::function<bool()>& cancelled) {
+  RETURN_IF_ERROR(CheckPurpose(request.purpose()));
+  uint64_t after = request.after_sequence();
+  if (after > store_->AlertSequence()) {
+    return v::FieldError("after_sequence", absl::StrCat("is beyond the last alert change (",
+                                                        store_->AlertSequence(), ")"));
+  }
+  // Records the access to every subject in `changes`, then sends them.
+  auto deliver = [&](const std::vector<safeguard::v1::AlertChange>& changes) -> absl::Status {
+    if (changes.empty()) return absl::OkStatus();
+    RETURN_IF_ERROR(RecordAccess(call, request.purpose(), "mappa.Alerts",
+                                 SubjectsOf(changes, [](const auto& c) { return c.alert().subject_key(); })));
+    for (const auto& change : changes) {
+      if (!send(change)) return absl::CancelledError("the watcher went away");
+    }
+    return absl::OkStatus();
+  };
+  if (after == 0) {
+    // Every alert holding now, then the changes after the list was taken (a change
+    // between the two is sent both ways; a watcher applies them in order).
+    std::string token;
+    bool first = true;
+    while (first || !token.empty()) {
+      first = false;
+      ASSIGN_OR_RETURN(safeguard::v1::ListAlertsResponse page,
+                       store_->ListAlerts(safeguard::v1::ALERT_RULE_UNSPECIFIED, kMaxPage, token));
+      if (after == 0) after = page.sequence();
+      std::vector<safeguard::v1::AlertChange> current;
+      for (auto& alert : *page.mutable_alerts()) {
+        safeguard::v1::AlertChange c;
+        c.set_kind(safeguard::v1::ALERT_CURRENT);
+        *c.mutable_at() = ToProtoTimestamp(clock_());
+        *c.mutable_alert() = std::move(alert);
+        current.push_back(std::move(c));
+      }
+      RETURN_IF_ERROR(deliver(current));
+      token = page.next_page_token();
+    }
+  }
+  while (!cancelled()) {
+    ASSIGN_OR_RETURN(std::vector<safeguard::v1::AlertChange> changes, store_->AlertChangesAfter(after, 100));
+    if (changes.empty()) {
+      store_->WaitForAlertChange(after, absl::Milliseconds(200));
+      continue;
+    }
+    RETURN_IF_ERROR(deliver(changes));
+    after = changes.back().sequence();
+  }
+  return absl::CancelledError("the watch was cancelled");
+}
+
+absl::StatusOr<safeguard::v1::ListIdentityLinksResponse> MappaReads::ListIdentityLinks(
+    const safeguard::v1::ListIdentityLinksRequest& request, const CallContext& call) {
+  RETURN_IF_ERROR(CheckPurpose(request.purpose()));
+  safeguard::v1::IdentityLinkStatus status = request.status();
+  if (status == safeguard::v1::IDENTITY_LINK_STATUS_UNSPECIFIED) {
+    status = safeguard::v1::CANDIDATE;
+  } else {
+    RETURN_IF_ERROR(v::RequireEnum("status", status, safeguard::v1::IdentityLinkStatus_descriptor()));
+  }
+  ASSIGN_OR_RETURN(const uint32_t page_size, PageSize(request.page_size()));
+  ASSIGN_OR_RETURN(safeguard::v1::ListIdentityLinksResponse response,
+                   store_->ListLinks(status, page_size, request.page_token()));
+  std::set<std::string> records;
+  for (const auto& d : response.links()) {
+    records.insert(d.link().record_a());
+    records.insert(d.link().record_b());
+  }
+  if (!records.empty()) {
+    RETURN_IF_ERROR(RecordAccess(call, request.purpose(), "mappa.IdentityLinks", {records.begin(), records.end()}));
+  }
+  return response;
 }
 
 }  // namespace safeguard::mappa

@@ -1,10 +1,14 @@
 // Reads of the consolidated picture. Every read must state a purpose, and is recorded
 // (who, role, agency, when, which subject, which view, why) on the audit.access topic
 // durably before any data is returned; if the record cannot be written, nothing is
-// returned (kUnavailable). A read of a subject that is not found is recorded too, and so
-// is each child's record consulted to show a child in contact's protection plans.
+// returned (kUnavailable). A read of a person is recorded against every agency record the
+// picture combines; a read of a subject that is not found is recorded too, and so is each
+// child's record consulted to show a child in contact's protection plans, each alert's
+// subject shown in a list or a watch, and each record shown in a list of identity links.
 // Knows nothing of gRPC. Thread-safe.
 #pragma once
+
+#include <functional>
 
 #include "absl/status/statusor.h"
 #include "common/bus/event_bus.h"
@@ -15,8 +19,8 @@
 
 namespace safeguard::mappa {
 
-inline constexpr uint32_t kDefaultTimelinePage = 50;
-inline constexpr uint32_t kMaxTimelinePage = 500;
+inline constexpr uint32_t kDefaultPage = 50;
+inline constexpr uint32_t kMaxPage = 500;
 
 class MappaReads {
  public:
@@ -24,22 +28,39 @@ class MappaReads {
   // Access records go to `audit_topic` on `bus`.
   MappaReads(RiskViewStore* store, EventBus* bus, std::string audit_topic, Clock clock = SystemClock());
 
-  // The subject's view with its computed fields as of today, including, for each child in
-  // current contact, that child's open child protection plans from its own record.
+  // The person's picture with its computed fields as of today, including, for each child
+  // in current contact, that child's open child protection plans from its own record.
   // kInvalidArgument naming the field for a missing subject reference or purpose;
   // kNotFound for an unknown subject.
   absl::StatusOr<safeguard::v1::RiskView> GetRiskView(const safeguard::v1::GetRiskViewRequest& request,
                                                       const CallContext& call);
 
-  // A page of the subject's timeline, ordered by when things happened.
+  // A page of the person's timeline, ordered by when things happened.
   absl::StatusOr<safeguard::v1::GetTimelineResponse> GetTimeline(
       const safeguard::v1::GetTimelineRequest& request, const CallContext& call);
 
+  // A page of the alerts that hold now.
+  absl::StatusOr<safeguard::v1::ListAlertsResponse> ListAlerts(const safeguard::v1::ListAlertsRequest& request,
+                                                               const CallContext& call);
+
+  // Follows the alerts for `request`: sends (through `send`, which returns false once
+  // the stream is gone) every current alert when after_sequence is 0, then every change,
+  // until `cancelled` returns true or `send` fails. Returns the status to end the stream
+  // with; kInvalidArgument before anything is sent for a bad request.
+  absl::Status WatchAlerts(const safeguard::v1::WatchAlertsRequest& request, const CallContext& call,
+                           const std::function<bool(const safeguard::v1::AlertChange&)>& send,
+                           const std::function<bool()>& cancelled);
+
+  // A page of identity links with one status (candidates by default).
+  absl::StatusOr<safeguard::v1::ListIdentityLinksResponse> ListIdentityLinks(
+      const safeguard::v1::ListIdentityLinksRequest& request, const CallContext& call);
+
  private:
-  // Validates `subject` and `purpose` and resolves the subject; records the access.
-  absl::StatusOr<std::string> AuthorisedSubject(const safeguard::v1::SubjectRef& subject,
-                                                const safeguard::v1::Purpose& purpose,
-                                                const std::string& view, const CallContext& call);
+  // Validates `subject` and `purpose`, resolves the subject to its person's records and
+  // records the access to each; returns the records (best key first).
+  absl::StatusOr<std::vector<std::string>> AuthorisedPerson(const safeguard::v1::SubjectRef& subject,
+                                                            const safeguard::v1::Purpose& purpose,
+                                                            const std::string& view, const CallContext& call);
 
   // Records, durably, that `call` consulted `view` of each of `subjects` for `purpose`.
   // kUnavailable when it cannot: the caller then returns nothing.

@@ -279,6 +279,11 @@ void ApplyEvent(const EventEnvelope& e, RiskView* view) {
       *c->mutable_ending_provenance() = ProvenanceOf(e);
       break;
     }
+    // Identity decisions change which records form a person, not a record's facts
+    // (RiskViewStore applies them to the identity index).
+    case EventEnvelope::kIdentityLinkConfirmed:
+    case EventEnvelope::kIdentityLinkRejected:
+    case EventEnvelope::kIdentityUnlinked:
     case EventEnvelope::PAYLOAD_NOT_SET:
       break;
   }
@@ -494,6 +499,21 @@ std::string TimelineSummary(const EventEnvelope& e) {
     case EventEnvelope::kHouseholdMembershipEnded: {
       const auto& x = e.household_membership_ended();
       return absl::StrCat("Household membership ", x.membership_ref(), " ended ", x.end_date());
+    }
+    case EventEnvelope::kIdentityLinkConfirmed: {
+      const auto& x = e.identity_link_confirmed();
+      return absl::StrCat("Records ", x.record_a(), " and ", x.record_b(), " linked as one person (",
+                          x.link_id(), "): ", x.reason());
+    }
+    case EventEnvelope::kIdentityLinkRejected: {
+      const auto& x = e.identity_link_rejected();
+      return absl::StrCat("Proposed match of ", x.record_a(), " and ", x.record_b(), " rejected (",
+                          x.link_id(), "): ", x.reason());
+    }
+    case EventEnvelope::kIdentityUnlinked: {
+      const auto& x = e.identity_unlinked();
+      return absl::StrCat("Records ", x.record_a(), " and ", x.record_b(), " separated (", x.link_id(),
+                          "): ", x.reason());
     }
     case EventEnvelope::PAYLOAD_NOT_SET:
       break;

@@ -1,63 +1,102 @@
 #include "services/mappa/risk_view_store.h"
 
+#include <algorithm>
 #include <iostream>
 #include <map>
 #include <optional>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/keys.h"
 #include "common/rocksdb_status.h"
 #include "common/status_macros.h"
-#include "rocksdb/write_batch.h"
+#include "services/mappa/identity.h"
 #include "services/mappa/online_identifier.h"
 #include "services/mappa/risk_projection.h"
+#include "services/mappa/risk_view_store_keys.h"
 
 namespace safeguard::mappa {
 namespace {
 
 using safeguard::v1::EventEnvelope;
+using safeguard::v1::IdentityLink;
 using safeguard::v1::RiskView;
 
-// Key layout:
-//   'v' subject_key                          -> RiskView (facts)
-//   't' subject_key \0 occurred agency seq   -> TimelineEntry
-//   'r' reference                            -> subject_key
-//   'a' stream_id                            -> last applied stream version
-//   'p' topic \0 partition                   -> next offset to consume
-//   'g' stream_id \0 expected_version        -> GapReport (while the version is missing)
-//   'q' stream_id \0 version                 -> EventEnvelope parked until its turn
-//   'i' identifier key \0 subject_key         -> "" (online identifiers ever notified)
-std::string ViewKey(const std::string& subject) { return "v" + subject; }
-std::string RefKey(const std::string& ref) { return "r" + ref; }
-std::string AppliedKey(const std::string& stream) { return "a" + stream; }
-std::string PositionKey(const std::string& topic, int32_t partition) {
-  std::string k = NamedPrefix("p", topic);
-  AppendBigEndian64(&k, static_cast<uint64_t>(partition));
-  return k;
-}
-std::string StreamVersionKey(const char* prefix, const std::string& stream, uint64_t version) {
-  std::string k = NamedPrefix(prefix, stream);
-  AppendBigEndian64(&k, version);
-  return k;
-}
-std::string TimelinePrefix(const std::string& subject) { return NamedPrefix("t", subject); }
-std::string TimelineSuffix(const EventEnvelope& e) {
-  std::string s;
-  const int64_t micros = e.occurred_at().seconds() * 1000000 + e.occurred_at().nanos() / 1000;
-  AppendBigEndian64(&s, OrderedFromSigned(micros));
-  AppendBigEndian64(&s, static_cast<uint64_t>(e.agency()));
-  AppendBigEndian64(&s, e.log_sequence());
-  return s;
-}
-constexpr size_t kTimelineSuffixBytes = 24;
+// A link keeps this many event ids of each kind of evidence (the first ones seen).
+constexpr int kMaxEvidenceEvents = 10;
 
-std::string EncodeU64(uint64_t v) {
-  std::string s;
-  AppendBigEndian64(&s, v);
-  return s;
+// What one ApplyRecords call has read and written so far: reads see the batch's own
+// writes, so several events of one stream, record or link in one batch see each other.
+class PendingWrites {
+ public:
+  explicit PendingWrites(rocksdb::DB* db) : db_(db) {}
+
+  absl::StatusOr<std::optional<std::string>> Get(const std::string& key) {
+    if (auto it = overlay_.find(key); it != overlay_.end()) return it->second;
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), key, &value);
+    if (s.IsNotFound()) return std::nullopt;
+    RETURN_IF_ERROR(FromRocksDb(s, "read mappa state"));
+    return value;
+  }
+  void Put(const std::string& key, std::string value) {
+    batch_.Put(key, value);
+    overlay_[key] = std::move(value);
+  }
+  void Delete(const std::string& key) {
+    batch_.Delete(key);
+    overlay_[key] = std::nullopt;
+  }
+  // The keys under `prefix`, stored or written in this batch, in order.
+  absl::StatusOr<std::vector<std::string>> KeysWithPrefix(const std::string& prefix) {
+    std::map<std::string, bool> keys;  // key -> present
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      keys[it->key().ToString()] = true;
+    }
+    RETURN_IF_ERROR(FromRocksDb(it->status(), "scan mappa state"));
+    for (auto o = overlay_.lower_bound(prefix); o != overlay_.end() && o->first.starts_with(prefix); ++o) {
+      keys[o->first] = o->second.has_value();
+    }
+    std::vector<std::string> out;
+    for (auto& [key, present] : keys) {
+      if (present) out.push_back(key);
+    }
+    return out;
+  }
+  rocksdb::WriteBatch* batch() { return &batch_; }
+
+ private:
+  rocksdb::DB* const db_;
+  std::map<std::string, std::optional<std::string>> overlay_;
+  rocksdb::WriteBatch batch_;
+};
+
+absl::StatusOr<IdentityLink> PendingLink(PendingWrites& p, const std::string& a, const std::string& b) {
+  IdentityLink link;
+  const std::string id = LinkIdFor(a, b);
+  ASSIGN_OR_RETURN(std::optional<std::string> bytes, p.Get(keys::Link(id)));
+  if (bytes.has_value()) {
+    if (!link.ParseFromString(*bytes)) return absl::DataLossError(absl::StrCat("stored link ", id, " is unreadable"));
+    return link;
+  }
+  link.set_link_id(id);
+  link.set_record_a(std::min(a, b));
+  link.set_record_b(std::max(a, b));
+  return link;
+}
+
+void StoreLink(PendingWrites& p, const IdentityLink& link) {
+  p.Put(keys::Link(link.link_id()), link.SerializeAsString());
+  p.Put(keys::RecordLink(link.record_a(), link.link_id()), "");
+  p.Put(keys::RecordLink(link.record_b(), link.link_id()), "");
+}
+
+void AddEvidence(google::protobuf::RepeatedPtrField<std::string>* ids, const std::string& event_id) {
+  if (ids->size() >= kMaxEvidenceEvents) return;
+  if (std::find(ids->begin(), ids->end(), event_id) != ids->end()) return;
+  *ids->Add() = event_id;
 }
 
 }  // namespace
@@ -66,11 +105,43 @@ absl::StatusOr<std::unique_ptr<RiskViewStore>> RiskViewStore::Open(const std::st
                                                                    Clock clock) {
   rocksdb::Options options;
   options.create_if_missing = true;
-  rocksdb::DB* raw = nullptr;
-  RETURN_IF_ERROR(FromRocksDb(rocksdb::DB::Open(options, path, &raw),
-                              absl::StrCat("open mappa views at ", path)));
-  return std::unique_ptr<RiskViewStore>(
-      new RiskViewStore(std::unique_ptr<rocksdb::DB>(raw), std::move(clock)));
+  auto open = [&]() -> absl::StatusOr<std::unique_ptr<rocksdb::DB>> {
+    rocksdb::DB* raw = nullptr;
+    RETURN_IF_ERROR(FromRocksDb(rocksdb::DB::Open(options, path, &raw), absl::StrCat("open mappa views at ", path)));
+    return std::unique_ptr<rocksdb::DB>(raw);
+  };
+  ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::DB> db, open());
+
+  // The views are derived from the log. State in an older layout is discarded and
+  // rebuilt: the consumer then reads every topic from its start.
+  std::string format;
+  rocksdb::Status s = db->Get(rocksdb::ReadOptions(), keys::kFormatKey, &format);
+  if (!s.ok() && !s.IsNotFound()) RETURN_IF_ERROR(FromRocksDb(s, "read mappa state format"));
+  if (format != keys::kFormat) {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+    it->SeekToFirst();
+    if (it->Valid()) {
+      std::cerr << "mappa: state at " << path << " is in layout '" << format << "', not '" << keys::kFormat
+                << "'; rebuilding it from the log" << std::endl;
+      it.reset();
+      db.reset();
+      RETURN_IF_ERROR(FromRocksDb(rocksdb::DestroyDB(path, options), "discard old mappa state"));
+      ASSIGN_OR_RETURN(db, open());
+    }
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    RETURN_IF_ERROR(FromRocksDb(db->Put(sync, keys::kFormatKey, keys::kFormat), "write mappa state format"));
+  }
+
+  auto store = std::unique_ptr<RiskViewStore>(new RiskViewStore(std::move(db), std::move(clock)));
+  // The alert change log continues from its last entry.
+  std::unique_ptr<rocksdb::Iterator> it(store->db_->NewIterator(rocksdb::ReadOptions()));
+  it->SeekForPrev(keys::AlertChange(~uint64_t{0}));
+  if (it->Valid() && it->key().starts_with(keys::kAlertChangePrefix)) {
+    store->alert_sequence_ = DecodeBigEndian64(it->key().ToStringView().substr(1));
+  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "read alert change log"));
+  return store;
 }
 
 RiskViewStore::RiskViewStore(std::unique_ptr<rocksdb::DB> db, Clock clock)
@@ -78,80 +149,112 @@ RiskViewStore::RiskViewStore(std::unique_ptr<rocksdb::DB> db, Clock clock)
 
 absl::StatusOr<ApplyStats> RiskViewStore::ApplyRecords(const std::vector<BusRecord>& records) {
   ApplyStats stats;
-  rocksdb::WriteBatch batch;
-  // Overlays of what this batch changes, so that several events of one subject or stream
-  // in one batch see each other. A parked entry of nullopt was released in this batch.
+  PendingWrites p(db_.get());
+  // Parsed views this batch changed; written once at the end.
   std::unordered_map<std::string, RiskView> views;
-  std::unordered_map<std::string, uint64_t> applied;
-  std::unordered_map<std::string, std::string> refs;
-  std::unordered_map<std::string, std::optional<std::string>> parked;
   std::map<std::pair<std::string, int32_t>, int64_t> positions;
-  std::unordered_set<std::string> reported_gaps;
+  std::set<std::string> touched;  // records whose person's alerts may have changed
 
-  auto get = [&](const std::string& key, std::string* value) -> absl::StatusOr<bool> {
-    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), key, value);
-    if (s.IsNotFound()) return false;
-    RETURN_IF_ERROR(FromRocksDb(s, "read mappa state"));
-    return true;
-  };
-  auto get_parked = [&](const std::string& key, std::string* value) -> absl::StatusOr<bool> {
-    if (auto it = parked.find(key); it != parked.end()) {
-      if (!it->second.has_value()) return false;
-      *value = *it->second;
-      return true;
-    }
-    return get(key, value);
-  };
-  auto lookup_ref = [&](const std::string& ref) -> absl::StatusOr<std::string> {
-    if (auto it = refs.find(ref); it != refs.end()) return it->second;
-    std::string key;
-    ASSIGN_OR_RETURN(bool found, get(RefKey(ref), &key));
-    return found ? key : std::string();
-  };
   auto last_applied = [&](const std::string& stream) -> absl::StatusOr<uint64_t> {
-    if (auto it = applied.find(stream); it != applied.end()) return it->second;
-    std::string v;
-    ASSIGN_OR_RETURN(bool found, get(AppliedKey(stream), &v));
-    return found ? DecodeBigEndian64(v) : 0;
+    ASSIGN_OR_RETURN(std::optional<std::string> v, p.Get(keys::Applied(stream)));
+    return v.has_value() ? DecodeBigEndian64(*v) : 0;
   };
 
-  // Applies `e`, the next version of its stream, to its subject's view and timeline.
-  auto apply = [&](const EventEnvelope& e) -> absl::Status {
-    applied[e.stream_id()] = e.stream_version();
-    batch.Put(AppliedKey(e.stream_id()), EncodeU64(e.stream_version()));
-    // The gap this event closes, if one was reported, is closed.
-    batch.Delete(StreamVersionKey("g", e.stream_id(), e.stream_version()));
-    reported_gaps.erase(StreamVersionKey("g", e.stream_id(), e.stream_version()));
+  auto add_timeline = [&](const std::string& record, const EventEnvelope& e) {
+    safeguard::v1::TimelineEntry entry;
+    *entry.mutable_provenance() = ProvenanceOf(e);
+    entry.set_summary(TimelineSummary(e));
+    p.Put(keys::Timeline(record) + keys::TimelineSuffix(e), entry.SerializeAsString());
+  };
 
-    // The view this event belongs to: the one already known by its key or by any of its
-    // references (a ViSOR-only event joins the view its PNC id built), else a new one.
-    std::string subject;
-    ASSIGN_OR_RETURN(subject, lookup_ref(e.subject_key()));
-    for (const std::string& ref : ReferencesOf(e.subject())) {
-      if (!subject.empty()) break;
-      ASSIGN_OR_RETURN(subject, lookup_ref(ref));
+  // A MAPPA user's decision on a link: the latest decision (by its stream's order) holds.
+  auto apply_decision = [&](const EventEnvelope& e, const IdentityDecision& d) -> absl::Status {
+    if (d.record_a.empty() || d.record_b.empty() || d.record_a == d.record_b ||
+        d.link_id != LinkIdFor(d.record_a, d.record_b)) {
+      std::cerr << "mappa: identity decision " << e.event_id() << " names link " << d.link_id
+                << " inconsistently with its records; ignored" << std::endl;
+      return absl::OkStatus();
     }
-    if (subject.empty()) subject = e.subject_key();
-    std::vector<std::string> all_refs = ReferencesOf(e.subject());
-    all_refs.push_back(e.subject_key());
-    for (const std::string& ref : all_refs) {
-      ASSIGN_OR_RETURN(std::string owner, lookup_ref(ref));
-      if (owner.empty()) {
-        refs[ref] = subject;
-        batch.Put(RefKey(ref), subject);
+    ASSIGN_OR_RETURN(IdentityLink link, PendingLink(p, d.record_a, d.record_b));
+    link.set_decision(d.decision);
+    link.set_decision_reason(d.reason);
+    *link.mutable_decision_provenance() = ProvenanceOf(e);
+    link.set_decisions(e.stream_version());
+    StoreLink(p, link);
+    add_timeline(link.record_a(), e);
+    add_timeline(link.record_b(), e);
+    touched.insert(link.record_a());
+    touched.insert(link.record_b());
+    return absl::OkStatus();
+  };
+
+  // An agency's fact: filed under the record any of its references already belongs to,
+  // else a new record under its subject key.
+  auto apply_fact = [&](const EventEnvelope& e) -> absl::Status {
+    std::vector<std::string> refs = {e.subject_key()};
+    for (std::string& r : ReferencesOf(e.subject())) {
+      if (std::find(refs.begin(), refs.end(), r) == refs.end()) refs.push_back(std::move(r));
+    }
+    std::string record;
+    std::vector<std::string> others;  // further records this event's references belong to
+    std::vector<std::string> unowned;
+    for (const std::string& ref : refs) {
+      ASSIGN_OR_RETURN(std::optional<std::string> owner, p.Get(keys::Ref(ref)));
+      if (!owner.has_value()) {
+        unowned.push_back(ref);
+      } else if (record.empty()) {
+        record = *owner;
+      } else if (*owner != record && std::find(others.begin(), others.end(), *owner) == others.end()) {
+        others.push_back(*owner);
       }
     }
+    if (record.empty()) record = e.subject_key();
+    for (const std::string& ref : unowned) p.Put(keys::Ref(ref), record);
+    touched.insert(record);
 
-    auto vit = views.find(subject);
+    // One event naming references of two records: the records are one person.
+    for (const std::string& other : others) {
+      ASSIGN_OR_RETURN(IdentityLink link, PendingLink(p, record, other));
+      link.set_national_identifier_match(true);
+      AddEvidence(link.mutable_national_identifier_event_ids(), e.event_id());
+      StoreLink(p, link);
+      touched.insert(other);
+    }
+
+    // The same name and date of birth as another record: proposed, never linked.
+    for (const NameKey& name : NameKeysOf(e.subject())) {
+      const std::string prefix = keys::NamePrefix(name.date_of_birth, name.name);
+      ASSIGN_OR_RETURN(std::vector<std::string> matches, p.KeysWithPrefix(prefix));
+      bool indexed = false;
+      for (const std::string& key : matches) {
+        const std::string other = key.substr(prefix.size());
+        if (other == record) {
+          indexed = true;
+          continue;
+        }
+        ASSIGN_OR_RETURN(IdentityLink link, PendingLink(p, record, other));
+        const bool first = !link.name_match();
+        link.set_name_match(true);
+        if (first) {
+          link.set_matched_name(name.name);
+          link.set_matched_date_of_birth(name.date_of_birth);
+        }
+        AddEvidence(link.mutable_name_match_event_ids(), e.event_id());
+        StoreLink(p, link);
+        touched.insert(other);
+      }
+      if (!indexed) p.Put(prefix + record, "");
+    }
+
+    auto vit = views.find(record);
     if (vit == views.end()) {
       RiskView view;
-      std::string bytes;
-      ASSIGN_OR_RETURN(bool found, get(ViewKey(subject), &bytes));
-      if (found && !view.ParseFromString(bytes)) {
-        return absl::DataLossError(absl::StrCat("stored view of ", subject, " is unreadable"));
+      ASSIGN_OR_RETURN(std::optional<std::string> bytes, p.Get(keys::View(record)));
+      if (bytes.has_value() && !view.ParseFromString(*bytes)) {
+        return absl::DataLossError(absl::StrCat("stored view of ", record, " is unreadable"));
       }
-      if (!found) view.set_subject_key(subject);
-      vit = views.emplace(subject, std::move(view)).first;
+      if (!bytes.has_value()) view.set_subject_key(record);
+      vit = views.emplace(record, std::move(view)).first;
     }
     ApplyEvent(e, &vit->second);
     if (e.has_register_notification_recorded()) {
@@ -159,16 +262,22 @@ absl::StatusOr<ApplyStats> RiskViewStore::ApplyRecords(const std::vector<BusReco
       // identifier later dropped from the register stops matching without a delete here.
       for (const auto& id : e.register_notification_recorded().online_identifiers()) {
         absl::StatusOr<std::string> key = OnlineIdentifierKey(id.kind(), id.value(), id.platform(), "");
-        if (key.ok()) batch.Put(NamedPrefix("i", *key) + subject, "");
+        if (key.ok()) p.Put(keys::OnlineIdentifier(*key, record), "");
       }
     }
-
-    safeguard::v1::TimelineEntry entry;
-    *entry.mutable_provenance() = ProvenanceOf(e);
-    entry.set_summary(TimelineSummary(e));
-    batch.Put(TimelinePrefix(subject) + TimelineSuffix(e), entry.SerializeAsString());
-    ++stats.applied;
+    p.Put(keys::Event(record, e), e.SerializeAsString());
+    add_timeline(record, e);
     return absl::OkStatus();
+  };
+
+  // Applies `e`, the next version of its stream.
+  auto apply = [&](const EventEnvelope& e) -> absl::Status {
+    p.Put(keys::Applied(e.stream_id()), keys::EncodeU64(e.stream_version()));
+    // The gap this event closes, if one was reported, is closed.
+    p.Delete(keys::StreamVersion(keys::kGapPrefix, e.stream_id(), e.stream_version()));
+    ++stats.applied;
+    if (std::optional<IdentityDecision> d = IdentityDecisionOf(e)) return apply_decision(e, *d);
+    return apply_fact(e);
   };
 
   for (const BusRecord& record : records) {
@@ -191,26 +300,22 @@ absl::StatusOr<ApplyStats> RiskViewStore::ApplyRecords(const std::vector<BusReco
       // An earlier version of this stream has not arrived (partitions and publish retries
       // can reorder delivery). Applying out of order would make the missing event look
       // like a duplicate when it comes, so this one waits, and the gap is reported.
-      const std::string key = StreamVersionKey("q", e.stream_id(), e.stream_version());
-      std::string existing;
-      ASSIGN_OR_RETURN(bool already, get_parked(key, &existing));
-      if (already) {
+      const std::string key = keys::StreamVersion(keys::kParkedPrefix, e.stream_id(), e.stream_version());
+      ASSIGN_OR_RETURN(std::optional<std::string> already, p.Get(key));
+      if (already.has_value()) {
         ++stats.duplicates;
         continue;
       }
-      parked[key] = record.value;
-      batch.Put(key, record.value);
-      const std::string gap_key = StreamVersionKey("g", e.stream_id(), last + 1);
-      std::string reported;
-      ASSIGN_OR_RETURN(bool known, get(gap_key, &reported));
-      if (!known && !reported_gaps.contains(gap_key)) {
+      p.Put(key, record.value);
+      const std::string gap_key = keys::StreamVersion(keys::kGapPrefix, e.stream_id(), last + 1);
+      ASSIGN_OR_RETURN(std::optional<std::string> known, p.Get(gap_key));
+      if (!known.has_value()) {
         safeguard::v1::GapReport gap;
         gap.set_stream_id(e.stream_id());
         gap.set_expected_version(last + 1);
         gap.set_seen_version(e.stream_version());
         *gap.mutable_detected_at() = ToProtoTimestamp(clock_());
-        batch.Put(gap_key, gap.SerializeAsString());
-        reported_gaps.insert(gap_key);
+        p.Put(gap_key, gap.SerializeAsString());
         std::cerr << "mappa: stream " << e.stream_id() << " is missing version " << last + 1
                   << " (saw " << e.stream_version() << "); holding later events until it arrives"
                   << std::endl;
@@ -221,40 +326,39 @@ absl::StatusOr<ApplyStats> RiskViewStore::ApplyRecords(const std::vector<BusReco
     // In order: apply it, then every parked successor it releases.
     RETURN_IF_ERROR(apply(e));
     for (uint64_t next = e.stream_version() + 1;; ++next) {
-      const std::string key = StreamVersionKey("q", e.stream_id(), next);
-      std::string bytes;
-      ASSIGN_OR_RETURN(bool waiting, get_parked(key, &bytes));
-      if (!waiting) break;
+      const std::string key = keys::StreamVersion(keys::kParkedPrefix, e.stream_id(), next);
+      ASSIGN_OR_RETURN(std::optional<std::string> bytes, p.Get(key));
+      if (!bytes.has_value()) break;
       EventEnvelope successor;
-      if (!successor.ParseFromString(bytes)) return absl::DataLossError("parked event is unreadable");
+      if (!successor.ParseFromString(*bytes)) return absl::DataLossError("parked event is unreadable");
       RETURN_IF_ERROR(apply(successor));
-      parked[key] = std::nullopt;
-      batch.Delete(key);
+      p.Delete(key);
       ++stats.released;
     }
   }
 
-  for (const auto& [subject, view] : views) {
-    batch.Put(ViewKey(subject), view.SerializeAsString());
-  }
+  for (const auto& [record, view] : views) p.Put(keys::View(record), view.SerializeAsString());
   for (const auto& [tp, next] : positions) {
-    batch.Put(PositionKey(tp.first, tp.second), EncodeU64(static_cast<uint64_t>(next)));
+    p.Put(keys::Position(tp.first, tp.second), keys::EncodeU64(static_cast<uint64_t>(next)));
   }
   // The bus holds every event durably, so the view need not sync: after a power loss
   // RocksDB recovers a prefix of its writes, state and position together, and the
   // consumer re-reads from there.
-  RETURN_IF_ERROR(FromRocksDb(db_->Write(rocksdb::WriteOptions(), &batch), "apply events"));
+  RETURN_IF_ERROR(FromRocksDb(db_->Write(rocksdb::WriteOptions(), p.batch()), "apply events"));
   counters_.applied += stats.applied;
   counters_.duplicates += stats.duplicates;
   counters_.parked += stats.parked;
   counters_.released += stats.released;
   counters_.unreadable += stats.unreadable;
+  // Alerts follow the facts. Should this fail or the process stop first, the alerts are
+  // recomputed for everyone when the consumer next starts (ReevaluateAllAlerts).
+  RETURN_IF_ERROR(UpdateAlerts(touched));
   return stats;
 }
 
 absl::StatusOr<int64_t> RiskViewStore::Position(const std::string& topic, int32_t partition) {
   std::string v;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), PositionKey(topic, partition), &v);
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), keys::Position(topic, partition), &v);
   if (s.IsNotFound()) return 0;
   RETURN_IF_ERROR(FromRocksDb(s, "read position"));
   return static_cast<int64_t>(DecodeBigEndian64(v));
@@ -262,58 +366,198 @@ absl::StatusOr<int64_t> RiskViewStore::Position(const std::string& topic, int32_
 
 absl::StatusOr<std::string> RiskViewStore::ResolveReference(const std::string& reference) {
   std::string key;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), RefKey(reference), &key);
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), keys::Ref(reference), &key);
   if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat("no subject is known as ", reference));
   RETURN_IF_ERROR(FromRocksDb(s, "resolve reference"));
   return key;
 }
 
-absl::StatusOr<RiskView> RiskViewStore::GetView(const std::string& subject_key) {
+absl::StatusOr<RiskView> RiskViewStore::GetView(const std::string& record_key) {
   std::string bytes;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), ViewKey(subject_key), &bytes);
-  if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat("no view of ", subject_key));
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), keys::View(record_key), &bytes);
+  if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat("no view of ", record_key));
   RETURN_IF_ERROR(FromRocksDb(s, "read view"));
   RiskView view;
   if (!view.ParseFromString(bytes)) return absl::DataLossError("stored view is unreadable");
   return view;
 }
 
+absl::StatusOr<IdentityLink> RiskViewStore::LoadLink(const std::string& link_id) {
+  IdentityLink link;
+  std::string bytes;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), keys::Link(link_id), &bytes);
+  if (s.IsNotFound()) return link;
+  RETURN_IF_ERROR(FromRocksDb(s, "read identity link"));
+  if (!link.ParseFromString(bytes)) return absl::DataLossError(absl::StrCat("stored link ", link_id, " is unreadable"));
+  return link;
+}
+
+absl::StatusOr<IdentityLink> RiskViewStore::GetLink(const std::string& link_id) {
+  ASSIGN_OR_RETURN(IdentityLink link, LoadLink(link_id));
+  if (link.link_id().empty()) return absl::NotFoundError(absl::StrCat("no identity link ", link_id));
+  link.set_status(EffectiveStatus(link));
+  return link;
+}
+
+absl::StatusOr<std::vector<std::string>> RiskViewStore::LinkIdsOf(const std::string& record_key) {
+  std::vector<std::string> ids;
+  const std::string prefix = keys::RecordLinkPrefix(record_key);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    ids.push_back(it->key().ToString().substr(prefix.size()));
+  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "read record links"));
+  return ids;
+}
+
+absl::StatusOr<std::vector<std::string>> RiskViewStore::PersonRecords(const std::string& record_key) {
+  std::set<std::string> seen = {record_key};
+  std::vector<std::string> queue = {record_key};
+  while (!queue.empty()) {
+    const std::string record = queue.back();
+    queue.pop_back();
+    ASSIGN_OR_RETURN(std::vector<std::string> ids, LinkIdsOf(record));
+    for (const std::string& id : ids) {
+      ASSIGN_OR_RETURN(IdentityLink link, LoadLink(id));
+      if (EffectiveStatus(link) != safeguard::v1::LINKED) continue;
+      const std::string& other = link.record_a() == record ? link.record_b() : link.record_a();
+      if (seen.insert(other).second) queue.push_back(other);
+    }
+  }
+  std::vector<std::string> records(seen.begin(), seen.end());
+  std::sort(records.begin(), records.end(), BetterRecordKey);
+  return records;
+}
+
+absl::StatusOr<RiskView> RiskViewStore::CombinedView(const std::vector<std::string>& records) {
+  // Every event of every record, in the order Safeguard recorded them.
+  std::vector<std::pair<std::string, std::string>> events;  // order suffix, envelope
+  for (const std::string& record : records) {
+    const std::string prefix = keys::EventPrefix(record);
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      events.emplace_back(it->key().ToString().substr(prefix.size()), it->value().ToString());
+    }
+    RETURN_IF_ERROR(FromRocksDb(it->status(), "read record events"));
+  }
+  if (events.empty()) return absl::NotFoundError(absl::StrCat("no view of ", records.front()));
+  std::sort(events.begin(), events.end());
+  RiskView view;
+  view.set_subject_key(records.front());
+  for (const auto& [order, bytes] : events) {
+    EventEnvelope e;
+    if (!e.ParseFromString(bytes)) return absl::DataLossError("stored event is unreadable");
+    ApplyEvent(e, &view);
+  }
+  return view;
+}
+
+absl::StatusOr<RiskView> RiskViewStore::GetPersonView(const std::string& record_key) {
+  ASSIGN_OR_RETURN(std::vector<std::string> records, PersonRecords(record_key));
+  RiskView view;
+  if (records.size() == 1) {
+    ASSIGN_OR_RETURN(view, GetView(record_key));
+  } else {
+    ASSIGN_OR_RETURN(view, CombinedView(records));
+  }
+  view.set_subject_key(records.front());
+  std::set<std::string> link_ids;
+  for (const std::string& record : records) {
+    view.add_linked_records(record);
+    ASSIGN_OR_RETURN(std::vector<std::string> ids, LinkIdsOf(record));
+    link_ids.insert(ids.begin(), ids.end());
+  }
+  for (const std::string& id : link_ids) {
+    ASSIGN_OR_RETURN(*view.add_identity_links(), GetLink(id));
+  }
+  return view;
+}
+
 absl::StatusOr<safeguard::v1::GetTimelineResponse> RiskViewStore::GetTimeline(
-    const std::string& subject_key, uint32_t page_size, const std::string& page_token) {
-  const std::string prefix = TimelinePrefix(subject_key);
-  std::string start = prefix;
+    const std::string& record_key, uint32_t page_size, const std::string& page_token) {
+  std::string after;
   if (!page_token.empty()) {
-    std::string suffix;
-    if (!absl::WebSafeBase64Unescape(page_token, &suffix) || suffix.size() != kTimelineSuffixBytes) {
+    if (!absl::WebSafeBase64Unescape(page_token, &after) || after.size() != keys::kTimelineSuffixBytes) {
       return absl::InvalidArgumentError("page_token: not a token from a previous page");
     }
-    start = prefix + suffix;
+  }
+  ASSIGN_OR_RETURN(std::vector<std::string> records, PersonRecords(record_key));
+  // Each record's next page_size + 1 entries, merged by when things happened. An
+  // identity decision appears in both records' timelines; it is shown once.
+  std::map<std::string, std::string> merged;  // order suffix -> entry
+  for (const std::string& record : records) {
+    const std::string prefix = keys::Timeline(record);
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+    it->Seek(prefix + after);
+    uint32_t taken = 0;
+    for (; it->Valid() && it->key().starts_with(prefix) && taken <= page_size; it->Next()) {
+      std::string suffix = it->key().ToString().substr(prefix.size());
+      if (!after.empty() && suffix <= after) continue;
+      merged.emplace(std::move(suffix), it->value().ToString());
+      ++taken;
+    }
+    RETURN_IF_ERROR(FromRocksDb(it->status(), "read timeline"));
   }
   safeguard::v1::GetTimelineResponse response;
-  response.set_subject_key(subject_key);
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-  it->Seek(start);
-  if (!page_token.empty() && it->Valid() && it->key().ToStringView() == start) it->Next();
-  std::string last_key;
-  for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
+  response.set_subject_key(records.front());
+  std::string last;
+  for (const auto& [suffix, bytes] : merged) {
     if (response.entries_size() == static_cast<int>(page_size)) {
-      response.set_next_page_token(absl::WebSafeBase64Escape(last_key.substr(prefix.size())));
+      response.set_next_page_token(absl::WebSafeBase64Escape(last));
       break;
     }
-    if (!response.add_entries()->ParseFromArray(it->value().data(),
-                                                static_cast<int>(it->value().size()))) {
+    if (!response.add_entries()->ParseFromString(bytes)) {
       return absl::DataLossError("stored timeline entry is unreadable");
     }
-    last_key = it->key().ToString();
+    last = suffix;
   }
-  RETURN_IF_ERROR(FromRocksDb(it->status(), "read timeline"));
+  return response;
+}
+
+absl::StatusOr<safeguard::v1::ListIdentityLinksResponse> RiskViewStore::ListLinks(
+    safeguard::v1::IdentityLinkStatus status, uint32_t page_size, const std::string& page_token) {
+  safeguard::v1::ListIdentityLinksResponse response;
+  auto identity_of = [&](const std::string& record, safeguard::v1::IdentityRecord* out) -> absl::Status {
+    out->set_record_key(record);
+    absl::StatusOr<RiskView> view = GetView(record);
+    if (absl::IsNotFound(view.status())) return absl::OkStatus();  // decided before its events came
+    RETURN_IF_ERROR(view.status());
+    *out->mutable_identity() = view->identity();
+    *out->mutable_references() = view->references();
+    return absl::OkStatus();
+  };
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  const std::string prefix = keys::kLinkPrefix;
+  it->Seek(page_token.empty() ? prefix : keys::Link(page_token));
+  if (!page_token.empty() && it->Valid() && it->key() == keys::Link(page_token)) it->Next();
+  for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    IdentityLink link;
+    if (!link.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("stored identity link is unreadable");
+    }
+    link.set_status(EffectiveStatus(link));
+    if (link.status() != status) continue;
+    if (status == safeguard::v1::CANDIDATE) {
+      ASSIGN_OR_RETURN(std::vector<std::string> person, PersonRecords(link.record_a()));
+      if (std::find(person.begin(), person.end(), link.record_b()) != person.end()) continue;
+    }
+    if (response.links_size() == static_cast<int>(page_size)) {
+      response.set_next_page_token(response.links(response.links_size() - 1).link().link_id());
+      break;
+    }
+    safeguard::v1::IdentityLinkDetail* d = response.add_links();
+    RETURN_IF_ERROR(identity_of(link.record_a(), d->mutable_record_a()));
+    RETURN_IF_ERROR(identity_of(link.record_b(), d->mutable_record_b()));
+    *d->mutable_link() = std::move(link);
+  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "read identity links"));
   return response;
 }
 
 absl::StatusOr<std::vector<safeguard::v1::ConsumerPosition>> RiskViewStore::Positions() {
   std::vector<safeguard::v1::ConsumerPosition> out;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-  for (it->Seek("p"); it->Valid() && it->key().starts_with("p"); it->Next()) {
+  for (it->Seek(keys::kPositionPrefix); it->Valid() && it->key().starts_with(keys::kPositionPrefix); it->Next()) {
     const std::string key = it->key().ToString();
     const size_t nul = key.find('\0');
     safeguard::v1::ConsumerPosition p;
@@ -329,14 +573,14 @@ absl::StatusOr<std::vector<safeguard::v1::ConsumerPosition>> RiskViewStore::Posi
 absl::StatusOr<uint64_t> RiskViewStore::EventsWaiting() {
   uint64_t n = 0;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-  for (it->Seek("q"); it->Valid() && it->key().starts_with("q"); it->Next()) ++n;
+  for (it->Seek(keys::kParkedPrefix); it->Valid() && it->key().starts_with(keys::kParkedPrefix); it->Next()) ++n;
   RETURN_IF_ERROR(FromRocksDb(it->status(), "count waiting events"));
   return n;
 }
 
 absl::StatusOr<std::vector<std::string>> RiskViewStore::SubjectsWithIdentifier(const std::string& key) {
   std::vector<std::string> out;
-  const std::string prefix = NamedPrefix("i", key);
+  const std::string prefix = keys::OnlineIdentifier(key, "");
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     out.push_back(it->key().ToString().substr(prefix.size()));
@@ -348,7 +592,7 @@ absl::StatusOr<std::vector<std::string>> RiskViewStore::SubjectsWithIdentifier(c
 absl::StatusOr<std::vector<safeguard::v1::GapReport>> RiskViewStore::Gaps() {
   std::vector<safeguard::v1::GapReport> out;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-  for (it->Seek("g"); it->Valid() && it->key().starts_with("g"); it->Next()) {
+  for (it->Seek(keys::kGapPrefix); it->Valid() && it->key().starts_with(keys::kGapPrefix); it->Next()) {
     safeguard::v1::GapReport g;
     if (!g.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
       return absl::DataLossError("stored gap report is unreadable");
