@@ -1,4 +1,5 @@
-// Envelopes as police-service would write them, for projection tests.
+// Envelopes as the agency services and mappa-service would write them, for projection
+// and store tests.
 #pragma once
 
 #include <string>
@@ -6,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/time_util.h"
 #include "safeguard/v1/envelope.pb.h"
+#include "services/mappa/identity.h"
 #include "tests/testing/police_requests.h"
 
 namespace safeguard::testing {
@@ -74,6 +76,51 @@ class EventFactory {
     payload.set_received_date(date);
     return Next<safeguard::v1::IntelligenceRecorded>(
         pnc, date, [](auto* e, const auto& p) { *e->mutable_intelligence_recorded() = p; }, payload);
+  }
+
+  // The next event of `subject_key`'s stream in `agency`, about `subject`; `set` fills the
+  // payload. E.g. About(AGENCY_PROBATION, "probation:X123456", subject, "2024-01-01", ...).
+  template <typename Set>
+  safeguard::v1::EventEnvelope About(safeguard::v1::Agency agency, const std::string& subject_key,
+                                     const safeguard::v1::SubjectRef& subject, const std::string& occurred,
+                                     Set set) {
+    static constexpr const char* kPrefix[] = {"?", "police", "probation", "childrens", "mappa", "platform"};
+    safeguard::v1::EventEnvelope e;
+    e.set_event_id(absl::StrCat("event-", ++sequence_));
+    e.set_agency(agency);
+    e.set_subject_key(subject_key);
+    e.set_stream_id(absl::StrCat(kPrefix[agency], "/", subject_key));
+    e.set_stream_version(++versions_[e.stream_id()]);
+    e.set_log_sequence(sequence_);
+    *e.mutable_subject() = subject;
+    *e.mutable_occurred_at() = ToProtoTimestamp(StartOfDay(*ParseIsoDate(occurred)));
+    *e.mutable_recorded_at() = ToProtoTimestamp(absl::FromUnixSeconds(1700000000 + sequence_));
+    e.mutable_actor()->set_user("officer-1");
+    set(&e);
+    e.set_event_type(absl::StrCat(kPrefix[agency], ".",
+                                  e.GetReflection()
+                                      ->GetOneofFieldDescriptor(e, e.GetDescriptor()->oneof_decl(0))
+                                      ->message_type()
+                                      ->name()));
+    return e;
+  }
+
+  // A MAPPA user's decision on the link between records `a` and `b`.
+  safeguard::v1::EventEnvelope Decision(safeguard::v1::IdentityLinkStatus decision, const std::string& a,
+                                        const std::string& b, const std::string& reason = "panel decision") {
+    const std::string link = mappa::LinkIdFor(a, b);
+    return About(safeguard::v1::AGENCY_MAPPA, link, safeguard::v1::SubjectRef(), "2024-07-01",
+                 [&](safeguard::v1::EventEnvelope* e) {
+                   auto fill = [&](auto* x) {
+                     x->set_link_id(link);
+                     x->set_record_a(std::min(a, b));
+                     x->set_record_b(std::max(a, b));
+                     x->set_reason(reason);
+                   };
+                   if (decision == safeguard::v1::LINKED) fill(e->mutable_identity_link_confirmed());
+                   if (decision == safeguard::v1::REJECTED) fill(e->mutable_identity_link_rejected());
+                   if (decision == safeguard::v1::UNLINKED) fill(e->mutable_identity_unlinked());
+                 });
   }
 
  private:
