@@ -1,9 +1,11 @@
 #include "services/mappa/risk_view_store.h"
 
 #include <algorithm>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <optional>
+#include <tuple>
 #include <unordered_map>
 
 #include "absl/strings/escaping.h"
@@ -22,9 +24,6 @@ namespace {
 using safeguard::v1::EventEnvelope;
 using safeguard::v1::IdentityLink;
 using safeguard::v1::RiskView;
-
-// A link keeps this many event ids of each kind of evidence (the first ones seen).
-constexpr int kMaxEvidenceEvents = 10;
 
 // What one ApplyRecords call has read and written so far: reads see the batch's own
 // writes, so several events of one stream, record or link in one batch see each other.
@@ -93,10 +92,33 @@ void StoreLink(PendingWrites& p, const IdentityLink& link) {
   p.Put(keys::RecordLink(link.record_b(), link.link_id()), "");
 }
 
-void AddEvidence(google::protobuf::RepeatedPtrField<std::string>* ids, const std::string& event_id) {
-  if (ids->size() >= kMaxEvidenceEvents) return;
-  if (std::find(ids->begin(), ids->end(), event_id) != ids->end()) return;
-  *ids->Add() = event_id;
+// A Provenance's place in recorded order (as keys::EventOrder, from what it carries).
+std::tuple<int64_t, int32_t, int, std::string, uint64_t> RecordedOrder(const safeguard::v1::Provenance& p) {
+  return {p.recorded_at().seconds(), p.recorded_at().nanos(), static_cast<int>(p.agency()), p.stream_id(),
+          p.stream_version()};
+}
+
+// Indexes that `record`'s event `e` carries the index entry `key` (a reference or a name),
+// keeping the earliest such event in recorded order. Returns that earliest event.
+absl::StatusOr<safeguard::v1::Provenance> IndexEarliest(PendingWrites& p, const std::string& key,
+                                                        const EventEnvelope& e) {
+  safeguard::v1::Provenance now = ProvenanceOf(e);
+  ASSIGN_OR_RETURN(std::optional<std::string> bytes, p.Get(key));
+  safeguard::v1::Provenance held;
+  if (bytes.has_value() && held.ParseFromString(*bytes) && RecordedOrder(held) <= RecordedOrder(now)) {
+    return held;
+  }
+  p.Put(key, now.SerializeAsString());
+  return now;
+}
+
+absl::StatusOr<safeguard::v1::Provenance> IndexedEvent(PendingWrites& p, const std::string& key) {
+  ASSIGN_OR_RETURN(std::optional<std::string> bytes, p.Get(key));
+  safeguard::v1::Provenance held;
+  if (!bytes.has_value() || !held.ParseFromString(*bytes)) {
+    return absl::DataLossError(absl::StrCat("identity index entry is unreadable"));
+  }
+  return held;
 }
 
 }  // namespace
@@ -188,64 +210,103 @@ absl::StatusOr<ApplyStats> RiskViewStore::ApplyRecords(const std::vector<BusReco
     return absl::OkStatus();
   };
 
-  // An agency's fact: filed under the record any of its references already belongs to,
-  // else a new record under its subject key.
+  // Rebuilt at the end of the batch: records an event reached out of recorded order.
+  std::set<std::string> refold;
+
+  // An agency's fact: filed under the record of its own subject key. Every reference it
+  // carries is indexed; another record carrying one of them is the same person, linked
+  // automatically. The record's view is the fold of its events in recorded order, so it
+  // does not depend on how the topics interleave.
   auto apply_fact = [&](const EventEnvelope& e) -> absl::Status {
-    std::vector<std::string> refs = {e.subject_key()};
+    const std::string record = e.subject_key();
+    touched.insert(record);
+    std::vector<std::string> refs = {record};
     for (std::string& r : ReferencesOf(e.subject())) {
       if (std::find(refs.begin(), refs.end(), r) == refs.end()) refs.push_back(std::move(r));
     }
-    std::string record;
-    std::vector<std::string> others;  // further records this event's references belong to
-    std::vector<std::string> unowned;
-    for (const std::string& ref : refs) {
-      ASSIGN_OR_RETURN(std::optional<std::string> owner, p.Get(keys::Ref(ref)));
-      if (!owner.has_value()) {
-        unowned.push_back(ref);
-      } else if (record.empty()) {
-        record = *owner;
-      } else if (*owner != record && std::find(others.begin(), others.end(), *owner) == others.end()) {
-        others.push_back(*owner);
-      }
-    }
-    if (record.empty()) record = e.subject_key();
-    for (const std::string& ref : unowned) p.Put(keys::Ref(ref), record);
-    touched.insert(record);
-
-    // One event naming references of two records: the records are one person.
-    for (const std::string& other : others) {
-      ASSIGN_OR_RETURN(IdentityLink link, PendingLink(p, record, other));
-      link.set_national_identifier_match(true);
-      AddEvidence(link.mutable_national_identifier_event_ids(), e.event_id());
-      StoreLink(p, link);
-      touched.insert(other);
-    }
-
-    // The same name and date of birth as another record: proposed, never linked.
-    for (const NameKey& name : NameKeysOf(e.subject())) {
-      const std::string prefix = keys::NamePrefix(name.date_of_birth, name.name);
-      ASSIGN_OR_RETURN(std::vector<std::string> matches, p.KeysWithPrefix(prefix));
-      bool indexed = false;
-      for (const std::string& key : matches) {
+    // For each index entry (a reference or a name) this event carries: the records that
+    // carry it too, with the earliest event on each side.
+    auto share = [&](const std::string& prefix,
+                     const std::function<void(IdentityLink*, const safeguard::v1::Provenance& a,
+                                              const safeguard::v1::Provenance& b)>& note) -> absl::Status {
+      ASSIGN_OR_RETURN(const safeguard::v1::Provenance mine, IndexEarliest(p, prefix + record, e));
+      ASSIGN_OR_RETURN(std::vector<std::string> holders, p.KeysWithPrefix(prefix));
+      for (const std::string& key : holders) {
         const std::string other = key.substr(prefix.size());
-        if (other == record) {
-          indexed = true;
-          continue;
-        }
+        if (other == record) continue;
+        ASSIGN_OR_RETURN(const safeguard::v1::Provenance theirs, IndexedEvent(p, key));
         ASSIGN_OR_RETURN(IdentityLink link, PendingLink(p, record, other));
-        const bool first = !link.name_match();
-        link.set_name_match(true);
-        if (first) {
-          link.set_matched_name(name.name);
-          link.set_matched_date_of_birth(name.date_of_birth);
-        }
-        AddEvidence(link.mutable_name_match_event_ids(), e.event_id());
+        const bool mine_is_a = link.record_a() == record;
+        note(&link, mine_is_a ? mine : theirs, mine_is_a ? theirs : mine);
         StoreLink(p, link);
         touched.insert(other);
       }
-      if (!indexed) p.Put(prefix + record, "");
+      return absl::OkStatus();
+    };
+
+    // A reference another record's events carry too: the same person, linked at once.
+    for (const std::string& ref : refs) {
+      RETURN_IF_ERROR(share(keys::RefPrefix(ref), [&](IdentityLink* link, const auto& a, const auto& b) {
+        link->set_national_identifier_match(true);
+        safeguard::v1::SharedReference* entry = nullptr;
+        for (auto& r : *link->mutable_shared_references()) {
+          if (r.reference() == ref) entry = &r;
+        }
+        if (entry == nullptr) {
+          entry = link->add_shared_references();
+          entry->set_reference(ref);
+        }
+        *entry->mutable_record_a_event() = a;
+        *entry->mutable_record_b_event() = b;
+        std::sort(link->mutable_shared_references()->begin(), link->mutable_shared_references()->end(),
+                  [](const auto& x, const auto& y) { return x.reference() < y.reference(); });
+      }));
     }
 
+    // The same name and date of birth as another record's: proposed, never linked.
+    for (const NameKey& name : NameKeysOf(e.subject())) {
+      RETURN_IF_ERROR(share(keys::NamePrefix(name.date_of_birth, name.name),
+                            [&](IdentityLink* link, const auto& a, const auto& b) {
+                              link->set_name_match(true);
+                              safeguard::v1::SharedName* entry = nullptr;
+                              for (auto& n : *link->mutable_shared_names()) {
+                                if (n.name() == name.name && n.date_of_birth() == name.date_of_birth) entry = &n;
+                              }
+                              if (entry == nullptr) {
+                                entry = link->add_shared_names();
+                                entry->set_name(name.name);
+                                entry->set_date_of_birth(name.date_of_birth);
+                              }
+                              *entry->mutable_record_a_event() = a;
+                              *entry->mutable_record_b_event() = b;
+                              std::sort(link->mutable_shared_names()->begin(), link->mutable_shared_names()->end(),
+                                        [](const auto& x, const auto& y) {
+                                          return std::tie(x.date_of_birth(), x.name()) <
+                                                 std::tie(y.date_of_birth(), y.name());
+                                        });
+                            }));
+    }
+
+    if (e.has_register_notification_recorded()) {
+      // Indexed for screening; a check confirms against the latest notification, so an
+      // identifier later dropped from the register stops matching without a delete here.
+      for (const auto& id : e.register_notification_recorded().online_identifiers()) {
+        absl::StatusOr<std::string> key = OnlineIdentifierKey(id.kind(), id.value(), id.platform(), "");
+        if (key.ok()) p.Put(keys::OnlineIdentifier(*key, record), "");
+      }
+    }
+    p.Put(keys::Event(record, e), e.SerializeAsString());
+    add_timeline(record, e);
+
+    // Folded in now when it comes after everything the record holds (the usual case),
+    // else the record is refolded from its events at the end of the batch.
+    const std::string order = keys::EventOrder(e);
+    ASSIGN_OR_RETURN(std::optional<std::string> last, p.Get(keys::LastOrder(record)));
+    if (refold.contains(record) || (last.has_value() && order < *last)) {
+      refold.insert(record);
+      return absl::OkStatus();
+    }
+    p.Put(keys::LastOrder(record), order);
     auto vit = views.find(record);
     if (vit == views.end()) {
       RiskView view;
@@ -257,16 +318,6 @@ absl::StatusOr<ApplyStats> RiskViewStore::ApplyRecords(const std::vector<BusReco
       vit = views.emplace(record, std::move(view)).first;
     }
     ApplyEvent(e, &vit->second);
-    if (e.has_register_notification_recorded()) {
-      // Indexed for screening; a check confirms against the latest notification, so an
-      // identifier later dropped from the register stops matching without a delete here.
-      for (const auto& id : e.register_notification_recorded().online_identifiers()) {
-        absl::StatusOr<std::string> key = OnlineIdentifierKey(id.kind(), id.value(), id.platform(), "");
-        if (key.ok()) p.Put(keys::OnlineIdentifier(*key, record), "");
-      }
-    }
-    p.Put(keys::Event(record, e), e.SerializeAsString());
-    add_timeline(record, e);
     return absl::OkStatus();
   };
 
@@ -337,6 +388,20 @@ absl::StatusOr<ApplyStats> RiskViewStore::ApplyRecords(const std::vector<BusReco
     }
   }
 
+  for (const std::string& record : refold) {
+    const std::string prefix = keys::EventPrefix(record);
+    ASSIGN_OR_RETURN(std::vector<std::string> event_keys, p.KeysWithPrefix(prefix));
+    RiskView view;
+    view.set_subject_key(record);
+    for (const std::string& key : event_keys) {
+      ASSIGN_OR_RETURN(std::optional<std::string> bytes, p.Get(key));
+      EventEnvelope e;
+      if (!bytes.has_value() || !e.ParseFromString(*bytes)) return absl::DataLossError("stored event is unreadable");
+      ApplyEvent(e, &view);
+    }
+    if (!event_keys.empty()) p.Put(keys::LastOrder(record), event_keys.back().substr(prefix.size()));
+    views[record] = std::move(view);
+  }
   for (const auto& [record, view] : views) p.Put(keys::View(record), view.SerializeAsString());
   for (const auto& [tp, next] : positions) {
     p.Put(keys::Position(tp.first, tp.second), keys::EncodeU64(static_cast<uint64_t>(next)));
@@ -365,11 +430,21 @@ absl::StatusOr<int64_t> RiskViewStore::Position(const std::string& topic, int32_
 }
 
 absl::StatusOr<std::string> RiskViewStore::ResolveReference(const std::string& reference) {
-  std::string key;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), keys::Ref(reference), &key);
-  if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat("no subject is known as ", reference));
-  RETURN_IF_ERROR(FromRocksDb(s, "resolve reference"));
-  return key;
+  // The record filed under this very key, else the best record whose events carried it.
+  std::string unused;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), keys::View(reference), &unused);
+  if (s.ok()) return reference;
+  if (!s.IsNotFound()) RETURN_IF_ERROR(FromRocksDb(s, "resolve reference"));
+  std::optional<std::string> best;
+  const std::string prefix = keys::RefPrefix(reference);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    std::string record = it->key().ToString().substr(prefix.size());
+    if (!best || BetterRecordKey(record, *best)) best = std::move(record);
+  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "resolve reference"));
+  if (!best) return absl::NotFoundError(absl::StrCat("no subject is known as ", reference));
+  return *best;
 }
 
 absl::StatusOr<RiskView> RiskViewStore::GetView(const std::string& record_key) {

@@ -1,10 +1,12 @@
 // The RocksDB key layout of mappa-service's state (RiskViewStore). Internal to it.
 //
 //   '~format'                                   -> kFormat (state in another layout is rebuilt)
-//   'v' record                                  -> RiskView (the record's facts)
+//   'v' record                                  -> RiskView (the record's facts, folded in
+//                                                  the order Safeguard recorded its events)
+//   'o' record                                  -> the order key of the last event folded in
 //   'e' record \0 recorded agency seq           -> EventEnvelope (each fact event of the record)
 //   't' record \0 occurred agency seq           -> TimelineEntry
-//   'r' reference                               -> record key
+//   'r' reference \0 record                     -> "" (records whose events carried it)
 //   'n' date of birth \0 name \0 record         -> "" (every name and alias recorded)
 //   'k' link_id                                 -> IdentityLink (evidence and decisions)
 //   'K' record \0 link_id                       -> "" (the links that mention a record)
@@ -27,7 +29,7 @@
 namespace safeguard::mappa::keys {
 
 inline constexpr char kFormatKey[] = "~format";
-inline constexpr char kFormat[] = "2";  // 2: records, identity index, stored alerts
+inline constexpr char kFormat[] = "2";  // 2: records by their own key, identity index, stored alerts
 
 inline constexpr char kLinkPrefix[] = "k";
 inline constexpr char kAlertPrefix[] = "A";
@@ -49,7 +51,11 @@ inline uint64_t Micros(const google::protobuf::Timestamp& t) {
 }
 
 inline std::string View(const std::string& record) { return kViewPrefix + record; }
-inline std::string Ref(const std::string& reference) { return "r" + reference; }
+inline std::string RefPrefix(const std::string& reference) { return NamedPrefix("r", reference); }
+inline std::string Ref(const std::string& reference, const std::string& record) {
+  return RefPrefix(reference) + record;
+}
+inline std::string LastOrder(const std::string& record) { return "o" + record; }
 inline std::string Applied(const std::string& stream) { return "a" + stream; }
 inline std::string Link(const std::string& link_id) { return kLinkPrefix + link_id; }
 inline std::string RecordLinkPrefix(const std::string& record) { return NamedPrefix("K", record); }
@@ -85,12 +91,17 @@ inline std::string TimelineSuffix(const safeguard::v1::EventEnvelope& e) {
 
 // A record's events, ordered as Safeguard recorded them (a person's picture replays them).
 inline std::string EventPrefix(const std::string& record) { return NamedPrefix("e", record); }
-inline std::string Event(const std::string& record, const safeguard::v1::EventEnvelope& e) {
-  std::string k = EventPrefix(record);
+// Recorded order: when recorded, then agency and its gap-free sequence. The same for
+// every replay of the log, however its topics interleave.
+inline std::string EventOrder(const safeguard::v1::EventEnvelope& e) {
+  std::string k;
   AppendBigEndian64(&k, Micros(e.recorded_at()));
   AppendBigEndian64(&k, static_cast<uint64_t>(e.agency()));
   AppendBigEndian64(&k, e.log_sequence());
   return k;
+}
+inline std::string Event(const std::string& record, const safeguard::v1::EventEnvelope& e) {
+  return EventPrefix(record) + EventOrder(e);
 }
 
 inline std::string AlertPrefix(const std::string& person) { return NamedPrefix(kAlertPrefix, person); }

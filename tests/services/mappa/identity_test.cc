@@ -181,8 +181,11 @@ TEST_F(IdentityIndexTest, SameNameAndDateOfBirthIsOnlyProposed) {
   EXPECT_EQ(d.link().status(), CANDIDATE);
   EXPECT_TRUE(d.link().name_match());
   EXPECT_FALSE(d.link().national_identifier_match());
-  EXPECT_EQ(d.link().matched_name(), "johnoneill");
-  EXPECT_EQ(d.link().matched_date_of_birth(), "1980-05-01");
+  ASSERT_EQ(d.link().shared_names_size(), 1);
+  EXPECT_EQ(d.link().shared_names(0).name(), "johnoneill");
+  EXPECT_EQ(d.link().shared_names(0).date_of_birth(), "1980-05-01");
+  EXPECT_EQ(d.link().shared_names(0).record_a_event().agency(), AGENCY_CHILDRENS_SERVICES);
+  EXPECT_EQ(d.link().shared_names(0).record_b_event().stream_version(), 1u);  // the earliest
   EXPECT_EQ(d.record_a().record_key(), kChildrens);
   EXPECT_EQ(d.record_a().identity().family_name(), "ONEILL");
   EXPECT_EQ(d.record_b().identity().probation_case_ref(), "X123456");
@@ -202,7 +205,8 @@ TEST_F(IdentityIndexTest, AnAliasWithTheDateOfBirthIsProposedToo) {
   Apply(store_.get(), {ChildrensVisit(alias)});
   auto candidates = store_->ListLinks(CANDIDATE, 50, "");
   ASSERT_EQ(candidates->links_size(), 1);
-  EXPECT_EQ(candidates->links(0).link().matched_name(), "johnoneill");
+  ASSERT_EQ(candidates->links(0).link().shared_names_size(), 1);
+  EXPECT_EQ(candidates->links(0).link().shared_names(0).name(), "johnoneill");
 }
 
 TEST_F(IdentityIndexTest, ConfirmingCombinesThePicturesAndUnlinkingSeparatesThem) {
@@ -291,7 +295,10 @@ TEST_F(IdentityIndexTest, AnEventCarryingBothRecordsReferencesLinksThemAutomatic
   ASSERT_THAT(link, IsOk());
   EXPECT_EQ(link->status(), LINKED);
   EXPECT_TRUE(link->national_identifier_match());
-  EXPECT_THAT(link->national_identifier_event_ids(), ElementsAre(assessment.event_id()));
+  ASSERT_EQ(link->shared_references_size(), 1);
+  EXPECT_EQ(link->shared_references(0).reference(), kProbation);
+  EXPECT_EQ(link->shared_references(0).record_a_event().event_id(), assessment.event_id());
+  EXPECT_EQ(link->shared_references(0).record_b_event().event_type(), "probation.SupervisionStarted");
   auto view = store_->GetPersonView(kProbation);
   EXPECT_EQ(view->convictions_size(), 1);
   EXPECT_EQ(view->supervisions_size(), 1);
@@ -311,6 +318,14 @@ TEST_F(IdentityIndexTest, ReplayReproducesLinksPicturesAndAlertsWhateverTheInter
   facts.push_back(f_.About(AGENCY_POLICE, kPolice, third, "2019-01-15", [](EventEnvelope* e) {
     e->mutable_conviction_recorded()->set_classification(CHILD_SEXUAL);
   }));
+  // Probation files an assessment under his PNC id, naming its CRN too.
+  SubjectRef both = Person("John", "O'Neill", "1980-05-01");
+  both.set_pnc_id("2019/0012345X");
+  both.set_probation_case_ref("X123456");
+  facts.push_back(f_.About(AGENCY_PROBATION, kPolice, both, "2024-02-02", [](EventEnvelope* e) {
+    e->mutable_risk_assessment_completed()->set_assessment_ref("OASYS-1");
+  }));
+  facts.push_back(ChildrensVisit(Person("John", "O'Neill", "1980-05-01")));
   std::vector<EventEnvelope> decisions = {
       f_.Decision(LINKED, kProbation, kChildrens, "confirmed at MAPPA meeting M-1"),
       f_.Decision(REJECTED, kPolice, kChildrens, "not him"),
@@ -322,13 +337,16 @@ TEST_F(IdentityIndexTest, ReplayReproducesLinksPicturesAndAlertsWhateverTheInter
   Apply(store_.get(), facts);
   for (const auto& d : decisions) Apply(store_.get(), {d});
 
-  // Replayed from the log into empty state: once in the same order in one batch, once
-  // with every decision delivered before the facts it concerns.
+  // Replayed from the log into empty state: in the same order in one batch; with every
+  // decision delivered before the facts it concerns; and everything backwards (as
+  // partitions may interleave; each stream's own order is restored by holding early
+  // events until their turn).
   std::vector<EventEnvelope> in_order = facts;
   in_order.insert(in_order.end(), decisions.begin(), decisions.end());
   std::vector<EventEnvelope> decisions_first = decisions;
   decisions_first.insert(decisions_first.end(), facts.begin(), facts.end());
-  for (const auto& replay : {in_order, decisions_first}) {
+  std::vector<EventEnvelope> backwards(in_order.rbegin(), in_order.rend());
+  for (const auto& replay : {in_order, decisions_first, backwards}) {
     TempDir dir;
     auto replayed = Open(dir);
     Apply(replayed.get(), replay);

@@ -169,7 +169,8 @@ TEST_F(RiskViewStoreTest, ReferencesResolveToOneView) {
   EXPECT_EQ(*store_->ResolveReference("visor:VR-0001"), "pnc:2019/0012345X");
   EXPECT_THAT(store_->ResolveReference("pnc:2000/0000000Z"), StatusIs(absl::StatusCode::kNotFound));
 
-  // A later event keyed only by the ViSOR reference joins the same view.
+  // A later event keyed only by the ViSOR reference is filed under it, and joins the same
+  // picture: the two records share the reference, so they are one person.
   EventFactory other;
   auto visor_only = other.Intelligence("ignored", "2024-03-03");
   visor_only.set_subject_key("visor:VR-0001");
@@ -177,8 +178,13 @@ TEST_F(RiskViewStoreTest, ReferencesResolveToOneView) {
   visor_only.mutable_subject()->clear_pnc_id();
   visor_only.mutable_subject()->set_visor_ref("VR-0001");
   ASSERT_THAT(store_->ApplyRecords(Records({visor_only})), IsOk());
-  auto view = store_->GetView("pnc:2019/0012345X");
+  EXPECT_EQ(*store_->ResolveReference("visor:VR-0001"), "visor:VR-0001");
+  auto view = store_->GetPersonView("visor:VR-0001");
+  ASSERT_THAT(view, IsOk());
+  EXPECT_EQ(view->subject_key(), "pnc:2019/0012345X");
+  EXPECT_THAT(view->linked_records(), ::testing::ElementsAre("pnc:2019/0012345X", "visor:VR-0001"));
   EXPECT_EQ(view->intelligence_size(), 1);
+  EXPECT_EQ(view->convictions_size(), 1);
   EXPECT_EQ(view->events_applied(), 2u);
 }
 

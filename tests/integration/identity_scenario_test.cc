@@ -1,0 +1,367 @@
+// Issue 4's scenario end to end, through the public gRPC APIs of a running system: one
+// man's facts spread over police, probation and children's services under different
+// references become one picture with the right alerts once the references are linked,
+// and separate again when a MAPPA user unlinks them; alerts are listed and watched as
+// they are raised and cleared; and rebuilding mappa-service's state from the log gives
+// the same picture.
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "common/grpc/caller.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "safeguard/v1/childrens_service.grpc.pb.h"
+#include "safeguard/v1/mappa_service.grpc.pb.h"
+#include "safeguard/v1/police_service.grpc.pb.h"
+#include "safeguard/v1/probation_service.grpc.pb.h"
+#include "safeguard/v1/storage.pb.h"
+#include "services/safeguardd/all_in_one.h"
+#include "tests/testing/childrens_requests.h"
+#include "tests/testing/police_requests.h"
+#include "tests/testing/probation_requests.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace safeguard {
+namespace {
+
+using namespace safeguard::v1;
+using safeguard::testing::IsOk;
+using safeguard::testing::TempDir;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using ::testing::UnorderedElementsAre;
+
+constexpr char kPnc[] = "2019/0012345X";
+constexpr char kCrn[] = "X123456";
+constexpr char kAdultCase[] = "CS-2001";
+constexpr char kPoliceRecord[] = "pnc:2019/0012345X";
+constexpr char kProbationRecord[] = "probation:X123456";
+constexpr char kChildrensRecord[] = "childrens:CS-2001";
+
+// The man as each agency wrote his name.
+SubjectRef AsPolice() {
+  SubjectRef s;
+  s.set_pnc_id(kPnc);
+  s.set_given_name("John");
+  s.set_family_name("O'Neill");
+  s.set_date_of_birth("1980-05-01");
+  return s;
+}
+SubjectRef AsProbation() {
+  SubjectRef s;
+  s.set_probation_case_ref(kCrn);
+  s.set_given_name("JOHN");
+  s.set_family_name("ONEILL");
+  s.set_date_of_birth("1980-05-01");
+  return s;
+}
+SubjectRef AsChildrens() {
+  SubjectRef s;
+  s.set_childrens_case_id(kAdultCase);
+  s.set_given_name("John");
+  s.set_family_name("O\u2019Neill");
+  s.set_date_of_birth("1980-05-01");
+  return s;
+}
+
+Purpose Meeting() {
+  Purpose p;
+  p.set_code(MAPPA_MEETING);
+  p.set_detail("MAPPA level 2 meeting M-77");
+  return p;
+}
+
+class IdentityScenarioTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Start(); }
+
+  void Start() {
+    auto system = AllInOneSystem::Start(AllInOneOptions{.data_dir = dir_.path()});
+    ASSERT_THAT(system, IsOk());
+    system_ = std::move(system).value();
+    auto channel = [](const std::string& address) {
+      return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+    };
+    police_ = PoliceService::NewStub(channel(system_->police_address()));
+    probation_ = ProbationService::NewStub(channel(system_->probation_address()));
+    childrens_ = ChildrensService::NewStub(channel(system_->childrens_address()));
+    mappa_ = MappaService::NewStub(channel(system_->mappa_address()));
+    identity_ = IdentityService::NewStub(channel(system_->mappa_address()));
+  }
+
+  static std::unique_ptr<grpc::ClientContext> Context() {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    ctx->AddMetadata(kUserHeader, "chair-3");
+    ctx->AddMetadata(kRoleHeader, "mappa-chair");
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    return ctx;
+  }
+
+  template <typename Call>
+  CommandResult Command(Call call) {
+    CommandResult result;
+    grpc::Status st = call(Context().get(), &result);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return result;
+  }
+
+  absl::StatusOr<RiskView> View(const SubjectRef& subject) {
+    GetRiskViewRequest r;
+    *r.mutable_subject() = subject;
+    *r.mutable_purpose() = Meeting();
+    RiskView view;
+    grpc::Status st = mappa_->GetRiskView(Context().get(), r, &view);
+    if (!st.ok()) return absl::Status(static_cast<absl::StatusCode>(st.error_code()), st.error_message());
+    return view;
+  }
+
+  // Polls until `done(view of subject)` (bounded: 10 s).
+  RiskView AwaitView(const SubjectRef& subject, const std::function<bool(const RiskView&)>& done) {
+    absl::StatusOr<RiskView> view;
+    for (const absl::Time deadline = absl::Now() + absl::Seconds(10); absl::Now() < deadline;) {
+      view = View(subject);
+      if (view.ok() && done(*view)) return *view;
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    ADD_FAILURE() << "the view never reached the expected state: " << view.status();
+    return view.ok() ? *view : RiskView();
+  }
+
+  ListIdentityLinksResponse Links(IdentityLinkStatus status) {
+    ListIdentityLinksRequest r;
+    *r.mutable_purpose() = Meeting();
+    r.set_status(status);
+    ListIdentityLinksResponse response;
+    grpc::Status st = identity_->ListIdentityLinks(Context().get(), r, &response);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return response;
+  }
+
+  std::vector<Alert> Alerts() {
+    ListAlertsRequest r;
+    *r.mutable_purpose() = Meeting();
+    ListAlertsResponse response;
+    grpc::Status st = mappa_->ListAlerts(Context().get(), r, &response);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return {response.alerts().begin(), response.alerts().end()};
+  }
+
+  grpc::Status Decide(grpc::Status (IdentityService::Stub::*rpc)(grpc::ClientContext*, const DecideIdentityLinkRequest&,
+                                                                  CommandResult*),
+                      const std::string& command_id, const std::string& link_id, const std::string& reason) {
+    DecideIdentityLinkRequest r;
+    r.set_command_id(command_id);
+    r.set_link_id(link_id);
+    r.set_reason(reason);
+    CommandResult result;
+    return (identity_.get()->*rpc)(Context().get(), r, &result);
+  }
+
+  std::vector<AccessRecord> AccessRecords() {
+    std::vector<AccessRecord> out;
+    auto records = system_->embedded_bus()->Read(kAuditAccessTopic, 0, 100000);
+    EXPECT_THAT(records, IsOk());
+    for (const auto& r : *records) {
+      AccessRecord a;
+      EXPECT_TRUE(a.ParseFromString(r.value));
+      out.push_back(a);
+    }
+    return out;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<AllInOneSystem> system_;
+  std::unique_ptr<PoliceService::Stub> police_;
+  std::unique_ptr<ProbationService::Stub> probation_;
+  std::unique_ptr<ChildrensService::Stub> childrens_;
+  std::unique_ptr<MappaService::Stub> mappa_;
+  std::unique_ptr<IdentityService::Stub> identity_;
+};
+
+// Collects a WatchAlerts stream on a thread of its own until cancelled.
+class AlertWatcher {
+ public:
+  explicit AlertWatcher(MappaService::Stub* mappa) {
+    ctx_.AddMetadata(kUserHeader, "coordinator-1");
+    WatchAlertsRequest r;
+    *r.mutable_purpose() = Meeting();
+    reader_ = mappa->WatchAlerts(&ctx_, r);
+    thread_ = std::thread([this] {
+      AlertChange c;
+      while (reader_->Read(&c)) {
+        std::lock_guard<std::mutex> lock(mu_);
+        seen_.push_back(c);
+      }
+    });
+  }
+  ~AlertWatcher() {
+    ctx_.TryCancel();
+    thread_.join();
+    reader_->Finish();
+  }
+  // The (kind, rule) of every change seen once `n` have come (bounded: 10 s).
+  std::vector<std::pair<AlertChangeKind, AlertRule>> Await(size_t n) {
+    for (const absl::Time deadline = absl::Now() + absl::Seconds(10); absl::Now() < deadline;) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (seen_.size() >= n) break;
+      }
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<std::pair<AlertChangeKind, AlertRule>> out;
+    for (const AlertChange& c : seen_) out.emplace_back(c.kind(), c.alert().rule());
+    return out;
+  }
+
+ private:
+  grpc::ClientContext ctx_;
+  std::unique_ptr<grpc::ClientReader<AlertChange>> reader_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::vector<AlertChange> seen_;
+};
+
+TEST_F(IdentityScenarioTest, OneManAcrossThreeAgenciesBecomesOnePictureWithItsAlerts) {
+  AlertWatcher watcher(mappa_.get());
+
+  // Police: a child sexual offence conviction, by PNC id.
+  RecordConvictionRequest conviction = testing::ValidConviction("cmd-conviction-1", kPnc);
+  *conviction.mutable_header()->mutable_subject() = AsPolice();
+  const CommandResult convicted =
+      Command([&](auto* ctx, auto* out) { return police_->RecordConviction(ctx, conviction, out); });
+  // Probation: on licence, by CRN only, forbidden unsupervised contact with children.
+  StartSupervisionRequest supervision = testing::ValidSupervision("cmd-supervision-1", kCrn);
+  *supervision.mutable_header()->mutable_subject() = AsProbation();
+  Command([&](auto* ctx, auto* out) { return probation_->StartSupervision(ctx, supervision, out); });
+  SetLicenceConditionsRequest conditions = testing::ValidConditions("cmd-conditions-1", kCrn);
+  *conditions.mutable_header()->mutable_subject() = AsProbation();
+  const CommandResult conditioned =
+      Command([&](auto* ctx, auto* out) { return probation_->SetLicenceConditions(ctx, conditions, out); });
+  // Children's services: the adult, by their own case id, regularly visits a child on a plan.
+  RecordHouseholdMembershipRequest visit = testing::ValidMembership("cmd-household-1");
+  *visit.mutable_header()->mutable_subject() = AsChildrens();
+  const CommandResult visiting =
+      Command([&](auto* ctx, auto* out) { return childrens_->RecordHouseholdMembership(ctx, visit, out); });
+  Command([&](auto* ctx, auto* out) { return childrens_->StartChildProtectionPlan(ctx, testing::ValidPlan(), out); });
+
+  // Three records, no picture joins them, and no agency alone shows the danger.
+  RiskView alone = AwaitView(AsChildrens(), [](const RiskView& v) { return v.children_in_contact_size() == 1; });
+  EXPECT_THAT(alone.linked_records(), ElementsAre(kChildrensRecord));
+  EXPECT_THAT(alone.alerts(), IsEmpty());
+  AwaitView(AsProbation(), [](const RiskView& v) { return v.supervisions_size() == 1 && v.identity_links_size() == 2; });
+  EXPECT_THAT(Alerts(), IsEmpty());
+  // The same name and date of birth, written three ways: three proposals, none acted on.
+  ListIdentityLinksResponse candidates = Links(CANDIDATE);
+  ASSERT_EQ(candidates.links_size(), 3);
+  for (const auto& d : candidates.links()) {
+    ASSERT_EQ(d.link().shared_names_size(), 1);
+    EXPECT_EQ(d.link().shared_names(0).name(), "johnoneill");
+  }
+
+  // Probation records his PNC id beside the CRN: the exact match links those two at once.
+  RecordRiskAssessmentRequest assessment = testing::ValidAssessment("cmd-assessment-1", kCrn);
+  *assessment.mutable_header()->mutable_subject() = AsProbation();
+  assessment.mutable_header()->mutable_subject()->set_pnc_id(kPnc);
+  Command([&](auto* ctx, auto* out) { return probation_->RecordRiskAssessment(ctx, assessment, out); });
+  RiskView two = AwaitView(AsProbation(), [](const RiskView& v) { return v.linked_records_size() == 2; });
+  EXPECT_THAT(two.linked_records(), ElementsAre(kPoliceRecord, kProbationRecord));
+  EXPECT_EQ(two.convictions_size(), 1);
+  candidates = Links(CANDIDATE);  // the police-probation proposal is settled by the exact match
+  ASSERT_EQ(candidates.links_size(), 2);
+
+  // A MAPPA user confirms the children's services record is the same man.
+  std::string link_id;
+  for (const auto& d : candidates.links()) {
+    if (d.link().record_b() == kProbationRecord) link_id = d.link().link_id();
+  }
+  ASSERT_FALSE(link_id.empty());
+  EXPECT_EQ(Decide(&IdentityService::Stub::ConfirmIdentityLink, "cmd-link-1", link_id, "").error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);  // a decision needs its reason
+  ASSERT_TRUE(Decide(&IdentityService::Stub::ConfirmIdentityLink, "cmd-link-1", link_id,
+                     "Confirmed at MAPPA meeting M-77: same address, photograph and NHS number")
+                  .ok());
+  EXPECT_EQ(Decide(&IdentityService::Stub::ConfirmIdentityLink, "cmd-link-2", link_id, "again").error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);  // already linked
+
+  // One picture, found by any of the three references, with the alerts it shows.
+  RiskView one = AwaitView(AsChildrens(), [](const RiskView& v) { return v.linked_records_size() == 3; });
+  EXPECT_EQ(one.subject_key(), kPoliceRecord);
+  EXPECT_THAT(one.linked_records(), ElementsAre(kPoliceRecord, kProbationRecord, kChildrensRecord));
+  EXPECT_EQ(one.convictions_size(), 1);
+  EXPECT_EQ(one.supervisions_size(), 1);
+  EXPECT_EQ(one.risk_assessments_size(), 1);
+  ASSERT_EQ(one.children_in_contact_size(), 1);
+  EXPECT_EQ(one.children_in_contact(0).open_plans_size(), 1);
+  EXPECT_TRUE(one.flags().duty_to_consider_disclosure());
+  EXPECT_TRUE(one.flags().child_in_contact_has_open_protection_plan());
+  ASSERT_EQ(one.alerts_size(), 1);
+  EXPECT_EQ(one.alerts(0).rule(), RESTRICTED_PERSON_IN_CONTACT_WITH_CHILD);
+  EXPECT_THAT(one.alerts(0).raised_by_event_ids(),
+              UnorderedElementsAre(convicted.event_id(), conditioned.event_id(), visiting.event_id()));
+  EXPECT_TRUE(
+      google::protobuf::util::MessageDifferencer::Equals(one, *View(AsPolice())));  // same by PNC id
+
+  // The reads were recorded against every record the picture combines.
+  std::set<std::string> consulted;
+  for (const AccessRecord& a : AccessRecords()) {
+    if (a.actor().user() == "chair-3" && a.view() == "mappa.RiskView") consulted.insert(a.subject_key());
+  }
+  EXPECT_THAT(consulted, ::testing::IsSupersetOf({kPoliceRecord, kProbationRecord, kChildrensRecord}));
+
+  // A licence breach while the child visits raises the second alert.
+  RecordLicenceBreachRequest breach = testing::ValidLicenceBreach("cmd-breach-1", kCrn);
+  *breach.mutable_header()->mutable_subject() = AsProbation();
+  breach.mutable_breach()->set_breach_date("2024-07-01");
+  Command([&](auto* ctx, auto* out) { return probation_->RecordLicenceBreach(ctx, breach, out); });
+  AwaitView(AsPolice(), [](const RiskView& v) { return v.alerts_size() == 2; });
+  std::vector<Alert> listed = Alerts();
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].subject_key(), kPoliceRecord);
+  EXPECT_EQ(listed[0].rule(), RESTRICTED_PERSON_IN_CONTACT_WITH_CHILD);
+  EXPECT_EQ(listed[1].rule(), LICENCE_BREACH_WHILE_CHILD_IN_CONTACT);
+  EXPECT_THAT(watcher.Await(2), ElementsAre(std::pair(ALERT_RAISED, RESTRICTED_PERSON_IN_CONTACT_WITH_CHILD),
+                                            std::pair(ALERT_RAISED, LICENCE_BREACH_WHILE_CHILD_IN_CONTACT)));
+
+  // The state mappa-service holds is derived: rebuilt from the log, it is the same.
+  system_.reset();
+  std::filesystem::remove_all(std::filesystem::path(dir_.path()) / "mappa");
+  Start();
+  RiskView rebuilt = AwaitView(AsChildrens(), [](const RiskView& v) { return v.alerts_size() == 2; });
+  one = *View(AsPolice());
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(one, rebuilt)) << one.DebugString() << "\n---\n"
+                                                                                << rebuilt.DebugString();
+  EXPECT_EQ(Alerts().size(), 2u);
+
+  // Unlinked again: the children's services record stands alone and the alerts clear.
+  AlertWatcher after_restart(mappa_.get());
+  EXPECT_EQ(Decide(&IdentityService::Stub::RejectIdentityLink, "cmd-reject-1", link_id, "no").error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);  // only a candidate can be rejected
+  EXPECT_EQ(Decide(&IdentityService::Stub::UnlinkIdentity, "cmd-unlink-1", "link-00000000000000000000", "x")
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  ASSERT_TRUE(Decide(&IdentityService::Stub::UnlinkIdentity, "cmd-unlink-1", link_id,
+                     "Children's services record was of his brother; NHS number mistyped")
+                  .ok());
+  RiskView split = AwaitView(AsChildrens(), [](const RiskView& v) { return v.linked_records_size() == 1; });
+  EXPECT_THAT(split.alerts(), IsEmpty());
+  EXPECT_EQ(View(AsPolice())->linked_records_size(), 2);
+  EXPECT_THAT(Alerts(), IsEmpty());
+  EXPECT_THAT(after_restart.Await(4),
+              ElementsAre(std::pair(ALERT_CURRENT, RESTRICTED_PERSON_IN_CONTACT_WITH_CHILD),
+                          std::pair(ALERT_CURRENT, LICENCE_BREACH_WHILE_CHILD_IN_CONTACT),
+                          std::pair(ALERT_CLEARED, RESTRICTED_PERSON_IN_CONTACT_WITH_CHILD),
+                          std::pair(ALERT_CLEARED, LICENCE_BREACH_WHILE_CHILD_IN_CONTACT)));
+  // Both decisions travelled as mappa-service's own events.
+  auto decisions = system_->embedded_bus()->Read(kMappaTopic, 0, 100);
+  ASSERT_THAT(decisions, IsOk());
+  EXPECT_EQ(decisions->size(), 2u);
+}
+
+}  // namespace
+}  // namespace safeguard
