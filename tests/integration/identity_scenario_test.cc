@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "common/bus/event_bus_rocksdb.h"
 #include "common/grpc/caller.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "safeguard/v1/childrens_service.grpc.pb.h"
@@ -142,6 +143,17 @@ class IdentityScenarioTest : public ::testing::Test {
     return response;
   }
 
+  // Polls until `n` alerts are stored (bounded: 10 s), then lists them.
+  std::vector<Alert> AwaitAlerts(size_t n) {
+    std::vector<Alert> alerts;
+    for (const absl::Time deadline = absl::Now() + absl::Seconds(10); absl::Now() < deadline;) {
+      alerts = Alerts();
+      if (alerts.size() == n) break;
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    return alerts;
+  }
+
   std::vector<Alert> Alerts() {
     ListAlertsRequest r;
     *r.mutable_purpose() = Meeting();
@@ -228,7 +240,7 @@ class AlertWatcher {
 };
 
 TEST_F(IdentityScenarioTest, OneManAcrossThreeAgenciesBecomesOnePictureWithItsAlerts) {
-  AlertWatcher watcher(mappa_.get());
+  auto watcher = std::make_unique<AlertWatcher>(mappa_.get());
 
   // Police: a child sexual offence conviction, by PNC id.
   RecordConvictionRequest conviction = testing::ValidConviction("cmd-conviction-1", kPnc);
@@ -320,23 +332,24 @@ TEST_F(IdentityScenarioTest, OneManAcrossThreeAgenciesBecomesOnePictureWithItsAl
   breach.mutable_breach()->set_breach_date("2024-07-01");
   Command([&](auto* ctx, auto* out) { return probation_->RecordLicenceBreach(ctx, breach, out); });
   AwaitView(AsPolice(), [](const RiskView& v) { return v.alerts_size() == 2; });
-  std::vector<Alert> listed = Alerts();
+  std::vector<Alert> listed = AwaitAlerts(2);
   ASSERT_EQ(listed.size(), 2u);
   EXPECT_EQ(listed[0].subject_key(), kPoliceRecord);
   EXPECT_EQ(listed[0].rule(), RESTRICTED_PERSON_IN_CONTACT_WITH_CHILD);
   EXPECT_EQ(listed[1].rule(), LICENCE_BREACH_WHILE_CHILD_IN_CONTACT);
-  EXPECT_THAT(watcher.Await(2), ElementsAre(std::pair(ALERT_RAISED, RESTRICTED_PERSON_IN_CONTACT_WITH_CHILD),
+  EXPECT_THAT(watcher->Await(2), ElementsAre(std::pair(ALERT_RAISED, RESTRICTED_PERSON_IN_CONTACT_WITH_CHILD),
                                             std::pair(ALERT_RAISED, LICENCE_BREACH_WHILE_CHILD_IN_CONTACT)));
 
   // The state mappa-service holds is derived: rebuilt from the log, it is the same.
+  const RiskView before = *View(AsPolice());
+  watcher.reset();
   system_.reset();
   std::filesystem::remove_all(std::filesystem::path(dir_.path()) / "mappa");
   Start();
   RiskView rebuilt = AwaitView(AsChildrens(), [](const RiskView& v) { return v.alerts_size() == 2; });
-  one = *View(AsPolice());
-  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(one, rebuilt)) << one.DebugString() << "\n---\n"
-                                                                                << rebuilt.DebugString();
-  EXPECT_EQ(Alerts().size(), 2u);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(before, rebuilt))
+      << before.DebugString() << "\n---\n" << rebuilt.DebugString();
+  EXPECT_EQ(AwaitAlerts(2).size(), 2u);
 
   // Unlinked again: the children's services record stands alone and the alerts clear.
   AlertWatcher after_restart(mappa_.get());
@@ -351,7 +364,7 @@ TEST_F(IdentityScenarioTest, OneManAcrossThreeAgenciesBecomesOnePictureWithItsAl
   RiskView split = AwaitView(AsChildrens(), [](const RiskView& v) { return v.linked_records_size() == 1; });
   EXPECT_THAT(split.alerts(), IsEmpty());
   EXPECT_EQ(View(AsPolice())->linked_records_size(), 2);
-  EXPECT_THAT(Alerts(), IsEmpty());
+  EXPECT_THAT(AwaitAlerts(0), IsEmpty());
   EXPECT_THAT(after_restart.Await(4),
               ElementsAre(std::pair(ALERT_CURRENT, RESTRICTED_PERSON_IN_CONTACT_WITH_CHILD),
                           std::pair(ALERT_CURRENT, LICENCE_BREACH_WHILE_CHILD_IN_CONTACT),
