@@ -29,6 +29,14 @@ std::string RenderRiskView(const RiskView& v) {
                   id.date_of_birth().empty() ? "" : absl::StrCat(", born ", id.date_of_birth()), "\n");
   absl::StrAppend(&out, "  References:  ", absl::StrJoin(v.references(), ", "), "\n");
   if (id.aliases_size() > 0) absl::StrAppend(&out, "  Aliases:     ", absl::StrJoin(id.aliases(), ", "), "\n");
+  if (v.linked_records_size() > 1) {
+    absl::StrAppend(&out, "  Combines:    ", absl::StrJoin(v.linked_records(), ", "), "\n");
+  }
+  for (const auto& l : v.identity_links()) {
+    if (l.status() == LINKED) continue;  // shown as Combines
+    absl::StrAppend(&out, "  Identity:    ", l.record_a(), " / ", l.record_b(), " ", EnumName(l.status()),
+                    " (", l.link_id(), ")\n");
+  }
 
   const RiskFlags& f = v.flags();
   std::vector<std::string> flags;
@@ -222,6 +230,52 @@ std::string RenderTimeline(const GetTimelineResponse& t) {
   return out;
 }
 
+std::string AlertLine(const Alert& a) {
+  return absl::StrCat(a.subject_key(), "  ", EnumName(a.rule()), ": ", a.summary(), "\n      raised ",
+                      FormatTimestamp(a.raised_at()), " by events ", absl::StrJoin(a.raised_by_event_ids(), ", "),
+                      "\n");
+}
+
+std::string RenderAlerts(const ListAlertsResponse& r) {
+  std::string out = absl::StrCat("Current alerts (", r.alerts_size(), "; change sequence ", r.sequence(), ")\n");
+  for (const auto& a : r.alerts()) absl::StrAppend(&out, "  ", AlertLine(a));
+  if (!r.next_page_token().empty()) absl::StrAppend(&out, "More: add page_token=", r.next_page_token(), "\n");
+  return out;
+}
+
+std::string RenderAlertChange(const AlertChange& c) {
+  static constexpr const char* kKind[] = {"?", "RAISED", "CLEARED", "UPDATED", "CURRENT"};
+  const int k = static_cast<int>(c.kind());
+  return absl::StrCat("#", c.sequence(), " ", FormatTimestamp(c.at()), " ", k >= 0 && k <= 4 ? kKind[k] : "?",
+                      "  ", AlertLine(c.alert()));
+}
+
+std::string RenderLinks(const ListIdentityLinksResponse& r) {
+  std::string out = absl::StrCat("Identity links (", r.links_size(), ")\n");
+  auto record = [](const IdentityRecord& rec) {
+    return absl::StrCat(rec.record_key(), " (", rec.identity().given_name(), " ", rec.identity().family_name(),
+                        rec.identity().date_of_birth().empty() ? "" : absl::StrCat(", born ", rec.identity().date_of_birth()),
+                        ")");
+  };
+  for (const auto& d : r.links()) {
+    const IdentityLink& l = d.link();
+    absl::StrAppend(&out, "  ", l.link_id(), "  ", EnumName(l.status()), "\n      ", record(d.record_a()),
+                    "\n      ", record(d.record_b()), "\n");
+    for (const auto& n : l.shared_names()) {
+      absl::StrAppend(&out, "      same name and birth date: ", n.name(), ", ", n.date_of_birth(), "\n");
+    }
+    for (const auto& ref : l.shared_references()) {
+      absl::StrAppend(&out, "      same reference: ", ref.reference(), "\n");
+    }
+    if (l.decisions() > 0) {
+      absl::StrAppend(&out, "      decided ", EnumName(l.decision()), " by ", l.decision_provenance().recorded_by().user(),
+                      ": ", l.decision_reason(), "\n");
+    }
+  }
+  if (!r.next_page_token().empty()) absl::StrAppend(&out, "More: add page_token=", r.next_page_token(), "\n");
+  return out;
+}
+
 std::string RenderScreening(const CheckIdentifierResponse& r) {
   return r.held() ? "HELD: this identifier belongs to a registered sex offender under a relevant restriction.\n"
                   : "Not held.\n";
@@ -251,6 +305,9 @@ std::string Render(const google::protobuf::Message& message) {
   if (const auto* t = dynamic_cast<const GetTimelineResponse*>(&message)) return RenderTimeline(*t);
   if (const auto* r = dynamic_cast<const CommandResult*>(&message)) return RenderResult(*r);
   if (const auto* r = dynamic_cast<const CheckIdentifierResponse*>(&message)) return RenderScreening(*r);
+  if (const auto* r = dynamic_cast<const ListAlertsResponse*>(&message)) return RenderAlerts(*r);
+  if (const auto* c = dynamic_cast<const AlertChange*>(&message)) return RenderAlertChange(*c);
+  if (const auto* r = dynamic_cast<const ListIdentityLinksResponse*>(&message)) return RenderLinks(*r);
   return RenderJson(message);
 }
 

@@ -34,6 +34,37 @@ using google::protobuf::Message;
 using google::protobuf::MethodDescriptor;
 using google::protobuf::ServiceDescriptor;
 
+// A server-streaming call (e.g. mappa watch-alerts) through the generic stub: the one
+// request is written, then every response is printed as it arrives until the server
+// ends the stream or the deadline (--timeout) passes.
+class StreamPrinter final : public grpc::ClientBidiReactor<Message, Message> {
+ public:
+  StreamPrinter(const Message& request, Message* response, bool json)
+      : request_(request), response_(response), json_(json) {}
+
+  void Begin() {
+    StartWrite(&request_);
+    StartWritesDone();
+    StartRead(response_);
+    StartCall();
+  }
+  void OnReadDone(bool ok) override {
+    if (!ok) return;
+    std::cout << (json_ ? safeguard::cli::RenderJson(*response_) + "\n" : safeguard::cli::Render(*response_))
+              << std::flush;
+    response_->Clear();
+    StartRead(response_);
+  }
+  void OnDone(const grpc::Status& s) override { done_.set_value(s); }
+  grpc::Status Await() { return done_.get_future().get(); }
+
+ private:
+  const Message& request_;
+  Message* const response_;
+  const bool json_;
+  std::promise<grpc::Status> done_;
+};
+
 struct ServiceInfo {
   const char* full_name;
   const char* default_address;
@@ -46,6 +77,8 @@ const std::map<std::string, ServiceInfo>& Services() {
       {"mappa", {"safeguard.v1.MappaService", "127.0.0.1:50052", "SAFEGUARD_MAPPA"}},
       {"probation", {"safeguard.v1.ProbationService", "127.0.0.1:50053", "SAFEGUARD_PROBATION"}},
       {"childrens", {"safeguard.v1.ChildrensService", "127.0.0.1:50054", "SAFEGUARD_CHILDRENS"}},
+      // Served by mappa-service: MAPPA users' identity decisions.
+      {"identity", {"safeguard.v1.IdentityService", "127.0.0.1:50052", "SAFEGUARD_MAPPA"}},
       // Served by mappa-service, for accredited platforms (--user names the platform).
       {"screening", {"safeguard.v1.ScreeningService", "127.0.0.1:50052", "SAFEGUARD_MAPPA"}},
       // Every process serves OperationsService; name it with --server.
@@ -88,7 +121,8 @@ void PrintUsage(std::ostream& out) {
          "  --user=NAME          who you are (default: $SAFEGUARD_USER, else your login)\n"
          "  --role=ROLE          your role (default: $SAFEGUARD_ROLE)\n"
          "  --output=text|json   readable text (default) or JSON\n"
-         "  --timeout=SECONDS    give up after this long (default 10)\n"
+         "  --timeout=SECONDS    give up after this long (default 10); for a watch\n"
+         "                       (mappa watch-alerts), how long to keep watching\n"
          "\nA field is named by its path (header.subject.pnc_id=...) or, when the name is\n"
          "unique in the request, by its name alone (pnc_id=...). Repeat a field to add to a\n"
          "list; write addresses[0].postcode=... for lists of records. Enum values are\n"
@@ -117,9 +151,11 @@ std::string EnvOr(const char* name, const std::string& fallback) {
 
 // Sets header.command_id to a fresh id if the request has one and it is empty.
 void EnsureCommandId(Message* request) {
-  const auto* header_field = request->GetDescriptor()->FindFieldByName("header");
-  if (header_field == nullptr) return;
-  Message* header = request->GetReflection()->MutableMessage(request, header_field);
+  // Agency commands carry it in their header; mappa-service's identity decisions at the top.
+  Message* header = request;
+  if (const auto* header_field = request->GetDescriptor()->FindFieldByName("header")) {
+    header = request->GetReflection()->MutableMessage(request, header_field);
+  }
   const auto* id_field = header->GetDescriptor()->FindFieldByName("command_id");
   if (id_field == nullptr || !header->GetReflection()->GetString(*header, id_field).empty()) return;
   const std::string id = absl::StrCat("cli-", safeguard::NewUuid());
@@ -178,7 +214,7 @@ int main(int argc, char** argv) {
   }
   auto service_it = Services().find(positional[0]);
   if (service_it == Services().end()) {
-    std::cerr << "unknown service '" << positional[0] << "' (police, probation, childrens, mappa, screening or ops)\n";
+    std::cerr << "unknown service '" << positional[0] << "' (police, probation, childrens, mappa, identity, screening or ops)\n";
     return 2;
   }
   const ServiceDescriptor* service = Descriptor(service_it->second);
@@ -240,11 +276,21 @@ int main(int argc, char** argv) {
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(timeout_seconds));
   if (!user.empty()) ctx.AddMetadata(safeguard::kUserHeader, user);
   if (!role.empty()) ctx.AddMetadata(safeguard::kRoleHeader, role);
-  std::promise<grpc::Status> done;
-  stub.UnaryCall(&ctx, absl::StrCat("/", service->full_name(), "/", method->name()),
-                 grpc::StubOptions(), request.get(), response.get(),
-                 [&done](grpc::Status s) { done.set_value(std::move(s)); });
-  const grpc::Status status = done.get_future().get();
+  const std::string path = absl::StrCat("/", service->full_name(), "/", method->name());
+  grpc::Status status;
+  if (method->server_streaming()) {
+    StreamPrinter printer(*request, response.get(), output == "json");
+    stub.PrepareBidiStreamingCall(&ctx, path, grpc::StubOptions(), &printer);
+    printer.Begin();
+    status = printer.Await();
+    // A watch ends when its time is up: that is how it was asked to end.
+    if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) return 0;
+  } else {
+    std::promise<grpc::Status> done;
+    stub.UnaryCall(&ctx, path, grpc::StubOptions(), request.get(), response.get(),
+                   [&done](grpc::Status s) { done.set_value(std::move(s)); });
+    status = done.get_future().get();
+  }
   if (!status.ok()) {
     static const char* kCodes[] = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT",
                                    "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
@@ -260,6 +306,7 @@ int main(int argc, char** argv) {
     }
     return 1;
   }
+  if (method->server_streaming()) return 0;  // printed as they came
   std::cout << (output == "json" ? safeguard::cli::RenderJson(*response)
                                  : safeguard::cli::Render(*response));
   if (output == "json") std::cout << "\n";

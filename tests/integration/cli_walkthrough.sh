@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's walkthrough, as a new user would type it: start safeguardd, record a
 # conviction and a register notification with safeguardctl, and read both back, with
-# provenance, in the subject's risk view and timeline. Also checks the run command's demo
+# provenance, in the subject's risk view and timeline; confirm a proposed identity link
+# and see the combined picture, its alerts listed and watched. Also checks the run command's demo
 # load is idempotent, that errors are readable, and that an independent gRPC client
 # (Python grpcio) sees the health service and server reflection.
 #   usage: cli_walkthrough.sh SAFEGUARDD SAFEGUARDCTL
@@ -26,6 +27,7 @@ start() {
   [ -f "$work/endpoints" ] || fail "safeguardd did not start"
   export SAFEGUARD_POLICE=$(sed -n 's/^police=//p' "$work/endpoints")
   export SAFEGUARD_MAPPA=$(sed -n 's/^mappa=//p' "$work/endpoints")
+  export SAFEGUARD_PROBATION=$(sed -n 's/^probation=//p' "$work/endpoints")
 }
 stop() { kill -INT "$pid"; wait "$pid" || true; pid=; }
 
@@ -34,7 +36,7 @@ start
 grep -q "Demo data: 17 events recorded, 0 already present" "$work/log" || fail "first demo load"
 
 pnc=2021/0000777Q
-"$ctl" police record-conviction pnc_id=$pnc given_name=Dan family_name=Walker \
+"$ctl" police record-conviction pnc_id=$pnc given_name=Dan family_name=Walker date_of_birth=1984-07-19 \
   disposal=conviction offence="Sexual assault of a child under 13" classification=child-sexual \
   offence_date=2020-06-01 disposal_date=2021-03-04 court="Leeds Crown Court" \
   sentence="5 years imprisonment" command_id=walkthrough-conviction-1 >"$work/out1"
@@ -49,7 +51,7 @@ notification_event=$(sed -n 's/^  event_id: *//p' "$work/out2")
 [ -n "$notification_event" ] || fail "notification not recorded"
 
 # The same command again is not recorded twice.
-"$ctl" police record-conviction pnc_id=$pnc given_name=Dan family_name=Walker \
+"$ctl" police record-conviction pnc_id=$pnc given_name=Dan family_name=Walker date_of_birth=1984-07-19 \
   disposal=conviction offence="Sexual assault of a child under 13" classification=child-sexual \
   offence_date=2020-06-01 disposal_date=2021-03-04 court="Leeds Crown Court" \
   sentence="5 years imprisonment" command_id=walkthrough-conviction-1 >"$work/out3"
@@ -87,6 +89,31 @@ grep -q "^HELD" "$work/screen" || fail "screening: $(cat "$work/screen")"
 "$ctl" --user=examplechat screening check-identifier kind=email value=nobody@example.org >"$work/screen"
 grep -q "^Not held" "$work/screen" || fail "screening miss: $(cat "$work/screen")"
 
+# Identity: probation know the same man by their own case reference only. The same name
+# and date of birth is proposed as a link; a MAPPA user confirms it; the picture combines.
+"$ctl" probation start-supervision probation_case_ref=Y765432 given_name=DAN family_name="WALKER " \
+  date_of_birth=1984-07-19 supervision_ref=LIC-9 kind=licence start_date=2025-02-01 \
+  expected_end_date=2028-02-01 probation_region="Yorkshire and the Humber" offender_manager="K. Ahmed" \
+  command_id=walkthrough-supervision-1 >/dev/null || fail "supervision not recorded"
+links() { "$ctl" identity list-identity-links purpose.code=mappa-meeting purpose.detail="walkthrough"; }
+for _ in $(seq 1 100); do links >"$work/links" && grep -q "probation:Y765432" "$work/links" && break; sleep 0.1; done
+grep -q "same name and birth date: danwalker, 1984-07-19" "$work/links" || fail "no candidate: $(cat "$work/links")"
+link_id=$(grep -B3 "probation:Y765432" "$work/links" | sed -n 's/^  \(link-[0-9a-f]*\)  CANDIDATE$/\1/p')
+[ -n "$link_id" ] || fail "candidate link id: $(cat "$work/links")"
+"$ctl" --timeout=30 mappa watch-alerts purpose.code=mappa-meeting purpose.detail="walkthrough" >"$work/watch" 2>&1 &
+watcher=$!
+"$ctl" identity confirm-identity-link link_id="$link_id" reason="Same man: confirmed at MAPPA meeting W-1" \
+  >"$work/confirm"
+grep -q "^Recorded." "$work/confirm" || fail "confirm: $(cat "$work/confirm")"
+for _ in $(seq 1 100); do view >"$work/view" 2>/dev/null && grep -q "Combines:" "$work/view" && break; sleep 0.1; done
+grep -q "Combines:    pnc:$pnc, probation:Y765432" "$work/view" || fail "not combined: $(cat "$work/view")"
+grep -q "under probation supervision" "$work/view" || fail "probation facts missing from the combined view"
+"$ctl" mappa list-alerts purpose.code=mappa-meeting purpose.detail="walkthrough" >"$work/alerts"
+grep -q "pnc:$pnc  RESTRICTED_PERSON_IN_CONTACT_WITH_CHILD" "$work/alerts" || fail "alerts: $(cat "$work/alerts")"
+for _ in $(seq 1 50); do grep -q "RESTRICTED_PERSON_IN_CONTACT_WITH_CHILD" "$work/watch" && break; sleep 0.1; done
+kill "$watcher" 2>/dev/null; wait "$watcher" 2>/dev/null || true
+grep -q "pnc:$pnc  RESTRICTED_PERSON_IN_CONTACT_WITH_CHILD" "$work/watch" || fail "watch: $(cat "$work/watch")"
+
 # An independent gRPC client: standard health service and server reflection.
 /usr/bin/python3 - "$SAFEGUARD_POLICE" "$SAFEGUARD_MAPPA" <<'PY' || fail "health/reflection"
 import sys, grpc
@@ -104,6 +131,7 @@ stop
 start
 grep -q "Demo data: 0 events recorded, 17 already present" "$work/log" || fail "demo load duplicated"
 view >"$work/view2"
-grep -q "2 event(s) applied" "$work/view2" || fail "view lost on restart"
+grep -q "3 event(s) applied" "$work/view2" || fail "view lost on restart: $(cat "$work/view2")"
+grep -q "Combines:    pnc:$pnc, probation:Y765432" "$work/view2" || fail "link lost on restart"
 stop
 echo "cli walkthrough: 1 passed, 0 failed"
