@@ -1,6 +1,7 @@
 #include "services/police/police_commands.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/agency/risk_assessment.h"
 #include "services/police/police_validation.h"
 
 namespace safeguard::police {
@@ -87,6 +88,16 @@ void PoliceCommands::Handle(const safeguard::v1::RecordIntelligenceRequest& requ
                             "' is already recorded for this subject"));
                       }
                       return absl::OkStatus();
+                    },
+                    std::move(done));
+}
+
+void PoliceCommands::Handle(const safeguard::v1::RecordPoliceRiskAssessmentRequest& request,
+                            const CallContext& call, Done done) {
+  const std::string ref = request.assessment().assessment_ref();
+  submitter_.Submit(request, request.header(), Validate(request, submitter_.Today()), call,
+                    [ref](const std::vector<EventEnvelope>& events) {
+                      return agency::AssessmentRefUnused(events, ref);
                     },
                     std::move(done));
 }

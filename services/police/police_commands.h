@@ -33,6 +33,8 @@ class PoliceCommands {
               Done done);
   void Handle(const safeguard::v1::RecordIntelligenceRequest& request, const CallContext& call,
               Done done);
+  void Handle(const safeguard::v1::RecordPoliceRiskAssessmentRequest& request, const CallContext& call,
+              Done done);
 
  private:
   agency::CommandSubmitter submitter_;

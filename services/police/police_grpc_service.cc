@@ -45,4 +45,10 @@ grpc::ServerUnaryReactor* PoliceGrpcService::RecordIntelligence(
   return Dispatch(ctx, request, response);
 }
 
+grpc::ServerUnaryReactor* PoliceGrpcService::RecordRiskAssessment(
+    grpc::CallbackServerContext* ctx, const safeguard::v1::RecordPoliceRiskAssessmentRequest* request,
+    safeguard::v1::CommandResult* response) {
+  return Dispatch(ctx, request, response);
+}
+
 }  // namespace safeguard::police

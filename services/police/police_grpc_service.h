@@ -28,6 +28,9 @@ class PoliceGrpcService final : public safeguard::v1::PoliceService::CallbackSer
   grpc::ServerUnaryReactor* RecordIntelligence(
       grpc::CallbackServerContext* ctx, const safeguard::v1::RecordIntelligenceRequest* request,
       safeguard::v1::CommandResult* response) override;
+  grpc::ServerUnaryReactor* RecordRiskAssessment(
+      grpc::CallbackServerContext* ctx, const safeguard::v1::RecordPoliceRiskAssessmentRequest* request,
+      safeguard::v1::CommandResult* response) override;
 
  private:
   template <typename Request>

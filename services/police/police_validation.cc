@@ -1,6 +1,7 @@
 #include "services/police/police_validation.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/agency/risk_assessment.h"
 #include "common/status_macros.h"
 #include "common/validation.h"
 
@@ -171,6 +172,17 @@ absl::StatusOr<ValidatedCommand> Validate(const safeguard::v1::RecordIntelligenc
   out.occurred_on = received;
   out.event_type = "police.IntelligenceRecorded";
   *out.event.mutable_intelligence_recorded() = i;
+  return out;
+}
+
+absl::StatusOr<ValidatedCommand> Validate(const safeguard::v1::RecordPoliceRiskAssessmentRequest& request,
+                                          absl::CivilDay today) {
+  ValidatedCommand out;
+  RETURN_IF_ERROR(agency::CheckCommand(request, today, agency::SubjectKeying::kPolice, &out));
+  ASSIGN_OR_RETURN(out.occurred_on,
+                   agency::CheckRiskAssessment(request.has_assessment(), request.assessment(), today));
+  out.event_type = "police.RiskAssessmentCompleted";
+  *out.event.mutable_risk_assessment_completed() = request.assessment();
   return out;
 }
 

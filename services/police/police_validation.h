@@ -27,5 +27,7 @@ absl::StatusOr<ValidatedCommand> Validate(const safeguard::v1::RecordOrderBreach
                                           absl::CivilDay today);
 absl::StatusOr<ValidatedCommand> Validate(const safeguard::v1::RecordIntelligenceRequest& request,
                                           absl::CivilDay today);
+absl::StatusOr<ValidatedCommand> Validate(const safeguard::v1::RecordPoliceRiskAssessmentRequest& request,
+                                          absl::CivilDay today);
 
 }  // namespace safeguard::police

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "common/agency/risk_assessment.h"
 #include "services/probation/probation_validation.h"
 
 namespace safeguard::probation {
@@ -81,14 +82,7 @@ void ProbationCommands::Handle(const RecordRiskAssessmentRequest& request, const
   const std::string ref = request.assessment().assessment_ref();
   submitter_.Submit(request, request.header(), Validate(request, submitter_.Today()), call,
                     [ref](const std::vector<EventEnvelope>& events) {
-                      for (const auto& e : events) {
-                        if (e.has_risk_assessment_completed() &&
-                            e.risk_assessment_completed().assessment_ref() == ref) {
-                          return absl::AlreadyExistsError(absl::StrCat(
-                              "assessment.assessment_ref: '", ref, "' is already recorded for this person"));
-                        }
-                      }
-                      return absl::OkStatus();
+                      return agency::AssessmentRefUnused(events, ref);
                     },
                     std::move(done));
 }

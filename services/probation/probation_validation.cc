@@ -3,6 +3,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "common/agency/risk_assessment.h"
 #include "common/status_macros.h"
 #include "common/validation.h"
 
@@ -58,19 +59,10 @@ absl::StatusOr<ValidatedCommand> Validate(const EndSupervisionRequest& request, 
 absl::StatusOr<ValidatedCommand> Validate(const RecordRiskAssessmentRequest& request, absl::CivilDay today) {
   ValidatedCommand out;
   RETURN_IF_ERROR(agency::CheckCommand(request, today, agency::SubjectKeying::kProbation, &out));
-  if (!request.has_assessment()) return v::FieldError("assessment", "is required");
-  const auto& a = request.assessment();
-  RETURN_IF_ERROR(v::RequireText("assessment.assessment_ref", a.assessment_ref(), kRefMax));
-  ASSIGN_OR_RETURN(absl::CivilDay on, v::RequirePastDate("assessment.assessed_on", a.assessed_on(), today));
-  RETURN_IF_ERROR(v::RequireEnum("assessment.rosh_overall", a.rosh_overall(), RiskLevel_descriptor()));
-  RETURN_IF_ERROR(v::RequireEnum("assessment.rosh_children", a.rosh_children(), RiskLevel_descriptor()));
-  if (a.rm2000_category() != RISK_LEVEL_UNSPECIFIED) {
-    RETURN_IF_ERROR(v::RequireEnum("assessment.rm2000_category", a.rm2000_category(), RiskLevel_descriptor()));
-  }
-  RETURN_IF_ERROR(v::OptionalText("assessment.summary", a.summary(), kLongTextMax));
-  out.occurred_on = on;
+  ASSIGN_OR_RETURN(out.occurred_on,
+                   agency::CheckRiskAssessment(request.has_assessment(), request.assessment(), today));
   out.event_type = "probation.RiskAssessmentCompleted";
-  *out.event.mutable_risk_assessment_completed() = a;
+  *out.event.mutable_risk_assessment_completed() = request.assessment();
   return out;
 }
 

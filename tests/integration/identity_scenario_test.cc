@@ -376,5 +376,45 @@ TEST_F(IdentityScenarioTest, OneManAcrossThreeAgenciesBecomesOnePictureWithItsAl
   EXPECT_EQ(decisions->size(), 2u);
 }
 
+TEST_F(IdentityScenarioTest, AgenciesDisagreeingOnRiskRaiseAnAlertUntilTheyAgree) {
+  ListAlertsRequest disagree;
+  *disagree.mutable_purpose() = Meeting();
+  disagree.set_rule(RISK_LEVELS_DISAGREE);
+  auto listed = [&] {
+    ListAlertsResponse r;
+    EXPECT_TRUE(mappa_->ListAlerts(Context().get(), disagree, &r).ok());
+    return r;
+  };
+  auto await = [&](int n) {
+    ListAlertsResponse r = listed();
+    for (const absl::Time deadline = absl::Now() + absl::Seconds(10); r.alerts_size() != n && absl::Now() < deadline;) {
+      absl::SleepFor(absl::Milliseconds(20));
+      r = listed();
+    }
+    return r;
+  };
+
+  RecordRiskAssessmentRequest oasys = testing::ValidAssessment("cmd-oasys-1", kCrn);  // HIGH, 2024-03-01
+  oasys.mutable_header()->mutable_subject()->set_pnc_id(kPnc);
+  const CommandResult probation = Command([&](auto* ctx, auto* out) { return probation_->RecordRiskAssessment(ctx, oasys, out); });
+  // The police offender manager's ARMS assessment a month later puts it higher.
+  const CommandResult police = Command([&](auto* ctx, auto* out) {
+    return police_->RecordRiskAssessment(ctx, testing::ValidPoliceAssessment("cmd-arms-1", kPnc), out);
+  });
+  ListAlertsResponse raised = await(1);
+  ASSERT_EQ(raised.alerts_size(), 1);
+  EXPECT_EQ(raised.alerts(0).subject_key(), kPoliceRecord);
+  EXPECT_THAT(raised.alerts(0).summary(), ::testing::HasSubstr("RISK_VERY_HIGH"));
+  EXPECT_THAT(raised.alerts(0).raised_by_event_ids(), UnorderedElementsAre(probation.event_id(), police.event_id()));
+
+  // Probation reassesses and agrees: the alert clears.
+  RecordRiskAssessmentRequest agree = testing::ValidAssessment("cmd-oasys-2", kCrn, "OASYS-2");
+  agree.mutable_header()->mutable_subject()->set_pnc_id(kPnc);
+  agree.mutable_assessment()->set_assessed_on("2024-05-01");
+  agree.mutable_assessment()->set_rosh_overall(RISK_VERY_HIGH);
+  Command([&](auto* ctx, auto* out) { return probation_->RecordRiskAssessment(ctx, agree, out); });
+  EXPECT_EQ(await(0).alerts_size(), 0);
+}
+
 }  // namespace
 }  // namespace safeguard

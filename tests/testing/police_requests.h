@@ -90,6 +90,22 @@ inline safeguard::v1::RecordOrderBreachRequest ValidBreach(const std::string& co
   return r;
 }
 
+// An ARMS assessment by the police offender manager.
+inline safeguard::v1::RecordPoliceRiskAssessmentRequest ValidPoliceAssessment(
+    const std::string& command_id = "cmd-arms-1", const std::string& pnc = "2019/0012345X",
+    const std::string& ref = "ARMS-1") {
+  safeguard::v1::RecordPoliceRiskAssessmentRequest r;
+  SetHeader(&r, command_id, pnc);
+  auto* a = r.mutable_assessment();
+  a->set_assessment_ref(ref);
+  a->set_assessed_on("2024-04-01");
+  a->set_rosh_overall(safeguard::v1::RISK_VERY_HIGH);
+  a->set_rosh_children(safeguard::v1::RISK_VERY_HIGH);
+  a->set_rm2000_category(safeguard::v1::RISK_HIGH);
+  a->set_summary("ARMS review: new relationship with a mother of two");
+  return r;
+}
+
 inline safeguard::v1::RecordIntelligenceRequest ValidIntelligence(
     const std::string& command_id = "cmd-intel-1", const std::string& pnc = "2019/0012345X") {
   safeguard::v1::RecordIntelligenceRequest r;

@@ -34,6 +34,8 @@ std::vector<BadInput> BadInputs() {
   using testing::ValidIntelligence;
   using testing::ValidNotification;
   using testing::ValidOrder;
+  using testing::ValidPoliceAssessment;
+  using AR = RecordPoliceRiskAssessmentRequest;
   using CR = RecordConvictionRequest;
   using NR = RecordRegisterNotificationRequest;
   using OR = RecordOrderRequest;
@@ -107,6 +109,13 @@ std::vector<BadInput> BadInputs() {
       {"assessment missing", Break<IR>(ValidIntelligence(), [](IR* r) { r->mutable_intelligence()->clear_assessment(); }), "intelligence.assessment"},
       {"handling code unknown", Break<IR>(ValidIntelligence(), [](IR* r) { r->mutable_intelligence()->set_handling(static_cast<HandlingCode>(9)); }), "intelligence.handling"},
       {"summary too long", Break<IR>(ValidIntelligence(), [](IR* r) { r->mutable_intelligence()->set_summary(std::string(4001, 's')); }), "intelligence.summary"},
+      {"assessment missing", Break<AR>(ValidPoliceAssessment(), [](AR* r) { r->clear_assessment(); }), "assessment"},
+      {"assessment subject missing", Break<AR>(ValidPoliceAssessment(), [](AR* r) { r->mutable_header()->clear_subject(); }), "header.subject"},
+      {"assessment ref missing", Break<AR>(ValidPoliceAssessment(), [](AR* r) { r->mutable_assessment()->clear_assessment_ref(); }), "assessment.assessment_ref"},
+      {"assessed in the future", Break<AR>(ValidPoliceAssessment(), [](AR* r) { r->mutable_assessment()->set_assessed_on("2025-01-11"); }), "assessment.assessed_on"},
+      {"risk level missing", Break<AR>(ValidPoliceAssessment(), [](AR* r) { r->mutable_assessment()->clear_rosh_overall(); }), "assessment.rosh_overall"},
+      {"risk to children unknown", Break<AR>(ValidPoliceAssessment(), [](AR* r) { r->mutable_assessment()->set_rosh_children(static_cast<RiskLevel>(42)); }), "assessment.rosh_children"},
+      {"rm2000 unknown", Break<AR>(ValidPoliceAssessment(), [](AR* r) { r->mutable_assessment()->set_rm2000_category(static_cast<RiskLevel>(42)); }), "assessment.rm2000_category"},
   };
 }
 
@@ -120,9 +129,12 @@ TEST_F(PoliceCommandsTest, EveryValidCommandIsRecordedWithItsEnvelope) {
   ASSERT_THAT(Run(testing::ValidOrder()), IsOk());
   ASSERT_THAT(Run(testing::ValidBreach()), IsOk());
   ASSERT_THAT(Run(testing::ValidIntelligence()), IsOk());
+  ASSERT_THAT(Run(testing::ValidPoliceAssessment()), IsOk());
   auto events = store_->ReadStream(PoliceStreamId("pnc:2019/0012345X"), 1, 10);
   ASSERT_THAT(events, IsOk());
-  ASSERT_EQ(events->size(), 5u);
+  ASSERT_EQ(events->size(), 6u);
+  EXPECT_EQ((*events)[5].event_type(), "police.RiskAssessmentCompleted");
+  EXPECT_EQ((*events)[5].risk_assessment_completed().rosh_overall(), RISK_VERY_HIGH);
   const EventEnvelope& e = (*events)[1];
   EXPECT_EQ(e.event_type(), "police.RegisterNotificationRecorded");
   EXPECT_EQ(e.schema_version(), 1u);
@@ -156,12 +168,15 @@ TEST_F(PoliceCommandsTest, OrderAndIntelligenceRefsAreRecordedOncePerSubject) {
   ASSERT_THAT(Run(testing::ValidOrder("cmd-order-0001")), IsOk());
   EXPECT_THAT(Run(testing::ValidOrder("cmd-order-0002")),
               StatusIs(absl::StatusCode::kAlreadyExists, "order.order_ref"));
+  ASSERT_THAT(Run(testing::ValidPoliceAssessment("cmd-arms-0001")), IsOk());
+  EXPECT_THAT(Run(testing::ValidPoliceAssessment("cmd-arms-0002")),
+              StatusIs(absl::StatusCode::kAlreadyExists, "assessment.assessment_ref"));
   ASSERT_THAT(Run(testing::ValidIntelligence("cmd-intel-0001")), IsOk());
   EXPECT_THAT(Run(testing::ValidIntelligence("cmd-intel-0002")),
               StatusIs(absl::StatusCode::kAlreadyExists, "intelligence.intelligence_ref"));
   // The same reference for another subject is fine.
   EXPECT_THAT(Run(testing::ValidOrder("cmd-order-0003", "2020/0000001A")), IsOk());
-  EXPECT_EQ(store_->LastSequence(), 3u);
+  EXPECT_EQ(store_->LastSequence(), 4u);
 }
 
 TEST_F(PoliceCommandsTest, RepeatedCommandReturnsOriginalEvenWhereItsRuleNowRefuses) {

@@ -1,0 +1,36 @@
+#include "common/agency/risk_assessment.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "common/validation.h"
+
+namespace safeguard::agency {
+
+namespace v = safeguard::validation;
+using safeguard::v1::RiskLevel_descriptor;
+
+absl::StatusOr<absl::CivilDay> CheckRiskAssessment(bool present, const safeguard::v1::RiskAssessmentCompleted& a,
+                                                   absl::CivilDay today) {
+  if (!present) return v::FieldError("assessment", "is required");
+  RETURN_IF_ERROR(v::RequireText("assessment.assessment_ref", a.assessment_ref(), 64));
+  ASSIGN_OR_RETURN(absl::CivilDay on, v::RequirePastDate("assessment.assessed_on", a.assessed_on(), today));
+  RETURN_IF_ERROR(v::RequireEnum("assessment.rosh_overall", a.rosh_overall(), RiskLevel_descriptor()));
+  RETURN_IF_ERROR(v::RequireEnum("assessment.rosh_children", a.rosh_children(), RiskLevel_descriptor()));
+  if (a.rm2000_category() != safeguard::v1::RISK_LEVEL_UNSPECIFIED) {
+    RETURN_IF_ERROR(v::RequireEnum("assessment.rm2000_category", a.rm2000_category(), RiskLevel_descriptor()));
+  }
+  RETURN_IF_ERROR(v::OptionalText("assessment.summary", a.summary(), 4000));
+  return on;
+}
+
+absl::Status AssessmentRefUnused(const std::vector<safeguard::v1::EventEnvelope>& events, const std::string& ref) {
+  for (const auto& e : events) {
+    if (e.has_risk_assessment_completed() && e.risk_assessment_completed().assessment_ref() == ref) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("assessment.assessment_ref: '", ref, "' is already recorded for this person"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace safeguard::agency

@@ -1,0 +1,26 @@
+// Risk assessments are recorded by more than one agency with one payload
+// (RiskAssessmentCompleted): probation's OASys risk of serious harm, the police's ARMS
+// assessment of a registered sex offender; both may carry a Risk Matrix 2000 category.
+// What is valid, and the rule over the person's record, are the same for both.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "safeguard/v1/envelope.pb.h"
+
+namespace safeguard::agency {
+
+// Checks request field `assessment` (required; reference, a past assessment date, the two
+// risk of serious harm levels, optional RM2000 category and summary). Returns the day it
+// was assessed.
+absl::StatusOr<absl::CivilDay> CheckRiskAssessment(bool present, const safeguard::v1::RiskAssessmentCompleted& a,
+                                                   absl::CivilDay today);
+
+// The rule over the person's stream: an assessment reference is recorded once
+// (kAlreadyExists naming assessment.assessment_ref).
+absl::Status AssessmentRefUnused(const std::vector<safeguard::v1::EventEnvelope>& events, const std::string& ref);
+
+}  // namespace safeguard::agency
