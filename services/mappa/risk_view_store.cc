@@ -237,7 +237,9 @@ absl::StatusOr<ApplyStats> RiskViewStore::ApplyRecords(const std::vector<BusReco
         ASSIGN_OR_RETURN(const safeguard::v1::Provenance theirs, IndexedEvent(p, key));
         ASSIGN_OR_RETURN(IdentityLink link, PendingLink(p, record, other));
         const bool mine_is_a = link.record_a() == record;
+        const std::string before = link.SerializeAsString();
         note(&link, mine_is_a ? mine : theirs, mine_is_a ? theirs : mine);
+        if (link.SerializeAsString() == before) continue;  // nothing new: the usual case
         StoreLink(p, link);
         touched.insert(other);
       }
@@ -527,15 +529,20 @@ absl::StatusOr<RiskView> RiskViewStore::CombinedView(const std::vector<std::stri
   return view;
 }
 
-absl::StatusOr<RiskView> RiskViewStore::GetPersonView(const std::string& record_key) {
-  ASSIGN_OR_RETURN(std::vector<std::string> records, PersonRecords(record_key));
+absl::StatusOr<RiskView> RiskViewStore::FactsOf(const std::vector<std::string>& records) {
   RiskView view;
   if (records.size() == 1) {
-    ASSIGN_OR_RETURN(view, GetView(record_key));
+    ASSIGN_OR_RETURN(view, GetView(records.front()));
   } else {
     ASSIGN_OR_RETURN(view, CombinedView(records));
   }
   view.set_subject_key(records.front());
+  return view;
+}
+
+absl::StatusOr<RiskView> RiskViewStore::GetPersonView(const std::string& record_key) {
+  ASSIGN_OR_RETURN(std::vector<std::string> records, PersonRecords(record_key));
+  ASSIGN_OR_RETURN(RiskView view, FactsOf(records));
   std::set<std::string> link_ids;
   for (const std::string& record : records) {
     view.add_linked_records(record);

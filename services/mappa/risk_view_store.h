@@ -142,6 +142,9 @@ class RiskViewStore {
   absl::StatusOr<std::vector<std::string>> LinkIdsOf(const std::string& record_key);
   // The person's picture built from `records`' events in recorded order.
   absl::StatusOr<safeguard::v1::RiskView> CombinedView(const std::vector<std::string>& records);
+  // The facts of the person whose records (best first) are `records`: the stored view of
+  // a lone record, else CombinedView. No links filled.
+  absl::StatusOr<safeguard::v1::RiskView> FactsOf(const std::vector<std::string>& records);
   // Brings the stored alerts under `person_key` to `now_holding`, in `batch`, logging
   // each change under the next `*sequence`.
   absl::Status ReplaceAlerts(const std::string& person_key, std::vector<safeguard::v1::Alert> now_holding,

@@ -91,7 +91,7 @@ absl::Status RiskViewStore::UpdateAlerts(const std::set<std::string>& record_key
     ASSIGN_OR_RETURN(std::vector<std::string> person, PersonRecords(record));
     done.insert(person.begin(), person.end());
     std::vector<Alert> holding;
-    absl::StatusOr<safeguard::v1::RiskView> view = GetPersonView(record);
+    absl::StatusOr<safeguard::v1::RiskView> view = FactsOf(person);
     if (view.ok()) {
       ComputeAsOf(today, &*view);
       holding = ComputeAlerts(*view);
