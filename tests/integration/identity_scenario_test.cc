@@ -24,6 +24,7 @@
 #include "tests/testing/childrens_requests.h"
 #include "tests/testing/police_requests.h"
 #include "tests/testing/probation_requests.h"
+#include "tests/testing/access_records.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -174,17 +175,7 @@ class IdentityScenarioTest : public ::testing::Test {
     return (identity_.get()->*rpc)(Context().get(), r, &result);
   }
 
-  std::vector<AccessRecord> AccessRecords() {
-    std::vector<AccessRecord> out;
-    auto records = system_->embedded_bus()->Read(kAuditAccessTopic, 0, 100000);
-    EXPECT_THAT(records, IsOk());
-    for (const auto& r : *records) {
-      AccessRecord a;
-      EXPECT_TRUE(a.ParseFromString(r.value));
-      out.push_back(a);
-    }
-    return out;
-  }
+  std::vector<AccessRecord> AccessRecords() { return testing::AccessRecordsOn(*system_->embedded_bus()); }
 
   TempDir dir_;
   std::unique_ptr<AllInOneSystem> system_;

@@ -6,6 +6,7 @@
 #include "common/bus/event_bus_rocksdb.h"
 #include "services/mappa/online_identifier.h"
 #include "tests/testing/events.h"
+#include "tests/testing/access_records.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -102,17 +103,7 @@ class ScreeningTest : public ::testing::Test {
     return screening_->Check(r, call_);
   }
 
-  std::vector<AccessRecord> Records() {
-    std::vector<AccessRecord> out;
-    absl::StatusOr<std::vector<BusRecord>> records = bus_->Read(kAuditAccessTopic, 0, 1000);
-    EXPECT_THAT(records, IsOk());
-    for (const auto& r : *records) {
-      AccessRecord a;
-      a.ParseFromString(r.value);
-      out.push_back(a);
-    }
-    return out;
-  }
+  std::vector<AccessRecord> Records() { return testing::AccessRecordsOn(*bus_); }
 
   testing::TempDir dir_;
   Clock clock_;
