@@ -13,7 +13,7 @@ struct AgencyNode::Parts {
   std::string service_name;
   std::unique_ptr<EventStore> store;
   std::unique_ptr<OutboxRelay> relay;
-  std::unique_ptr<grpc::Service> service;
+  std::vector<std::unique_ptr<grpc::Service>> services;
 
   // The relay stops before the store it reads goes; the store's writer (which notifies
   // the relay) stops before the relay object goes.
@@ -25,7 +25,7 @@ struct AgencyNode::Parts {
 
 absl::StatusOr<std::unique_ptr<AgencyNode>> AgencyNode::Start(AgencyNodeOptions options,
                                                              EventBus* bus,
-                                                             const MakeAgencyService& make_service) {
+                                                             const MakeAgencyServices& make_services) {
   auto p = std::make_unique<Parts>();
   p->service_name = options.service_name;
   ASSIGN_OR_RETURN(p->store,
@@ -35,14 +35,18 @@ absl::StatusOr<std::unique_ptr<AgencyNode>> AgencyNode::Start(AgencyNodeOptions 
   p->relay = std::make_unique<OutboxRelay>(p->store.get(), bus, OutboxRelay::Options{.topic = options.topic});
   p->store->SetCommitListener([relay = p->relay.get()] { relay->Notify(); });
   p->relay->Start();
-  p->service = make_service(p->store.get(), options.clock);
+  p->services = make_services(p->store.get(), options.clock);
   return std::unique_ptr<AgencyNode>(new AgencyNode(std::move(p)));
 }
 
 AgencyNode::AgencyNode(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 AgencyNode::~AgencyNode() = default;
 
-std::vector<grpc::Service*> AgencyNode::services() { return {parts_->service.get()}; }
+std::vector<grpc::Service*> AgencyNode::services() {
+  std::vector<grpc::Service*> out;
+  for (const auto& s : parts_->services) out.push_back(s.get());
+  return out;
+}
 
 void AgencyNode::Stop() { parts_->relay->Stop(); }
 

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/bus/event_bus.h"
@@ -23,14 +24,15 @@ struct AgencyNodeOptions {
   Clock clock = SystemClock();
 };
 
-// Builds the agency's gRPC service over its store.
-using MakeAgencyService = std::function<std::unique_ptr<grpc::Service>(EventStore* store, Clock clock)>;
+// Builds the agency's gRPC services over its store.
+using MakeAgencyServices =
+    std::function<std::vector<std::unique_ptr<grpc::Service>>(EventStore* store, Clock clock)>;
 
 class AgencyNode : public ServiceNode {
  public:
   // Opens the store and starts the relay. `bus` must outlive the node.
   static absl::StatusOr<std::unique_ptr<AgencyNode>> Start(AgencyNodeOptions options, EventBus* bus,
-                                                           const MakeAgencyService& make_service);
+                                                           const MakeAgencyServices& make_services);
   ~AgencyNode() override;
 
   std::vector<grpc::Service*> services() override;

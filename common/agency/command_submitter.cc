@@ -52,7 +52,7 @@ void CommandSubmitter::Submit(const google::protobuf::Message& request,
   e.set_event_type(valid->event_type);
   e.set_schema_version(kSchemaVersion);
   e.set_agency(agency_);
-  *e.mutable_occurred_at() = ToProtoTimestamp(StartOfDay(valid->occurred_on));
+  *e.mutable_occurred_at() = ToProtoTimestamp(valid->occurred_at.value_or(StartOfDay(valid->occurred_on)));
   *e.mutable_actor() = call.actor;
   e.set_correlation_id(call.correlation_id);
   e.set_causation_id(header.causation_id());

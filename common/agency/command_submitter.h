@@ -36,6 +36,7 @@ class CommandSubmitter {
 
   // Today's date, for validators.
   absl::CivilDay Today() const { return DayOf(clock_()); }
+  absl::Time Now() const { return clock_(); }
 
   // The stream of the subject filed under `subject_key`.
   std::string StreamId(const std::string& subject_key) const;

@@ -34,6 +34,47 @@ absl::StatusOr<std::string> NormaliseChildrensCaseId(absl::string_view field, ab
   return v;
 }
 
+absl::StatusOr<safeguard::v1::SubjectRef> NormaliseSubject(const std::string& field, const safeguard::v1::SubjectRef& s,
+                                                     absl::CivilDay today, bool strict_crn) {
+  safeguard::v1::SubjectRef n;
+  if (!s.pnc_id().empty()) {
+    ASSIGN_OR_RETURN(*n.mutable_pnc_id(), v::NormalisePncId(field + ".pnc_id", s.pnc_id()));
+  }
+  if (!s.visor_ref().empty()) {
+    ASSIGN_OR_RETURN(*n.mutable_visor_ref(),
+                     v::NormaliseVisorRef(field + ".visor_ref", s.visor_ref()));
+  }
+  if (!s.probation_case_ref().empty()) {
+    if (strict_crn) {
+      ASSIGN_OR_RETURN(*n.mutable_probation_case_ref(),
+                       NormaliseProbationCaseRef(field + ".probation_case_ref", s.probation_case_ref()));
+    } else {
+      RETURN_IF_ERROR(v::OptionalText(field + ".probation_case_ref", s.probation_case_ref(), kRefMax));
+      n.set_probation_case_ref(s.probation_case_ref());
+    }
+  }
+  if (!s.childrens_case_id().empty()) {
+    ASSIGN_OR_RETURN(*n.mutable_childrens_case_id(),
+                     NormaliseChildrensCaseId(field + ".childrens_case_id", s.childrens_case_id()));
+  }
+  RETURN_IF_ERROR(v::OptionalText(field + ".given_name", s.given_name(), kNameMax));
+  RETURN_IF_ERROR(v::OptionalText(field + ".family_name", s.family_name(), kNameMax));
+  if (!s.date_of_birth().empty()) {
+    RETURN_IF_ERROR(
+        v::RequirePastDate(field + ".date_of_birth", s.date_of_birth(), today).status());
+  }
+  RETURN_IF_ERROR(v::MaxCount(field + ".aliases", s.aliases_size(), 20));
+  for (int i = 0; i < s.aliases_size(); ++i) {
+    RETURN_IF_ERROR(
+        v::RequireText(absl::StrCat(field + ".aliases[", i, "]"), s.aliases(i), kNameMax));
+  }
+  n.set_given_name(s.given_name());
+  n.set_family_name(s.family_name());
+  n.set_date_of_birth(s.date_of_birth());
+  *n.mutable_aliases() = s.aliases();
+  return n;
+}
+
 absl::Status CheckCommandSize(const google::protobuf::Message& request) {
   if (request.ByteSizeLong() > kMaxCommandBytes) {
     return v::FieldError("request", absl::StrCat("is larger than ", kMaxCommandBytes, " bytes"));
@@ -70,41 +111,7 @@ absl::Status CheckHeader(const safeguard::v1::CommandHeader& h, absl::CivilDay t
       }
       break;
   }
-  if (!s.pnc_id().empty()) {
-    ASSIGN_OR_RETURN(*n.mutable_pnc_id(), v::NormalisePncId("header.subject.pnc_id", s.pnc_id()));
-  }
-  if (!s.visor_ref().empty()) {
-    ASSIGN_OR_RETURN(*n.mutable_visor_ref(),
-                     v::NormaliseVisorRef("header.subject.visor_ref", s.visor_ref()));
-  }
-  if (!s.probation_case_ref().empty()) {
-    if (keying == SubjectKeying::kProbation) {
-      ASSIGN_OR_RETURN(*n.mutable_probation_case_ref(),
-                       NormaliseProbationCaseRef("header.subject.probation_case_ref", s.probation_case_ref()));
-    } else {
-      RETURN_IF_ERROR(v::OptionalText("header.subject.probation_case_ref", s.probation_case_ref(), kRefMax));
-      n.set_probation_case_ref(s.probation_case_ref());
-    }
-  }
-  if (!s.childrens_case_id().empty()) {
-    ASSIGN_OR_RETURN(*n.mutable_childrens_case_id(),
-                     NormaliseChildrensCaseId("header.subject.childrens_case_id", s.childrens_case_id()));
-  }
-  RETURN_IF_ERROR(v::OptionalText("header.subject.given_name", s.given_name(), kNameMax));
-  RETURN_IF_ERROR(v::OptionalText("header.subject.family_name", s.family_name(), kNameMax));
-  if (!s.date_of_birth().empty()) {
-    RETURN_IF_ERROR(
-        v::RequirePastDate("header.subject.date_of_birth", s.date_of_birth(), today).status());
-  }
-  RETURN_IF_ERROR(v::MaxCount("header.subject.aliases", s.aliases_size(), 20));
-  for (int i = 0; i < s.aliases_size(); ++i) {
-    RETURN_IF_ERROR(
-        v::RequireText(absl::StrCat("header.subject.aliases[", i, "]"), s.aliases(i), kNameMax));
-  }
-  n.set_given_name(s.given_name());
-  n.set_family_name(s.family_name());
-  n.set_date_of_birth(s.date_of_birth());
-  *n.mutable_aliases() = s.aliases();
+  ASSIGN_OR_RETURN(n, NormaliseSubject("header.subject", s, today, keying == SubjectKeying::kProbation));
 
   if (!n.pnc_id().empty()) {
     out->subject_key = absl::StrCat("pnc:", n.pnc_id());

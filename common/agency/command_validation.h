@@ -3,12 +3,14 @@
 // payload checks on top. Pure and thread-safe.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "google/protobuf/message.h"
 #include "safeguard/v1/commands.pb.h"
 #include "safeguard/v1/envelope.pb.h"
@@ -23,6 +25,8 @@ struct ValidatedCommand {
   safeguard::v1::SubjectRef subject;   // normalised (PNC upper-case and padded, ...)
   std::string subject_key;             // the bus key and stream suffix, e.g. "pnc:2019/0012345X"
   absl::CivilDay occurred_on;          // the day the fact happened in the world
+  // The moment, when the fact has one (a disclosure case's steps); else occurred_on's start.
+  std::optional<absl::Time> occurred_at;
   std::string event_type;              // e.g. "police.ConvictionRecorded"
   safeguard::v1::EventEnvelope event;  // payload, subject and subject_key set
 };
@@ -43,6 +47,13 @@ enum class SubjectKeying {
 absl::StatusOr<std::string> NormaliseChildrensCaseId(absl::string_view field, absl::string_view value);
 
 absl::Status CheckCommandSize(const google::protobuf::Message& request);
+
+// `s` with every reference it carries normalised (PNC id, ViSOR ref, children's case id;
+// the probation CRN too when `strict_crn`, else checked as text), names, date of birth
+// (not after `today`) and aliases checked. Errors name "<field>.<part>". No reference is
+// required here: callers say which they need.
+absl::StatusOr<safeguard::v1::SubjectRef> NormaliseSubject(const std::string& field, const safeguard::v1::SubjectRef& s,
+                                                     absl::CivilDay today, bool strict_crn);
 
 // Validates `header` and fills `out`'s subject, subject key and envelope subject.
 absl::Status CheckHeader(const safeguard::v1::CommandHeader& header, absl::CivilDay today,

@@ -7,6 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/disclosure/scheme_config.h"
+#include "common/status_macros.h"
 
 namespace safeguard {
 namespace {
@@ -64,10 +66,13 @@ absl::StatusOr<BusConfig> ParseBusConfig(const std::string& text) {
         return where(absl::StrCat(key, ": Safeguard sets this itself; it cannot be configured"));
       }
       config.kafka.properties[property] = value;
+    } else if (disclosure::IsSchemeConfigKey(key)) {
+      continue;  // the disclosure scheme's (ParseSchemeConfig)
     } else {
       return where(absl::StrCat("unknown key '", key, "'"));
     }
   }
+  ASSIGN_OR_RETURN(config.scheme, disclosure::ParseSchemeConfig(text));
   return config;
 }
 

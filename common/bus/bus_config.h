@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/bus/event_bus.h"
+#include "common/disclosure/scheme_config.h"
 
 namespace safeguard {
 
@@ -43,6 +44,9 @@ struct BusConfig {
   BusKind kind = BusKind::kEmbedded;
   KafkaConfig kafka;
   Topics topics;
+  // The disclosure scheme's keys (scheme.*, disclosure.*) of the same file, for the
+  // services that run the scheme (common/disclosure/scheme_config.h).
+  disclosure::SchemeConfig scheme;
 };
 
 // Parses config file text. kInvalidArgument names the line and key that is wrong.

@@ -10,8 +10,10 @@ absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartChildrensNode(const std
   return agency::AgencyNode::Start(
       {.data_dir = data_dir, .store_name = "childrens", .service_name = "childrens-service",
        .topic = topic, .clock = clock},
-      bus, [](EventStore* store, Clock c) -> std::unique_ptr<grpc::Service> {
-        return std::make_unique<ChildrensGrpcService>(store, std::move(c));
+      bus, [](EventStore* store, Clock c) -> std::vector<std::unique_ptr<grpc::Service>> {
+        std::vector<std::unique_ptr<grpc::Service>> services;
+        services.push_back(std::make_unique<ChildrensGrpcService>(store, std::move(c)));
+        return services;
       });
 }
 

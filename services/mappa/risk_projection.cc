@@ -102,19 +102,6 @@ std::vector<std::string> ReferencesOf(const SubjectRef& s) {
   return refs;
 }
 
-Provenance ProvenanceOf(const EventEnvelope& e) {
-  Provenance p;
-  p.set_agency(e.agency());
-  p.set_event_id(e.event_id());
-  p.set_event_type(e.event_type());
-  p.set_stream_id(e.stream_id());
-  p.set_stream_version(e.stream_version());
-  *p.mutable_occurred_at() = e.occurred_at();
-  *p.mutable_recorded_at() = e.recorded_at();
-  *p.mutable_recorded_by() = e.actor();
-  return p;
-}
-
 void ApplyEvent(const EventEnvelope& e, RiskView* view) {
   if (view->subject_key().empty()) view->set_subject_key(e.subject_key());
   MergeIdentity(e.subject(), view);

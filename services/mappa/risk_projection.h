@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/time/civil_time.h"
+#include "common/provenance.h"
 #include "safeguard/v1/envelope.pb.h"
 #include "safeguard/v1/mappa_service.pb.h"
 
@@ -19,9 +20,6 @@ void ApplyEvent(const safeguard::v1::EventEnvelope& event, safeguard::v1::RiskVi
 // Fills the fields computed against `today`: counts by classification, register status
 // (overdue, days until due), which orders are active, the flags, and as_of_date.
 void ComputeAsOf(absl::CivilDay today, safeguard::v1::RiskView* view);
-
-// The provenance of `event`, as shown beside every fact.
-safeguard::v1::Provenance ProvenanceOf(const safeguard::v1::EventEnvelope& event);
 
 // One readable line describing `event` for the timeline.
 std::string TimelineSummary(const safeguard::v1::EventEnvelope& event);

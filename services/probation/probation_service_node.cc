@@ -10,8 +10,10 @@ absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartProbationNode(const std
   return agency::AgencyNode::Start(
       {.data_dir = data_dir, .store_name = "probation", .service_name = "probation-service",
        .topic = topic, .clock = clock},
-      bus, [](EventStore* store, Clock c) -> std::unique_ptr<grpc::Service> {
-        return std::make_unique<ProbationGrpcService>(store, std::move(c));
+      bus, [](EventStore* store, Clock c) -> std::vector<std::unique_ptr<grpc::Service>> {
+        std::vector<std::unique_ptr<grpc::Service>> services;
+        services.push_back(std::make_unique<ProbationGrpcService>(store, std::move(c)));
+        return services;
       });
 }
 

@@ -63,7 +63,7 @@ absl::StatusOr<std::unique_ptr<AllInOneSystem>> AllInOneSystem::Start(AllInOneOp
   auto p = std::make_unique<Parts>();
   ASSIGN_OR_RETURN(p->bus, OpenBus(options.bus, options.data_dir));
   ASSIGN_OR_RETURN(p->police, police::StartPoliceNode(options.data_dir, options.bus.topics.police,
-                                                      p->bus.bus.get(), options.clock));
+                                                      p->bus.bus.get(), options.bus.scheme, options.clock));
   ASSIGN_OR_RETURN(p->probation, probation::StartProbationNode(options.data_dir,
                                                                options.bus.topics.probation,
                                                                p->bus.bus.get(), options.clock));

@@ -1,0 +1,273 @@
+#include "common/disclosure/disclosure_case.h"
+
+#include <algorithm>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/enum_name.h"
+#include "common/provenance.h"
+#include "common/time_util.h"
+
+namespace safeguard::disclosure {
+namespace {
+
+using safeguard::v1::DisclosureCase;
+using safeguard::v1::DisclosureCaseState;
+using safeguard::v1::EventEnvelope;
+namespace v1 = safeguard::v1;
+
+constexpr char kStreamPrefix[] = "disclosure/";
+constexpr char kKeyPrefix[] = "disclosure:";
+
+absl::Status Illegal(absl::string_view field, const DisclosureCase& c, absl::string_view why) {
+  return absl::FailedPreconditionError(
+      absl::StrCat(field, ": case ", c.case_ref(), " is ", EnumName(c.state()), "; ", why));
+}
+
+bool Delivered(const DisclosureCase& c, const std::string& recipient_ref) {
+  return std::any_of(c.deliveries().begin(), c.deliveries().end(),
+                     [&](const auto& d) { return d.recipient_ref() == recipient_ref; });
+}
+
+const v1::DisclosureRecipient* FindRecipient(const DisclosureCase& c, const std::string& ref) {
+  for (const auto& r : c.decision().recipients()) {
+    if (r.party().party_ref() == ref) return &r;
+  }
+  return nullptr;
+}
+
+bool HasChild(const DisclosureCase& c, const std::string& child_ref) {
+  auto in = [&](const auto& children) {
+    return std::any_of(children.begin(), children.end(), [&](const auto& x) { return x.child_ref() == child_ref; });
+  };
+  return in(c.enquiry().children()) || in(c.application().children());
+}
+
+bool Disclosing(const DisclosureCase& c) {
+  return c.decision().outcome() == v1::DISCLOSE || c.decision().outcome() == v1::PARTIAL_DISCLOSURE;
+}
+
+// Right to Ask with an identified applicant who made an application: a letter is owed
+// when nothing is disclosed.
+bool LetterOwed(const DisclosureCase& c) {
+  return c.enquiry().route() == v1::RIGHT_TO_ASK && c.has_application();
+}
+
+}  // namespace
+
+std::string CaseStreamId(const std::string& case_ref) { return absl::StrCat(kStreamPrefix, case_ref); }
+std::string CaseKey(const std::string& case_ref) { return absl::StrCat(kKeyPrefix, case_ref); }
+
+std::string CaseRefOf(const std::string& stream_or_key) {
+  for (absl::string_view prefix : {absl::string_view(kStreamPrefix), absl::string_view(kKeyPrefix)}) {
+    if (absl::StartsWith(stream_or_key, prefix)) return stream_or_key.substr(prefix.size());
+  }
+  return "";
+}
+
+bool IsCaseEvent(const EventEnvelope& e) {
+  const int n = static_cast<int>(e.payload_case());
+  return n >= EventEnvelope::kDisclosureEnquiryReceived && n <= 139;
+}
+
+google::protobuf::Timestamp StepTime(const EventEnvelope& e) {
+  switch (e.payload_case()) {
+    case EventEnvelope::kDisclosureEnquiryReceived: return e.disclosure_enquiry_received().at();
+    case EventEnvelope::kDisclosureInitialChecksCompleted: return e.disclosure_initial_checks_completed().at();
+    case EventEnvelope::kDisclosureApplicationMade: return e.disclosure_application_made().at();
+    case EventEnvelope::kDisclosureApplicantInterviewed: return e.disclosure_applicant_interviewed().at();
+    case EventEnvelope::kDisclosureRiskAssessed: return e.disclosure_risk_assessed().at();
+    case EventEnvelope::kDisclosureDecided: return e.disclosure_decided().at();
+    case EventEnvelope::kDisclosureDelivered: return e.disclosure_delivered().at();
+    case EventEnvelope::kNonDisclosureLetterSent: return e.non_disclosure_letter_sent().at();
+    case EventEnvelope::kProtectiveActionTaken: return e.protective_action_taken().at();
+    case EventEnvelope::kSafeguardingReferralMade: return e.safeguarding_referral_made().at();
+    case EventEnvelope::kDisclosureCaseClosed: return e.disclosure_case_closed().at();
+    default: return google::protobuf::Timestamp();
+  }
+}
+
+bool ApplicantVerified(const DisclosureCase& c) {
+  if (c.enquiry().route() == v1::RIGHT_TO_KNOW) return true;
+  return c.has_application() && c.interview().identity_verified();
+}
+
+absl::Status CheckStep(const DisclosureCase& c, const EventEnvelope& e) {
+  if (e.has_disclosure_enquiry_received()) {
+    if (c.version() > 0) {
+      return absl::AlreadyExistsError(absl::StrCat("header.case_ref: case ", c.case_ref(), " already exists"));
+    }
+    return absl::OkStatus();
+  }
+  if (c.version() == 0) {
+    return absl::NotFoundError(absl::StrCat("header.case_ref: no case ", CaseRefOf(e.stream_id()),
+                                            " exists; it opens with ReceiveEnquiry"));
+  }
+  // Every step happens at or after the enquiry.
+  const google::protobuf::Timestamp at = StepTime(e);
+  if (FromProtoTimestamp(at) < FromProtoTimestamp(c.enquiry().at())) {
+    return absl::InvalidArgumentError(absl::StrCat("at: is before the enquiry of case ", c.case_ref(), " (",
+                                                   FormatTimestamp(c.enquiry().at()), ")"));
+  }
+  const DisclosureCaseState s = c.state();
+  const bool ask = c.enquiry().route() == v1::RIGHT_TO_ASK;
+
+  if (e.has_safeguarding_referral_made()) {  // any state, closed included
+    for (const std::string& child : e.safeguarding_referral_made().child_refs()) {
+      if (!HasChild(c, child)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("referral.child_refs: case ", c.case_ref(), " has no child '", child, "'"));
+      }
+    }
+    return absl::OkStatus();
+  }
+  if (s == v1::CLOSED) return Illegal("header.case_ref", c, "a closed case takes no further step");
+
+  switch (e.payload_case()) {
+    case EventEnvelope::kDisclosureInitialChecksCompleted:
+      if (s != v1::ENQUIRY_RECEIVED) return Illegal("checks", c, "initial checks follow the enquiry, once");
+      return absl::OkStatus();
+
+    case EventEnvelope::kDisclosureApplicationMade:
+      if (!ask) return Illegal("application", c, "a Right to Know case has no application");
+      if (s != v1::INITIAL_CHECKS_COMPLETE) {
+        return Illegal("application", c, "an application follows initial checks that found the enquiry in scope");
+      }
+      return absl::OkStatus();
+
+    case EventEnvelope::kDisclosureApplicantInterviewed:
+      if (s != v1::APPLICATION_RECEIVED) return Illegal("interview", c, "the interview follows an eligible application");
+      return absl::OkStatus();
+
+    case EventEnvelope::kDisclosureRiskAssessed: {
+      // Right to Ask: after the interview. Right to Know, or an anonymous enquiry (no
+      // application can follow), straight after initial checks.
+      const bool direct = !ask || c.enquiry().anonymous();
+      if (s == v1::APPLICANT_INTERVIEWED || (direct && s == v1::INITIAL_CHECKS_COMPLETE)) return absl::OkStatus();
+      return Illegal("assessment", c,
+                     direct ? "the full risk assessment follows initial checks that found the case in scope"
+                            : "the full risk assessment follows the applicant's interview");
+    }
+
+    case EventEnvelope::kDisclosureDecided:
+      if (s != v1::RISK_ASSESSED) return Illegal("decision", c, "the decision follows the full risk assessment");
+      if (e.disclosure_decided().outcome() != v1::NO_DISCLOSURE && !ApplicantVerified(c)) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "decision.outcome: case ", c.case_ref(),
+            " has no applicant whose identity was verified at interview; an anonymous or unverified applicant "
+            "gets no disclosure (safeguarding action continues)"));
+      }
+      return absl::OkStatus();
+
+    case EventEnvelope::kDisclosureDelivered: {
+      const v1::DisclosureDelivered& d = e.disclosure_delivered();
+      if (s != v1::DECIDED || !Disclosing(c)) {
+        return Illegal("delivery", c, "a disclosure is delivered after a decision to disclose");
+      }
+      const v1::DisclosureRecipient* r = FindRecipient(c, d.recipient_ref());
+      if (r == nullptr) {
+        return absl::InvalidArgumentError(absl::StrCat("delivery.recipient_ref: '", d.recipient_ref(),
+                                                       "' is not a recipient named in the decision"));
+      }
+      if (Delivered(c, d.recipient_ref())) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("delivery.recipient_ref: '", d.recipient_ref(), "' has already received the disclosure"));
+      }
+      if (d.wording_delivered() != c.decision().approved_wording()) {
+        return absl::FailedPreconditionError(
+            "delivery.wording_delivered: differs from the approved wording; only the exact approved words may be "
+            "disclosed");
+      }
+      return absl::OkStatus();
+    }
+
+    case EventEnvelope::kNonDisclosureLetterSent:
+      if (s != v1::DECIDED || c.decision().outcome() != v1::NO_DISCLOSURE) {
+        return Illegal("letter", c, "a non-disclosure letter follows a decision not to disclose");
+      }
+      if (!LetterOwed(c)) return Illegal("letter", c, "only a Right to Ask applicant is sent a letter");
+      if (e.non_disclosure_letter_sent().addressed_to() != c.application().applicant().party_ref()) {
+        return absl::InvalidArgumentError(absl::StrCat("letter.addressed_to: the letter goes to the applicant, '",
+                                                       c.application().applicant().party_ref(), "'"));
+      }
+      return absl::OkStatus();
+
+    case EventEnvelope::kProtectiveActionTaken:
+      return absl::OkStatus();  // any open state
+
+    case EventEnvelope::kDisclosureCaseClosed: {
+      if (e.disclosure_case_closed().closure() == v1::CASE_WITHDRAWN) return absl::OkStatus();
+      const bool complete = s == v1::OUT_OF_SCOPE || s == v1::INELIGIBLE || s == v1::DISCLOSURE_DELIVERED ||
+                            s == v1::NON_DISCLOSURE_LETTER_SENT ||
+                            (s == v1::DECIDED && c.decision().outcome() == v1::NO_DISCLOSURE && !LetterOwed(c));
+      if (!complete) {
+        return Illegal("closure.closure", c,
+                       s == v1::DECIDED ? (Disclosing(c) ? "every recipient must receive the disclosure first"
+                                                         : "the applicant must be sent the non-disclosure letter first")
+                                        : "the case has not run its course (CASE_WITHDRAWN closes it early)");
+      }
+      return absl::OkStatus();
+    }
+
+    default:
+      return absl::InvalidArgumentError("event: is not a step of a disclosure case");
+  }
+}
+
+void ApplyStep(const EventEnvelope& e, DisclosureCase* c) {
+  if (c->case_ref().empty()) c->set_case_ref(CaseRefOf(e.stream_id()));
+  c->set_version(e.stream_version());
+  *c->add_history() = ProvenanceOf(e);
+  switch (e.payload_case()) {
+    case EventEnvelope::kDisclosureEnquiryReceived:
+      *c->mutable_enquiry() = e.disclosure_enquiry_received();
+      c->set_state(v1::ENQUIRY_RECEIVED);
+      break;
+    case EventEnvelope::kDisclosureInitialChecksCompleted:
+      *c->mutable_initial_checks() = e.disclosure_initial_checks_completed();
+      c->set_state(e.disclosure_initial_checks_completed().in_scope() ? v1::INITIAL_CHECKS_COMPLETE
+                                                                       : v1::OUT_OF_SCOPE);
+      break;
+    case EventEnvelope::kDisclosureApplicationMade:
+      *c->mutable_application() = e.disclosure_application_made();
+      c->set_state(e.disclosure_application_made().eligible() ? v1::APPLICATION_RECEIVED : v1::INELIGIBLE);
+      break;
+    case EventEnvelope::kDisclosureApplicantInterviewed:
+      *c->mutable_interview() = e.disclosure_applicant_interviewed();
+      c->set_state(v1::APPLICANT_INTERVIEWED);
+      break;
+    case EventEnvelope::kDisclosureRiskAssessed:
+      *c->mutable_risk_assessment() = e.disclosure_risk_assessed();
+      c->set_state(v1::RISK_ASSESSED);
+      break;
+    case EventEnvelope::kDisclosureDecided:
+      *c->mutable_decision() = e.disclosure_decided();
+      c->set_state(v1::DECIDED);
+      break;
+    case EventEnvelope::kDisclosureDelivered: {
+      *c->add_deliveries() = e.disclosure_delivered();
+      const bool all = std::all_of(c->decision().recipients().begin(), c->decision().recipients().end(),
+                                   [&](const auto& r) { return Delivered(*c, r.party().party_ref()); });
+      if (all) c->set_state(v1::DISCLOSURE_DELIVERED);
+      break;
+    }
+    case EventEnvelope::kNonDisclosureLetterSent:
+      *c->mutable_non_disclosure_letter() = e.non_disclosure_letter_sent();
+      c->set_state(v1::NON_DISCLOSURE_LETTER_SENT);
+      break;
+    case EventEnvelope::kProtectiveActionTaken:
+      *c->add_protective_actions() = e.protective_action_taken();
+      break;
+    case EventEnvelope::kSafeguardingReferralMade:
+      *c->add_safeguarding_referrals() = e.safeguarding_referral_made();
+      break;
+    case EventEnvelope::kDisclosureCaseClosed:
+      *c->mutable_closure() = e.disclosure_case_closed();
+      c->set_state(v1::CLOSED);
+      break;
+    default:
+      break;  // a step this build does not know: counted in the history only
+  }
+}
+
+}  // namespace safeguard::disclosure
