@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/enum_name.h"
@@ -54,6 +55,17 @@ bool LetterOwed(const DisclosureCase& c) {
 }
 
 }  // namespace
+
+absl::StatusOr<std::string> NormaliseCaseRef(absl::string_view field, absl::string_view value) {
+  std::string v = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(value));
+  bool ok = v.size() >= 4 && v.size() <= 40;
+  for (char c : v) ok = ok && (absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '/');
+  if (!ok) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": must be a reference of 4-40 letters, digits, '-' and '/'"));
+  }
+  return v;
+}
 
 std::string CaseStreamId(const std::string& case_ref) { return absl::StrCat(kStreamPrefix, case_ref); }
 std::string CaseKey(const std::string& case_ref) { return absl::StrCat(kKeyPrefix, case_ref); }
@@ -268,6 +280,43 @@ void ApplyStep(const EventEnvelope& e, DisclosureCase* c) {
     default:
       break;  // a step this build does not know: counted in the history only
   }
+}
+
+std::vector<v1::DisclosureDeadline> DeadlinesOf(const DisclosureCase& c, const Deadlines& deadlines,
+                                                absl::Time now) {
+  std::vector<v1::DisclosureDeadline> out;
+  if (!c.has_enquiry()) return out;
+  const absl::Time opened = FromProtoTimestamp(c.enquiry().at());
+  const bool closed = c.state() == v1::CLOSED;
+  auto add = [&](v1::DisclosureStage stage, absl::Duration within, const google::protobuf::Timestamp* met) {
+    v1::DisclosureDeadline d;
+    d.set_stage(stage);
+    const absl::Time due = opened + within;
+    *d.mutable_due_at() = ToProtoTimestamp(due);
+    if (met != nullptr) {
+      *d.mutable_met_at() = *met;
+      d.set_overdue(FromProtoTimestamp(*met) > due);
+    } else {
+      d.set_overdue(now > due);
+    }
+    out.push_back(std::move(d));
+  };
+  const bool ended_early = c.initial_checks().has_at() && !c.initial_checks().in_scope();
+  const bool ineligible = c.has_application() && !c.application().eligible();
+
+  add(v1::STAGE_INITIAL_CHECKS, deadlines.initial_checks,
+      c.initial_checks().has_at() ? &c.initial_checks().at() : nullptr);
+  const bool interview_owed = c.enquiry().route() == v1::RIGHT_TO_ASK && !c.enquiry().anonymous() &&
+                              !ended_early && !ineligible;
+  if (c.interview().has_at() || (interview_owed && !closed && !c.risk_assessment().has_at())) {
+    add(v1::STAGE_INTERVIEW, deadlines.interview, c.interview().has_at() ? &c.interview().at() : nullptr);
+  }
+  if (c.risk_assessment().has_at() || (!ended_early && !ineligible && !closed)) {
+    add(v1::STAGE_RISK_ASSESSMENT, deadlines.risk_assessment,
+        c.risk_assessment().has_at() ? &c.risk_assessment().at() : nullptr);
+  }
+  add(v1::STAGE_WHOLE_CASE, deadlines.whole_case, closed ? &c.closure().at() : nullptr);
+  return out;
 }
 
 }  // namespace safeguard::disclosure

@@ -7,12 +7,20 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/disclosure/scheme_config.h"
 #include "safeguard/v1/disclosure_service.pb.h"
 #include "safeguard/v1/envelope.pb.h"
 
 namespace safeguard::disclosure {
+
+// A police case reference: 4-40 letters, digits, '-' and '/', upper-cased.
+// kInvalidArgument naming `field` otherwise.
+absl::StatusOr<std::string> NormaliseCaseRef(absl::string_view field, absl::string_view value);
 
 // The police stream a case's events are on, "disclosure/<case ref>".
 std::string CaseStreamId(const std::string& case_ref);
@@ -41,5 +49,13 @@ void ApplyStep(const safeguard::v1::EventEnvelope& e, safeguard::v1::DisclosureC
 // Whether a disclosure decided in `c` may be given at all: Right to Know, or a named
 // applicant whose identity was verified at interview.
 bool ApplicantVerified(const safeguard::v1::DisclosureCase& c);
+
+// The deadlines `c` is held to as of `now`, each measured from the enquiry: initial
+// checks; the interview (a named Right to Ask applicant's eligible application only);
+// the full risk assessment (unless the case ended out of scope or ineligible); the whole
+// case, until it is closed. A stage no longer reachable (the case closed before it) is
+// left out. Overdue: outstanding past due, or met late.
+std::vector<safeguard::v1::DisclosureDeadline> DeadlinesOf(const safeguard::v1::DisclosureCase& c,
+                                                           const Deadlines& deadlines, absl::Time now);
 
 }  // namespace safeguard::disclosure

@@ -9,7 +9,8 @@ int main(int argc, char** argv) {
        .default_port = 50052,
        .start = [](const std::string& data_dir, const safeguard::BusConfig& config,
                    safeguard::EventBus* bus) -> absl::StatusOr<std::unique_ptr<safeguard::ServiceNode>> {
-         auto node = safeguard::mappa::MappaNode::Start({.data_dir = data_dir, .topics = config.topics}, bus);
+         auto node = safeguard::mappa::MappaNode::Start(
+             {.data_dir = data_dir, .topics = config.topics, .deadlines = config.scheme.deadlines}, bus);
          if (!node.ok()) return node.status();
          return std::unique_ptr<safeguard::ServiceNode>(std::move(*node));
        }});

@@ -155,4 +155,29 @@ grpc::ServerUnaryReactor* IdentityGrpcService::LinkRecords(grpc::CallbackServerC
   return Decide(ctx, request, response, &IdentityCommands::LinkRecords, commands_);
 }
 
+grpc::ServerUnaryReactor* DisclosureCaseGrpcService::GetDisclosureCase(
+    grpc::CallbackServerContext* ctx, const safeguard::v1::GetDisclosureCaseRequest* request,
+    safeguard::v1::DisclosureCase* response) {
+  return Serve(ctx, response, [&](const CallContext& call) { return reads_->GetCase(*request, call); });
+}
+
+grpc::ServerUnaryReactor* DisclosureCaseGrpcService::ListDisclosureCases(
+    grpc::CallbackServerContext* ctx, const safeguard::v1::ListDisclosureCasesRequest* request,
+    safeguard::v1::ListDisclosureCasesResponse* response) {
+  return Serve(ctx, response, [&](const CallContext& call) { return reads_->ListCases(*request, call); });
+}
+
+grpc::ServerUnaryReactor* DisclosureCaseGrpcService::ListDisclosureDeadlines(
+    grpc::CallbackServerContext* ctx, const safeguard::v1::ListDisclosureDeadlinesRequest* request,
+    safeguard::v1::ListDisclosureDeadlinesResponse* response) {
+  return Serve(ctx, response, [&](const CallContext& call) { return reads_->ListDeadlines(*request, call); });
+}
+
+grpc::ServerUnaryReactor* DisclosureCaseGrpcService::GetDisclosureStatistics(
+    grpc::CallbackServerContext* ctx, const safeguard::v1::GetDisclosureStatisticsRequest* request,
+    safeguard::v1::GetDisclosureStatisticsResponse* response) {
+  // Counts only, no personal data: authenticated, not recorded as a consultation.
+  return Serve(ctx, response, [&](const CallContext&) { return reads_->Statistics(*request); });
+}
+
 }  // namespace safeguard::mappa

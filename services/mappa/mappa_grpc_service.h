@@ -2,7 +2,9 @@
 // IdentityCommands, map the status back.
 #pragma once
 
+#include "safeguard/v1/disclosure_reads.grpc.pb.h"
 #include "safeguard/v1/mappa_service.grpc.pb.h"
+#include "services/mappa/disclosure_reads.h"
 #include "services/mappa/identity_commands.h"
 #include "services/mappa/mappa_reads.h"
 
@@ -53,6 +55,27 @@ class IdentityGrpcService final : public safeguard::v1::IdentityService::Callbac
  private:
   MappaReads* const reads_;
   IdentityCommands* const commands_;
+};
+
+class DisclosureCaseGrpcService final : public safeguard::v1::DisclosureCaseService::CallbackService {
+ public:
+  explicit DisclosureCaseGrpcService(DisclosureReads* reads) : reads_(reads) {}
+
+  grpc::ServerUnaryReactor* GetDisclosureCase(grpc::CallbackServerContext* ctx,
+                                              const safeguard::v1::GetDisclosureCaseRequest* request,
+                                              safeguard::v1::DisclosureCase* response) override;
+  grpc::ServerUnaryReactor* ListDisclosureCases(grpc::CallbackServerContext* ctx,
+                                                const safeguard::v1::ListDisclosureCasesRequest* request,
+                                                safeguard::v1::ListDisclosureCasesResponse* response) override;
+  grpc::ServerUnaryReactor* ListDisclosureDeadlines(
+      grpc::CallbackServerContext* ctx, const safeguard::v1::ListDisclosureDeadlinesRequest* request,
+      safeguard::v1::ListDisclosureDeadlinesResponse* response) override;
+  grpc::ServerUnaryReactor* GetDisclosureStatistics(
+      grpc::CallbackServerContext* ctx, const safeguard::v1::GetDisclosureStatisticsRequest* request,
+      safeguard::v1::GetDisclosureStatisticsResponse* response) override;
+
+ private:
+  DisclosureReads* const reads_;
 };
 
 }  // namespace safeguard::mappa

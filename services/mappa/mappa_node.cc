@@ -19,6 +19,9 @@ struct MappaNode::Parts {
   std::unique_ptr<RiskViewStore> store;
   std::unique_ptr<MappaConsumer> consumer;
   std::unique_ptr<MappaReads> reads;
+  std::unique_ptr<AccessRecorder> recorder;
+  std::unique_ptr<DisclosureReads> disclosure_reads;
+  std::unique_ptr<DisclosureCaseGrpcService> disclosure_service;
   std::unique_ptr<MappaGrpcService> service;
   std::unique_ptr<Screening> screening;
   std::unique_ptr<ScreeningGrpcService> screening_service;
@@ -54,6 +57,9 @@ absl::StatusOr<std::unique_ptr<MappaNode>> MappaNode::Start(MappaNodeOptions opt
   p->consumer->Start();
   p->reads = std::make_unique<MappaReads>(p->store.get(), bus, options.topics.audit_access, options.clock);
   p->service = std::make_unique<MappaGrpcService>(p->reads.get());
+  p->recorder = std::make_unique<AccessRecorder>(bus, options.topics.audit_access, options.clock);
+  p->disclosure_reads = std::make_unique<DisclosureReads>(p->store.get(), p->recorder.get(), options.deadlines);
+  p->disclosure_service = std::make_unique<DisclosureCaseGrpcService>(p->disclosure_reads.get());
   p->screening = std::make_unique<Screening>(p->store.get(), bus, options.topics.audit_access, options.clock);
   p->screening_service = std::make_unique<ScreeningGrpcService>(p->screening.get());
   p->identity = std::make_unique<IdentityCommands>(p->events.get(), p->store.get(), options.clock);
@@ -65,7 +71,8 @@ MappaNode::MappaNode(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 MappaNode::~MappaNode() = default;
 
 std::vector<grpc::Service*> MappaNode::services() {
-  return {parts_->service.get(), parts_->screening_service.get(), parts_->identity_service.get()};
+  return {parts_->service.get(), parts_->screening_service.get(), parts_->identity_service.get(),
+          parts_->disclosure_service.get()};
 }
 
 void MappaNode::Stop() {

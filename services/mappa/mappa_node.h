@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "common/bus/bus_config.h"
 #include "common/bus/event_bus.h"
+#include "common/disclosure/scheme_config.h"
 #include "common/service_node.h"
 #include "common/time_util.h"
 #include "safeguard/v1/operations.pb.h"
@@ -25,6 +26,7 @@ namespace safeguard::mappa {
 struct MappaNodeOptions {
   std::string data_dir;
   Topics topics;
+  disclosure::Deadlines deadlines;  // the disclosure scheme's, for the deadline lists
   Clock clock = SystemClock();
 };
 

@@ -5,7 +5,6 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "common/validation.h"
-#include "services/mappa/access_record.h"
 #include "services/mappa/alerts.h"
 #include "services/mappa/risk_projection.h"
 #include "services/mappa/subject_lookup.h"
@@ -15,16 +14,6 @@ namespace safeguard::mappa {
 namespace v = safeguard::validation;
 
 namespace {
-
-absl::Status CheckPurpose(const safeguard::v1::Purpose& purpose) {
-  RETURN_IF_ERROR(v::RequireEnum("purpose.code", purpose.code(), safeguard::v1::PurposeCode_descriptor()));
-  return v::RequireText("purpose.detail", purpose.detail(), 500);
-}
-
-absl::StatusOr<uint32_t> PageSize(uint32_t requested) {
-  if (requested > kMaxPage) return v::FieldError("page_size", absl::StrCat("must be at most ", kMaxPage));
-  return requested == 0 ? kDefaultPage : requested;
-}
 
 // The distinct subjects of `alerts`, for the access record.
 template <typename Alerts, typename Subject>
@@ -36,8 +25,13 @@ std::vector<std::string> SubjectsOf(const Alerts& alerts, Subject subject) {
 
 }  // namespace
 
+absl::StatusOr<uint32_t> PageSize(uint32_t requested) {
+  if (requested > kMaxPage) return v::FieldError("page_size", absl::StrCat("must be at most ", kMaxPage));
+  return requested == 0 ? kDefaultPage : requested;
+}
+
 MappaReads::MappaReads(RiskViewStore* store, EventBus* bus, std::string audit_topic, Clock clock)
-    : store_(store), bus_(bus), audit_topic_(std::move(audit_topic)), clock_(std::move(clock)) {}
+    : store_(store), recorder_(bus, std::move(audit_topic), clock), clock_(std::move(clock)) {}
 
 absl::StatusOr<std::vector<std::string>> MappaReads::AuthorisedPerson(const safeguard::v1::SubjectRef& subject,
                                                                       const safeguard::v1::Purpose& purpose,
@@ -48,29 +42,13 @@ absl::StatusOr<std::vector<std::string>> MappaReads::AuthorisedPerson(const safe
 
   absl::StatusOr<std::string> record = store_->ResolveReference(reference);
   if (absl::IsNotFound(record.status())) {
-    RETURN_IF_ERROR(RecordAccess(call, purpose, view, {reference}));
+    RETURN_IF_ERROR(recorder_.Record(call, purpose, view, {reference}));
     return record.status();
   }
   RETURN_IF_ERROR(record.status());
   ASSIGN_OR_RETURN(std::vector<std::string> records, store_->PersonRecords(*record));
-  RETURN_IF_ERROR(RecordAccess(call, purpose, view, records));
+  RETURN_IF_ERROR(recorder_.Record(call, purpose, view, records));
   return records;
-}
-
-absl::Status MappaReads::RecordAccess(const CallContext& call, const safeguard::v1::Purpose& purpose,
-                                      const std::string& view, const std::vector<std::string>& subjects) {
-  std::vector<BusMessage> records;
-  const absl::Time at = clock_();
-  for (const std::string& subject : subjects) {
-    records.push_back(BusMessage{audit_topic_, subject,
-                                 NewAccessRecord(call, at, subject, view, purpose).SerializeAsString()});
-  }
-  absl::Status recorded = bus_->Publish(records);
-  if (!recorded.ok()) {
-    return absl::UnavailableError(absl::StrCat(
-        "the access could not be recorded, so nothing is returned: ", recorded.message()));
-  }
-  return absl::OkStatus();
 }
 
 absl::StatusOr<safeguard::v1::RiskView> MappaReads::GetRiskView(
@@ -95,7 +73,7 @@ absl::StatusOr<safeguard::v1::RiskView> MappaReads::GetRiskView(
     if (c.open_plans_size() > 0) view.mutable_flags()->set_child_in_contact_has_open_protection_plan(true);
   }
   if (!children_consulted.empty()) {
-    RETURN_IF_ERROR(RecordAccess(call, request.purpose(), "mappa.RiskView/child-in-contact", children_consulted));
+    RETURN_IF_ERROR(recorder_.Record(call, request.purpose(), "mappa.RiskView/child-in-contact", children_consulted));
   }
   for (auto& alert : ComputeAlerts(view)) *view.add_alerts() = std::move(alert);
   return view;
@@ -119,7 +97,7 @@ absl::StatusOr<safeguard::v1::ListAlertsResponse> MappaReads::ListAlerts(
   ASSIGN_OR_RETURN(safeguard::v1::ListAlertsResponse response,
                    store_->ListAlerts(request.rule(), page_size, request.page_token()));
   if (response.alerts_size() > 0) {
-    RETURN_IF_ERROR(RecordAccess(call, request.purpose(), "mappa.Alerts",
+    RETURN_IF_ERROR(recorder_.Record(call, request.purpose(), "mappa.Alerts",
                                  SubjectsOf(response.alerts(), [](const auto& a) { return a.subject_key(); })));
   }
   return response;
@@ -137,7 +115,7 @@ absl::Status MappaReads::WatchAlerts(const safeguard::v1::WatchAlertsRequest& re
   // Records the access to every subject in `changes`, then sends them.
   auto deliver = [&](const std::vector<safeguard::v1::AlertChange>& changes) -> absl::Status {
     if (changes.empty()) return absl::OkStatus();
-    RETURN_IF_ERROR(RecordAccess(call, request.purpose(), "mappa.Alerts",
+    RETURN_IF_ERROR(recorder_.Record(call, request.purpose(), "mappa.Alerts",
                                  SubjectsOf(changes, [](const auto& c) { return c.alert().subject_key(); })));
     for (const auto& change : changes) {
       if (!send(change)) return absl::CancelledError("the watcher went away");
@@ -196,7 +174,7 @@ absl::StatusOr<safeguard::v1::ListIdentityLinksResponse> MappaReads::ListIdentit
     records.insert(d.link().record_b());
   }
   if (!records.empty()) {
-    RETURN_IF_ERROR(RecordAccess(call, request.purpose(), "mappa.IdentityLinks", {records.begin(), records.end()}));
+    RETURN_IF_ERROR(recorder_.Record(call, request.purpose(), "mappa.IdentityLinks", {records.begin(), records.end()}));
   }
   return response;
 }

@@ -15,12 +15,16 @@
 #include "common/grpc/caller.h"
 #include "common/time_util.h"
 #include "safeguard/v1/mappa_service.pb.h"
+#include "services/mappa/access_recorder.h"
 #include "services/mappa/risk_view_store.h"
 
 namespace safeguard::mappa {
 
 inline constexpr uint32_t kDefaultPage = 50;
 inline constexpr uint32_t kMaxPage = 500;
+
+// kDefaultPage for 0; kInvalidArgument naming page_size above kMaxPage.
+absl::StatusOr<uint32_t> PageSize(uint32_t requested);
 
 class MappaReads {
  public:
@@ -62,14 +66,8 @@ class MappaReads {
                                                             const safeguard::v1::Purpose& purpose,
                                                             const std::string& view, const CallContext& call);
 
-  // Records, durably, that `call` consulted `view` of each of `subjects` for `purpose`.
-  // kUnavailable when it cannot: the caller then returns nothing.
-  absl::Status RecordAccess(const CallContext& call, const safeguard::v1::Purpose& purpose,
-                            const std::string& view, const std::vector<std::string>& subjects);
-
   RiskViewStore* const store_;
-  EventBus* const bus_;
-  const std::string audit_topic_;
+  AccessRecorder recorder_;
   const Clock clock_;
 };
 

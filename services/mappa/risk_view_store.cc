@@ -10,6 +10,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "common/disclosure/disclosure_case.h"
 #include "common/keys.h"
 #include "common/rocksdb_status.h"
 #include "common/status_macros.h"
@@ -21,6 +22,7 @@
 namespace safeguard::mappa {
 namespace {
 
+using safeguard::v1::DisclosureCase;
 using safeguard::v1::EventEnvelope;
 using safeguard::v1::IdentityLink;
 using safeguard::v1::RiskView;
@@ -323,6 +325,25 @@ absl::StatusOr<ApplyStats> RiskViewStore::ApplyRecords(const std::vector<BusReco
     return absl::OkStatus();
   };
 
+  // A step of a police disclosure case: folded into the case, never filed as a fact
+  // about a person (the enquiry names the subject, but is not a fact about them, and the
+  // subject is never told of it).
+  std::unordered_map<std::string, DisclosureCase> cases;
+  auto apply_case = [&](const EventEnvelope& e) -> absl::Status {
+    const std::string ref = disclosure::CaseRefOf(e.stream_id());
+    auto it = cases.find(ref);
+    if (it == cases.end()) {
+      DisclosureCase c;
+      ASSIGN_OR_RETURN(std::optional<std::string> bytes, p.Get(keys::Case(ref)));
+      if (bytes.has_value() && !c.ParseFromString(*bytes)) {
+        return absl::DataLossError(absl::StrCat("stored disclosure case ", ref, " is unreadable"));
+      }
+      it = cases.emplace(ref, std::move(c)).first;
+    }
+    disclosure::ApplyStep(e, &it->second);
+    return absl::OkStatus();
+  };
+
   // Applies `e`, the next version of its stream.
   auto apply = [&](const EventEnvelope& e) -> absl::Status {
     p.Put(keys::Applied(e.stream_id()), keys::EncodeU64(e.stream_version()));
@@ -330,6 +351,7 @@ absl::StatusOr<ApplyStats> RiskViewStore::ApplyRecords(const std::vector<BusReco
     p.Delete(keys::StreamVersion(keys::kGapPrefix, e.stream_id(), e.stream_version()));
     ++stats.applied;
     if (std::optional<IdentityDecision> d = IdentityDecisionOf(e)) return apply_decision(e, *d);
+    if (disclosure::IsCaseEvent(e)) return apply_case(e);
     return apply_fact(e);
   };
 
@@ -405,6 +427,7 @@ absl::StatusOr<ApplyStats> RiskViewStore::ApplyRecords(const std::vector<BusReco
     views[record] = std::move(view);
   }
   for (const auto& [record, view] : views) p.Put(keys::View(record), view.SerializeAsString());
+  for (const auto& [ref, c] : cases) p.Put(keys::Case(ref), c.SerializeAsString());
   for (const auto& [tp, next] : positions) {
     p.Put(keys::Position(tp.first, tp.second), keys::EncodeU64(static_cast<uint64_t>(next)));
   }
@@ -634,6 +657,32 @@ absl::StatusOr<safeguard::v1::ListIdentityLinksResponse> RiskViewStore::ListLink
   }
   RETURN_IF_ERROR(FromRocksDb(it->status(), "read identity links"));
   return response;
+}
+
+absl::StatusOr<DisclosureCase> RiskViewStore::GetCase(const std::string& case_ref) {
+  std::string bytes;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), keys::Case(case_ref), &bytes);
+  if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat("case_ref: no disclosure case ", case_ref));
+  RETURN_IF_ERROR(FromRocksDb(s, "read disclosure case"));
+  DisclosureCase c;
+  if (!c.ParseFromString(bytes)) return absl::DataLossError("stored disclosure case is unreadable");
+  return c;
+}
+
+absl::Status RiskViewStore::VisitCases(const std::string& after,
+                                       const std::function<bool(const DisclosureCase&)>& visit) {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  const std::string prefix = keys::kCasePrefix;
+  it->Seek(after.empty() ? prefix : keys::Case(after));
+  if (!after.empty() && it->Valid() && it->key() == keys::Case(after)) it->Next();
+  for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    DisclosureCase c;
+    if (!c.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("stored disclosure case is unreadable");
+    }
+    if (!visit(c)) break;
+  }
+  return FromRocksDb(it->status(), "read disclosure cases");
 }
 
 absl::StatusOr<std::vector<safeguard::v1::ConsumerPosition>> RiskViewStore::Positions() {

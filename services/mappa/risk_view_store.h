@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -30,6 +31,7 @@
 #include "common/time_util.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
+#include "safeguard/v1/disclosure_service.pb.h"
 #include "safeguard/v1/mappa_service.pb.h"
 #include "safeguard/v1/operations.pb.h"
 #include "safeguard/v1/storage.pb.h"
@@ -86,6 +88,16 @@ class RiskViewStore {
   // by link id, up to `page_size` after `page_token`, each with its records' identities.
   absl::StatusOr<safeguard::v1::ListIdentityLinksResponse> ListLinks(
       safeguard::v1::IdentityLinkStatus status, uint32_t page_size, const std::string& page_token);
+
+  // --- Disclosure scheme cases (police's, folded from the bus by common/disclosure) ---
+
+  // One case as its events make it; kNotFound if no event of it has arrived.
+  absl::StatusOr<safeguard::v1::DisclosureCase> GetCase(const std::string& case_ref);
+
+  // Calls `visit` with every case, by case ref, from the first after `after` (empty: from
+  // the start) until `visit` returns false.
+  absl::Status VisitCases(const std::string& after,
+                          const std::function<bool(const safeguard::v1::DisclosureCase&)>& visit);
 
   // --- Alerts ---
 

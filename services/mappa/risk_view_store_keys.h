@@ -17,6 +17,7 @@
 //   'g' stream_id \0 expected_version           -> GapReport (while the version is missing)
 //   'q' stream_id \0 version                    -> EventEnvelope parked until its turn
 //   'i' identifier key \0 record                -> "" (online identifiers ever notified)
+//   'c' case ref                                -> DisclosureCase (police's disclosure cases)
 // Numbers are 8 big-endian bytes, times are microseconds since the epoch (sign-flipped),
 // so that byte order is the order wanted.
 #pragma once
@@ -38,6 +39,7 @@ inline constexpr char kPositionPrefix[] = "p";
 inline constexpr char kGapPrefix[] = "g";
 inline constexpr char kParkedPrefix[] = "q";
 inline constexpr char kViewPrefix[] = "v";
+inline constexpr char kCasePrefix[] = "c";
 inline constexpr size_t kTimelineSuffixBytes = 24;
 
 inline std::string EncodeU64(uint64_t v) {
@@ -55,6 +57,7 @@ inline std::string RefPrefix(const std::string& reference) { return NamedPrefix(
 inline std::string Ref(const std::string& reference, const std::string& record) {
   return RefPrefix(reference) + record;
 }
+inline std::string Case(const std::string& case_ref) { return kCasePrefix + case_ref; }
 inline std::string LastOrder(const std::string& record) { return "o" + record; }
 inline std::string Applied(const std::string& stream) { return "a" + stream; }
 inline std::string Link(const std::string& link_id) { return kLinkPrefix + link_id; }

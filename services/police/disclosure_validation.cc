@@ -116,7 +116,7 @@ absl::StatusOr<ValidatedCommand> Step(const Request& r, const google::protobuf::
   RETURN_IF_ERROR(v::CommandId("header.command_id", h.command_id()));
   if (!h.causation_id().empty()) RETURN_IF_ERROR(v::CommandId("header.causation_id", h.causation_id()));
   ValidatedCommand out;
-  ASSIGN_OR_RETURN(out.subject_key, NormaliseCaseRef("header.case_ref", h.case_ref()));
+  ASSIGN_OR_RETURN(out.subject_key, disclosure::NormaliseCaseRef("header.case_ref", h.case_ref()));
   out.event.set_subject_key(disclosure::CaseKey(out.subject_key));
   if (at.seconds() == 0 && at.nanos() == 0) return v::FieldError(at_field, "is required");
   if (at.nanos() < 0 || at.nanos() > 999999999) return v::FieldError(at_field, "is not a valid timestamp");
@@ -129,14 +129,6 @@ absl::StatusOr<ValidatedCommand> Step(const Request& r, const google::protobuf::
 }
 
 }  // namespace
-
-absl::StatusOr<std::string> NormaliseCaseRef(absl::string_view field, absl::string_view value) {
-  std::string v = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(value));
-  bool ok = v.size() >= 4 && v.size() <= 40;
-  for (char c : v) ok = ok && (absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '/');
-  if (!ok) return v::FieldError(field, "must be a reference of 4-40 letters, digits, '-' and '/'");
-  return v;
-}
 
 absl::StatusOr<ValidatedCommand> Validate(const v1::ReceiveEnquiryRequest& r, absl::Time now) {
   if (!r.has_enquiry()) return v::FieldError("enquiry", "is required");
@@ -289,7 +281,7 @@ absl::StatusOr<ValidatedCommand> Validate(const v1::RecordDisclosureDecisionRequ
   RETURN_IF_ERROR(v::RequireText("decision.rationale", d.rationale(), kLongTextMax));
   RETURN_IF_ERROR(v::RequireEnum("decision.forum", d.forum(), v1::DecisionForum_descriptor()));
   if (d.forum() == v1::FORUM_MAPPA_MEETING) {
-    RETURN_IF_ERROR(NormaliseCaseRef("decision.meeting_ref", d.meeting_ref()).status());
+    RETURN_IF_ERROR(disclosure::NormaliseCaseRef("decision.meeting_ref", d.meeting_ref()).status());
   } else if (!d.meeting_ref().empty()) {
     return v::FieldError("decision.meeting_ref", "is given only when the forum is FORUM_MAPPA_MEETING");
   }
@@ -315,7 +307,7 @@ absl::StatusOr<ValidatedCommand> Validate(const v1::RecordDisclosureDecisionRequ
   out.event_type = "police.DisclosureDecided";
   *out.event.mutable_disclosure_decided() = d;
   if (d.forum() == v1::FORUM_MAPPA_MEETING) {
-    out.event.mutable_disclosure_decided()->set_meeting_ref(*NormaliseCaseRef("decision.meeting_ref", d.meeting_ref()));
+    out.event.mutable_disclosure_decided()->set_meeting_ref(*disclosure::NormaliseCaseRef("decision.meeting_ref", d.meeting_ref()));
   }
   return out;
 }

@@ -14,9 +14,6 @@
 
 namespace safeguard::police {
 
-// The police case reference: 4-40 letters, digits, '-' and '/', upper-cased.
-absl::StatusOr<std::string> NormaliseCaseRef(absl::string_view field, absl::string_view value);
-
 // `now` bounds every step's `at` (a few minutes of clock skew allowed).
 absl::StatusOr<agency::ValidatedCommand> Validate(const safeguard::v1::ReceiveEnquiryRequest& r, absl::Time now);
 absl::StatusOr<agency::ValidatedCommand> Validate(const safeguard::v1::CompleteInitialChecksRequest& r,

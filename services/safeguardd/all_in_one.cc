@@ -72,7 +72,7 @@ absl::StatusOr<std::unique_ptr<AllInOneSystem>> AllInOneSystem::Start(AllInOneOp
                                                                p->bus.bus.get(), options.clock));
   ASSIGN_OR_RETURN(p->mappa, mappa::MappaNode::Start(
                                  {.data_dir = options.data_dir, .topics = options.bus.topics,
-                                  .clock = options.clock},
+                                  .deadlines = options.bus.scheme.deadlines, .clock = options.clock},
                                  p->bus.bus.get()));
   p->police_ops = std::make_unique<OperationsGrpcService>(
       p->bus.description,

@@ -1,0 +1,37 @@
+#include "services/mappa/access_recorder.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "common/validation.h"
+#include "services/mappa/access_record.h"
+
+namespace safeguard::mappa {
+
+namespace v = safeguard::validation;
+
+AccessRecorder::AccessRecorder(EventBus* bus, std::string audit_topic, Clock clock)
+    : bus_(bus), audit_topic_(std::move(audit_topic)), clock_(std::move(clock)) {}
+
+absl::Status AccessRecorder::Record(const CallContext& call, const safeguard::v1::Purpose& purpose,
+                                    const std::string& view, const std::vector<std::string>& subjects) {
+  if (subjects.empty()) return absl::OkStatus();
+  std::vector<BusMessage> records;
+  const absl::Time at = clock_();
+  for (const std::string& subject : subjects) {
+    records.push_back(BusMessage{audit_topic_, subject,
+                                 NewAccessRecord(call, at, subject, view, purpose).SerializeAsString()});
+  }
+  absl::Status recorded = bus_->Publish(records);
+  if (!recorded.ok()) {
+    return absl::UnavailableError(absl::StrCat(
+        "the access could not be recorded, so nothing is returned: ", recorded.message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckPurpose(const safeguard::v1::Purpose& purpose) {
+  RETURN_IF_ERROR(v::RequireEnum("purpose.code", purpose.code(), safeguard::v1::PurposeCode_descriptor()));
+  return v::RequireText("purpose.detail", purpose.detail(), 500);
+}
+
+}  // namespace safeguard::mappa

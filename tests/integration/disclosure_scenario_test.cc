@@ -1,0 +1,552 @@
+// The Child Sex Offender Disclosure Scheme end to end, through the public gRPC APIs of a
+// running system: police-service records each step of a case, mappa-service folds the
+// cases from the bus and answers for them — one case, lists, deadlines per force, and
+// the management information, which reproduces the pilot's published first six months.
+// The pilot's four case studies are walked here as tests.
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "common/bus/bus_config.h"
+#include "common/disclosure/disclosure_case.h"
+#include "common/enum_name.h"
+#include "common/grpc/caller.h"
+#include "safeguard/v1/disclosure_reads.grpc.pb.h"
+#include "safeguard/v1/disclosure_service.grpc.pb.h"
+#include "safeguard/v1/mappa_service.grpc.pb.h"
+#include "safeguard/v1/police_service.grpc.pb.h"
+#include "services/safeguardd/all_in_one.h"
+#include "tests/testing/access_records.h"
+#include "tests/testing/disclosure_requests.h"
+#include "tests/testing/police_requests.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace safeguard {
+namespace {
+
+using namespace safeguard::v1;
+using safeguard::testing::At;
+using safeguard::testing::IsOk;
+using safeguard::testing::TempDir;
+namespace t = safeguard::testing;
+
+absl::Status ToStatus(const grpc::Status& st) {
+  return absl::Status(static_cast<absl::StatusCode>(st.error_code()), st.error_message());
+}
+
+Purpose CasePurpose(const std::string& detail = "Disclosure scheme case review") {
+  Purpose p;
+  p.set_code(DISCLOSURE_SCHEME_ASSESSMENT);
+  p.set_detail(detail);
+  return p;
+}
+
+class DisclosureScenarioTest : public ::testing::Test {
+ protected:
+  // Starts the system with the scheme configuration `config_text` (bus keys and scheme
+  // keys, as in a config file).
+  void Start(const std::string& config_text) {
+    auto bus = ParseBusConfig(config_text);
+    ASSERT_THAT(bus, IsOk());
+    auto system = AllInOneSystem::Start(AllInOneOptions{.data_dir = dir_.path(), .bus = *bus});
+    ASSERT_THAT(system, IsOk());
+    system_ = std::move(system).value();
+    auto channel = [](const std::string& address) {
+      return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+    };
+    police_ = PoliceService::NewStub(channel(system_->police_address()));
+    disclosure_ = DisclosureService::NewStub(channel(system_->police_address()));
+    mappa_ = MappaService::NewStub(channel(system_->mappa_address()));
+    cases_ = DisclosureCaseService::NewStub(channel(system_->mappa_address()));
+  }
+
+  static std::unique_ptr<grpc::ClientContext> Context(const std::string& user = "dc-jones",
+                                                      const std::string& role = "police-disclosure") {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    ctx->AddMetadata(kUserHeader, user);
+    ctx->AddMetadata(kRoleHeader, role);
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    return ctx;
+  }
+
+  // Runs one disclosure (or police) command through gRPC.
+  template <typename Stub, typename Request>
+  absl::StatusOr<CommandResult> Call(Stub* stub,
+                                     grpc::Status (Stub::*rpc)(grpc::ClientContext*, const Request&, CommandResult*),
+                                     const Request& request) {
+    CommandResult result;
+    grpc::Status st = (stub->*rpc)(Context().get(), request, &result);
+    if (!st.ok()) return ToStatus(st);
+    return result;
+  }
+#define STEP(rpc, request) Call(disclosure_.get(), &DisclosureService::Stub::rpc, request)
+#define POLICE(rpc, request) Call(police_.get(), &PoliceService::Stub::rpc, request)
+
+  absl::StatusOr<DisclosureCase> Case(const std::string& ref) {
+    GetDisclosureCaseRequest r;
+    r.set_case_ref(ref);
+    *r.mutable_purpose() = CasePurpose();
+    DisclosureCase c;
+    grpc::Status st = cases_->GetDisclosureCase(Context().get(), r, &c);
+    if (!st.ok()) return ToStatus(st);
+    return c;
+  }
+
+  // Polls until mappa-service holds `ref` at `version` (bounded: 10 s).
+  DisclosureCase AwaitCase(const std::string& ref, uint64_t version) {
+    absl::StatusOr<DisclosureCase> c;
+    for (const absl::Time deadline = absl::Now() + absl::Seconds(10); absl::Now() < deadline;) {
+      c = Case(ref);
+      if (c.ok() && c->version() >= version) return *c;
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    ADD_FAILURE() << "case " << ref << " never reached version " << version << ": " << c.status();
+    return c.ok() ? *c : DisclosureCase();
+  }
+
+  absl::StatusOr<GetDisclosureStatisticsResponse> Statistics(const GetDisclosureStatisticsRequest& r) {
+    GetDisclosureStatisticsResponse response;
+    grpc::Status st = cases_->GetDisclosureStatistics(Context().get(), r, &response);
+    if (!st.ok()) return ToStatus(st);
+    return response;
+  }
+
+  absl::StatusOr<RiskView> View(const SubjectRef& subject) {
+    GetRiskViewRequest r;
+    *r.mutable_subject() = subject;
+    *r.mutable_purpose() = CasePurpose();
+    RiskView view;
+    grpc::Status st = mappa_->GetRiskView(Context().get(), r, &view);
+    if (!st.ok()) return ToStatus(st);
+    return view;
+  }
+
+  std::vector<AccessRecord> AccessRecords() { return testing::AccessRecordsOn(*system_->embedded_bus()); }
+
+  TempDir dir_;
+  std::unique_ptr<AllInOneSystem> system_;
+  std::unique_ptr<PoliceService::Stub> police_;
+  std::unique_ptr<DisclosureService::Stub> disclosure_;
+  std::unique_ptr<MappaService::Stub> mappa_;
+  std::unique_ptr<DisclosureCaseService::Stub> cases_;
+};
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// --- The pilot's first six months (15 September 2008 to 14 March 2009) ---------------
+
+struct PilotArea {
+  std::string force;
+  std::string division;
+  int enquiries;
+  int applications;
+  int disclosures;
+};
+
+// What the load generator is given: per force, how many enquiries, applications and
+// disclosures to record, spread over the six months.
+const std::vector<PilotArea>& PilotLoad() {
+  static const auto* const areas = new std::vector<PilotArea>{
+      {"cambridgeshire", "", 23, 9, 0},
+      {"cleveland", "", 35, 11, 5},
+      {"hampshire", "southampton", 23, 5, 0},
+      {"warwickshire", "", 72, 54, 5},
+  };
+  return *areas;
+}
+
+// What each pilot case holds besides the published counts, for the derived figures.
+struct PilotExpectation {
+  int partial = 0, non_disclosures = 0, referrals = 0;
+  std::vector<double> days_to_decision;
+};
+
+TEST_F(DisclosureScenarioTest, PilotsFirstSixMonthsReproduceThePublishedTable) {
+  Start(ReadFile(std::string(SAFEGUARD_SOURCE_DIR) + "/deploy/config/disclosure-pilot.conf"));
+  std::map<std::string, PilotExpectation> expected;
+  int cases = 0;
+  for (const PilotArea& area : PilotLoad()) {
+    PilotExpectation& x = expected[area.force];
+    for (int i = 0; i < area.enquiries; ++i) {
+      const std::string ref = absl::StrCat("PILOT/", absl::AsciiStrToUpper(area.force.substr(0, 4)), "/", i + 1);
+      const absl::Time at = At(2008, 9, 15, 9) + absl::Hours(24) * (i * 179 / area.enquiries);
+      auto in_area = [&](SchemeArea* a) { *a = t::Area(area.force, area.division); };
+      auto enquiry = t::Enquiry(ref, at, RIGHT_TO_ASK, area.force);
+      in_area(enquiry.mutable_enquiry()->mutable_handled_by());
+      enquiry.mutable_enquiry()->mutable_children(0)->set_date_of_birth("2003-05-04");
+      ASSERT_THAT(STEP(ReceiveEnquiry, enquiry), IsOk()) << ref;
+      ++cases;
+      if (i % 10 == 1) {
+        ASSERT_THAT(STEP(MakeSafeguardingReferral, t::Referral(ref, at + absl::Hours(2))), IsOk());
+        ++x.referrals;
+      }
+      if (i >= area.applications) {
+        // Enquiries that went no further: some out of scope, the rest still open.
+        ASSERT_THAT(STEP(CompleteInitialChecks, t::Checks(ref, at + absl::Hours(20), i % 3 != 0)), IsOk());
+        continue;
+      }
+      ASSERT_THAT(STEP(CompleteInitialChecks, t::Checks(ref, at + absl::Hours(20))), IsOk());
+      auto application = t::Application(ref, at + absl::Hours(72), area.force);
+      in_area(application.mutable_application()->mutable_applicant()->mutable_lives_in());
+      in_area(application.mutable_application()->mutable_children(0)->mutable_lives_in());
+      in_area(application.mutable_application()->mutable_subject_lives_in());
+      application.mutable_application()->mutable_children(0)->set_date_of_birth("2003-05-04");
+      ASSERT_THAT(STEP(RecordApplication, application), IsOk()) << ref;
+      ASSERT_THAT(STEP(RecordInterview, t::Interview(ref, at + absl::Hours(24 * 7))), IsOk());
+      const bool disclosed = i < area.disclosures;
+      if (!disclosed && (i - area.disclosures) % 2 == 1) continue;  // still being assessed
+      ASSERT_THAT(STEP(RecordRiskAssessment, t::Assessment(ref, at + absl::Hours(24 * 20))), IsOk());
+      const absl::Duration to_decision = absl::Hours(24 * (22 + i % 7));
+      const DisclosureOutcome outcome = !disclosed ? NO_DISCLOSURE : i == 0 ? PARTIAL_DISCLOSURE : DISCLOSE;
+      ASSERT_THAT(STEP(RecordDecision, t::Decision(ref, at + to_decision, outcome)), IsOk()) << ref;
+      x.days_to_decision.push_back(absl::ToDoubleHours(to_decision) / 24);
+      if (outcome == PARTIAL_DISCLOSURE) ++x.partial;
+      if (outcome == NO_DISCLOSURE) ++x.non_disclosures;
+    }
+  }
+  ASSERT_EQ(cases, 153);
+  size_t decided = 0;
+  for (const auto& [force, x] : expected) decided += x.days_to_decision.size();
+
+  // mappa-service has folded every step once the totals are whole (bounded: 20 s).
+  GetDisclosureStatisticsRequest r;
+  r.set_from("2008-09-15");
+  r.set_until("2009-03-14");
+  absl::StatusOr<GetDisclosureStatisticsResponse> mi;
+  for (const absl::Time deadline = absl::Now() + absl::Seconds(20); absl::Now() < deadline;) {
+    mi = Statistics(r);
+    if (mi.ok() && mi->total().enquiries() == 153 && mi->total().decided() == decided) {
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_THAT(mi, IsOk());
+
+  // The published table, exactly.
+  struct Published {
+    std::string force;
+    uint32_t enquiries, applications, disclosures;
+  };
+  const std::vector<Published> published = {
+      {"cambridgeshire", 23, 9, 0}, {"cleveland", 35, 11, 5}, {"hampshire", 23, 5, 0}, {"warwickshire", 72, 54, 5}};
+  ASSERT_EQ(mi->rows_size(), 4);
+  for (size_t k = 0; k < published.size(); ++k) {
+    const DisclosureStatistics& row = mi->rows(static_cast<int>(k));
+    SCOPED_TRACE(row.force());
+    EXPECT_EQ(row.force(), published[k].force);
+    EXPECT_EQ(row.enquiries(), published[k].enquiries);
+    EXPECT_EQ(row.applications(), published[k].applications);
+    EXPECT_EQ(row.disclosures(), published[k].disclosures);
+    // The figures the table did not publish, as the load recorded them.
+    const PilotExpectation& x = expected[row.force()];
+    EXPECT_EQ(row.partial_disclosures(), static_cast<uint32_t>(x.partial));
+    EXPECT_EQ(row.non_disclosures(), static_cast<uint32_t>(x.non_disclosures));
+    EXPECT_EQ(row.safeguarding_referrals(), static_cast<uint32_t>(x.referrals));
+    EXPECT_EQ(row.decided(), x.days_to_decision.size());
+    std::vector<double> days = x.days_to_decision;
+    std::sort(days.begin(), days.end());
+    const size_t n = days.size();
+    EXPECT_DOUBLE_EQ(row.median_days_to_decision(), n % 2 ? days[n / 2] : (days[n / 2 - 1] + days[n / 2]) / 2);
+    EXPECT_EQ(row.right_to_know(), 0u);
+  }
+  EXPECT_EQ(mi->total().enquiries(), 153u);
+  EXPECT_EQ(mi->total().applications(), 79u);
+  EXPECT_EQ(mi->total().disclosures(), 10u);
+  EXPECT_EQ(mi->total().partial_disclosures(), 2u) << "Cleveland's and Warwickshire's first disclosures";
+
+  // By division: Hampshire's pilot ran in Southampton only.
+  r.set_grouping(BY_DIVISION);
+  auto by_division = Statistics(r);
+  ASSERT_THAT(by_division, IsOk());
+  ASSERT_EQ(by_division->rows_size(), 4);
+  EXPECT_EQ(by_division->rows(2).force(), "hampshire");
+  EXPECT_EQ(by_division->rows(2).division(), "southampton");
+  EXPECT_EQ(by_division->rows(2).enquiries(), 23u);
+
+  // A period: the first month only.
+  r.set_grouping(BY_FORCE);
+  r.set_until("2008-10-14");
+  auto first_month = Statistics(r);
+  ASSERT_THAT(first_month, IsOk());
+  EXPECT_LT(first_month->total().enquiries(), 153u);
+  EXPECT_GT(first_month->total().enquiries(), 0u);
+
+  // Bad input names the field.
+  r.set_until("2008-13-01");
+  EXPECT_THAT(Statistics(r), testing::StatusIs(absl::StatusCode::kInvalidArgument, "until:"));
+  r.set_until("2008-01-01");
+  EXPECT_THAT(Statistics(r), testing::StatusIs(absl::StatusCode::kInvalidArgument, "until:"));
+}
+
+// --- Deadlines ---------------------------------------------------------------------------
+
+TEST_F(DisclosureScenarioTest, DeadlinesDueSoonAndOverdueAreListedPerForce) {
+  Start("disclosure.deadline.interview = 10d\n");
+  const absl::Time now = absl::Now();
+  // Kent: enquiry 30 hours ago, no initial checks: overdue.
+  ASSERT_THAT(STEP(ReceiveEnquiry, t::Enquiry("DL/KENT/1", now - absl::Hours(30), RIGHT_TO_ASK, "kent")), IsOk());
+  // Kent: enquiry 9 days ago, checked and applied, no interview: interview due within a day.
+  ASSERT_THAT(STEP(ReceiveEnquiry, t::Enquiry("DL/KENT/2", now - absl::Hours(24 * 9), RIGHT_TO_ASK, "kent")), IsOk());
+  ASSERT_THAT(STEP(CompleteInitialChecks, t::Checks("DL/KENT/2", now - absl::Hours(24 * 9 - 4))), IsOk());
+  ASSERT_THAT(STEP(RecordApplication, t::Application("DL/KENT/2", now - absl::Hours(24 * 8), "kent")), IsOk());
+  // Surrey: an hour old: nothing due within 48 hours... but checks are due in 23 hours.
+  ASSERT_THAT(STEP(ReceiveEnquiry, t::Enquiry("DL/SURREY/1", now - absl::Hours(1), RIGHT_TO_ASK, "surrey")), IsOk());
+  // Surrey: closed long ago: nothing outstanding.
+  const std::string done = "DL/SURREY/2";
+  ASSERT_THAT(STEP(ReceiveEnquiry, t::Enquiry(done, now - absl::Hours(24 * 60), RIGHT_TO_ASK, "surrey")), IsOk());
+  ASSERT_THAT(STEP(CompleteInitialChecks, t::Checks(done, now - absl::Hours(24 * 59), false)), IsOk());
+  ASSERT_THAT(STEP(CloseCase, t::Closure(done, now - absl::Hours(24 * 58))), IsOk());
+  AwaitCase(done, 3);
+  AwaitCase("DL/KENT/2", 3);
+  AwaitCase("DL/SURREY/1", 1);
+  AwaitCase("DL/KENT/1", 1);
+
+  ListDisclosureDeadlinesRequest r;
+  *r.mutable_purpose() = CasePurpose("Morning deadline check");
+  ListDisclosureDeadlinesResponse response;
+  grpc::Status st = cases_->ListDisclosureDeadlines(Context().get(), r, &response);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  ASSERT_EQ(response.forces_size(), 2);
+  const ForceDeadlines& kent = response.forces(0);
+  EXPECT_EQ(kent.force(), "kent");
+  ASSERT_EQ(kent.overdue_size(), 1);
+  EXPECT_EQ(kent.overdue(0).case_ref(), "DL/KENT/1");
+  EXPECT_EQ(kent.overdue(0).deadline().stage(), STAGE_INITIAL_CHECKS);
+  ASSERT_EQ(kent.due_soon_size(), 1);
+  EXPECT_EQ(kent.due_soon(0).case_ref(), "DL/KENT/2");
+  EXPECT_EQ(kent.due_soon(0).deadline().stage(), STAGE_INTERVIEW);
+  const ForceDeadlines& surrey = response.forces(1);
+  EXPECT_EQ(surrey.force(), "surrey");
+  EXPECT_EQ(surrey.overdue_size(), 0);
+  ASSERT_EQ(surrey.due_soon_size(), 1);
+  EXPECT_EQ(surrey.due_soon(0).case_ref(), "DL/SURREY/1");
+
+  // One force only; a bad force is named.
+  r.set_force("surrey");
+  response.Clear();
+  ASSERT_TRUE(cases_->ListDisclosureDeadlines(Context().get(), r, &response).ok());
+  ASSERT_EQ(response.forces_size(), 1);
+  r.set_force("gotham");
+  st = cases_->ListDisclosureDeadlines(Context().get(), r, &response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), ::testing::StartsWith("force:"));
+
+  // The closed case met its checks, missed nothing, and its whole-case clock stopped.
+  auto closed = Case(done);
+  ASSERT_THAT(closed, IsOk());
+  ASSERT_EQ(closed->deadlines_size(), 2) << "out of scope: no interview or assessment is owed";
+  EXPECT_EQ(closed->deadlines(0).stage(), STAGE_INITIAL_CHECKS);
+  EXPECT_FALSE(closed->deadlines(0).overdue());
+  EXPECT_EQ(closed->deadlines(1).stage(), STAGE_WHOLE_CASE);
+  EXPECT_TRUE(closed->deadlines(1).has_met_at());
+
+  // Each case the list showed was recorded as consulted, with the purpose.
+  int recorded = 0;
+  for (const AccessRecord& a : AccessRecords()) {
+    if (a.view() != "mappa.DisclosureDeadlines") continue;
+    EXPECT_EQ(a.purpose().detail(), "Morning deadline check");
+    EXPECT_EQ(a.actor().user(), "dc-jones");
+    ++recorded;
+  }
+  EXPECT_EQ(recorded, 3 + 1) << "three cases in the first list, one in the second";
+}
+
+// --- Reads, access records, and what the subject's picture does not show ---------------
+
+TEST_F(DisclosureScenarioTest, CaseReadsAreRecordedAndTheEnquiryIsNoFactAboutTheSubject) {
+  Start("");
+  const std::string ref = "CSODS/KENT/0001";
+  auto enquiry = t::Enquiry(ref, absl::Now() - absl::Hours(2), RIGHT_TO_ASK, "kent");
+  enquiry.mutable_enquiry()->mutable_subject()->set_pnc_id("2019/0012345X");
+  ASSERT_THAT(STEP(ReceiveEnquiry, enquiry), IsOk());
+  const DisclosureCase c = AwaitCase(ref, 1);
+  EXPECT_EQ(c.state(), ENQUIRY_RECEIVED);
+  EXPECT_EQ(c.enquiry().subject().pnc_id(), "2019/0012345X");
+  EXPECT_EQ(c.history(0).event_type(), "police.DisclosureEnquiryReceived");
+
+  // The enquiry is not filed as a fact about the subject: no record of him exists.
+  EXPECT_THAT(View(t::TestSubject()), testing::StatusIs(absl::StatusCode::kNotFound));
+
+  // A case read without a purpose is refused, naming the field; an unknown case is
+  // NOT_FOUND, and its attempt is recorded too.
+  GetDisclosureCaseRequest r;
+  r.set_case_ref(ref);
+  DisclosureCase out;
+  grpc::Status st = cases_->GetDisclosureCase(Context().get(), r, &out);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), ::testing::StartsWith("purpose.code:"));
+  EXPECT_THAT(Case("CSODS/KENT/9999"), testing::StatusIs(absl::StatusCode::kNotFound, "case_ref:"));
+
+  std::vector<std::string> consulted;
+  for (const AccessRecord& a : AccessRecords()) {
+    if (a.view() == "mappa.DisclosureCase") consulted.push_back(a.subject_key());
+  }
+  EXPECT_THAT(consulted, ::testing::Contains("disclosure:CSODS/KENT/0001"));
+  EXPECT_THAT(consulted, ::testing::Contains("disclosure:CSODS/KENT/9999"));
+
+  // Lists by force and state.
+  ListDisclosureCasesRequest list;
+  *list.mutable_purpose() = CasePurpose();
+  list.set_force("kent");
+  list.set_state(ENQUIRY_RECEIVED);
+  ListDisclosureCasesResponse cases;
+  ASSERT_TRUE(cases_->ListDisclosureCases(Context().get(), list, &cases).ok());
+  ASSERT_EQ(cases.cases_size(), 1);
+  EXPECT_EQ(cases.cases(0).case_ref(), ref);
+  list.set_state(CLOSED);
+  cases.Clear();
+  ASSERT_TRUE(cases_->ListDisclosureCases(Context().get(), list, &cases).ok());
+  EXPECT_EQ(cases.cases_size(), 0);
+}
+
+// --- The pilot's case studies -------------------------------------------------------------
+
+// (a) A family friend subject to an order forbidding unsupervised contact with children:
+// disclosure to the parent, protective advice, and arrest for breach of the order.
+TEST_F(DisclosureScenarioTest, CaseStudyA_OrderForbiddingContactLeadsToDisclosureAdviceAndArrest) {
+  Start("");
+  const std::string pnc = "2015/0004321K";
+  ASSERT_THAT(POLICE(RecordConviction, t::ValidConviction("cmd-a-conviction", pnc)), IsOk());
+  auto order = t::ValidOrder("cmd-a-order", pnc, "SHPO-A1");
+  order.mutable_order()->clear_prohibitions();
+  order.mutable_order()->add_prohibitions("No unsupervised contact with any child under 16");
+  ASSERT_THAT(POLICE(RecordOrder, order), IsOk());
+
+  const std::string ref = "CSODS/HAMPSHIRE/A";
+  const absl::Time day0 = absl::Now() - absl::Hours(24 * 30);
+  auto enquiry = t::Enquiry(ref, day0);
+  enquiry.mutable_enquiry()->set_concern("A family friend has been babysitting my son; I have heard he has a court order.");
+  *enquiry.mutable_enquiry()->mutable_subject() = t::TestSubject(pnc);
+  ASSERT_THAT(STEP(ReceiveEnquiry, enquiry), IsOk());
+  ASSERT_THAT(STEP(CompleteInitialChecks, t::Checks(ref, day0 + absl::Hours(6))), IsOk());
+  auto application = t::Application(ref, day0 + absl::Hours(48));
+  *application.mutable_application()->mutable_subject() = t::TestSubject(pnc);
+  ASSERT_THAT(STEP(RecordApplication, application), IsOk());
+  ASSERT_THAT(STEP(RecordInterview, t::Interview(ref, day0 + absl::Hours(24 * 4))), IsOk());
+
+  // The full risk assessment reads the consolidated view, and cites it as it stood.
+  auto view = View(t::TestSubject(pnc));
+  ASSERT_THAT(view, IsOk());
+  ASSERT_EQ(view->orders_size(), 1);
+  auto assessment = t::Assessment(ref, day0 + absl::Hours(24 * 10), view->subject_key());
+  assessment.mutable_assessment()->mutable_view()->set_events_applied(view->events_applied());
+  ASSERT_THAT(STEP(RecordRiskAssessment, assessment), IsOk());
+  auto decision = t::Decision(ref, day0 + absl::Hours(24 * 12), DISCLOSE);
+  decision.mutable_decision()->set_forum(FORUM_POLICE_DECISION_MAKER);
+  ASSERT_THAT(STEP(RecordDecision, decision), IsOk());
+  ASSERT_THAT(STEP(RecordDelivery, t::Delivery(ref, day0 + absl::Hours(24 * 13))), IsOk());
+  ASSERT_THAT(STEP(RecordProtectiveAction,
+                   t::Action(ref, day0 + absl::Hours(24 * 13 + 1), PROTECTIVE_ADVICE,
+                             "Advised the mother not to leave her son alone with the subject.")),
+              IsOk());
+  // He is found alone with the boy: a breach of the order, and an arrest.
+  auto breach = t::ValidBreach("cmd-a-breach", pnc, "SHPO-A1");
+  breach.mutable_breach()->set_breach_date(FormatIsoDate(DayOf(day0 + absl::Hours(24 * 20))));
+  ASSERT_THAT(POLICE(RecordOrderBreach, breach), IsOk());
+  ASSERT_THAT(STEP(RecordProtectiveAction,
+                   t::Action(ref, day0 + absl::Hours(24 * 20 + 2), ARREST_FOR_BREACH, "Arrested for breach of SHPO-A1.")),
+              IsOk());
+  ASSERT_THAT(STEP(CloseCase, t::Closure(ref, day0 + absl::Hours(24 * 21))), IsOk());
+
+  const DisclosureCase c = AwaitCase(ref, 10);
+  EXPECT_EQ(c.state(), CLOSED);
+  EXPECT_EQ(c.decision().outcome(), DISCLOSE);
+  ASSERT_EQ(c.deliveries_size(), 1);
+  EXPECT_EQ(c.deliveries(0).recipient_ref(), "A1");
+  EXPECT_TRUE(c.deliveries(0).undertaking_signed());
+  EXPECT_EQ(c.risk_assessment().view().person_key(), view->subject_key());
+  EXPECT_EQ(c.risk_assessment().view().events_applied(), view->events_applied());
+  ASSERT_EQ(c.protective_actions_size(), 2);
+  EXPECT_EQ(c.protective_actions(0).action(), PROTECTIVE_ADVICE);
+  EXPECT_EQ(c.protective_actions(1).action(), ARREST_FOR_BREACH);
+  for (const DisclosureDeadline& d : c.deadlines()) EXPECT_FALSE(d.overdue()) << EnumName(d.stage());
+}
+
+// (b) A former family friend with no convictions whose text messages suggest grooming:
+// no disclosure (nothing to disclose), but he is told to stay away, a child protection
+// investigation is opened and he is given a harassment warning letter.
+TEST_F(DisclosureScenarioTest, CaseStudyB_NoRecordButProtectiveActionContinues) {
+  Start("");
+  const std::string ref = "CSODS/WARWICKSHIRE/B";
+  const absl::Time day0 = absl::Now() - absl::Hours(24 * 20);
+  auto enquiry = t::Enquiry(ref, day0, RIGHT_TO_ASK, "warwickshire");
+  enquiry.mutable_enquiry()->set_concern(
+      "A former family friend keeps texting my 13-year-old daughter, telling her to keep it secret.");
+  enquiry.mutable_enquiry()->mutable_enquirer()->set_relationship_to_child("father");
+  ASSERT_THAT(STEP(ReceiveEnquiry, enquiry), IsOk());
+  ASSERT_THAT(STEP(CompleteInitialChecks, t::Checks(ref, day0 + absl::Hours(3))), IsOk());
+  ASSERT_THAT(STEP(MakeSafeguardingReferral, t::Referral(ref, day0 + absl::Hours(4))), IsOk());
+  ASSERT_THAT(STEP(RecordApplication, t::Application(ref, day0 + absl::Hours(30), "warwickshire")), IsOk());
+  ASSERT_THAT(STEP(RecordInterview, t::Interview(ref, day0 + absl::Hours(24 * 3))), IsOk());
+  // Nothing is held on him by any agency.
+  ASSERT_THAT(STEP(RecordRiskAssessment, t::Assessment(ref, day0 + absl::Hours(24 * 6))), IsOk());
+  ASSERT_THAT(STEP(RecordDecision, t::Decision(ref, day0 + absl::Hours(24 * 7), NO_DISCLOSURE)), IsOk());
+  for (auto [action, hours, detail] :
+       std::vector<std::tuple<ProtectiveAction, int, std::string>>{
+           {SUBJECT_TOLD_TO_STAY_AWAY, 24 * 7 + 2, "Visited and told to have no contact with the family."},
+           {CHILD_PROTECTION_INVESTIGATION, 24 * 7 + 3, "Joint investigation with children's services."},
+           {WARNING_LETTER, 24 * 8, "Harassment warning letter served."}}) {
+    ASSERT_THAT(STEP(RecordProtectiveAction, t::Action(ref, day0 + absl::Hours(hours), action, detail)), IsOk());
+  }
+  // Nothing is disclosed, so nothing can be delivered; the applicant gets a letter.
+  EXPECT_THAT(STEP(RecordDelivery, t::Delivery(ref, day0 + absl::Hours(24 * 8))),
+              testing::StatusIs(absl::StatusCode::kFailedPrecondition, "delivery:"));
+  ASSERT_THAT(STEP(RecordNonDisclosureLetter, t::Letter(ref, day0 + absl::Hours(24 * 9))), IsOk());
+  ASSERT_THAT(STEP(CloseCase, t::Closure(ref, day0 + absl::Hours(24 * 10))), IsOk());
+
+  const DisclosureCase c = AwaitCase(ref, 12);
+  EXPECT_EQ(c.state(), CLOSED);
+  EXPECT_TRUE(c.risk_assessment().nothing_held());
+  EXPECT_EQ(c.decision().outcome(), NO_DISCLOSURE);
+  EXPECT_EQ(c.deliveries_size(), 0);
+  EXPECT_EQ(c.non_disclosure_letter().addressed_to(), "A1");
+  ASSERT_EQ(c.protective_actions_size(), 3);
+  EXPECT_EQ(c.protective_actions(2).action(), WARNING_LETTER);
+  EXPECT_EQ(c.safeguarding_referrals_size(), 1);
+}
+
+// (d) The new partner of a separated father's child's mother, with nothing held: no
+// disclosure, and the father is told so by letter.
+TEST_F(DisclosureScenarioTest, CaseStudyD_NothingHeldMeansNoDisclosure) {
+  Start("");
+  const std::string ref = "CSODS/CLEVELAND/D";
+  const absl::Time day0 = absl::Now() - absl::Hours(24 * 15);
+  auto enquiry = t::Enquiry(ref, day0, RIGHT_TO_ASK, "cleveland");
+  *enquiry.mutable_enquiry()->mutable_enquirer() = t::Party("F1", "Frank", "Father", "father (separated)", "cleveland");
+  enquiry.mutable_enquiry()->set_concern("My son's mother has a new partner who will be living with my son.");
+  ASSERT_THAT(STEP(ReceiveEnquiry, enquiry), IsOk());
+  ASSERT_THAT(STEP(CompleteInitialChecks, t::Checks(ref, day0 + absl::Hours(5))), IsOk());
+  auto application = t::Application(ref, day0 + absl::Hours(50), "cleveland");
+  *application.mutable_application()->mutable_applicant() =
+      t::Party("F1", "Frank", "Father", "father (separated)", "cleveland");
+  ASSERT_THAT(STEP(RecordApplication, application), IsOk());
+  ASSERT_THAT(STEP(RecordInterview, t::Interview(ref, day0 + absl::Hours(24 * 5))), IsOk());
+  ASSERT_THAT(STEP(RecordRiskAssessment, t::Assessment(ref, day0 + absl::Hours(24 * 9))), IsOk());
+  ASSERT_THAT(STEP(RecordDecision, t::Decision(ref, day0 + absl::Hours(24 * 10), NO_DISCLOSURE)), IsOk());
+  EXPECT_THAT(STEP(CloseCase, t::Closure(ref, day0 + absl::Hours(24 * 10 + 1))),
+              testing::StatusIs(absl::StatusCode::kFailedPrecondition, "closure.closure:"))
+      << "the father is owed his letter first";
+  EXPECT_THAT(STEP(RecordNonDisclosureLetter, t::Letter(ref, day0 + absl::Hours(24 * 11), "A1")),
+              testing::StatusIs(absl::StatusCode::kInvalidArgument, "letter.addressed_to:"));
+  ASSERT_THAT(STEP(RecordNonDisclosureLetter, t::Letter(ref, day0 + absl::Hours(24 * 11), "F1")), IsOk());
+  ASSERT_THAT(STEP(CloseCase, t::Closure(ref, day0 + absl::Hours(24 * 12))), IsOk());
+  const DisclosureCase c = AwaitCase(ref, 8);
+  EXPECT_EQ(c.state(), CLOSED);
+  EXPECT_EQ(c.decision().outcome(), NO_DISCLOSURE);
+  EXPECT_EQ(c.application().applicant().relationship_to_child(), "father (separated)");
+  EXPECT_EQ(c.non_disclosure_letter().addressed_to(), "F1");
+}
+
+}  // namespace
+}  // namespace safeguard
