@@ -180,4 +180,17 @@ grpc::ServerUnaryReactor* DisclosureCaseGrpcService::GetDisclosureStatistics(
   return Serve(ctx, response, [&](const CallContext&) { return reads_->Statistics(*request); });
 }
 
+grpc::ServerUnaryReactor* MeetingGrpcService::GetMeeting(grpc::CallbackServerContext* ctx,
+                                                         const safeguard::v1::GetMeetingRequest* request,
+                                                         safeguard::v1::MappaMeeting* response) {
+  return Serve(ctx, response, [&](const CallContext& call) { return reads_->GetMeeting(*request, call); });
+}
+
+grpc::ServerUnaryReactor* MeetingGrpcService::ListDisclosureNotConsidered(
+    grpc::CallbackServerContext* ctx, const safeguard::v1::ListDisclosureNotConsideredRequest* request,
+    safeguard::v1::ListDisclosureNotConsideredResponse* response) {
+  return Serve(ctx, response,
+               [&](const CallContext& call) { return reads_->ListDisclosureNotConsidered(*request, call); });
+}
+
 }  // namespace safeguard::mappa

@@ -4,6 +4,10 @@
 
 #include "safeguard/v1/disclosure_reads.grpc.pb.h"
 #include "safeguard/v1/mappa_service.grpc.pb.h"
+#include "safeguard/v1/meeting_service.grpc.pb.h"
+#include "common/agency/command_dispatch.h"
+#include "services/mappa/meeting_commands.h"
+#include "services/mappa/meeting_reads.h"
 #include "services/mappa/disclosure_reads.h"
 #include "services/mappa/identity_commands.h"
 #include "services/mappa/mappa_reads.h"
@@ -76,6 +80,37 @@ class DisclosureCaseGrpcService final : public safeguard::v1::DisclosureCaseServ
 
  private:
   DisclosureReads* const reads_;
+};
+
+class MeetingGrpcService final : public safeguard::v1::MeetingService::CallbackService {
+ public:
+  MeetingGrpcService(MeetingCommands* commands, MeetingReads* reads) : commands_(commands), reads_(reads) {}
+
+#define SAFEGUARD_MEETING_RPC(Rpc, Request)                                                             \
+  grpc::ServerUnaryReactor* Rpc(grpc::CallbackServerContext* ctx, const safeguard::v1::Request* request, \
+                                safeguard::v1::CommandResult* response) override {                       \
+    return agency::DispatchCommand(ctx, safeguard::v1::AGENCY_MAPPA, request, response,                  \
+                                   [this](const auto& r, const CallContext& call, auto done) {           \
+                                     commands_->Handle(r, call, std::move(done));                        \
+                                   });                                                                   \
+  }
+  SAFEGUARD_MEETING_RPC(ScheduleMeeting, ScheduleMeetingRequest)
+  SAFEGUARD_MEETING_RPC(RecordAttendance, RecordAttendanceRequest)
+  SAFEGUARD_MEETING_RPC(AddAgendaItem, AddAgendaItemRequest)
+  SAFEGUARD_MEETING_RPC(RecordSubjectReview, RecordSubjectReviewRequest)
+  SAFEGUARD_MEETING_RPC(RecordCaseDiscussion, RecordCaseDiscussionRequest)
+  SAFEGUARD_MEETING_RPC(RecordMinutes, RecordMinutesRequest)
+#undef SAFEGUARD_MEETING_RPC
+
+  grpc::ServerUnaryReactor* GetMeeting(grpc::CallbackServerContext* ctx, const safeguard::v1::GetMeetingRequest* request,
+                                       safeguard::v1::MappaMeeting* response) override;
+  grpc::ServerUnaryReactor* ListDisclosureNotConsidered(
+      grpc::CallbackServerContext* ctx, const safeguard::v1::ListDisclosureNotConsideredRequest* request,
+      safeguard::v1::ListDisclosureNotConsideredResponse* response) override;
+
+ private:
+  MeetingCommands* const commands_;
+  MeetingReads* const reads_;
 };
 
 }  // namespace safeguard::mappa

@@ -22,6 +22,9 @@ struct MappaNode::Parts {
   std::unique_ptr<AccessRecorder> recorder;
   std::unique_ptr<DisclosureReads> disclosure_reads;
   std::unique_ptr<DisclosureCaseGrpcService> disclosure_service;
+  std::unique_ptr<MeetingCommands> meetings;
+  std::unique_ptr<MeetingReads> meeting_reads;
+  std::unique_ptr<MeetingGrpcService> meeting_service;
   std::unique_ptr<MappaGrpcService> service;
   std::unique_ptr<Screening> screening;
   std::unique_ptr<ScreeningGrpcService> screening_service;
@@ -63,6 +66,9 @@ absl::StatusOr<std::unique_ptr<MappaNode>> MappaNode::Start(MappaNodeOptions opt
   p->screening = std::make_unique<Screening>(p->store.get(), bus, options.topics.audit_access, options.clock);
   p->screening_service = std::make_unique<ScreeningGrpcService>(p->screening.get());
   p->identity = std::make_unique<IdentityCommands>(p->events.get(), p->store.get(), options.clock);
+  p->meetings = std::make_unique<MeetingCommands>(p->events.get(), p->store.get(), options.clock);
+  p->meeting_reads = std::make_unique<MeetingReads>(p->store.get(), p->recorder.get());
+  p->meeting_service = std::make_unique<MeetingGrpcService>(p->meetings.get(), p->meeting_reads.get());
   p->identity_service = std::make_unique<IdentityGrpcService>(p->reads.get(), p->identity.get());
   return std::unique_ptr<MappaNode>(new MappaNode(std::move(p)));
 }
@@ -72,7 +78,7 @@ MappaNode::~MappaNode() = default;
 
 std::vector<grpc::Service*> MappaNode::services() {
   return {parts_->service.get(), parts_->screening_service.get(), parts_->identity_service.get(),
-          parts_->disclosure_service.get()};
+          parts_->disclosure_service.get(), parts_->meeting_service.get()};
 }
 
 void MappaNode::Stop() {

@@ -214,6 +214,16 @@ void ApplyEvent(const EventEnvelope& e, RiskView* view) {
       }
       break;
     }
+    case EventEnvelope::kMappaSubjectReviewed: {
+      const auto& r = e.mappa_subject_reviewed();
+      // The latest review by its own date wins; a tie goes to the one recorded later.
+      if (!view->has_latest_mappa_review() ||
+          DayOrMin(r.reviewed_on()) >= DayOrMin(view->latest_mappa_review().review().reviewed_on())) {
+        *view->mutable_latest_mappa_review()->mutable_review() = r;
+        *view->mutable_latest_mappa_review()->mutable_provenance() = ProvenanceOf(e);
+      }
+      break;
+    }
     case EventEnvelope::kReferralReceived: {
       ReferralFact* f = view->add_referrals();
       *f->mutable_referral() = e.referral_received();
@@ -271,6 +281,25 @@ void ApplyEvent(const EventEnvelope& e, RiskView* view) {
     case EventEnvelope::kIdentityLinkConfirmed:
     case EventEnvelope::kIdentityLinkRejected:
     case EventEnvelope::kIdentityUnlinked:
+    // Disclosure cases and MAPPA meetings are folded into their own read models
+    // (RiskViewStore): an enquiry is not a fact about its subject. A meeting's review of
+    // a subject is (handled above).
+    case EventEnvelope::kDisclosureEnquiryReceived:
+    case EventEnvelope::kDisclosureInitialChecksCompleted:
+    case EventEnvelope::kDisclosureApplicationMade:
+    case EventEnvelope::kDisclosureApplicantInterviewed:
+    case EventEnvelope::kDisclosureRiskAssessed:
+    case EventEnvelope::kDisclosureDecided:
+    case EventEnvelope::kDisclosureDelivered:
+    case EventEnvelope::kNonDisclosureLetterSent:
+    case EventEnvelope::kProtectiveActionTaken:
+    case EventEnvelope::kSafeguardingReferralMade:
+    case EventEnvelope::kDisclosureCaseClosed:
+    case EventEnvelope::kMappaMeetingScheduled:
+    case EventEnvelope::kMeetingAttendanceRecorded:
+    case EventEnvelope::kMeetingAgendaItemAdded:
+    case EventEnvelope::kMeetingDisclosureCaseDiscussed:
+    case EventEnvelope::kMeetingMinutesRecorded:
     case EventEnvelope::PAYLOAD_NOT_SET:
       break;
   }
@@ -375,6 +404,18 @@ void ComputeAsOf(absl::CivilDay today, RiskView* view) {
   }
   view->set_highest_current_rosh(highest);
   flags->set_high_risk_of_serious_harm(highest >= RISK_HIGH);
+
+  // s.327A: a child sex offender managed under MAPPA must have disclosure considered.
+  DisclosureConsideration* d = view->mutable_disclosure_consideration();
+  d->Clear();
+  d->set_duty_applies(flags->child_sexual_offence_history() &&
+                      (view->has_mappa_proposal() || view->has_latest_mappa_review()));
+  if (view->has_latest_mappa_review()) {
+    const MappaSubjectReviewed& r = view->latest_mappa_review().review();
+    d->set_considered_at_latest_review(r.disclosure_considered());
+    d->set_latest_review_meeting(r.meeting_ref());
+    d->set_latest_review_on(r.reviewed_on());
+  }
 }
 
 std::string TimelineSummary(const EventEnvelope& e) {
@@ -502,7 +543,16 @@ std::string TimelineSummary(const EventEnvelope& e) {
       return absl::StrCat("Records ", x.record_a(), " and ", x.record_b(), " separated (", x.link_id(),
                           "): ", x.reason());
     }
+    case EventEnvelope::kMappaSubjectReviewed: {
+      const auto& x = e.mappa_subject_reviewed();
+      return absl::StrCat("Reviewed at MAPPA meeting ", x.meeting_ref(), ": category ", x.category(), ", level ",
+                          x.level(), "; disclosure ",
+                          x.disclosure_considered() ? absl::StrCat("considered (", EnumName(x.disclosure_decision()), ")")
+                                                    : std::string("not considered"));
+    }
     case EventEnvelope::PAYLOAD_NOT_SET:
+      break;
+    default:
       break;
   }
   return absl::StrCat(e.event_type(), " (not understood by this version)");

@@ -15,6 +15,7 @@
 #include "common/rocksdb_status.h"
 #include "common/status_macros.h"
 #include "services/mappa/identity.h"
+#include "services/mappa/meeting.h"
 #include "services/mappa/online_identifier.h"
 #include "services/mappa/risk_projection.h"
 #include "services/mappa/risk_view_store_keys.h"
@@ -344,6 +345,25 @@ absl::StatusOr<ApplyStats> RiskViewStore::ApplyRecords(const std::vector<BusReco
     return absl::OkStatus();
   };
 
+  // A record of a MAPPA meeting: folded into the meeting. A review of a subject is also a
+  // fact about that subject (filed under the subject's record, its subject_key).
+  std::unordered_map<std::string, safeguard::v1::MappaMeeting> meetings;
+  auto apply_meeting = [&](const EventEnvelope& e) -> absl::Status {
+    const std::string ref = MeetingRefOf(e.stream_id());
+    auto it = meetings.find(ref);
+    if (it == meetings.end()) {
+      safeguard::v1::MappaMeeting m;
+      ASSIGN_OR_RETURN(std::optional<std::string> bytes, p.Get(keys::Meeting(ref)));
+      if (bytes.has_value() && !m.ParseFromString(*bytes)) {
+        return absl::DataLossError(absl::StrCat("stored meeting ", ref, " is unreadable"));
+      }
+      it = meetings.emplace(ref, std::move(m)).first;
+    }
+    ApplyMeetingStep(e, &it->second);
+    if (e.has_mappa_subject_reviewed() && !e.subject_key().empty()) return apply_fact(e);
+    return absl::OkStatus();
+  };
+
   // Applies `e`, the next version of its stream.
   auto apply = [&](const EventEnvelope& e) -> absl::Status {
     p.Put(keys::Applied(e.stream_id()), keys::EncodeU64(e.stream_version()));
@@ -352,6 +372,7 @@ absl::StatusOr<ApplyStats> RiskViewStore::ApplyRecords(const std::vector<BusReco
     ++stats.applied;
     if (std::optional<IdentityDecision> d = IdentityDecisionOf(e)) return apply_decision(e, *d);
     if (disclosure::IsCaseEvent(e)) return apply_case(e);
+    if (IsMeetingEvent(e)) return apply_meeting(e);
     return apply_fact(e);
   };
 
@@ -428,6 +449,7 @@ absl::StatusOr<ApplyStats> RiskViewStore::ApplyRecords(const std::vector<BusReco
   }
   for (const auto& [record, view] : views) p.Put(keys::View(record), view.SerializeAsString());
   for (const auto& [ref, c] : cases) p.Put(keys::Case(ref), c.SerializeAsString());
+  for (const auto& [ref, m] : meetings) p.Put(keys::Meeting(ref), m.SerializeAsString());
   for (const auto& [tp, next] : positions) {
     p.Put(keys::Position(tp.first, tp.second), keys::EncodeU64(static_cast<uint64_t>(next)));
   }
@@ -683,6 +705,33 @@ absl::Status RiskViewStore::VisitCases(const std::string& after,
     if (!visit(c)) break;
   }
   return FromRocksDb(it->status(), "read disclosure cases");
+}
+
+absl::StatusOr<safeguard::v1::MappaMeeting> RiskViewStore::GetMeeting(const std::string& meeting_ref) {
+  std::string bytes;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), keys::Meeting(meeting_ref), &bytes);
+  if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat("meeting_ref: no meeting ", meeting_ref));
+  RETURN_IF_ERROR(FromRocksDb(s, "read meeting"));
+  safeguard::v1::MappaMeeting m;
+  if (!m.ParseFromString(bytes)) return absl::DataLossError("stored meeting is unreadable");
+  return m;
+}
+
+absl::Status RiskViewStore::VisitPeople(const std::string& after,
+                                        const std::function<bool(const RiskView&)>& visit) {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  const std::string prefix = keys::kViewPrefix;
+  it->Seek(after.empty() ? prefix : keys::View(after));
+  if (!after.empty() && it->Valid() && it->key() == keys::View(after)) it->Next();
+  for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    const std::string record = it->key().ToString().substr(prefix.size());
+    ASSIGN_OR_RETURN(std::vector<std::string> records, PersonRecords(record));
+    if (records.front() != record) continue;  // visited under the person's key
+    ASSIGN_OR_RETURN(RiskView view, FactsOf(records));
+    for (const std::string& r : records) view.add_linked_records(r);
+    if (!visit(view)) break;
+  }
+  return FromRocksDb(it->status(), "read views");
 }
 
 absl::StatusOr<std::vector<safeguard::v1::ConsumerPosition>> RiskViewStore::Positions() {

@@ -33,6 +33,7 @@
 #include "rocksdb/write_batch.h"
 #include "safeguard/v1/disclosure_service.pb.h"
 #include "safeguard/v1/mappa_service.pb.h"
+#include "safeguard/v1/meeting_service.pb.h"
 #include "safeguard/v1/operations.pb.h"
 #include "safeguard/v1/storage.pb.h"
 
@@ -98,6 +99,16 @@ class RiskViewStore {
   // the start) until `visit` returns false.
   absl::Status VisitCases(const std::string& after,
                           const std::function<bool(const safeguard::v1::DisclosureCase&)>& visit);
+
+  // --- MAPPA meetings (mappa-service's own, folded from mappa.events by meeting.h) ---
+
+  // One meeting; kNotFound if no record of it has arrived.
+  absl::StatusOr<safeguard::v1::MappaMeeting> GetMeeting(const std::string& meeting_ref);
+
+  // Calls `visit` with the facts of every person (as GetPersonView, without links) whose
+  // key sorts after `after` (empty: from the start), by person key, until it returns false.
+  absl::Status VisitPeople(const std::string& after,
+                           const std::function<bool(const safeguard::v1::RiskView&)>& visit);
 
   // --- Alerts ---
 

@@ -18,6 +18,7 @@
 //   'q' stream_id \0 version                    -> EventEnvelope parked until its turn
 //   'i' identifier key \0 record                -> "" (online identifiers ever notified)
 //   'c' case ref                                -> DisclosureCase (police's disclosure cases)
+//   'm' meeting ref                             -> MappaMeeting (MAPPA meetings)
 // Numbers are 8 big-endian bytes, times are microseconds since the epoch (sign-flipped),
 // so that byte order is the order wanted.
 #pragma once
@@ -40,6 +41,7 @@ inline constexpr char kGapPrefix[] = "g";
 inline constexpr char kParkedPrefix[] = "q";
 inline constexpr char kViewPrefix[] = "v";
 inline constexpr char kCasePrefix[] = "c";
+inline constexpr char kMeetingPrefix[] = "m";
 inline constexpr size_t kTimelineSuffixBytes = 24;
 
 inline std::string EncodeU64(uint64_t v) {
@@ -58,6 +60,7 @@ inline std::string Ref(const std::string& reference, const std::string& record) 
   return RefPrefix(reference) + record;
 }
 inline std::string Case(const std::string& case_ref) { return kCasePrefix + case_ref; }
+inline std::string Meeting(const std::string& meeting_ref) { return kMeetingPrefix + meeting_ref; }
 inline std::string LastOrder(const std::string& record) { return "o" + record; }
 inline std::string Applied(const std::string& stream) { return "a" + stream; }
 inline std::string Link(const std::string& link_id) { return kLinkPrefix + link_id; }

@@ -7,18 +7,24 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
+#include <tuple>
 #include <sstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_replace.h"
 #include "common/bus/bus_config.h"
 #include "common/disclosure/disclosure_case.h"
 #include "common/enum_name.h"
 #include "common/grpc/caller.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "safeguard/v1/disclosure_reads.grpc.pb.h"
 #include "safeguard/v1/disclosure_service.grpc.pb.h"
 #include "safeguard/v1/mappa_service.grpc.pb.h"
+#include "safeguard/v1/meeting_service.grpc.pb.h"
 #include "safeguard/v1/police_service.grpc.pb.h"
 #include "services/safeguardd/all_in_one.h"
 #include "tests/testing/access_records.h"
@@ -36,6 +42,11 @@ using safeguard::testing::IsOk;
 using safeguard::testing::TempDir;
 namespace t = safeguard::testing;
 
+// A command id from parts that may hold '/' (meeting refs).
+std::string Id(absl::string_view a, absl::string_view b, absl::string_view c = "", absl::string_view d = "") {
+  return absl::StrReplaceAll(absl::StrCat(a, b, c, d), {{"/", "."}});
+}
+
 absl::Status ToStatus(const grpc::Status& st) {
   return absl::Status(static_cast<absl::StatusCode>(st.error_code()), st.error_message());
 }
@@ -52,6 +63,7 @@ class DisclosureScenarioTest : public ::testing::Test {
   // Starts the system with the scheme configuration `config_text` (bus keys and scheme
   // keys, as in a config file).
   void Start(const std::string& config_text) {
+    config_text_ = config_text;
     auto bus = ParseBusConfig(config_text);
     ASSERT_THAT(bus, IsOk());
     auto system = AllInOneSystem::Start(AllInOneOptions{.data_dir = dir_.path(), .bus = *bus});
@@ -64,6 +76,7 @@ class DisclosureScenarioTest : public ::testing::Test {
     disclosure_ = DisclosureService::NewStub(channel(system_->police_address()));
     mappa_ = MappaService::NewStub(channel(system_->mappa_address()));
     cases_ = DisclosureCaseService::NewStub(channel(system_->mappa_address()));
+    meetings_ = MeetingService::NewStub(channel(system_->mappa_address()));
   }
 
   static std::unique_ptr<grpc::ClientContext> Context(const std::string& user = "dc-jones",
@@ -87,6 +100,122 @@ class DisclosureScenarioTest : public ::testing::Test {
   }
 #define STEP(rpc, request) Call(disclosure_.get(), &DisclosureService::Stub::rpc, request)
 #define POLICE(rpc, request) Call(police_.get(), &PoliceService::Stub::rpc, request)
+#define MEETING(rpc, request) Call(meetings_.get(), &MeetingService::Stub::rpc, request)
+
+  absl::StatusOr<MappaMeeting> Meeting(const std::string& ref) {
+    GetMeetingRequest r;
+    r.set_meeting_ref(ref);
+    *r.mutable_purpose() = CasePurpose("MAPPA meeting minutes check");
+    MappaMeeting m;
+    grpc::Status st = meetings_->GetMeeting(Context().get(), r, &m);
+    if (!st.ok()) return ToStatus(st);
+    return m;
+  }
+
+  // Polls until mappa-service holds meeting `ref` at `version` (bounded: 10 s).
+  MappaMeeting AwaitMeeting(const std::string& ref, uint64_t version) {
+    absl::StatusOr<MappaMeeting> m;
+    for (const absl::Time deadline = absl::Now() + absl::Seconds(10); absl::Now() < deadline;) {
+      m = Meeting(ref);
+      if (m.ok() && m->version() >= version) return *m;
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    ADD_FAILURE() << "meeting " << ref << " never reached version " << version << ": " << m.status();
+    return m.ok() ? *m : MappaMeeting();
+  }
+
+  // Polls until `done(view of subject)` (bounded: 10 s).
+  RiskView AwaitView(const SubjectRef& subject, const std::function<bool(const RiskView&)>& done) {
+    absl::StatusOr<RiskView> view;
+    for (const absl::Time deadline = absl::Now() + absl::Seconds(10); absl::Now() < deadline;) {
+      view = View(subject);
+      if (view.ok() && done(*view)) return *view;
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    ADD_FAILURE() << "the view never reached the expected state: " << view.status();
+    return view.ok() ? *view : RiskView();
+  }
+
+  std::vector<std::string> NotConsidered() {
+    ListDisclosureNotConsideredRequest r;
+    *r.mutable_purpose() = CasePurpose("s.327A review");
+    ListDisclosureNotConsideredResponse response;
+    grpc::Status st = meetings_->ListDisclosureNotConsidered(Context().get(), r, &response);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    std::vector<std::string> keys;
+    for (const auto& s : response.subjects()) keys.push_back(s.subject_key());
+    return keys;
+  }
+
+  // Schedules a level `level` meeting at `at` in `force`, and records its attendance once
+  // it has taken place.
+  void HoldMeeting(const std::string& ref, absl::Time at, int level = 2, const std::string& force = "hampshire") {
+    ScheduleMeetingRequest s;
+    s.mutable_header()->set_command_id(Id("schedule:", ref));
+    s.mutable_header()->set_meeting_ref(ref);
+    *s.mutable_meeting()->mutable_meeting_at() = ToProtoTimestamp(at);
+    s.mutable_meeting()->set_level(level);
+    s.mutable_meeting()->set_force(force);
+    s.mutable_meeting()->set_chair("DCI Patel, MAPPA chair");
+    ASSERT_THAT(MEETING(ScheduleMeeting, s), IsOk());
+    if (at > absl::Now()) return;
+    RecordAttendanceRequest a;
+    a.mutable_header()->set_command_id(Id("attendance:", ref));
+    a.mutable_header()->set_meeting_ref(ref);
+    for (auto [name, role, agency] : std::vector<std::tuple<std::string, std::string, std::string>>{
+             {"DCI Patel", "chair", "police"},
+             {"Sam Okafor", "offender manager", "probation"},
+             {"Jo Reid", "social worker", "childrens-services"}}) {
+      auto* x = a.mutable_attendance()->add_attendees();
+      x->set_name(name);
+      x->set_role(role);
+      x->set_agency(agency);
+    }
+    a.mutable_attendance()->add_apologies("housing");
+    ASSERT_THAT(MEETING(RecordAttendance, a), IsOk());
+  }
+
+  absl::StatusOr<CommandResult> AddSubject(const std::string& meeting, const std::string& item,
+                                           const SubjectRef& subject) {
+    AddAgendaItemRequest r;
+    r.mutable_header()->set_command_id(Id("agenda:", meeting, absl::StrCat(":", item, ":"), subject.pnc_id()));
+    r.mutable_header()->set_meeting_ref(meeting);
+    r.mutable_item()->set_item_ref(item);
+    *r.mutable_item()->mutable_subject() = subject;
+    return MEETING(AddAgendaItem, r);
+  }
+
+  static RecordSubjectReviewRequest Review(const std::string& meeting, const std::string& item, bool considered,
+                                           bool presumption_noted = true) {
+    RecordSubjectReviewRequest r;
+    r.mutable_header()->set_command_id(
+        Id("review:", meeting, absl::StrCat(":", item, considered ? ":c" : ":n"), presumption_noted ? ":p" : ""));
+    r.mutable_header()->set_meeting_ref(meeting);
+    auto* x = r.mutable_review();
+    x->set_item_ref(item);
+    x->set_category(1);
+    x->set_level(2);
+    auto* action = x->add_actions();
+    action->set_action("Unannounced home visits fortnightly");
+    action->set_owner_agency("police");
+    action->set_due_date("2030-01-31");
+    if (considered) {
+      x->set_disclosure_considered(true);
+      x->set_presumption_to_disclose_noted(presumption_noted);
+      x->set_disclosure_decision(S327A_DO_NOT_DISCLOSE);
+      x->set_disclosure_rationale("No child in contact; the presumption is rebutted while that holds.");
+    }
+    return r;
+  }
+
+  static RecordMinutesRequest Minutes(const std::string& meeting, absl::Time at) {
+    RecordMinutesRequest r;
+    r.mutable_header()->set_command_id(Id("minutes:", meeting));
+    r.mutable_header()->set_meeting_ref(meeting);
+    *r.mutable_minutes()->mutable_at() = ToProtoTimestamp(at);
+    r.mutable_minutes()->set_minutes("Minutes as agreed by the panel.");
+    return r;
+  }
 
   absl::StatusOr<DisclosureCase> Case(const std::string& ref) {
     GetDisclosureCaseRequest r;
@@ -129,12 +258,22 @@ class DisclosureScenarioTest : public ::testing::Test {
 
   std::vector<AccessRecord> AccessRecords() { return testing::AccessRecordsOn(*system_->embedded_bus()); }
 
+  // Stops the system, discards mappa-service's state and starts again: it is rebuilt
+  // from the log.
+  void RebuildMappa() {
+    system_.reset();
+    std::filesystem::remove_all(std::filesystem::path(dir_.path()) / "mappa");
+    Start(config_text_);
+  }
+
   TempDir dir_;
+  std::string config_text_;
   std::unique_ptr<AllInOneSystem> system_;
   std::unique_ptr<PoliceService::Stub> police_;
   std::unique_ptr<DisclosureService::Stub> disclosure_;
   std::unique_ptr<MappaService::Stub> mappa_;
   std::unique_ptr<DisclosureCaseService::Stub> cases_;
+  std::unique_ptr<MeetingService::Stub> meetings_;
 };
 
 std::string ReadFile(const std::string& path) {
@@ -514,6 +653,200 @@ TEST_F(DisclosureScenarioTest, CaseStudyB_NoRecordButProtectiveActionContinues) 
   ASSERT_EQ(c.protective_actions_size(), 3);
   EXPECT_EQ(c.protective_actions(2).action(), WARNING_LETTER);
   EXPECT_EQ(c.safeguarding_referrals_size(), 1);
+}
+
+// (c) A mother's new partner with convictions against adults and unproven allegations
+// about children: a MAPPA meeting, which recommends partial disclosure; police disclose
+// the approved words to the applicant and to her mother.
+TEST_F(DisclosureScenarioTest, CaseStudyC_MappaMeetingLeadsToPartialDisclosureToTwoPeople) {
+  Start("");
+  const std::string pnc = "2011/0077777M";
+  auto conviction = t::ValidConviction("cmd-c-conviction", pnc);
+  conviction.mutable_conviction()->set_offence("Sexual assault of an adult woman");
+  conviction.mutable_conviction()->set_classification(ADULT_SEXUAL);
+  ASSERT_THAT(POLICE(RecordConviction, conviction), IsOk());
+  auto allegation = t::ValidIntelligence("cmd-c-intel", pnc);
+  allegation.mutable_intelligence()->set_summary("Allegation of inappropriate touching of a child; not proceeded with");
+  ASSERT_THAT(POLICE(RecordIntelligence, allegation), IsOk());
+
+  const std::string ref = "CSODS/HAMPSHIRE/C";
+  const absl::Time day0 = absl::Now() - absl::Hours(24 * 30);
+  auto enquiry = t::Enquiry(ref, day0);
+  *enquiry.mutable_enquiry()->mutable_subject() = t::TestSubject(pnc);
+  ASSERT_THAT(STEP(ReceiveEnquiry, enquiry), IsOk());
+  ASSERT_THAT(STEP(CompleteInitialChecks, t::Checks(ref, day0 + absl::Hours(8))), IsOk());
+  auto application = t::Application(ref, day0 + absl::Hours(48));
+  *application.mutable_application()->mutable_subject() = t::TestSubject(pnc);
+  ASSERT_THAT(STEP(RecordApplication, application), IsOk());
+  ASSERT_THAT(STEP(RecordInterview, t::Interview(ref, day0 + absl::Hours(24 * 5))), IsOk());
+  const RiskView view = AwaitView(t::TestSubject(pnc), [](const RiskView& v) { return v.intelligence_size() == 1; });
+  auto assessment = t::Assessment(ref, day0 + absl::Hours(24 * 9), view.subject_key());
+  assessment.mutable_assessment()->mutable_view()->set_events_applied(view.events_applied());
+  ASSERT_THAT(STEP(RecordRiskAssessment, assessment), IsOk());
+  AwaitCase(ref, 5);
+
+  // The MAPPA meeting: the subject and the case on the agenda.
+  const std::string meeting = "MAPPA/HANTS/2026/031";
+  HoldMeeting(meeting, day0 + absl::Hours(24 * 14));
+  ASSERT_THAT(AddSubject(meeting, "1", t::TestSubject(pnc)), IsOk());
+  AddAgendaItemRequest item;
+  item.mutable_header()->set_command_id("agenda:case-c");
+  item.mutable_header()->set_meeting_ref(meeting);
+  item.mutable_item()->set_item_ref("2");
+  item.mutable_item()->set_case_ref(ref);
+  ASSERT_THAT(MEETING(AddAgendaItem, item), IsOk());
+  auto review = Review(meeting, "1", /*considered=*/true, /*presumption_noted=*/false);
+  review.mutable_review()->set_category(3);
+  review.mutable_review()->set_disclosure_decision(S327A_DISCLOSE);
+  review.mutable_review()->set_disclosure_rationale("Partial disclosure through the scheme case on the agenda.");
+  ASSERT_THAT(MEETING(RecordSubjectReview, review), IsOk()) << "no child sexual offence: no presumption to note";
+  RecordCaseDiscussionRequest discussion;
+  discussion.mutable_header()->set_command_id("discussion:case-c");
+  discussion.mutable_header()->set_meeting_ref(meeting);
+  auto* d = discussion.mutable_discussion();
+  d->set_item_ref("2");
+  d->set_recommendation(PARTIAL_DISCLOSURE);
+  d->set_rationale("Convictions against adults and unproven allegations about a child: a risk to the child.");
+  d->set_recommended_wording(t::kApprovedWording);
+  d->add_recommended_recipients("the applicant");
+  d->add_recommended_recipients("the applicant's mother, who cares for the child after school");
+  ASSERT_THAT(MEETING(RecordCaseDiscussion, discussion), IsOk());
+  ASSERT_THAT(MEETING(RecordMinutes, Minutes(meeting, day0 + absl::Hours(24 * 14 + 3))), IsOk());
+
+  // Police record the decision the meeting made, and disclose to both.
+  auto decision = t::Decision(ref, day0 + absl::Hours(24 * 15), PARTIAL_DISCLOSURE);
+  decision.mutable_decision()->set_forum(FORUM_MAPPA_MEETING);
+  decision.mutable_decision()->set_meeting_ref(meeting);
+  auto* grandmother = decision.mutable_decision()->add_recipients();
+  *grandmother->mutable_party() = t::Party("G1", "Gwen", "Applicant", "grandmother");
+  grandmother->set_why_best_placed("Cares for the child after school.");
+  ASSERT_THAT(STEP(RecordDecision, decision), IsOk());
+  ASSERT_THAT(STEP(RecordDelivery, t::Delivery(ref, day0 + absl::Hours(24 * 16), "A1")), IsOk());
+  ASSERT_THAT(STEP(RecordDelivery, t::Delivery(ref, day0 + absl::Hours(24 * 16 + 2), "G1")), IsOk());
+  ASSERT_THAT(STEP(CloseCase, t::Closure(ref, day0 + absl::Hours(24 * 17))), IsOk());
+
+  const DisclosureCase c = AwaitCase(ref, 9);
+  EXPECT_EQ(c.state(), CLOSED);
+  EXPECT_EQ(c.decision().outcome(), PARTIAL_DISCLOSURE);
+  EXPECT_EQ(c.decision().meeting_ref(), meeting);
+  ASSERT_EQ(c.deliveries_size(), 2);
+  EXPECT_EQ(c.deliveries(1).recipient_ref(), "G1");
+
+  const MappaMeeting m = AwaitMeeting(meeting, 7);
+  EXPECT_EQ(m.state(), MEETING_MINUTED);
+  EXPECT_EQ(m.scheduled().level(), 2);
+  EXPECT_EQ(m.attendance().attendees_size(), 3);
+  ASSERT_EQ(m.agenda_size(), 2);
+  EXPECT_EQ(m.agenda(0).item().subject_key(), "pnc:2011/0077777M");
+  EXPECT_EQ(m.agenda(0).review().category(), 3);
+  EXPECT_EQ(m.agenda(1).discussion().case_ref(), ref);
+  EXPECT_EQ(m.agenda(1).discussion().recommendation(), PARTIAL_DISCLOSURE);
+
+  // The subject's picture shows the review.
+  const RiskView after = AwaitView(t::TestSubject(pnc), [](const RiskView& v) { return v.has_latest_mappa_review(); });
+  EXPECT_EQ(after.latest_mappa_review().review().meeting_ref(), meeting);
+  EXPECT_EQ(after.latest_mappa_review().review().reviewed_on(), FormatIsoDate(DayOf(day0 + absl::Hours(24 * 14))));
+  EXPECT_FALSE(after.disclosure_consideration().duty_applies()) << "no child sexual offence";
+
+  // Reading the meeting was recorded against the meeting, the subject and the case.
+  std::set<std::string> consulted;
+  for (const AccessRecord& a : AccessRecords()) {
+    if (a.view() == "mappa.Meeting") consulted.insert(a.subject_key());
+  }
+  EXPECT_THAT(consulted, ::testing::IsSupersetOf({"meeting:" + meeting, std::string("pnc:2011/0077777M"),
+                                                 "disclosure:" + ref}));
+
+  // The case, the meeting and the review in the subject's picture are derived: rebuilt
+  // from the log, they are the same.
+  RebuildMappa();
+  const DisclosureCase rebuilt_case = AwaitCase(ref, 9);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(c, rebuilt_case)) << rebuilt_case.DebugString();
+  const MappaMeeting rebuilt_meeting = AwaitMeeting(meeting, 7);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(m, rebuilt_meeting));
+  const RiskView rebuilt_view =
+      AwaitView(t::TestSubject(pnc), [](const RiskView& v) { return v.has_latest_mappa_review(); });
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(after.latest_mappa_review(),
+                                                                 rebuilt_view.latest_mappa_review()));
+}
+
+// s.327A: every child sex offender managed under MAPPA must have disclosure considered;
+// the view says whether it was at the latest review, and a list names those where not.
+TEST_F(DisclosureScenarioTest, MeetingsRecordS327aConsiderationAndListThoseNotConsidered) {
+  Start("");
+  const std::string x_pnc = "2010/0000101A", y_pnc = "2010/0000202B";
+  ASSERT_THAT(POLICE(RecordConviction, t::ValidConviction("cmd-x-conviction", x_pnc)), IsOk());
+  ASSERT_THAT(POLICE(RecordConviction, t::ValidConviction("cmd-y-conviction", y_pnc)), IsOk());
+  AwaitView(t::TestSubject(y_pnc), [](const RiskView& v) { return v.convictions_size() == 1; });
+  EXPECT_TRUE(NotConsidered().empty()) << "neither is managed under MAPPA yet";
+
+  const absl::Time held = absl::Now() - absl::Hours(24 * 7);
+  const std::string m1 = "MAPPA/HANTS/2026/040";
+  // Level 1 is not a meeting; decisions wait for the meeting to happen.
+  ScheduleMeetingRequest level1;
+  level1.mutable_header()->set_command_id("schedule:level-1");
+  level1.mutable_header()->set_meeting_ref("MAPPA/HANTS/L1");
+  *level1.mutable_meeting()->mutable_meeting_at() = ToProtoTimestamp(held);
+  level1.mutable_meeting()->set_level(1);
+  level1.mutable_meeting()->set_force("hampshire");
+  level1.mutable_meeting()->set_chair("DCI Patel");
+  EXPECT_THAT(MEETING(ScheduleMeeting, level1), testing::StatusIs(absl::StatusCode::kInvalidArgument, "meeting.level:"));
+  HoldMeeting("MAPPA/HANTS/FUTURE", absl::Now() + absl::Hours(48));
+  EXPECT_THAT(AddSubject("MAPPA/HANTS/FUTURE", "1", t::TestSubject(x_pnc)), IsOk()) << "an agenda is set beforehand";
+  EXPECT_THAT(MEETING(RecordSubjectReview, Review("MAPPA/HANTS/FUTURE", "1", true)),
+              testing::StatusIs(absl::StatusCode::kFailedPrecondition, "review:"));
+
+  HoldMeeting(m1, held);
+  ASSERT_THAT(AddSubject(m1, "1", t::TestSubject(x_pnc)), IsOk());
+  ASSERT_THAT(AddSubject(m1, "2", t::TestSubject(y_pnc)), IsOk());
+  EXPECT_THAT(AddSubject(m1, "2", t::TestSubject(x_pnc)), testing::StatusIs(absl::StatusCode::kAlreadyExists, "item.item_ref:"));
+  EXPECT_THAT(AddSubject(m1, "3", t::TestSubject("2010/0000303C")), testing::StatusIs(absl::StatusCode::kNotFound, "item.subject:"));
+  EXPECT_THAT(MEETING(RecordMinutes, Minutes(m1, held + absl::Hours(2))),
+              testing::StatusIs(absl::StatusCode::kFailedPrecondition, "minutes:"))
+      << "every agenda item needs its decision first";
+  // X reviewed without considering disclosure.
+  ASSERT_THAT(MEETING(RecordSubjectReview, Review(m1, "1", false)), IsOk());
+  EXPECT_THAT(MEETING(RecordSubjectReview, Review(m1, "9", false)),
+              testing::StatusIs(absl::StatusCode::kFailedPrecondition, "review.item_ref:"));
+  // Y: considering disclosure for a child sex offender means noting the presumption.
+  EXPECT_THAT(MEETING(RecordSubjectReview, Review(m1, "2", true, false)),
+              testing::StatusIs(absl::StatusCode::kFailedPrecondition, "review.presumption_to_disclose_noted:"));
+  auto no_rationale = Review(m1, "2", true);
+  no_rationale.mutable_review()->clear_disclosure_rationale();
+  EXPECT_THAT(MEETING(RecordSubjectReview, no_rationale),
+              testing::StatusIs(absl::StatusCode::kInvalidArgument, "review.disclosure_rationale:"));
+  ASSERT_THAT(MEETING(RecordSubjectReview, Review(m1, "2", true)), IsOk());
+  ASSERT_THAT(MEETING(RecordMinutes, Minutes(m1, held + absl::Hours(2))), IsOk());
+  EXPECT_THAT(MEETING(RecordSubjectReview, Review(m1, "1", true)),
+              testing::StatusIs(absl::StatusCode::kFailedPrecondition, "header.meeting_ref:"))
+      << "a minuted meeting takes nothing more";
+
+  const RiskView x = AwaitView(t::TestSubject(x_pnc), [](const RiskView& v) { return v.has_latest_mappa_review(); });
+  EXPECT_TRUE(x.disclosure_consideration().duty_applies());
+  EXPECT_FALSE(x.disclosure_consideration().considered_at_latest_review());
+  EXPECT_EQ(x.disclosure_consideration().latest_review_meeting(), m1);
+  const RiskView y = AwaitView(t::TestSubject(y_pnc), [](const RiskView& v) { return v.has_latest_mappa_review(); });
+  EXPECT_TRUE(y.disclosure_consideration().considered_at_latest_review());
+  EXPECT_TRUE(y.latest_mappa_review().review().presumption_to_disclose_noted());
+  EXPECT_THAT(NotConsidered(), ::testing::ElementsAre("pnc:" + x_pnc));
+
+  // A later review of X that considers disclosure takes him off the list.
+  const std::string m2 = "MAPPA/HANTS/2026/041";
+  HoldMeeting(m2, held + absl::Hours(24 * 3));
+  ASSERT_THAT(AddSubject(m2, "1", t::TestSubject(x_pnc)), IsOk());
+  ASSERT_THAT(MEETING(RecordSubjectReview, Review(m2, "1", true)), IsOk());
+  AwaitView(t::TestSubject(x_pnc), [&](const RiskView& v) {
+    return v.latest_mappa_review().review().meeting_ref() == m2;
+  });
+  EXPECT_TRUE(NotConsidered().empty());
+
+  int listed = 0;
+  for (const AccessRecord& a : AccessRecords()) {
+    if (a.view() == "mappa.DisclosureNotConsidered") {
+      EXPECT_EQ(a.subject_key(), "pnc:" + x_pnc);
+      ++listed;
+    }
+  }
+  EXPECT_EQ(listed, 1) << "the one list that named him";
 }
 
 // (d) The new partner of a separated father's child's mother, with nothing held: no
