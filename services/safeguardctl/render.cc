@@ -5,6 +5,8 @@
 #include "common/enum_name.h"
 #include "common/time_util.h"
 #include "google/protobuf/util/json_util.h"
+#include "absl/strings/str_format.h"
+#include "safeguard/v1/disclosure_reads.pb.h"
 #include "safeguard/v1/mappa_service.pb.h"
 #include "safeguard/v1/police_service.pb.h"
 #include "safeguard/v1/screening_service.pb.h"
@@ -289,6 +291,125 @@ std::string RenderResult(const CommandResult& r) {
                       "\n  recorded at:    ", FormatTimestamp(r.recorded_at()), "\n");
 }
 
+std::string Time(const google::protobuf::Timestamp& t) {
+  return t.seconds() == 0 && t.nanos() == 0 ? "-" : FormatTimestamp(t).substr(0, 16) + "Z";
+}
+
+std::string Where(const SchemeArea& a) {
+  return a.division().empty() ? a.force() : absl::StrCat(a.force(), "/", a.division());
+}
+
+std::string Who(const CaseParty& p) {
+  return absl::StrCat(p.given_name(), " ", p.family_name(), " (", p.party_ref(), ", ", p.relationship_to_child(), ")");
+}
+
+std::string RenderDeadline(const DisclosureDeadline& d) {
+  return absl::StrCat(EnumName(d.stage()), " due ", Time(d.due_at()),
+                      d.has_met_at() ? absl::StrCat(", met ", Time(d.met_at())) : std::string(", outstanding"),
+                      d.overdue() ? "  OVERDUE" : "");
+}
+
+std::string RenderCase(const DisclosureCase& c) {
+  std::string out = absl::StrCat("Case ", c.case_ref(), ": ", EnumName(c.state()), " (", c.version(), " steps)\n");
+  const auto& e = c.enquiry();
+  absl::StrAppend(&out, "  Route:        ", EnumName(e.route()), e.anonymous() ? " (anonymous)" : "", ", handled by ",
+                  Where(e.handled_by()), "\n  Enquiry:      ", Time(e.at()), "  ",
+                  e.has_enquirer() ? Who(e.enquirer()) : std::string("police"), "\n  Concern:      ", e.concern(),
+                  "\n  Subject:      ", e.subject().given_name(), " ", e.subject().family_name(),
+                  e.subject().pnc_id().empty() ? "" : absl::StrCat(" (PNC ", e.subject().pnc_id(), ")"), "\n");
+  for (const CaseChild& ch : e.children()) {
+    absl::StrAppend(&out, "  Child:        ", ch.child_ref(), " ", ch.given_name(), " ", ch.family_name(), ", born ",
+                    ch.date_of_birth(), "\n");
+  }
+  if (c.initial_checks().has_at()) {
+    absl::StrAppend(&out, "  Checks:       ", Time(c.initial_checks().at()), "  ",
+                    c.initial_checks().in_scope() ? "in scope" : "OUT OF SCOPE", ": ", c.initial_checks().reason(),
+                    "\n");
+  }
+  if (c.application().has_at()) {
+    absl::StrAppend(&out, "  Application:  ", Time(c.application().at()), "  ", Who(c.application().applicant()),
+                    "; ", c.application().eligible() ? "eligible" : "NOT ELIGIBLE", ": ",
+                    c.application().eligibility_reason(), "\n");
+  }
+  if (c.interview().has_at()) {
+    absl::StrAppend(&out, "  Interview:    ", Time(c.interview().at()), "  identity ",
+                    c.interview().identity_verified()
+                        ? absl::StrCat("verified (", absl::StrJoin(c.interview().documents_seen(), ", "), ")")
+                        : std::string("NOT verified"),
+                    "\n");
+  }
+  if (c.risk_assessment().has_at()) {
+    const auto& a = c.risk_assessment();
+    absl::StrAppend(&out, "  Assessment:   ", Time(a.at()), "  ",
+                    a.nothing_held() ? std::string("nothing held")
+                                     : absl::StrCat("view of ", a.view().person_key(), " at ",
+                                                    a.view().events_applied(), " events, read ", Time(a.view().read_at())),
+                    "; ", a.summary(), "\n");
+  }
+  if (c.decision().has_at()) {
+    const auto& d = c.decision();
+    absl::StrAppend(&out, "  Decision:     ", Time(d.at()), "  ", EnumName(d.outcome()), " by ", EnumName(d.forum()),
+                    d.meeting_ref().empty() ? "" : absl::StrCat(" ", d.meeting_ref()), ": ", d.rationale(), "\n");
+    if (!d.approved_wording().empty()) absl::StrAppend(&out, "  Wording:      \"", d.approved_wording(), "\"\n");
+    for (const auto& r : d.recipients()) {
+      absl::StrAppend(&out, "  Recipient:    ", Who(r.party()), ": ", r.why_best_placed(), "\n");
+    }
+  }
+  for (const auto& d : c.deliveries()) {
+    absl::StrAppend(&out, "  Delivered:    ", Time(d.at()), "  to ", d.recipient_ref(), " in person by ",
+                    d.delivered_by(), ", undertaking signed; onward: ", d.onward_disclosure_conditions(), "\n");
+  }
+  if (c.non_disclosure_letter().has_at()) {
+    absl::StrAppend(&out, "  Letter:       ", Time(c.non_disclosure_letter().at()), "  to ",
+                    c.non_disclosure_letter().addressed_to(), " ", c.non_disclosure_letter().letter_ref(), "\n");
+  }
+  for (const auto& a : c.protective_actions()) {
+    absl::StrAppend(&out, "  Action:       ", Time(a.at()), "  ", EnumName(a.action()), ": ", a.detail(), "\n");
+  }
+  for (const auto& r : c.safeguarding_referrals()) {
+    absl::StrAppend(&out, "  Referral:     ", Time(r.at()), "  ", r.urgent() ? "URGENT " : "", "to ", r.referred_to(),
+                    ": ", r.reason(), "\n");
+  }
+  if (c.closure().has_at()) {
+    absl::StrAppend(&out, "  Closed:       ", Time(c.closure().at()), "  ", EnumName(c.closure().closure()),
+                    c.closure().note().empty() ? "" : absl::StrCat(": ", c.closure().note()), "\n");
+  }
+  for (const auto& d : c.deadlines()) absl::StrAppend(&out, "  Deadline:     ", RenderDeadline(d), "\n");
+  return out;
+}
+
+std::string RenderDeadlines(const ListDisclosureDeadlinesResponse& r) {
+  std::string out = absl::StrCat("Deadlines as of ", Time(r.as_of()), "\n");
+  if (r.forces().empty()) absl::StrAppend(&out, "  nothing overdue or due soon\n");
+  for (const auto& f : r.forces()) {
+    absl::StrAppend(&out, f.force(), ":\n");
+    for (const auto& e : f.overdue()) {
+      absl::StrAppend(&out, "  OVERDUE  ", e.case_ref(), "  ", EnumName(e.state()), "  ", RenderDeadline(e.deadline()), "\n");
+    }
+    for (const auto& e : f.due_soon()) {
+      absl::StrAppend(&out, "  due soon ", e.case_ref(), "  ", EnumName(e.state()), "  ", RenderDeadline(e.deadline()), "\n");
+    }
+  }
+  return out;
+}
+
+std::string RenderStatistics(const GetDisclosureStatisticsResponse& r) {
+  std::string out = absl::StrFormat("%-28s %9s %7s %12s %11s %8s %7s %9s %12s\n", "force/division", "enquiries",
+                                    "RtK", "applications", "disclosures", "partial", "none", "referrals",
+                                    "median days");
+  auto row = [&](const std::string& name, const DisclosureStatistics& s) {
+    absl::StrAppend(&out, absl::StrFormat("%-28s %9d %7d %12d %11d %8d %7d %9d %12s\n", name, s.enquiries(),
+                                          s.right_to_know(), s.applications(), s.disclosures(),
+                                          s.partial_disclosures(), s.non_disclosures(), s.safeguarding_referrals(),
+                                          s.has_median_days_to_decision()
+                                              ? absl::StrFormat("%.1f", s.median_days_to_decision())
+                                              : std::string("-")));
+  };
+  for (const auto& s : r.rows()) row(s.division().empty() ? s.force() : absl::StrCat(s.force(), "/", s.division()), s);
+  row("total", r.total());
+  return out;
+}
+
 }  // namespace
 
 std::string RenderJson(const google::protobuf::Message& message) {
@@ -308,6 +429,9 @@ std::string Render(const google::protobuf::Message& message) {
   if (const auto* r = dynamic_cast<const ListAlertsResponse*>(&message)) return RenderAlerts(*r);
   if (const auto* c = dynamic_cast<const AlertChange*>(&message)) return RenderAlertChange(*c);
   if (const auto* r = dynamic_cast<const ListIdentityLinksResponse*>(&message)) return RenderLinks(*r);
+  if (const auto* c = dynamic_cast<const DisclosureCase*>(&message)) return RenderCase(*c);
+  if (const auto* r = dynamic_cast<const ListDisclosureDeadlinesResponse*>(&message)) return RenderDeadlines(*r);
+  if (const auto* r = dynamic_cast<const GetDisclosureStatisticsResponse*>(&message)) return RenderStatistics(*r);
   return RenderJson(message);
 }
 

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
 
 namespace safeguard::cli {
@@ -98,6 +99,45 @@ absl::Status SetScalar(Message* m, const FieldDescriptor* f, const std::string& 
   }
 }
 
+// A google.protobuf.Timestamp from "now", "YYYY-MM-DD" (midnight UTC),
+// "YYYY-MM-DDTHH:MM" or "YYYY-MM-DDTHH:MM:SS" (UTC), or RFC 3339 with an offset.
+absl::Status SetTime(Message* m, const FieldDescriptor* f, const std::string& value, const std::string& path) {
+  absl::Time t;
+  std::string err;
+  bool ok = false;
+  if (value == "now") {
+    t = absl::Now();
+    ok = true;
+  } else {
+    for (const char* format : {"%Y-%m-%d%ET%H:%M:%E*S%Ez", "%Y-%m-%d%ET%H:%M:%E*S", "%Y-%m-%d%ET%H:%M", "%Y-%m-%d"}) {
+      if (absl::ParseTime(format, value, absl::UTCTimeZone(), &t, &err)) {
+        ok = true;
+        break;
+      }
+    }
+  }
+  if (!ok) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": expects a time: now, 2026-11-20, 2026-11-20T14:30 (UTC) or 2026-11-20T14:30:00+01:00"));
+  }
+  Message* ts = m->GetReflection()->MutableMessage(m, f);
+  const Descriptor* d = ts->GetDescriptor();
+  const int64_t micros = absl::ToUnixMicros(t);
+  int64_t seconds = micros / 1000000;
+  int64_t rem = micros % 1000000;
+  if (rem < 0) {
+    rem += 1000000;
+    --seconds;
+  }
+  ts->GetReflection()->SetInt64(ts, d->FindFieldByName("seconds"), seconds);
+  ts->GetReflection()->SetInt32(ts, d->FindFieldByName("nanos"), static_cast<int32_t>(rem * 1000));
+  return absl::OkStatus();
+}
+
+bool IsTimestamp(const FieldDescriptor* f) {
+  return f->type() == FieldDescriptor::TYPE_MESSAGE && f->message_type()->full_name() == "google.protobuf.Timestamp";
+}
+
 }  // namespace
 
 absl::Status Assign(const std::string& assignment, Message* message) {
@@ -147,6 +187,7 @@ absl::Status Assign(const std::string& assignment, Message* message) {
     const Reflection* r = m->GetReflection();
     const bool last = i + 1 == parts.size();
     if (last) {
+      if (index < 0 && !f->is_repeated() && IsTimestamp(f)) return SetTime(m, f, value, path);
       if (index >= 0 || f->type() == FieldDescriptor::TYPE_MESSAGE) {
         return absl::InvalidArgumentError(absl::StrCat(path, ": name a field inside it"));
       }
@@ -198,6 +239,8 @@ std::vector<std::string> DescribeFields(const Descriptor* descriptor) {
             names.push_back(n);
           }
           type = absl::StrJoin(names, "|");
+        } else if (IsTimestamp(f)) {
+          type = "time: now, 2026-11-20, 2026-11-20T14:30 (UTC)";
         } else {
           type = f->cpp_type_name();
         }

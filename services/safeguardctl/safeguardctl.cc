@@ -19,7 +19,10 @@
 #include "common/ids.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/util/json_util.h"
+#include "safeguard/v1/disclosure_reads.grpc.pb.h"
+#include "safeguard/v1/disclosure_service.grpc.pb.h"
 #include "safeguard/v1/mappa_service.grpc.pb.h"
+#include "safeguard/v1/meeting_service.grpc.pb.h"
 #include "safeguard/v1/operations.grpc.pb.h"
 #include "safeguard/v1/police_service.grpc.pb.h"
 #include "safeguard/v1/probation_service.grpc.pb.h"
@@ -77,6 +80,12 @@ const std::map<std::string, ServiceInfo>& Services() {
       {"mappa", {"safeguard.v1.MappaService", "127.0.0.1:50052", "SAFEGUARD_MAPPA"}},
       {"probation", {"safeguard.v1.ProbationService", "127.0.0.1:50053", "SAFEGUARD_PROBATION"}},
       {"childrens", {"safeguard.v1.ChildrensService", "127.0.0.1:50054", "SAFEGUARD_CHILDRENS"}},
+      // Served by police-service: the disclosure scheme's cases, step by step.
+      {"disclosure", {"safeguard.v1.DisclosureService", "127.0.0.1:50051", "SAFEGUARD_POLICE"}},
+      // Served by mappa-service: the cases as read, deadlines and management information.
+      {"cases", {"safeguard.v1.DisclosureCaseService", "127.0.0.1:50052", "SAFEGUARD_MAPPA"}},
+      // Served by mappa-service: MAPPA meetings and s.327A.
+      {"meetings", {"safeguard.v1.MeetingService", "127.0.0.1:50052", "SAFEGUARD_MAPPA"}},
       // Served by mappa-service: MAPPA users' identity decisions.
       {"identity", {"safeguard.v1.IdentityService", "127.0.0.1:50052", "SAFEGUARD_MAPPA"}},
       // Served by mappa-service, for accredited platforms (--user names the platform).
@@ -105,6 +114,9 @@ const ServiceDescriptor* Descriptor(const ServiceInfo& info) {
   (void)safeguard::v1::StartSupervisionRequest::descriptor();
   (void)safeguard::v1::RecordReferralRequest::descriptor();
   (void)safeguard::v1::CheckIdentifierRequest::descriptor();
+  (void)safeguard::v1::ReceiveEnquiryRequest::descriptor();
+  (void)safeguard::v1::GetDisclosureCaseRequest::descriptor();
+  (void)safeguard::v1::ScheduleMeetingRequest::descriptor();
   return google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(info.full_name);
 }
 

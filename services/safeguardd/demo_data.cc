@@ -1,5 +1,7 @@
 #include "services/safeguardd/demo_data.h"
 
+#include "services/safeguardd/demo_disclosure.h"
+
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
@@ -35,7 +37,8 @@ void SetHeader(Request* r, const std::string& command_id, const SubjectRef& subj
 
 absl::StatusOr<DemoLoadResult> LoadDemoData(const std::string& police_address,
                                             const std::string& probation_address,
-                                            const std::string& childrens_address) {
+                                            const std::string& childrens_address,
+                                            const std::string& mappa_address) {
   auto stub = PoliceService::NewStub(grpc::CreateChannel(police_address, grpc::InsecureChannelCredentials()));
   auto probation =
       ProbationService::NewStub(grpc::CreateChannel(probation_address, grpc::InsecureChannelCredentials()));
@@ -245,6 +248,33 @@ absl::StatusOr<DemoLoadResult> LoadDemoData(const std::string& police_address,
     if (auto st = call_probation(&ProbationService::Stub::ProposeMappaCategoryLevel, r); !st.ok()) return st;
   }
 
+  // 3. A child sex offender managed under MAPPA who has not yet been reviewed at a meeting:
+  // s.327A's duty to consider disclosure is outstanding (meetings list-disclosure-not-considered).
+  const SubjectRef wood = Subject("2019/0031337W", "VR-19-0107", "Gary", "Wood", "1969-02-03");
+  {
+    RecordConvictionRequest r;
+    SetHeader(&r, "demo-wood-conviction-1", wood);
+    auto* c = r.mutable_conviction();
+    c->set_disposal(CONVICTION);
+    c->set_offence("Sexual activity with a child (Sexual Offences Act 2003 s.9)");
+    c->set_classification(CHILD_SEXUAL);
+    c->set_offence_date("2018-05-01");
+    c->set_disposal_date("2019-03-11");
+    c->set_court("Peterborough Crown Court");
+    c->set_sentence("3 years imprisonment");
+    if (auto st = call(&PoliceService::Stub::RecordConviction, r); !st.ok()) return st;
+  }
+  {
+    ProposeMappaCategoryLevelRequest r;
+    SetHeader(&r, "demo-wood-mappa-proposal-1", wood);
+    auto* p = r.mutable_proposal();
+    p->set_category(1);
+    p->set_level(2);
+    p->set_proposed_on("2026-08-03");
+    p->set_rationale("Released on licence; new relationship with a woman who has children");
+    if (auto st = call_probation(&ProbationService::Stub::ProposeMappaCategoryLevel, r); !st.ok()) return st;
+  }
+
   // Children's services: Jones's partner's daughter, on a child protection plan, lives
   // with him.
   SubjectRef child;
@@ -296,6 +326,7 @@ absl::StatusOr<DemoLoadResult> LoadDemoData(const std::string& police_address,
     x->set_concern("Mother's partner has a conviction for sexual assault; now living in the household");
     if (auto st = call_childrens(&ChildrensService::Stub::RecordConcernAboutAdult, r); !st.ok()) return st;
   }
+  if (auto st = LoadDemoDisclosure(police_address, mappa_address, &result); !st.ok()) return st;
   return result;
 }
 

@@ -1,8 +1,9 @@
 // Demo data for the run command: a few subjects with convictions, register notifications,
 // orders, a breach and intelligence; probation supervision, risk assessments and a licence
 // breach; and children's services records of a child on a protection plan who lives with
-// one of the subjects, recorded through the services' public gRPC APIs with fixed command ids,
-// so that loading twice records nothing twice.
+// one of the subjects; disclosure scheme cases in every state and a MAPPA meeting
+// (demo_disclosure.h). Recorded through the services' public gRPC APIs with fixed command
+// ids, so that loading twice records nothing twice.
 #pragma once
 
 #include <string>
@@ -18,6 +19,7 @@ struct DemoLoadResult {
 
 absl::StatusOr<DemoLoadResult> LoadDemoData(const std::string& police_address,
                                             const std::string& probation_address,
-                                            const std::string& childrens_address);
+                                            const std::string& childrens_address,
+                                            const std::string& mappa_address);
 
 }  // namespace safeguard

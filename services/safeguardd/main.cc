@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
   }
   if (absl::GetFlag(FLAGS_demo)) {
     auto loaded = safeguard::LoadDemoData((*system)->police_address(), (*system)->probation_address(),
-                                          (*system)->childrens_address());
+                                          (*system)->childrens_address(), (*system)->mappa_address());
     if (!loaded.ok()) {
       std::cerr << "safeguardd: loading demo data failed: " << loaded.status() << std::endl;
       return 1;

@@ -2,7 +2,8 @@
 # The README's walkthrough, as a new user would type it: start safeguardd, record a
 # conviction and a register notification with safeguardctl, and read both back, with
 # provenance, in the subject's risk view and timeline; confirm a proposed identity link
-# and see the combined picture, its alerts listed and watched. Also checks the run command's demo
+# and see the combined picture, its alerts listed and watched; walk a disclosure scheme
+# case through every step, with a MAPPA meeting, and read it back with its deadlines. Also checks the run command's demo
 # load is idempotent, that errors are readable, and that an independent gRPC client
 # (Python grpcio) sees the health service and server reflection.
 #   usage: cli_walkthrough.sh SAFEGUARDD SAFEGUARDCTL
@@ -33,7 +34,7 @@ stop() { kill -INT "$pid"; wait "$pid" || true; pid=; }
 
 export SAFEGUARD_USER=walkthrough-officer
 start
-grep -q "Demo data: 17 events recorded, 0 already present" "$work/log" || fail "first demo load"
+grep -q "Demo data: 74 events recorded, 0 already present" "$work/log" || fail "first demo load"
 
 pnc=2021/0000777Q
 "$ctl" police record-conviction pnc_id=$pnc given_name=Dan family_name=Walker date_of_birth=1984-07-19 \
@@ -114,6 +115,73 @@ for _ in $(seq 1 50); do grep -q "RESTRICTED_PERSON_IN_CONTACT_WITH_CHILD" "$wor
 kill "$watcher" 2>/dev/null; wait "$watcher" 2>/dev/null || true
 grep -q "pnc:$pnc  RESTRICTED_PERSON_IN_CONTACT_WITH_CHILD" "$work/watch" || fail "watch: $(cat "$work/watch")"
 
+# The disclosure scheme: a Right to Ask case through every step, as a disclosure officer
+# would type it, with a MAPPA meeting recommending the disclosure.
+case=CSODS/CAMBS/0099
+purpose=(purpose.code=disclosure-scheme-assessment purpose.detail="case $case")
+step() { "$ctl" disclosure "$@" case_ref=$case >>"$work/steps" 2>&1 || fail "disclosure $1: $(tail -3 "$work/steps")"; }
+day() { date -u -d "$1 days ago" +%Y-%m-%dT%H:%M; }
+step receive-enquiry at="$(day 20)" route=right-to-ask handled_by.force=cambridgeshire \
+  enquirer.party_ref=A1 enquirer.given_name=Kim enquirer.family_name=Walsh enquirer.relationship_to_child=mother \
+  concern="My new partner Dan wants to babysit my son" subject.given_name=Dan subject.family_name=Walker \
+  subject.pnc_id=$pnc 'children[0].child_ref=C1' 'children[0].given_name=Leo' 'children[0].date_of_birth=2019-02-02'
+step complete-initial-checks at="$(day 19)" in_scope=true reason="A child is in contact with the subject"
+step make-safeguarding-referral at="$(day 19)" urgent=true referred_to="Cambridgeshire MASH" \
+  reason="Subject has unsupervised access to the child" child_refs=C1
+# An illegal step is refused, naming the field, and changes nothing.
+if "$ctl" disclosure record-risk-assessment case_ref=$case at="$(day 18)" nothing_held=true \
+     agencies_consulted=agency-police summary=x >"$work/out" 2>&1; then fail "assessment before interview accepted"; fi
+grep -q "FAILED_PRECONDITION: assessment: case $case is INITIAL_CHECKS_COMPLETE" "$work/out" || fail "illegal step: $(cat "$work/out")"
+step record-application at="$(day 18)" applicant.party_ref=A1 applicant.given_name=Kim applicant.family_name=Walsh \
+  applicant.relationship_to_child=mother applicant.lives_in.force=cambridgeshire \
+  'children[0].child_ref=C1' 'children[0].given_name=Leo' 'children[0].date_of_birth=2019-02-02' \
+  'children[0].lives_in.force=cambridgeshire' subject.given_name=Dan subject.family_name=Walker subject.pnc_id=$pnc \
+  declaration_signed=true declaration_signed_on="$(date -u -d '18 days ago' +%Y-%m-%d)"
+step record-interview at="$(day 15)" identity_verified=true documents_seen=passport documents_seen="driving licence"
+"$ctl" mappa get-risk-view pnc_id=$pnc "${purpose[@]}" --output=json >"$work/csods-view" || fail "assessment view"
+applied=$(/usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["events_applied"])' <"$work/csods-view")
+step record-risk-assessment at="$(day 12)" view.person_key="pnc:$pnc" view.events_applied="$applied" \
+  view.read_at="$(day 12)" agencies_consulted=agency-police agencies_consulted=agency-probation \
+  summary="Conviction for sexual assault of a child under 13; registered"
+meeting=MAPPA/CAMBS/0099
+"$ctl" meetings schedule-meeting meeting_ref=$meeting meeting_at="$(day 11)" level=2 force=cambridgeshire \
+  chair="DCI Rowe" >>"$work/steps" 2>&1 || fail "schedule meeting"
+"$ctl" meetings record-attendance meeting_ref=$meeting 'attendees[0].name=DCI Rowe' 'attendees[0].role=chair' \
+  'attendees[0].agency=police' >>"$work/steps" 2>&1 || fail "attendance"
+for _ in $(seq 1 50); do
+  "$ctl" meetings add-agenda-item meeting_ref=$meeting item_ref=1 case_ref=$case command_id=walk-agenda-0099 \
+    >>"$work/steps" 2>&1 && break; sleep 0.1; done
+"$ctl" meetings record-case-discussion header.meeting_ref=$meeting item_ref=1 recommendation=disclose \
+  rationale="Presumption to disclose" recommended_wording="Dan Walker has a conviction for a sexual offence against a child." \
+  recommended_recipients="the mother" >>"$work/steps" 2>&1 || fail "discussion: $(tail -3 "$work/steps")"
+"$ctl" meetings record-minutes meeting_ref=$meeting at="$(day 11)" minutes.minutes="Disclosure recommended" \
+  >>"$work/steps" 2>&1 || fail "minutes: $(tail -3 "$work/steps")"
+step record-decision at="$(day 10)" outcome=disclose forum=forum-mappa-meeting meeting_ref=$meeting \
+  rationale="Presumption to disclose; risk of serious harm" \
+  approved_wording="Dan Walker has a conviction for a sexual offence against a child." \
+  'recipients[0].party.party_ref=A1' 'recipients[0].party.given_name=Kim' 'recipients[0].party.family_name=Walsh' \
+  'recipients[0].party.relationship_to_child=mother' 'recipients[0].why_best_placed=The child lives with her'
+step record-delivery at="$(day 9)" recipient_ref=A1 in_person=true undertaking_signed=true \
+  onward_disclosure_conditions="Only to protect the child" delivered_by="DC Evans" \
+  wording_delivered="Dan Walker has a conviction for a sexual offence against a child."
+step record-protective-action at="$(day 9)" action.action=protective-advice detail="Safety plan agreed"
+step close-case at="$(day 8)" closure.closure=case-completed
+for _ in $(seq 1 100); do
+  "$ctl" cases get-disclosure-case case_ref=$case "${purpose[@]}" >"$work/case" 2>/dev/null && grep -q "CLOSED" "$work/case" && break
+  sleep 0.1
+done
+grep -q "Case $case: CLOSED (10 steps)" "$work/case" || fail "case: $(cat "$work/case")"
+grep -q "Decision: .* DISCLOSE by FORUM_MAPPA_MEETING $meeting" "$work/case" || fail "decision: $(cat "$work/case")"
+grep -q "Referral: .* URGENT to Cambridgeshire MASH" "$work/case" || fail "referral: $(cat "$work/case")"
+grep -q "Deadline: *STAGE_WHOLE_CASE due .*, met " "$work/case" || fail "deadlines: $(cat "$work/case")"
+"$ctl" cases get-disclosure-statistics >"$work/mi"
+grep -Eq "^cambridgeshire +11 +1 +7 +3 " "$work/mi" || fail "statistics: $(cat "$work/mi")"
+"$ctl" cases list-disclosure-cases force=cambridgeshire "${purpose[@]}" --output=json >"$work/cases"
+for state in ENQUIRY_RECEIVED INITIAL_CHECKS_COMPLETE OUT_OF_SCOPE APPLICATION_RECEIVED INELIGIBLE \
+             APPLICANT_INTERVIEWED RISK_ASSESSED DECIDED DISCLOSURE_DELIVERED NON_DISCLOSURE_LETTER_SENT CLOSED; do
+  grep -q "\"$state\"" "$work/cases" || fail "no demo case in state $state"
+done
+
 # An independent gRPC client: standard health service and server reflection.
 /usr/bin/python3 - "$SAFEGUARD_POLICE" "$SAFEGUARD_MAPPA" <<'PY' || fail "health/reflection"
 import sys, grpc
@@ -129,7 +197,7 @@ PY
 # Restart: the data survives and the demo load adds nothing.
 stop
 start
-grep -q "Demo data: 0 events recorded, 17 already present" "$work/log" || fail "demo load duplicated"
+grep -q "Demo data: 0 events recorded, 74 already present" "$work/log" || fail "demo load duplicated"
 view >"$work/view2"
 grep -q "3 event(s) applied" "$work/view2" || fail "view lost on restart: $(cat "$work/view2")"
 grep -q "Combines:    pnc:$pnc, probation:Y765432" "$work/view2" || fail "link lost on restart"
