@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "common/time_util.h"
 #include "google/protobuf/descriptor.h"
 
 namespace safeguard::cli {
@@ -120,17 +121,10 @@ absl::Status SetTime(Message* m, const FieldDescriptor* f, const std::string& va
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": expects a time: now, 2026-11-20, 2026-11-20T14:30 (UTC) or 2026-11-20T14:30:00+01:00"));
   }
-  Message* ts = m->GetReflection()->MutableMessage(m, f);
-  const Descriptor* d = ts->GetDescriptor();
-  const int64_t micros = absl::ToUnixMicros(t);
-  int64_t seconds = micros / 1000000;
-  int64_t rem = micros % 1000000;
-  if (rem < 0) {
-    rem += 1000000;
-    --seconds;
+  // Through the wire form: the request may come from any factory.
+  if (!m->GetReflection()->MutableMessage(m, f)->ParseFromString(ToProtoTimestamp(t).SerializeAsString())) {
+    return absl::InternalError(absl::StrCat(path, ": could not set the time"));
   }
-  ts->GetReflection()->SetInt64(ts, d->FindFieldByName("seconds"), seconds);
-  ts->GetReflection()->SetInt32(ts, d->FindFieldByName("nanos"), static_cast<int32_t>(rem * 1000));
   return absl::OkStatus();
 }
 

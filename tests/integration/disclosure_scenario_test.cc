@@ -112,28 +112,15 @@ class DisclosureScenarioTest : public ::testing::Test {
     return m;
   }
 
-  // Polls until mappa-service holds meeting `ref` at `version` (bounded: 10 s).
+  // Polls until mappa-service holds meeting `ref` at `version`.
   MappaMeeting AwaitMeeting(const std::string& ref, uint64_t version) {
-    absl::StatusOr<MappaMeeting> m;
-    for (const absl::Time deadline = absl::Now() + absl::Seconds(10); absl::Now() < deadline;) {
-      m = Meeting(ref);
-      if (m.ok() && m->version() >= version) return *m;
-      absl::SleepFor(absl::Milliseconds(20));
-    }
-    ADD_FAILURE() << "meeting " << ref << " never reached version " << version << ": " << m.status();
-    return m.ok() ? *m : MappaMeeting();
+    return Await<MappaMeeting>([&] { return Meeting(ref); },
+                               [&](const MappaMeeting& m) { return m.version() >= version; }, "meeting " + ref);
   }
 
-  // Polls until `done(view of subject)` (bounded: 10 s).
+  // Polls until `done(view of subject)`.
   RiskView AwaitView(const SubjectRef& subject, const std::function<bool(const RiskView&)>& done) {
-    absl::StatusOr<RiskView> view;
-    for (const absl::Time deadline = absl::Now() + absl::Seconds(10); absl::Now() < deadline;) {
-      view = View(subject);
-      if (view.ok() && done(*view)) return *view;
-      absl::SleepFor(absl::Milliseconds(20));
-    }
-    ADD_FAILURE() << "the view never reached the expected state: " << view.status();
-    return view.ok() ? *view : RiskView();
+    return Await<RiskView>([&] { return View(subject); }, done, "the view");
   }
 
   std::vector<std::string> NotConsidered() {
@@ -227,16 +214,24 @@ class DisclosureScenarioTest : public ::testing::Test {
     return c;
   }
 
-  // Polls until mappa-service holds `ref` at `version` (bounded: 10 s).
-  DisclosureCase AwaitCase(const std::string& ref, uint64_t version) {
-    absl::StatusOr<DisclosureCase> c;
+  // Polls `fetch` until what it returns satisfies `done` (bounded: 10 s).
+  template <typename T>
+  static T Await(const std::function<absl::StatusOr<T>()>& fetch, const std::function<bool(const T&)>& done,
+                 const std::string& what) {
+    absl::StatusOr<T> got;
     for (const absl::Time deadline = absl::Now() + absl::Seconds(10); absl::Now() < deadline;) {
-      c = Case(ref);
-      if (c.ok() && c->version() >= version) return *c;
+      got = fetch();
+      if (got.ok() && done(*got)) return *got;
       absl::SleepFor(absl::Milliseconds(20));
     }
-    ADD_FAILURE() << "case " << ref << " never reached version " << version << ": " << c.status();
-    return c.ok() ? *c : DisclosureCase();
+    ADD_FAILURE() << what << " never reached the expected state: " << got.status();
+    return got.ok() ? *got : T();
+  }
+
+  // Polls until mappa-service holds case `ref` at `version`.
+  DisclosureCase AwaitCase(const std::string& ref, uint64_t version) {
+    return Await<DisclosureCase>([&] { return Case(ref); },
+                                 [&](const DisclosureCase& c) { return c.version() >= version; }, "case " + ref);
   }
 
   absl::StatusOr<GetDisclosureStatisticsResponse> Statistics(const GetDisclosureStatisticsRequest& r) {

@@ -1,0 +1,273 @@
+// MAPPA meetings on a real event store, against the views they resolve subjects and cases
+// in: every bad input refused naming its field and writing nothing, the meeting's state
+// rules, and the records applied back to the views as mappa-service's consumer would.
+#include "services/mappa/meeting_commands.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <future>
+
+#include "absl/strings/match.h"
+#include "services/mappa/meeting.h"
+#include "services/mappa/risk_projection.h"
+#include "tests/testing/events.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace safeguard::mappa {
+namespace {
+
+using namespace safeguard::v1;
+using safeguard::testing::IsOk;
+using safeguard::testing::StatusIs;
+using safeguard::testing::TempDir;
+
+constexpr char kMeeting[] = "MAPPA/KENT/0007";
+constexpr char kOffender[] = "2019/0012345X";  // a child sexual offence on record
+const absl::Time kNow = absl::FromCivil(absl::CivilSecond(2025, 1, 10, 12, 0, 0), absl::UTCTimeZone());
+
+class MeetingCommandsTest : public ::testing::Test {
+ public:
+  template <typename Request>
+  absl::StatusOr<CommandResult> Run(const Request& r) {
+    std::promise<absl::StatusOr<CommandResult>> p;
+    commands_->Handle(r, call_, [&p](absl::StatusOr<CommandResult> result) { p.set_value(std::move(result)); });
+    return p.get_future().get();
+  }
+
+ protected:
+  void SetUp() override {
+    auto events = EventStore::Open(EventStore::Options{.path = dir_.path() + "/events"});
+    ASSERT_THAT(events, IsOk());
+    events_ = std::move(events).value();
+    auto views = RiskViewStore::Open(dir_.path() + "/views");
+    ASSERT_THAT(views, IsOk());
+    views_ = std::move(views).value();
+    commands_ = std::make_unique<MeetingCommands>(events_.get(), views_.get(), [] { return kNow; });
+    call_.actor.set_agency(AGENCY_MAPPA);
+    call_.actor.set_user("chair-1");
+    Feed({f_.Conviction(kOffender, CHILD_SEXUAL)});
+  }
+
+  void Feed(const std::vector<EventEnvelope>& events) {
+    std::vector<BusRecord> records;
+    for (const auto& e : events) {
+      records.push_back(BusRecord{.topic = "t", .offset = offset_++, .key = e.subject_key(), .value = e.SerializeAsString()});
+    }
+    ASSERT_THAT(views_->ApplyRecords(records), IsOk());
+  }
+  // Applies what the commands have appended since the last call, as the consumer would.
+  void Consume() {
+    auto appended = events_->ReadLog(consumed_ + 1, 1000);
+    ASSERT_THAT(appended, IsOk());
+    consumed_ += appended->size();
+    Feed(*appended);
+  }
+
+  template <typename Request>
+  static void Header(Request* r, const std::string& command_id) {
+    r->mutable_header()->set_command_id(command_id);
+    r->mutable_header()->set_meeting_ref(kMeeting);
+  }
+
+  static ScheduleMeetingRequest Schedule(absl::Time at = kNow - absl::Hours(3)) {
+    ScheduleMeetingRequest r;
+    Header(&r, "cmd-schedule");
+    *r.mutable_meeting()->mutable_meeting_at() = ToProtoTimestamp(at);
+    r.mutable_meeting()->set_level(3);
+    r.mutable_meeting()->set_force("kent");
+    r.mutable_meeting()->set_chair("DCI Lowe");
+    return r;
+  }
+  static RecordAttendanceRequest Attendance() {
+    RecordAttendanceRequest r;
+    Header(&r, "cmd-attendance");
+    auto* a = r.mutable_attendance()->add_attendees();
+    a->set_name("DCI Lowe");
+    a->set_role("chair");
+    a->set_agency("police");
+    r.mutable_attendance()->add_apologies("health");
+    return r;
+  }
+  static AddAgendaItemRequest SubjectItem(const std::string& item = "1") {
+    AddAgendaItemRequest r;
+    Header(&r, "cmd-item-" + item);
+    r.mutable_item()->set_item_ref(item);
+    r.mutable_item()->mutable_subject()->set_pnc_id(kOffender);
+    return r;
+  }
+  static RecordSubjectReviewRequest Review() {
+    RecordSubjectReviewRequest r;
+    Header(&r, "cmd-review-1");
+    auto* x = r.mutable_review();
+    x->set_item_ref("1");
+    x->set_category(1);
+    x->set_level(3);
+    auto* a = x->add_actions();
+    a->set_action("Weekly home visits");
+    a->set_owner_agency("police");
+    a->set_due_date("2025-02-01");
+    x->set_disclosure_considered(true);
+    x->set_presumption_to_disclose_noted(true);
+    x->set_disclosure_decision(S327A_DISCLOSE);
+    x->set_disclosure_rationale("Presumption to disclose to the partner with children.");
+    return r;
+  }
+  static RecordCaseDiscussionRequest Discussion() {
+    RecordCaseDiscussionRequest r;
+    Header(&r, "cmd-discussion-2");
+    auto* d = r.mutable_discussion();
+    d->set_item_ref("2");
+    d->set_recommendation(PARTIAL_DISCLOSURE);
+    d->set_rationale("Unproven allegations about children.");
+    d->set_recommended_wording("He has convictions for offences against adults.");
+    d->add_recommended_recipients("the applicant");
+    return r;
+  }
+  static RecordMinutesRequest Minutes() {
+    RecordMinutesRequest r;
+    Header(&r, "cmd-minutes");
+    *r.mutable_minutes()->mutable_at() = ToProtoTimestamp(kNow - absl::Hours(1));
+    r.mutable_minutes()->set_minutes("Agreed as recorded.");
+    return r;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<EventStore> events_;
+  std::unique_ptr<RiskViewStore> views_;
+  std::unique_ptr<MeetingCommands> commands_;
+  CallContext call_;
+  testing::EventFactory f_;
+  int64_t offset_ = 0;
+  uint64_t consumed_ = 0;
+};
+
+struct BadInput {
+  std::string name;
+  std::function<absl::Status(MeetingCommandsTest*)> run;
+  std::string field;
+};
+
+template <typename Request>
+BadInput Break(std::string name, Request r, std::function<void(Request*)> mutate, std::string field) {
+  mutate(&r);
+  return {std::move(name), [r](MeetingCommandsTest* t) { return t->Run(r).status(); }, std::move(field)};
+}
+
+TEST_F(MeetingCommandsTest, EveryBadInputIsRefusedNamingItsFieldAndWritesNothing) {
+  using SR = ScheduleMeetingRequest;
+  using AR = RecordAttendanceRequest;
+  using IR = AddAgendaItemRequest;
+  using RR = RecordSubjectReviewRequest;
+  using DR = RecordCaseDiscussionRequest;
+  using MR = RecordMinutesRequest;
+  const std::vector<BadInput> rows = {
+      Break<SR>("no command id", Schedule(), [](SR* r) { r->mutable_header()->clear_command_id(); }, "header.command_id"),
+      Break<SR>("meeting ref with spaces", Schedule(), [](SR* r) { r->mutable_header()->set_meeting_ref("MAPPA 7"); }, "header.meeting_ref"),
+      Break<SR>("no meeting", Schedule(), [](SR* r) { r->clear_meeting(); }, "meeting"),
+      Break<SR>("no time", Schedule(), [](SR* r) { r->mutable_meeting()->clear_meeting_at(); }, "meeting.meeting_at"),
+      Break<SR>("level 1", Schedule(), [](SR* r) { r->mutable_meeting()->set_level(1); }, "meeting.level"),
+      Break<SR>("level 4", Schedule(), [](SR* r) { r->mutable_meeting()->set_level(4); }, "meeting.level"),
+      Break<SR>("unknown force", Schedule(), [](SR* r) { r->mutable_meeting()->set_force("gotham"); }, "meeting.force"),
+      Break<SR>("no chair", Schedule(), [](SR* r) { r->mutable_meeting()->clear_chair(); }, "meeting.chair"),
+      Break<AR>("nobody attended", Attendance(), [](AR* r) { r->mutable_attendance()->clear_attendees(); }, "attendance.attendees"),
+      Break<AR>("attendee without name", Attendance(), [](AR* r) { r->mutable_attendance()->mutable_attendees(0)->clear_name(); }, "attendance.attendees[0].name"),
+      Break<AR>("attendee without role", Attendance(), [](AR* r) { r->mutable_attendance()->mutable_attendees(0)->clear_role(); }, "attendance.attendees[0].role"),
+      Break<AR>("unknown agency", Attendance(), [](AR* r) { r->mutable_attendance()->mutable_attendees(0)->set_agency("fire"); }, "attendance.attendees[0].agency"),
+      Break<AR>("unknown apology", Attendance(), [](AR* r) { r->mutable_attendance()->set_apologies(0, "Health"); }, "attendance.apologies[0]"),
+      Break<IR>("bad item ref", SubjectItem(), [](IR* r) { r->mutable_item()->set_item_ref("item one"); }, "item.item_ref"),
+      Break<IR>("neither subject nor case", SubjectItem(), [](IR* r) { r->mutable_item()->clear_subject(); }, "item.subject"),
+      Break<IR>("both subject and case", SubjectItem(), [](IR* r) { r->mutable_item()->set_case_ref("CSODS/KENT/1"); }, "item.subject"),
+      Break<IR>("subject without reference", SubjectItem(), [](IR* r) { r->mutable_item()->mutable_subject()->clear_pnc_id(); r->mutable_item()->mutable_subject()->set_given_name("A"); }, "item.subject.pnc_id"),
+      Break<IR>("subject key given", SubjectItem(), [](IR* r) { r->mutable_item()->set_subject_key("pnc:x"); }, "item.subject_key"),
+      Break<IR>("bad case ref", SubjectItem(), [](IR* r) { r->mutable_item()->clear_subject(); r->mutable_item()->set_case_ref("x"); }, "item.case_ref"),
+      Break<RR>("bad review item", Review(), [](RR* r) { r->mutable_review()->clear_item_ref(); }, "review.item_ref"),
+      Break<RR>("meeting ref given", Review(), [](RR* r) { r->mutable_review()->set_meeting_ref(kMeeting); }, "review.meeting_ref"),
+      Break<RR>("category 0", Review(), [](RR* r) { r->mutable_review()->set_category(0); }, "review.category"),
+      Break<RR>("level 5", Review(), [](RR* r) { r->mutable_review()->set_level(5); }, "review.level"),
+      Break<RR>("action without text", Review(), [](RR* r) { r->mutable_review()->mutable_actions(0)->clear_action(); }, "review.actions[0].action"),
+      Break<RR>("action owner unknown", Review(), [](RR* r) { r->mutable_review()->mutable_actions(0)->set_owner_agency("mi5"); }, "review.actions[0].owner_agency"),
+      Break<RR>("action due date bad", Review(), [](RR* r) { r->mutable_review()->mutable_actions(0)->set_due_date("2025-02-30"); }, "review.actions[0].due_date"),
+      Break<RR>("considered without decision", Review(), [](RR* r) { r->mutable_review()->clear_disclosure_decision(); }, "review.disclosure_decision"),
+      Break<RR>("considered without rationale", Review(), [](RR* r) { r->mutable_review()->clear_disclosure_rationale(); }, "review.disclosure_rationale"),
+      Break<RR>("decision without consideration", Review(), [](RR* r) { r->mutable_review()->set_disclosure_considered(false); }, "review.disclosure_considered"),
+      Break<RR>("next review bad", Review(), [](RR* r) { r->mutable_review()->set_next_review_due("soon"); }, "review.next_review_due"),
+      Break<DR>("no recommendation", Discussion(), [](DR* r) { r->mutable_discussion()->clear_recommendation(); }, "discussion.recommendation"),
+      Break<DR>("no rationale", Discussion(), [](DR* r) { r->mutable_discussion()->clear_rationale(); }, "discussion.rationale"),
+      Break<DR>("disclosure without wording", Discussion(), [](DR* r) { r->mutable_discussion()->clear_recommended_wording(); }, "discussion.recommended_wording"),
+      Break<DR>("disclosure to nobody", Discussion(), [](DR* r) { r->mutable_discussion()->clear_recommended_recipients(); }, "discussion.recommended_recipients"),
+      Break<DR>("none with wording", Discussion(), [](DR* r) { r->mutable_discussion()->set_recommendation(NO_DISCLOSURE); }, "discussion.recommended_wording"),
+      Break<DR>("case ref given", Discussion(), [](DR* r) { r->mutable_discussion()->set_case_ref("CSODS/KENT/1"); }, "discussion.case_ref"),
+      Break<MR>("minutes without text", Minutes(), [](MR* r) { r->mutable_minutes()->clear_minutes(); }, "minutes.minutes"),
+      Break<MR>("minutes without time", Minutes(), [](MR* r) { r->mutable_minutes()->clear_at(); }, "minutes.at"),
+      Break<MR>("minutes in the future", Minutes(), [](MR* r) { *r->mutable_minutes()->mutable_at() = ToProtoTimestamp(kNow + absl::Hours(2)); }, "minutes.at"),
+  };
+  for (const BadInput& row : rows) {
+    SCOPED_TRACE(row.name);
+    const absl::Status st = row.run(this);
+    EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << st;
+    EXPECT_TRUE(absl::StartsWith(st.message(), row.field + ":")) << st << " should name " << row.field;
+  }
+  EXPECT_EQ(events_->LastSequence(), 0u) << "a refused command wrote something";
+}
+
+TEST_F(MeetingCommandsTest, AMeetingRunsFromScheduleToMinutesAndReachesTheSubjectsPicture) {
+  EXPECT_THAT(Run(Attendance()), StatusIs(absl::StatusCode::kNotFound, "header.meeting_ref:"));
+  ASSERT_THAT(Run(Schedule()), IsOk());
+  auto again = Schedule();
+  again.mutable_header()->set_command_id("cmd-schedule-again");
+  EXPECT_THAT(Run(again), StatusIs(absl::StatusCode::kAlreadyExists, "header.meeting_ref:"));
+  EXPECT_THAT(Run(Minutes()), StatusIs(absl::StatusCode::kFailedPrecondition, "minutes:")) << "nobody attended";
+  ASSERT_THAT(Run(Attendance()), IsOk());
+  auto unknown = SubjectItem("9");
+  unknown.mutable_item()->mutable_subject()->set_pnc_id("2020/0000001A");
+  EXPECT_THAT(Run(unknown), StatusIs(absl::StatusCode::kNotFound, "item.subject:"));
+  auto no_case = SubjectItem("2");
+  no_case.mutable_item()->clear_subject();
+  no_case.mutable_item()->set_case_ref("CSODS/KENT/1");
+  EXPECT_THAT(Run(no_case), StatusIs(absl::StatusCode::kNotFound, "item.case_ref:"));
+  ASSERT_THAT(Run(SubjectItem()), IsOk());
+  EXPECT_THAT(Run(Discussion()), StatusIs(absl::StatusCode::kFailedPrecondition, "discussion.item_ref:"));
+  auto unnoted = Review();
+  unnoted.mutable_header()->set_command_id("cmd-review-unnoted");
+  unnoted.mutable_review()->set_presumption_to_disclose_noted(false);
+  EXPECT_THAT(Run(unnoted), StatusIs(absl::StatusCode::kFailedPrecondition, "review.presumption_to_disclose_noted:"));
+  ASSERT_THAT(Run(Review()), IsOk());
+  auto twice = Review();
+  twice.mutable_header()->set_command_id("cmd-review-twice");
+  EXPECT_THAT(Run(twice), StatusIs(absl::StatusCode::kFailedPrecondition, "review.item_ref:"));
+  ASSERT_THAT(Run(Minutes()), IsOk());
+  auto late = SubjectItem("3");
+  EXPECT_THAT(Run(late), StatusIs(absl::StatusCode::kFailedPrecondition, "header.meeting_ref:"));
+  EXPECT_EQ(events_->LastSequence(), 5u);
+
+  Consume();
+  auto meeting = views_->GetMeeting(kMeeting);
+  ASSERT_THAT(meeting, IsOk());
+  EXPECT_EQ(meeting->state(), MEETING_MINUTED);
+  ASSERT_EQ(meeting->agenda_size(), 1);
+  EXPECT_EQ(meeting->agenda(0).item().subject_key(), "pnc:2019/0012345X");
+  EXPECT_EQ(meeting->agenda(0).review().reviewed_on(), "2025-01-10");
+  EXPECT_EQ(meeting->agenda(0).review().meeting_ref(), kMeeting);
+
+  auto view = views_->GetPersonView("pnc:2019/0012345X");
+  ASSERT_THAT(view, IsOk());
+  ComputeAsOf(absl::CivilDay(2025, 1, 10), &*view);
+  EXPECT_EQ(view->latest_mappa_review().review().level(), 3);
+  EXPECT_TRUE(view->disclosure_consideration().duty_applies());
+  EXPECT_TRUE(view->disclosure_consideration().considered_at_latest_review());
+  EXPECT_EQ(view->disclosure_consideration().latest_review_meeting(), kMeeting);
+}
+
+TEST_F(MeetingCommandsTest, NothingIsDecidedBeforeTheMeetingHappens) {
+  ASSERT_THAT(Run(Schedule(kNow + absl::Hours(24))), IsOk());
+  ASSERT_THAT(Run(SubjectItem()), IsOk()) << "the agenda is set beforehand";
+  EXPECT_THAT(Run(Attendance()), StatusIs(absl::StatusCode::kFailedPrecondition, "attendance:"));
+  EXPECT_THAT(Run(Review()), StatusIs(absl::StatusCode::kFailedPrecondition, "review:"));
+  EXPECT_EQ(events_->LastSequence(), 2u);
+}
+
+}  // namespace
+}  // namespace safeguard::mappa
