@@ -184,9 +184,12 @@ absl::StatusOr<ValidatedCommand> Validate(const v1::RecordApplicationRequest& r,
     return v::FieldError("application.declaration_signed",
                          "must be true: the applicant signs that the information given is true");
   }
-  ASSIGN_OR_RETURN(absl::CivilDay signed_on, v::RequirePastDate("application.declaration_signed_on",
-                                                                a.declaration_signed_on(), today));
-  (void)signed_on;
+  ASSIGN_OR_RETURN(const absl::CivilDay signed_on, v::RequirePastDate("application.declaration_signed_on",
+                                                                      a.declaration_signed_on(), today));
+  if (signed_on > out.occurred_on) {
+    return v::FieldError("application.declaration_signed_on",
+                         "is after the application: the declaration is signed when the application is made");
+  }
   if (a.eligible() || !a.eligibility_reason().empty()) {
     return v::FieldError("application.eligible", "is decided by police-service; leave it unset");
   }

@@ -142,6 +142,7 @@ std::vector<BadInput> BadInputs() {
       {"application child's area missing", Break<AR>(application, [](AR* r) { r->mutable_application()->mutable_children(0)->clear_lives_in(); }), "application.children[0].lives_in.force"},
       {"subject's area missing where required", Break<AR>(application, [](AR* r) { r->mutable_application()->clear_subject_lives_in(); }), "application.subject_lives_in.force"},
       {"declaration unsigned", Break<AR>(application, [](AR* r) { r->mutable_application()->set_declaration_signed(false); }), "application.declaration_signed"},
+      {"declaration signed after the application", Break<AR>(application, [](AR* r) { r->mutable_application()->set_declaration_signed_on("2024-11-02"); }), "application.declaration_signed_on"},
       {"declaration date missing", Break<AR>(application, [](AR* r) { r->mutable_application()->clear_declaration_signed_on(); }), "application.declaration_signed_on"},
       {"eligibility given by caller", Break<AR>(application, [](AR* r) { r->mutable_application()->set_eligible(true); }), "application.eligible"},
       // Interview.
