@@ -1,6 +1,7 @@
 #include "common/store/event_store.h"
 
 #include <future>
+#include <iostream>
 #include <unordered_set>
 
 #include "absl/strings/str_cat.h"
@@ -26,7 +27,16 @@ using safeguard::v1::EventEnvelope;
 //   'c' command_id     -> CommandRecord        idempotency
 //   'o' seq            -> ""                   outbox: committed, not yet on the bus
 //   'm' "last_seq"     -> seq                  highest committed sequence
+//   'h' level index    -> 32-byte hash         Merkle node: the perfect subtree of 2^level
+//                                              events from sequence (index << level) + 1
 constexpr char kLastSequenceKey[] = "mlast_seq";
+
+std::string NodeKey(int level, uint64_t index) {
+  std::string k = "h";
+  k.push_back(static_cast<char>(level));
+  AppendBigEndian64(&k, index);
+  return k;
+}
 
 std::string EventKey(uint64_t seq) {
   std::string k = "e";
@@ -85,11 +95,41 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(Options options) {
     return absl::DataLossError(absl::StrCat("event store ", options.path, ": last sequence marker ",
                                             last, " but last event is ", last_event));
   }
-  return std::unique_ptr<EventStore>(new EventStore(std::move(options), std::move(db), last));
+  audit::NodeSource nodes = [&db](int level, uint64_t index) -> absl::StatusOr<std::string> {
+    std::string hash;
+    RETURN_IF_ERROR(FromRocksDb(db->Get(rocksdb::ReadOptions(), NodeKey(level, index), &hash), "read Merkle node"));
+    return hash;
+  };
+  std::string unused;
+  const bool tree_missing = last > 0 && db->Get(rocksdb::ReadOptions(), NodeKey(0, last - 1), &unused).IsNotFound();
+  audit::TreeBuilder tree;
+  if (tree_missing) {
+    // A store written before the log was a Merkle tree: hash it once, from its events.
+    std::cerr << "event store " << options.path << ": building the Merkle tree of " << last << " events" << std::endl;
+    std::unique_ptr<rocksdb::Iterator> events(db->NewIterator(rocksdb::ReadOptions()));
+    rocksdb::WriteBatch batch;
+    for (events->Seek(EventKey(1)); events->Valid() && events->key().starts_with("e"); events->Next()) {
+      for (const auto& n : tree.Append(audit::LeafHash(absl::string_view(events->value().data(), events->value().size())))) {
+        batch.Put(NodeKey(n.level, n.index), n.hash);
+      }
+      if (batch.Count() >= 10000) {
+        RETURN_IF_ERROR(FromRocksDb(db->Write(rocksdb::WriteOptions(), &batch), "write Merkle nodes"));
+        batch.Clear();
+      }
+    }
+    RETURN_IF_ERROR(FromRocksDb(events->status(), "read events for the Merkle tree"));
+    rocksdb::WriteOptions synced;
+    synced.sync = true;
+    RETURN_IF_ERROR(FromRocksDb(db->Write(synced, &batch), "write Merkle nodes"));
+  } else {
+    ASSIGN_OR_RETURN(tree, audit::TreeBuilder::Resume(nodes, last));
+  }
+  return std::unique_ptr<EventStore>(new EventStore(std::move(options), std::move(db), last, std::move(tree)));
 }
 
-EventStore::EventStore(Options options, std::unique_ptr<rocksdb::DB> db, uint64_t last_sequence)
-    : options_(std::move(options)), db_(std::move(db)), last_sequence_(last_sequence) {
+EventStore::EventStore(Options options, std::unique_ptr<rocksdb::DB> db, uint64_t last_sequence,
+                       audit::TreeBuilder tree)
+    : options_(std::move(options)), db_(std::move(db)), last_sequence_(last_sequence), tree_(std::move(tree)) {
   writer_ = std::thread([this] { WriterLoop(); });
 }
 
@@ -173,6 +213,7 @@ void EventStore::CommitGroup(std::vector<Pending>& group) {
   std::unordered_map<std::string, std::pair<std::string, size_t>> batch_commands;
   uint64_t seq = last_sequence_.load();
   const absl::Time now = options_.clock();
+  audit::TreeBuilder tree = tree_;  // kept only if the batch is written
 
   for (size_t i = 0; i < group.size(); ++i) {
     AppendCommand& cmd = group[i].command;
@@ -235,6 +276,7 @@ void EventStore::CommitGroup(std::vector<Pending>& group) {
     std::string event_bytes;
     event.SerializeToString(&event_bytes);
     batch.Put(EventKey(seq), event_bytes);
+    for (const auto& n : tree.Append(audit::LeafHash(event_bytes))) batch.Put(NodeKey(n.level, n.index), n.hash);
     batch.Put(StreamEventKey(cmd.stream_id, version), EncodeU64(seq));
     batch.Put(StreamVersionKey(cmd.stream_id), EncodeU64(version));
     batch.Put(CommandKey(cmd.command_id), record.SerializeAsString());
@@ -256,6 +298,7 @@ void EventStore::CommitGroup(std::vector<Pending>& group) {
       for (auto& [stream, version] : versions) stream_versions_[stream] = version;
       events_written_ += seq - last_sequence_.load();
       ++synced_writes_;
+      tree_ = std::move(tree);
       last_sequence_.store(seq);
       wrote_events = true;
     } else {
@@ -381,6 +424,53 @@ absl::Status EventStore::MarkPublished(const std::vector<uint64_t>& sequences) {
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
   return FromRocksDb(db_->Write(wo, &batch), "mark outbox entries published");
+}
+
+audit::NodeSource EventStore::Nodes() {
+  return [this](int level, uint64_t index) -> absl::StatusOr<std::string> {
+    std::string hash;
+    RETURN_IF_ERROR(FromRocksDb(db_->Get(rocksdb::ReadOptions(), NodeKey(level, index), &hash), "read Merkle node"));
+    return hash;
+  };
+}
+
+namespace {
+absl::Status WithinLog(uint64_t n, uint64_t last, absl::string_view what) {
+  if (n > last) return absl::OutOfRangeError(absl::StrCat(what, " ", n, " is beyond the log's ", last, " events"));
+  return absl::OkStatus();
+}
+}  // namespace
+
+absl::StatusOr<std::string> EventStore::RootHash(uint64_t size) {
+  RETURN_IF_ERROR(WithinLog(size, LastSequence(), "size"));
+  return audit::RootHash(Nodes(), size);
+}
+
+absl::StatusOr<std::string> EventStore::LeafHash(uint64_t sequence) {
+  RETURN_IF_ERROR(WithinLog(sequence, LastSequence(), "sequence"));
+  if (sequence == 0) return absl::InvalidArgumentError("sequence: events are numbered from 1");
+  return Nodes()(0, sequence - 1);
+}
+
+absl::StatusOr<std::vector<std::string>> EventStore::InclusionProof(uint64_t sequence, uint64_t size) {
+  RETURN_IF_ERROR(WithinLog(size, LastSequence(), "size"));
+  if (sequence == 0 || sequence > size) {
+    return absl::InvalidArgumentError(absl::StrCat("sequence: ", sequence, " is not in the first ", size, " events"));
+  }
+  return audit::InclusionProof(Nodes(), sequence - 1, size);
+}
+
+absl::StatusOr<std::vector<std::string>> EventStore::ConsistencyProof(uint64_t size1, uint64_t size2) {
+  RETURN_IF_ERROR(WithinLog(size2, LastSequence(), "size"));
+  return audit::ConsistencyProof(Nodes(), size1, size2);
+}
+
+absl::StatusOr<std::string> EventStore::EventBytes(uint64_t sequence) {
+  std::string bytes;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), EventKey(sequence), &bytes);
+  if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat("sequence: no event ", sequence));
+  RETURN_IF_ERROR(FromRocksDb(s, "read event"));
+  return bytes;
 }
 
 }  // namespace safeguard

@@ -11,7 +11,10 @@
 //    append that arrives while the previous sync is in flight into one WriteBatch (group
 //    commit), so concurrent writers share syncs;
 //  - published through an outbox: each event's outbox entry is in the same WriteBatch,
-//    and the relay deletes it once the bus holds the event.
+//    and the relay deletes it once the bus holds the event;
+//  - tamper-evident: the log is an RFC 6962 Merkle tree whose leaves are the stored bytes
+//    of each event, in log order; the nodes each append completes are written in the same
+//    WriteBatch (common/audit/merkle.h), so a root or proof can be given for any size.
 #pragma once
 
 #include <atomic>
@@ -29,6 +32,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/audit/merkle.h"
 #include "common/time_util.h"
 #include "rocksdb/db.h"
 #include "safeguard/v1/envelope.pb.h"
@@ -114,6 +118,20 @@ class EventStore {
   };
   Stats stats() const { return Stats{events_written_.load(), synced_writes_.load()}; }
 
+  // --- The log as a Merkle tree (RFC 6962) ---
+  // kOutOfRange when a size or sequence is beyond LastSequence(). Thread-safe.
+
+  // The root hash of the log's first `size` events.
+  absl::StatusOr<std::string> RootHash(uint64_t size);
+  // The leaf hash of event `sequence` (1-based): SHA-256(0x00 || its stored bytes).
+  absl::StatusOr<std::string> LeafHash(uint64_t sequence);
+  // The audit path of event `sequence` in the tree of the first `size` events.
+  absl::StatusOr<std::vector<std::string>> InclusionProof(uint64_t sequence, uint64_t size);
+  // That the tree of the first `size2` events extends that of the first `size1`.
+  absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t size1, uint64_t size2);
+  // The stored bytes of event `sequence`, exactly as hashed.
+  absl::StatusOr<std::string> EventBytes(uint64_t sequence);
+
   // `listener` runs on the writer thread after every commit that wrote events (the outbox
   // relay uses it to wake). Set once, before appends begin.
   void SetCommitListener(std::function<void()> listener);
@@ -124,7 +142,10 @@ class EventStore {
     AppendDone done;
   };
 
-  EventStore(Options options, std::unique_ptr<rocksdb::DB> db, uint64_t last_sequence);
+  EventStore(Options options, std::unique_ptr<rocksdb::DB> db, uint64_t last_sequence, audit::TreeBuilder tree);
+
+  // Stored Merkle nodes, read for roots and proofs.
+  audit::NodeSource Nodes();
 
   void WriterLoop();
   void CommitGroup(std::vector<Pending>& group);
@@ -145,6 +166,7 @@ class EventStore {
   std::atomic<uint64_t> events_written_{0};
   std::atomic<uint64_t> synced_writes_{0};
   std::function<void()> commit_listener_;
+  audit::TreeBuilder tree_;  // the Merkle tree's frontier at last_sequence_
 
   std::thread writer_;
 };

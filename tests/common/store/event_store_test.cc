@@ -3,11 +3,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <future>
 #include <set>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "common/audit/merkle.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -230,6 +234,100 @@ TEST(EventStoreTest, SecondOpenOfTheSameDirectoryFails) {
   TempDir dir;
   auto first = OpenStore(dir.path());
   EXPECT_FALSE(EventStore::Open(EventStore::Options{.path = dir.path()}).ok());
+}
+
+}  // namespace
+}  // namespace safeguard
+
+namespace safeguard {
+namespace {
+
+// The root and proofs the store gives, against the tree computed independently from the
+// stored bytes of every event (as an auditor holding a copy of the log would).
+std::string RootFromBytes(EventStore& store, uint64_t size) {
+  std::vector<std::string> level;
+  for (uint64_t seq = 1; seq <= size; ++seq) level.push_back(audit::LeafHash(*store.EventBytes(seq)));
+  if (level.empty()) return audit::EmptyRoot();
+  // MTH by the RFC's recursion.
+  std::function<std::string(size_t, size_t)> mth = [&](size_t b, size_t e) -> std::string {
+    if (e - b == 1) return level[b];
+    size_t k = 1;
+    while (k << 1 < e - b) k <<= 1;
+    return audit::NodeHash(mth(b, b + k), mth(b + k, e));
+  };
+  return mth(0, level.size());
+}
+
+TEST(EventStoreMerkleTest, TheLogIsAMerkleTreeOfItsStoredEventsWithProofsForEverySize) {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 4; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = 0; i < 10; ++i) ASSERT_THAT(store->Append(Command(absl::StrCat("s/", w), absl::StrCat("cmd-", w, "-", i, "-0000"))), IsOk());
+    });
+  }
+  for (auto& t : writers) t.join();
+  ASSERT_EQ(store->LastSequence(), 40u);
+  std::vector<std::string> roots;
+  for (uint64_t n = 0; n <= 40; ++n) {
+    auto root = store->RootHash(n);
+    ASSERT_THAT(root, IsOk());
+    EXPECT_EQ(*root, RootFromBytes(*store, n)) << "size " << n;
+    roots.push_back(*root);
+  }
+  for (uint64_t n = 1; n <= 40; n += 3) {
+    for (uint64_t seq = 1; seq <= n; ++seq) {
+      auto proof = store->InclusionProof(seq, n);
+      ASSERT_THAT(proof, IsOk());
+      EXPECT_TRUE(audit::VerifyInclusion(audit::LeafHash(*store->EventBytes(seq)), seq - 1, n, *proof, roots[n]));
+    }
+    for (uint64_t m = 0; m <= n; ++m) {
+      auto proof = store->ConsistencyProof(m, n);
+      ASSERT_THAT(proof, IsOk());
+      EXPECT_TRUE(audit::VerifyConsistency(m, n, roots[m], roots[n], *proof)) << m << " -> " << n;
+    }
+  }
+  EXPECT_THAT(store->RootHash(41), StatusIs(absl::StatusCode::kOutOfRange));
+  EXPECT_THAT(store->InclusionProof(0, 5), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(store->InclusionProof(6, 5), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(store->ConsistencyProof(5, 41), StatusIs(absl::StatusCode::kOutOfRange));
+
+  // After a restart the tree continues: the earlier roots are unchanged and new events
+  // extend them.
+  store.reset();
+  store = OpenStore(dir.path());
+  ASSERT_THAT(store->Append(Command("s/after", "cmd-after-restart")), IsOk());
+  EXPECT_EQ(*store->RootHash(40), roots[40]);
+  EXPECT_EQ(*store->RootHash(41), RootFromBytes(*store, 41));
+  auto proof = store->ConsistencyProof(40, 41);
+  ASSERT_THAT(proof, IsOk());
+  EXPECT_TRUE(audit::VerifyConsistency(40, 41, roots[40], *store->RootHash(41), *proof));
+}
+
+TEST(EventStoreMerkleTest, AStoreWithoutItsTreeHasItBuiltFromItsEventsWhenOpened) {
+  TempDir dir;
+  std::string root;
+  {
+    auto store = OpenStore(dir.path());
+    for (int i = 0; i < 13; ++i) ASSERT_THAT(store->Append(Command("s/a", absl::StrCat("cmd-old-", i, "-000"))), IsOk());
+    root = *store->RootHash(13);
+  }
+  {
+    // As a store written before the log was a tree: no nodes.
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), dir.path(), &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    rocksdb::WriteBatch batch;
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+    for (it->Seek("h"); it->Valid() && it->key().starts_with("h"); it->Next()) batch.Delete(it->key());
+    ASSERT_GT(batch.Count(), 13u);
+    ASSERT_TRUE(db->Write(rocksdb::WriteOptions(), &batch).ok());
+  }
+  auto store = OpenStore(dir.path());
+  EXPECT_EQ(*store->RootHash(13), root);
+  ASSERT_THAT(store->Append(Command("s/a", "cmd-new-0001")), IsOk());
+  EXPECT_EQ(*store->RootHash(14), RootFromBytes(*store, 14));
 }
 
 }  // namespace
