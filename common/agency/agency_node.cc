@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "common/audit/log_audit.h"
 #include "common/outbox/outbox_relay.h"
 #include "common/status_macros.h"
 
@@ -13,12 +14,14 @@ struct AgencyNode::Parts {
   std::string service_name;
   std::unique_ptr<EventStore> store;
   std::unique_ptr<OutboxRelay> relay;
+  std::unique_ptr<audit::LogAudit> audit;
   std::vector<std::unique_ptr<grpc::Service>> services;
 
-  // The relay stops before the store it reads goes; the store's writer (which notifies
-  // the relay) stops before the relay object goes.
+  // The relay and the checkpointer stop before the store they read goes; the store's
+  // writer (which notifies the relay) stops before the relay object goes.
   ~Parts() {
     if (relay) relay->Stop();
+    audit.reset();
     store.reset();
   }
 };
@@ -35,6 +38,8 @@ absl::StatusOr<std::unique_ptr<AgencyNode>> AgencyNode::Start(AgencyNodeOptions 
   p->relay = std::make_unique<OutboxRelay>(p->store.get(), bus, OutboxRelay::Options{.topic = options.topic});
   p->store->SetCommitListener([relay = p->relay.get()] { relay->Notify(); });
   p->relay->Start();
+  ASSIGN_OR_RETURN(p->audit, audit::LogAudit::Start(p->store.get(), options.data_dir, options.store_name,
+                                                    options.checkpoint_interval, options.clock));
   p->services = make_services(p->store.get(), options.clock);
   return std::unique_ptr<AgencyNode>(new AgencyNode(std::move(p)));
 }
@@ -45,10 +50,14 @@ AgencyNode::~AgencyNode() = default;
 std::vector<grpc::Service*> AgencyNode::services() {
   std::vector<grpc::Service*> out;
   for (const auto& s : parts_->services) out.push_back(s.get());
+  out.push_back(parts_->audit->service());
   return out;
 }
 
-void AgencyNode::Stop() { parts_->relay->Stop(); }
+void AgencyNode::Stop() {
+  parts_->relay->Stop();
+  parts_->audit->Stop();
+}
 
 absl::Status AgencyNode::ReportStatus(safeguard::v1::ServiceStatus* status) {
   status->add_services(parts_->service_name);

@@ -1,5 +1,7 @@
 // An agency service's parts, wired: its event store at <data_dir>/<store_name>, the
-// outbox relay to its topic, and its gRPC service (built by the agency over the store).
+// outbox relay to its topic, the signed checkpoints of its log and the AuditService that
+// answers for them (common/audit/log_audit.h), and its gRPC services (built by the agency
+// over the store).
 // police-service and probation-service are each one of these.
 #pragma once
 
@@ -21,6 +23,7 @@ struct AgencyNodeOptions {
   std::string store_name;    // "police": the store lives at <data_dir>/police
   std::string service_name;  // "police-service", for status
   std::string topic;         // where the relay publishes
+  absl::Duration checkpoint_interval = absl::Seconds(10);  // signed checkpoints of the log
   Clock clock = SystemClock();
 };
 

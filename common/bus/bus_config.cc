@@ -66,6 +66,11 @@ absl::StatusOr<BusConfig> ParseBusConfig(const std::string& text) {
         return where(absl::StrCat(key, ": Safeguard sets this itself; it cannot be configured"));
       }
       config.kafka.properties[property] = value;
+    } else if (key == "audit.checkpoint_interval") {
+      if (!absl::ParseDuration(value, &config.checkpoint_interval) ||
+          config.checkpoint_interval <= absl::ZeroDuration()) {
+        return where("audit.checkpoint_interval: expected a positive duration, e.g. 10s or 500ms");
+      }
     } else if (disclosure::IsSchemeConfigKey(key)) {
       continue;  // the disclosure scheme's (ParseSchemeConfig)
     } else {

@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/bus/event_bus.h"
+#include "absl/time/time.h"
 #include "common/disclosure/scheme_config.h"
 
 namespace safeguard {
@@ -47,6 +48,9 @@ struct BusConfig {
   // The disclosure scheme's keys (scheme.*, disclosure.*) of the same file, for the
   // services that run the scheme (common/disclosure/scheme_config.h).
   disclosure::SchemeConfig scheme;
+  // How often each service signs a checkpoint of its log when it has grown
+  // (audit.checkpoint_interval, e.g. "10s", "500ms").
+  absl::Duration checkpoint_interval = absl::Seconds(10);
 };
 
 // Parses config file text. kInvalidArgument names the line and key that is wrong.

@@ -12,16 +12,16 @@ OutboxRelay::OutboxRelay(EventStore* store, EventBus* bus, Options options)
 OutboxRelay::~OutboxRelay() { Stop(); }
 
 absl::StatusOr<size_t> OutboxRelay::RelayOnce() {
-  ASSIGN_OR_RETURN(std::vector<safeguard::v1::EventEnvelope> pending,
-                   store_->PendingOutbox(options_.batch_size));
+  ASSIGN_OR_RETURN(std::vector<EventStore::StoredEvent> pending, store_->PendingOutbox(options_.batch_size));
   if (pending.empty()) return 0;
   std::vector<BusMessage> messages;
   std::vector<uint64_t> sequences;
   messages.reserve(pending.size());
   sequences.reserve(pending.size());
-  for (const auto& event : pending) {
-    messages.push_back(BusMessage{options_.topic, event.subject_key(), event.SerializeAsString()});
-    sequences.push_back(event.log_sequence());
+  // The stored bytes, exactly: the bus carries what the Merkle tree hashes.
+  for (auto& stored : pending) {
+    messages.push_back(BusMessage{options_.topic, stored.event.subject_key(), std::move(stored.bytes)});
+    sequences.push_back(stored.event.log_sequence());
   }
   RETURN_IF_ERROR(bus_->Publish(messages));
   RETURN_IF_ERROR(store_->MarkPublished(sequences));

@@ -27,9 +27,16 @@ using safeguard::v1::EventEnvelope;
 //   'c' command_id     -> CommandRecord        idempotency
 //   'o' seq            -> ""                   outbox: committed, not yet on the bus
 //   'm' "last_seq"     -> seq                  highest committed sequence
+//   'k' size           -> SignedCheckpoint     signed checkpoints of the log
 //   'h' level index    -> 32-byte hash         Merkle node: the perfect subtree of 2^level
 //                                              events from sequence (index << level) + 1
 constexpr char kLastSequenceKey[] = "mlast_seq";
+
+std::string CheckpointKey(uint64_t size) {
+  std::string k = "k";
+  AppendBigEndian64(&k, size);
+  return k;
+}
 
 std::string NodeKey(int level, uint64_t index) {
   std::string k = "h";
@@ -393,8 +400,8 @@ absl::StatusOr<std::vector<EventEnvelope>> EventStore::ReadLog(uint64_t from_seq
   return out;
 }
 
-absl::StatusOr<std::vector<EventEnvelope>> EventStore::PendingOutbox(size_t max) {
-  std::vector<EventEnvelope> out;
+absl::StatusOr<std::vector<EventStore::StoredEvent>> EventStore::PendingOutbox(size_t max) {
+  std::vector<StoredEvent> out;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek("o"); it->Valid() && it->key().starts_with("o") && out.size() < max;
        it->Next()) {
@@ -404,7 +411,7 @@ absl::StatusOr<std::vector<EventEnvelope>> EventStore::PendingOutbox(size_t max)
         FromRocksDb(db_->Get(rocksdb::ReadOptions(), EventKey(seq), &bytes), "read outbox event"));
     EventEnvelope e;
     if (!e.ParseFromString(bytes)) return absl::DataLossError("stored event is unreadable");
-    out.push_back(std::move(e));
+    out.push_back(StoredEvent{std::move(e), std::move(bytes)});
   }
   RETURN_IF_ERROR(FromRocksDb(it->status(), "scan outbox"));
   return out;
@@ -471,6 +478,47 @@ absl::StatusOr<std::string> EventStore::EventBytes(uint64_t sequence) {
   if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat("sequence: no event ", sequence));
   RETURN_IF_ERROR(FromRocksDb(s, "read event"));
   return bytes;
+}
+
+absl::Status EventStore::StoreCheckpoint(const safeguard::v1::SignedCheckpoint& checkpoint) {
+  rocksdb::WriteOptions synced;
+  synced.sync = options_.sync;
+  return FromRocksDb(db_->Put(synced, CheckpointKey(checkpoint.size()), checkpoint.SerializeAsString()),
+                     "store checkpoint");
+}
+
+absl::StatusOr<std::optional<safeguard::v1::SignedCheckpoint>> EventStore::Checkpoint(uint64_t size) {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  if (size == 0) {
+    it->SeekForPrev(CheckpointKey(UINT64_MAX));
+  } else {
+    it->Seek(CheckpointKey(size));
+  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "read checkpoint"));
+  if (!it->Valid() || !it->key().starts_with("k") || (size != 0 && it->key() != CheckpointKey(size))) {
+    return std::optional<safeguard::v1::SignedCheckpoint>();
+  }
+  safeguard::v1::SignedCheckpoint c;
+  if (!c.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+    return absl::DataLossError("stored checkpoint is unreadable");
+  }
+  return std::optional<safeguard::v1::SignedCheckpoint>(std::move(c));
+}
+
+absl::StatusOr<std::vector<safeguard::v1::SignedCheckpoint>> EventStore::Checkpoints(uint64_t after_size,
+                                                                                    size_t max) {
+  std::vector<safeguard::v1::SignedCheckpoint> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(CheckpointKey(after_size + 1)); it->Valid() && it->key().starts_with("k") && out.size() < max;
+       it->Next()) {
+    safeguard::v1::SignedCheckpoint c;
+    if (!c.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("stored checkpoint is unreadable");
+    }
+    out.push_back(std::move(c));
+  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "read checkpoints"));
+  return out;
 }
 
 }  // namespace safeguard

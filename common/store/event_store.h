@@ -35,6 +35,7 @@
 #include "common/audit/merkle.h"
 #include "common/time_util.h"
 #include "rocksdb/db.h"
+#include "safeguard/v1/audit.pb.h"
 #include "safeguard/v1/envelope.pb.h"
 #include "safeguard/v1/police_service.pb.h"
 
@@ -101,8 +102,15 @@ class EventStore {
   // The highest log sequence committed so far (0 when empty). Thread-safe.
   uint64_t LastSequence() const;
 
+  // An event as stored: parsed, and the exact bytes its Merkle leaf hashes (which the
+  // relay publishes, so that a copy of the bus can be checked against the tree).
+  struct StoredEvent {
+    safeguard::v1::EventEnvelope event;
+    std::string bytes;
+  };
+
   // Up to `max` committed events not yet marked published, in log order. Thread-safe.
-  absl::StatusOr<std::vector<safeguard::v1::EventEnvelope>> PendingOutbox(size_t max);
+  absl::StatusOr<std::vector<StoredEvent>> PendingOutbox(size_t max);
 
   // How many committed events wait in the outbox. Thread-safe.
   absl::StatusOr<uint64_t> OutboxPending();
@@ -131,6 +139,13 @@ class EventStore {
   absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t size1, uint64_t size2);
   // The stored bytes of event `sequence`, exactly as hashed.
   absl::StatusOr<std::string> EventBytes(uint64_t sequence);
+
+  // Signed checkpoints of this log (common/audit/checkpoint.h), kept with it (synced).
+  absl::Status StoreCheckpoint(const safeguard::v1::SignedCheckpoint& checkpoint);
+  // The checkpoint of `size` (0: the latest); nullopt when there is none.
+  absl::StatusOr<std::optional<safeguard::v1::SignedCheckpoint>> Checkpoint(uint64_t size);
+  // Up to `max` checkpoints of sizes above `after_size`, smallest first.
+  absl::StatusOr<std::vector<safeguard::v1::SignedCheckpoint>> Checkpoints(uint64_t after_size, size_t max);
 
   // `listener` runs on the writer thread after every commit that wrote events (the outbox
   // relay uses it to wake). Set once, before appends begin.

@@ -4,12 +4,12 @@
 
 namespace safeguard::childrens {
 
-absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartChildrensNode(const std::string& data_dir,
-                                                                       const std::string& topic,
+absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartChildrensNode(const std::string& data_dir, const BusConfig& config,
                                                                        EventBus* bus, Clock clock) {
   return agency::AgencyNode::Start(
       {.data_dir = data_dir, .store_name = "childrens", .service_name = "childrens-service",
-       .topic = topic, .clock = clock},
+       .topic = config.topics.childrens, .checkpoint_interval = config.checkpoint_interval,
+       .clock = clock},
       bus, [](EventStore* store, Clock c) -> std::vector<std::unique_ptr<grpc::Service>> {
         std::vector<std::unique_ptr<grpc::Service>> services;
         services.push_back(std::make_unique<ChildrensGrpcService>(store, std::move(c)));

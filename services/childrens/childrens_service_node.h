@@ -2,12 +2,13 @@
 #pragma once
 
 #include "common/agency/agency_node.h"
+#include "common/bus/bus_config.h"
 
 namespace safeguard::childrens {
 
+// `config` gives the topic and the checkpoint interval.
 absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartChildrensNode(const std::string& data_dir,
-                                                                       const std::string& topic,
-                                                                       EventBus* bus,
+                                                                       const BusConfig& config, EventBus* bus,
                                                                        Clock clock = SystemClock());
 
 }  // namespace safeguard::childrens

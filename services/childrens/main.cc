@@ -9,7 +9,7 @@ int main(int argc, char** argv) {
        .default_port = 50054,
        .start = [](const std::string& data_dir, const safeguard::BusConfig& config,
                    safeguard::EventBus* bus) -> absl::StatusOr<std::unique_ptr<safeguard::ServiceNode>> {
-         auto node = safeguard::childrens::StartChildrensNode(data_dir, config.topics.childrens, bus);
+         auto node = safeguard::childrens::StartChildrensNode(data_dir, config, bus);
          if (!node.ok()) return node.status();
          return std::unique_ptr<safeguard::ServiceNode>(std::move(*node));
        }});

@@ -10,7 +10,11 @@ int main(int argc, char** argv) {
        .start = [](const std::string& data_dir, const safeguard::BusConfig& config,
                    safeguard::EventBus* bus) -> absl::StatusOr<std::unique_ptr<safeguard::ServiceNode>> {
          auto node = safeguard::mappa::MappaNode::Start(
-             {.data_dir = data_dir, .topics = config.topics, .deadlines = config.scheme.deadlines}, bus);
+             {.data_dir = data_dir,
+              .topics = config.topics,
+              .deadlines = config.scheme.deadlines,
+              .checkpoint_interval = config.checkpoint_interval},
+             bus);
          if (!node.ok()) return node.status();
          return std::unique_ptr<safeguard::ServiceNode>(std::move(*node));
        }});

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "common/audit/log_audit.h"
 #include "common/outbox/outbox_relay.h"
 #include "common/status_macros.h"
 #include "common/store/event_store.h"
@@ -31,12 +32,14 @@ struct MappaNode::Parts {
   // mappa-service's own decisions: their event store and its outbox relay.
   std::unique_ptr<EventStore> events;
   std::unique_ptr<OutboxRelay> relay;
+  std::unique_ptr<audit::LogAudit> audit;  // checkpoints of mappa-events
   std::unique_ptr<IdentityCommands> identity;
   std::unique_ptr<IdentityGrpcService> identity_service;
 
   ~Parts() {
     if (consumer) consumer->Stop();
     if (relay) relay->Stop();
+    audit.reset();
     events.reset();
   }
 };
@@ -52,6 +55,8 @@ absl::StatusOr<std::unique_ptr<MappaNode>> MappaNode::Start(MappaNodeOptions opt
   p->relay = std::make_unique<OutboxRelay>(p->events.get(), bus, OutboxRelay::Options{.topic = options.topics.mappa});
   p->events->SetCommitListener([relay = p->relay.get()] { relay->Notify(); });
   p->relay->Start();
+  ASSIGN_OR_RETURN(p->audit, audit::LogAudit::Start(p->events.get(), options.data_dir, "mappa-events",
+                                                    options.checkpoint_interval, options.clock));
   p->consumer = std::make_unique<MappaConsumer>(
       bus, p->store.get(),
       std::vector<std::string>{options.topics.police, options.topics.probation, options.topics.childrens,
@@ -78,12 +83,13 @@ MappaNode::~MappaNode() = default;
 
 std::vector<grpc::Service*> MappaNode::services() {
   return {parts_->service.get(), parts_->screening_service.get(), parts_->identity_service.get(),
-          parts_->disclosure_service.get(), parts_->meeting_service.get()};
+          parts_->disclosure_service.get(), parts_->meeting_service.get(), parts_->audit->service()};
 }
 
 void MappaNode::Stop() {
   parts_->consumer->Stop();
   parts_->relay->Stop();
+  parts_->audit->Stop();
 }
 
 absl::Status MappaNode::ReportStatus(safeguard::v1::ServiceStatus* status) {

@@ -27,6 +27,7 @@ struct MappaNodeOptions {
   std::string data_dir;
   Topics topics;
   disclosure::Deadlines deadlines;  // the disclosure scheme's, for the deadline lists
+  absl::Duration checkpoint_interval = absl::Seconds(10);  // signed checkpoints of mappa-events
   Clock clock = SystemClock();
 };
 

@@ -9,7 +9,7 @@ int main(int argc, char** argv) {
        .default_port = 50051,
        .start = [](const std::string& data_dir, const safeguard::BusConfig& config,
                    safeguard::EventBus* bus) -> absl::StatusOr<std::unique_ptr<safeguard::ServiceNode>> {
-         auto node = safeguard::police::StartPoliceNode(data_dir, config.topics.police, bus, config.scheme);
+         auto node = safeguard::police::StartPoliceNode(data_dir, config, bus);
          if (!node.ok()) return node.status();
          return std::unique_ptr<safeguard::ServiceNode>(std::move(*node));
        }});

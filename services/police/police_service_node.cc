@@ -6,14 +6,12 @@
 namespace safeguard::police {
 
 absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartPoliceNode(const std::string& data_dir,
-                                                                     const std::string& topic,
-                                                                     EventBus* bus,
-                                                                     disclosure::SchemeConfig scheme,
+                                                                     const BusConfig& config, EventBus* bus,
                                                                      Clock clock) {
   return agency::AgencyNode::Start(
       {.data_dir = data_dir, .store_name = "police", .service_name = "police-service",
-       .topic = topic, .clock = clock},
-      bus, [scheme = std::move(scheme)](EventStore* store, Clock c) {
+       .topic = config.topics.police, .checkpoint_interval = config.checkpoint_interval, .clock = clock},
+      bus, [scheme = config.scheme](EventStore* store, Clock c) {
         std::vector<std::unique_ptr<grpc::Service>> services;
         services.push_back(std::make_unique<PoliceGrpcService>(store, c));
         services.push_back(std::make_unique<DisclosureGrpcService>(store, scheme, c));

@@ -3,14 +3,13 @@
 #pragma once
 
 #include "common/agency/agency_node.h"
-#include "common/disclosure/scheme_config.h"
+#include "common/bus/bus_config.h"
 
 namespace safeguard::police {
 
+// `config` gives the topic, the disclosure scheme and the checkpoint interval.
 absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartPoliceNode(const std::string& data_dir,
-                                                                     const std::string& topic,
-                                                                     EventBus* bus,
-                                                                     disclosure::SchemeConfig scheme,
+                                                                     const BusConfig& config, EventBus* bus,
                                                                      Clock clock = SystemClock());
 
 }  // namespace safeguard::police

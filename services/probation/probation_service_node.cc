@@ -4,12 +4,12 @@
 
 namespace safeguard::probation {
 
-absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartProbationNode(const std::string& data_dir,
-                                                                       const std::string& topic,
+absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartProbationNode(const std::string& data_dir, const BusConfig& config,
                                                                        EventBus* bus, Clock clock) {
   return agency::AgencyNode::Start(
       {.data_dir = data_dir, .store_name = "probation", .service_name = "probation-service",
-       .topic = topic, .clock = clock},
+       .topic = config.topics.probation, .checkpoint_interval = config.checkpoint_interval,
+       .clock = clock},
       bus, [](EventStore* store, Clock c) -> std::vector<std::unique_ptr<grpc::Service>> {
         std::vector<std::unique_ptr<grpc::Service>> services;
         services.push_back(std::make_unique<ProbationGrpcService>(store, std::move(c)));

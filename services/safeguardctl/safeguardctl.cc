@@ -19,6 +19,7 @@
 #include "common/ids.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/util/json_util.h"
+#include "safeguard/v1/audit.grpc.pb.h"
 #include "safeguard/v1/disclosure_reads.grpc.pb.h"
 #include "safeguard/v1/disclosure_service.grpc.pb.h"
 #include "safeguard/v1/mappa_service.grpc.pb.h"
@@ -90,6 +91,8 @@ const std::map<std::string, ServiceInfo>& Services() {
       {"identity", {"safeguard.v1.IdentityService", "127.0.0.1:50052", "SAFEGUARD_MAPPA"}},
       // Served by mappa-service, for accredited platforms (--user names the platform).
       {"screening", {"safeguard.v1.ScreeningService", "127.0.0.1:50052", "SAFEGUARD_MAPPA"}},
+      // Every service serves AuditService for its own log; name it with --server.
+      {"audit", {"safeguard.v1.AuditService", "127.0.0.1:50051", "SAFEGUARD_POLICE"}},
       // Every process serves OperationsService; name it with --server.
       {"ops", {"safeguard.v1.OperationsService", "127.0.0.1:50052", "SAFEGUARD_MAPPA"}},
   };
@@ -117,6 +120,7 @@ const ServiceDescriptor* Descriptor(const ServiceInfo& info) {
   (void)safeguard::v1::ReceiveEnquiryRequest::descriptor();
   (void)safeguard::v1::GetDisclosureCaseRequest::descriptor();
   (void)safeguard::v1::ScheduleMeetingRequest::descriptor();
+  (void)safeguard::v1::GetCheckpointRequest::descriptor();
   return google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(info.full_name);
 }
 

@@ -62,17 +62,15 @@ absl::StatusOr<std::unique_ptr<AllInOneSystem>> AllInOneSystem::Start(AllInOneOp
   }
   auto p = std::make_unique<Parts>();
   ASSIGN_OR_RETURN(p->bus, OpenBus(options.bus, options.data_dir));
-  ASSIGN_OR_RETURN(p->police, police::StartPoliceNode(options.data_dir, options.bus.topics.police,
-                                                      p->bus.bus.get(), options.bus.scheme, options.clock));
-  ASSIGN_OR_RETURN(p->probation, probation::StartProbationNode(options.data_dir,
-                                                               options.bus.topics.probation,
-                                                               p->bus.bus.get(), options.clock));
-  ASSIGN_OR_RETURN(p->childrens, childrens::StartChildrensNode(options.data_dir,
-                                                               options.bus.topics.childrens,
-                                                               p->bus.bus.get(), options.clock));
+  ASSIGN_OR_RETURN(p->police, police::StartPoliceNode(options.data_dir, options.bus, p->bus.bus.get(), options.clock));
+  ASSIGN_OR_RETURN(p->probation,
+                   probation::StartProbationNode(options.data_dir, options.bus, p->bus.bus.get(), options.clock));
+  ASSIGN_OR_RETURN(p->childrens,
+                   childrens::StartChildrensNode(options.data_dir, options.bus, p->bus.bus.get(), options.clock));
   ASSIGN_OR_RETURN(p->mappa, mappa::MappaNode::Start(
                                  {.data_dir = options.data_dir, .topics = options.bus.topics,
-                                  .deadlines = options.bus.scheme.deadlines, .clock = options.clock},
+                                  .deadlines = options.bus.scheme.deadlines,
+                                  .checkpoint_interval = options.bus.checkpoint_interval, .clock = options.clock},
                                  p->bus.bus.get()));
   p->police_ops = std::make_unique<OperationsGrpcService>(
       p->bus.description,

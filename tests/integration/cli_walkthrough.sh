@@ -182,6 +182,12 @@ for state in ENQUIRY_RECEIVED INITIAL_CHECKS_COMPLETE OUT_OF_SCOPE APPLICATION_R
   grep -q "\"$state\"" "$work/cases" || fail "no demo case in state $state"
 done
 
+# Each service signs checkpoints of its own log (docs/audit.md).
+"$ctl" audit get-checkpoint >"$work/checkpoint" || fail "police checkpoint"
+grep -q '"origin": "safeguard/police"' "$work/checkpoint" || fail "checkpoint: $(cat "$work/checkpoint")"
+"$ctl" audit get-public-key --server="$SAFEGUARD_MAPPA" >"$work/key" || fail "mappa key"
+grep -q '"origin": "safeguard/mappa-events"' "$work/key" || fail "key: $(cat "$work/key")"
+
 # An independent gRPC client: standard health service and server reflection.
 /usr/bin/python3 - "$SAFEGUARD_POLICE" "$SAFEGUARD_MAPPA" <<'PY' || fail "health/reflection"
 import sys, grpc

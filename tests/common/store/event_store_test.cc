@@ -220,12 +220,13 @@ TEST(EventStoreTest, OutboxHoldsCommittedEventsUntilMarkedPublished) {
   for (int i = 0; i < 3; ++i) ASSERT_THAT(store->Append(Command("s/a", absl::StrCat("cmd-out-", i))), IsOk());
   auto pending = store->PendingOutbox(10);
   ASSERT_THAT(*pending, SizeIs(3));
-  EXPECT_EQ((*pending)[0].log_sequence(), 1u);
-  EXPECT_EQ((*pending)[2].log_sequence(), 3u);
+  EXPECT_EQ((*pending)[0].event.log_sequence(), 1u);
+  EXPECT_EQ((*pending)[2].event.log_sequence(), 3u);
+  EXPECT_EQ((*pending)[2].bytes, *store->EventBytes(3));
   ASSERT_THAT(store->MarkPublished({1, 2}), IsOk());
   pending = store->PendingOutbox(10);
   ASSERT_THAT(*pending, SizeIs(1));
-  EXPECT_EQ((*pending)[0].log_sequence(), 3u);
+  EXPECT_EQ((*pending)[0].event.log_sequence(), 3u);
   // The log itself is untouched.
   EXPECT_THAT(*store->ReadLog(1, 10), SizeIs(3));
 }

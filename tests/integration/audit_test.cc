@@ -1,0 +1,189 @@
+// Tamper evidence through the public AuditService of a running system: police-service
+// signs checkpoints of its log; every event a copy of the bus holds is proven included in
+// a signed root, offline, with nothing but the public key; an altered event fails its
+// proof; successive checkpoints are proven consistent; mappa-service does the same for
+// its own log.
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "common/audit/checkpoint.h"
+#include "common/audit/merkle.h"
+#include "common/bus/bus_config.h"
+#include "common/bus/event_bus_rocksdb.h"
+#include "common/grpc/caller.h"
+#include "safeguard/v1/audit.grpc.pb.h"
+#include "safeguard/v1/envelope.pb.h"
+#include "safeguard/v1/police_service.grpc.pb.h"
+#include "services/safeguardd/all_in_one.h"
+#include "tests/testing/police_requests.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace safeguard {
+namespace {
+
+using namespace safeguard::v1;
+using safeguard::testing::IsOk;
+using safeguard::testing::TempDir;
+
+class AuditTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto bus = ParseBusConfig("audit.checkpoint_interval = 50ms\n");
+    ASSERT_THAT(bus, IsOk());
+    auto system = AllInOneSystem::Start(AllInOneOptions{.data_dir = dir_.path(), .bus = *bus});
+    ASSERT_THAT(system, IsOk());
+    system_ = std::move(system).value();
+    auto channel = [](const std::string& a) { return grpc::CreateChannel(a, grpc::InsecureChannelCredentials()); };
+    police_ = PoliceService::NewStub(channel(system_->police_address()));
+    police_audit_ = AuditService::NewStub(channel(system_->police_address()));
+    mappa_audit_ = AuditService::NewStub(channel(system_->mappa_address()));
+  }
+
+  static std::unique_ptr<grpc::ClientContext> Context() {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    ctx->AddMetadata(kUserHeader, "auditor-1");
+    ctx->AddMetadata(kRoleHeader, "auditor");
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    return ctx;
+  }
+
+  void Record(int n, int from) {
+    for (int i = from; i < from + n; ++i) {
+      CommandResult r;
+      auto request = testing::ValidConviction(absl::StrCat("cmd-audit-", i, "-000"),
+                                              absl::StrCat("2019/00", 10000 + i, "X"));
+      ASSERT_TRUE(police_->RecordConviction(Context().get(), request, &r).ok());
+    }
+  }
+
+  // Polls until `stub`'s latest checkpoint covers `size` events (bounded: 10 s).
+  SignedCheckpoint AwaitCheckpoint(AuditService::Stub* stub, uint64_t size) {
+    SignedCheckpoint c;
+    for (const absl::Time deadline = absl::Now() + absl::Seconds(10); absl::Now() < deadline;) {
+      grpc::Status st = stub->GetCheckpoint(Context().get(), GetCheckpointRequest(), &c);
+      if (st.ok() && c.size() >= size) return c;
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    ADD_FAILURE() << "no checkpoint of " << size << " events";
+    return c;
+  }
+
+  std::string PublicKey(AuditService::Stub* stub) {
+    PublicKeyResponse key;
+    EXPECT_TRUE(stub->GetPublicKey(Context().get(), GetPublicKeyRequest(), &key).ok());
+    return key.public_key();
+  }
+
+  // The police topic's messages, as an auditor's copy of the bus holds them.
+  std::vector<BusRecord> PoliceTopic() {
+    auto records = system_->embedded_bus()->Read(kPoliceTopic, 0, 10000);
+    EXPECT_THAT(records, IsOk());
+    return records.ok() ? *records : std::vector<BusRecord>();
+  }
+
+  TempDir dir_;
+  std::unique_ptr<AllInOneSystem> system_;
+  std::unique_ptr<PoliceService::Stub> police_;
+  std::unique_ptr<AuditService::Stub> police_audit_;
+  std::unique_ptr<AuditService::Stub> mappa_audit_;
+};
+
+TEST_F(AuditTest, EveryPublishedEventIsProvenInASignedRootAndAnAlteredOneIsNot) {
+  Record(5, 0);
+  const SignedCheckpoint checkpoint = AwaitCheckpoint(police_audit_.get(), 5);
+  const std::string key = PublicKey(police_audit_.get());
+  EXPECT_EQ(checkpoint.origin(), "safeguard/police");
+  ASSERT_THAT(audit::VerifyCheckpoint(checkpoint, key), IsOk());
+
+  std::vector<BusRecord> topic;
+  for (const absl::Time deadline = absl::Now() + absl::Seconds(10);
+       absl::Now() < deadline && (topic = PoliceTopic()).size() < 5;) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  ASSERT_EQ(topic.size(), 5u);
+  for (const BusRecord& record : topic) {
+    EventEnvelope e;
+    ASSERT_TRUE(e.ParseFromString(record.value));
+    GetInclusionProofRequest r;
+    r.set_sequence(e.log_sequence());
+    r.set_tree_size(checkpoint.size());
+    InclusionProofResponse proof;
+    ASSERT_TRUE(police_audit_->GetInclusionProof(Context().get(), r, &proof).ok());
+    const std::vector<std::string> path(proof.proof().begin(), proof.proof().end());
+    const std::string leaf = audit::LeafHash(record.value);
+    EXPECT_EQ(proof.leaf_hash(), leaf) << "the bus carries the bytes the tree hashes";
+    EXPECT_TRUE(audit::VerifyInclusion(leaf, e.log_sequence() - 1, checkpoint.size(), path, checkpoint.root_hash()))
+        << "event " << e.log_sequence();
+
+    // One byte changed anywhere in the event, and its proof fails.
+    std::string altered = record.value;
+    altered[altered.size() / 2] ^= 0x01;
+    EXPECT_FALSE(audit::VerifyInclusion(audit::LeafHash(altered), e.log_sequence() - 1, checkpoint.size(), path,
+                                        checkpoint.root_hash()));
+  }
+
+  // Bad requests name their field.
+  GetInclusionProofRequest bad;
+  InclusionProofResponse unused;
+  grpc::Status st = police_audit_->GetInclusionProof(Context().get(), bad, &unused);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), ::testing::StartsWith("sequence:"));
+  bad.set_sequence(1);
+  bad.set_tree_size(checkpoint.size() + 1000);
+  st = police_audit_->GetInclusionProof(Context().get(), bad, &unused);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(st.error_message(), ::testing::StartsWith("tree_size:"));
+}
+
+TEST_F(AuditTest, SuccessiveCheckpointsAreSignedAndProvenConsistent) {
+  const std::string key = PublicKey(police_audit_.get());
+  for (int round = 0; round < 3; ++round) {
+    Record(2, round * 2);
+    AwaitCheckpoint(police_audit_.get(), static_cast<uint64_t>(round * 2 + 2));
+  }
+  ListCheckpointsRequest list;
+  ListCheckpointsResponse checkpoints;
+  ASSERT_TRUE(police_audit_->ListCheckpoints(Context().get(), list, &checkpoints).ok());
+  ASSERT_GE(checkpoints.checkpoints_size(), 3);
+  for (int i = 0; i < checkpoints.checkpoints_size(); ++i) {
+    const SignedCheckpoint& b = checkpoints.checkpoints(i);
+    EXPECT_THAT(audit::VerifyCheckpoint(b, key), IsOk());
+    if (i == 0) continue;
+    const SignedCheckpoint& a = checkpoints.checkpoints(i - 1);
+    EXPECT_LT(a.size(), b.size());
+    GetConsistencyProofRequest r;
+    r.set_from_size(a.size());
+    r.set_to_size(b.size());
+    ConsistencyProofResponse proof;
+    ASSERT_TRUE(police_audit_->GetConsistencyProof(Context().get(), r, &proof).ok());
+    const std::vector<std::string> path(proof.proof().begin(), proof.proof().end());
+    EXPECT_TRUE(audit::VerifyConsistency(a.size(), b.size(), a.root_hash(), b.root_hash(), path))
+        << a.size() << " -> " << b.size();
+    // A root that was not the log's is not consistent with the next.
+    EXPECT_FALSE(audit::VerifyConsistency(a.size(), b.size(), audit::LeafHash("forged"), b.root_hash(), path));
+  }
+
+  // Checkpoints survive a restart and the log's key stays the same.
+  const SignedCheckpoint last = checkpoints.checkpoints(checkpoints.checkpoints_size() - 1);
+  system_.reset();
+  SetUp();
+  EXPECT_EQ(PublicKey(police_audit_.get()), key);
+  SignedCheckpoint again;
+  GetCheckpointRequest r;
+  r.set_size(last.size());
+  ASSERT_TRUE(police_audit_->GetCheckpoint(Context().get(), r, &again).ok());
+  EXPECT_EQ(again.SerializeAsString(), last.SerializeAsString());
+}
+
+TEST_F(AuditTest, EachServiceSignsItsOwnLogWithItsOwnKey) {
+  const SignedCheckpoint mappa = AwaitCheckpoint(mappa_audit_.get(), 0);
+  EXPECT_EQ(mappa.origin(), "safeguard/mappa-events");
+  EXPECT_THAT(audit::VerifyCheckpoint(mappa, PublicKey(mappa_audit_.get())), IsOk());
+  EXPECT_NE(PublicKey(mappa_audit_.get()), PublicKey(police_audit_.get()));
+  EXPECT_FALSE(audit::VerifyCheckpoint(mappa, PublicKey(police_audit_.get())).ok());
+}
+
+}  // namespace
+}  // namespace safeguard
