@@ -81,6 +81,22 @@ absl::StatusOr<std::string> SigningKey::Sign(absl::string_view message) const {
   return sig;
 }
 
+absl::StatusOr<std::string> ReadPublicKeyPem(const std::string& path) {
+  File f(fopen(path.c_str(), "r"));
+  if (f == nullptr) return absl::NotFoundError(absl::StrCat(path, ": cannot be read"));
+  EVP_PKEY* key = PEM_read_PUBKEY(f.get(), nullptr, nullptr, nullptr);
+  if (key == nullptr || EVP_PKEY_id(key) != EVP_PKEY_ED25519) {
+    EVP_PKEY_free(key);
+    return absl::InvalidArgumentError(absl::StrCat(path, ": not an Ed25519 public key (PEM)"));
+  }
+  std::string raw(32, '\0');
+  size_t len = raw.size();
+  EVP_PKEY_get_raw_public_key(key, reinterpret_cast<unsigned char*>(raw.data()), &len);
+  EVP_PKEY_free(key);
+  raw.resize(len);
+  return raw;
+}
+
 std::string KeyId(absl::string_view public_key) {
   unsigned char digest[32];
   unsigned int len = 0;

@@ -35,6 +35,10 @@ class SigningKey {
   std::string key_id_;
 };
 
+// The raw 32-byte key of the Ed25519 public key in the PEM file at `path` (as
+// AuditService.GetPublicKey gives it, public_key_pem).
+absl::StatusOr<std::string> ReadPublicKeyPem(const std::string& path);
+
 // Hex of the first 8 bytes of SHA-256(raw public key).
 std::string KeyId(absl::string_view public_key);
 

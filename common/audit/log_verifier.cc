@@ -10,6 +10,25 @@
 
 namespace safeguard::audit {
 
+absl::StatusOr<LogOrder> InLogOrder(const std::vector<std::string>& messages) {
+  std::map<uint64_t, std::string> by_sequence;
+  LogOrder out;
+  for (size_t i = 0; i < messages.size(); ++i) {
+    safeguard::v1::EventEnvelope e;
+    if (!e.ParseFromString(messages[i])) {
+      return absl::InvalidArgumentError(absl::StrCat("message ", i + 1, " of the copy is not an event"));
+    }
+    auto [it, inserted] = by_sequence.emplace(e.log_sequence(), messages[i]);
+    if (!inserted && it->second != messages[i] && out.problem.empty()) {
+      out.problem = absl::StrCat("event ", e.log_sequence(), " appears twice with different contents (event ids ",
+                                 e.event_id(), ")");
+      out.sequence = e.log_sequence();
+    }
+  }
+  for (auto& [seq, bytes] : by_sequence) out.events.push_back(std::move(bytes));
+  return out;
+}
+
 absl::StatusOr<LogReport> VerifyLog(const std::string& origin, const std::string& public_key,
                                     const std::vector<std::string>& events,
                                     std::vector<safeguard::v1::SignedCheckpoint> checkpoints,

@@ -33,6 +33,16 @@ struct LogReport {
 // `size` (e.g. from AuditService.GetInclusionProof, verified); kNotFound if unavailable.
 using LeafReference = std::function<absl::StatusOr<std::string>(uint64_t sequence, uint64_t size)>;
 
+// Messages copied from a bus (any partitions, redeliveries included) put in log order by
+// the sequence each carries; an identical redelivery is dropped. `problem` names a sequence
+// that comes with two different contents.
+struct LogOrder {
+  std::vector<std::string> events;
+  std::string problem;
+  std::optional<uint64_t> sequence;
+};
+absl::StatusOr<LogOrder> InLogOrder(const std::vector<std::string>& messages);
+
 // `events` are the copy's event bytes in the order copied (e.g. a topic partition);
 // `checkpoints` in any order. kInvalidArgument for an unreadable event.
 absl::StatusOr<LogReport> VerifyLog(const std::string& origin, const std::string& public_key,

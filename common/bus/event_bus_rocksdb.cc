@@ -52,6 +52,13 @@ class RocksDbConsumer : public BusConsumer {
 
 }  // namespace
 
+absl::StatusOr<std::unique_ptr<RocksDbEventBus>> RocksDbEventBus::OpenReadOnly(const std::string& path) {
+  rocksdb::DB* raw = nullptr;
+  RETURN_IF_ERROR(FromRocksDb(rocksdb::DB::OpenForReadOnly(rocksdb::Options(), path, &raw),
+                              absl::StrCat("open event bus at ", path, " to read")));
+  return FromDb(std::unique_ptr<rocksdb::DB>(raw), SystemClock());
+}
+
 absl::StatusOr<std::unique_ptr<RocksDbEventBus>> RocksDbEventBus::Open(const std::string& path,
                                                                        Clock clock) {
   rocksdb::Options options;
@@ -59,7 +66,11 @@ absl::StatusOr<std::unique_ptr<RocksDbEventBus>> RocksDbEventBus::Open(const std
   rocksdb::DB* raw = nullptr;
   RETURN_IF_ERROR(
       FromRocksDb(rocksdb::DB::Open(options, path, &raw), absl::StrCat("open event bus at ", path)));
-  std::unique_ptr<rocksdb::DB> db(raw);
+  return FromDb(std::unique_ptr<rocksdb::DB>(raw), std::move(clock));
+}
+
+absl::StatusOr<std::unique_ptr<RocksDbEventBus>> RocksDbEventBus::FromDb(std::unique_ptr<rocksdb::DB> db,
+                                                                         Clock clock) {
   std::map<std::string, int64_t> ends;
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek("n"); it->Valid() && it->key().starts_with("n"); it->Next()) {

@@ -20,6 +20,9 @@ class RocksDbEventBus : public EventBus {
   // Opens (or creates) the log at `path`.
   static absl::StatusOr<std::unique_ptr<RocksDbEventBus>> Open(const std::string& path,
                                                                Clock clock = SystemClock());
+  // Opens the log at `path` to read only (an auditor's copy, or a live log: nothing is
+  // locked and nothing can be written; Publish fails).
+  static absl::StatusOr<std::unique_ptr<RocksDbEventBus>> OpenReadOnly(const std::string& path);
   ~RocksDbEventBus() override;
 
   absl::Status Publish(const std::vector<BusMessage>& messages) override;
@@ -43,6 +46,8 @@ class RocksDbEventBus : public EventBus {
  private:
   RocksDbEventBus(std::unique_ptr<rocksdb::DB> db, std::map<std::string, int64_t> ends,
                   Clock clock);
+  // Reads the topics' end offsets from `db`.
+  static absl::StatusOr<std::unique_ptr<RocksDbEventBus>> FromDb(std::unique_ptr<rocksdb::DB> db, Clock clock);
 
   std::unique_ptr<rocksdb::DB> db_;
   const Clock clock_;

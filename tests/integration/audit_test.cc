@@ -7,6 +7,9 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <functional>
+
 #include "common/audit/checkpoint.h"
 #include "common/audit/merkle.h"
 #include "common/bus/bus_config.h"
@@ -15,6 +18,10 @@
 #include "safeguard/v1/audit.grpc.pb.h"
 #include "safeguard/v1/envelope.pb.h"
 #include "safeguard/v1/police_service.grpc.pb.h"
+#include "common/keys.h"
+#include "rocksdb/db.h"
+#include "safeguard/v1/storage.pb.h"
+#include "services/safeguard_audit/verify.h"
 #include "services/safeguardd/all_in_one.h"
 #include "tests/testing/police_requests.h"
 #include "tests/testing/status_matchers.h"
@@ -175,6 +182,78 @@ TEST_F(AuditTest, SuccessiveCheckpointsAreSignedAndProvenConsistent) {
   r.set_size(last.size());
   ASSERT_TRUE(police_audit_->GetCheckpoint(Context().get(), r, &again).ok());
   EXPECT_EQ(again.SerializeAsString(), last.SerializeAsString());
+}
+
+// The auditor's tool on a copy taken from the bus: as signed; then, with one event's bytes
+// altered on the bus, that event is named; with one removed, the gap is named.
+TEST_F(AuditTest, TheAuditorsToolVerifiesTheBusCopyAndNamesTheBadEvent) {
+  Record(6, 0);
+  AwaitCheckpoint(police_audit_.get(), 6);
+  for (const absl::Time deadline = absl::Now() + absl::Seconds(10);
+       absl::Now() < deadline && PoliceTopic().size() < 6;) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  // Recorded when the system was commissioned, kept away from it.
+  PublicKeyResponse key;
+  ASSERT_TRUE(police_audit_->GetPublicKey(Context().get(), GetPublicKeyRequest(), &key).ok());
+  const std::string pem = dir_.path() + "/police-recorded.pub.pem";
+  {
+    std::ofstream out(pem);
+    out << key.public_key_pem();
+  }
+  auto verify = [&] {
+    return audit_tool::VerifyLogCopy({.server = system_->police_address(),
+                                      .bus_dir = dir_.path() + "/bus",
+                                      .topic = kPoliceTopic,
+                                      .public_key_pem = pem});
+  };
+  auto intact = verify();
+  ASSERT_THAT(intact, IsOk());
+  EXPECT_TRUE(intact->report.ok()) << intact->report.problem;
+  EXPECT_TRUE(intact->key_recorded);
+  EXPECT_EQ(intact->report.verified_size, 6u);
+  EXPECT_THAT(audit_tool::Describe(*intact), ::testing::HasSubstr("OK: every event up to 6 is as signed"));
+
+  // Change one byte of the third message on the bus, with the system stopped.
+  const std::vector<BusRecord> topic = PoliceTopic();
+  EventEnvelope third;
+  ASSERT_TRUE(third.ParseFromString(topic[2].value));
+  system_.reset();
+  auto rewrite = [&](const std::function<void(rocksdb::DB*, const std::string& key, BusLogRecord record)>& change) {
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), dir_.path() + "/bus", &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    std::string key = NamedPrefix("t", kPoliceTopic);
+    AppendBigEndian64(&key, 2);
+    std::string value;
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), key, &value).ok());
+    BusLogRecord record;
+    ASSERT_TRUE(record.ParseFromString(value));
+    change(db.get(), key, record);
+  };
+  rewrite([](rocksdb::DB* db, const std::string& key, BusLogRecord record) {
+    std::string event = record.value();
+    event[event.find("Sexual assault")] = 's';
+    record.set_value(event);
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), key, record.SerializeAsString()).ok());
+  });
+  SetUp();
+  auto altered = verify();
+  ASSERT_THAT(altered, IsOk());
+  EXPECT_FALSE(altered->report.ok());
+  EXPECT_EQ(altered->report.first_bad_sequence, third.log_sequence());
+  EXPECT_THAT(altered->report.problem, ::testing::HasSubstr(absl::StrCat("event ", third.log_sequence(), " was altered")));
+
+  // Remove it instead.
+  system_.reset();
+  rewrite([](rocksdb::DB* db, const std::string& key, BusLogRecord) {
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), key).ok());
+  });
+  SetUp();
+  auto removed = verify();
+  ASSERT_THAT(removed, IsOk());
+  EXPECT_EQ(removed->report.first_bad_sequence, third.log_sequence());
+  EXPECT_THAT(removed->report.problem, ::testing::HasSubstr(absl::StrCat("event ", third.log_sequence(), " is missing")));
 }
 
 TEST_F(AuditTest, EachServiceSignsItsOwnLogWithItsOwnKey) {
