@@ -1,9 +1,18 @@
-// safeguard-audit: the auditor's tool. Today: `verify`, which checks a copy of one log,
-// taken from the embedded bus, against the checkpoints its service signed (docs/audit.md).
+// safeguard-audit: the auditor's tool, over a copy of the logs (the embedded bus); see
+// docs/audit.md.
 //   safeguard-audit verify --server=127.0.0.1:50051 --bus_dir=./safeguard-data/bus
 //       --topic=police.events [--public_key=police.pub.pem]
-// Exit status: 0 the copy is as signed, 1 a problem was found, 2 the check could not run.
+//   safeguard-audit view-as-of --bus_dir=... --as_of=2026-11-23T10:15:00Z
+//       --subject=pnc:2011/0045123K --purpose_detail='complaint C-17' --work_dir=/tmp/asof
+//   safeguard-audit consultations --bus_dir=... --subject=pnc:2011/0045123K[,probation:X1]
+// Exit status: 0 done (verify: the copy is as signed), 1 verify found a problem, 2 the
+// command could not run.
 #include <iostream>
+
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "google/protobuf/util/json_util.h"
+#include "services/safeguard_audit/replay.h"
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -15,12 +24,82 @@ ABSL_FLAG(std::string, bus_dir, "./safeguard-data/bus", "the embedded bus direct
 ABSL_FLAG(std::string, topic, "police.events", "the log's topic");
 ABSL_FLAG(std::string, public_key, "", "the log's public key as recorded (PEM); empty: the service's own");
 ABSL_FLAG(std::string, user, "auditor", "who is auditing");
+ABSL_FLAG(std::string, subject, "", "view-as-of: the subject's reference (pnc:..., visor:..., probation:..., "
+                                    "childrens:...); consultations: record keys, comma-separated");
+ABSL_FLAG(std::string, as_of, "", "view-as-of: the moment, RFC 3339 (2026-11-23T10:15:00Z)");
+ABSL_FLAG(std::string, purpose_detail, "", "view-as-of: why (e.g. the complaint or review reference)");
+ABSL_FLAG(std::string, work_dir, "", "view-as-of: an empty directory for the rebuilt state");
+ABSL_FLAG(std::string, audit_topic, "audit.access", "consultations: the access records' topic");
+
+namespace {
+
+int ViewAsOfCommand() {
+  absl::Time as_of;
+  std::string err;
+  if (!absl::ParseTime(absl::RFC3339_full, absl::GetFlag(FLAGS_as_of), &as_of, &err)) {
+    std::cerr << "safeguard-audit: --as_of: " << err << std::endl;
+    return 2;
+  }
+  const std::string subject = absl::GetFlag(FLAGS_subject);
+  const size_t colon = subject.find(':');
+  safeguard::v1::SubjectRef ref;
+  const std::string kind = subject.substr(0, colon), value = colon == std::string::npos ? "" : subject.substr(colon + 1);
+  if (kind == "pnc") {
+    ref.set_pnc_id(value);
+  } else if (kind == "visor") {
+    ref.set_visor_ref(value);
+  } else if (kind == "probation") {
+    ref.set_probation_case_ref(value);
+  } else if (kind == "childrens") {
+    ref.set_childrens_case_id(value);
+  } else {
+    std::cerr << "safeguard-audit: --subject: expected pnc:, visor:, probation: or childrens: and a reference\n";
+    return 2;
+  }
+  safeguard::v1::Purpose purpose;
+  purpose.set_code(safeguard::v1::AUDIT);
+  purpose.set_detail(absl::GetFlag(FLAGS_purpose_detail));
+  auto view = safeguard::audit_tool::ViewAsOf({.bus_dir = absl::GetFlag(FLAGS_bus_dir),
+                                               .work_dir = absl::GetFlag(FLAGS_work_dir),
+                                               .as_of = as_of,
+                                               .subject = ref,
+                                               .purpose = purpose,
+                                               .user = absl::GetFlag(FLAGS_user)});
+  if (!view.ok()) {
+    std::cerr << "safeguard-audit: " << view.status() << std::endl;
+    return 2;
+  }
+  std::string json;
+  google::protobuf::util::JsonPrintOptions print;
+  print.add_whitespace = true;
+  print.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(*view, &json, print);
+  std::cout << json;
+  return 0;
+}
+
+int ConsultationsCommand() {
+  std::vector<std::string> keys = absl::StrSplit(absl::GetFlag(FLAGS_subject), ',', absl::SkipEmpty());
+  auto records = safeguard::audit_tool::Consultations(absl::GetFlag(FLAGS_bus_dir), absl::GetFlag(FLAGS_audit_topic), keys);
+  if (!records.ok()) {
+    std::cerr << "safeguard-audit: " << records.status() << std::endl;
+    return 2;
+  }
+  for (const auto& r : *records) std::cout << safeguard::audit_tool::DescribeConsultation(r) << "\n";
+  std::cout << records->size() << " consultation(s)" << std::endl;
+  return 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("safeguard-audit verify --server=HOST:PORT --bus_dir=DIR --topic=TOPIC [--public_key=PEM]");
+  absl::SetProgramUsageMessage("safeguard-audit verify | view-as-of | consultations [flags] (docs/audit.md)");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
-  if (args.size() != 2 || std::string(args[1]) != "verify") {
-    std::cerr << "usage: safeguard-audit verify --server=HOST:PORT --bus_dir=DIR --topic=TOPIC [--public_key=PEM]\n";
+  const std::string command = args.size() == 2 ? args[1] : "";
+  if (command == "view-as-of") return ViewAsOfCommand();
+  if (command == "consultations") return ConsultationsCommand();
+  if (command != "verify") {
+    std::cerr << "usage: safeguard-audit verify | view-as-of | consultations [flags]; see --help\n";
     return 2;
   }
   auto outcome = safeguard::audit_tool::VerifyLogCopy({.server = absl::GetFlag(FLAGS_server),

@@ -21,6 +21,9 @@
 #include "common/keys.h"
 #include "rocksdb/db.h"
 #include "safeguard/v1/storage.pb.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "safeguard/v1/mappa_service.grpc.pb.h"
+#include "services/safeguard_audit/replay.h"
 #include "services/safeguard_audit/verify.h"
 #include "services/safeguardd/all_in_one.h"
 #include "tests/testing/police_requests.h"
@@ -254,6 +257,61 @@ TEST_F(AuditTest, TheAuditorsToolVerifiesTheBusCopyAndNamesTheBadEvent) {
   ASSERT_THAT(removed, IsOk());
   EXPECT_EQ(removed->report.first_bad_sequence, third.log_sequence());
   EXPECT_THAT(removed->report.problem, ::testing::HasSubstr(absl::StrCat("event ", third.log_sequence(), " is missing")));
+}
+
+// What the panel could have seen: the view rebuilt from the log as of a moment equals what
+// the live API returned then; and the auditor lists who consulted it, when and why.
+TEST_F(AuditTest, AViewAsOfAMomentIsWhatTheLiveApiReturnedThenAndEveryConsultationIsListed) {
+  auto mappa = MappaService::NewStub(grpc::CreateChannel(system_->mappa_address(), grpc::InsecureChannelCredentials()));
+  const std::string pnc = "2019/0012345X";
+  GetRiskViewRequest read;
+  *read.mutable_subject() = testing::TestSubject(pnc);
+  read.mutable_purpose()->set_code(MAPPA_MEETING);
+  read.mutable_purpose()->set_detail("MAPPA level 2 meeting M-5");
+  size_t reads = 0;
+  auto live = [&](size_t convictions) {
+    RiskView v;
+    for (const absl::Time deadline = absl::Now() + absl::Seconds(10); absl::Now() < deadline;) {
+      v.Clear();
+      ++reads;
+      if (mappa->GetRiskView(Context().get(), read, &v).ok() && static_cast<size_t>(v.convictions_size()) == convictions) break;
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    return v;
+  };
+  CommandResult r;
+  ASSERT_TRUE(police_->RecordConviction(Context().get(), testing::ValidConviction("cmd-asof-1", pnc), &r).ok());
+  const RiskView then = live(1);
+  ASSERT_EQ(then.convictions_size(), 1);
+  const absl::Time moment = absl::Now();
+  absl::SleepFor(absl::Milliseconds(5));
+  auto second = testing::ValidConviction("cmd-asof-2", pnc);
+  second.mutable_conviction()->set_offence("Possession of indecent images of children");
+  ASSERT_TRUE(police_->RecordConviction(Context().get(), second, &r).ok());
+  ASSERT_EQ(live(2).convictions_size(), 2);
+
+  Purpose purpose;
+  purpose.set_code(AUDIT);
+  purpose.set_detail("Complaint C-17: what did the panel know?");
+  auto rebuilt = audit_tool::ViewAsOf({.bus_dir = dir_.path() + "/bus",
+                                       .work_dir = dir_.path() + "/as-of",
+                                       .as_of = moment,
+                                       .subject = testing::TestSubject(pnc),
+                                       .purpose = purpose});
+  ASSERT_THAT(rebuilt, IsOk());
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(then, *rebuilt))
+      << then.DebugString() << "\n---\n" << rebuilt->DebugString();
+
+  auto consultations = audit_tool::Consultations(dir_.path() + "/bus", kAuditAccessTopic, {"pnc:" + pnc});
+  ASSERT_THAT(consultations, IsOk());
+  EXPECT_EQ(consultations->size(), reads) << "every live read, any before the subject was known included";
+  for (const AccessRecord& a : *consultations) {
+    EXPECT_EQ(a.actor().user(), "auditor-1");
+    EXPECT_EQ(a.view(), "mappa.RiskView");
+    EXPECT_EQ(a.purpose().detail(), "MAPPA level 2 meeting M-5");
+  }
+  EXPECT_THAT(audit_tool::DescribeConsultation(consultations->front()),
+              ::testing::HasSubstr("auditor-1 (auditor, AGENCY_MAPPA)  mappa.RiskView  MAPPA_MEETING: MAPPA level 2 meeting M-5"));
 }
 
 TEST_F(AuditTest, EachServiceSignsItsOwnLogWithItsOwnKey) {

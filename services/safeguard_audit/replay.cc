@@ -1,0 +1,97 @@
+#include "services/safeguard_audit/replay.h"
+
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "common/bus/event_bus_rocksdb.h"
+#include "common/enum_name.h"
+#include "common/grpc/caller.h"
+#include "common/status_macros.h"
+#include "common/time_util.h"
+#include "safeguard/v1/envelope.pb.h"
+#include "services/mappa/mappa_reads.h"
+#include "services/mappa/risk_view_store.h"
+
+namespace safeguard::audit_tool {
+namespace {
+
+namespace v1 = safeguard::v1;
+
+// Every record of `topic`, in order.
+absl::StatusOr<std::vector<BusRecord>> WholeTopic(RocksDbEventBus& bus, const std::string& topic) {
+  std::vector<BusRecord> all;
+  for (int64_t offset = 0;;) {
+    ASSIGN_OR_RETURN(std::vector<BusRecord> records, bus.Read(topic, offset, 10000));
+    if (records.empty()) break;
+    offset = records.back().offset + 1;
+    for (auto& r : records) all.push_back(std::move(r));
+  }
+  return all;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::RiskView> ViewAsOf(const AsOfOptions& options) {
+  std::error_code ec;
+  if (std::filesystem::exists(options.work_dir) && !std::filesystem::is_empty(options.work_dir, ec)) {
+    return absl::FailedPreconditionError(absl::StrCat(options.work_dir, ": the rebuilt state needs an empty directory"));
+  }
+  std::filesystem::create_directories(options.work_dir, ec);
+  if (ec) return absl::FailedPreconditionError(absl::StrCat(options.work_dir, ": ", ec.message()));
+  ASSIGN_OR_RETURN(std::unique_ptr<RocksDbEventBus> bus, RocksDbEventBus::OpenReadOnly(options.bus_dir));
+  const Clock then = [t = options.as_of] { return t; };
+  ASSIGN_OR_RETURN(std::unique_ptr<mappa::RiskViewStore> store,
+                   mappa::RiskViewStore::Open((std::filesystem::path(options.work_dir) / "mappa").string(), then));
+  for (const std::string& topic : {options.topics.police, options.topics.probation, options.topics.childrens,
+                                   options.topics.mappa}) {
+    ASSIGN_OR_RETURN(std::vector<BusRecord> records, WholeTopic(*bus, topic));
+    std::vector<BusRecord> known;  // recorded by then
+    for (BusRecord& r : records) {
+      v1::EventEnvelope e;
+      if (e.ParseFromString(r.value) && FromProtoTimestamp(e.recorded_at()) > options.as_of) continue;
+      known.push_back(std::move(r));
+      if (known.size() == 1000) {
+        RETURN_IF_ERROR(store->ApplyRecords(known).status());
+        known.clear();
+      }
+    }
+    if (!known.empty()) RETURN_IF_ERROR(store->ApplyRecords(known).status());
+  }
+  // Read as mappa-service reads, with "now" the moment asked about. The read's own access
+  // record goes to a scratch bus: the auditor's copy is not the live log.
+  ASSIGN_OR_RETURN(std::unique_ptr<RocksDbEventBus> scratch,
+                   RocksDbEventBus::Open((std::filesystem::path(options.work_dir) / "scratch-bus").string()));
+  mappa::MappaReads reads(store.get(), scratch.get(), options.topics.audit_access, then);
+  v1::GetRiskViewRequest request;
+  *request.mutable_subject() = options.subject;
+  *request.mutable_purpose() = options.purpose;
+  CallContext call;
+  call.actor.set_user(options.user);
+  call.actor.set_role("auditor");
+  return reads.GetRiskView(request, call);
+}
+
+absl::StatusOr<std::vector<v1::AccessRecord>> Consultations(const std::string& bus_dir, const std::string& audit_topic,
+                                                            const std::vector<std::string>& subject_keys) {
+  ASSIGN_OR_RETURN(std::unique_ptr<RocksDbEventBus> bus, RocksDbEventBus::OpenReadOnly(bus_dir));
+  ASSIGN_OR_RETURN(std::vector<BusRecord> records, WholeTopic(*bus, audit_topic));
+  std::vector<v1::AccessRecord> out;
+  for (const BusRecord& r : records) {
+    v1::AccessRecord a;
+    if (!a.ParseFromString(r.value)) {
+      return absl::DataLossError(absl::StrCat("access record at offset ", r.offset, " is unreadable"));
+    }
+    if (std::find(subject_keys.begin(), subject_keys.end(), a.subject_key()) != subject_keys.end()) {
+      out.push_back(std::move(a));
+    }
+  }
+  return out;
+}
+
+std::string DescribeConsultation(const v1::AccessRecord& a) {
+  return absl::StrCat(FormatTimestamp(a.at()), "  ", a.actor().user(), " (", a.actor().role(), ", ",
+                      EnumName(a.actor().agency()), ")  ", a.view(), "  ", EnumName(a.purpose().code()), ": ",
+                      a.purpose().detail(), a.recipients().empty() ? "" : "  [disclosed]");
+}
+
+}  // namespace safeguard::audit_tool

@@ -1,0 +1,40 @@
+// The auditor's questions of a copy of the logs (the embedded bus), answered by replaying
+// them, never by asking the live system:
+//  - ViewAsOf: a subject's consolidated view as it stood at a moment, i.e. from every event
+//    recorded by then, folded into a fresh state and read through mappa-service's own read
+//    path (MappaReads) with that moment as "now": what a panel could have seen;
+//  - Consultations: who consulted a subject's data, when and why (audit.access).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/bus/bus_config.h"
+#include "safeguard/v1/mappa_service.pb.h"
+#include "safeguard/v1/storage.pb.h"
+
+namespace safeguard::audit_tool {
+
+struct AsOfOptions {
+  std::string bus_dir;       // the embedded bus's directory (<data_dir>/bus)
+  Topics topics;             // the agency topics and mappa.events
+  std::string work_dir;      // an empty directory for the rebuilt state
+  absl::Time as_of;
+  safeguard::v1::SubjectRef subject;
+  safeguard::v1::Purpose purpose;
+  std::string user = "auditor";
+};
+
+absl::StatusOr<safeguard::v1::RiskView> ViewAsOf(const AsOfOptions& options);
+
+// Every access record on `audit_topic` whose subject is one of `subject_keys`, in order.
+absl::StatusOr<std::vector<safeguard::v1::AccessRecord>> Consultations(const std::string& bus_dir,
+                                                                      const std::string& audit_topic,
+                                                                      const std::vector<std::string>& subject_keys);
+
+// One line per record: when, who (user, role, agency), which view, why.
+std::string DescribeConsultation(const safeguard::v1::AccessRecord& record);
+
+}  // namespace safeguard::audit_tool
