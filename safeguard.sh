@@ -5,11 +5,12 @@
 # Works as root on a fresh Debian 12 machine (uses sudo for apt-get otherwise).
 set -euo pipefail
 cd "$(dirname "$0")"
+ROOT=$(pwd)
 
 PACKAGES=(cmake g++ make ccache pkg-config
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librdkafka-dev librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
-  python3 python3-grpcio yamllint)
+  python3 python3-grpcio yamllint clang)
 BUILD_DIR=${SAFEGUARD_BUILD_DIR:-build}
 JOBS=$(nproc)
 
@@ -32,6 +33,27 @@ build() {
   cmake --build "$BUILD_DIR" -j "$JOBS"
 }
 
+# The libFuzzer targets (tests/fuzz): built with clang on their own, each run for a bounded
+# time (SAFEGUARD_FUZZ_SECONDS, default 30). A crash fails the test command and leaves the
+# input that caused it in $FUZZ_DIR.
+FUZZ_DIR=${SAFEGUARD_FUZZ_BUILD_DIR:-build-fuzz}
+fuzz() {
+  echo "==> building the fuzz targets in $FUZZ_DIR (clang)"
+  CXX=clang++ cmake -S . -B "$FUZZ_DIR" -DSAFEGUARD_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || return 1
+  cmake --build "$FUZZ_DIR" -j "$JOBS" || return 1
+  local failed=0
+  for target in envelope_fuzz validators_fuzz; do
+    echo "==> fuzzing $target for ${SAFEGUARD_FUZZ_SECONDS:-30} s"
+    if ! "$FUZZ_DIR/tests/fuzz/$target" -max_total_time="${SAFEGUARD_FUZZ_SECONDS:-30}" -rss_limit_mb=2048 \
+         -artifact_prefix="$FUZZ_DIR/$target-" -print_final_stats=1 2>"$FUZZ_DIR/$target.log"; then
+      tail -40 "$FUZZ_DIR/$target.log"
+      failed=1
+    fi
+    grep -h -E "^(Done|stat::number_of_executed_units)" "$FUZZ_DIR/$target.log" || true
+  done
+  return $failed
+}
+
 case "${1:-}" in
   run)
     shift
@@ -48,6 +70,8 @@ case "${1:-}" in
     ctest --output-on-failure -j "$JOBS" --timeout 600 || status=$?
     echo "==> what the crash and fault tests checked:"
     grep -h -E "^(crash test|kafka fault test)" Testing/Temporary/LastTest.log || true
+    cd "$ROOT"
+    fuzz || status=$?
     exit $status
     ;;
   *)

@@ -1,0 +1,43 @@
+// The envelope decoder and everything that folds a decoded event: any bytes from the bus
+// are parsed as an EventEnvelope, hashed as a Merkle leaf, folded into a risk view (with
+// its computed fields and timeline line), into a disclosure case and into a MAPPA meeting,
+// checked against each's rules. Nothing may crash, leak or trip a sanitizer.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "absl/time/civil_time.h"
+#include "common/audit/merkle.h"
+#include "common/disclosure/disclosure_case.h"
+#include "safeguard/v1/envelope.pb.h"
+#include "services/mappa/meeting.h"
+#include "services/mappa/risk_projection.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string bytes(reinterpret_cast<const char*>(data), size);
+  (void)safeguard::audit::LeafHash(bytes);
+  safeguard::v1::EventEnvelope e;
+  if (!e.ParseFromString(bytes)) return 0;
+
+  safeguard::v1::RiskView view;
+  safeguard::mappa::ApplyEvent(e, &view);
+  safeguard::mappa::ApplyEvent(e, &view);  // the same event twice, as a redelivery would
+  safeguard::mappa::ComputeAsOf(absl::CivilDay(2026, 11, 23), &view);
+  (void)safeguard::mappa::TimelineSummary(e);
+
+  safeguard::v1::DisclosureCase c;
+  (void)safeguard::disclosure::CheckStep(c, e);
+  if (safeguard::disclosure::IsCaseEvent(e)) {
+    safeguard::disclosure::ApplyStep(e, &c);
+    (void)safeguard::disclosure::CheckStep(c, e);
+    (void)safeguard::disclosure::DeadlinesOf(c, safeguard::disclosure::Deadlines(), absl::UnixEpoch());
+  }
+
+  safeguard::v1::MappaMeeting m;
+  (void)safeguard::mappa::CheckMeetingStep(m, e);
+  if (safeguard::mappa::IsMeetingEvent(e)) {
+    safeguard::mappa::ApplyMeetingStep(e, &m);
+    (void)safeguard::mappa::CheckMeetingStep(m, e);
+  }
+  return 0;
+}
