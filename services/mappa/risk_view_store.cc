@@ -126,6 +126,21 @@ absl::StatusOr<safeguard::v1::Provenance> IndexedEvent(PendingWrites& p, const s
 
 }  // namespace
 
+absl::StatusOr<std::unique_ptr<RiskViewStore>> RiskViewStore::OpenReadOnly(const std::string& path) {
+  rocksdb::DB* raw = nullptr;
+  RETURN_IF_ERROR(FromRocksDb(rocksdb::DB::OpenForReadOnly(rocksdb::Options(), path, &raw),
+                              absl::StrCat("open mappa views at ", path, " to read")));
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::string format;
+  rocksdb::Status s = db->Get(rocksdb::ReadOptions(), keys::kFormatKey, &format);
+  if (!s.ok() && !s.IsNotFound()) RETURN_IF_ERROR(FromRocksDb(s, "read mappa state format"));
+  if (format != keys::kFormat) {
+    return absl::FailedPreconditionError(absl::StrCat("mappa state at ", path, " is in layout '", format, "', not '",
+                                                      keys::kFormat, "'; start mappa-service to rebuild it"));
+  }
+  return std::unique_ptr<RiskViewStore>(new RiskViewStore(std::move(db), SystemClock()));
+}
+
 absl::StatusOr<std::unique_ptr<RiskViewStore>> RiskViewStore::Open(const std::string& path,
                                                                    Clock clock) {
   rocksdb::Options options;
@@ -715,6 +730,18 @@ absl::StatusOr<safeguard::v1::MappaMeeting> RiskViewStore::GetMeeting(const std:
   safeguard::v1::MappaMeeting m;
   if (!m.ParseFromString(bytes)) return absl::DataLossError("stored meeting is unreadable");
   return m;
+}
+
+absl::Status RiskViewStore::VisitMeetings(const std::function<bool(const safeguard::v1::MappaMeeting&)>& visit) {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(keys::kMeetingPrefix); it->Valid() && it->key().starts_with(keys::kMeetingPrefix); it->Next()) {
+    safeguard::v1::MappaMeeting m;
+    if (!m.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("stored meeting is unreadable");
+    }
+    if (!visit(m)) break;
+  }
+  return FromRocksDb(it->status(), "read meetings");
 }
 
 absl::Status RiskViewStore::VisitPeople(const std::string& after,

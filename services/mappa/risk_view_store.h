@@ -51,6 +51,9 @@ class RiskViewStore {
  public:
   static absl::StatusOr<std::unique_ptr<RiskViewStore>> Open(const std::string& path,
                                                              Clock clock = SystemClock());
+  // Opens the state at `path` to read only, as it stands at this moment (an auditor
+  // comparing it with a rebuild; mappa-service may keep running). Nothing can be applied.
+  static absl::StatusOr<std::unique_ptr<RiskViewStore>> OpenReadOnly(const std::string& path);
 
   // Applies `records` in order, in one atomic write with their positions, then brings
   // the stored alerts of every person they touched up to date (see UpdateAlerts). Not
@@ -109,6 +112,9 @@ class RiskViewStore {
   // key sorts after `after` (empty: from the start), by person key, until it returns false.
   absl::Status VisitPeople(const std::string& after,
                            const std::function<bool(const safeguard::v1::RiskView&)>& visit);
+
+  // Calls `visit` with every meeting, by meeting ref, until it returns false.
+  absl::Status VisitMeetings(const std::function<bool(const safeguard::v1::MappaMeeting&)>& visit);
 
   // --- Alerts ---
 

@@ -5,8 +5,9 @@
 //   safeguard-audit view-as-of --bus_dir=... --as_of=2026-11-23T10:15:00Z
 //       --subject=pnc:2011/0045123K --purpose_detail='complaint C-17' --work_dir=/tmp/asof
 //   safeguard-audit consultations --bus_dir=... --subject=pnc:2011/0045123K[,probation:X1]
-// Exit status: 0 done (verify: the copy is as signed), 1 verify found a problem, 2 the
-// command could not run.
+//   safeguard-audit replay --bus_dir=... --state_dir=./safeguard-data/mappa --work_dir=/tmp/replay
+// Exit status: 0 done (verify: the copy is as signed; replay: every view is the same),
+// 1 a problem was found, 2 the command could not run.
 #include <iostream>
 
 #include "absl/strings/str_split.h"
@@ -30,6 +31,7 @@ ABSL_FLAG(std::string, as_of, "", "view-as-of: the moment, RFC 3339 (2026-11-23T
 ABSL_FLAG(std::string, purpose_detail, "", "view-as-of: why (e.g. the complaint or review reference)");
 ABSL_FLAG(std::string, work_dir, "", "view-as-of: an empty directory for the rebuilt state");
 ABSL_FLAG(std::string, audit_topic, "audit.access", "consultations: the access records' topic");
+ABSL_FLAG(std::string, state_dir, "./safeguard-data/mappa", "replay: mappa-service's live state (read only)");
 
 namespace {
 
@@ -78,6 +80,24 @@ int ViewAsOfCommand() {
   return 0;
 }
 
+int ReplayCommand() {
+  auto report = safeguard::audit_tool::ReplayAndCompare({.bus_dir = absl::GetFlag(FLAGS_bus_dir),
+                                                         .live_state = absl::GetFlag(FLAGS_state_dir),
+                                                         .work_dir = absl::GetFlag(FLAGS_work_dir)});
+  if (!report.ok()) {
+    std::cerr << "safeguard-audit: " << report.status() << std::endl;
+    return 2;
+  }
+  for (const auto& v : report->views) {
+    std::cout << (v.same() ? "same      " : "DIFFERENT ") << v.view << "  live "
+              << (v.live.empty() ? "(missing)" : v.live.substr(0, 16)) << "  rebuilt "
+              << (v.rebuilt.empty() ? "(missing)" : v.rebuilt.substr(0, 16)) << "\n";
+  }
+  std::cout << report->events_replayed << " events replayed; " << report->views.size() << " views; "
+            << report->differences << " different" << std::endl;
+  return report->differences == 0 ? 0 : 1;
+}
+
 int ConsultationsCommand() {
   std::vector<std::string> keys = absl::StrSplit(absl::GetFlag(FLAGS_subject), ',', absl::SkipEmpty());
   auto records = safeguard::audit_tool::Consultations(absl::GetFlag(FLAGS_bus_dir), absl::GetFlag(FLAGS_audit_topic), keys);
@@ -93,13 +113,14 @@ int ConsultationsCommand() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("safeguard-audit verify | view-as-of | consultations [flags] (docs/audit.md)");
+  absl::SetProgramUsageMessage("safeguard-audit verify | view-as-of | consultations | replay [flags] (docs/audit.md)");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   const std::string command = args.size() == 2 ? args[1] : "";
   if (command == "view-as-of") return ViewAsOfCommand();
   if (command == "consultations") return ConsultationsCommand();
+  if (command == "replay") return ReplayCommand();
   if (command != "verify") {
-    std::cerr << "usage: safeguard-audit verify | view-as-of | consultations [flags]; see --help\n";
+    std::cerr << "usage: safeguard-audit verify | view-as-of | consultations | replay [flags]; see --help\n";
     return 2;
   }
   auto outcome = safeguard::audit_tool::VerifyLogCopy({.server = absl::GetFlag(FLAGS_server),

@@ -29,6 +29,32 @@ struct AsOfOptions {
 
 absl::StatusOr<safeguard::v1::RiskView> ViewAsOf(const AsOfOptions& options);
 
+// Replays the copy of the logs into a fresh state, up to exactly the positions the live
+// state records as consumed, and compares every view with the live one: each person's
+// picture (its stored facts), each disclosure case and each meeting, by a SHA-256 digest
+// of its deterministic serialization.
+struct ReplayOptions {
+  std::string bus_dir;       // the embedded bus's directory
+  Topics topics;
+  std::string live_state;    // mappa-service's state directory (<data_dir>/mappa), read only
+  std::string work_dir;      // an empty directory for the rebuilt state
+};
+
+struct ViewDigest {
+  std::string view;          // "person pnc:...", "case CSODS/...", "meeting MAPPA/..."
+  std::string live;          // hex digests; empty when the view is missing on that side
+  std::string rebuilt;
+  bool same() const { return live == rebuilt; }
+};
+
+struct ReplayReport {
+  uint64_t events_replayed = 0;
+  std::vector<ViewDigest> views;    // by view name
+  uint64_t differences = 0;
+};
+
+absl::StatusOr<ReplayReport> ReplayAndCompare(const ReplayOptions& options);
+
 // Every access record on `audit_topic` whose subject is one of `subject_keys`, in order.
 absl::StatusOr<std::vector<safeguard::v1::AccessRecord>> Consultations(const std::string& bus_dir,
                                                                       const std::string& audit_topic,

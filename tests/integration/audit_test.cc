@@ -22,7 +22,10 @@
 #include "rocksdb/db.h"
 #include "safeguard/v1/storage.pb.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "safeguard/v1/disclosure_reads.grpc.pb.h"
+#include "safeguard/v1/disclosure_service.grpc.pb.h"
 #include "safeguard/v1/mappa_service.grpc.pb.h"
+#include "tests/testing/disclosure_requests.h"
 #include "services/safeguard_audit/replay.h"
 #include "services/safeguard_audit/verify.h"
 #include "services/safeguardd/all_in_one.h"
@@ -312,6 +315,60 @@ TEST_F(AuditTest, AViewAsOfAMomentIsWhatTheLiveApiReturnedThenAndEveryConsultati
   }
   EXPECT_THAT(audit_tool::DescribeConsultation(consultations->front()),
               ::testing::HasSubstr("auditor-1 (auditor, AGENCY_MAPPA)  mappa.RiskView  MAPPA_MEETING: MAPPA level 2 meeting M-5"));
+}
+
+// The live views are derived: replayed from the copy of the logs up to where the live state
+// stands, every one is byte-for-byte the same; a doctored live view is named.
+TEST_F(AuditTest, ReplayingTheLogsGivesEveryLiveViewAndADoctoredOneIsNamed) {
+  Record(3, 0);
+  auto disclosure = DisclosureService::NewStub(
+      grpc::CreateChannel(system_->police_address(), grpc::InsecureChannelCredentials()));
+  CommandResult r;
+  ASSERT_TRUE(disclosure->ReceiveEnquiry(Context().get(), testing::Enquiry("CSODS/KENT/77", absl::Now() - absl::Hours(1),
+                                                                            RIGHT_TO_ASK, "kent"),
+                                         &r)
+                  .ok());
+  // Wait until mappa-service has consumed all of it.
+  auto cases = DisclosureCaseService::NewStub(grpc::CreateChannel(system_->mappa_address(), grpc::InsecureChannelCredentials()));
+  for (const absl::Time deadline = absl::Now() + absl::Seconds(10); absl::Now() < deadline;) {
+    GetDisclosureStatisticsResponse mi;
+    if (cases->GetDisclosureStatistics(Context().get(), GetDisclosureStatisticsRequest(), &mi).ok() &&
+        mi.total().enquiries() == 1) {
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  // The convictions came before it on the same topic, so they are consumed too.
+
+  auto report = audit_tool::ReplayAndCompare(
+      {.bus_dir = dir_.path() + "/bus", .live_state = dir_.path() + "/mappa", .work_dir = dir_.path() + "/replay-1"});
+  ASSERT_THAT(report, IsOk());
+  EXPECT_EQ(report->differences, 0u);
+  std::vector<std::string> names;
+  for (const auto& v : report->views) names.push_back(v.view);
+  EXPECT_THAT(names, ::testing::IsSupersetOf({std::string("case CSODS/KENT/77"), std::string("person pnc:2019/0010000X")}));
+  EXPECT_GE(report->events_replayed, 4u);
+
+  // Doctor one stored view: drop the conviction from the live picture.
+  system_.reset();
+  {
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), dir_.path() + "/mappa", &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    std::string bytes;
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), "vpnc:2019/0010001X", &bytes).ok());
+    RiskView v;
+    ASSERT_TRUE(v.ParseFromString(bytes));
+    v.clear_convictions();
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), "vpnc:2019/0010001X", v.SerializeAsString()).ok());
+  }
+  auto doctored = audit_tool::ReplayAndCompare(
+      {.bus_dir = dir_.path() + "/bus", .live_state = dir_.path() + "/mappa", .work_dir = dir_.path() + "/replay-2"});
+  ASSERT_THAT(doctored, IsOk());
+  EXPECT_EQ(doctored->differences, 1u);
+  for (const auto& v : doctored->views) {
+    EXPECT_EQ(v.same(), v.view != "person pnc:2019/0010001X") << v.view;
+  }
 }
 
 TEST_F(AuditTest, EachServiceSignsItsOwnLogWithItsOwnKey) {
