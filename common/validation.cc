@@ -45,6 +45,8 @@ bool IsValidUtf8(absl::string_view s) {
 
 }  // namespace
 
+std::string Element(absl::string_view field, int i) { return absl::StrCat(field, "[", i, "]"); }
+
 absl::Status FieldError(absl::string_view field, absl::string_view problem) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", problem));
 }

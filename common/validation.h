@@ -16,6 +16,9 @@ namespace safeguard::validation {
 
 absl::Status FieldError(absl::string_view field, absl::string_view problem);
 
+// The path of element `i` of the list `field`: "notification.addresses[1]".
+std::string Element(absl::string_view field, int i);
+
 // Non-empty after trimming, at most `max_len` bytes, valid UTF-8, no control characters.
 absl::Status RequireText(absl::string_view field, absl::string_view value, size_t max_len);
 // As RequireText, but empty is allowed.

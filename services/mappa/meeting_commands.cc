@@ -27,8 +27,6 @@ constexpr int kMaxActions = 50;
 // Decisions are recorded at or after the meeting; a few minutes of clock skew allowed.
 constexpr absl::Duration kClockSkew = absl::Minutes(5);
 
-std::string At(absl::string_view base, int i) { return absl::StrCat(base, "[", i, "]"); }
-
 absl::Status Agency(const std::string& field, const std::string& agency) {
   if (!IsMeetingAgency(agency)) {
     return v::FieldError(field, "is not an agency that sits at MAPPA meetings (see docs/disclosure-scheme.md)");
@@ -132,12 +130,12 @@ void MeetingCommands::Handle(const v1::RecordAttendanceRequest& r, const CallCon
     if (a.attendees().empty()) return v::FieldError("attendance.attendees", "needs at least one attendee");
     RETURN_IF_ERROR(v::MaxCount("attendance.attendees", a.attendees_size(), kMaxAttendees));
     for (int i = 0; i < a.attendees_size(); ++i) {
-      const std::string base = At("attendance.attendees", i);
+      const std::string base = v::Element("attendance.attendees", i);
       RETURN_IF_ERROR(v::RequireText(base + ".name", a.attendees(i).name(), kNameMax));
       RETURN_IF_ERROR(v::RequireText(base + ".role", a.attendees(i).role(), kNameMax));
       RETURN_IF_ERROR(Agency(base + ".agency", a.attendees(i).agency()));
     }
-    for (int i = 0; i < a.apologies_size(); ++i) RETURN_IF_ERROR(Agency(At("attendance.apologies", i), a.apologies(i)));
+    for (int i = 0; i < a.apologies_size(); ++i) RETURN_IF_ERROR(Agency(v::Element("attendance.apologies", i), a.apologies(i)));
     ASSIGN_OR_RETURN(const v1::MappaMeeting m, Current(MeetingRefOf(absl::StrCat("mappa/", out.subject_key))));
     RETURN_IF_ERROR(HeldBy(m, submitter_.Now(), "attendance"));
     out.event_type = "mappa.MeetingAttendanceRecorded";
@@ -194,7 +192,7 @@ void MeetingCommands::Handle(const v1::RecordSubjectReviewRequest& r, const Call
     if (review.level() < 1 || review.level() > 3) return v::FieldError("review.level", "must be 1, 2 or 3");
     RETURN_IF_ERROR(v::MaxCount("review.actions", review.actions_size(), kMaxActions));
     for (int i = 0; i < review.actions_size(); ++i) {
-      const std::string base = At("review.actions", i);
+      const std::string base = v::Element("review.actions", i);
       RETURN_IF_ERROR(v::RequireText(base + ".action", review.actions(i).action(), kTextMax));
       RETURN_IF_ERROR(Agency(base + ".owner_agency", review.actions(i).owner_agency()));
       if (!review.actions(i).due_date().empty()) {
@@ -260,7 +258,7 @@ void MeetingCommands::Handle(const v1::RecordCaseDiscussionRequest& r, const Cal
       }
     }
     for (int i = 0; i < d.recommended_recipients_size(); ++i) {
-      RETURN_IF_ERROR(v::RequireText(At("discussion.recommended_recipients", i), d.recommended_recipients(i), kNameMax));
+      RETURN_IF_ERROR(v::RequireText(v::Element("discussion.recommended_recipients", i), d.recommended_recipients(i), kNameMax));
     }
     const std::string ref = MeetingRefOf(absl::StrCat("mappa/", out.subject_key));
     ASSIGN_OR_RETURN(const v1::MappaMeeting m, Current(ref));

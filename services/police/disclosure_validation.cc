@@ -30,8 +30,6 @@ constexpr absl::Duration kClockSkew = absl::Minutes(5);
 // The scheme's pilot began in September 2008; nothing in a case is older.
 const absl::Time kEarliestStep = absl::FromCivil(absl::CivilDay(2008, 1, 1), absl::UTCTimeZone());
 
-std::string At(absl::string_view base, int i) { return absl::StrCat(base, "[", i, "]"); }
-
 // A short reference within a case: 1-32 letters, digits, '-' and '_'.
 absl::Status LocalRef(const std::string& field, absl::string_view value) {
   bool ok = !value.empty() && value.size() <= 32;
@@ -77,7 +75,7 @@ absl::Status Children(const std::string& field, google::protobuf::RepeatedPtrFie
   RETURN_IF_ERROR(v::MaxCount(field, children->size(), kMaxChildren));
   std::set<std::string> refs;
   for (int i = 0; i < children->size(); ++i) {
-    const std::string base = At(field, i);
+    const std::string base = v::Element(field, i);
     v1::CaseChild* c = children->Mutable(i);
     RETURN_IF_ERROR(LocalRef(base + ".child_ref", c->child_ref()));
     if (!refs.insert(c->child_ref()).second) return v::FieldError(base + ".child_ref", "is used twice");
@@ -232,7 +230,7 @@ absl::StatusOr<ValidatedCommand> Validate(const v1::RecordInterviewRequest& r, a
   const v1::DisclosureApplicantInterviewed& i = r.interview();
   RETURN_IF_ERROR(v::MaxCount("interview.documents_seen", i.documents_seen_size(), 10));
   for (int k = 0; k < i.documents_seen_size(); ++k) {
-    RETURN_IF_ERROR(v::RequireText(At("interview.documents_seen", k), i.documents_seen(k), kShortTextMax));
+    RETURN_IF_ERROR(v::RequireText(v::Element("interview.documents_seen", k), i.documents_seen(k), kShortTextMax));
   }
   if (i.identity_verified() && i.documents_seen().empty()) {
     return v::FieldError("interview.documents_seen", "must name the documents the identity was verified against");
@@ -265,7 +263,7 @@ absl::StatusOr<ValidatedCommand> Validate(const v1::RecordCaseRiskAssessmentRequ
   }
   std::set<int> seen;
   for (int k = 0; k < a.agencies_consulted_size(); ++k) {
-    const std::string field = At("assessment.agencies_consulted", k);
+    const std::string field = v::Element("assessment.agencies_consulted", k);
     RETURN_IF_ERROR(v::RequireEnum(field, a.agencies_consulted(k), v1::Agency_descriptor()));
     if (!seen.insert(a.agencies_consulted(k)).second) return v::FieldError(field, "is named twice");
   }
@@ -299,7 +297,7 @@ absl::StatusOr<ValidatedCommand> Validate(const v1::RecordDisclosureDecisionRequ
     RETURN_IF_ERROR(v::MaxCount("decision.recipients", d.recipients_size(), kMaxRecipients));
     std::set<std::string> refs;
     for (int k = 0; k < d.recipients_size(); ++k) {
-      const std::string base = At("decision.recipients", k);
+      const std::string base = v::Element("decision.recipients", k);
       RETURN_IF_ERROR(Party(base + ".party", d.recipients(k).party(), today, true));
       if (!refs.insert(d.recipients(k).party().party_ref()).second) {
         return v::FieldError(base + ".party.party_ref", "is used twice");
@@ -360,7 +358,7 @@ absl::StatusOr<ValidatedCommand> Validate(const v1::MakeSafeguardingReferralRequ
   RETURN_IF_ERROR(v::RequireText("referral.referred_to", f.referred_to(), kShortTextMax));
   RETURN_IF_ERROR(v::RequireText("referral.reason", f.reason(), kLongTextMax));
   RETURN_IF_ERROR(v::MaxCount("referral.child_refs", f.child_refs_size(), kMaxChildren));
-  for (int k = 0; k < f.child_refs_size(); ++k) RETURN_IF_ERROR(LocalRef(At("referral.child_refs", k), f.child_refs(k)));
+  for (int k = 0; k < f.child_refs_size(); ++k) RETURN_IF_ERROR(LocalRef(v::Element("referral.child_refs", k), f.child_refs(k)));
   out.event_type = "police.SafeguardingReferralMade";
   *out.event.mutable_safeguarding_referral_made() = f;
   return out;

@@ -17,8 +17,6 @@ constexpr size_t kShortTextMax = 200;
 constexpr size_t kLongTextMax = 4000;
 constexpr size_t kRefMax = 64;
 
-std::string At(absl::string_view base, int i) { return absl::StrCat(base, "[", i, "]"); }
-
 }  // namespace
 
 absl::StatusOr<ValidatedCommand> Validate(const safeguard::v1::RecordConvictionRequest& request,
@@ -65,7 +63,7 @@ absl::StatusOr<ValidatedCommand> Validate(
   }
   RETURN_IF_ERROR(v::MaxCount("notification.addresses", n.addresses_size(), 20));
   for (int i = 0; i < n.addresses_size(); ++i) {
-    const std::string base = At("notification.addresses", i);
+    const std::string base = v::Element("notification.addresses", i);
     auto* a = n.mutable_addresses(i);
     RETURN_IF_ERROR(v::RequireEnum(base + ".kind", a->kind(), safeguard::v1::AddressKind_descriptor()));
     RETURN_IF_ERROR(v::RequireText(base + ".line1", a->line1(), kShortTextMax));
@@ -75,7 +73,7 @@ absl::StatusOr<ValidatedCommand> Validate(
   }
   RETURN_IF_ERROR(v::MaxCount("notification.foreign_travel", n.foreign_travel_size(), 50));
   for (int i = 0; i < n.foreign_travel_size(); ++i) {
-    const std::string base = At("notification.foreign_travel", i);
+    const std::string base = v::Element("notification.foreign_travel", i);
     const auto& t = n.foreign_travel(i);
     RETURN_IF_ERROR(v::RequireText(base + ".country", t.country(), kNameMax));
     ASSIGN_OR_RETURN(absl::CivilDay depart, v::RequireDate(base + ".depart_date", t.depart_date()));
@@ -84,7 +82,7 @@ absl::StatusOr<ValidatedCommand> Validate(
   }
   RETURN_IF_ERROR(v::MaxCount("notification.online_identifiers", n.online_identifiers_size(), 100));
   for (int i = 0; i < n.online_identifiers_size(); ++i) {
-    const std::string base = At("notification.online_identifiers", i);
+    const std::string base = v::Element("notification.online_identifiers", i);
     const auto& o = n.online_identifiers(i);
     RETURN_IF_ERROR(v::RequireEnum(base + ".kind", o.kind(),
                                    safeguard::v1::OnlineIdentifierKind_descriptor()));
@@ -130,7 +128,7 @@ absl::StatusOr<ValidatedCommand> Validate(const safeguard::v1::RecordOrderReques
   }
   RETURN_IF_ERROR(v::MaxCount("order.prohibitions", o.prohibitions_size(), 50));
   for (int i = 0; i < o.prohibitions_size(); ++i) {
-    RETURN_IF_ERROR(v::RequireText(At("order.prohibitions", i), o.prohibitions(i), kLongTextMax));
+    RETURN_IF_ERROR(v::RequireText(v::Element("order.prohibitions", i), o.prohibitions(i), kLongTextMax));
   }
   out.occurred_on = made;
   out.event_type = "police.OrderRecorded";

@@ -7,9 +7,11 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <optional>
 
 #include "services/mappa/identity.h"
 #include "tests/testing/events.h"
+#include "tests/testing/view_feeder.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -33,6 +35,7 @@ class IdentityCommandsTest : public ::testing::Test {
     auto views = RiskViewStore::Open(dir_.path() + "/views");
     ASSERT_THAT(views, IsOk());
     views_ = std::move(views).value();
+    feeder_.emplace(views_.get());
     commands_ = std::make_unique<IdentityCommands>(events_.get(), views_.get());
     call_.actor.set_agency(AGENCY_MAPPA);
     call_.actor.set_user("chair-1");
@@ -52,20 +55,9 @@ class IdentityCommandsTest : public ::testing::Test {
     link_ = LinkIdFor(kProbation, kChildrens);
   }
 
-  void Feed(const std::vector<EventEnvelope>& events) {
-    std::vector<BusRecord> records;
-    for (const auto& e : events) {
-      records.push_back(BusRecord{.topic = "t", .offset = offset_++, .key = e.subject_key(), .value = e.SerializeAsString()});
-    }
-    ASSERT_THAT(views_->ApplyRecords(records), IsOk());
-  }
+  void Feed(const std::vector<EventEnvelope>& events) { feeder_->Feed(events); }
   // Applies what the commands have appended since the last call, as the consumer would.
-  void Consume() {
-    auto appended = events_->ReadLog(consumed_ + 1, 1000);
-    ASSERT_THAT(appended, IsOk());
-    consumed_ += appended->size();
-    Feed(*appended);
-  }
+  void Consume() { feeder_->Consume(*events_); }
 
   DecideIdentityLinkRequest Decision(const std::string& command_id, const std::string& reason = "photo match") {
     DecideIdentityLinkRequest r;
@@ -91,8 +83,7 @@ class IdentityCommandsTest : public ::testing::Test {
   CallContext call_;
   safeguard::testing::EventFactory f_;
   std::string link_;
-  int64_t offset_ = 0;
-  uint64_t consumed_ = 0;
+  std::optional<testing::ViewFeeder> feeder_;
 };
 
 TEST_F(IdentityCommandsTest, BadInputIsRefusedNamingTheFieldAndWritesNothing) {

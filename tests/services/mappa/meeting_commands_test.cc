@@ -8,11 +8,13 @@
 
 #include <functional>
 #include <future>
+#include <optional>
 
 #include "absl/strings/match.h"
 #include "services/mappa/meeting.h"
 #include "services/mappa/risk_projection.h"
 #include "tests/testing/events.h"
+#include "tests/testing/view_feeder.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -45,26 +47,16 @@ class MeetingCommandsTest : public ::testing::Test {
     auto views = RiskViewStore::Open(dir_.path() + "/views");
     ASSERT_THAT(views, IsOk());
     views_ = std::move(views).value();
+    feeder_.emplace(views_.get());
     commands_ = std::make_unique<MeetingCommands>(events_.get(), views_.get(), [] { return kNow; });
     call_.actor.set_agency(AGENCY_MAPPA);
     call_.actor.set_user("chair-1");
     Feed({f_.Conviction(kOffender, CHILD_SEXUAL)});
   }
 
-  void Feed(const std::vector<EventEnvelope>& events) {
-    std::vector<BusRecord> records;
-    for (const auto& e : events) {
-      records.push_back(BusRecord{.topic = "t", .offset = offset_++, .key = e.subject_key(), .value = e.SerializeAsString()});
-    }
-    ASSERT_THAT(views_->ApplyRecords(records), IsOk());
-  }
+  void Feed(const std::vector<EventEnvelope>& events) { feeder_->Feed(events); }
   // Applies what the commands have appended since the last call, as the consumer would.
-  void Consume() {
-    auto appended = events_->ReadLog(consumed_ + 1, 1000);
-    ASSERT_THAT(appended, IsOk());
-    consumed_ += appended->size();
-    Feed(*appended);
-  }
+  void Consume() { feeder_->Consume(*events_); }
 
   template <typename Request>
   static void Header(Request* r, const std::string& command_id) {
@@ -140,8 +132,7 @@ class MeetingCommandsTest : public ::testing::Test {
   std::unique_ptr<MeetingCommands> commands_;
   CallContext call_;
   testing::EventFactory f_;
-  int64_t offset_ = 0;
-  uint64_t consumed_ = 0;
+  std::optional<testing::ViewFeeder> feeder_;
 };
 
 struct BadInput {
