@@ -41,11 +41,15 @@ fuzz() {
   echo "==> building the fuzz targets in $FUZZ_DIR (clang)"
   CXX=clang++ cmake -S . -B "$FUZZ_DIR" -DSAFEGUARD_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || return 1
   cmake --build "$FUZZ_DIR" -j "$JOBS" || return 1
+  # Seeds: a valid request for every validator, and the event each validates to.
+  "$BUILD_DIR/tests/fuzz_seeds" "$FUZZ_DIR/corpus" || return 1
   local failed=0
   for target in envelope_fuzz validators_fuzz; do
-    echo "==> fuzzing $target for ${SAFEGUARD_FUZZ_SECONDS:-30} s"
+    local corpus="$FUZZ_DIR/corpus/${target%_fuzz}"
+    [ "$target" = validators_fuzz ] && corpus="$FUZZ_DIR/corpus/validators"
+    echo "==> fuzzing $target for ${SAFEGUARD_FUZZ_SECONDS:-30} s from $(ls "$corpus" | wc -l) seeds"
     if ! "$FUZZ_DIR/tests/fuzz/$target" -max_total_time="${SAFEGUARD_FUZZ_SECONDS:-30}" -rss_limit_mb=2048 \
-         -artifact_prefix="$FUZZ_DIR/$target-" -print_final_stats=1 2>"$FUZZ_DIR/$target.log"; then
+         -artifact_prefix="$FUZZ_DIR/$target-" -print_final_stats=1 "$corpus" 2>"$FUZZ_DIR/$target.log"; then
       tail -40 "$FUZZ_DIR/$target.log"
       failed=1
     fi

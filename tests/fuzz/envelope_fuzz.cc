@@ -6,12 +6,20 @@
 #include <cstdint>
 #include <string>
 
+#include "google/protobuf/stubs/logging.h"
+
 #include "absl/time/civil_time.h"
 #include "common/audit/merkle.h"
 #include "common/disclosure/disclosure_case.h"
 #include "safeguard/v1/envelope.pb.h"
 #include "services/mappa/meeting.h"
 #include "services/mappa/risk_projection.h"
+
+// Protobuf logs every string field that is not UTF-8; random inputs make that noise.
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  google::protobuf::SetLogHandler(nullptr);
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string bytes(reinterpret_cast<const char*>(data), size);
