@@ -10,7 +10,7 @@ ROOT=$(pwd)
 PACKAGES=(cmake g++ make ccache pkg-config
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librdkafka-dev librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
-  python3 python3-grpcio yamllint clang)
+  python3 python3-grpcio yamllint clang libclang-rt-14-dev)
 BUILD_DIR=${SAFEGUARD_BUILD_DIR:-build}
 JOBS=$(nproc)
 
