@@ -9,12 +9,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/childrens/childrens_validation.h"
+#include "services/mappa/meeting_validation.h"
 #include "services/police/disclosure_validation.h"
 #include "services/police/police_validation.h"
 #include "services/probation/probation_validation.h"
 #include "tests/fuzz/fuzz_clock.h"
 #include "tests/testing/childrens_requests.h"
 #include "tests/testing/disclosure_requests.h"
+#include "tests/testing/meeting_requests.h"
 #include "tests/testing/police_requests.h"
 #include "tests/testing/probation_requests.h"
 

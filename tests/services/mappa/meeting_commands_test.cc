@@ -14,6 +14,7 @@
 #include "services/mappa/meeting.h"
 #include "services/mappa/risk_projection.h"
 #include "tests/testing/events.h"
+#include "tests/testing/meeting_requests.h"
 #include "tests/testing/view_feeder.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -26,7 +27,7 @@ using safeguard::testing::IsOk;
 using safeguard::testing::StatusIs;
 using safeguard::testing::TempDir;
 
-constexpr char kMeeting[] = "MAPPA/KENT/0007";
+constexpr const char* kMeeting = testing::kMeetingRef;
 constexpr char kOffender[] = "2019/0012345X";  // a child sexual offence on record
 const absl::Time kNow = absl::FromCivil(absl::CivilSecond(2025, 1, 10, 12, 0, 0), absl::UTCTimeZone());
 
@@ -58,73 +59,14 @@ class MeetingCommandsTest : public ::testing::Test {
   // Applies what the commands have appended since the last call, as the consumer would.
   void Consume() { feeder_->Consume(*events_); }
 
-  template <typename Request>
-  static void Header(Request* r, const std::string& command_id) {
-    r->mutable_header()->set_command_id(command_id);
-    r->mutable_header()->set_meeting_ref(kMeeting);
-  }
-
-  static ScheduleMeetingRequest Schedule(absl::Time at = kNow - absl::Hours(3)) {
-    ScheduleMeetingRequest r;
-    Header(&r, "cmd-schedule");
-    *r.mutable_meeting()->mutable_meeting_at() = ToProtoTimestamp(at);
-    r.mutable_meeting()->set_level(3);
-    r.mutable_meeting()->set_force("kent");
-    r.mutable_meeting()->set_chair("DCI Lowe");
-    return r;
-  }
-  static RecordAttendanceRequest Attendance() {
-    RecordAttendanceRequest r;
-    Header(&r, "cmd-attendance");
-    auto* a = r.mutable_attendance()->add_attendees();
-    a->set_name("DCI Lowe");
-    a->set_role("chair");
-    a->set_agency("police");
-    r.mutable_attendance()->add_apologies("health");
-    return r;
-  }
+  static ScheduleMeetingRequest Schedule(absl::Time at = kNow - absl::Hours(3)) { return testing::ValidSchedule(at); }
+  static RecordAttendanceRequest Attendance() { return testing::ValidAttendance(); }
   static AddAgendaItemRequest SubjectItem(const std::string& item = "1") {
-    AddAgendaItemRequest r;
-    Header(&r, "cmd-item-" + item);
-    r.mutable_item()->set_item_ref(item);
-    r.mutable_item()->mutable_subject()->set_pnc_id(kOffender);
-    return r;
+    return testing::ValidSubjectItem(item, kOffender);
   }
-  static RecordSubjectReviewRequest Review() {
-    RecordSubjectReviewRequest r;
-    Header(&r, "cmd-review-1");
-    auto* x = r.mutable_review();
-    x->set_item_ref("1");
-    x->set_category(1);
-    x->set_level(3);
-    auto* a = x->add_actions();
-    a->set_action("Weekly home visits");
-    a->set_owner_agency("police");
-    a->set_due_date("2025-02-01");
-    x->set_disclosure_considered(true);
-    x->set_presumption_to_disclose_noted(true);
-    x->set_disclosure_decision(S327A_DISCLOSE);
-    x->set_disclosure_rationale("Presumption to disclose to the partner with children.");
-    return r;
-  }
-  static RecordCaseDiscussionRequest Discussion() {
-    RecordCaseDiscussionRequest r;
-    Header(&r, "cmd-discussion-2");
-    auto* d = r.mutable_discussion();
-    d->set_item_ref("2");
-    d->set_recommendation(PARTIAL_DISCLOSURE);
-    d->set_rationale("Unproven allegations about children.");
-    d->set_recommended_wording("He has convictions for offences against adults.");
-    d->add_recommended_recipients("the applicant");
-    return r;
-  }
-  static RecordMinutesRequest Minutes() {
-    RecordMinutesRequest r;
-    Header(&r, "cmd-minutes");
-    *r.mutable_minutes()->mutable_at() = ToProtoTimestamp(kNow - absl::Hours(1));
-    r.mutable_minutes()->set_minutes("Agreed as recorded.");
-    return r;
-  }
+  static RecordSubjectReviewRequest Review() { return testing::ValidReview(); }
+  static RecordCaseDiscussionRequest Discussion() { return testing::ValidDiscussion(); }
+  static RecordMinutesRequest Minutes() { return testing::ValidMinutes(kNow - absl::Hours(1)); }
 
   TempDir dir_;
   std::unique_ptr<EventStore> events_;
