@@ -45,6 +45,15 @@ std::string NodeKey(int level, uint64_t index) {
   return k;
 }
 
+// The Merkle nodes stored in `db`.
+audit::NodeSource NodesIn(rocksdb::DB* db) {
+  return [db](int level, uint64_t index) -> absl::StatusOr<std::string> {
+    std::string hash;
+    RETURN_IF_ERROR(FromRocksDb(db->Get(rocksdb::ReadOptions(), NodeKey(level, index), &hash), "read Merkle node"));
+    return hash;
+  };
+}
+
 std::string EventKey(uint64_t seq) {
   std::string k = "e";
   AppendBigEndian64(&k, seq);
@@ -102,11 +111,6 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(Options options) {
     return absl::DataLossError(absl::StrCat("event store ", options.path, ": last sequence marker ",
                                             last, " but last event is ", last_event));
   }
-  audit::NodeSource nodes = [&db](int level, uint64_t index) -> absl::StatusOr<std::string> {
-    std::string hash;
-    RETURN_IF_ERROR(FromRocksDb(db->Get(rocksdb::ReadOptions(), NodeKey(level, index), &hash), "read Merkle node"));
-    return hash;
-  };
   std::string unused;
   const bool tree_missing = last > 0 && db->Get(rocksdb::ReadOptions(), NodeKey(0, last - 1), &unused).IsNotFound();
   audit::TreeBuilder tree;
@@ -129,7 +133,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(Options options) {
     synced.sync = true;
     RETURN_IF_ERROR(FromRocksDb(db->Write(synced, &batch), "write Merkle nodes"));
   } else {
-    ASSIGN_OR_RETURN(tree, audit::TreeBuilder::Resume(nodes, last));
+    ASSIGN_OR_RETURN(tree, audit::TreeBuilder::Resume(NodesIn(db.get()), last));
   }
   return std::unique_ptr<EventStore>(new EventStore(std::move(options), std::move(db), last, std::move(tree)));
 }
@@ -433,13 +437,7 @@ absl::Status EventStore::MarkPublished(const std::vector<uint64_t>& sequences) {
   return FromRocksDb(db_->Write(wo, &batch), "mark outbox entries published");
 }
 
-audit::NodeSource EventStore::Nodes() {
-  return [this](int level, uint64_t index) -> absl::StatusOr<std::string> {
-    std::string hash;
-    RETURN_IF_ERROR(FromRocksDb(db_->Get(rocksdb::ReadOptions(), NodeKey(level, index), &hash), "read Merkle node"));
-    return hash;
-  };
-}
+audit::NodeSource EventStore::Nodes() { return NodesIn(db_.get()); }
 
 namespace {
 absl::Status WithinLog(uint64_t n, uint64_t last, absl::string_view what) {

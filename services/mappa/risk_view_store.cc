@@ -345,18 +345,24 @@ absl::StatusOr<ApplyStats> RiskViewStore::ApplyRecords(const std::vector<BusReco
   // about a person (the enquiry names the subject, but is not a fact about them, and the
   // subject is never told of it).
   std::unordered_map<std::string, DisclosureCase> cases;
+  // The aggregate stored under `key`, from this batch's `cache` or the store (new if none).
+  auto cached = [&](auto& cache, const std::string& ref, const std::string& key) -> auto {
+    using Aggregate = typename std::decay_t<decltype(cache)>::mapped_type;
+    using Result = absl::StatusOr<Aggregate*>;
+    auto it = cache.find(ref);
+    if (it != cache.end()) return Result(&it->second);
+    Aggregate a;
+    absl::StatusOr<std::optional<std::string>> bytes = p.Get(key);
+    if (!bytes.ok()) return Result(bytes.status());
+    if (bytes->has_value() && !a.ParseFromString(**bytes)) {
+      return Result(absl::DataLossError(absl::StrCat("stored ", key, " is unreadable")));
+    }
+    return Result(&cache.emplace(ref, std::move(a)).first->second);
+  };
   auto apply_case = [&](const EventEnvelope& e) -> absl::Status {
     const std::string ref = disclosure::CaseRefOf(e.stream_id());
-    auto it = cases.find(ref);
-    if (it == cases.end()) {
-      DisclosureCase c;
-      ASSIGN_OR_RETURN(std::optional<std::string> bytes, p.Get(keys::Case(ref)));
-      if (bytes.has_value() && !c.ParseFromString(*bytes)) {
-        return absl::DataLossError(absl::StrCat("stored disclosure case ", ref, " is unreadable"));
-      }
-      it = cases.emplace(ref, std::move(c)).first;
-    }
-    disclosure::ApplyStep(e, &it->second);
+    ASSIGN_OR_RETURN(DisclosureCase * c, cached(cases, ref, keys::Case(ref)));
+    disclosure::ApplyStep(e, c);
     return absl::OkStatus();
   };
 
@@ -365,16 +371,8 @@ absl::StatusOr<ApplyStats> RiskViewStore::ApplyRecords(const std::vector<BusReco
   std::unordered_map<std::string, safeguard::v1::MappaMeeting> meetings;
   auto apply_meeting = [&](const EventEnvelope& e) -> absl::Status {
     const std::string ref = MeetingRefOf(e.stream_id());
-    auto it = meetings.find(ref);
-    if (it == meetings.end()) {
-      safeguard::v1::MappaMeeting m;
-      ASSIGN_OR_RETURN(std::optional<std::string> bytes, p.Get(keys::Meeting(ref)));
-      if (bytes.has_value() && !m.ParseFromString(*bytes)) {
-        return absl::DataLossError(absl::StrCat("stored meeting ", ref, " is unreadable"));
-      }
-      it = meetings.emplace(ref, std::move(m)).first;
-    }
-    ApplyMeetingStep(e, &it->second);
+    ASSIGN_OR_RETURN(safeguard::v1::MappaMeeting * m, cached(meetings, ref, keys::Meeting(ref)));
+    ApplyMeetingStep(e, m);
     if (e.has_mappa_subject_reviewed() && !e.subject_key().empty()) return apply_fact(e);
     return absl::OkStatus();
   };

@@ -21,10 +21,10 @@ void DisclosureCommands::Submit(const Request& r, absl::StatusOr<agency::Validat
   agency::CommandSubmitter::StateRule rule;
   if (valid.ok()) {
     v1::EventEnvelope step = valid->event;
+    step.set_stream_id(disclosure::CaseStreamId(valid->subject_key));
     rule = [step](const std::vector<v1::EventEnvelope>& events) {
       v1::DisclosureCase c;
       for (const v1::EventEnvelope& e : events) disclosure::ApplyStep(e, &c);
-      if (c.case_ref().empty() && !events.empty()) c.set_case_ref(disclosure::CaseRefOf(events.front().stream_id()));
       return disclosure::CheckStep(c, step);
     };
   }

@@ -21,12 +21,9 @@
 #include "services/mappa/risk_view_store.h"
 
 namespace safeguard::audit_tool {
-namespace {
-
 namespace v1 = safeguard::v1;
 
-// Every record of `topic`, in order.
-absl::StatusOr<std::vector<BusRecord>> WholeTopic(RocksDbEventBus& bus, const std::string& topic) {
+absl::StatusOr<std::vector<BusRecord>> ReadTopic(RocksDbEventBus& bus, const std::string& topic) {
   std::vector<BusRecord> all;
   for (int64_t offset = 0;;) {
     ASSIGN_OR_RETURN(std::vector<BusRecord> records, bus.Read(topic, offset, 10000));
@@ -36,8 +33,6 @@ absl::StatusOr<std::vector<BusRecord>> WholeTopic(RocksDbEventBus& bus, const st
   }
   return all;
 }
-
-}  // namespace
 
 absl::StatusOr<v1::RiskView> ViewAsOf(const AsOfOptions& options) {
   std::error_code ec;
@@ -52,7 +47,7 @@ absl::StatusOr<v1::RiskView> ViewAsOf(const AsOfOptions& options) {
                    mappa::RiskViewStore::Open((std::filesystem::path(options.work_dir) / "mappa").string(), then));
   for (const std::string& topic : {options.topics.police, options.topics.probation, options.topics.childrens,
                                    options.topics.mappa}) {
-    ASSIGN_OR_RETURN(std::vector<BusRecord> records, WholeTopic(*bus, topic));
+    ASSIGN_OR_RETURN(std::vector<BusRecord> records, ReadTopic(*bus, topic));
     std::vector<BusRecord> known;  // recorded by then
     for (BusRecord& r : records) {
       v1::EventEnvelope e;
@@ -129,7 +124,7 @@ absl::StatusOr<ReplayReport> ReplayAndCompare(const ReplayOptions& options) {
                    mappa::RiskViewStore::Open((std::filesystem::path(options.work_dir) / "mappa").string()));
   ReplayReport report;
   for (const v1::ConsumerPosition& p : positions) {
-    ASSIGN_OR_RETURN(std::vector<BusRecord> records, WholeTopic(*bus, p.topic()));
+    ASSIGN_OR_RETURN(std::vector<BusRecord> records, ReadTopic(*bus, p.topic()));
     std::vector<BusRecord> batch;
     for (BusRecord& r : records) {
       if (r.partition != p.partition() || r.offset >= p.next_offset()) continue;
@@ -161,7 +156,7 @@ absl::StatusOr<ReplayReport> ReplayAndCompare(const ReplayOptions& options) {
 absl::StatusOr<std::vector<v1::AccessRecord>> Consultations(const std::string& bus_dir, const std::string& audit_topic,
                                                             const std::vector<std::string>& subject_keys) {
   ASSIGN_OR_RETURN(std::unique_ptr<RocksDbEventBus> bus, RocksDbEventBus::OpenReadOnly(bus_dir));
-  ASSIGN_OR_RETURN(std::vector<BusRecord> records, WholeTopic(*bus, audit_topic));
+  ASSIGN_OR_RETURN(std::vector<BusRecord> records, ReadTopic(*bus, audit_topic));
   std::vector<v1::AccessRecord> out;
   for (const BusRecord& r : records) {
     v1::AccessRecord a;

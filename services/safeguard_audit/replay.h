@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/bus/bus_config.h"
+#include "common/bus/event_bus_rocksdb.h"
 #include "safeguard/v1/mappa_service.pb.h"
 #include "safeguard/v1/storage.pb.h"
 
@@ -54,6 +55,9 @@ struct ReplayReport {
 };
 
 absl::StatusOr<ReplayReport> ReplayAndCompare(const ReplayOptions& options);
+
+// Every record of `topic` on `bus`, in order.
+absl::StatusOr<std::vector<BusRecord>> ReadTopic(RocksDbEventBus& bus, const std::string& topic);
 
 // Every access record on `audit_topic` whose subject is one of `subject_keys`, in order.
 absl::StatusOr<std::vector<safeguard::v1::AccessRecord>> Consultations(const std::string& bus_dir,

@@ -9,6 +9,7 @@
 #include "common/grpc/caller.h"
 #include "common/status_macros.h"
 #include "safeguard/v1/audit.grpc.pb.h"
+#include "services/safeguard_audit/replay.h"
 
 namespace safeguard::audit_tool {
 namespace {
@@ -55,13 +56,9 @@ absl::StatusOr<VerifyOutcome> VerifyLogCopy(const VerifyOptions& options) {
   }
 
   ASSIGN_OR_RETURN(std::unique_ptr<RocksDbEventBus> bus, RocksDbEventBus::OpenReadOnly(options.bus_dir));
+  ASSIGN_OR_RETURN(std::vector<BusRecord> records, ReadTopic(*bus, options.topic));
   std::vector<std::string> messages;
-  for (int64_t offset = 0;;) {
-    ASSIGN_OR_RETURN(std::vector<BusRecord> records, bus->Read(options.topic, offset, 10000));
-    if (records.empty()) break;
-    for (auto& r : records) messages.push_back(std::move(r.value));
-    offset = records.back().offset + 1;
-  }
+  for (auto& r : records) messages.push_back(std::move(r.value));
   ASSIGN_OR_RETURN(audit::LogOrder ordered, audit::InLogOrder(messages));
   if (!ordered.problem.empty()) {
     out.report.events = ordered.events.size();
