@@ -11,6 +11,7 @@
 #include "common/grpc/operations_service.h"
 #include "common/grpc/server_setup.h"
 #include "common/process.h"
+#include "common/security/transport_security.h"
 
 ABSL_FLAG(std::string, data_dir, "", "Directory for this service's state (required)");
 ABSL_FLAG(std::string, host, "127.0.0.1", "Address to listen on");
@@ -19,6 +20,12 @@ ABSL_FLAG(std::string, config, "", "Bus configuration file (docs/operations.md)"
 ABSL_FLAG(std::string, bus, "", "kafka (the default and only choice for a single service)");
 ABSL_FLAG(std::string, bootstrap_servers, "", "Kafka bootstrap servers (overrides the config file)");
 ABSL_FLAG(std::string, endpoints_file, "", "If set, write '<service>=ADDR' here once serving");
+ABSL_FLAG(std::string, tls_ca, "", "PEM file: the CA whose client certificates are accepted (mutual TLS)");
+ABSL_FLAG(std::string, tls_cert, "", "PEM file: this server's certificate chain");
+ABSL_FLAG(std::string, tls_key, "", "PEM file: this server's private key");
+ABSL_FLAG(std::string, access_policy, "", "Access policy file (default: the built-in deploy/config/access-policy.conf)");
+ABSL_FLAG(bool, dev_plaintext, false,
+          "DEVELOPMENT ONLY: no TLS; callers name themselves in metadata; loopback addresses only");
 
 namespace safeguard {
 
@@ -33,6 +40,12 @@ int RunServiceProcess(int argc, char** argv, const ServiceProcessSpec& spec) {
 
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   if (data_dir.empty()) return fail(absl::InvalidArgumentError("--data_dir is required"), 2);
+  absl::StatusOr<security::ServerSecurity> admission =
+      absl::GetFlag(FLAGS_dev_plaintext)
+          ? security::DevPlaintextSecurity(absl::GetFlag(FLAGS_access_policy))
+          : security::ServerSecurityFromFiles(absl::GetFlag(FLAGS_tls_ca), absl::GetFlag(FLAGS_tls_cert),
+                                              absl::GetFlag(FLAGS_tls_key), absl::GetFlag(FLAGS_access_policy));
+  if (!admission.ok()) return fail(admission.status(), 2);
   absl::StatusOr<BusConfig> config =
       BusConfigFrom(absl::GetFlag(FLAGS_config), absl::GetFlag(FLAGS_bus),
                     absl::GetFlag(FLAGS_bootstrap_servers));
@@ -59,11 +72,12 @@ int RunServiceProcess(int argc, char** argv, const ServiceProcessSpec& spec) {
   const int port = absl::GetFlag(FLAGS_port) >= 0 ? absl::GetFlag(FLAGS_port) : spec.default_port;
   std::vector<grpc::Service*> services = (*node)->services();
   services.push_back(&ops);
-  absl::StatusOr<RunningServer> server = StartServer(absl::GetFlag(FLAGS_host), port, services);
+  absl::StatusOr<RunningServer> server = StartServer(absl::GetFlag(FLAGS_host), port, services, *admission);
   if (!server.ok()) return fail(server.status(), 1);
 
   std::cout << spec.name << " listening on " << server->address << ", on the " << bus->description
-            << ", data in " << data_dir << std::endl;
+            << ", data in " << data_dir << "\n"
+            << spec.name << ": " << security::DescribeServerSecurity(*admission) << std::endl;
   if (const std::string path = absl::GetFlag(FLAGS_endpoints_file); !path.empty()) {
     if (absl::Status st = WriteEndpointsFile(path, {{spec.name, server->address}}); !st.ok()) {
       return fail(st, 1);

@@ -15,6 +15,7 @@ struct AgencyNode::Parts {
   std::unique_ptr<EventStore> store;
   std::unique_ptr<OutboxRelay> relay;
   std::unique_ptr<audit::LogAudit> audit;
+  std::unique_ptr<AccessRecorder> recorder;
   std::vector<std::unique_ptr<grpc::Service>> services;
 
   // The relay and the checkpointer stop before the store they read goes; the store's
@@ -40,7 +41,8 @@ absl::StatusOr<std::unique_ptr<AgencyNode>> AgencyNode::Start(AgencyNodeOptions 
   p->relay->Start();
   ASSIGN_OR_RETURN(p->audit, audit::LogAudit::Start(p->store.get(), options.data_dir, options.store_name,
                                                     options.checkpoint_interval, options.clock));
-  p->services = make_services(p->store.get(), options.clock);
+  p->recorder = std::make_unique<AccessRecorder>(bus, options.audit_topic, options.clock);
+  p->services = make_services(p->store.get(), p->recorder.get(), options.clock);
   return std::unique_ptr<AgencyNode>(new AgencyNode(std::move(p)));
 }
 

@@ -1,5 +1,5 @@
 // An agency service's parts, wired: its event store at <data_dir>/<store_name>, the
-// outbox relay to its topic, the signed checkpoints of its log and the AuditService that
+// outbox relay to its topic, the recorder of reads of its records on the audit topic, the signed checkpoints of its log and the AuditService that
 // answers for them (common/audit/log_audit.h), and its gRPC services (built by the agency
 // over the store).
 // police-service and probation-service are each one of these.
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/access/access_recorder.h"
 #include "common/bus/event_bus.h"
 #include "common/service_node.h"
 #include "common/store/event_store.h"
@@ -23,13 +24,14 @@ struct AgencyNodeOptions {
   std::string store_name;    // "police": the store lives at <data_dir>/police
   std::string service_name;  // "police-service", for status
   std::string topic;         // where the relay publishes
+  std::string audit_topic;   // where reads of the agency's own records are recorded
   absl::Duration checkpoint_interval = absl::Seconds(10);  // signed checkpoints of the log
   Clock clock = SystemClock();
 };
 
-// Builds the agency's gRPC services over its store.
-using MakeAgencyServices =
-    std::function<std::vector<std::unique_ptr<grpc::Service>>(EventStore* store, Clock clock)>;
+// Builds the agency's gRPC services over its store; `recorder` records reads of it.
+using MakeAgencyServices = std::function<std::vector<std::unique_ptr<grpc::Service>>(
+    EventStore* store, AccessRecorder* recorder, Clock clock)>;
 
 class AgencyNode : public ServiceNode {
  public:

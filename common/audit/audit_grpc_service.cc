@@ -17,7 +17,7 @@ constexpr uint32_t kMaxPage = 1000;
 template <typename Response, typename Answer>
 grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* ctx, Response* response, Answer answer) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  absl::StatusOr<CallContext> call = CallerFromMetadata(*ctx, v1::AGENCY_UNSPECIFIED);
+  absl::StatusOr<CallContext> call = CallerOf(*ctx);
   absl::StatusOr<Response> result = call.ok() ? answer() : absl::StatusOr<Response>(call.status());
   if (result.ok()) *response = std::move(*result);
   reactor->Finish(ToGrpcStatus(result.status()));

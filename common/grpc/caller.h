@@ -1,5 +1,7 @@
-// Who is calling. Until mutual TLS lands (issue 6), the caller names itself in request
-// metadata; the agency is the one the service belongs to. Every call must name a user.
+// Who is calling: the caller of a call, as its server's transport identified it. Under
+// mutual TLS (the default) that is the client certificate; on a --dev_plaintext server the
+// caller names itself in metadata (common/security/transport_security.h). Every call has
+// already passed the access policy by the time a handler asks.
 #pragma once
 
 #include <string>
@@ -11,8 +13,6 @@
 
 namespace safeguard {
 
-inline constexpr char kUserHeader[] = "x-safeguard-user";
-inline constexpr char kRoleHeader[] = "x-safeguard-role";
 inline constexpr char kCorrelationHeader[] = "x-correlation-id";
 
 struct CallContext {
@@ -21,9 +21,8 @@ struct CallContext {
   std::string peer;            // network address, for the access record
 };
 
-// Reads the caller from `ctx`'s metadata. kUnauthenticated when no user is named; a
-// malformed header is kInvalidArgument naming it.
-absl::StatusOr<CallContext> CallerFromMetadata(const grpc::ServerContextBase& ctx,
-                                               safeguard::v1::Agency agency);
+// The caller of `ctx`. kUnauthenticated when the call carries no identity; a malformed
+// correlation id is kInvalidArgument naming its header.
+absl::StatusOr<CallContext> CallerOf(const grpc::ServerContextBase& ctx);
 
 }  // namespace safeguard

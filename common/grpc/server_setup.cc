@@ -6,11 +6,14 @@
 #include <grpcpp/server_builder.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 
 namespace safeguard {
 
 absl::StatusOr<RunningServer> StartServer(const std::string& host, int port,
-                                          const std::vector<grpc::Service*>& services) {
+                                          const std::vector<grpc::Service*>& services,
+                                          const security::ServerSecurity& security) {
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials, security::MakeServerCredentials(security, host));
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -18,7 +21,7 @@ absl::StatusOr<RunningServer> StartServer(const std::string& host, int port,
   const std::string bind = host.find(':') != std::string::npos
                                ? absl::StrCat("[", host, "]:", port)
                                : absl::StrCat(host, ":", port);
-  builder.AddListeningPort(bind, grpc::InsecureServerCredentials(), &selected_port);
+  builder.AddListeningPort(bind, credentials, &selected_port);
   builder.SetMaxReceiveMessageSize(kMaxRequestBytes);
   for (grpc::Service* service : services) builder.RegisterService(service);
   RunningServer running;

@@ -1,5 +1,7 @@
-// Starts a gRPC server the way every Safeguard server starts: server reflection and the
-// standard health service on, a bounded message size, and the chosen port reported.
+// Starts a gRPC server the way every Safeguard server starts: mutual TLS with the access
+// policy applied to every call (or, explicitly, development plaintext on loopback),
+// server reflection and the standard health service on, a bounded message size, and the
+// chosen port reported.
 #pragma once
 
 #include <memory>
@@ -10,6 +12,7 @@
 #include <grpcpp/impl/codegen/service_type.h>
 
 #include "absl/status/statusor.h"
+#include "common/security/transport_security.h"
 
 namespace safeguard {
 
@@ -21,9 +24,11 @@ struct RunningServer {
   std::string address;  // host:port actually bound, e.g. "127.0.0.1:50051"
 };
 
-// Binds `host:port` (port 0 = the OS chooses), registers `services` and marks each
-// serving in the health service. kUnavailable when the address cannot be bound.
+// Binds `host:port` (port 0 = the OS chooses) with `security`, registers `services` and
+// marks each serving in the health service. kUnavailable when the address cannot be
+// bound; the errors of security::MakeServerCredentials otherwise.
 absl::StatusOr<RunningServer> StartServer(const std::string& host, int port,
-                                          const std::vector<grpc::Service*>& services);
+                                          const std::vector<grpc::Service*>& services,
+                                          const security::ServerSecurity& security);
 
 }  // namespace safeguard

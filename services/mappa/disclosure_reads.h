@@ -9,7 +9,7 @@
 #include "common/disclosure/scheme_config.h"
 #include "common/grpc/caller.h"
 #include "safeguard/v1/disclosure_reads.pb.h"
-#include "services/mappa/access_recorder.h"
+#include "common/access/access_recorder.h"
 #include "services/mappa/risk_view_store.h"
 
 namespace safeguard::mappa {

@@ -16,7 +16,7 @@ using safeguard::v1::AlertChange;
 template <typename Response, typename Read>
 grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* ctx, Response* response, Read read) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  absl::StatusOr<CallContext> call = CallerFromMetadata(*ctx, safeguard::v1::AGENCY_MAPPA);
+  absl::StatusOr<CallContext> call = CallerOf(*ctx);
   if (!call.ok()) {
     reactor->Finish(ToGrpcStatus(call.status()));
     return reactor;
@@ -85,7 +85,7 @@ grpc::ServerUnaryReactor* Decide(grpc::CallbackServerContext* ctx, const Request
                                  void (IdentityCommands::*handle)(const Request&, const CallContext&,
                                                                   IdentityCommands::Done),
                                  IdentityCommands* commands) {
-  return agency::DispatchCommand(ctx, safeguard::v1::AGENCY_MAPPA, request, response,
+  return agency::DispatchCommand(ctx, request, response,
                                  [&](const Request& r, const CallContext& call, IdentityCommands::Done done) {
                                    (commands->*handle)(r, call, std::move(done));
                                  });
@@ -113,7 +113,7 @@ grpc::ServerUnaryReactor* MappaGrpcService::ListAlerts(grpc::CallbackServerConte
 
 grpc::ServerWriteReactor<AlertChange>* MappaGrpcService::WatchAlerts(
     grpc::CallbackServerContext* ctx, const safeguard::v1::WatchAlertsRequest* request) {
-  absl::StatusOr<CallContext> call = CallerFromMetadata(*ctx, safeguard::v1::AGENCY_MAPPA);
+  absl::StatusOr<CallContext> call = CallerOf(*ctx);
   if (!call.ok()) {
     class Refused final : public grpc::ServerWriteReactor<AlertChange> {
      public:

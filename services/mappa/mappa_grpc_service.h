@@ -86,10 +86,10 @@ class MeetingGrpcService final : public safeguard::v1::MeetingService::CallbackS
  public:
   MeetingGrpcService(MeetingCommands* commands, MeetingReads* reads) : commands_(commands), reads_(reads) {}
 
-#define SAFEGUARD_MEETING_RPC(Rpc, Request)                                                             \
+#define SAFEGUARD_MEETING_RPC(Rpc, Request)                                                              \
   grpc::ServerUnaryReactor* Rpc(grpc::CallbackServerContext* ctx, const safeguard::v1::Request* request, \
                                 safeguard::v1::CommandResult* response) override {                       \
-    return agency::DispatchCommand(ctx, safeguard::v1::AGENCY_MAPPA, request, response,                  \
+    return agency::DispatchCommand(ctx, request, response,                                               \
                                    [this](const auto& r, const CallContext& call, auto done) {           \
                                      commands_->Handle(r, call, std::move(done));                        \
                                    });                                                                   \

@@ -15,7 +15,7 @@
 #include "common/grpc/caller.h"
 #include "common/time_util.h"
 #include "safeguard/v1/mappa_service.pb.h"
-#include "services/mappa/access_recorder.h"
+#include "common/access/access_recorder.h"
 #include "services/mappa/risk_view_store.h"
 
 namespace safeguard::mappa {

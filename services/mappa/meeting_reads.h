@@ -7,7 +7,7 @@
 #include "absl/status/statusor.h"
 #include "common/grpc/caller.h"
 #include "safeguard/v1/meeting_service.pb.h"
-#include "services/mappa/access_recorder.h"
+#include "common/access/access_recorder.h"
 #include "services/mappa/risk_view_store.h"
 
 namespace safeguard::mappa {

@@ -3,7 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "common/validation.h"
-#include "services/mappa/access_record.h"
+#include "common/access/access_record.h"
 #include "services/mappa/online_identifier.h"
 #include "services/mappa/risk_projection.h"
 

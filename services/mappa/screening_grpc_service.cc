@@ -8,7 +8,7 @@ grpc::ServerUnaryReactor* ScreeningGrpcService::CheckIdentifier(
     grpc::CallbackServerContext* ctx, const safeguard::v1::CheckIdentifierRequest* request,
     safeguard::v1::CheckIdentifierResponse* response) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  absl::StatusOr<CallContext> call = CallerFromMetadata(*ctx, safeguard::v1::AGENCY_ONLINE_PLATFORM);
+  absl::StatusOr<CallContext> call = CallerOf(*ctx);
   if (!call.ok()) {
     reactor->Finish(ToGrpcStatus(call.status()));
     return reactor;

@@ -35,7 +35,7 @@ class DisclosureGrpcService final : public safeguard::v1::DisclosureService::Cal
   template <typename Request>
   grpc::ServerUnaryReactor* Dispatch(grpc::CallbackServerContext* ctx, const Request* request,
                                      safeguard::v1::CommandResult* response) {
-    return agency::DispatchCommand(ctx, safeguard::v1::AGENCY_POLICE, request, response,
+    return agency::DispatchCommand(ctx, request, response,
                                    [this](const Request& r, const CallContext& call, auto done) {
                                      commands_.Handle(r, call, std::move(done));
                                    });

@@ -8,7 +8,7 @@ template <typename Request>
 grpc::ServerUnaryReactor* PoliceGrpcService::Dispatch(grpc::CallbackServerContext* ctx,
                                                       const Request* request,
                                                       safeguard::v1::CommandResult* response) {
-  return agency::DispatchCommand(ctx, safeguard::v1::AGENCY_POLICE, request, response,
+  return agency::DispatchCommand(ctx, request, response,
                                  [this](const Request& r, const CallContext& call, auto done) {
                                    commands_.Handle(r, call, std::move(done));
                                  });
@@ -49,6 +49,13 @@ grpc::ServerUnaryReactor* PoliceGrpcService::RecordRiskAssessment(
     grpc::CallbackServerContext* ctx, const safeguard::v1::RecordPoliceRiskAssessmentRequest* request,
     safeguard::v1::CommandResult* response) {
   return Dispatch(ctx, request, response);
+}
+
+grpc::ServerUnaryReactor* PoliceGrpcService::GetRecord(grpc::CallbackServerContext* ctx,
+                                                       const safeguard::v1::GetAgencyRecordRequest* request,
+                                                       safeguard::v1::AgencyRecord* response) {
+  return agency::DispatchRead(ctx, request, response,
+                              [this](const auto& r, const CallContext& call) { return records_.Read(r, call); });
 }
 
 }  // namespace safeguard::police

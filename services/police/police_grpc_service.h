@@ -1,16 +1,19 @@
-// The PoliceService gRPC handlers: translate the call, hand it to PoliceCommands, map the
-// status back. Nothing else lives here.
+// The PoliceService gRPC handlers: translate the call, hand it to PoliceCommands (or, for
+// the police's own record, the RecordReader), map the status back. Nothing else lives here.
 #pragma once
 
 #include "safeguard/v1/police_service.grpc.pb.h"
+#include "common/agency/record_reader.h"
 #include "services/police/police_commands.h"
 
 namespace safeguard::police {
 
 class PoliceGrpcService final : public safeguard::v1::PoliceService::CallbackService {
  public:
-  // The service owns the commands it serves.
-  PoliceGrpcService(EventStore* store, Clock clock) : commands_(store, std::move(clock)) {}
+  // The service owns the commands it serves. `recorder` records reads of the record.
+  PoliceGrpcService(EventStore* store, AccessRecorder* recorder, Clock clock)
+      : commands_(store, clock),
+        records_(store, "police", agency::SubjectKeying::kPolice, "police.Record", recorder, clock) {}
 
   grpc::ServerUnaryReactor* RecordConviction(grpc::CallbackServerContext* ctx,
                                              const safeguard::v1::RecordConvictionRequest* request,
@@ -31,6 +34,9 @@ class PoliceGrpcService final : public safeguard::v1::PoliceService::CallbackSer
   grpc::ServerUnaryReactor* RecordRiskAssessment(
       grpc::CallbackServerContext* ctx, const safeguard::v1::RecordPoliceRiskAssessmentRequest* request,
       safeguard::v1::CommandResult* response) override;
+  grpc::ServerUnaryReactor* GetRecord(grpc::CallbackServerContext* ctx,
+                                      const safeguard::v1::GetAgencyRecordRequest* request,
+                                      safeguard::v1::AgencyRecord* response) override;
 
  private:
   template <typename Request>
@@ -38,6 +44,7 @@ class PoliceGrpcService final : public safeguard::v1::PoliceService::CallbackSer
                                      safeguard::v1::CommandResult* response);
 
   PoliceCommands commands_;
+  agency::RecordReader records_;
 };
 
 }  // namespace safeguard::police

@@ -10,10 +10,10 @@ absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartPoliceNode(const std::s
                                                                      Clock clock) {
   return agency::AgencyNode::Start(
       {.data_dir = data_dir, .store_name = "police", .service_name = "police-service",
-       .topic = config.topics.police, .checkpoint_interval = config.checkpoint_interval, .clock = clock},
-      bus, [scheme = config.scheme](EventStore* store, Clock c) {
+       .topic = config.topics.police, .audit_topic = config.topics.audit_access, .checkpoint_interval = config.checkpoint_interval, .clock = clock},
+      bus, [scheme = config.scheme](EventStore* store, AccessRecorder* recorder, Clock c) {
         std::vector<std::unique_ptr<grpc::Service>> services;
-        services.push_back(std::make_unique<PoliceGrpcService>(store, c));
+        services.push_back(std::make_unique<PoliceGrpcService>(store, recorder, c));
         services.push_back(std::make_unique<DisclosureGrpcService>(store, scheme, c));
         return services;
       });

@@ -8,11 +8,11 @@ absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartProbationNode(const std
                                                                        EventBus* bus, Clock clock) {
   return agency::AgencyNode::Start(
       {.data_dir = data_dir, .store_name = "probation", .service_name = "probation-service",
-       .topic = config.topics.probation, .checkpoint_interval = config.checkpoint_interval,
+       .topic = config.topics.probation, .audit_topic = config.topics.audit_access, .checkpoint_interval = config.checkpoint_interval,
        .clock = clock},
-      bus, [](EventStore* store, Clock c) -> std::vector<std::unique_ptr<grpc::Service>> {
+      bus, [](EventStore* store, AccessRecorder* recorder, Clock c) -> std::vector<std::unique_ptr<grpc::Service>> {
         std::vector<std::unique_ptr<grpc::Service>> services;
-        services.push_back(std::make_unique<ProbationGrpcService>(store, std::move(c)));
+        services.push_back(std::make_unique<ProbationGrpcService>(store, recorder, std::move(c)));
         return services;
       });
 }

@@ -2,6 +2,7 @@
 // docs/audit.md.
 //   safeguard-audit verify --server=127.0.0.1:50051 --bus_dir=./safeguard-data/bus
 //       --topic=police.events [--public_key=police.pub.pem]
+//       [--pki_dir=./safeguard-data/pki --as=auditor | --cert=F --key=F --ca=F]
 //   safeguard-audit view-as-of --bus_dir=... --as_of=2026-11-23T10:15:00Z
 //       --subject=pnc:2011/0045123K --purpose_detail='complaint C-17' --work_dir=/tmp/asof
 //   safeguard-audit consultations --bus_dir=... --subject=pnc:2011/0045123K[,probation:X1]
@@ -18,13 +19,19 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "common/security/client_options.h"
 #include "services/safeguard_audit/verify.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "the service that keeps the log (HOST:PORT)");
 ABSL_FLAG(std::string, bus_dir, "./safeguard-data/bus", "the embedded bus directory holding the copy");
 ABSL_FLAG(std::string, topic, "police.events", "the log's topic");
 ABSL_FLAG(std::string, public_key, "", "the log's public key as recorded (PEM); empty: the service's own");
-ABSL_FLAG(std::string, user, "auditor", "who is auditing");
+ABSL_FLAG(std::string, user, "auditor", "view-as-of: who is auditing (recorded with the consultation)");
+ABSL_FLAG(std::string, pki_dir, "./safeguard-data/pki", "verify: the local certificates (clients/<as>.pem)");
+ABSL_FLAG(std::string, as, "auditor", "verify: the role whose local certificate to present");
+ABSL_FLAG(std::string, cert, "", "verify: the auditor's client certificate (PEM), instead of --pki_dir");
+ABSL_FLAG(std::string, key, "", "verify: its private key (PEM)");
+ABSL_FLAG(std::string, ca, "", "verify: the CA that signed the server's certificate (PEM)");
 ABSL_FLAG(std::string, subject, "", "view-as-of: the subject's reference (pnc:..., visor:..., probation:..., "
                                     "childrens:...); consultations: record keys, comma-separated");
 ABSL_FLAG(std::string, as_of, "", "view-as-of: the moment, RFC 3339 (2026-11-23T10:15:00Z)");
@@ -123,11 +130,20 @@ int main(int argc, char** argv) {
     std::cerr << "usage: safeguard-audit verify | view-as-of | consultations | replay [flags]; see --help\n";
     return 2;
   }
+  auto credentials = safeguard::security::ClientCredentialsFrom({.pki_dir = absl::GetFlag(FLAGS_pki_dir),
+                                                                 .as = absl::GetFlag(FLAGS_as),
+                                                                 .cert = absl::GetFlag(FLAGS_cert),
+                                                                 .key = absl::GetFlag(FLAGS_key),
+                                                                 .ca = absl::GetFlag(FLAGS_ca)});
+  if (!credentials.ok()) {
+    std::cerr << "safeguard-audit: " << credentials.status() << std::endl;
+    return 2;
+  }
   auto outcome = safeguard::audit_tool::VerifyLogCopy({.server = absl::GetFlag(FLAGS_server),
                                                        .bus_dir = absl::GetFlag(FLAGS_bus_dir),
                                                        .topic = absl::GetFlag(FLAGS_topic),
                                                        .public_key_pem = absl::GetFlag(FLAGS_public_key),
-                                                       .user = absl::GetFlag(FLAGS_user)});
+                                                       .credentials = *credentials});
   if (!outcome.ok()) {
     std::cerr << "safeguard-audit: " << outcome.status() << std::endl;
     return 2;

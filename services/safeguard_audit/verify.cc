@@ -6,7 +6,6 @@
 #include "common/audit/checkpoint.h"
 #include "common/audit/merkle.h"
 #include "common/bus/event_bus_rocksdb.h"
-#include "common/grpc/caller.h"
 #include "common/status_macros.h"
 #include "safeguard/v1/audit.grpc.pb.h"
 #include "services/safeguard_audit/replay.h"
@@ -24,11 +23,9 @@ absl::Status FromGrpc(const grpc::Status& st, absl::string_view what) {
 }  // namespace
 
 absl::StatusOr<VerifyOutcome> VerifyLogCopy(const VerifyOptions& options) {
-  auto stub = v1::AuditService::NewStub(grpc::CreateChannel(options.server, grpc::InsecureChannelCredentials()));
+  auto stub = v1::AuditService::NewStub(grpc::CreateChannel(options.server, options.credentials));
   auto context = [&] {
     auto ctx = std::make_unique<grpc::ClientContext>();
-    ctx->AddMetadata(kUserHeader, options.user);
-    ctx->AddMetadata(kRoleHeader, "auditor");
     ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
     return ctx;
   };

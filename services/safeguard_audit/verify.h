@@ -5,7 +5,10 @@
 // leaf hashes, each proven against a signed root before it is believed.
 #pragma once
 
+#include <memory>
 #include <string>
+
+#include <grpcpp/security/credentials.h>
 
 #include "absl/status/statusor.h"
 #include "common/audit/log_verifier.h"
@@ -17,7 +20,8 @@ struct VerifyOptions {
   std::string bus_dir;          // the embedded bus's directory (<data_dir>/bus)
   std::string topic;            // the log's topic, e.g. "police.events"
   std::string public_key_pem;   // path to the recorded public key; empty: the server's
-  std::string user = "auditor";
+  // How to reach the server: an auditor's client certificate (security/client_options.h).
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
 };
 
 struct VerifyOutcome {

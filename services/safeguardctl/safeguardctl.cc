@@ -15,7 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "common/grpc/caller.h"
+#include "common/security/client_options.h"
 #include "common/ids.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/util/json_util.h"
@@ -73,28 +73,29 @@ struct ServiceInfo {
   const char* full_name;
   const char* default_address;
   const char* address_env;
+  const char* default_role;  // whose local certificate to present unless --as says
 };
 
 const std::map<std::string, ServiceInfo>& Services() {
   static const auto* services = new std::map<std::string, ServiceInfo>{
-      {"police", {"safeguard.v1.PoliceService", "127.0.0.1:50051", "SAFEGUARD_POLICE"}},
-      {"mappa", {"safeguard.v1.MappaService", "127.0.0.1:50052", "SAFEGUARD_MAPPA"}},
-      {"probation", {"safeguard.v1.ProbationService", "127.0.0.1:50053", "SAFEGUARD_PROBATION"}},
-      {"childrens", {"safeguard.v1.ChildrensService", "127.0.0.1:50054", "SAFEGUARD_CHILDRENS"}},
+      {"police", {"safeguard.v1.PoliceService", "127.0.0.1:50051", "SAFEGUARD_POLICE", "police-officer"}},
+      {"mappa", {"safeguard.v1.MappaService", "127.0.0.1:50052", "SAFEGUARD_MAPPA", "mappa-coordinator"}},
+      {"probation", {"safeguard.v1.ProbationService", "127.0.0.1:50053", "SAFEGUARD_PROBATION", "probation-officer"}},
+      {"childrens", {"safeguard.v1.ChildrensService", "127.0.0.1:50054", "SAFEGUARD_CHILDRENS", "social-worker"}},
       // Served by police-service: the disclosure scheme's cases, step by step.
-      {"disclosure", {"safeguard.v1.DisclosureService", "127.0.0.1:50051", "SAFEGUARD_POLICE"}},
+      {"disclosure", {"safeguard.v1.DisclosureService", "127.0.0.1:50051", "SAFEGUARD_POLICE", "police-disclosure"}},
       // Served by mappa-service: the cases as read, deadlines and management information.
-      {"cases", {"safeguard.v1.DisclosureCaseService", "127.0.0.1:50052", "SAFEGUARD_MAPPA"}},
+      {"cases", {"safeguard.v1.DisclosureCaseService", "127.0.0.1:50052", "SAFEGUARD_MAPPA", "mappa-coordinator"}},
       // Served by mappa-service: MAPPA meetings and s.327A.
-      {"meetings", {"safeguard.v1.MeetingService", "127.0.0.1:50052", "SAFEGUARD_MAPPA"}},
+      {"meetings", {"safeguard.v1.MeetingService", "127.0.0.1:50052", "SAFEGUARD_MAPPA", "mappa-coordinator"}},
       // Served by mappa-service: MAPPA users' identity decisions.
-      {"identity", {"safeguard.v1.IdentityService", "127.0.0.1:50052", "SAFEGUARD_MAPPA"}},
-      // Served by mappa-service, for accredited platforms (--user names the platform).
-      {"screening", {"safeguard.v1.ScreeningService", "127.0.0.1:50052", "SAFEGUARD_MAPPA"}},
+      {"identity", {"safeguard.v1.IdentityService", "127.0.0.1:50052", "SAFEGUARD_MAPPA", "mappa-coordinator"}},
+      // Served by mappa-service, for accredited platforms (the certificate names the platform).
+      {"screening", {"safeguard.v1.ScreeningService", "127.0.0.1:50052", "SAFEGUARD_MAPPA", "platform"}},
       // Every service serves AuditService for its own log; name it with --server.
-      {"audit", {"safeguard.v1.AuditService", "127.0.0.1:50051", "SAFEGUARD_POLICE"}},
+      {"audit", {"safeguard.v1.AuditService", "127.0.0.1:50051", "SAFEGUARD_POLICE", "auditor"}},
       // Every process serves OperationsService; name it with --server.
-      {"ops", {"safeguard.v1.OperationsService", "127.0.0.1:50052", "SAFEGUARD_MAPPA"}},
+      {"ops", {"safeguard.v1.OperationsService", "127.0.0.1:50052", "SAFEGUARD_MAPPA", "operator"}},
   };
   return *services;
 }
@@ -134,8 +135,18 @@ void PrintUsage(std::ostream& out) {
          "                       mappa 127.0.0.1:50052, probation 127.0.0.1:50053,\n"
          "                       childrens 127.0.0.1:50054; or $SAFEGUARD_POLICE,\n"
          "                       $SAFEGUARD_MAPPA, $SAFEGUARD_PROBATION, $SAFEGUARD_CHILDRENS)\n"
-         "  --user=NAME          who you are (default: $SAFEGUARD_USER, else your login)\n"
-         "  --role=ROLE          your role (default: $SAFEGUARD_ROLE)\n"
+         "  --as=ROLE            present the local client certificate of ROLE\n"
+         "                       (default: $SAFEGUARD_AS, else the service's usual role:\n"
+         "                       police police-officer, disclosure police-disclosure,\n"
+         "                       probation probation-officer, childrens social-worker,\n"
+         "                       mappa/cases/meetings/identity mappa-coordinator,\n"
+         "                       screening platform, audit auditor, ops operator)\n"
+         "  --pki_dir=DIR        where the local certificates are (default: $SAFEGUARD_PKI,\n"
+         "                       else ./safeguard-data/pki, which safeguardd creates)\n"
+         "  --cert=FILE --key=FILE --ca=FILE\n"
+         "                       present this certificate instead (PEM files)\n"
+         "  --dev_plaintext      DEVELOPMENT servers only: no TLS; name yourself with\n"
+         "                       --as (role) and --user (default: your login)\n"
          "  --output=text|json   readable text (default) or JSON\n"
          "  --timeout=SECONDS    give up after this long (default 10); for a watch\n"
          "                       (mappa watch-alerts), how long to keep watching\n"
@@ -186,7 +197,9 @@ int main(int argc, char** argv) {
   const passwd* login = getpwuid(getuid());
   std::string user =
       EnvOr("SAFEGUARD_USER", EnvOr("USER", login != nullptr ? login->pw_name : ""));
-  std::string role = EnvOr("SAFEGUARD_ROLE", "");
+  safeguard::security::ClientOptions client;
+  client.pki_dir = EnvOr("SAFEGUARD_PKI", "./safeguard-data/pki");
+  client.as = EnvOr("SAFEGUARD_AS", "");
   int timeout_seconds = 10;
   bool help = false;
   std::vector<std::string> positional, assignments;
@@ -207,8 +220,11 @@ int main(int argc, char** argv) {
     std::string timeout;
     if (arg == "--help" || arg == "-h" || arg == "help") {
       help = true;
-    } else if (value_of("--server", &server) || value_of("--user", &user) ||
-               value_of("--role", &role) || value_of("--output", &output) ||
+    } else if (arg == "--dev_plaintext") {
+      client.dev_plaintext = true;
+    } else if (value_of("--server", &server) || value_of("--user", &user) || value_of("--as", &client.as) ||
+               value_of("--pki_dir", &client.pki_dir) || value_of("--cert", &client.cert) ||
+               value_of("--key", &client.key) || value_of("--ca", &client.ca) || value_of("--output", &output) ||
                value_of("--json", &json)) {
     } else if (value_of("--timeout", &timeout)) {
       if (!absl::SimpleAtoi(timeout, &timeout_seconds) || timeout_seconds <= 0) {
@@ -286,12 +302,18 @@ int main(int argc, char** argv) {
   if (server.empty()) {
     server = EnvOr(service_it->second.address_env, service_it->second.default_address);
   }
-  auto channel = grpc::CreateChannel(server, grpc::InsecureChannelCredentials());
+  if (client.as.empty()) client.as = service_it->second.default_role;
+  client.user = user;
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      safeguard::security::ClientCredentialsFrom(client);
+  if (!credentials.ok()) {
+    std::cerr << credentials.status().message() << "\n";
+    return 2;
+  }
+  auto channel = grpc::CreateChannel(server, *credentials);
   grpc::TemplatedGenericStub<Message, Message> stub(channel);
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(timeout_seconds));
-  if (!user.empty()) ctx.AddMetadata(safeguard::kUserHeader, user);
-  if (!role.empty()) ctx.AddMetadata(safeguard::kRoleHeader, role);
   const std::string path = absl::StrCat("/", service->full_name(), "/", method->name());
   grpc::Status status;
   if (method->server_streaming()) {
@@ -318,7 +340,8 @@ int main(int argc, char** argv) {
               << "\n";
     if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
         status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-      std::cerr << "(is the service running at " << server << "?)\n";
+      std::cerr << "(is the service running at " << server << "?"
+                << (client.dev_plaintext ? "" : " Is it this CA's, and does it require client certificates?") << ")\n";
     }
     return 1;
   }

@@ -82,16 +82,18 @@ absl::StatusOr<std::unique_ptr<AllInOneSystem>> AllInOneSystem::Start(AllInOneOp
       p->bus.description,
       std::vector<OperationsGrpcService::Reporter>{[node = p->probation.get()](auto* s) { return node->ReportStatus(s); }});
   ASSIGN_OR_RETURN(p->probation_server, StartServer(options.host, options.probation_port,
-                                                    WithOps(p->probation->services(), p->probation_ops.get())));
+                                                    WithOps(p->probation->services(), p->probation_ops.get()),
+                                                    options.security));
   p->childrens_ops = std::make_unique<OperationsGrpcService>(
       p->bus.description,
       std::vector<OperationsGrpcService::Reporter>{[node = p->childrens.get()](auto* s) { return node->ReportStatus(s); }});
   ASSIGN_OR_RETURN(p->childrens_server, StartServer(options.host, options.childrens_port,
-                                                    WithOps(p->childrens->services(), p->childrens_ops.get())));
+                                                    WithOps(p->childrens->services(), p->childrens_ops.get()),
+                                                    options.security));
   ASSIGN_OR_RETURN(p->police_server, StartServer(options.host, options.police_port,
-                                                 WithOps(p->police->services(), p->police_ops.get())));
+                                                 WithOps(p->police->services(), p->police_ops.get()), options.security));
   ASSIGN_OR_RETURN(p->mappa_server, StartServer(options.host, options.mappa_port,
-                                                WithOps(p->mappa->services(), p->mappa_ops.get())));
+                                                WithOps(p->mappa->services(), p->mappa_ops.get()), options.security));
   return std::unique_ptr<AllInOneSystem>(new AllInOneSystem(std::move(p)));
 }
 

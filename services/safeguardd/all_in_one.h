@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/bus/bus_config.h"
+#include "common/security/transport_security.h"
 #include "common/time_util.h"
 
 namespace safeguard {
@@ -23,6 +24,8 @@ struct AllInOneOptions {
   int probation_port = 0;
   int childrens_port = 0;
   BusConfig bus;        // embedded unless set otherwise
+  // How every server admits callers: mutual TLS and the access policy (required).
+  security::ServerSecurity security;
   Clock clock = SystemClock();
 };
 

@@ -5,7 +5,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
-#include "common/grpc/caller.h"
+#include "common/status_macros.h"
 #include "common/grpc/status_mapping.h"
 #include "safeguard/v1/police_service.grpc.pb.h"
 #include "safeguard/v1/probation_service.grpc.pb.h"
@@ -38,17 +38,17 @@ void SetHeader(Request* r, const std::string& command_id, const SubjectRef& subj
 absl::StatusOr<DemoLoadResult> LoadDemoData(const std::string& police_address,
                                             const std::string& probation_address,
                                             const std::string& childrens_address,
-                                            const std::string& mappa_address) {
-  auto stub = PoliceService::NewStub(grpc::CreateChannel(police_address, grpc::InsecureChannelCredentials()));
-  auto probation =
-      ProbationService::NewStub(grpc::CreateChannel(probation_address, grpc::InsecureChannelCredentials()));
-  auto childrens =
-      ChildrensService::NewStub(grpc::CreateChannel(childrens_address, grpc::InsecureChannelCredentials()));
+                                            const std::string& mappa_address,
+                                            const security::CredentialsForRole& as) {
+  ASSIGN_OR_RETURN(auto police_officer, as("police-officer"));
+  ASSIGN_OR_RETURN(auto probation_officer, as("probation-officer"));
+  ASSIGN_OR_RETURN(auto social_worker, as("social-worker"));
+  auto stub = PoliceService::NewStub(grpc::CreateChannel(police_address, police_officer));
+  auto probation = ProbationService::NewStub(grpc::CreateChannel(probation_address, probation_officer));
+  auto childrens = ChildrensService::NewStub(grpc::CreateChannel(childrens_address, social_worker));
   DemoLoadResult result;
   auto call_on = [&](auto& service, auto method, const auto& request) -> absl::Status {
     grpc::ClientContext ctx;
-    ctx.AddMetadata(kUserHeader, "demo-loader");
-    ctx.AddMetadata(kRoleHeader, "police-records");
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
     ctx.set_wait_for_ready(true);
     CommandResult response;
@@ -326,7 +326,7 @@ absl::StatusOr<DemoLoadResult> LoadDemoData(const std::string& police_address,
     x->set_concern("Mother's partner has a conviction for sexual assault; now living in the household");
     if (auto st = call_childrens(&ChildrensService::Stub::RecordConcernAboutAdult, r); !st.ok()) return st;
   }
-  if (auto st = LoadDemoDisclosure(police_address, mappa_address, &result); !st.ok()) return st;
+  if (auto st = LoadDemoDisclosure(police_address, mappa_address, as, &result); !st.ok()) return st;
   return result;
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/security/transport_security.h"
 
 namespace safeguard {
 
@@ -17,9 +18,12 @@ struct DemoLoadResult {
   int replayed = 0;   // commands already applied earlier (idempotent replay)
 };
 
+// Each agency's commands are made as that agency's role (police-officer,
+// probation-officer, social-worker, police-disclosure, mappa-chair), through `as`.
 absl::StatusOr<DemoLoadResult> LoadDemoData(const std::string& police_address,
                                             const std::string& probation_address,
                                             const std::string& childrens_address,
-                                            const std::string& mappa_address);
+                                            const std::string& mappa_address,
+                                            const security::CredentialsForRole& as);
 
 }  // namespace safeguard

@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
-#include "common/grpc/caller.h"
+#include "common/status_macros.h"
 #include "common/grpc/status_mapping.h"
 #include "common/time_util.h"
 #include "safeguard/v1/disclosure_service.grpc.pb.h"
@@ -73,17 +73,17 @@ struct DemoCase {
 }  // namespace
 
 absl::Status LoadDemoDisclosure(const std::string& police_address, const std::string& mappa_address,
-                                DemoLoadResult* result) {
-  auto police = DisclosureService::NewStub(grpc::CreateChannel(police_address, grpc::InsecureChannelCredentials()));
-  auto meetings = MeetingService::NewStub(grpc::CreateChannel(mappa_address, grpc::InsecureChannelCredentials()));
+                                const security::CredentialsForRole& as, DemoLoadResult* result) {
+  ASSIGN_OR_RETURN(auto disclosure_officer, as("police-disclosure"));
+  ASSIGN_OR_RETURN(auto chair, as("mappa-chair"));
+  auto police = DisclosureService::NewStub(grpc::CreateChannel(police_address, disclosure_officer));
+  auto meetings = MeetingService::NewStub(grpc::CreateChannel(mappa_address, chair));
   // mappa-service resolves agenda items against what it has consumed, which a fresh start
   // may not have yet: NOT_FOUND is retried for a while.
-  auto call = [&](auto* stub, auto method, const auto& request, const char* role) -> absl::Status {
+  auto call = [&](auto* stub, auto method, const auto& request) -> absl::Status {
     const absl::Time give_up = absl::Now() + absl::Seconds(20);
     for (;;) {
       grpc::ClientContext ctx;
-      ctx.AddMetadata(kUserHeader, "demo-loader");
-      ctx.AddMetadata(kRoleHeader, role);
       ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
       ctx.set_wait_for_ready(true);
       CommandResult response;
@@ -122,7 +122,7 @@ absl::Status LoadDemoDisclosure(const std::string& police_address, const std::st
     auto at = [&](int days, int hour = 10) {
       return ToProtoTimestamp(FromProtoTimestamp(T(c.year, c.month, c.day, hour)) + absl::Hours(24 * days));
     };
-    auto run = [&](auto method, const auto& r) { return call(police.get(), method, r, "police-disclosure"); };
+    auto run = [&](auto method, const auto& r) { return call(police.get(), method, r); };
     {
       ReceiveEnquiryRequest r;
       header(&r, "enquiry");
@@ -281,7 +281,7 @@ absl::Status LoadDemoDisclosure(const std::string& police_address, const std::st
     r->mutable_header()->set_meeting_ref(meeting);
     r->mutable_header()->set_command_id(absl::StrCat("demo-DEMO-MAPPA-01-", what));
   };
-  auto run = [&](auto method, const auto& r) { return call(meetings.get(), method, r, "mappa-chair"); };
+  auto run = [&](auto method, const auto& r) { return call(meetings.get(), method, r); };
   {
     ScheduleMeetingRequest r;
     mheader(&r, "schedule");

@@ -13,7 +13,8 @@
 
 namespace safeguard {
 
+// Cases are recorded as police-disclosure, the meeting as mappa-chair, through `as`.
 absl::Status LoadDemoDisclosure(const std::string& police_address, const std::string& mappa_address,
-                                DemoLoadResult* result);
+                                const security::CredentialsForRole& as, DemoLoadResult* result);
 
 }  // namespace safeguard

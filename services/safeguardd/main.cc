@@ -5,14 +5,23 @@
 //              [--childrens_port=50054]
 //              [--endpoints_file=PATH]
 //              [--bus=embedded|kafka-mock|kafka] [--config=FILE] [--bootstrap_servers=...]
+//              [--pki_dir=DIR] [--tls_ca=FILE --tls_cert=FILE --tls_key=FILE]
+//              [--access_policy=FILE] [--dev_plaintext]
 //
-// Prints where each endpoint listens, then serves until SIGINT or SIGTERM.
+// Every server requires a client certificate (mutual TLS). Without --tls_cert, the
+// certificates come from a local certificate authority in --pki_dir (<data_dir>/pki by
+// default), created on the first start with a client certificate for every role of the
+// access policy (docs/security.md). Prints where each endpoint listens, then serves
+// until SIGINT or SIGTERM.
 #include <iostream>
+
+#include "absl/strings/str_cat.h"
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "common/process.h"
+#include "common/security/transport_security.h"
 #include "services/safeguardd/all_in_one.h"
 #include "services/safeguardd/demo_data.h"
 
@@ -29,6 +38,14 @@ ABSL_FLAG(std::string, bus, "",
           "embedded (default), kafka, or kafka-mock (an in-memory mock cluster: keeps nothing)");
 ABSL_FLAG(std::string, config, "", "Bus configuration file (docs/operations.md)");
 ABSL_FLAG(std::string, bootstrap_servers, "", "Kafka bootstrap servers (overrides the config file)");
+ABSL_FLAG(std::string, pki_dir, "",
+          "Local certificate authority and certificates, created if missing (default: <data_dir>/pki)");
+ABSL_FLAG(std::string, tls_ca, "", "PEM file: the CA whose client certificates are accepted (instead of --pki_dir)");
+ABSL_FLAG(std::string, tls_cert, "", "PEM file: the servers' certificate chain (instead of --pki_dir)");
+ABSL_FLAG(std::string, tls_key, "", "PEM file: the servers' private key (instead of --pki_dir)");
+ABSL_FLAG(std::string, access_policy, "", "Access policy file (default: the built-in deploy/config/access-policy.conf)");
+ABSL_FLAG(bool, dev_plaintext, false,
+          "DEVELOPMENT ONLY: no TLS; callers name themselves in metadata; loopback addresses only");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("Runs every Safeguard service in one process.");
@@ -49,6 +66,48 @@ int main(int argc, char** argv) {
     return 2;
   }
   options.bus = *bus;
+
+  // How the servers admit callers, and how the demo loader calls them.
+  namespace security = safeguard::security;
+  const std::string policy_path = absl::GetFlag(FLAGS_access_policy);
+  const std::string pki_dir =
+      absl::GetFlag(FLAGS_pki_dir).empty() ? options.data_dir + "/pki" : absl::GetFlag(FLAGS_pki_dir);
+  absl::StatusOr<security::ServerSecurity> admission;
+  security::CredentialsForRole demo_caller;
+  std::string certificates_note;
+  if (absl::GetFlag(FLAGS_dev_plaintext)) {
+    admission = security::DevPlaintextSecurity(policy_path);
+    if (admission.ok()) demo_caller = security::DevPlaintextCredentialsFor(admission->policy, "demo-loader");
+  } else if (!absl::GetFlag(FLAGS_tls_cert).empty()) {
+    admission = security::ServerSecurityFromFiles(absl::GetFlag(FLAGS_tls_ca), absl::GetFlag(FLAGS_tls_cert),
+                                                  absl::GetFlag(FLAGS_tls_key), policy_path);
+    demo_caller = security::LocalPkiCredentials(security::LocalPki(pki_dir));
+  } else {
+    absl::StatusOr<security::AccessPolicy> policy = security::AccessPolicy::Load(policy_path);
+    if (!policy.ok()) {
+      std::cerr << "safeguardd: " << policy.status() << std::endl;
+      return 2;
+    }
+    std::vector<security::ClientSubject> clients;
+    for (const auto& role : policy->roles()) clients.push_back({role.agency, role.name, "local-" + role.name});
+    security::LocalPki pki(pki_dir);
+    absl::StatusOr<int> created = pki.Ensure(clients);
+    if (!created.ok()) {
+      std::cerr << "safeguardd: local certificates in " << pki_dir << ": " << created.status() << std::endl;
+      return 1;
+    }
+    certificates_note = *created > 0 ? absl::StrCat("Created ", *created, " certificates in ", pki_dir,
+                                                    " (a local CA; one client certificate per role in clients/)")
+                                     : absl::StrCat("Certificates in ", pki_dir);
+    admission = security::ServerSecurityFromPki(pki, policy_path);
+    demo_caller = security::LocalPkiCredentials(pki);
+  }
+  if (!admission.ok()) {
+    std::cerr << "safeguardd: " << admission.status() << std::endl;
+    return 2;
+  }
+  options.security = *admission;
+
   std::unique_ptr<safeguard::ScratchDirectory> scratch;
   if (options.bus.kind == safeguard::BusKind::kKafkaMock) {
     // A fresh mock cluster starts empty; state kept from an earlier one would point past
@@ -66,7 +125,9 @@ int main(int argc, char** argv) {
             << "  police-service     " << (*system)->police_address() << "\n"
             << "  probation-service  " << (*system)->probation_address() << "\n"
             << "  childrens-service  " << (*system)->childrens_address() << "\n"
-            << "  mappa-service      " << (*system)->mappa_address() << std::endl;
+            << "  mappa-service      " << (*system)->mappa_address() << "\n"
+            << "Callers: " << security::DescribeServerSecurity(options.security) << std::endl;
+  if (!certificates_note.empty()) std::cout << certificates_note << std::endl;
   if (options.bus.kind == safeguard::BusKind::kKafkaMock) {
     std::cout << "WARNING: development mode. The Kafka mock cluster and the state in "
               << options.data_dir << " are deleted when this process stops: NOTHING IS KEPT."
@@ -74,7 +135,8 @@ int main(int argc, char** argv) {
   }
   if (absl::GetFlag(FLAGS_demo)) {
     auto loaded = safeguard::LoadDemoData((*system)->police_address(), (*system)->probation_address(),
-                                          (*system)->childrens_address(), (*system)->mappa_address());
+                                          (*system)->childrens_address(), (*system)->mappa_address(),
+                                          demo_caller);
     if (!loaded.ok()) {
       std::cerr << "safeguardd: loading demo data failed: " << loaded.status() << std::endl;
       return 1;

@@ -14,7 +14,6 @@
 #include "common/audit/merkle.h"
 #include "common/bus/bus_config.h"
 #include "common/bus/event_bus_rocksdb.h"
-#include "common/grpc/caller.h"
 #include "safeguard/v1/audit.grpc.pb.h"
 #include "safeguard/v1/envelope.pb.h"
 #include "safeguard/v1/police_service.grpc.pb.h"
@@ -32,6 +31,7 @@
 #include "tests/testing/police_requests.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_pki.h"
 
 namespace safeguard {
 namespace {
@@ -45,19 +45,17 @@ class AuditTest : public ::testing::Test {
   void SetUp() override {
     auto bus = ParseBusConfig("audit.checkpoint_interval = 50ms\n");
     ASSERT_THAT(bus, IsOk());
-    auto system = AllInOneSystem::Start(AllInOneOptions{.data_dir = dir_.path(), .bus = *bus});
+    auto system = AllInOneSystem::Start(
+        AllInOneOptions{.data_dir = dir_.path(), .bus = *bus, .security = pki_.Server()});
     ASSERT_THAT(system, IsOk());
     system_ = std::move(system).value();
-    auto channel = [](const std::string& a) { return grpc::CreateChannel(a, grpc::InsecureChannelCredentials()); };
-    police_ = PoliceService::NewStub(channel(system_->police_address()));
-    police_audit_ = AuditService::NewStub(channel(system_->police_address()));
-    mappa_audit_ = AuditService::NewStub(channel(system_->mappa_address()));
+    police_ = pki_.Stub<PoliceService>(system_->police_address(), "police-officer");
+    police_audit_ = pki_.Stub<AuditService>(system_->police_address(), "auditor", "auditor-1");
+    mappa_audit_ = pki_.Stub<AuditService>(system_->mappa_address(), "auditor", "auditor-1");
   }
 
   static std::unique_ptr<grpc::ClientContext> Context() {
     auto ctx = std::make_unique<grpc::ClientContext>();
-    ctx->AddMetadata(kUserHeader, "auditor-1");
-    ctx->AddMetadata(kRoleHeader, "auditor");
     ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
     return ctx;
   }
@@ -96,6 +94,7 @@ class AuditTest : public ::testing::Test {
     return records.ok() ? *records : std::vector<BusRecord>();
   }
 
+  testing::TestPki& pki_ = testing::TestPki::Get();
   TempDir dir_;
   std::unique_ptr<AllInOneSystem> system_;
   std::unique_ptr<PoliceService::Stub> police_;
@@ -211,7 +210,8 @@ TEST_F(AuditTest, TheAuditorsToolVerifiesTheBusCopyAndNamesTheBadEvent) {
     return audit_tool::VerifyLogCopy({.server = system_->police_address(),
                                       .bus_dir = dir_.path() + "/bus",
                                       .topic = kPoliceTopic,
-                                      .public_key_pem = pem});
+                                      .public_key_pem = pem,
+                                      .credentials = pki_.As("auditor", "auditor-1")});
   };
   auto intact = verify();
   ASSERT_THAT(intact, IsOk());
@@ -265,7 +265,7 @@ TEST_F(AuditTest, TheAuditorsToolVerifiesTheBusCopyAndNamesTheBadEvent) {
 // What the panel could have seen: the view rebuilt from the log as of a moment equals what
 // the live API returned then; and the auditor lists who consulted it, when and why.
 TEST_F(AuditTest, AViewAsOfAMomentIsWhatTheLiveApiReturnedThenAndEveryConsultationIsListed) {
-  auto mappa = MappaService::NewStub(grpc::CreateChannel(system_->mappa_address(), grpc::InsecureChannelCredentials()));
+  auto mappa = pki_.Stub<MappaService>(system_->mappa_address(), "mappa-chair", "chair-5");
   const std::string pnc = "2019/0012345X";
   GetRiskViewRequest read;
   *read.mutable_subject() = testing::TestSubject(pnc);
@@ -305,31 +305,34 @@ TEST_F(AuditTest, AViewAsOfAMomentIsWhatTheLiveApiReturnedThenAndEveryConsultati
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(then, *rebuilt))
       << then.DebugString() << "\n---\n" << rebuilt->DebugString();
 
+  // Each record names the certificate the reader presented.
+  auto chair_certificate = security::ReadCertificateSubject(pki_.Issue("mappa-chair", "chair-5").client.certificate_pem);
+  ASSERT_THAT(chair_certificate, IsOk());
   auto consultations = audit_tool::Consultations(dir_.path() + "/bus", kAuditAccessTopic, {"pnc:" + pnc});
   ASSERT_THAT(consultations, IsOk());
   EXPECT_EQ(consultations->size(), reads) << "every live read, any before the subject was known included";
   for (const AccessRecord& a : *consultations) {
-    EXPECT_EQ(a.actor().user(), "auditor-1");
+    EXPECT_EQ(a.actor().user(), "chair-5");
+    EXPECT_EQ(a.actor().certificate_sha256(), chair_certificate->sha256);
     EXPECT_EQ(a.view(), "mappa.RiskView");
     EXPECT_EQ(a.purpose().detail(), "MAPPA level 2 meeting M-5");
   }
   EXPECT_THAT(audit_tool::DescribeConsultation(consultations->front()),
-              ::testing::HasSubstr("auditor-1 (auditor, AGENCY_MAPPA)  mappa.RiskView  MAPPA_MEETING: MAPPA level 2 meeting M-5"));
+              ::testing::HasSubstr("chair-5 (mappa-chair, AGENCY_MAPPA)  mappa.RiskView  MAPPA_MEETING: MAPPA level 2 meeting M-5"));
 }
 
 // The live views are derived: replayed from the copy of the logs up to where the live state
 // stands, every one is byte-for-byte the same; a doctored live view is named.
 TEST_F(AuditTest, ReplayingTheLogsGivesEveryLiveViewAndADoctoredOneIsNamed) {
   Record(3, 0);
-  auto disclosure = DisclosureService::NewStub(
-      grpc::CreateChannel(system_->police_address(), grpc::InsecureChannelCredentials()));
+  auto disclosure = pki_.Stub<DisclosureService>(system_->police_address(), "police-disclosure");
   CommandResult r;
   ASSERT_TRUE(disclosure->ReceiveEnquiry(Context().get(), testing::Enquiry("CSODS/KENT/77", absl::Now() - absl::Hours(1),
                                                                             RIGHT_TO_ASK, "kent"),
                                          &r)
                   .ok());
   // Wait until mappa-service has consumed all of it.
-  auto cases = DisclosureCaseService::NewStub(grpc::CreateChannel(system_->mappa_address(), grpc::InsecureChannelCredentials()));
+  auto cases = pki_.Stub<DisclosureCaseService>(system_->mappa_address(), "mappa-coordinator");
   for (const absl::Time deadline = absl::Now() + absl::Seconds(10); absl::Now() < deadline;) {
     GetDisclosureStatisticsResponse mi;
     if (cases->GetDisclosureStatistics(Context().get(), GetDisclosureStatisticsRequest(), &mi).ok() &&

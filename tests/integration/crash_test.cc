@@ -29,10 +29,13 @@ class Daemon {
     auto addresses = testing::AwaitKeyValueFile(endpoints, absl::Seconds(30));
     police_address = addresses["police"];
     mappa_address = addresses["mappa"];
+    // safeguardd made its local certificate authority on the first start and keeps it.
+    as = security::LocalPkiCredentials(security::LocalPki(dir.Sub("data/pki")));
   }
   void Kill() { process_->Kill(SIGKILL); }
 
   std::string police_address, mappa_address;
+  security::CredentialsForRole as;
 
  private:
   std::unique_ptr<testing::ChildProcess> process_;
@@ -46,11 +49,11 @@ TEST(CrashTest, EveryAcknowledgedEventIsInTheViewExactlyOnceAfterSigkill) {
   for (int round = 0; round < kRounds; ++round) {
     Daemon daemon(dir);
     ASSERT_FALSE(daemon.police_address.empty()) << "safeguardd did not start; see " << dir.Sub("safeguardd.log");
-    ASSERT_TRUE(testing::ResendUnanswered(daemon.police_address, &ledger).ok());
+    ASSERT_TRUE(testing::ResendUnanswered(daemon.police_address, daemon.as, &ledger).ok());
 
     std::atomic<bool> stop{false};
     std::atomic<int> sent{0};
-    std::thread load([&] { testing::RunLoad(daemon.police_address, limits, &ledger, &stop, &sent); });
+    std::thread load([&] { testing::RunLoad(daemon.police_address, daemon.as, limits, &ledger, &stop, &sent); });
     // Kill mid-stream, at a different point each round (a quarter, half, three quarters
     // of the round's commands sent).
     const int kill_after = limits.max_commands * (round + 1) / (kRounds + 1);
@@ -63,9 +66,9 @@ TEST(CrashTest, EveryAcknowledgedEventIsInTheViewExactlyOnceAfterSigkill) {
 
   Daemon daemon(dir);
   ASSERT_FALSE(daemon.police_address.empty());
-  ASSERT_TRUE(testing::ResendUnanswered(daemon.police_address, &ledger).ok());
+  ASSERT_TRUE(testing::ResendUnanswered(daemon.police_address, daemon.as, &ledger).ok());
   testing::Verification v =
-      testing::VerifyExactlyOnce(daemon.mappa_address, limits.subjects, &ledger, absl::Seconds(60));
+      testing::VerifyExactlyOnce(daemon.mappa_address, daemon.as, limits.subjects, &ledger, absl::Seconds(60));
   EXPECT_TRUE(v.ok()) << v.Describe();
   EXPECT_GT(v.checked, 0u);
   std::cout << "crash test: " << kRounds << " SIGKILLs; " << v.Describe() << " ("

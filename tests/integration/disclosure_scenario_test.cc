@@ -19,7 +19,6 @@
 #include "common/bus/bus_config.h"
 #include "common/disclosure/disclosure_case.h"
 #include "common/enum_name.h"
-#include "common/grpc/caller.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "safeguard/v1/disclosure_reads.grpc.pb.h"
 #include "safeguard/v1/disclosure_service.grpc.pb.h"
@@ -32,6 +31,7 @@
 #include "tests/testing/police_requests.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_pki.h"
 
 namespace safeguard {
 namespace {
@@ -66,24 +66,21 @@ class DisclosureScenarioTest : public ::testing::Test {
     config_text_ = config_text;
     auto bus = ParseBusConfig(config_text);
     ASSERT_THAT(bus, IsOk());
-    auto system = AllInOneSystem::Start(AllInOneOptions{.data_dir = dir_.path(), .bus = *bus});
+    auto system =
+        AllInOneSystem::Start(AllInOneOptions{.data_dir = dir_.path(), .bus = *bus, .security = pki_.Server()});
     ASSERT_THAT(system, IsOk());
     system_ = std::move(system).value();
-    auto channel = [](const std::string& address) {
-      return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
-    };
-    police_ = PoliceService::NewStub(channel(system_->police_address()));
-    disclosure_ = DisclosureService::NewStub(channel(system_->police_address()));
-    mappa_ = MappaService::NewStub(channel(system_->mappa_address()));
-    cases_ = DisclosureCaseService::NewStub(channel(system_->mappa_address()));
-    meetings_ = MeetingService::NewStub(channel(system_->mappa_address()));
+    // A police officer records the police's facts; the disclosure officer DC Jones runs
+    // the cases and reads every agency's picture; a MAPPA chair runs the meetings.
+    police_ = pki_.Stub<PoliceService>(system_->police_address(), "police-officer", "pc-evans");
+    disclosure_ = pki_.Stub<DisclosureService>(system_->police_address(), "police-disclosure", "dc-jones");
+    mappa_ = pki_.Stub<MappaService>(system_->mappa_address(), "police-disclosure", "dc-jones");
+    cases_ = pki_.Stub<DisclosureCaseService>(system_->mappa_address(), "police-disclosure", "dc-jones");
+    meetings_ = pki_.Stub<MeetingService>(system_->mappa_address(), "mappa-chair", "chair-1");
   }
 
-  static std::unique_ptr<grpc::ClientContext> Context(const std::string& user = "dc-jones",
-                                                      const std::string& role = "police-disclosure") {
+  static std::unique_ptr<grpc::ClientContext> Context() {
     auto ctx = std::make_unique<grpc::ClientContext>();
-    ctx->AddMetadata(kUserHeader, user);
-    ctx->AddMetadata(kRoleHeader, role);
     ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
     return ctx;
   }
@@ -261,6 +258,7 @@ class DisclosureScenarioTest : public ::testing::Test {
     Start(config_text_);
   }
 
+  testing::TestPki& pki_ = testing::TestPki::Get();
   TempDir dir_;
   std::string config_text_;
   std::unique_ptr<AllInOneSystem> system_;

@@ -13,7 +13,6 @@
 #include <thread>
 
 #include "common/bus/event_bus_rocksdb.h"
-#include "common/grpc/caller.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "safeguard/v1/childrens_service.grpc.pb.h"
 #include "safeguard/v1/mappa_service.grpc.pb.h"
@@ -27,6 +26,7 @@
 #include "tests/testing/access_records.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_pki.h"
 
 namespace safeguard {
 namespace {
@@ -83,23 +83,18 @@ class IdentityScenarioTest : public ::testing::Test {
   void SetUp() override { Start(); }
 
   void Start() {
-    auto system = AllInOneSystem::Start(AllInOneOptions{.data_dir = dir_.path()});
+    auto system = AllInOneSystem::Start(AllInOneOptions{.data_dir = dir_.path(), .security = pki_.Server()});
     ASSERT_THAT(system, IsOk());
     system_ = std::move(system).value();
-    auto channel = [](const std::string& address) {
-      return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
-    };
-    police_ = PoliceService::NewStub(channel(system_->police_address()));
-    probation_ = ProbationService::NewStub(channel(system_->probation_address()));
-    childrens_ = ChildrensService::NewStub(channel(system_->childrens_address()));
-    mappa_ = MappaService::NewStub(channel(system_->mappa_address()));
-    identity_ = IdentityService::NewStub(channel(system_->mappa_address()));
+    police_ = pki_.Stub<PoliceService>(system_->police_address(), "police-officer");
+    probation_ = pki_.Stub<ProbationService>(system_->probation_address(), "probation-officer");
+    childrens_ = pki_.Stub<ChildrensService>(system_->childrens_address(), "social-worker");
+    mappa_ = pki_.Stub<MappaService>(system_->mappa_address(), "mappa-chair", "chair-3");
+    identity_ = pki_.Stub<IdentityService>(system_->mappa_address(), "mappa-chair", "chair-3");
   }
 
   static std::unique_ptr<grpc::ClientContext> Context() {
     auto ctx = std::make_unique<grpc::ClientContext>();
-    ctx->AddMetadata(kUserHeader, "chair-3");
-    ctx->AddMetadata(kRoleHeader, "mappa-chair");
     ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
     return ctx;
   }
@@ -177,6 +172,7 @@ class IdentityScenarioTest : public ::testing::Test {
 
   std::vector<AccessRecord> AccessRecords() { return testing::AccessRecordsOn(*system_->embedded_bus()); }
 
+  testing::TestPki& pki_ = testing::TestPki::Get();
   TempDir dir_;
   std::unique_ptr<AllInOneSystem> system_;
   std::unique_ptr<PoliceService::Stub> police_;
@@ -190,7 +186,6 @@ class IdentityScenarioTest : public ::testing::Test {
 class AlertWatcher {
  public:
   explicit AlertWatcher(MappaService::Stub* mappa) {
-    ctx_.AddMetadata(kUserHeader, "coordinator-1");
     WatchAlertsRequest r;
     *r.mutable_purpose() = Meeting();
     reader_ = mappa->WatchAlerts(&ctx_, r);

@@ -16,6 +16,7 @@
 #include "tests/testing/child_process.h"
 #include "tests/testing/load_and_verify.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_pki.h"
 
 namespace safeguard {
 namespace {
@@ -32,11 +33,15 @@ class ServiceProcess {
   void Start() {
     const std::string endpoints = dir_.Sub(name_ + ".endpoints");
     std::filesystem::remove(endpoints);
+    const testing::TestPki& pki = testing::TestPki::Get();
     process_ = std::make_unique<testing::ChildProcess>(
         binary_,
         std::vector<std::string>{absl::StrCat("--data_dir=", dir_.Sub(name_)), "--port=0",
                                  absl::StrCat("--bootstrap_servers=", bootstrap_),
-                                 absl::StrCat("--endpoints_file=", endpoints)},
+                                 absl::StrCat("--endpoints_file=", endpoints),
+                                 absl::StrCat("--tls_ca=", pki.dir(), "/ca.pem"),
+                                 absl::StrCat("--tls_cert=", pki.dir(), "/server.pem"),
+                                 absl::StrCat("--tls_key=", pki.dir(), "/server-key.pem")},
         dir_.Sub(name_ + ".log"));
     address_ = testing::AwaitKeyValueFile(endpoints, absl::Seconds(60))[name_];
     ASSERT_FALSE(address_.empty()) << name_ << " did not start; see " << dir_.Sub(name_ + ".log");
@@ -72,9 +77,9 @@ class KafkaFaultTest : public ::testing::Test {
   }
 
   void VerifyAndReport(const std::string& scenario) {
-    ASSERT_TRUE(testing::ResendUnanswered(police_->address(), &ledger_).ok());
+    ASSERT_TRUE(testing::ResendUnanswered(police_->address(), as_, &ledger_).ok());
     testing::Verification v =
-        testing::VerifyExactlyOnce(mappa_->address(), limits_.subjects, &ledger_, absl::Seconds(90));
+        testing::VerifyExactlyOnce(mappa_->address(), as_, limits_.subjects, &ledger_, absl::Seconds(90));
     EXPECT_TRUE(v.ok()) << v.Describe() << "; logs in " << dir_.path();
     EXPECT_GT(v.checked, 0u);
     std::cout << "kafka fault test (" << scenario << "): " << v.Describe() << " (" << ledger_.resent
@@ -86,6 +91,7 @@ class KafkaFaultTest : public ::testing::Test {
   std::unique_ptr<ServiceProcess> police_;
   std::unique_ptr<ServiceProcess> mappa_;
   testing::Ledger ledger_;
+  const security::CredentialsForRole as_ = testing::TestPki::Get().ForRole();
   testing::LoadLimits limits_{.clients = 4, .subjects = 8, .max_commands = 300,
                               .max_time = absl::Seconds(8)};
 };
@@ -93,7 +99,7 @@ class KafkaFaultTest : public ::testing::Test {
 TEST_F(KafkaFaultTest, BrokerTakenDownAndBroughtBackDuringWrites) {
   std::atomic<bool> stop{false};
   std::atomic<int> sent{0};
-  std::thread load([&] { testing::RunLoad(police_->address(), limits_, &ledger_, &stop, &sent); });
+  std::thread load([&] { testing::RunLoad(police_->address(), as_, limits_, &ledger_, &stop, &sent); });
   const absl::Time give_up = absl::Now() + limits_.max_time;
   for (int broker : {1, 2}) {
     while (absl::Now() < give_up && sent.load() < limits_.max_commands * broker / 3) {
@@ -117,7 +123,7 @@ TEST_F(KafkaFaultTest, InjectedProduceErrors) {
       RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT);
   std::atomic<bool> stop{false};
   std::atomic<int> sent{0};
-  std::thread load([&] { testing::RunLoad(police_->address(), limits_, &ledger_, &stop, &sent); });
+  std::thread load([&] { testing::RunLoad(police_->address(), as_, limits_, &ledger_, &stop, &sent); });
   // Midway, a second volley.
   const absl::Time give_up = absl::Now() + limits_.max_time;
   while (absl::Now() < give_up && sent.load() < limits_.max_commands / 2) absl::SleepFor(absl::Milliseconds(5));
@@ -131,7 +137,7 @@ TEST_F(KafkaFaultTest, InjectedProduceErrors) {
 TEST_F(KafkaFaultTest, MappaServiceKilledAndRestartedMidStream) {
   std::atomic<bool> stop{false};
   std::atomic<int> sent{0};
-  std::thread load([&] { testing::RunLoad(police_->address(), limits_, &ledger_, &stop, &sent); });
+  std::thread load([&] { testing::RunLoad(police_->address(), as_, limits_, &ledger_, &stop, &sent); });
   const absl::Time give_up = absl::Now() + limits_.max_time;
   for (int round = 1; round <= 2; ++round) {
     while (absl::Now() < give_up && sent.load() < limits_.max_commands * round / 3) {
@@ -151,17 +157,17 @@ TEST_F(KafkaFaultTest, PoliceServiceKilledWithEventsInItsOutbox) {
   std::atomic<bool> stop{false};
   testing::LoadLimits limits = limits_;
   limits.max_commands = 60;
-  testing::RunLoad(police_->address(), limits, &ledger_, &stop);
-  safeguard::v1::ServiceStatus before = testing::GetServiceStatus(police_->address());
+  testing::RunLoad(police_->address(), as_, limits, &ledger_, &stop);
+  safeguard::v1::ServiceStatus before = testing::GetServiceStatus(police_->address(), as_);
   EXPECT_GT(before.outbox_pending(), 0u);
   police_->Kill();
   ASSERT_EQ(rd_kafka_mock_broker_set_up(mock_->raw(), -1), RD_KAFKA_RESP_ERR_NO_ERROR);
   ASSERT_NO_FATAL_FAILURE(police_->Start());
   // Carry on writing after the restart as well.
-  testing::RunLoad(police_->address(), limits, &ledger_, &stop);
+  testing::RunLoad(police_->address(), as_, limits, &ledger_, &stop);
   VerifyAndReport(absl::StrCat("police-service SIGKILLed with ", before.outbox_pending(),
                                " events in its outbox"));
-  EXPECT_EQ(testing::GetServiceStatus(police_->address()).outbox_pending(), 0u);
+  EXPECT_EQ(testing::GetServiceStatus(police_->address(), as_).outbox_pending(), 0u);
 }
 
 }  // namespace

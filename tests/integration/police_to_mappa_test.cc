@@ -8,7 +8,6 @@
 #include <future>
 
 #include "common/bus/event_bus_rocksdb.h"
-#include "common/grpc/caller.h"
 #include "safeguard/v1/mappa_service.grpc.pb.h"
 #include "safeguard/v1/police_service.grpc.pb.h"
 #include "safeguard/v1/probation_service.grpc.pb.h"
@@ -21,6 +20,7 @@
 #include "tests/testing/access_records.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_pki.h"
 
 namespace safeguard {
 namespace {
@@ -34,17 +34,14 @@ class PoliceToMappaTest : public ::testing::Test {
   void SetUp() override { Start(); }
 
   void Start() {
-    auto system = AllInOneSystem::Start(AllInOneOptions{.data_dir = dir_.path()});
+    auto system = AllInOneSystem::Start(AllInOneOptions{.data_dir = dir_.path(), .security = pki_.Server()});
     ASSERT_THAT(system, IsOk());
     system_ = std::move(system).value();
-    police_ = PoliceService::NewStub(
-        grpc::CreateChannel(system_->police_address(), grpc::InsecureChannelCredentials()));
-    mappa_ = MappaService::NewStub(
-        grpc::CreateChannel(system_->mappa_address(), grpc::InsecureChannelCredentials()));
-    probation_ = ProbationService::NewStub(
-        grpc::CreateChannel(system_->probation_address(), grpc::InsecureChannelCredentials()));
-    childrens_ = ChildrensService::NewStub(
-        grpc::CreateChannel(system_->childrens_address(), grpc::InsecureChannelCredentials()));
+    // Each agency's user, as their client certificates name them.
+    police_ = pki_.Stub<PoliceService>(system_->police_address(), "police-officer", "officer-7");
+    mappa_ = pki_.Stub<MappaService>(system_->mappa_address(), "mappa-coordinator", "chair-3");
+    probation_ = pki_.Stub<ProbationService>(system_->probation_address(), "probation-officer", "om-4");
+    childrens_ = pki_.Stub<ChildrensService>(system_->childrens_address(), "social-worker", "sw-2");
   }
 
   void Restart() {
@@ -56,10 +53,8 @@ class PoliceToMappaTest : public ::testing::Test {
     Start();
   }
 
-  static std::unique_ptr<grpc::ClientContext> Context(const std::string& user = "officer-7") {
+  static std::unique_ptr<grpc::ClientContext> Context() {
     auto ctx = std::make_unique<grpc::ClientContext>();
-    if (!user.empty()) ctx->AddMetadata(kUserHeader, user);
-    ctx->AddMetadata(kRoleHeader, "mappa-coordinator");
     ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
     return ctx;
   }
@@ -88,6 +83,7 @@ class PoliceToMappaTest : public ::testing::Test {
 
   std::vector<AccessRecord> AccessRecords() { return testing::AccessRecordsOn(*system_->embedded_bus()); }
 
+  testing::TestPki& pki_ = testing::TestPki::Get();
   TempDir dir_;
   std::unique_ptr<AllInOneSystem> system_;
   std::unique_ptr<PoliceService::Stub> police_;
@@ -135,9 +131,9 @@ TEST_F(PoliceToMappaTest, EveryReadIsRecordedBeforeItIsAnswered) {
   AwaitView("2019/0012345X", 1);
   const size_t before = AccessRecords().size();
   RiskView view;
-  ASSERT_TRUE(mappa_->GetRiskView(Context("chair-3").get(), ViewRequest("2019/12345x"), &view).ok());
+  ASSERT_TRUE(mappa_->GetRiskView(Context().get(), ViewRequest("2019/12345x"), &view).ok());
   GetRiskViewRequest unknown = ViewRequest("2001/0000001A");
-  EXPECT_EQ(mappa_->GetRiskView(Context("chair-3").get(), unknown, &view).error_code(),
+  EXPECT_EQ(mappa_->GetRiskView(Context().get(), unknown, &view).error_code(),
             grpc::StatusCode::NOT_FOUND);
   auto records = AccessRecords();
   ASSERT_EQ(records.size(), before + 2);
@@ -155,13 +151,16 @@ TEST_F(PoliceToMappaTest, EveryReadIsRecordedBeforeItIsAnswered) {
 
 TEST_F(PoliceToMappaTest, ErrorsOverGrpcNameTheProblemAndChangeNothing) {
   CommandResult r;
-  // No caller identity.
-  EXPECT_EQ(police_->RecordConviction(Context("").get(), testing::ValidConviction(), &r).error_code(),
-            grpc::StatusCode::UNAUTHENTICATED);
+  // A caller whose role may not record police facts (tests/integration/access_test.cc has
+  // every rule).
+  auto as_probation = pki_.Stub<PoliceService>(system_->police_address(), "probation-officer");
+  grpc::Status st = as_probation->RecordConviction(Context().get(), testing::ValidConviction(), &r);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(st.error_message(), ::testing::HasSubstr("may not call PoliceService.RecordConviction"));
   // A bad field.
   auto bad = testing::ValidConviction();
   bad.mutable_conviction()->set_offence_date("yesterday");
-  grpc::Status st = police_->RecordConviction(Context().get(), bad, &r);
+  st = police_->RecordConviction(Context().get(), bad, &r);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(st.error_message(), ::testing::StartsWith("conviction.offence_date:"));
   // A request over the server's size limit is refused by gRPC itself.
@@ -205,11 +204,11 @@ TEST_F(PoliceToMappaTest, PoliceAndProbationFactsAboutOnePersonMergeIntoOneView)
   auto supervision = testing::ValidSupervision();
   supervision.mutable_header()->mutable_subject()->set_pnc_id("2019/0012345X");
   CommandResult started;
-  grpc::Status st = probation_->StartSupervision(Context("om-4").get(), supervision, &started);
+  grpc::Status st = probation_->StartSupervision(Context().get(), supervision, &started);
   ASSERT_TRUE(st.ok()) << st.error_message();
   auto assessment = testing::ValidAssessment();
   assessment.mutable_header()->mutable_subject()->set_pnc_id("2019/0012345X");
-  ASSERT_TRUE(probation_->RecordRiskAssessment(Context("om-4").get(), assessment, &r).ok());
+  ASSERT_TRUE(probation_->RecordRiskAssessment(Context().get(), assessment, &r).ok());
 
   RiskView view = AwaitView("2019/0012345X", 3);
   EXPECT_EQ(view.convictions_size(), 1);
@@ -246,10 +245,10 @@ TEST_F(PoliceToMappaTest, ChildrenInContactBringTheirOpenProtectionPlans) {
   CommandResult r;
   ASSERT_TRUE(police_->RecordConviction(Context().get(), testing::ValidConviction(), &r).ok());
   // Children's services: a child on a protection plan, whom the subject regularly visits.
-  ASSERT_TRUE(childrens_->StartChildProtectionPlan(Context("sw-2").get(), testing::ValidPlan(), &r).ok());
-  grpc::Status st = childrens_->RecordHouseholdMembership(Context("sw-2").get(), testing::ValidMembership(), &r);
+  ASSERT_TRUE(childrens_->StartChildProtectionPlan(Context().get(), testing::ValidPlan(), &r).ok());
+  grpc::Status st = childrens_->RecordHouseholdMembership(Context().get(), testing::ValidMembership(), &r);
   ASSERT_TRUE(st.ok()) << st.error_message();
-  ASSERT_TRUE(childrens_->RecordConcernAboutAdult(Context("sw-2").get(), testing::ValidConcern(), &r).ok());
+  ASSERT_TRUE(childrens_->RecordConcernAboutAdult(Context().get(), testing::ValidConcern(), &r).ok());
 
   RiskView view = AwaitView("2019/0012345X", 3);
   ASSERT_EQ(view.children_in_contact_size(), 1);
@@ -284,7 +283,7 @@ TEST_F(PoliceToMappaTest, ChildrenInContactBringTheirOpenProtectionPlans) {
   EXPECT_TRUE(child.flags().on_child_protection_plan());
 
   // The plan ends: still in contact, no open plan.
-  ASSERT_TRUE(childrens_->EndChildProtectionPlan(Context("sw-2").get(), testing::ValidPlanEnding(), &r).ok());
+  ASSERT_TRUE(childrens_->EndChildProtectionPlan(Context().get(), testing::ValidPlanEnding(), &r).ok());
   const absl::Time deadline = absl::Now() + absl::Seconds(10);
   do {
     view = AwaitView("2019/0012345X", 3);
@@ -295,7 +294,7 @@ TEST_F(PoliceToMappaTest, ChildrenInContactBringTheirOpenProtectionPlans) {
   EXPECT_TRUE(view.flags().child_in_contact());
 
   // The membership ends: no child in contact any more.
-  ASSERT_TRUE(childrens_->EndHouseholdMembership(Context("sw-2").get(), testing::ValidMembershipEnding(), &r).ok());
+  ASSERT_TRUE(childrens_->EndHouseholdMembership(Context().get(), testing::ValidMembershipEnding(), &r).ok());
   view = AwaitView("2019/0012345X", 4);
   EXPECT_FALSE(view.children_in_contact(0).current());
   EXPECT_FALSE(view.flags().child_in_contact());
@@ -305,7 +304,7 @@ TEST_F(PoliceToMappaTest, ServersAnswerTheStandardHealthCheck) {
   for (const std::string& address :
        {system_->police_address(), system_->probation_address(), system_->childrens_address(),
         system_->mappa_address()}) {
-    grpc::GenericStub stub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+    grpc::GenericStub stub(grpc::CreateChannel(address, pki_.As("operator")));
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
     grpc::ByteBuffer request;  // HealthCheckRequest{service: ""} encodes to no bytes

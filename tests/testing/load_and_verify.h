@@ -1,7 +1,8 @@
 // Drives police-service with concurrent clients, keeps the ledger of what was
 // acknowledged, and checks afterwards that mappa-service shows every acknowledged event
 // exactly once, each subject's stream complete (versions 1..N), nothing held back.
-// Shared by the crash test and the Kafka fault tests.
+// Shared by the crash test and the Kafka fault tests. Every call is made through `as`:
+// police-officer writes, mappa-coordinator reads, operator asks for status.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -17,7 +18,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "common/grpc/caller.h"
+#include "common/security/transport_security.h"
 #include "safeguard/v1/mappa_service.grpc.pb.h"
 #include "safeguard/v1/operations.grpc.pb.h"
 #include "safeguard/v1/police_service.grpc.pb.h"
@@ -47,7 +48,6 @@ inline grpc::Status SendCommand(safeguard::v1::PoliceService::Stub* stub,
                                 const safeguard::v1::RecordIntelligenceRequest& r,
                                 safeguard::v1::CommandResult* out, absl::Duration timeout) {
   grpc::ClientContext ctx;
-  ctx.AddMetadata(kUserHeader, "load-tester");
   ctx.set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(timeout));
   return stub->RecordIntelligence(&ctx, r, out);
 }
@@ -55,10 +55,10 @@ inline grpc::Status SendCommand(safeguard::v1::PoliceService::Stub* stub,
 // Runs `limits.clients` writers against `police_address` until `max_commands` were sent,
 // `max_time` passed, or `stop` is set. Returns how many were sent. Every outcome goes in
 // the ledger: acknowledged, or unanswered (to be resent with the same command id).
-inline int RunLoad(const std::string& police_address, const LoadLimits& limits, Ledger* ledger,
-                   std::atomic<bool>* stop, std::atomic<int>* sent_counter = nullptr) {
-  auto stub = safeguard::v1::PoliceService::NewStub(
-      grpc::CreateChannel(police_address, grpc::InsecureChannelCredentials()));
+inline int RunLoad(const std::string& police_address, const security::CredentialsForRole& as,
+                   const LoadLimits& limits, Ledger* ledger, std::atomic<bool>* stop,
+                   std::atomic<int>* sent_counter = nullptr) {
+  auto stub = safeguard::v1::PoliceService::NewStub(grpc::CreateChannel(police_address, *as("police-officer")));
   std::atomic<int> local_sent{0};
   std::atomic<int>& sent = sent_counter != nullptr ? *sent_counter : local_sent;
   const absl::Time end = absl::Now() + limits.max_time;
@@ -90,9 +90,9 @@ inline int RunLoad(const std::string& police_address, const LoadLimits& limits, 
 }
 
 // Sends every unanswered command again, with its own command id; returns the first error.
-inline grpc::Status ResendUnanswered(const std::string& police_address, Ledger* ledger) {
-  auto stub = safeguard::v1::PoliceService::NewStub(
-      grpc::CreateChannel(police_address, grpc::InsecureChannelCredentials()));
+inline grpc::Status ResendUnanswered(const std::string& police_address, const security::CredentialsForRole& as,
+                                     Ledger* ledger) {
+  auto stub = safeguard::v1::PoliceService::NewStub(grpc::CreateChannel(police_address, *as("police-officer")));
   std::lock_guard<std::mutex> lock(ledger->mu);
   ledger->resent += ledger->unanswered.size();
   for (auto it = ledger->unanswered.begin(); it != ledger->unanswered.end();) {
@@ -105,9 +105,9 @@ inline grpc::Status ResendUnanswered(const std::string& police_address, Ledger* 
   return grpc::Status::OK;
 }
 
-inline safeguard::v1::ServiceStatus GetServiceStatus(const std::string& address) {
-  auto stub = safeguard::v1::OperationsService::NewStub(
-      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+inline safeguard::v1::ServiceStatus GetServiceStatus(const std::string& address,
+                                                    const security::CredentialsForRole& as) {
+  auto stub = safeguard::v1::OperationsService::NewStub(grpc::CreateChannel(address, *as("operator")));
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   safeguard::v1::ServiceStatus status;
@@ -138,10 +138,9 @@ struct Verification {
 
 // Waits (up to `timeout`) for every acknowledged event to reach mappa-service, then
 // checks exactly-once and per-subject order.
-inline Verification VerifyExactlyOnce(const std::string& mappa_address, int subjects,
-                                      Ledger* ledger, absl::Duration timeout) {
-  auto mappa = safeguard::v1::MappaService::NewStub(
-      grpc::CreateChannel(mappa_address, grpc::InsecureChannelCredentials()));
+inline Verification VerifyExactlyOnce(const std::string& mappa_address, const security::CredentialsForRole& as,
+                                      int subjects, Ledger* ledger, absl::Duration timeout) {
+  auto mappa = safeguard::v1::MappaService::NewStub(grpc::CreateChannel(mappa_address, *as("mappa-coordinator")));
   std::map<std::string, int> counts;  // event id -> appearances
   std::map<std::string, std::vector<uint64_t>> versions;
   auto collect = [&] {
@@ -158,7 +157,6 @@ inline Verification VerifyExactlyOnce(const std::string& mappa_address, int subj
         req.set_page_token(token);
         safeguard::v1::GetTimelineResponse resp;
         grpc::ClientContext ctx;
-        ctx.AddMetadata(kUserHeader, "load-tester");
         ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
         if (!mappa->GetTimeline(&ctx, req, &resp).ok()) break;  // subject not seen yet
         for (const auto& e : resp.entries()) {
@@ -198,7 +196,7 @@ inline Verification VerifyExactlyOnce(const std::string& mappa_address, int subj
       }
     }
   }
-  v.mappa_status = GetServiceStatus(mappa_address);
+  v.mappa_status = GetServiceStatus(mappa_address, as);
   return v;
 }
 

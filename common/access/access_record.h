@@ -1,5 +1,6 @@
 // The record of one consultation of personal data (Data Protection Act 2018 s.62), as
-// mappa-service writes it to the audit topic for every read and every screening check.
+// Safeguard writes it to the audit topic for every read of personal data and every
+// screening check.
 #pragma once
 
 #include <string>
@@ -10,7 +11,7 @@
 #include "common/time_util.h"
 #include "safeguard/v1/storage.pb.h"
 
-namespace safeguard::mappa {
+namespace safeguard {
 
 inline safeguard::v1::AccessRecord NewAccessRecord(const CallContext& call, absl::Time at,
                                                    const std::string& subject_key, const std::string& view,
@@ -26,4 +27,4 @@ inline safeguard::v1::AccessRecord NewAccessRecord(const CallContext& call, absl
   return record;
 }
 
-}  // namespace safeguard::mappa
+}  // namespace safeguard

@@ -1,11 +1,11 @@
-#include "services/mappa/access_recorder.h"
+#include "common/access/access_recorder.h"
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "common/validation.h"
-#include "services/mappa/access_record.h"
+#include "common/access/access_record.h"
 
-namespace safeguard::mappa {
+namespace safeguard {
 
 namespace v = safeguard::validation;
 
@@ -34,4 +34,4 @@ absl::Status CheckPurpose(const safeguard::v1::Purpose& purpose) {
   return v::RequireText("purpose.detail", purpose.detail(), 500);
 }
 
-}  // namespace safeguard::mappa
+}  // namespace safeguard

@@ -12,7 +12,7 @@
 #include "common/time_util.h"
 #include "safeguard/v1/mappa_service.pb.h"
 
-namespace safeguard::mappa {
+namespace safeguard {
 
 class AccessRecorder {
  public:
@@ -35,4 +35,4 @@ class AccessRecorder {
 // kInvalidArgument naming purpose.code or purpose.detail unless both are given.
 absl::Status CheckPurpose(const safeguard::v1::Purpose& purpose);
 
-}  // namespace safeguard::mappa
+}  // namespace safeguard

@@ -1,0 +1,42 @@
+// An agency's own record of a person, read back by that agency's users: the events of
+// every stream the agency files the person under (PNC id, and its own reference), in log
+// order, a page at a time. The read needs a purpose and is recorded on the audit topic
+// before anything is returned — misses too, since asking is itself a consultation.
+// Thread-safe.
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/access/access_recorder.h"
+#include "common/agency/command_validation.h"
+#include "common/grpc/caller.h"
+#include "common/store/event_store.h"
+#include "safeguard/v1/agency_records.pb.h"
+
+namespace safeguard::agency {
+
+class RecordReader {
+ public:
+  // Streams are named "<stream_prefix>/<subject key>" (CommandSubmitter's names); the
+  // access record names `view` (e.g. "police.Record"). `store` and `recorder` must
+  // outlive this object.
+  RecordReader(EventStore* store, std::string stream_prefix, SubjectKeying keying, std::string view,
+               AccessRecorder* recorder, Clock clock);
+
+  // kInvalidArgument naming the field for a bad purpose, reference or page; kNotFound
+  // when the agency holds nothing under any reference given; kUnavailable when the read
+  // cannot be recorded (then nothing is returned).
+  absl::StatusOr<safeguard::v1::AgencyRecord> Read(const safeguard::v1::GetAgencyRecordRequest& request,
+                                                  const CallContext& call);
+
+ private:
+  EventStore* const store_;
+  const std::string stream_prefix_;
+  const SubjectKeying keying_;
+  const std::string view_;
+  AccessRecorder* const recorder_;
+  const Clock clock_;
+};
+
+}  // namespace safeguard::agency

@@ -1,0 +1,74 @@
+// Who may call what: the access policy every Safeguard server enforces on every call.
+//
+// The policy file (deploy/config/access-policy.conf, compiled in as the default) names
+// the roles, the agency each belongs to, and the methods each may call; it may revoke
+// certificates. Over whatever the file says, this code holds ceilings no file can lift
+// (docs/security.md): each agency writes only its own events and reads only its own
+// records; consolidated views, alerts, meetings and disclosure cases are for MAPPA and
+// police roles only; platforms reach only ScreeningService, auditors only AuditService,
+// operators only OperationsService. A policy that grants past a ceiling does not load.
+//
+// Immutable once parsed; thread-safe.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "safeguard/v1/common.pb.h"
+
+namespace safeguard::security {
+
+// The agency names certificates and the policy use, and the Agency each stands for:
+// police, probation, childrens, mappa, platform, audit, operations.
+absl::StatusOr<safeguard::v1::Agency> AgencyFromName(absl::string_view name);
+std::string AgencyName(safeguard::v1::Agency agency);
+
+// A caller as its credential names it.
+struct Caller {
+  std::string agency;              // e.g. "police"
+  std::string role;                // e.g. "police-disclosure"
+  std::string user;                // e.g. "dc-jones"
+  std::string certificate_sha256;  // empty for a --dev_plaintext caller
+};
+
+class AccessPolicy {
+ public:
+  struct Role {
+    std::string name;
+    std::string agency;
+    std::set<std::string> methods;  // "/safeguard.v1.PoliceService/RecordConviction"
+  };
+
+  // Parses policy text. kInvalidArgument naming the line and what is wrong with it: an
+  // unknown keyword, agency, role, service or method, a role defined twice, a grant past
+  // a ceiling, a malformed fingerprint.
+  static absl::StatusOr<AccessPolicy> Parse(absl::string_view text);
+  // Parses the file at `path`; the built-in policy when `path` is empty.
+  static absl::StatusOr<AccessPolicy> Load(const std::string& path);
+  // The text of deploy/config/access-policy.conf as built in.
+  static absl::string_view BuiltInText();
+
+  // OK when `caller` may call `method` (a gRPC path, "/package.Service/Method");
+  // otherwise kPermissionDenied saying why: the certificate is revoked, the role is not
+  // in the policy or is not the caller's agency's, or the role may not call the method.
+  // Health and reflection are open to every role of the policy.
+  absl::Status Authorize(const Caller& caller, absl::string_view method) const;
+
+  // The roles, in the order the policy defines them; nullptr for an unknown name.
+  const std::vector<Role>& roles() const { return roles_; }
+  const Role* FindRole(absl::string_view name) const;
+
+  // Every method of every Safeguard service, as gRPC paths: what Authorize judges.
+  static std::vector<std::string> AllMethods();
+
+ private:
+  std::vector<Role> roles_;
+  std::set<std::string> revoked_;  // lower-case hex SHA-256
+};
+
+}  // namespace safeguard::security

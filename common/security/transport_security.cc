@@ -1,0 +1,257 @@
+#include "common/security/transport_security.h"
+
+#include <arpa/inet.h>
+
+#include <iostream>
+#include <mutex>
+#include <unordered_map>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+
+namespace safeguard::security {
+namespace {
+
+std::string Property(const grpc::AuthContext& auth, const char* name) {
+  std::vector<grpc::string_ref> values = auth.FindPropertyValues(name);
+  if (values.empty()) return "";
+  return std::string(values.front().data(), values.front().size());
+}
+
+std::string Header(const Metadata& metadata, const char* name) {
+  auto it = metadata.find(name);
+  if (it == metadata.end()) return "";
+  return std::string(it->second.data(), it->second.size());
+}
+
+bool IsIdentifier(absl::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (unsigned char c : s) {
+    if (!absl::ascii_isalnum(c) && c != '.' && c != '_' && c != '-' && c != '@') return false;
+  }
+  return true;
+}
+
+// Parsing a certificate costs far more than a look-up, and a connection presents the same
+// one on every call: remember the last few thousand.
+absl::StatusOr<CertificateSubject> CachedSubject(const std::string& pem) {
+  static std::mutex mu;
+  static auto* cache = new std::unordered_map<std::string, CertificateSubject>;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (auto it = cache->find(pem); it != cache->end()) return it->second;
+  }
+  absl::StatusOr<CertificateSubject> subject = ReadCertificateSubject(pem);
+  if (!subject.ok()) return subject;
+  std::lock_guard<std::mutex> lock(mu);
+  if (cache->size() >= 4096) cache->clear();
+  cache->emplace(pem, *subject);
+  return subject;
+}
+
+absl::StatusOr<Caller> FromCertificate(const grpc::AuthContext& auth) {
+  const std::string pem = Property(auth, GRPC_X509_PEM_CERT_PROPERTY_NAME);
+  if (pem.empty()) return absl::UnauthenticatedError("no client certificate was presented");
+  absl::StatusOr<CertificateSubject> subject = CachedSubject(pem);
+  if (!subject.ok()) return absl::UnauthenticatedError("the client certificate cannot be read");
+  for (const auto& [part, value] : {std::pair<const char*, const std::string&>{"O (agency)", subject->agency},
+                                    {"OU (role)", subject->role},
+                                    {"CN (user)", subject->user}}) {
+    if (!IsIdentifier(value)) {
+      return absl::UnauthenticatedError(absl::StrCat("the client certificate's subject has no valid ", part));
+    }
+  }
+  return Caller{subject->agency, subject->role, subject->user, subject->sha256};
+}
+
+absl::StatusOr<Caller> FromMetadata(const Metadata& metadata) {
+  Caller caller;
+  for (const auto& [header, into] : {std::pair<const char*, std::string*>{kUserHeader, &caller.user},
+                                     {kRoleHeader, &caller.role},
+                                     {kAgencyHeader, &caller.agency}}) {
+    *into = Header(metadata, header);
+    if (into->empty()) {
+      return absl::UnauthenticatedError(
+          absl::StrCat("no caller identity: a --dev_plaintext server needs metadata '", header, "'"));
+    }
+    if (!IsIdentifier(*into)) {
+      return absl::UnauthenticatedError(
+          absl::StrCat("metadata '", header, "': 1-64 characters of letters, digits and . _ - @"));
+    }
+  }
+  return caller;
+}
+
+std::string Describe(const Caller& c) {
+  return absl::StrCat(c.user, " (", c.agency, "/", c.role,
+                      c.certificate_sha256.empty() ? ", unauthenticated development caller"
+                                                   : absl::StrCat(", certificate ", c.certificate_sha256.substr(0, 16)),
+                      ")");
+}
+
+}  // namespace
+
+absl::StatusOr<Caller> IdentifyCaller(const grpc::AuthContext* auth, const Metadata& metadata) {
+  if (auth == nullptr) return absl::UnauthenticatedError("the connection is not authenticated");
+  const std::string transport = Property(*auth, GRPC_TRANSPORT_SECURITY_TYPE_PROPERTY_NAME);
+  if (transport == GRPC_SSL_TRANSPORT_SECURITY_TYPE) return FromCertificate(*auth);
+  if (transport == "local") return FromMetadata(metadata);
+  return absl::UnauthenticatedError("the connection is not authenticated");
+}
+
+grpc::Status AccessControl::Process(const InputMetadata& metadata, grpc::AuthContext* context, OutputMetadata*,
+                                    OutputMetadata*) {
+  const std::string path = Header(metadata, ":path");
+  absl::StatusOr<Caller> caller = IdentifyCaller(context, metadata);
+  if (!caller.ok()) {
+    std::cerr << "access refused: " << path << ": " << caller.status().message() << std::endl;
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(caller.status().message()));
+  }
+  if (absl::Status st = policy_->Authorize(*caller, path); !st.ok()) {
+    std::cerr << "access refused: " << Describe(*caller) << " called " << path << ": " << st.message() << std::endl;
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, std::string(st.message()));
+  }
+  return grpc::Status::OK;
+}
+
+CredentialsForRole LocalPkiCredentials(LocalPki pki) {
+  return [pki = std::move(pki)](const std::string& role) -> absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> {
+    ASSIGN_OR_RETURN(ClientCredentialsSource source, LocalClient(pki, role));
+    return MutualTlsCredentials(source);
+  };
+}
+
+CredentialsForRole DevPlaintextCredentialsFor(std::shared_ptr<const AccessPolicy> policy, std::string user) {
+  return [policy = std::move(policy), user = std::move(user)](
+             const std::string& role) -> absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> {
+    const AccessPolicy::Role* r = policy->FindRole(role);
+    if (r == nullptr) return absl::NotFoundError(absl::StrCat("role '", role, "' is not in the access policy"));
+    return DevPlaintextCredentials(Caller{r->agency, role, user, ""});
+  };
+}
+
+bool IsLoopback(const std::string& host) {
+  if (host == "localhost" || host == "::1") return true;
+  in_addr v4;
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  return false;
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(const ServerSecurity& security,
+                                                                              const std::string& host) {
+  if (security.policy == nullptr) return absl::InvalidArgumentError("no access policy");
+  std::shared_ptr<grpc::ServerCredentials> credentials;
+  if (security.dev_plaintext) {
+    if (!IsLoopback(host)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "--dev_plaintext serves loopback addresses only, and ", host,
+          " is not one: without TLS anyone who can reach the port could claim any role"));
+    }
+    // Local credentials: plaintext, refusing any peer that is not on this machine.
+    credentials = grpc::experimental::LocalServerCredentials(LOCAL_TCP);
+  } else {
+    if (security.client_ca_pem.empty()) return absl::InvalidArgumentError("mutual TLS: no client CA certificate");
+    if (security.server.certificate_pem.empty() || security.server.private_key_pem.empty()) {
+      return absl::InvalidArgumentError("mutual TLS: no server certificate and key");
+    }
+    grpc::SslServerCredentialsOptions options(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    options.pem_root_certs = security.client_ca_pem;
+    options.pem_key_cert_pairs.push_back({security.server.private_key_pem, security.server.certificate_pem});
+    credentials = grpc::SslServerCredentials(options);
+  }
+  credentials->SetAuthMetadataProcessor(std::make_shared<AccessControl>(security.policy));
+  return credentials;
+}
+
+std::string DescribeServerSecurity(const ServerSecurity& security) {
+  const std::string policy = absl::StrCat("access policy ", security.policy_source);
+  if (security.dev_plaintext) {
+    return absl::StrCat("WARNING: --dev_plaintext: NO TLS, NO AUTHENTICATION. Callers name themselves in metadata; ",
+                        "loopback only; for development, never for real data (", policy, ")");
+  }
+  return absl::StrCat("mutual TLS, client certificate required (", policy, ")");
+}
+
+absl::StatusOr<ServerSecurity> ServerSecurityFromFiles(const std::string& ca_path, const std::string& cert_path,
+                                                       const std::string& key_path, const std::string& policy_path) {
+  ServerSecurity security;
+  for (const auto& [flag, path] : {std::pair<const char*, const std::string&>{"--tls_ca", ca_path},
+                                   {"--tls_cert", cert_path},
+                                   {"--tls_key", key_path}}) {
+    if (path.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(flag, " is required for mutual TLS (or --dev_plaintext, for development on loopback only)"));
+    }
+  }
+  ASSIGN_OR_RETURN(security.client_ca_pem, ReadPemFile(ca_path));
+  ASSIGN_OR_RETURN(security.server.certificate_pem, ReadPemFile(cert_path));
+  ASSIGN_OR_RETURN(security.server.private_key_pem, ReadPemFile(key_path));
+  ASSIGN_OR_RETURN(AccessPolicy policy, AccessPolicy::Load(policy_path));
+  security.policy = std::make_shared<const AccessPolicy>(std::move(policy));
+  security.policy_source = policy_path.empty() ? "built-in" : policy_path;
+  return security;
+}
+
+absl::StatusOr<ServerSecurity> ServerSecurityFromPki(const LocalPki& pki, const std::string& policy_path) {
+  ServerSecurity security;
+  ASSIGN_OR_RETURN(security.client_ca_pem, pki.CaCertificate());
+  ASSIGN_OR_RETURN(security.server, pki.ServerCertificate());
+  ASSIGN_OR_RETURN(AccessPolicy policy, AccessPolicy::Load(policy_path));
+  security.policy = std::make_shared<const AccessPolicy>(std::move(policy));
+  security.policy_source = policy_path.empty() ? "built-in" : policy_path;
+  return security;
+}
+
+absl::StatusOr<ServerSecurity> DevPlaintextSecurity(const std::string& policy_path) {
+  ServerSecurity security;
+  security.dev_plaintext = true;
+  ASSIGN_OR_RETURN(AccessPolicy policy, AccessPolicy::Load(policy_path));
+  security.policy = std::make_shared<const AccessPolicy>(std::move(policy));
+  security.policy_source = policy_path.empty() ? "built-in" : policy_path;
+  return security;
+}
+
+std::shared_ptr<grpc::ChannelCredentials> MutualTlsCredentials(const ClientCredentialsSource& source) {
+  grpc::SslCredentialsOptions options;
+  options.pem_root_certs = source.ca_pem;
+  options.pem_private_key = source.client.private_key_pem;
+  options.pem_cert_chain = source.client.certificate_pem;
+  return grpc::SslCredentials(options);
+}
+
+namespace {
+
+// Adds a development caller's name to every call's metadata.
+class NameInMetadata final : public grpc::MetadataCredentialsPlugin {
+ public:
+  explicit NameInMetadata(Caller as) : as_(std::move(as)) {}
+  bool IsBlocking() const override { return false; }
+  grpc::Status GetMetadata(grpc::string_ref, grpc::string_ref, const grpc::AuthContext&,
+                           std::multimap<grpc::string, grpc::string>* metadata) override {
+    metadata->emplace(kAgencyHeader, as_.agency);
+    metadata->emplace(kRoleHeader, as_.role);
+    metadata->emplace(kUserHeader, as_.user);
+    return grpc::Status::OK;
+  }
+
+ private:
+  const Caller as_;
+};
+
+}  // namespace
+
+std::shared_ptr<grpc::ChannelCredentials> DevPlaintextCredentials(const Caller& as) {
+  return grpc::CompositeChannelCredentials(
+      grpc::experimental::LocalCredentials(LOCAL_TCP),
+      grpc::MetadataCredentialsFromPlugin(std::make_unique<NameInMetadata>(as)));
+}
+
+absl::StatusOr<ClientCredentialsSource> LocalClient(const LocalPki& pki, const std::string& role) {
+  ClientCredentialsSource source;
+  ASSIGN_OR_RETURN(source.ca_pem, pki.CaCertificate());
+  ASSIGN_OR_RETURN(source.client, pki.ClientCertificate(role));
+  return source;
+}
+
+}  // namespace safeguard::security

@@ -1,0 +1,112 @@
+// How a Safeguard server knows its callers and admits them: mutual TLS with a client
+// certificate required (the default), or, behind an explicit development flag, plaintext
+// on loopback where callers name themselves in metadata. Either way every call passes
+// through AccessControl, which identifies the caller and applies the access policy
+// before any handler runs.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <grpcpp/security/auth_context.h>
+#include <grpcpp/security/auth_metadata_processor.h>
+#include <grpcpp/security/credentials.h>
+#include <grpcpp/security/server_credentials.h>
+
+#include "absl/status/statusor.h"
+#include "common/security/access_policy.h"
+#include "common/security/pki.h"
+
+namespace safeguard::security {
+
+// Metadata a --dev_plaintext caller names itself with. Ignored under mutual TLS.
+inline constexpr char kAgencyHeader[] = "x-safeguard-agency";
+inline constexpr char kUserHeader[] = "x-safeguard-user";
+inline constexpr char kRoleHeader[] = "x-safeguard-role";
+
+using Metadata = std::multimap<grpc::string_ref, grpc::string_ref>;
+
+// The caller of a call whose connection is described by `auth` and whose request
+// metadata is `metadata`: under TLS, the client certificate's O, OU and CN and its
+// fingerprint; on a local (--dev_plaintext) connection, the x-safeguard-* metadata.
+// kUnauthenticated saying what is missing otherwise.
+absl::StatusOr<Caller> IdentifyCaller(const grpc::AuthContext* auth, const Metadata& metadata);
+
+// Runs on every call before its handler: identifies the caller (kUnauthenticated when it
+// cannot) and applies `policy` to the called method (kPermissionDenied, logged, when the
+// policy refuses).
+class AccessControl final : public grpc::AuthMetadataProcessor {
+ public:
+  explicit AccessControl(std::shared_ptr<const AccessPolicy> policy) : policy_(std::move(policy)) {}
+
+  bool IsBlocking() const override { return false; }
+  grpc::Status Process(const InputMetadata& metadata, grpc::AuthContext* context,
+                       OutputMetadata* consumed, OutputMetadata* response) override;
+
+ private:
+  const std::shared_ptr<const AccessPolicy> policy_;
+};
+
+// What a server needs to admit callers.
+struct ServerSecurity {
+  std::shared_ptr<const AccessPolicy> policy;  // required
+  // Development only: no TLS, callers name themselves, loopback addresses only.
+  bool dev_plaintext = false;
+  std::string client_ca_pem;  // accepted client certificates are signed by this CA
+  CertifiedKey server;        // this server's certificate chain and key
+  std::string policy_source;  // for the log: the policy file, or "built-in"
+};
+
+// Credentials for a server listening on `host`, with AccessControl installed.
+// kFailedPrecondition for --dev_plaintext on an address that is not loopback;
+// kInvalidArgument when mutual TLS lacks a CA, certificate or key.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(const ServerSecurity& security,
+                                                                              const std::string& host);
+
+// One line for a server's start-up log saying how it admits callers (loud for plaintext).
+std::string DescribeServerSecurity(const ServerSecurity& security);
+
+// A server's security from files: the CA that signs client certificates, this server's
+// certificate and key, and the access policy ("" = built in). kNotFound naming a missing
+// file; kInvalidArgument naming a bad policy line.
+absl::StatusOr<ServerSecurity> ServerSecurityFromFiles(const std::string& ca_path, const std::string& cert_path,
+                                                       const std::string& key_path, const std::string& policy_path);
+
+// The same from a LocalPki directory (its CA and server certificate).
+absl::StatusOr<ServerSecurity> ServerSecurityFromPki(const LocalPki& pki, const std::string& policy_path);
+
+// A development server: plaintext on loopback, callers named by metadata.
+absl::StatusOr<ServerSecurity> DevPlaintextSecurity(const std::string& policy_path);
+
+// A client's side of mutual TLS: the CA that signed the servers' certificates and the
+// client's own certificate and key.
+struct ClientCredentialsSource {
+  std::string ca_pem;
+  CertifiedKey client;
+};
+std::shared_ptr<grpc::ChannelCredentials> MutualTlsCredentials(const ClientCredentialsSource& source);
+
+// A client of a --dev_plaintext server: plaintext to loopback only, naming itself as
+// `as` (agency, role, user) in metadata on every call.
+std::shared_ptr<grpc::ChannelCredentials> DevPlaintextCredentials(const Caller& as);
+
+// The client certificate of `role` in a LocalPki, with its CA.
+absl::StatusOr<ClientCredentialsSource> LocalClient(const LocalPki& pki, const std::string& role);
+
+// Channel credentials that act as `role`, however the client authenticates.
+using CredentialsForRole =
+    std::function<absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>>(const std::string& role)>;
+
+// As each role's client certificate in `pki` (kNotFound for a role it has none for).
+CredentialsForRole LocalPkiCredentials(LocalPki pki);
+
+// As a --dev_plaintext caller named `user`, holding the role and its agency as `policy`
+// defines them (kNotFound for a role it does not define).
+CredentialsForRole DevPlaintextCredentialsFor(std::shared_ptr<const AccessPolicy> policy, std::string user);
+
+// Whether `host` is a loopback address or "localhost".
+bool IsLoopback(const std::string& host);
+
+}  // namespace safeguard::security
