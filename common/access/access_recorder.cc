@@ -14,12 +14,21 @@ AccessRecorder::AccessRecorder(EventBus* bus, std::string audit_topic, Clock clo
 
 absl::Status AccessRecorder::Record(const CallContext& call, const safeguard::v1::Purpose& purpose,
                                     const std::string& view, const std::vector<std::string>& subjects) {
+  return RecordDisclosure(call, purpose, view, subjects, Disclosure{});
+}
+
+absl::Status AccessRecorder::RecordDisclosure(const CallContext& call, const safeguard::v1::Purpose& purpose,
+                                              const std::string& view, const std::vector<std::string>& subjects,
+                                              const Disclosure& disclosure) {
   if (subjects.empty()) return absl::OkStatus();
   std::vector<BusMessage> records;
   const absl::Time at = clock_();
   for (const std::string& subject : subjects) {
-    records.push_back(BusMessage{audit_topic_, subject,
-                                 NewAccessRecord(call, at, subject, view, purpose).SerializeAsString()});
+    safeguard::v1::AccessRecord record = NewAccessRecord(call, at, subject, view, purpose);
+    for (const std::string& r : disclosure.recipients) record.add_recipients(r);
+    record.set_disclosed(disclosure.disclosed);
+    record.set_event_id(disclosure.event_id);
+    records.push_back(BusMessage{audit_topic_, subject, record.SerializeAsString()});
   }
   absl::Status recorded = bus_->Publish(records);
   if (!recorded.ok()) {

@@ -14,7 +14,7 @@ absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartPoliceNode(const std::s
       bus, [scheme = config.scheme](EventStore* store, AccessRecorder* recorder, Clock c) {
         std::vector<std::unique_ptr<grpc::Service>> services;
         services.push_back(std::make_unique<PoliceGrpcService>(store, recorder, c));
-        services.push_back(std::make_unique<DisclosureGrpcService>(store, scheme, c));
+        services.push_back(std::make_unique<DisclosureGrpcService>(store, scheme, recorder, c));
         return services;
       });
 }

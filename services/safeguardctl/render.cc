@@ -5,7 +5,9 @@
 #include "common/enum_name.h"
 #include "common/time_util.h"
 #include "google/protobuf/util/json_util.h"
+#include "services/mappa/risk_projection.h"
 #include "absl/strings/str_format.h"
+#include "safeguard/v1/agency_records.pb.h"
 #include "safeguard/v1/disclosure_reads.pb.h"
 #include "safeguard/v1/mappa_service.pb.h"
 #include "safeguard/v1/police_service.pb.h"
@@ -232,6 +234,18 @@ std::string RenderTimeline(const GetTimelineResponse& t) {
   return out;
 }
 
+std::string RenderAgencyRecord(const AgencyRecord& r) {
+  std::string out = absl::StrCat("Record held under ", absl::StrJoin(r.subject_keys(), ", "), "\n");
+  for (const EventEnvelope& e : r.events()) {
+    absl::StrAppend(&out, FormatTimestamp(e.occurred_at()).substr(0, 10), "  ", mappa::TimelineSummary(e),
+                    "\n            ", e.event_type(), " ", e.event_id(), " (", e.stream_id(), " v",
+                    e.stream_version(), ", log ", e.log_sequence(), "), recorded ", FormatTimestamp(e.recorded_at()),
+                    " by ", e.actor().user(), " (", e.actor().role(), ")\n");
+  }
+  if (!r.next_page_token().empty()) absl::StrAppend(&out, "More: add page_token=", r.next_page_token(), "\n");
+  return out;
+}
+
 std::string AlertLine(const Alert& a) {
   return absl::StrCat(a.subject_key(), "  ", EnumName(a.rule()), ": ", a.summary(), "\n      raised ",
                       FormatTimestamp(a.raised_at()), " by events ", absl::StrJoin(a.raised_by_event_ids(), ", "),
@@ -424,6 +438,7 @@ std::string RenderJson(const google::protobuf::Message& message) {
 std::string Render(const google::protobuf::Message& message) {
   if (const auto* v = dynamic_cast<const RiskView*>(&message)) return RenderRiskView(*v);
   if (const auto* t = dynamic_cast<const GetTimelineResponse*>(&message)) return RenderTimeline(*t);
+  if (const auto* r = dynamic_cast<const AgencyRecord*>(&message)) return RenderAgencyRecord(*r);
   if (const auto* r = dynamic_cast<const CommandResult*>(&message)) return RenderResult(*r);
   if (const auto* r = dynamic_cast<const CheckIdentifierResponse*>(&message)) return RenderScreening(*r);
   if (const auto* r = dynamic_cast<const ListAlertsResponse*>(&message)) return RenderAlerts(*r);

@@ -4,8 +4,11 @@
 # provenance, in the subject's risk view and timeline; confirm a proposed identity link
 # and see the combined picture, its alerts listed and watched; walk a disclosure scheme
 # case through every step, with a MAPPA meeting, and read it back with its deadlines. Also checks the run command's demo
-# load is idempotent, that errors are readable, and that an independent gRPC client
-# (Python grpcio) sees the health service and server reflection.
+# load is idempotent, that errors are readable, that every call is mutual TLS with the
+# certificates safeguardd made on its first start (a role the access policy refuses is
+# refused; a client without a certificate does not get in), and that an independent gRPC
+# client (Python grpcio, over the same mutual TLS) sees the health service and server
+# reflection.
 #   usage: cli_walkthrough.sh SAFEGUARDD SAFEGUARDCTL
 set -euo pipefail
 safeguardd=$1
@@ -32,9 +35,13 @@ start() {
 }
 stop() { kill -INT "$pid"; wait "$pid" || true; pid=; }
 
-export SAFEGUARD_USER=walkthrough-officer
+export SAFEGUARD_PKI=$work/data/pki
 start
 grep -q "Demo data: 74 events recorded, 0 already present" "$work/log" || fail "first demo load"
+grep -q "Callers: mutual TLS, client certificate required" "$work/log" || fail "not mutual TLS by default"
+grep -q "Created 12 certificates in $work/data/pki" "$work/log" || fail "no local certificate authority"
+[ -f "$work/data/pki/clients/police-officer.pem" ] || fail "no client certificate for police-officer"
+[ "$(stat -c %a "$work/data/pki/ca-key.pem")" = 600 ] || fail "the CA key is readable by others"
 
 pnc=2021/0000777Q
 "$ctl" police record-conviction pnc_id=$pnc given_name=Dan family_name=Walker date_of_birth=1984-07-19 \
@@ -74,7 +81,7 @@ grep -q "DUTY TO CONSIDER DISCLOSURE" "$work/view" || fail "s.327A flag missing"
 grep -q "lives with a child under 18" "$work/view" || fail "household flag missing"
 grep -q "police.ConvictionRecorded $conviction_event" "$work/view" || fail "conviction provenance missing"
 grep -q "police.RegisterNotificationRecorded $notification_event" "$work/view" || fail "notification provenance missing"
-grep -q "by walkthrough-officer" "$work/view" || fail "recording officer missing"
+grep -q "by local-police-officer" "$work/view" || fail "recording officer (the certificate's CN) missing"
 
 "$ctl" mappa get-timeline pnc_id=$pnc purpose.code=risk-management purpose.detail="walkthrough" >"$work/timeline"
 [ "$(grep -c '^20' "$work/timeline")" = 2 ] || fail "timeline: $(cat "$work/timeline")"
@@ -83,11 +90,23 @@ grep -q "event $conviction_event" "$work/timeline" || fail "timeline provenance"
   | /usr/bin/python3 -c 'import json,sys; v=json.load(sys.stdin); assert v["flags"]["duty_to_consider_disclosure"]' \
   || fail "JSON output"
 
+# The access policy: a probation officer may not read the consolidated view, nor a
+# platform anything but screening; the police read their own record back.
+if "$ctl" --as=probation-officer mappa get-risk-view pnc_id=$pnc purpose.code=risk-management \
+     purpose.detail=x >/dev/null 2>"$work/err"; then fail "probation read a consolidated view"; fi
+grep -q "PERMISSION_DENIED: role 'probation-officer' may not call MappaService.GetRiskView" "$work/err" \
+  || fail "refusal: $(cat "$work/err")"
+if "$ctl" --as=platform police get-record pnc_id=$pnc purpose.code=case-management \
+     purpose.detail=x >/dev/null 2>"$work/err"; then fail "a platform read a police record"; fi
+grep -q "PERMISSION_DENIED" "$work/err" || fail "platform refusal: $(cat "$work/err")"
+"$ctl" police get-record pnc_id=$pnc purpose.code=case-management purpose.detail="walkthrough" >"$work/record"
+grep -q "police.ConvictionRecorded" "$work/record" || fail "police record: $(cat "$work/record")"
+
 # A platform's screening check: a variant of the demo subject's registered address.
-"$ctl" --user=examplechat screening check-identifier kind=email \
+"$ctl" screening check-identifier kind=email \
   value=johnsmith1975+anything@googlemail.com check_ref=T-1 >"$work/screen"
 grep -q "^HELD" "$work/screen" || fail "screening: $(cat "$work/screen")"
-"$ctl" --user=examplechat screening check-identifier kind=email value=nobody@example.org >"$work/screen"
+"$ctl" screening check-identifier kind=email value=nobody@example.org >"$work/screen"
 grep -q "^Not held" "$work/screen" || fail "screening miss: $(cat "$work/screen")"
 
 # Identity: probation know the same man by their own case reference only. The same name
@@ -188,16 +207,28 @@ grep -q '"origin": "safeguard/police"' "$work/checkpoint" || fail "checkpoint: $
 "$ctl" audit get-public-key --server="$SAFEGUARD_MAPPA" >"$work/key" || fail "mappa key"
 grep -q '"origin": "safeguard/mappa-events"' "$work/key" || fail "key: $(cat "$work/key")"
 
-# An independent gRPC client: standard health service and server reflection.
-/usr/bin/python3 - "$SAFEGUARD_POLICE" "$SAFEGUARD_MAPPA" <<'PY' || fail "health/reflection"
+# An independent gRPC client over mutual TLS: standard health service and server
+# reflection; without a client certificate, or with plaintext, it does not get in.
+/usr/bin/python3 - "$work/data/pki" "$SAFEGUARD_POLICE" "$SAFEGUARD_MAPPA" <<'PY' || fail "health/reflection"
 import sys, grpc
-for address in sys.argv[1:]:
-    ch = grpc.insecure_channel(address)
+pki = sys.argv[1]
+read = lambda name: open(f"{pki}/{name}", "rb").read()
+operator = grpc.ssl_channel_credentials(read("ca.pem"), read("clients/operator-key.pem"), read("clients/operator.pem"))
+no_certificate = grpc.ssl_channel_credentials(read("ca.pem"))
+for address in sys.argv[2:]:
+    ch = grpc.secure_channel(address, operator)
     health = ch.unary_unary("/grpc.health.v1.Health/Check")
     assert health(b"", timeout=5) == b"\x08\x01", "not SERVING"
     reflect = ch.stream_stream("/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo")
     reply = b"".join(reflect(iter([b"\x3a\x00"]), timeout=5))  # list_services
     assert b"safeguard.v1." in reply, reply
+    for credentials in (no_certificate, None):
+        ch = grpc.secure_channel(address, credentials) if credentials else grpc.insecure_channel(address)
+        try:
+            ch.unary_unary("/grpc.health.v1.Health/Check")(b"", timeout=5)
+            raise AssertionError("a client without a certificate was let in")
+        except grpc.RpcError as e:
+            assert e.code() == grpc.StatusCode.UNAVAILABLE, e
 PY
 
 # Restart: the data survives and the demo load adds nothing.

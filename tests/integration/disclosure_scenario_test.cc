@@ -721,9 +721,36 @@ TEST_F(DisclosureScenarioTest, CaseStudyC_MappaMeetingLeadsToPartialDisclosureTo
   *grandmother->mutable_party() = t::Party("G1", "Gwen", "Applicant", "grandmother");
   grandmother->set_why_best_placed("Cares for the child after school.");
   ASSERT_THAT(STEP(RecordDecision, decision), IsOk());
-  ASSERT_THAT(STEP(RecordDelivery, t::Delivery(ref, day0 + absl::Hours(24 * 16), "A1")), IsOk());
-  ASSERT_THAT(STEP(RecordDelivery, t::Delivery(ref, day0 + absl::Hours(24 * 16 + 2), "G1")), IsOk());
+  const auto to_applicant = STEP(RecordDelivery, t::Delivery(ref, day0 + absl::Hours(24 * 16), "A1"));
+  ASSERT_THAT(to_applicant, IsOk());
+  const auto to_grandmother = STEP(RecordDelivery, t::Delivery(ref, day0 + absl::Hours(24 * 16 + 2), "G1"));
+  ASSERT_THAT(to_grandmother, IsOk());
   ASSERT_THAT(STEP(CloseCase, t::Closure(ref, day0 + absl::Hours(24 * 17))), IsOk());
+
+  // Each delivery is a disclosure (Data Protection Act 2018 s.62), recorded before the
+  // officer was answered: by whom, the words, to whom, about the subject and the case.
+  std::map<std::string, std::vector<AccessRecord>> disclosed;  // recipient -> records
+  for (const AccessRecord& a : AccessRecords()) {
+    if (a.view() != "disclosure.Delivery") continue;
+    ASSERT_EQ(a.recipients_size(), 1);
+    disclosed[a.recipients(0)].push_back(a);
+  }
+  ASSERT_EQ(disclosed.size(), 2u);
+  for (const auto& [recipient, event_id] :
+       {std::pair<std::string, std::string>{"Amy Applicant (mother) [A1]", to_applicant->event_id()},
+        {"Gwen Applicant (grandmother) [G1]", to_grandmother->event_id()}}) {
+    const std::vector<AccessRecord>& records = disclosed[recipient];
+    ASSERT_EQ(records.size(), 2u) << recipient << ": one under the case, one under the subject";
+    EXPECT_EQ(records[0].subject_key(), "disclosure:" + ref);
+    EXPECT_EQ(records[1].subject_key(), "pnc:2011/0077777M");
+    for (const AccessRecord& a : records) {
+      EXPECT_EQ(a.disclosed(), t::kApprovedWording);
+      EXPECT_EQ(a.event_id(), event_id);
+      EXPECT_EQ(a.actor().user(), "dc-jones");
+      EXPECT_EQ(a.actor().agency(), AGENCY_POLICE);
+      EXPECT_EQ(a.purpose().code(), DISCLOSURE_SCHEME_ASSESSMENT);
+    }
+  }
 
   const DisclosureCase c = AwaitCase(ref, 9);
   EXPECT_EQ(c.state(), CLOSED);

@@ -1,0 +1,405 @@
+// The access rules, through gRPC over mutual TLS against a running system: every method of
+// every Safeguard service, called by every role of the shipped access policy, is allowed
+// or refused exactly as the table below (and docs/security.md) says. The table is written
+// out here, not read from the policy, so that a change to the policy that lets anyone
+// reach anything new fails this test until the table (and the docs) agree.
+//
+// Then what the table cannot show: connections without a certificate of this CA; a
+// certificate claiming a role its agency does not hold, or one the policy does not know;
+// a revoked certificate; reads without a purpose; the record each read leaves; an
+// agency's own record; and development plaintext.
+#include <gmock/gmock.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <future>
+#include <map>
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/security/access_policy.h"
+#include "safeguard/v1/agency_records.pb.h"
+#include "safeguard/v1/childrens_service.grpc.pb.h"
+#include "safeguard/v1/disclosure_reads.grpc.pb.h"
+#include "safeguard/v1/mappa_service.grpc.pb.h"
+#include "safeguard/v1/meeting_service.grpc.pb.h"
+#include "safeguard/v1/police_service.grpc.pb.h"
+#include "safeguard/v1/probation_service.grpc.pb.h"
+#include "services/safeguardd/all_in_one.h"
+#include "tests/testing/access_records.h"
+#include "tests/testing/police_requests.h"
+#include "tests/testing/probation_requests.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+#include "tests/testing/test_pki.h"
+
+namespace safeguard {
+namespace {
+
+using namespace safeguard::v1;
+using safeguard::testing::IsOk;
+using ::testing::HasSubstr;
+
+// What each role may call: "Service/Method", or "Service/*" for all of a service.
+const std::map<std::string, std::vector<std::string>>& AllowedByRole() {
+  static const auto* const table = new std::map<std::string, std::vector<std::string>>{
+      {"police-officer", {"PoliceService/*"}},
+      {"police-disclosure",
+       {"DisclosureService/*", "PoliceService/GetRecord", "MappaService/*", "DisclosureCaseService/*",
+        "MeetingService/GetMeeting", "MeetingService/ListDisclosureNotConsidered"}},
+      {"probation-officer", {"ProbationService/*"}},
+      {"social-worker", {"ChildrensService/*"}},
+      {"mappa-coordinator", {"MappaService/*", "DisclosureCaseService/*", "MeetingService/*", "IdentityService/*"}},
+      {"mappa-chair", {"MappaService/*", "DisclosureCaseService/*", "MeetingService/*", "IdentityService/*"}},
+      {"mappa-panel-member",
+       {"MappaService/*", "DisclosureCaseService/*", "MeetingService/GetMeeting",
+        "MeetingService/ListDisclosureNotConsidered", "IdentityService/ListIdentityLinks"}},
+      {"platform", {"ScreeningService/CheckIdentifier"}},
+      {"auditor", {"AuditService/*"}},
+      {"operator", {"OperationsService/*"}},
+  };
+  return *table;
+}
+
+bool Allowed(const std::string& role, const std::string& path) {
+  // "/safeguard.v1.PoliceService/RecordConviction" -> "PoliceService", "RecordConviction"
+  std::vector<std::string> parts = absl::StrSplit(path.substr(std::string("/safeguard.v1.").size()), '/');
+  for (const std::string& grant : AllowedByRole().at(role)) {
+    if (grant == parts[0] + "/*" || grant == parts[0] + "/" + parts[1]) return true;
+  }
+  return false;
+}
+
+class AccessTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Start(pki_.Server()); }
+
+  void Start(security::ServerSecurity security) {
+    system_.reset();
+    auto system = AllInOneSystem::Start(AllInOneOptions{.data_dir = dir_.path(), .security = std::move(security)});
+    ASSERT_THAT(system, IsOk());
+    system_ = std::move(system).value();
+  }
+
+  // The servers that serve `path`: its agency's, or every one for the services every
+  // server has.
+  std::vector<std::string> ServersOf(const std::string& path) const {
+    if (absl::StartsWith(path, "/safeguard.v1.AuditService/") ||
+        absl::StartsWith(path, "/safeguard.v1.OperationsService/")) {
+      return {system_->police_address(), system_->probation_address(), system_->childrens_address(),
+              system_->mappa_address()};
+    }
+    if (absl::StartsWith(path, "/safeguard.v1.PoliceService/") ||
+        absl::StartsWith(path, "/safeguard.v1.DisclosureService/")) {
+      return {system_->police_address()};
+    }
+    if (absl::StartsWith(path, "/safeguard.v1.ProbationService/")) return {system_->probation_address()};
+    if (absl::StartsWith(path, "/safeguard.v1.ChildrensService/")) return {system_->childrens_address()};
+    return {system_->mappa_address()};
+  }
+
+  // Calls `path` at `address` with an empty request, through `credentials`.
+  static grpc::Status CallEmpty(const std::string& address, const std::string& path,
+                                const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
+    auto channel = grpc::CreateChannel(address, credentials);
+    grpc::GenericStub stub(channel);
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    grpc::Slice empty("");
+    grpc::ByteBuffer request(&empty, 1);
+    grpc::ByteBuffer response;
+    std::promise<grpc::Status> done;
+    stub.UnaryCall(&ctx, path, grpc::StubOptions(), &request, &response,
+                   [&done](grpc::Status s) { done.set_value(std::move(s)); });
+    return done.get_future().get();
+  }
+
+  std::vector<AccessRecord> AccessRecords() { return testing::AccessRecordsOn(*system_->embedded_bus()); }
+
+  testing::TestPki& pki_ = testing::TestPki::Get();
+  testing::TempDir dir_;
+  std::unique_ptr<AllInOneSystem> system_;
+};
+
+TEST_F(AccessTest, EveryRoleMayCallExactlyWhatTheTableSays) {
+  const std::vector<std::string> methods = security::AccessPolicy::AllMethods();
+  ASSERT_GE(methods.size(), 60u) << "every method of every service";
+  // Every role the shipped policy defines is in the table, and nothing else.
+  std::set<std::string> policy_roles;
+  for (const auto& role : pki_.Server().policy->roles()) policy_roles.insert(role.name);
+  std::set<std::string> table_roles;
+  for (const auto& [role, grants] : AllowedByRole()) table_roles.insert(role);
+  EXPECT_EQ(policy_roles, table_roles);
+
+  int allowed = 0, refused = 0;
+  for (const auto& [role, grants] : AllowedByRole()) {
+    const auto credentials = pki_.As(role);
+    for (const std::string& path : methods) {
+      for (const std::string& address : ServersOf(path)) {
+        const grpc::Status st = CallEmpty(address, path, credentials);
+        SCOPED_TRACE(absl::StrCat(role, " calls ", path, " at ", address, ": ", st.error_code(), " ",
+                                  st.error_message()));
+        if (Allowed(role, path)) {
+          ++allowed;
+          EXPECT_NE(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+          EXPECT_NE(st.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+          EXPECT_NE(st.error_code(), grpc::StatusCode::UNIMPLEMENTED) << "served where the test calls it";
+        } else {
+          ++refused;
+          EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+          EXPECT_THAT(st.error_message(), HasSubstr(absl::StrCat("role '", role, "' may not call")));
+        }
+      }
+    }
+  }
+  // Empty requests are bad input: nothing reached any agency's topic.
+  for (const char* topic : {kPoliceTopic, kProbationTopic, kChildrensTopic}) {
+    EXPECT_EQ(system_->embedded_bus()->EndOffset(topic), 0) << topic;
+  }
+  std::cout << "access table: " << allowed << " calls allowed and " << refused << " refused, as the table says"
+            << std::endl;
+}
+
+TEST_F(AccessTest, HealthAndReflectionAreOpenToEveryRoleOfThePolicy) {
+  for (const auto& [role, grants] : AllowedByRole()) {
+    grpc::Slice empty("");
+    EXPECT_TRUE(CallEmpty(system_->mappa_address(), "/grpc.health.v1.Health/Check", pki_.As(role)).ok()) << role;
+  }
+}
+
+TEST_F(AccessTest, WithoutACertificateOfThisAuthorityNoCallGetsIn) {
+  const std::string path = "/grpc.health.v1.Health/Check";
+  // TLS without a client certificate.
+  grpc::SslCredentialsOptions server_only;
+  server_only.pem_root_certs = pki_.Issue("operator").ca_pem;
+  EXPECT_EQ(CallEmpty(system_->police_address(), path, grpc::SslCredentials(server_only)).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  // Plaintext.
+  EXPECT_EQ(CallEmpty(system_->police_address(), path, grpc::InsecureChannelCredentials()).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  // A certificate naming a real role, signed by another authority.
+  auto other_ca = security::CreateCertificateAuthority("Someone else's CA", absl::Hours(1));
+  ASSERT_THAT(other_ca, IsOk());
+  auto forged = security::IssueClientCertificate(*other_ca, {"police", "police-officer", "intruder"}, absl::Hours(1));
+  ASSERT_THAT(forged, IsOk());
+  security::ClientCredentialsSource source = pki_.Issue("operator");
+  source.client = *forged;
+  EXPECT_EQ(CallEmpty(system_->police_address(), path, security::MutualTlsCredentials(source)).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST_F(AccessTest, ACertificateCanHoldOnlyARoleOfItsOwnAgencyThatThePolicyKnows) {
+  const std::string path = "/safeguard.v1.PoliceService/RecordConviction";
+  // Probation's certificate claiming a police role.
+  grpc::Status st = CallEmpty(system_->police_address(), path, pki_.As("police-officer", "om-9", "probation"));
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(st.error_message(), HasSubstr("role 'police-officer' belongs to agency police"));
+  // A role the policy does not define, even for health.
+  st = CallEmpty(system_->police_address(), "/grpc.health.v1.Health/Check", pki_.As("janitor", "j-1", "police"));
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(st.error_message(), HasSubstr("role 'janitor' is not in the access policy"));
+  // An agency Safeguard does not know.
+  st = CallEmpty(system_->police_address(), path, pki_.As("police-officer", "x", "housing"));
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(AccessTest, ARevokedCertificateIsRefusedWhileItsHoldersOthersAreNot) {
+  const security::ClientCredentialsSource leaver = pki_.Issue("police-officer", "pc-leaver");
+  auto subject = security::ReadCertificateSubject(leaver.client.certificate_pem);
+  ASSERT_THAT(subject, IsOk());
+  auto policy = security::AccessPolicy::Parse(
+      absl::StrCat(security::AccessPolicy::BuiltInText(), "\nrevoke ", subject->sha256, "  # left the force\n"));
+  ASSERT_THAT(policy, IsOk());
+  security::ServerSecurity security = pki_.Server();
+  security.policy = std::make_shared<const security::AccessPolicy>(*std::move(policy));
+  Start(security);
+
+  const std::string path = "/safeguard.v1.PoliceService/RecordConviction";
+  grpc::Status st = CallEmpty(system_->police_address(), path, security::MutualTlsCredentials(leaver));
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(st.error_message(), HasSubstr("has been revoked"));
+  st = CallEmpty(system_->police_address(), path, pki_.As("police-officer", "pc-stays"));
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << "let in; the empty command is bad input";
+}
+
+TEST_F(AccessTest, EveryReadOfPersonalDataMustStateAPurpose) {
+  SubjectRef pnc;
+  pnc.set_pnc_id("2019/0012345X");
+  GetRiskViewRequest view;
+  *view.mutable_subject() = pnc;
+  GetTimelineRequest timeline;
+  *timeline.mutable_subject() = pnc;
+  GetDisclosureCaseRequest one_case;
+  one_case.set_case_ref("CSODS/KENT/1");
+  GetMeetingRequest meeting;
+  meeting.set_meeting_ref("MAPPA/KENT/1");
+  GetAgencyRecordRequest record;
+  *record.mutable_subject() = pnc;
+  struct Read {
+    std::string role, address, path;
+    std::string request;  // serialised, purpose left out
+  };
+  const std::vector<Read> reads = {
+      {"mappa-panel-member", system_->mappa_address(), "/safeguard.v1.MappaService/GetRiskView", view.SerializeAsString()},
+      {"mappa-panel-member", system_->mappa_address(), "/safeguard.v1.MappaService/GetTimeline", timeline.SerializeAsString()},
+      {"mappa-panel-member", system_->mappa_address(), "/safeguard.v1.MappaService/ListAlerts", ""},
+      {"mappa-panel-member", system_->mappa_address(), "/safeguard.v1.MappaService/WatchAlerts", ""},
+      {"mappa-panel-member", system_->mappa_address(), "/safeguard.v1.IdentityService/ListIdentityLinks", ""},
+      {"police-disclosure", system_->mappa_address(), "/safeguard.v1.DisclosureCaseService/GetDisclosureCase",
+       one_case.SerializeAsString()},
+      {"police-disclosure", system_->mappa_address(), "/safeguard.v1.DisclosureCaseService/ListDisclosureCases", ""},
+      {"police-disclosure", system_->mappa_address(), "/safeguard.v1.DisclosureCaseService/ListDisclosureDeadlines", ""},
+      {"mappa-chair", system_->mappa_address(), "/safeguard.v1.MeetingService/GetMeeting", meeting.SerializeAsString()},
+      {"mappa-chair", system_->mappa_address(), "/safeguard.v1.MeetingService/ListDisclosureNotConsidered", ""},
+      {"police-officer", system_->police_address(), "/safeguard.v1.PoliceService/GetRecord", record.SerializeAsString()},
+      {"probation-officer", system_->probation_address(), "/safeguard.v1.ProbationService/GetRecord",
+       record.SerializeAsString()},
+      {"social-worker", system_->childrens_address(), "/safeguard.v1.ChildrensService/GetRecord",
+       record.SerializeAsString()},
+  };
+  for (const Read& r : reads) {
+    auto channel = grpc::CreateChannel(r.address, pki_.As(r.role));
+    grpc::GenericStub stub(channel);
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    grpc::Slice bytes(r.request);
+    grpc::ByteBuffer request(&bytes, 1), response;
+    std::promise<grpc::Status> done;
+    stub.UnaryCall(&ctx, r.path, grpc::StubOptions(), &request, &response,
+                   [&done](grpc::Status s) { done.set_value(std::move(s)); });
+    const grpc::Status st = done.get_future().get();
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << r.path;
+    EXPECT_THAT(st.error_message(), ::testing::StartsWith("purpose.code")) << r.path;
+  }
+  EXPECT_THAT(AccessRecords(), ::testing::IsEmpty()) << "a refused read consulted nothing";
+}
+
+TEST_F(AccessTest, EachRecordOfAReadNamesTheCallersAgencyRoleUserAndCertificate) {
+  auto police = pki_.Stub<PoliceService>(system_->police_address(), "police-officer", "pc-evans");
+  CommandResult r;
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(police->RecordConviction(&ctx, testing::ValidConviction(), &r).ok());
+  }
+  auto mappa = pki_.Stub<MappaService>(system_->mappa_address(), "police-disclosure", "dc-jones");
+  GetRiskViewRequest read;
+  read.mutable_subject()->set_pnc_id("2019/0012345X");
+  read.mutable_purpose()->set_code(DISCLOSURE_SCHEME_ASSESSMENT);
+  read.mutable_purpose()->set_detail("Case CSODS/KENT/9: full risk assessment");
+  RiskView view;
+  for (const absl::Time deadline = absl::Now() + absl::Seconds(10); absl::Now() < deadline;) {
+    grpc::ClientContext ctx;
+    if (mappa->GetRiskView(&ctx, read, &view).ok() && view.convictions_size() == 1) break;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  ASSERT_EQ(view.convictions_size(), 1);
+  // The conviction's provenance names the officer's certificate too.
+  const auto officer = security::ReadCertificateSubject(pki_.Issue("police-officer", "pc-evans").client.certificate_pem);
+  ASSERT_THAT(officer, IsOk());
+  EXPECT_EQ(view.convictions(0).provenance().recorded_by().certificate_sha256(), officer->sha256);
+  EXPECT_EQ(view.convictions(0).provenance().recorded_by().agency(), AGENCY_POLICE);
+
+  const auto reader = security::ReadCertificateSubject(pki_.Issue("police-disclosure", "dc-jones").client.certificate_pem);
+  ASSERT_THAT(reader, IsOk());
+  const std::vector<AccessRecord> records = AccessRecords();
+  ASSERT_FALSE(records.empty());
+  for (const AccessRecord& a : records) {
+    EXPECT_EQ(a.actor().agency(), AGENCY_POLICE);
+    EXPECT_EQ(a.actor().role(), "police-disclosure");
+    EXPECT_EQ(a.actor().user(), "dc-jones");
+    EXPECT_EQ(a.actor().certificate_sha256(), reader->sha256);
+    EXPECT_EQ(a.view(), "mappa.RiskView");
+    EXPECT_EQ(a.subject_key(), "pnc:2019/0012345X");
+    EXPECT_EQ(a.purpose().detail(), "Case CSODS/KENT/9: full risk assessment");
+    EXPECT_TRUE(a.has_at());
+  }
+}
+
+TEST_F(AccessTest, AnAgencyReadsItsOwnRecordOnlyAndEachReadIsRecorded) {
+  auto police = pki_.Stub<PoliceService>(system_->police_address(), "police-officer");
+  auto probation = pki_.Stub<ProbationService>(system_->probation_address(), "probation-officer", "om-4");
+  CommandResult r;
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(police->RecordConviction(&ctx, testing::ValidConviction(), &r).ok());
+  }
+  auto supervision = testing::ValidSupervision();
+  supervision.mutable_header()->mutable_subject()->set_pnc_id("2019/0012345X");
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(probation->StartSupervision(&ctx, supervision, &r).ok());
+  }
+  GetAgencyRecordRequest read;
+  read.mutable_subject()->set_pnc_id("2019/0012345x");
+  read.mutable_subject()->set_probation_case_ref("x123456");
+  read.mutable_purpose()->set_code(CASE_MANAGEMENT);
+  read.mutable_purpose()->set_detail("Supervision review");
+  AgencyRecord record;
+  {
+    grpc::ClientContext ctx;
+    grpc::Status st = probation->GetRecord(&ctx, read, &record);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+  }
+  // Probation's own event, filed under the PNC id; nothing of the police's.
+  ASSERT_EQ(record.events_size(), 1);
+  EXPECT_EQ(record.events(0).event_type(), "probation.SupervisionStarted");
+  EXPECT_EQ(record.events(0).agency(), AGENCY_PROBATION);
+  EXPECT_THAT(record.subject_keys(), ::testing::ElementsAre("pnc:2019/0012345X", "probation:X123456"));
+
+  // Someone probation holds nothing about: NOT_FOUND, and the asking is recorded too.
+  GetAgencyRecordRequest unknown = read;
+  unknown.mutable_subject()->Clear();
+  unknown.mutable_subject()->set_probation_case_ref("Z999999");
+  {
+    grpc::ClientContext ctx;
+    EXPECT_EQ(probation->GetRecord(&ctx, unknown, &record).error_code(), grpc::StatusCode::NOT_FOUND);
+  }
+  // A reference of another agency's only is not one probation files people under.
+  GetAgencyRecordRequest visor = read;
+  visor.mutable_subject()->Clear();
+  visor.mutable_subject()->set_visor_ref("VR-19-0001");
+  {
+    grpc::ClientContext ctx;
+    grpc::Status st = probation->GetRecord(&ctx, visor, &record);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(st.error_message(), ::testing::StartsWith("subject.probation_case_ref"));
+  }
+  std::vector<std::string> consulted;
+  for (const AccessRecord& a : AccessRecords()) {
+    EXPECT_EQ(a.view(), "probation.Record");
+    EXPECT_EQ(a.actor().user(), "om-4");
+    EXPECT_EQ(a.purpose().code(), CASE_MANAGEMENT);
+    consulted.push_back(a.subject_key());
+  }
+  EXPECT_THAT(consulted, ::testing::ElementsAre("pnc:2019/0012345X", "probation:X123456", "probation:Z999999"));
+}
+
+TEST_F(AccessTest, DevelopmentPlaintextServesLoopbackOnlyAndStillAppliesThePolicy) {
+  auto dev = security::DevPlaintextSecurity("");
+  ASSERT_THAT(dev, IsOk());
+  auto refused = security::MakeServerCredentials(*dev, "0.0.0.0");
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(refused.status().message()), HasSubstr("loopback"));
+  EXPECT_THAT(security::DescribeServerSecurity(*dev), HasSubstr("NO TLS, NO AUTHENTICATION"));
+  Start(*dev);
+
+  const std::string path = "/safeguard.v1.PoliceService/RecordConviction";
+  auto as = [&](const std::string& agency, const std::string& role) {
+    return security::DevPlaintextCredentials({agency, role, "dev-user", ""});
+  };
+  EXPECT_EQ(CallEmpty(system_->police_address(), path, as("police", "police-officer")).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT) << "let in; the empty command is bad input";
+  EXPECT_EQ(CallEmpty(system_->police_address(), path, as("probation", "probation-officer")).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(CallEmpty(system_->police_address(), path, as("probation", "police-officer")).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  // Naming nobody: not authenticated.
+  EXPECT_EQ(CallEmpty(system_->police_address(), path, grpc::InsecureChannelCredentials()).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+}
+
+}  // namespace
+}  // namespace safeguard
