@@ -9,10 +9,13 @@
 # refused; a client without a certificate does not get in), and that an independent gRPC
 # client (Python grpcio, over the same mutual TLS) sees the health service and server
 # reflection.
-#   usage: cli_walkthrough.sh SAFEGUARDD SAFEGUARDCTL
+# Finally a platform's certificate is issued with safeguard-pki, used, revoked in an
+# access policy file, and refused after a restart.
+#   usage: cli_walkthrough.sh SAFEGUARDD SAFEGUARDCTL SAFEGUARD-PKI
 set -euo pipefail
 safeguardd=$1
 ctl=$2
+pki_tool=$3
 work=$(mktemp -d)
 pid=
 cleanup() {
@@ -25,7 +28,7 @@ fail() { echo "FAIL: $*" >&2; echo "--- safeguardd log:" >&2; cat "$work/log" >&
 start() {
   rm -f "$work/endpoints"
   "$safeguardd" --data_dir="$work/data" --police_port=0 --mappa_port=0 --probation_port=0 --childrens_port=0 --demo \
-      --endpoints_file="$work/endpoints" >>"$work/log" 2>&1 &
+      --endpoints_file="$work/endpoints" "$@" >>"$work/log" 2>&1 &
   pid=$!
   for _ in $(seq 1 300); do [ -f "$work/endpoints" ] && break; sleep 0.1; done
   [ -f "$work/endpoints" ] || fail "safeguardd did not start"
@@ -231,10 +234,29 @@ for address in sys.argv[2:]:
             assert e.code() == grpc.StatusCode.UNAVAILABLE, e
 PY
 
-# Restart: the data survives and the demo load adds nothing.
+# An accredited platform's own certificate, issued by the local CA with safeguard-pki.
+"$pki_tool" issue "$work/data/pki" --role=platform --user=examplechat >"$work/issued" || fail "issue: $(cat "$work/issued")"
+platform=(--cert="$work/data/pki/issued/examplechat.pem" --key="$work/data/pki/issued/examplechat-key.pem"
+          --ca="$work/data/pki/ca.pem")
+"$ctl" "${platform[@]}" screening check-identifier kind=email value=nobody@example.org >"$work/screen"
+grep -q "^Not held" "$work/screen" || fail "the platform's own certificate: $(cat "$work/screen")"
+fingerprint=$("$pki_tool" show "$work/data/pki/issued/examplechat.pem" | sed -n 's/^sha256 *//p')
+[ ${#fingerprint} = 64 ] || fail "fingerprint: $fingerprint"
+
+# Restart with an access policy that revokes it: the data survives, the demo load adds
+# nothing, and the revoked certificate is refused while every other still works.
+{ cat "$(dirname "$0")/../../deploy/config/access-policy.conf"; echo "revoke $fingerprint  # contract ended"; } \
+  >"$work/policy.conf"
 stop
-start
+start --access_policy="$work/policy.conf"
 grep -q "Demo data: 0 events recorded, 74 already present" "$work/log" || fail "demo load duplicated"
+grep -q "access policy $work/policy.conf" "$work/log" || fail "policy file not in use"
+if "$ctl" "${platform[@]}" screening check-identifier kind=email value=nobody@example.org >/dev/null 2>"$work/err"; then
+  fail "a revoked certificate was let in"
+fi
+grep -q "PERMISSION_DENIED: certificate $fingerprint of examplechat has been revoked" "$work/err" \
+  || fail "revocation: $(cat "$work/err")"
+"$ctl" screening check-identifier kind=email value=nobody@example.org >/dev/null || fail "the local platform"
 view >"$work/view2"
 grep -q "3 event(s) applied" "$work/view2" || fail "view lost on restart: $(cat "$work/view2")"
 grep -q "Combines:    pnc:$pnc, probation:Y765432" "$work/view2" || fail "link lost on restart"
