@@ -11,6 +11,7 @@
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/bus/event_bus_rocksdb.h"
 #include "common/enum_name.h"
 #include "common/grpc/caller.h"
@@ -171,9 +172,19 @@ absl::StatusOr<std::vector<v1::AccessRecord>> Consultations(const std::string& b
 }
 
 std::string DescribeConsultation(const v1::AccessRecord& a) {
-  return absl::StrCat(FormatTimestamp(a.at()), "  ", a.actor().user(), " (", a.actor().role(), ", ",
-                      EnumName(a.actor().agency()), ")  ", a.view(), "  ", EnumName(a.purpose().code()), ": ",
-                      a.purpose().detail(), a.recipients().empty() ? "" : "  [disclosed]");
+  std::string line = absl::StrCat(FormatTimestamp(a.at()), "  ", a.actor().user(), " (", a.actor().role(), ", ",
+                                  EnumName(a.actor().agency()), ")  ", a.view(), "  ", EnumName(a.purpose().code()),
+                                  ": ", a.purpose().detail());
+  if (!a.recipients().empty()) {
+    absl::StrAppend(&line, "\n    disclosed to ", absl::StrJoin(a.recipients(), ", "));
+    if (!a.disclosed().empty()) absl::StrAppend(&line, ": \"", a.disclosed(), "\"");
+    if (!a.event_id().empty()) absl::StrAppend(&line, " (event ", a.event_id(), ")");
+  }
+  absl::StrAppend(&line, "\n    ", a.actor().certificate_sha256().empty()
+                                      ? "no certificate (a --dev_plaintext caller)"
+                                      : absl::StrCat("certificate ", a.actor().certificate_sha256()),
+                  a.peer().empty() ? "" : absl::StrCat(", from ", a.peer()));
+  return line;
 }
 
 }  // namespace safeguard::audit_tool

@@ -319,6 +319,8 @@ TEST_F(AuditTest, AViewAsOfAMomentIsWhatTheLiveApiReturnedThenAndEveryConsultati
   }
   EXPECT_THAT(audit_tool::DescribeConsultation(consultations->front()),
               ::testing::HasSubstr("chair-5 (mappa-chair, AGENCY_MAPPA)  mappa.RiskView  MAPPA_MEETING: MAPPA level 2 meeting M-5"));
+  EXPECT_THAT(audit_tool::DescribeConsultation(consultations->front()),
+              ::testing::HasSubstr("certificate " + chair_certificate->sha256));
 }
 
 // The live views are derived: replayed from the copy of the logs up to where the live state
