@@ -210,12 +210,6 @@ absl::Status WriteFileAtomically(const std::string& path, const std::string& con
   return absl::OkStatus();
 }
 
-absl::Status WritePair(const std::string& prefix, const CertifiedKey& pair) {
-  // The key first: a certificate on disk always has its key.
-  RETURN_IF_ERROR(WriteFileAtomically(prefix + "-key.pem", pair.private_key_pem, /*secret=*/true));
-  return WriteFileAtomically(prefix + ".pem", pair.certificate_pem, /*secret=*/false);
-}
-
 absl::StatusOr<CertifiedKey> ReadPair(const std::string& prefix) {
   CertifiedKey pair;
   ASSIGN_OR_RETURN(pair.certificate_pem, ReadPemFile(prefix + ".pem"));
@@ -297,6 +291,20 @@ absl::StatusOr<std::string> DescribeCertificate(absl::string_view pem) {
                       "\n", "sha256   ", subject.sha256, "\n");
 }
 
+absl::Status WriteCertifiedKey(const std::string& prefix, const CertifiedKey& pair) {
+  std::error_code ec;
+  for (const std::string& path : {prefix + ".pem", prefix + "-key.pem"}) {
+    if (std::filesystem::exists(path, ec)) return absl::AlreadyExistsError(absl::StrCat(path, " exists; not replaced"));
+  }
+  if (const auto parent = std::filesystem::path(prefix).parent_path(); !parent.empty()) {
+    std::filesystem::create_directories(parent, ec);
+    if (ec) return absl::UnavailableError(absl::StrCat("cannot create ", parent.string(), ": ", ec.message()));
+  }
+  // The key first: a certificate on disk always has its key.
+  RETURN_IF_ERROR(WriteFileAtomically(prefix + "-key.pem", pair.private_key_pem, /*secret=*/true));
+  return WriteFileAtomically(prefix + ".pem", pair.certificate_pem, /*secret=*/false);
+}
+
 absl::StatusOr<std::string> ReadPemFile(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return absl::NotFoundError(absl::StrCat(path, ": no such file"));
@@ -317,18 +325,18 @@ absl::StatusOr<int> LocalPki::Ensure(const std::vector<ClientSubject>& clients) 
     ASSIGN_OR_RETURN(ca, ReadPair(dir_ + "/ca"));
   } else {
     ASSIGN_OR_RETURN(ca, CreateCertificateAuthority("Safeguard local certificate authority", 5 * kYear));
-    RETURN_IF_ERROR(WritePair(dir_ + "/ca", ca));
+    RETURN_IF_ERROR(WriteCertifiedKey(dir_ + "/ca", ca));
     ++created;
   }
   if (!std::filesystem::exists(dir_ + "/server.pem", ec)) {
     ASSIGN_OR_RETURN(CertifiedKey server, IssueServerCertificate(ca, {"localhost", "127.0.0.1", "::1"}, 2 * kYear));
-    RETURN_IF_ERROR(WritePair(dir_ + "/server", server));
+    RETURN_IF_ERROR(WriteCertifiedKey(dir_ + "/server", server));
     ++created;
   }
   for (const ClientSubject& client : clients) {
     if (std::filesystem::exists(client_path(client.role), ec)) continue;
     ASSIGN_OR_RETURN(CertifiedKey pair, IssueClientCertificate(ca, client, 2 * kYear));
-    RETURN_IF_ERROR(WritePair(dir_ + "/clients/" + client.role, pair));
+    RETURN_IF_ERROR(WriteCertifiedKey(dir_ + "/clients/" + client.role, pair));
     ++created;
   }
   return created;

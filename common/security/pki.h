@@ -62,6 +62,11 @@ absl::StatusOr<CertificateSubject> ReadCertificateSubject(absl::string_view pem)
 // The fields of a certificate for people: subject, issuer, validity, fingerprint.
 absl::StatusOr<std::string> DescribeCertificate(absl::string_view pem);
 
+// Writes `pair` as <prefix>.pem and <prefix>-key.pem (the key first, readable by its
+// owner only; each synced and renamed into place), creating the directory. Refuses with
+// kAlreadyExists, writing nothing, when either file exists.
+absl::Status WriteCertifiedKey(const std::string& prefix, const CertifiedKey& pair);
+
 // Reads a whole file. kNotFound when it does not exist; kUnavailable when unreadable.
 absl::StatusOr<std::string> ReadPemFile(const std::string& path);
 

@@ -13,10 +13,6 @@
 //       subject, issuer, validity and SHA-256 (what a 'revoke' line of the policy names)
 //
 // Exit status: 0 done, 2 the command could not run.
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cstdio>
 #include <filesystem>
 #include <iostream>
 
@@ -55,27 +51,6 @@ absl::StatusOr<security::CertifiedKey> ReadCa(const std::string& dir) {
   return security::CertifiedKey{*cert, *key};
 }
 
-// Writes `pair` as PREFIX.pem and PREFIX-key.pem (the key readable by its owner only),
-// refusing to overwrite.
-absl::Status Write(const std::string& prefix, const security::CertifiedKey& pair) {
-  std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(prefix).parent_path(), ec);
-  for (const std::string& path : {prefix + ".pem", prefix + "-key.pem"}) {
-    if (std::filesystem::exists(path, ec)) return absl::AlreadyExistsError(absl::StrCat(path, " exists; not replaced"));
-  }
-  const auto write = [](const std::string& path, const std::string& text, bool secret) -> absl::Status {
-    const mode_t old_mask = umask(secret ? 077 : 022);
-    FILE* f = fopen(path.c_str(), "wx");
-    umask(old_mask);
-    if (f == nullptr) return absl::UnavailableError(absl::StrCat("cannot write ", path));
-    const bool ok = fwrite(text.data(), 1, text.size(), f) == text.size() && fflush(f) == 0 && fsync(fileno(f)) == 0;
-    fclose(f);
-    return ok ? absl::OkStatus() : absl::UnavailableError(absl::StrCat("cannot write ", path));
-  };
-  if (absl::Status st = write(prefix + "-key.pem", pair.private_key_pem, true); !st.ok()) return st;
-  return write(prefix + ".pem", pair.certificate_pem, false);
-}
-
 int Init(const std::string& dir) {
   std::error_code ec;
   if (std::filesystem::exists(dir + "/ca.pem", ec)) {
@@ -86,11 +61,11 @@ int Init(const std::string& dir) {
   auto ca = security::CreateCertificateAuthority("Safeguard certificate authority", absl::Hours(24 * 365 * 5));
   if (!ca.ok()) return Fail(ca.status());
   std::filesystem::create_directories(dir, ec);
-  if (absl::Status st = Write(dir + "/ca", *ca); !st.ok()) return Fail(st);
+  if (absl::Status st = security::WriteCertifiedKey(dir + "/ca", *ca); !st.ok()) return Fail(st);
   std::vector<std::string> hosts = absl::StrSplit(absl::GetFlag(FLAGS_hosts), ',', absl::SkipEmpty());
   auto server = security::IssueServerCertificate(*ca, hosts, absl::Hours(24 * 730));
   if (!server.ok()) return Fail(server.status());
-  if (absl::Status st = Write(dir + "/server", *server); !st.ok()) return Fail(st);
+  if (absl::Status st = security::WriteCertifiedKey(dir + "/server", *server); !st.ok()) return Fail(st);
   int clients = 0;
   if (absl::GetFlag(FLAGS_clients)) {
     std::vector<security::ClientSubject> subjects;
@@ -127,7 +102,7 @@ int Issue(const std::string& dir) {
   auto cert = security::IssueClientCertificate(*ca, {agency, role_name, user}, absl::Hours(24 * days));
   if (!cert.ok()) return Fail(cert.status());
   const std::string prefix = absl::GetFlag(FLAGS_out).empty() ? dir + "/issued/" + user : absl::GetFlag(FLAGS_out);
-  if (absl::Status st = Write(prefix, *cert); !st.ok()) return Fail(st);
+  if (absl::Status st = security::WriteCertifiedKey(prefix, *cert); !st.ok()) return Fail(st);
   std::cout << "Issued " << prefix << ".pem and " << prefix << "-key.pem\n" << *security::DescribeCertificate(cert->certificate_pem);
   return 0;
 }
@@ -141,7 +116,7 @@ int Server(const std::string& dir) {
   if (!cert.ok()) return Fail(cert.status());
   const std::string prefix =
       absl::GetFlag(FLAGS_out).empty() ? dir + "/issued/" + (hosts.empty() ? "server" : hosts[0]) : absl::GetFlag(FLAGS_out);
-  if (absl::Status st = Write(prefix, *cert); !st.ok()) return Fail(st);
+  if (absl::Status st = security::WriteCertifiedKey(prefix, *cert); !st.ok()) return Fail(st);
   std::cout << "Issued " << prefix << ".pem and " << prefix << "-key.pem\n" << *security::DescribeCertificate(cert->certificate_pem);
   return 0;
 }

@@ -341,7 +341,9 @@ int main(int argc, char** argv) {
     if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
         status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
       std::cerr << "(is the service running at " << server << "?"
-                << (client.dev_plaintext ? "" : " Is it this CA's, and does it require client certificates?") << ")\n";
+                << (client.dev_plaintext ? ")\n"
+                                         : " Was its certificate signed by the CA you gave, and yours by its CA?"
+                                           " See docs/security.md)\n");
     }
     return 1;
   }
