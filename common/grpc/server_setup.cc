@@ -12,8 +12,9 @@ namespace safeguard {
 
 absl::StatusOr<RunningServer> StartServer(const std::string& host, int port,
                                           const std::vector<grpc::Service*>& services,
-                                          const security::ServerSecurity& security) {
-  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials, security::MakeServerCredentials(security, host));
+                                          const security::ServerSecurity& admission) {
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
+                   security::MakeServerCredentials(admission, host));
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;

@@ -24,11 +24,11 @@ struct RunningServer {
   std::string address;  // host:port actually bound, e.g. "127.0.0.1:50051"
 };
 
-// Binds `host:port` (port 0 = the OS chooses) with `security`, registers `services` and
+// Binds `host:port` (port 0 = the OS chooses) with `admission`, registers `services` and
 // marks each serving in the health service. kUnavailable when the address cannot be
 // bound; the errors of security::MakeServerCredentials otherwise.
 absl::StatusOr<RunningServer> StartServer(const std::string& host, int port,
                                           const std::vector<grpc::Service*>& services,
-                                          const security::ServerSecurity& security);
+                                          const security::ServerSecurity& admission);
 
 }  // namespace safeguard
