@@ -29,6 +29,9 @@ absl::Status DeliveryRecorder::RecordDisclosure(const v1::RecordDeliveryRequest&
                                                  p.relationship_to_child().empty() ? "" : " (" + p.relationship_to_child() + ")",
                                                  " [", p.party_ref(), "]"));
   }
+  // The step was checked against the decision's recipients, so one matched; should the
+  // decision ever be unreadable, the reference the officer gave is still recorded.
+  if (disclosure.recipients.empty()) disclosure.recipients.push_back(request.delivery().recipient_ref());
   // Recorded under the case and under the person it is about, so that an auditor asking
   // about either finds it.
   std::vector<std::string> subjects = {disclosure::CaseKey(ref)};
