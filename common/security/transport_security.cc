@@ -247,6 +247,12 @@ std::shared_ptr<grpc::ChannelCredentials> DevPlaintextCredentials(const Caller& 
       grpc::MetadataCredentialsFromPlugin(std::make_unique<NameInMetadata>(as)));
 }
 
+std::vector<ClientSubject> LocalClientsOf(const AccessPolicy& policy) {
+  std::vector<ClientSubject> clients;
+  for (const auto& role : policy.roles()) clients.push_back({role.agency, role.name, "local-" + role.name});
+  return clients;
+}
+
 absl::StatusOr<ClientCredentialsSource> LocalClient(const LocalPki& pki, const std::string& role) {
   ClientCredentialsSource source;
   ASSIGN_OR_RETURN(source.ca_pem, pki.CaCertificate());

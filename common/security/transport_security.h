@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <grpcpp/security/auth_context.h>
 #include <grpcpp/security/auth_metadata_processor.h>
@@ -91,6 +92,10 @@ std::shared_ptr<grpc::ChannelCredentials> MutualTlsCredentials(const ClientCrede
 // A client of a --dev_plaintext server: plaintext to loopback only, naming itself as
 // `as` (agency, role, user) in metadata on every call.
 std::shared_ptr<grpc::ChannelCredentials> DevPlaintextCredentials(const Caller& as);
+
+// The client certificates a local certificate authority issues: one per role of `policy`,
+// each for the user "local-<role>".
+std::vector<ClientSubject> LocalClientsOf(const AccessPolicy& policy);
 
 // The client certificate of `role` in a LocalPki, with its CA.
 absl::StatusOr<ClientCredentialsSource> LocalClient(const LocalPki& pki, const std::string& role);

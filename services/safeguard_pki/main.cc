@@ -23,6 +23,7 @@
 #include "absl/strings/str_split.h"
 #include "common/security/access_policy.h"
 #include "common/security/pki.h"
+#include "common/security/transport_security.h"
 
 ABSL_FLAG(std::string, hosts, "localhost,127.0.0.1,::1", "init, server: the servers' DNS names and addresses");
 ABSL_FLAG(bool, clients, false, "init: also one client certificate per role of the access policy");
@@ -68,9 +69,7 @@ int Init(const std::string& dir) {
   if (absl::Status st = security::WriteCertifiedKey(dir + "/server", *server); !st.ok()) return Fail(st);
   int clients = 0;
   if (absl::GetFlag(FLAGS_clients)) {
-    std::vector<security::ClientSubject> subjects;
-    for (const auto& role : policy->roles()) subjects.push_back({role.agency, role.name, "local-" + role.name});
-    auto created = security::LocalPki(dir).Ensure(subjects);
+    auto created = security::LocalPki(dir).Ensure(security::LocalClientsOf(*policy));
     if (!created.ok()) return Fail(created.status());
     clients = *created;
   }

@@ -15,11 +15,10 @@
 // until SIGINT or SIGTERM.
 #include <iostream>
 
-#include "absl/strings/str_cat.h"
-
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
 #include "common/process.h"
 #include "common/security/transport_security.h"
 #include "services/safeguardd/all_in_one.h"
@@ -88,10 +87,8 @@ int main(int argc, char** argv) {
       std::cerr << "safeguardd: " << policy.status() << std::endl;
       return 2;
     }
-    std::vector<security::ClientSubject> clients;
-    for (const auto& role : policy->roles()) clients.push_back({role.agency, role.name, "local-" + role.name});
     security::LocalPki pki(pki_dir);
-    absl::StatusOr<int> created = pki.Ensure(clients);
+    absl::StatusOr<int> created = pki.Ensure(security::LocalClientsOf(*policy));
     if (!created.ok()) {
       std::cerr << "safeguardd: local certificates in " << pki_dir << ": " << created.status() << std::endl;
       return 1;
