@@ -1,8 +1,8 @@
 // An agency service's parts, wired: its event store at <data_dir>/<store_name>, the
-// outbox relay to its topic, the recorder of reads of its records on the audit topic, the signed checkpoints of its log and the AuditService that
-// answers for them (common/audit/log_audit.h), and its gRPC services (built by the agency
-// over the store).
-// police-service and probation-service are each one of these.
+// outbox relay to its topic, the recorder of reads of its records on the audit topic, the
+// signed checkpoints of its log and the AuditService that answers for them
+// (common/audit/log_audit.h), and its gRPC services (built by the agency over the store).
+// police-service, probation-service and childrens-service are each one of these.
 #pragma once
 
 #include <functional>
