@@ -108,6 +108,14 @@ absl::Status CommandId(absl::string_view field, absl::string_view value) {
   return absl::OkStatus();
 }
 
+bool IsIdentifier(absl::string_view s, size_t max_len) {
+  if (s.empty() || s.size() > max_len) return false;
+  for (unsigned char c : s) {
+    if (!absl::ascii_isalnum(c) && c != '.' && c != '_' && c != '-' && c != '@') return false;
+  }
+  return true;
+}
+
 absl::StatusOr<std::string> NormalisePncId(absl::string_view field, absl::string_view value) {
   std::string v = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(value));
   const size_t slash = v.find('/');

@@ -39,6 +39,10 @@ absl::Status MaxCount(absl::string_view field, int count, int max);
 // 8-128 characters of [A-Za-z0-9._:-].
 absl::Status CommandId(absl::string_view field, absl::string_view value);
 
+// Whether `s` is 1 to `max_len` letters, digits and . _ - @: the names a certificate's
+// subject, a role, a caller's metadata and a correlation id may hold.
+bool IsIdentifier(absl::string_view s, size_t max_len = 64);
+
 // Police National Computer id "YYYY/NNNNNNNL" (year, 1-7 digits, check letter), case and
 // surrounding space ignored. Returns the canonical form: digits zero-padded to 7, upper case.
 absl::StatusOr<std::string> NormalisePncId(absl::string_view field, absl::string_view value);

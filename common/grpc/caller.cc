@@ -1,22 +1,11 @@
 #include "common/grpc/caller.h"
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/ids.h"
+#include "common/validation.h"
 #include "common/security/transport_security.h"
 
 namespace safeguard {
-namespace {
-
-bool IsIdentifier(const std::string& s, size_t max_len) {
-  if (s.empty() || s.size() > max_len) return false;
-  for (unsigned char c : s) {
-    if (!absl::ascii_isalnum(c) && c != '.' && c != '_' && c != '-' && c != '@') return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 absl::StatusOr<CallContext> CallerOf(const grpc::ServerContextBase& ctx) {
   const std::shared_ptr<const grpc::AuthContext> auth = ctx.auth_context();
@@ -32,7 +21,7 @@ absl::StatusOr<CallContext> CallerOf(const grpc::ServerContextBase& ctx) {
   const auto& md = ctx.client_metadata();
   if (auto it = md.find(kCorrelationHeader); it != md.end()) call.correlation_id.assign(it->second.data(), it->second.size());
   if (!call.correlation_id.empty()) {
-    if (!IsIdentifier(call.correlation_id, 128)) {
+    if (!validation::IsIdentifier(call.correlation_id, 128)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "metadata '", kCorrelationHeader, "': 1-128 characters of letters, digits and . _ - @"));
     }

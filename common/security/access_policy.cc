@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/security/pki.h"
+#include "common/validation.h"
 #include "google/protobuf/descriptor.h"
 #include "safeguard/v1/audit.pb.h"
 #include "safeguard/v1/childrens_service.pb.h"
@@ -96,14 +97,6 @@ std::vector<absl::string_view> Ceiling(absl::string_view service, absl::string_v
   return {};
 }
 
-bool IsName(absl::string_view s) {
-  if (s.empty() || s.size() > 64) return false;
-  for (unsigned char c : s) {
-    if (!absl::ascii_isalnum(c) && c != '.' && c != '_' && c != '-' && c != '@') return false;
-  }
-  return true;
-}
-
 bool IsSha256Hex(absl::string_view s) {
   if (s.size() != 64) return false;
   for (unsigned char c : s) {
@@ -168,7 +161,7 @@ absl::StatusOr<AccessPolicy> AccessPolicy::Parse(absl::string_view text) {
     const absl::string_view keyword = words[0];
     if (keyword == "role") {
       if (words.size() != 3) return fail("expected 'role NAME AGENCY'");
-      if (!IsName(words[1])) return fail(absl::StrCat("'", words[1], "' is not a role name (letters, digits, . _ - @)"));
+      if (!validation::IsIdentifier(words[1])) return fail(absl::StrCat("'", words[1], "' is not a role name (letters, digits, . _ - @)"));
       if (auto agency = AgencyFromName(words[2]); !agency.ok()) return fail(agency.status().message());
       if (policy.FindRole(words[1]) != nullptr) return fail(absl::StrCat("role '", words[1], "' is defined twice"));
       policy.roles_.push_back(Role{std::string(words[1]), std::string(words[2]), {}});
@@ -219,7 +212,7 @@ absl::StatusOr<AccessPolicy> AccessPolicy::Parse(absl::string_view text) {
 
 absl::StatusOr<AccessPolicy> AccessPolicy::Load(const std::string& path) {
   if (path.empty()) return Parse(BuiltInText());
-  absl::StatusOr<std::string> text = ReadPemFile(path);
+  absl::StatusOr<std::string> text = ReadTextFile(path);
   if (!text.ok()) return text.status();
   absl::StatusOr<AccessPolicy> policy = Parse(*text);
   if (!policy.ok()) return absl::Status(policy.status().code(), absl::StrCat(path, ": ", policy.status().message()));

@@ -17,9 +17,9 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ClientCredentialsFrom(
     if (options.key.empty()) return absl::InvalidArgumentError("--key: the private key of --cert is required");
     if (options.ca.empty()) return absl::InvalidArgumentError("--ca: the CA that signed the servers is required");
     ClientCredentialsSource source;
-    ASSIGN_OR_RETURN(source.ca_pem, ReadPemFile(options.ca));
-    ASSIGN_OR_RETURN(source.client.certificate_pem, ReadPemFile(options.cert));
-    ASSIGN_OR_RETURN(source.client.private_key_pem, ReadPemFile(options.key));
+    ASSIGN_OR_RETURN(source.ca_pem, ReadTextFile(options.ca));
+    ASSIGN_OR_RETURN(source.client.certificate_pem, ReadTextFile(options.cert));
+    ASSIGN_OR_RETURN(source.client.private_key_pem, ReadTextFile(options.key));
     return MutualTlsCredentials(source);
   }
   if (options.as.empty()) return absl::InvalidArgumentError("--as: name the role whose certificate to use");

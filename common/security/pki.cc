@@ -19,11 +19,11 @@
 #include <memory>
 #include <sstream>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
+#include "common/validation.h"
 
 namespace safeguard::security {
 namespace {
@@ -95,14 +95,6 @@ absl::StatusOr<Key> ParseKey(absl::string_view pem) {
     return absl::InvalidArgumentError("not a PEM private key");
   }
   return key;
-}
-
-bool IsNamePart(absl::string_view s) {
-  if (s.empty() || s.size() > 64) return false;
-  for (unsigned char c : s) {
-    if (!absl::ascii_isalnum(c) && c != '.' && c != '_' && c != '-' && c != '@') return false;
-  }
-  return true;
 }
 
 absl::Status AddNameEntry(X509_NAME* name, const char* field, const std::string& value) {
@@ -212,9 +204,23 @@ absl::Status WriteFileAtomically(const std::string& path, const std::string& con
 
 absl::StatusOr<CertifiedKey> ReadPair(const std::string& prefix) {
   CertifiedKey pair;
-  ASSIGN_OR_RETURN(pair.certificate_pem, ReadPemFile(prefix + ".pem"));
-  ASSIGN_OR_RETURN(pair.private_key_pem, ReadPemFile(prefix + "-key.pem"));
+  ASSIGN_OR_RETURN(pair.certificate_pem, ReadTextFile(prefix + ".pem"));
+  ASSIGN_OR_RETURN(pair.private_key_pem, ReadTextFile(prefix + "-key.pem"));
   return pair;
+}
+
+// What `cert`'s subject says, and its fingerprint.
+absl::StatusOr<CertificateSubject> SubjectOf(X509* cert) {
+  X509_NAME* name = X509_get_subject_name(cert);
+  CertificateSubject out;
+  out.agency = NameField(name, NID_organizationName);
+  out.role = NameField(name, NID_organizationalUnitName);
+  out.user = NameField(name, NID_commonName);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (X509_digest(cert, EVP_sha256(), digest, &len) != 1) return Failed("hashing the certificate");
+  out.sha256 = absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(digest), len));
+  return out;
 }
 
 constexpr absl::Duration kYear = absl::Hours(24 * 365);
@@ -237,7 +243,7 @@ absl::StatusOr<CertifiedKey> IssueClientCertificate(const CertifiedKey& ca, cons
   for (const auto& [field, value] : {std::pair<const char*, const std::string&>{"agency", subject.agency},
                                      {"role", subject.role},
                                      {"user", subject.user}}) {
-    if (!IsNamePart(value)) {
+    if (!validation::IsIdentifier(value)) {
       return absl::InvalidArgumentError(
           absl::StrCat(field, ": 1-64 characters of letters, digits and . _ - @"));
     }
@@ -256,7 +262,7 @@ absl::StatusOr<CertifiedKey> IssueServerCertificate(const CertifiedKey& ca, cons
   for (const std::string& host : hosts) {
     unsigned char buf[sizeof(struct in6_addr)];
     const bool is_ip = inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
-    if (!is_ip && !IsNamePart(host)) {
+    if (!is_ip && !validation::IsIdentifier(host)) {
       return absl::InvalidArgumentError(absl::StrCat("hosts: '", host, "' is neither a DNS name nor an address"));
     }
     names.push_back(absl::StrCat(is_ip ? "IP:" : "DNS:", host));
@@ -270,21 +276,12 @@ absl::StatusOr<CertifiedKey> IssueServerCertificate(const CertifiedKey& ca, cons
 
 absl::StatusOr<CertificateSubject> ReadCertificateSubject(absl::string_view pem) {
   ASSIGN_OR_RETURN(Cert cert, ParseCert(pem));
-  X509_NAME* name = X509_get_subject_name(cert.get());
-  CertificateSubject out;
-  out.agency = NameField(name, NID_organizationName);
-  out.role = NameField(name, NID_organizationalUnitName);
-  out.user = NameField(name, NID_commonName);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (X509_digest(cert.get(), EVP_sha256(), digest, &len) != 1) return Failed("hashing the certificate");
-  out.sha256 = absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(digest), len));
-  return out;
+  return SubjectOf(cert.get());
 }
 
 absl::StatusOr<std::string> DescribeCertificate(absl::string_view pem) {
   ASSIGN_OR_RETURN(Cert cert, ParseCert(pem));
-  ASSIGN_OR_RETURN(CertificateSubject subject, ReadCertificateSubject(pem));
+  ASSIGN_OR_RETURN(CertificateSubject subject, SubjectOf(cert.get()));
   return absl::StrCat("subject  ", OneLine(X509_get_subject_name(cert.get())), "\n",
                       "issuer   ", OneLine(X509_get_issuer_name(cert.get())), "\n",
                       "valid    ", Time(X509_get0_notBefore(cert.get())), " to ", Time(X509_get0_notAfter(cert.get())),
@@ -305,7 +302,7 @@ absl::Status WriteCertifiedKey(const std::string& prefix, const CertifiedKey& pa
   return WriteFileAtomically(prefix + ".pem", pair.certificate_pem, /*secret=*/false);
 }
 
-absl::StatusOr<std::string> ReadPemFile(const std::string& path) {
+absl::StatusOr<std::string> ReadTextFile(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return absl::NotFoundError(absl::StrCat(path, ": no such file"));
   std::ifstream in(path, std::ios::binary);
@@ -315,14 +312,14 @@ absl::StatusOr<std::string> ReadPemFile(const std::string& path) {
   return buffer.str();
 }
 
-absl::StatusOr<int> LocalPki::Ensure(const std::vector<ClientSubject>& clients) {
+absl::StatusOr<int> LocalPki::Ensure(const std::vector<ClientSubject>& clients) const {
   std::error_code ec;
   std::filesystem::create_directories(dir_ + "/clients", ec);
   if (ec) return absl::UnavailableError(absl::StrCat("cannot create ", dir_, "/clients: ", ec.message()));
   int created = 0;
   CertifiedKey ca;
   if (std::filesystem::exists(ca_path(), ec)) {
-    ASSIGN_OR_RETURN(ca, ReadPair(dir_ + "/ca"));
+    ASSIGN_OR_RETURN(ca, CertificateAuthority());
   } else {
     ASSIGN_OR_RETURN(ca, CreateCertificateAuthority("Safeguard local certificate authority", 5 * kYear));
     RETURN_IF_ERROR(WriteCertifiedKey(dir_ + "/ca", ca));
@@ -342,7 +339,9 @@ absl::StatusOr<int> LocalPki::Ensure(const std::vector<ClientSubject>& clients) 
   return created;
 }
 
-absl::StatusOr<std::string> LocalPki::CaCertificate() const { return ReadPemFile(ca_path()); }
+absl::StatusOr<CertifiedKey> LocalPki::CertificateAuthority() const { return ReadPair(dir_ + "/ca"); }
+
+absl::StatusOr<std::string> LocalPki::CaCertificate() const { return ReadTextFile(ca_path()); }
 
 absl::StatusOr<CertifiedKey> LocalPki::ServerCertificate() const { return ReadPair(dir_ + "/server"); }
 

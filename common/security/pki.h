@@ -68,7 +68,7 @@ absl::StatusOr<std::string> DescribeCertificate(absl::string_view pem);
 absl::Status WriteCertifiedKey(const std::string& prefix, const CertifiedKey& pair);
 
 // Reads a whole file. kNotFound when it does not exist; kUnavailable when unreadable.
-absl::StatusOr<std::string> ReadPemFile(const std::string& path);
+absl::StatusOr<std::string> ReadTextFile(const std::string& path);
 
 // A directory of certificates for one machine:
 //   ca.pem, ca-key.pem                      the certificate authority
@@ -82,9 +82,11 @@ class LocalPki {
   // Creates the directory, the CA and the server certificate if there is no CA yet, and
   // a client certificate for each of `clients` whose role has none. An existing CA is
   // kept: only missing certificates are issued. Returns how many it created.
-  absl::StatusOr<int> Ensure(const std::vector<ClientSubject>& clients);
+  absl::StatusOr<int> Ensure(const std::vector<ClientSubject>& clients) const;
 
-  // The CA, server and a client's certificate, read from disk.
+  // The CA (with its key, to issue more), the CA's certificate, the server's and a
+  // client's certificate, read from disk.
+  absl::StatusOr<CertifiedKey> CertificateAuthority() const;
   absl::StatusOr<std::string> CaCertificate() const;
   absl::StatusOr<CertifiedKey> ServerCertificate() const;
   absl::StatusOr<CertifiedKey> ClientCertificate(const std::string& role) const;

@@ -6,9 +6,9 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "common/validation.h"
 
 namespace safeguard::security {
 namespace {
@@ -23,14 +23,6 @@ std::string Header(const Metadata& metadata, const char* name) {
   auto it = metadata.find(name);
   if (it == metadata.end()) return "";
   return std::string(it->second.data(), it->second.size());
-}
-
-bool IsIdentifier(absl::string_view s) {
-  if (s.empty() || s.size() > 64) return false;
-  for (unsigned char c : s) {
-    if (!absl::ascii_isalnum(c) && c != '.' && c != '_' && c != '-' && c != '@') return false;
-  }
-  return true;
 }
 
 // Parsing a certificate costs far more than a look-up, and a connection presents the same
@@ -58,7 +50,7 @@ absl::StatusOr<Caller> FromCertificate(const grpc::AuthContext& auth) {
   for (const auto& [part, value] : {std::pair<const char*, const std::string&>{"O (agency)", subject->agency},
                                     {"OU (role)", subject->role},
                                     {"CN (user)", subject->user}}) {
-    if (!IsIdentifier(value)) {
+    if (!validation::IsIdentifier(value)) {
       return absl::UnauthenticatedError(absl::StrCat("the client certificate's subject has no valid ", part));
     }
   }
@@ -75,7 +67,7 @@ absl::StatusOr<Caller> FromMetadata(const Metadata& metadata) {
       return absl::UnauthenticatedError(
           absl::StrCat("no caller identity: a --dev_plaintext server needs metadata '", header, "'"));
     }
-    if (!IsIdentifier(*into)) {
+    if (!validation::IsIdentifier(*into)) {
       return absl::UnauthenticatedError(
           absl::StrCat("metadata '", header, "': 1-64 characters of letters, digits and . _ - @"));
     }
@@ -173,6 +165,18 @@ std::string DescribeServerSecurity(const ServerSecurity& security) {
   return absl::StrCat("mutual TLS, client certificate required (", policy, ")");
 }
 
+namespace {
+
+// `security` with the access policy at `policy_path` ("" = built in).
+absl::StatusOr<ServerSecurity> WithPolicy(ServerSecurity security, const std::string& policy_path) {
+  ASSIGN_OR_RETURN(AccessPolicy policy, AccessPolicy::Load(policy_path));
+  security.policy = std::make_shared<const AccessPolicy>(std::move(policy));
+  security.policy_source = policy_path.empty() ? "built-in" : policy_path;
+  return security;
+}
+
+}  // namespace
+
 absl::StatusOr<ServerSecurity> ServerSecurityFromFiles(const std::string& ca_path, const std::string& cert_path,
                                                        const std::string& key_path, const std::string& policy_path) {
   ServerSecurity security;
@@ -184,32 +188,25 @@ absl::StatusOr<ServerSecurity> ServerSecurityFromFiles(const std::string& ca_pat
           absl::StrCat(flag, " is required for mutual TLS (or --dev_plaintext, for development on loopback only)"));
     }
   }
-  ASSIGN_OR_RETURN(security.client_ca_pem, ReadPemFile(ca_path));
-  ASSIGN_OR_RETURN(security.server.certificate_pem, ReadPemFile(cert_path));
-  ASSIGN_OR_RETURN(security.server.private_key_pem, ReadPemFile(key_path));
-  ASSIGN_OR_RETURN(AccessPolicy policy, AccessPolicy::Load(policy_path));
-  security.policy = std::make_shared<const AccessPolicy>(std::move(policy));
-  security.policy_source = policy_path.empty() ? "built-in" : policy_path;
-  return security;
+  ASSIGN_OR_RETURN(security.client_ca_pem, ReadTextFile(ca_path));
+  ASSIGN_OR_RETURN(security.server.certificate_pem, ReadTextFile(cert_path));
+  ASSIGN_OR_RETURN(security.server.private_key_pem, ReadTextFile(key_path));
+  return WithPolicy(std::move(security), policy_path);
 }
 
-absl::StatusOr<ServerSecurity> ServerSecurityFromPki(const LocalPki& pki, const std::string& policy_path) {
-  ServerSecurity security;
+absl::StatusOr<ServerSecurity> LocalServerSecurity(const LocalPki& pki, const std::string& policy_path,
+                                                   int* created) {
+  ASSIGN_OR_RETURN(ServerSecurity security, WithPolicy(ServerSecurity{}, policy_path));
+  ASSIGN_OR_RETURN(*created, pki.Ensure(LocalClientsOf(*security.policy)));
   ASSIGN_OR_RETURN(security.client_ca_pem, pki.CaCertificate());
   ASSIGN_OR_RETURN(security.server, pki.ServerCertificate());
-  ASSIGN_OR_RETURN(AccessPolicy policy, AccessPolicy::Load(policy_path));
-  security.policy = std::make_shared<const AccessPolicy>(std::move(policy));
-  security.policy_source = policy_path.empty() ? "built-in" : policy_path;
   return security;
 }
 
 absl::StatusOr<ServerSecurity> DevPlaintextSecurity(const std::string& policy_path) {
   ServerSecurity security;
   security.dev_plaintext = true;
-  ASSIGN_OR_RETURN(AccessPolicy policy, AccessPolicy::Load(policy_path));
-  security.policy = std::make_shared<const AccessPolicy>(std::move(policy));
-  security.policy_source = policy_path.empty() ? "built-in" : policy_path;
-  return security;
+  return WithPolicy(std::move(security), policy_path);
 }
 
 std::shared_ptr<grpc::ChannelCredentials> MutualTlsCredentials(const ClientCredentialsSource& source) {

@@ -75,8 +75,11 @@ std::string DescribeServerSecurity(const ServerSecurity& security);
 absl::StatusOr<ServerSecurity> ServerSecurityFromFiles(const std::string& ca_path, const std::string& cert_path,
                                                        const std::string& key_path, const std::string& policy_path);
 
-// The same from a LocalPki directory (its CA and server certificate).
-absl::StatusOr<ServerSecurity> ServerSecurityFromPki(const LocalPki& pki, const std::string& policy_path);
+// The same from a local certificate authority: first creates in `pki` what is missing
+// (the CA, the servers' certificate, a client certificate per role of the policy:
+// LocalClientsOf), counting it in `*created`, then reads the CA and server certificate.
+absl::StatusOr<ServerSecurity> LocalServerSecurity(const LocalPki& pki, const std::string& policy_path,
+                                                   int* created);
 
 // A development server: plaintext on loopback, callers named by metadata.
 absl::StatusOr<ServerSecurity> DevPlaintextSecurity(const std::string& policy_path);

@@ -43,15 +43,6 @@ int Fail(const absl::Status& st) {
   return 2;
 }
 
-absl::StatusOr<security::CertifiedKey> ReadCa(const std::string& dir) {
-  security::CertifiedKey ca;
-  auto cert = security::ReadPemFile(dir + "/ca.pem");
-  if (!cert.ok()) return cert.status();
-  auto key = security::ReadPemFile(dir + "/ca-key.pem");
-  if (!key.ok()) return key.status();
-  return security::CertifiedKey{*cert, *key};
-}
-
 int Init(const std::string& dir) {
   std::error_code ec;
   if (std::filesystem::exists(dir + "/ca.pem", ec)) {
@@ -80,7 +71,7 @@ int Init(const std::string& dir) {
 }
 
 int Issue(const std::string& dir) {
-  auto ca = ReadCa(dir);
+  auto ca = security::LocalPki(dir).CertificateAuthority();
   if (!ca.ok()) return Fail(ca.status());
   auto policy = security::AccessPolicy::Load(absl::GetFlag(FLAGS_access_policy));
   if (!policy.ok()) return Fail(policy.status());
@@ -107,7 +98,7 @@ int Issue(const std::string& dir) {
 }
 
 int Server(const std::string& dir) {
-  auto ca = ReadCa(dir);
+  auto ca = security::LocalPki(dir).CertificateAuthority();
   if (!ca.ok()) return Fail(ca.status());
   std::vector<std::string> hosts = absl::StrSplit(absl::GetFlag(FLAGS_hosts), ',', absl::SkipEmpty());
   const int days = absl::GetFlag(FLAGS_days) > 0 ? absl::GetFlag(FLAGS_days) : 730;
@@ -121,7 +112,7 @@ int Server(const std::string& dir) {
 }
 
 int Show(const std::string& file) {
-  auto pem = security::ReadPemFile(file);
+  auto pem = security::ReadTextFile(file);
   if (!pem.ok()) return Fail(pem.status());
   auto described = security::DescribeCertificate(*pem);
   if (!described.ok()) return Fail(absl::InvalidArgumentError(absl::StrCat(file, ": ", described.status().message())));

@@ -82,21 +82,12 @@ int main(int argc, char** argv) {
                                                   absl::GetFlag(FLAGS_tls_key), policy_path);
     demo_caller = security::LocalPkiCredentials(security::LocalPki(pki_dir));
   } else {
-    absl::StatusOr<security::AccessPolicy> policy = security::AccessPolicy::Load(policy_path);
-    if (!policy.ok()) {
-      std::cerr << "safeguardd: " << policy.status() << std::endl;
-      return 2;
-    }
     security::LocalPki pki(pki_dir);
-    absl::StatusOr<int> created = pki.Ensure(security::LocalClientsOf(*policy));
-    if (!created.ok()) {
-      std::cerr << "safeguardd: local certificates in " << pki_dir << ": " << created.status() << std::endl;
-      return 1;
-    }
-    certificates_note = *created > 0 ? absl::StrCat("Created ", *created, " certificates in ", pki_dir,
-                                                    " (a local CA; one client certificate per role in clients/)")
-                                     : absl::StrCat("Certificates in ", pki_dir);
-    admission = security::ServerSecurityFromPki(pki, policy_path);
+    int created = 0;
+    admission = security::LocalServerSecurity(pki, policy_path, &created);
+    certificates_note = created > 0 ? absl::StrCat("Created ", created, " certificates in ", pki_dir,
+                                                   " (a local CA; one client certificate per role in clients/)")
+                                    : absl::StrCat("Certificates in ", pki_dir);
     demo_caller = security::LocalPkiCredentials(pki);
   }
   if (!admission.ok()) {

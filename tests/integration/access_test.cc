@@ -101,15 +101,17 @@ class AccessTest : public ::testing::Test {
     return {system_->mappa_address()};
   }
 
-  // Calls `path` at `address` with an empty request, through `credentials`.
-  static grpc::Status CallEmpty(const std::string& address, const std::string& path,
-                                const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
+  // Calls `path` at `address` with the serialised `request` (empty by default), through
+  // `credentials`.
+  static grpc::Status Call(const std::string& address, const std::string& path,
+                                const std::shared_ptr<grpc::ChannelCredentials>& credentials,
+                                const std::string& request_bytes = "") {
     auto channel = grpc::CreateChannel(address, credentials);
     grpc::GenericStub stub(channel);
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    grpc::Slice empty("");
-    grpc::ByteBuffer request(&empty, 1);
+    grpc::Slice bytes(request_bytes);
+    grpc::ByteBuffer request(&bytes, 1);
     grpc::ByteBuffer response;
     std::promise<grpc::Status> done;
     stub.UnaryCall(&ctx, path, grpc::StubOptions(), &request, &response,
@@ -139,7 +141,7 @@ TEST_F(AccessTest, EveryRoleMayCallExactlyWhatTheTableSays) {
     const auto credentials = pki_.As(role);
     for (const std::string& path : methods) {
       for (const std::string& address : ServersOf(path)) {
-        const grpc::Status st = CallEmpty(address, path, credentials);
+        const grpc::Status st = Call(address, path, credentials);
         SCOPED_TRACE(absl::StrCat(role, " calls ", path, " at ", address, ": ", st.error_code(), " ",
                                   st.error_message()));
         if (Allowed(role, path)) {
@@ -165,8 +167,7 @@ TEST_F(AccessTest, EveryRoleMayCallExactlyWhatTheTableSays) {
 
 TEST_F(AccessTest, HealthAndReflectionAreOpenToEveryRoleOfThePolicy) {
   for (const auto& [role, grants] : AllowedByRole()) {
-    grpc::Slice empty("");
-    EXPECT_TRUE(CallEmpty(system_->mappa_address(), "/grpc.health.v1.Health/Check", pki_.As(role)).ok()) << role;
+    EXPECT_TRUE(Call(system_->mappa_address(), "/grpc.health.v1.Health/Check", pki_.As(role)).ok()) << role;
   }
 }
 
@@ -175,10 +176,10 @@ TEST_F(AccessTest, WithoutACertificateOfThisAuthorityNoCallGetsIn) {
   // TLS without a client certificate.
   grpc::SslCredentialsOptions server_only;
   server_only.pem_root_certs = pki_.Issue("operator").ca_pem;
-  EXPECT_EQ(CallEmpty(system_->police_address(), path, grpc::SslCredentials(server_only)).error_code(),
+  EXPECT_EQ(Call(system_->police_address(), path, grpc::SslCredentials(server_only)).error_code(),
             grpc::StatusCode::UNAVAILABLE);
   // Plaintext.
-  EXPECT_EQ(CallEmpty(system_->police_address(), path, grpc::InsecureChannelCredentials()).error_code(),
+  EXPECT_EQ(Call(system_->police_address(), path, grpc::InsecureChannelCredentials()).error_code(),
             grpc::StatusCode::UNAVAILABLE);
   // A certificate naming a real role, signed by another authority.
   auto other_ca = security::CreateCertificateAuthority("Someone else's CA", absl::Hours(1));
@@ -187,22 +188,22 @@ TEST_F(AccessTest, WithoutACertificateOfThisAuthorityNoCallGetsIn) {
   ASSERT_THAT(forged, IsOk());
   security::ClientCredentialsSource source = pki_.Issue("operator");
   source.client = *forged;
-  EXPECT_EQ(CallEmpty(system_->police_address(), path, security::MutualTlsCredentials(source)).error_code(),
+  EXPECT_EQ(Call(system_->police_address(), path, security::MutualTlsCredentials(source)).error_code(),
             grpc::StatusCode::UNAVAILABLE);
 }
 
 TEST_F(AccessTest, ACertificateCanHoldOnlyARoleOfItsOwnAgencyThatThePolicyKnows) {
   const std::string path = "/safeguard.v1.PoliceService/RecordConviction";
   // Probation's certificate claiming a police role.
-  grpc::Status st = CallEmpty(system_->police_address(), path, pki_.As("police-officer", "om-9", "probation"));
+  grpc::Status st = Call(system_->police_address(), path, pki_.As("police-officer", "om-9", "probation"));
   EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_THAT(st.error_message(), HasSubstr("role 'police-officer' belongs to agency police"));
   // A role the policy does not define, even for health.
-  st = CallEmpty(system_->police_address(), "/grpc.health.v1.Health/Check", pki_.As("janitor", "j-1", "police"));
+  st = Call(system_->police_address(), "/grpc.health.v1.Health/Check", pki_.As("janitor", "j-1", "police"));
   EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_THAT(st.error_message(), HasSubstr("role 'janitor' is not in the access policy"));
   // An agency Safeguard does not know.
-  st = CallEmpty(system_->police_address(), path, pki_.As("police-officer", "x", "housing"));
+  st = Call(system_->police_address(), path, pki_.As("police-officer", "x", "housing"));
   EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
 }
 
@@ -218,10 +219,10 @@ TEST_F(AccessTest, ARevokedCertificateIsRefusedWhileItsHoldersOthersAreNot) {
   Start(security);
 
   const std::string path = "/safeguard.v1.PoliceService/RecordConviction";
-  grpc::Status st = CallEmpty(system_->police_address(), path, security::MutualTlsCredentials(leaver));
+  grpc::Status st = Call(system_->police_address(), path, security::MutualTlsCredentials(leaver));
   EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_THAT(st.error_message(), HasSubstr("has been revoked"));
-  st = CallEmpty(system_->police_address(), path, pki_.As("police-officer", "pc-stays"));
+  st = Call(system_->police_address(), path, pki_.As("police-officer", "pc-stays"));
   EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << "let in; the empty command is bad input";
 }
 
@@ -261,16 +262,7 @@ TEST_F(AccessTest, EveryReadOfPersonalDataMustStateAPurpose) {
        record.SerializeAsString()},
   };
   for (const Read& r : reads) {
-    auto channel = grpc::CreateChannel(r.address, pki_.As(r.role));
-    grpc::GenericStub stub(channel);
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    grpc::Slice bytes(r.request);
-    grpc::ByteBuffer request(&bytes, 1), response;
-    std::promise<grpc::Status> done;
-    stub.UnaryCall(&ctx, r.path, grpc::StubOptions(), &request, &response,
-                   [&done](grpc::Status s) { done.set_value(std::move(s)); });
-    const grpc::Status st = done.get_future().get();
+    const grpc::Status st = Call(r.address, r.path, pki_.As(r.role), r.request);
     EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << r.path;
     EXPECT_THAT(st.error_message(), ::testing::StartsWith("purpose.code")) << r.path;
   }
@@ -390,14 +382,14 @@ TEST_F(AccessTest, DevelopmentPlaintextServesLoopbackOnlyAndStillAppliesThePolic
   auto as = [&](const std::string& agency, const std::string& role) {
     return security::DevPlaintextCredentials({agency, role, "dev-user", ""});
   };
-  EXPECT_EQ(CallEmpty(system_->police_address(), path, as("police", "police-officer")).error_code(),
+  EXPECT_EQ(Call(system_->police_address(), path, as("police", "police-officer")).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT) << "let in; the empty command is bad input";
-  EXPECT_EQ(CallEmpty(system_->police_address(), path, as("probation", "probation-officer")).error_code(),
+  EXPECT_EQ(Call(system_->police_address(), path, as("probation", "probation-officer")).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(CallEmpty(system_->police_address(), path, as("probation", "police-officer")).error_code(),
+  EXPECT_EQ(Call(system_->police_address(), path, as("probation", "police-officer")).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   // Naming nobody: not authenticated.
-  EXPECT_EQ(CallEmpty(system_->police_address(), path, grpc::InsecureChannelCredentials()).error_code(),
+  EXPECT_EQ(Call(system_->police_address(), path, grpc::InsecureChannelCredentials()).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
 }
 

@@ -74,16 +74,12 @@ class TestPki {
 
  private:
   TestPki() : pki_(dir_.Sub("pki")) {
-    absl::StatusOr<security::AccessPolicy> policy = security::AccessPolicy::Load("");
-    if (!policy.ok()) std::abort();
-    std::vector<security::ClientSubject> clients;
-    for (const auto& role : policy->roles()) clients.push_back({role.agency, role.name, "test-" + role.name});
-    if (!pki_.Ensure(clients).ok()) std::abort();
-    absl::StatusOr<security::ServerSecurity> server = security::ServerSecurityFromPki(pki_, "");
-    if (!server.ok()) std::abort();
+    int created = 0;
+    absl::StatusOr<security::ServerSecurity> server = security::LocalServerSecurity(pki_, "", &created);
+    absl::StatusOr<security::CertifiedKey> ca = pki_.CertificateAuthority();
+    if (!server.ok() || !ca.ok()) std::abort();
     server_ = *server;
-    ca_.certificate_pem = *security::ReadPemFile(pki_.dir() + "/ca.pem");
-    ca_.private_key_pem = *security::ReadPemFile(pki_.dir() + "/ca-key.pem");
+    ca_ = *ca;
   }
 
   TempDir dir_;
