@@ -16,6 +16,10 @@ namespace safeguard {
 using Clock = std::function<absl::Time()>;
 inline Clock SystemClock() { return [] { return absl::Now(); }; }
 
+// How far ahead of this server's clock a caller's own moment ("at") may be: callers'
+// clocks drift a little, so a moment this far in the future is taken as now, not refused.
+inline constexpr absl::Duration kClockSkew = absl::Minutes(5);
+
 google::protobuf::Timestamp ToProtoTimestamp(absl::Time t);
 absl::Time FromProtoTimestamp(const google::protobuf::Timestamp& ts);
 

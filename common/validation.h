@@ -14,6 +14,9 @@
 
 namespace safeguard::validation {
 
+// The most bytes a person's, a place's or an organisation's name may hold.
+inline constexpr size_t kNameMax = 100;
+
 absl::Status FieldError(absl::string_view field, absl::string_view problem);
 
 // The path of element `i` of the list `field`: "notification.addresses[1]".

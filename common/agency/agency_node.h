@@ -1,8 +1,8 @@
-// An agency service's parts, wired: its event store at <data_dir>/<store_name>, the
-// outbox relay to its topic, the recorder of reads of its records on the audit topic, the
-// signed checkpoints of its log and the AuditService that answers for them
-// (common/audit/log_audit.h), and its gRPC services (built by the agency over the store).
-// police-service, probation-service and childrens-service are each one of these.
+// An agency service's parts, wired: its event log (common/log/event_log.h: the store at
+// <data_dir>/<store_name>, the relay to its topic, the signed checkpoints and the
+// AuditService), the log of reads of its records on the audit topic, and its gRPC
+// services (built by the agency over the store). police-service, probation-service and
+// childrens-service are each one of these.
 #pragma once
 
 #include <functional>
@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "common/access/access_recorder.h"
+#include "common/access/access_log.h"
 #include "common/bus/event_bus.h"
+#include "common/log/event_log.h"
 #include "common/service_node.h"
-#include "common/store/event_store.h"
 #include "common/time_util.h"
 
 namespace safeguard::agency {
@@ -25,17 +25,18 @@ struct AgencyNodeOptions {
   std::string service_name;  // "police-service", for status
   std::string topic;         // where the relay publishes
   std::string audit_topic;   // where reads of the agency's own records are recorded
+  const StreamFolder* folder = nullptr;  // what the agency's rules check (static)
   absl::Duration checkpoint_interval = absl::Seconds(10);  // signed checkpoints of the log
   Clock clock = SystemClock();
 };
 
-// Builds the agency's gRPC services over its store; `recorder` records reads of it.
+// Builds the agency's gRPC services over its store; `access` records reads of it.
 using MakeAgencyServices = std::function<std::vector<std::unique_ptr<grpc::Service>>(
-    EventStore* store, AccessRecorder* recorder, Clock clock)>;
+    EventStore* store, AccessLog* access, Clock clock)>;
 
 class AgencyNode : public ServiceNode {
  public:
-  // Opens the store and starts the relay. `bus` must outlive the node.
+  // Opens the log and starts its relay. `bus` must outlive the node.
   static absl::StatusOr<std::unique_ptr<AgencyNode>> Start(AgencyNodeOptions options, EventBus* bus,
                                                            const MakeAgencyServices& make_services);
   ~AgencyNode() override;
@@ -44,11 +45,12 @@ class AgencyNode : public ServiceNode {
   absl::Status ReportStatus(safeguard::v1::ServiceStatus* status) override;
   void Stop() override;
 
-  struct Parts;
-
  private:
-  explicit AgencyNode(std::unique_ptr<Parts> parts);
-  std::unique_ptr<Parts> parts_;
+  AgencyNode() = default;
+  std::string service_name_;
+  std::unique_ptr<EventLog> log_;
+  std::unique_ptr<AccessLog> access_;
+  std::vector<std::unique_ptr<grpc::Service>> services_;
 };
 
 }  // namespace safeguard::agency

@@ -8,10 +8,8 @@
 namespace safeguard::agency {
 namespace {
 
-using safeguard::v1::CommandResult;
 using safeguard::v1::EventEnvelope;
 
-constexpr int kMaxRuleAttempts = 5;
 constexpr uint32_t kSchemaVersion = 1;
 
 // SHA-256 of the request's deterministic serialization: the same command always has the
@@ -40,14 +38,15 @@ std::string CommandSubmitter::StreamId(const std::string& subject_key) const {
 void CommandSubmitter::Submit(const google::protobuf::Message& request,
                               const safeguard::v1::CommandHeader& header,
                               absl::StatusOr<ValidatedCommand> valid, const CallContext& call,
-                              StateRule rule, Done done) {
+                              StreamRule rule, Done done) {
   if (!valid.ok()) return done(valid.status());
-  auto command = std::make_shared<EventStore::AppendCommand>();
-  command->stream_id = StreamId(valid->subject_key);
-  command->command_id = header.command_id();
-  command->fingerprint = Fingerprint(request);
-  if (header.has_expected_version()) command->expected_version = header.expected_version();
-  EventEnvelope& e = command->event;
+  EventStore::AppendCommand command;
+  command.stream_id = StreamId(valid->subject_key);
+  command.command_id = header.command_id();
+  command.fingerprint = Fingerprint(request);
+  if (header.has_expected_version()) command.expected_version = header.expected_version();
+  command.rule = std::move(rule);
+  EventEnvelope& e = command.event;
   e = std::move(valid->event);
   e.set_event_type(valid->event_type);
   e.set_schema_version(kSchemaVersion);
@@ -56,42 +55,7 @@ void CommandSubmitter::Submit(const google::protobuf::Message& request,
   *e.mutable_actor() = call.actor;
   e.set_correlation_id(call.correlation_id);
   e.set_causation_id(header.causation_id());
-
-  if (!rule) {
-    store_->AppendAsync(std::move(*command), std::move(done));
-    return;
-  }
-  AppendWithRule(std::move(command), std::move(rule), header.has_expected_version(),
-                 kMaxRuleAttempts, std::move(done));
-}
-
-void CommandSubmitter::AppendWithRule(std::shared_ptr<EventStore::AppendCommand> command,
-                                      StateRule rule, bool caller_expected_version,
-                                      int attempts_left, Done done) {
-  // The store decides replays, so the rule is only consulted for a command id the store
-  // has not seen.
-  absl::StatusOr<std::optional<CommandResult>> replay =
-      store_->LookupCommand(command->command_id, command->fingerprint);
-  if (!replay.ok()) return done(replay.status());
-  if (replay->has_value()) return done(**replay);
-
-  absl::StatusOr<uint64_t> version = store_->StreamVersion(command->stream_id);
-  if (!version.ok()) return done(version.status());
-  absl::StatusOr<std::vector<EventEnvelope>> events = store_->ReadStream(command->stream_id, 1, *version);
-  if (!events.ok()) return done(events.status());
-  if (absl::Status st = rule(*events); !st.ok()) return done(st);
-  if (!caller_expected_version) command->expected_version = *version;
-
-  // The store's writer thread runs this callback; a retry re-reads and re-queues, which
-  // only enqueues work and so never blocks the writer on itself.
-  EventStore::AppendCommand copy = *command;
-  store_->AppendAsync(std::move(copy), [this, command, rule, caller_expected_version,
-                                        attempts_left, done](absl::StatusOr<CommandResult> r) {
-    if (!r.ok() && absl::IsAborted(r.status()) && !caller_expected_version && attempts_left > 1) {
-      return AppendWithRule(command, rule, false, attempts_left - 1, done);
-    }
-    done(std::move(r));
-  });
+  store_->AppendAsync(std::move(command), std::move(done));
 }
 
 }  // namespace safeguard::agency

@@ -11,7 +11,6 @@ namespace {
 
 namespace v = safeguard::validation;
 
-constexpr size_t kNameMax = 100;
 constexpr size_t kRefMax = 64;
 
 }  // namespace
@@ -57,8 +56,8 @@ absl::StatusOr<safeguard::v1::SubjectRef> NormaliseSubject(const std::string& fi
     ASSIGN_OR_RETURN(*n.mutable_childrens_case_id(),
                      NormaliseChildrensCaseId(field + ".childrens_case_id", s.childrens_case_id()));
   }
-  RETURN_IF_ERROR(v::OptionalText(field + ".given_name", s.given_name(), kNameMax));
-  RETURN_IF_ERROR(v::OptionalText(field + ".family_name", s.family_name(), kNameMax));
+  RETURN_IF_ERROR(v::OptionalText(field + ".given_name", s.given_name(), v::kNameMax));
+  RETURN_IF_ERROR(v::OptionalText(field + ".family_name", s.family_name(), v::kNameMax));
   if (!s.date_of_birth().empty()) {
     RETURN_IF_ERROR(
         v::RequirePastDate(field + ".date_of_birth", s.date_of_birth(), today).status());
@@ -66,7 +65,7 @@ absl::StatusOr<safeguard::v1::SubjectRef> NormaliseSubject(const std::string& fi
   RETURN_IF_ERROR(v::MaxCount(field + ".aliases", s.aliases_size(), 20));
   for (int i = 0; i < s.aliases_size(); ++i) {
     RETURN_IF_ERROR(
-        v::RequireText(absl::StrCat(field + ".aliases[", i, "]"), s.aliases(i), kNameMax));
+        v::RequireText(absl::StrCat(field + ".aliases[", i, "]"), s.aliases(i), v::kNameMax));
   }
   n.set_given_name(s.given_name());
   n.set_family_name(s.family_name());

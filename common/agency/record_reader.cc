@@ -2,9 +2,11 @@
 
 #include <algorithm>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/status_macros.h"
 #include "common/validation.h"
 
@@ -12,12 +14,11 @@ namespace safeguard::agency {
 namespace {
 
 namespace v = safeguard::validation;
+using safeguard::v1::EventEnvelope;
 
 constexpr uint32_t kDefaultPage = 100;
 constexpr uint32_t kMaxPage = 1000;
-// More events than one person's record in one agency could hold in practice; a record
-// beyond it is read up to it.
-constexpr size_t kMaxEventsPerStream = 100000;
+constexpr char kTokenPrefix[] = "v:";
 
 // The keys `keying` files a person under that `s` names: the PNC id, and the agency's own
 // reference.
@@ -44,54 +45,86 @@ absl::StatusOr<std::vector<std::string>> KeysOf(const safeguard::v1::SubjectRef&
   return keys;
 }
 
+// A page token: for each stream, in the order of the subject's keys, the version to read
+// from ("v:12,3").
+absl::StatusOr<std::vector<uint64_t>> ParseToken(const std::string& token, size_t streams) {
+  std::vector<uint64_t> next(streams, 1);
+  if (token.empty()) return next;
+  std::vector<absl::string_view> parts;
+  if (absl::StartsWith(token, kTokenPrefix)) parts = absl::StrSplit(token.substr(2), ',');
+  if (parts.size() != streams) return v::FieldError("page_token", "is not a token this service gave for this subject");
+  for (size_t i = 0; i < streams; ++i) {
+    if (!absl::SimpleAtoi(parts[i], &next[i]) || next[i] == 0) {
+      return v::FieldError("page_token", "is not a token this service gave for this subject");
+    }
+  }
+  return next;
+}
+
 }  // namespace
 
 RecordReader::RecordReader(EventStore* store, std::string stream_prefix, SubjectKeying keying, std::string view,
-                           AccessRecorder* recorder, Clock clock)
+                           AccessLog* access, Clock clock)
     : store_(store),
       stream_prefix_(std::move(stream_prefix)),
       keying_(keying),
       view_(std::move(view)),
-      recorder_(recorder),
+      access_(access),
       clock_(std::move(clock)) {}
 
-absl::StatusOr<safeguard::v1::AgencyRecord> RecordReader::Read(const safeguard::v1::GetAgencyRecordRequest& request,
-                                                               const CallContext& call) {
+absl::StatusOr<RecordedAnswer<safeguard::v1::AgencyRecord>> RecordReader::Read(
+    const safeguard::v1::GetAgencyRecordRequest& request) {
   ASSIGN_OR_RETURN(std::vector<std::string> keys, KeysOf(request.subject(), keying_, DayOf(clock_())));
   RETURN_IF_ERROR(CheckPurpose(request.purpose()));
   if (request.page_size() > kMaxPage) {
     return v::FieldError("page_size", absl::StrCat("must be at most ", kMaxPage));
   }
   const uint32_t page_size = request.page_size() == 0 ? kDefaultPage : request.page_size();
-  uint64_t after = 0;  // the log sequence the previous page ended at
-  if (!request.page_token().empty() && !absl::SimpleAtoi(request.page_token(), &after)) {
-    return v::FieldError("page_token", "is not a token this service gave");
-  }
+  ASSIGN_OR_RETURN(std::vector<uint64_t> next, ParseToken(request.page_token(), keys.size()));
 
-  std::vector<safeguard::v1::EventEnvelope> events;
-  for (const std::string& key : keys) {
-    ASSIGN_OR_RETURN(std::vector<safeguard::v1::EventEnvelope> stream,
-                     store_->ReadStream(absl::StrCat(stream_prefix_, "/", key), 1, kMaxEventsPerStream));
-    for (auto& e : stream) events.push_back(std::move(e));
+  // Each stream's next page_size + 1 events, merged by log sequence: no more is read than
+  // the page needs, however long the record.
+  std::vector<std::vector<EventEnvelope>> streams(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    ASSIGN_OR_RETURN(streams[i], store_->ReadStream(absl::StrCat(stream_prefix_, "/", keys[i]), next[i], page_size + 1));
   }
-  // The consultation is recorded whatever was found, before anything is returned.
-  RETURN_IF_ERROR(recorder_->Record(call, request.purpose(), view_, keys));
-  if (events.empty()) {
-    return absl::NotFoundError(absl::StrCat("this agency holds no record under ", absl::StrJoin(keys, " or ")));
-  }
-  std::sort(events.begin(), events.end(),
-            [](const auto& a, const auto& b) { return a.log_sequence() < b.log_sequence(); });
   safeguard::v1::AgencyRecord record;
   for (const std::string& key : keys) record.add_subject_keys(key);
-  auto it = std::upper_bound(events.begin(), events.end(), after,
-                             [](uint64_t seq, const auto& e) { return seq < e.log_sequence(); });
-  for (; it != events.end() && static_cast<uint32_t>(record.events_size()) < page_size; ++it) {
-    *record.add_events() = *it;
+  std::vector<size_t> taken(keys.size(), 0);
+  while (static_cast<uint32_t>(record.events_size()) < page_size) {
+    std::optional<size_t> first;
+    for (size_t i = 0; i < streams.size(); ++i) {
+      if (taken[i] == streams[i].size()) continue;
+      if (!first || streams[i][taken[i]].log_sequence() < streams[*first][taken[*first]].log_sequence()) first = i;
+    }
+    if (!first) break;
+    *record.add_events() = std::move(streams[*first][taken[*first]++]);
   }
-  if (it != events.end()) {
-    record.set_next_page_token(absl::StrCat(record.events(record.events_size() - 1).log_sequence()));
+  bool more = false;
+  std::vector<std::string> versions;
+  for (size_t i = 0; i < streams.size(); ++i) {
+    more = more || taken[i] < streams[i].size();
+    versions.push_back(absl::StrCat(next[i] + taken[i]));
   }
-  return record;
+  if (more) record.set_next_page_token(absl::StrCat(kTokenPrefix, absl::StrJoin(versions, ",")));
+
+  RecordedAnswer<safeguard::v1::AgencyRecord> answer;
+  answer.purpose = request.purpose();
+  // The consultation is recorded whatever was found.
+  answer.consulted = {Consultation{.view = view_, .subjects = keys}};
+  if (record.events_size() == 0 && request.page_token().empty()) {
+    answer.answer = absl::NotFoundError(absl::StrCat("this agency holds no record under ", absl::StrJoin(keys, " or ")));
+  } else {
+    answer.answer = std::move(record);
+  }
+  return answer;
+}
+
+void RecordReader::Handle(const safeguard::v1::GetAgencyRecordRequest& request, const CallContext& call,
+                          Reply<safeguard::v1::AgencyRecord> reply) {
+  absl::StatusOr<RecordedAnswer<safeguard::v1::AgencyRecord>> answer = Read(request);
+  if (!answer.ok()) return reply(answer.status());
+  GiveWhenRecorded(*access_, call, std::move(*answer), std::move(reply));
 }
 
 }  // namespace safeguard::agency

@@ -1,16 +1,17 @@
 // An agency's own record of a person, read back by that agency's users: the events of
 // every stream the agency files the person under (PNC id, and its own reference), in log
-// order, a page at a time. The read needs a purpose and is recorded on the audit topic
-// before anything is returned — misses too, since asking is itself a consultation.
-// Thread-safe.
+// order, a page at a time; a page reads only its own events. The read needs a purpose
+// and is recorded on the audit topic before anything is given — misses too, since asking
+// is itself a consultation. Thread-safe.
 #pragma once
 
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "common/access/access_recorder.h"
+#include "common/access/access_log.h"
 #include "common/agency/command_validation.h"
 #include "common/grpc/caller.h"
+#include "common/grpc/serve.h"
 #include "common/store/event_store.h"
 #include "safeguard/v1/agency_records.pb.h"
 
@@ -19,23 +20,27 @@ namespace safeguard::agency {
 class RecordReader {
  public:
   // Streams are named "<stream_prefix>/<subject key>" (CommandSubmitter's names); the
-  // access record names `view` (e.g. "police.Record"). `store` and `recorder` must
+  // access record names `view` (e.g. "police.Record"). `store` and `access` must
   // outlive this object.
   RecordReader(EventStore* store, std::string stream_prefix, SubjectKeying keying, std::string view,
-               AccessRecorder* recorder, Clock clock);
+               AccessLog* access, Clock clock);
 
-  // kInvalidArgument naming the field for a bad purpose, reference or page; kNotFound
-  // when the agency holds nothing under any reference given; kUnavailable when the read
-  // cannot be recorded (then nothing is returned).
-  absl::StatusOr<safeguard::v1::AgencyRecord> Read(const safeguard::v1::GetAgencyRecordRequest& request,
-                                                  const CallContext& call);
+  // Replies kInvalidArgument naming the field for a bad purpose, reference or page;
+  // kNotFound when the agency holds nothing under any reference given; kUnavailable when
+  // the read cannot be recorded (then nothing is given).
+  void Handle(const safeguard::v1::GetAgencyRecordRequest& request, const CallContext& call,
+              Reply<safeguard::v1::AgencyRecord> reply);
+
+  // The answer and what it consults, before it is recorded.
+  absl::StatusOr<RecordedAnswer<safeguard::v1::AgencyRecord>> Read(
+      const safeguard::v1::GetAgencyRecordRequest& request);
 
  private:
   EventStore* const store_;
   const std::string stream_prefix_;
   const SubjectKeying keying_;
   const std::string view_;
-  AccessRecorder* const recorder_;
+  AccessLog* const access_;
   const Clock clock_;
 };
 

@@ -1,6 +1,7 @@
 #include "common/agency/risk_assessment.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/agency/stream_entries.h"
 #include "common/status_macros.h"
 #include "common/validation.h"
 
@@ -23,14 +24,19 @@ absl::StatusOr<absl::CivilDay> CheckRiskAssessment(bool present, const safeguard
   return on;
 }
 
-absl::Status AssessmentRefUnused(const std::vector<safeguard::v1::EventEnvelope>& events, const std::string& ref) {
-  for (const auto& e : events) {
-    if (e.has_risk_assessment_completed() && e.risk_assessment_completed().assessment_ref() == ref) {
-      return absl::AlreadyExistsError(
-          absl::StrCat("assessment.assessment_ref: '", ref, "' is already recorded for this person"));
-    }
+constexpr char kAssessment[] = "assessment";
+
+absl::Status AssessmentRefUnused(const StreamState& state, const std::string& ref) {
+  ASSIGN_OR_RETURN(std::optional<std::string> recorded, RefState(state, kAssessment, ref));
+  if (recorded.has_value()) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("assessment.assessment_ref: '", ref, "' is already recorded for this person"));
   }
   return absl::OkStatus();
+}
+
+void FoldAssessment(const safeguard::v1::EventEnvelope& e, StreamState& state) {
+  if (e.has_risk_assessment_completed()) SetRef(state, kAssessment, e.risk_assessment_completed().assessment_ref(), kRecorded);
 }
 
 }  // namespace safeguard::agency

@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+#include "common/store/stream_state.h"
 #include "safeguard/v1/envelope.pb.h"
 
 namespace safeguard::agency {
@@ -21,6 +22,9 @@ absl::StatusOr<absl::CivilDay> CheckRiskAssessment(bool present, const safeguard
 
 // The rule over the person's stream: an assessment reference is recorded once
 // (kAlreadyExists naming assessment.assessment_ref).
-absl::Status AssessmentRefUnused(const std::vector<safeguard::v1::EventEnvelope>& events, const std::string& ref);
+absl::Status AssessmentRefUnused(const StreamState& state, const std::string& ref);
+
+// What a recorded assessment leaves in its stream's state, for AssessmentRefUnused.
+void FoldAssessment(const safeguard::v1::EventEnvelope& event, StreamState& state);
 
 }  // namespace safeguard::agency

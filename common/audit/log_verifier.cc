@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/audit/checkpoint.h"
-#include "common/audit/merkle.h"
+#include "common/merkle/merkle.h"
 #include "safeguard/v1/envelope.pb.h"
 
 namespace safeguard::audit {
@@ -71,16 +71,16 @@ absl::StatusOr<LogReport> VerifyLog(const std::string& origin, const std::string
                                expected, ": repeated or reordered"),
                   e.log_sequence());
     }
-    leaves.push_back(LeafHash(events[i]));
+    leaves.push_back(merkle::LeafHash(events[i]));
   }
 
   // The copy's tree, for the root at any size.
   std::map<std::pair<int, uint64_t>, std::string> nodes;
-  TreeBuilder builder;
+  merkle::TreeBuilder builder;
   for (const std::string& leaf : leaves) {
     for (auto& n : builder.Append(leaf)) nodes[{n.level, n.index}] = std::move(n.hash);
   }
-  const NodeSource source = [&nodes](int level, uint64_t index) -> absl::StatusOr<std::string> {
+  const merkle::NodeSource source = [&nodes](int level, uint64_t index) -> absl::StatusOr<std::string> {
     auto it = nodes.find({level, index});
     if (it == nodes.end()) return absl::NotFoundError("node");
     return it->second;
@@ -101,7 +101,7 @@ absl::StatusOr<LogReport> VerifyLog(const std::string& origin, const std::string
                                ": events ", leaves.size() + 1, " to ", c.size(), " are missing"),
                   leaves.size() + 1);
     }
-    absl::StatusOr<std::string> root = RootHash(source, c.size());
+    absl::StatusOr<std::string> root = merkle::RootHash(source, c.size());
     if (!root.ok()) return root.status();
     if (*root != c.root_hash()) {
       // Some event up to this size differs from what was signed. With the log's own leaf

@@ -58,14 +58,25 @@ class BusConsumer {
   virtual absl::StatusOr<std::vector<BusRecord>> Poll(absl::Duration timeout, size_t max) = 0;
 };
 
+// Runs once a publish is over: OK when every message is durable on the bus; otherwise
+// some may have been appended, and the caller publishes them again.
+using PublishDone = std::function<void(absl::Status)>;
+
 class EventBus {
  public:
   virtual ~EventBus() = default;
 
-  // Appends `messages` and returns OK only once every one of them is durable on the bus.
-  // On error some may have been appended; the caller publishes them again.
-  // Thread-safe.
-  virtual absl::Status Publish(const std::vector<BusMessage>& messages) = 0;
+  // Queues `messages` to be appended; `done` runs once every one of them is durable on
+  // the bus, or publishing failed. Concurrent publishes share durable writes (the embedded
+  // bus syncs once for everything queued meanwhile; Kafka batches by partition), and no
+  // lock is held while they are made durable. `done` runs on the bus's own thread (or,
+  // for a publish refused at once, the caller's) and must not block. kInvalidArgument for
+  // a message with no topic, and nothing is appended. Thread-safe.
+  virtual void PublishAsync(std::vector<BusMessage> messages, PublishDone done) = 0;
+
+  // The blocking form of PublishAsync: returns once it is over. Call only from a thread
+  // that may wait (a relay's, a tool's), never from a bus callback. Thread-safe.
+  absl::Status Publish(std::vector<BusMessage> messages);
 
   // Subscribes to `topics` as consumer group `group`, starting each partition at the
   // offset `positions` returns for it. Thread-safe.
@@ -73,5 +84,8 @@ class EventBus {
       const std::vector<std::string>& topics, const std::string& group,
       PositionLookup positions) = 0;
 };
+
+// kInvalidArgument naming the first message whose topic cannot be a topic's name.
+absl::Status CheckMessageTopics(const std::vector<BusMessage>& messages);
 
 }  // namespace safeguard

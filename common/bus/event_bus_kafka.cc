@@ -11,15 +11,36 @@
 namespace safeguard {
 namespace {
 
-// One Publish call's messages: counts down as delivery reports arrive.
-struct PendingBatch {
-  std::atomic<int> outstanding{0};
-  std::mutex mu;
-  absl::Status first_error;  // guarded by mu
+// One publish's messages: counts down as their delivery reports arrive, and runs the
+// publish's callback (then deletes itself) with the last. Each message holds one count,
+// and the publish holds one while it is producing, so the callback cannot run early.
+class PendingBatch {
+ public:
+  explicit PendingBatch(PublishDone done) : done_(std::move(done)) {}
+
+  void Hold() { outstanding_.fetch_add(1); }
   void Fail(absl::Status st) {
-    std::lock_guard<std::mutex> lock(mu);
-    if (first_error.ok()) first_error = std::move(st);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (first_error_.ok()) first_error_ = std::move(st);
   }
+  // Drops one count; the last runs the callback and deletes this.
+  void Release() {
+    if (outstanding_.fetch_sub(1) != 1) return;
+    absl::Status st;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      st = first_error_;
+    }
+    PublishDone done = std::move(done_);
+    delete this;
+    done(std::move(st));
+  }
+
+ private:
+  PublishDone done_;
+  std::atomic<int> outstanding_{1};
+  std::mutex mu_;
+  absl::Status first_error_;  // guarded by mu_
 };
 
 absl::Status FromKafka(RdKafka::ErrorCode code, const std::string& what) {
@@ -102,7 +123,7 @@ class DeliveryReports : public RdKafka::DeliveryReportCb {
     if (message.err() != RdKafka::ERR_NO_ERROR) {
       batch->Fail(FromKafka(message.err(), absl::StrCat("delivery to ", message.topic_name())));
     }
-    batch->outstanding.fetch_sub(1);
+    batch->Release();
   }
   LogEvents log{"producer"};
 };
@@ -192,16 +213,22 @@ KafkaEventBus::KafkaEventBus(KafkaConfig config)
     : config_(std::move(config)), reports_(std::make_unique<DeliveryReports>()) {}
 
 KafkaEventBus::~KafkaEventBus() {
-  if (producer_) producer_->flush(5000);
+  stopping_ = true;
+  if (poller_.joinable()) poller_.join();
+  if (std::shared_ptr<RdKafka::Producer> p = producer()) {
+    p->flush(5000);
+    Drain(*p);
+  }
 }
 
 absl::StatusOr<std::unique_ptr<KafkaEventBus>> KafkaEventBus::Create(KafkaConfig config) {
   std::unique_ptr<KafkaEventBus> bus(new KafkaEventBus(std::move(config)));
-  RETURN_IF_ERROR(bus->RecreateProducer());
+  ASSIGN_OR_RETURN(bus->producer_, bus->NewProducer());
+  bus->poller_ = std::thread([b = bus.get()] { b->PollLoop(); });
   return bus;
 }
 
-absl::Status KafkaEventBus::RecreateProducer() {
+absl::StatusOr<std::shared_ptr<RdKafka::Producer>> KafkaEventBus::NewProducer() {
   ASSIGN_OR_RETURN(std::unique_ptr<RdKafka::Conf> conf,
                    MakeConf(config_.properties, {{"enable.idempotence", "true"},
                                                  {"acks", "all"},
@@ -212,46 +239,62 @@ absl::Status KafkaEventBus::RecreateProducer() {
       conf->set("event_cb", static_cast<RdKafka::EventCb*>(&reports_->log), err) != RdKafka::Conf::CONF_OK) {
     return absl::InternalError(err);
   }
-  std::unique_ptr<RdKafka::Producer> producer(RdKafka::Producer::create(conf.get(), err));
+  std::shared_ptr<RdKafka::Producer> producer(RdKafka::Producer::create(conf.get(), err));
   if (!producer) return absl::InvalidArgumentError(absl::StrCat("kafka producer: ", err));
-  if (producer_) producer_->flush(1000);
-  producer_ = std::move(producer);
-  return absl::OkStatus();
+  return producer;
 }
 
-absl::Status KafkaEventBus::Publish(const std::vector<BusMessage>& messages) {
-  if (messages.empty()) return absl::OkStatus();
+std::shared_ptr<RdKafka::Producer> KafkaEventBus::producer() const {
   std::lock_guard<std::mutex> lock(mu_);
-  PendingBatch batch;
+  return producer_;
+}
+
+void KafkaEventBus::Drain(RdKafka::Producer& producer) {
+  // Purged messages get delivery reports (ERR__PURGE_*), which fail their publishes.
+  producer.purge(RdKafka::Producer::PURGE_QUEUE | RdKafka::Producer::PURGE_INFLIGHT);
+  for (int i = 0; i < 100 && producer.outq_len() > 0; ++i) producer.poll(10);
+}
+
+void KafkaEventBus::PollLoop() {
+  while (!stopping_) {
+    std::shared_ptr<RdKafka::Producer> p = producer();
+    p->poll(50);
+    std::string reason;
+    if (p->fatal_error(reason) == RdKafka::ERR_NO_ERROR) continue;
+    std::cerr << "producer kafka: fatal error, replacing the producer: " << reason << std::endl;
+    absl::StatusOr<std::shared_ptr<RdKafka::Producer>> replacement = NewProducer();
+    if (!replacement.ok()) {
+      std::cerr << "producer kafka: cannot replace the producer: " << replacement.status() << std::endl;
+      absl::SleepFor(absl::Seconds(1));
+      continue;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      producer_ = *replacement;
+    }
+    Drain(*p);  // publishes still in the broken producer fail; their callers retry
+  }
+}
+
+void KafkaEventBus::PublishAsync(std::vector<BusMessage> messages, PublishDone done) {
+  if (messages.empty()) return done(absl::OkStatus());
+  if (absl::Status st = CheckMessageTopics(messages); !st.ok()) return done(st);
+  std::shared_ptr<RdKafka::Producer> p = producer();
+  auto* batch = new PendingBatch(std::move(done));
   for (const BusMessage& m : messages) {
-    batch.outstanding.fetch_add(1);
-    while (true) {
-      RdKafka::ErrorCode err = producer_->produce(
-          m.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-          const_cast<char*>(m.value.data()), m.value.size(), m.key.data(), m.key.size(), 0,
-          &batch);
-      if (err == RdKafka::ERR__QUEUE_FULL) {
-        producer_->poll(50);
-        continue;
-      }
-      if (err != RdKafka::ERR_NO_ERROR) {
-        batch.outstanding.fetch_sub(1);
-        batch.Fail(FromKafka(err, absl::StrCat("produce to ", m.topic)));
-      }
+    batch->Hold();
+    RdKafka::ErrorCode err = p->produce(
+        m.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+        const_cast<char*>(m.value.data()), m.value.size(), m.key.data(), m.key.size(), 0, batch);
+    if (err != RdKafka::ERR_NO_ERROR) {
+      // A full local queue is back-pressure: the publish fails at once rather than wait
+      // on the caller's thread; the outbox relay retries, a read answers kUnavailable.
+      batch->Fail(FromKafka(err, absl::StrCat("produce to ", m.topic)));
+      batch->Release();
       break;
     }
   }
-  // Every enqueued message gets exactly one delivery report within delivery.timeout.ms,
-  // success or failure, so this wait is bounded.
-  while (batch.outstanding.load() > 0) producer_->poll(100);
-
-  std::string reason;
-  if (producer_->fatal_error(reason) != RdKafka::ERR_NO_ERROR) {
-    std::cerr << "producer kafka: fatal error, replacing the producer: " << reason << std::endl;
-    RETURN_IF_ERROR(RecreateProducer());
-    if (batch.first_error.ok()) batch.first_error = absl::UnavailableError(reason);
-  }
-  return batch.first_error;
+  batch->Release();  // the publish's own count
 }
 
 absl::StatusOr<std::unique_ptr<BusConsumer>> KafkaEventBus::Subscribe(
@@ -264,10 +307,9 @@ absl::StatusOr<std::unique_ptr<BusConsumer>> KafkaEventBus::Subscribe(
 
 absl::Status KafkaEventBus::CheckTopics(const std::vector<std::string>& topics,
                                         absl::Duration timeout) {
-  std::lock_guard<std::mutex> lock(mu_);
   RdKafka::Metadata* raw = nullptr;
   RETURN_IF_ERROR(FromKafka(
-      producer_->metadata(true, nullptr, &raw, static_cast<int>(absl::ToInt64Milliseconds(timeout))),
+      producer()->metadata(true, nullptr, &raw, static_cast<int>(absl::ToInt64Milliseconds(timeout))),
       "read cluster metadata"));
   std::unique_ptr<RdKafka::Metadata> metadata(raw);
   for (const std::string& topic : topics) {

@@ -2,19 +2,24 @@
 //
 // Publishing uses an idempotent producer (enable.idempotence=true, acks=all), keyed by
 // subject with Java-compatible murmur2 partitioning so that each subject's events stay in
-// order on one partition. Publish returns only after every message's delivery report
-// has come back: OK means the brokers acknowledged every message with all in-sync
-// replicas. A fatal producer error (the idempotence guarantees broke) replaces the
-// producer; the caller's retry then goes through the new one.
+// order on one partition. A publish is over when every message's delivery report has
+// come back: OK means the brokers acknowledged every message with all in-sync replicas.
+// The reports are served by the bus's own thread, which runs the publishes' callbacks; no
+// lock is held while a publish waits for them, so concurrent publishes (outbox relays,
+// access records) share librdkafka's batches. A fatal producer error (the idempotence
+// guarantees broke) fails what is outstanding and replaces the producer; the callers'
+// retries then go through the new one.
 //
 // Consuming uses a consumer group with Kafka's committed offsets switched off: on every
 // partition assignment the consumer asks the application for its stored position (the
 // one it wrote with its state) and starts there.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "common/bus/bus_config.h"
 #include "common/bus/event_bus.h"
@@ -29,9 +34,10 @@ class KafkaEventBus : public EventBus {
  public:
   // kInvalidArgument names a property librdkafka refuses.
   static absl::StatusOr<std::unique_ptr<KafkaEventBus>> Create(KafkaConfig config);
+  // Waits up to 5 s for outstanding messages; those still undelivered fail.
   ~KafkaEventBus() override;
 
-  absl::Status Publish(const std::vector<BusMessage>& messages) override;
+  void PublishAsync(std::vector<BusMessage> messages, PublishDone done) override;
   absl::StatusOr<std::unique_ptr<BusConsumer>> Subscribe(const std::vector<std::string>& topics,
                                                          const std::string& group,
                                                          PositionLookup positions) override;
@@ -43,12 +49,19 @@ class KafkaEventBus : public EventBus {
 
  private:
   explicit KafkaEventBus(KafkaConfig config);
-  absl::Status RecreateProducer();
+  absl::StatusOr<std::shared_ptr<RdKafka::Producer>> NewProducer();
+  std::shared_ptr<RdKafka::Producer> producer() const;
+  // Serves delivery reports, and replaces the producer after a fatal error.
+  void PollLoop();
+  // Fails whatever `producer` still holds and serves those reports.
+  void Drain(RdKafka::Producer& producer);
 
   const KafkaConfig config_;
-  std::mutex mu_;  // one Publish at a time; guards producer_
-  std::unique_ptr<RdKafka::Producer> producer_;
   std::unique_ptr<class DeliveryReports> reports_;
+  mutable std::mutex mu_;                       // guards producer_ (never held for I/O)
+  std::shared_ptr<RdKafka::Producer> producer_;
+  std::atomic<bool> stopping_{false};
+  std::thread poller_;
 };
 
 }  // namespace safeguard

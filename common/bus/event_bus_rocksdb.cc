@@ -56,7 +56,7 @@ absl::StatusOr<std::unique_ptr<RocksDbEventBus>> RocksDbEventBus::OpenReadOnly(c
   rocksdb::DB* raw = nullptr;
   RETURN_IF_ERROR(FromRocksDb(rocksdb::DB::OpenForReadOnly(rocksdb::Options(), path, &raw),
                               absl::StrCat("open event bus at ", path, " to read")));
-  return FromDb(std::unique_ptr<rocksdb::DB>(raw), SystemClock());
+  return FromDb(std::unique_ptr<rocksdb::DB>(raw), SystemClock(), /*writable=*/false);
 }
 
 absl::StatusOr<std::unique_ptr<RocksDbEventBus>> RocksDbEventBus::Open(const std::string& path,
@@ -66,11 +66,11 @@ absl::StatusOr<std::unique_ptr<RocksDbEventBus>> RocksDbEventBus::Open(const std
   rocksdb::DB* raw = nullptr;
   RETURN_IF_ERROR(
       FromRocksDb(rocksdb::DB::Open(options, path, &raw), absl::StrCat("open event bus at ", path)));
-  return FromDb(std::unique_ptr<rocksdb::DB>(raw), std::move(clock));
+  return FromDb(std::unique_ptr<rocksdb::DB>(raw), std::move(clock), /*writable=*/true);
 }
 
 absl::StatusOr<std::unique_ptr<RocksDbEventBus>> RocksDbEventBus::FromDb(std::unique_ptr<rocksdb::DB> db,
-                                                                         Clock clock) {
+                                                                         Clock clock, bool writable) {
   std::map<std::string, int64_t> ends;
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek("n"); it->Valid() && it->key().starts_with("n"); it->Next()) {
@@ -80,44 +80,113 @@ absl::StatusOr<std::unique_ptr<RocksDbEventBus>> RocksDbEventBus::FromDb(std::un
   RETURN_IF_ERROR(FromRocksDb(it->status(), "scan event bus topics"));
   it.reset();
   return std::unique_ptr<RocksDbEventBus>(
-      new RocksDbEventBus(std::move(db), std::move(ends), std::move(clock)));
+      new RocksDbEventBus(std::move(db), std::move(ends), std::move(clock), writable));
 }
 
-RocksDbEventBus::RocksDbEventBus(std::unique_ptr<rocksdb::DB> db,
-                                 std::map<std::string, int64_t> ends, Clock clock)
-    : db_(std::move(db)), clock_(std::move(clock)), end_offsets_(std::move(ends)) {}
+RocksDbEventBus::RocksDbEventBus(std::unique_ptr<rocksdb::DB> db, std::map<std::string, int64_t> ends, Clock clock,
+                                 bool writable)
+    : db_(std::move(db)), clock_(std::move(clock)), end_offsets_(std::move(ends)) {
+  if (writable) writer_ = std::thread([this] { WriterLoop(); });
+}
 
-RocksDbEventBus::~RocksDbEventBus() = default;
+RocksDbEventBus::~RocksDbEventBus() {
+  std::deque<Pending> abandoned;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  work_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    abandoned.swap(queue_);
+  }
+  for (Pending& p : abandoned) p.done(absl::UnavailableError("the event bus is shutting down"));
+}
 
-absl::Status RocksDbEventBus::Publish(const std::vector<BusMessage>& messages) {
-  if (messages.empty()) return absl::OkStatus();
-  std::lock_guard<std::mutex> lock(mu_);
-  std::map<std::string, int64_t> next = end_offsets_;
+void RocksDbEventBus::PublishAsync(std::vector<BusMessage> messages, PublishDone done) {
+  if (messages.empty()) return done(absl::OkStatus());
+  if (absl::Status st = CheckMessageTopics(messages); !st.ok()) return done(st);
+  if (!writer_.joinable()) return done(absl::FailedPreconditionError("the event bus is open to read only"));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!stopping_) {
+      queue_.push_back(Pending{std::move(messages), std::move(done)});
+      work_cv_.notify_one();
+      return;
+    }
+  }
+  done(absl::UnavailableError("the event bus is shutting down"));
+}
+
+void RocksDbEventBus::WriterLoop() {
+  // Most messages one synced write carries: bounds the batch's memory, not its latency.
+  constexpr size_t kMaxGroupMessages = 16384;
+  std::vector<Pending> group;
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      work_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      size_t messages = 0;
+      while (!queue_.empty() && (group.empty() || messages + queue_.front().messages.size() <= kMaxGroupMessages)) {
+        messages += queue_.front().messages.size();
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    CommitGroup(group);
+    group.clear();
+  }
+}
+
+void RocksDbEventBus::CommitGroup(std::vector<Pending>& group) {
+  // Only this thread appends, so the offsets it assigns from the durable ends are final.
+  std::map<std::string, int64_t> next;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    next = end_offsets_;
+  }
   rocksdb::WriteBatch batch;
   const auto appended_at = ToProtoTimestamp(clock_());
-  for (const BusMessage& m : messages) {
-    if (m.topic.empty() || m.topic.find('\0') != std::string::npos) {
-      return absl::InvalidArgumentError(absl::StrCat("invalid topic name '", m.topic, "'"));
+  size_t messages = 0;
+  std::map<std::string, int64_t> touched;
+  for (const Pending& p : group) {
+    for (const BusMessage& m : p.messages) {
+      safeguard::v1::BusLogRecord record;
+      record.set_key(m.key);
+      record.set_value(m.value);
+      *record.mutable_appended_at() = appended_at;
+      int64_t& offset = next[m.topic];
+      batch.Put(RecordKey(m.topic, offset), record.SerializeAsString());
+      ++offset;
+      touched[m.topic] = offset;
+      ++messages;
     }
-    safeguard::v1::BusLogRecord record;
-    record.set_key(m.key);
-    record.set_value(m.value);
-    *record.mutable_appended_at() = appended_at;
-    int64_t& offset = next[m.topic];
-    batch.Put(RecordKey(m.topic, offset), record.SerializeAsString());
-    ++offset;
   }
-  for (const auto& [topic, end] : next) {
+  for (const auto& [topic, end] : touched) {
     std::string v;
     AppendBigEndian64(&v, static_cast<uint64_t>(end));
     batch.Put("n" + topic, v);
   }
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  RETURN_IF_ERROR(FromRocksDb(db_->Write(wo, &batch), "append to event bus"));
-  end_offsets_ = std::move(next);
-  appended_cv_.notify_all();
-  return absl::OkStatus();
+  absl::Status st = FromRocksDb(db_->Write(wo, &batch), "append to event bus");
+  if (st.ok()) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (const auto& [topic, end] : touched) end_offsets_[topic] = end;
+      stats_.messages += messages;
+      ++stats_.synced_writes;
+    }
+    appended_cv_.notify_all();
+  }
+  for (Pending& p : group) p.done(st);
+}
+
+RocksDbEventBus::Stats RocksDbEventBus::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_;
 }
 
 absl::StatusOr<std::vector<BusRecord>> RocksDbEventBus::Read(const std::string& topic,

@@ -1,13 +1,20 @@
 // The embedded event bus: a durable log per topic in one RocksDB database, for a single
 // machine with zero set-up. Each topic has one partition (0); offsets start at 0.
-// Appends are WAL-synced before Publish returns.
+//
+// Publishing is a group commit, as the event store's appends are: one writer thread takes
+// every publish queued while the previous write was being synced and appends them all in
+// one WAL-synced WriteBatch, then runs their callbacks. No lock is held across the sync,
+// so publishers (the outbox relays, every read's access record) queue, not wait on each
+// other. A record is readable only once it is durable.
 #pragma once
 
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "common/bus/event_bus.h"
 #include "common/time_util.h"
@@ -17,15 +24,16 @@ namespace safeguard {
 
 class RocksDbEventBus : public EventBus {
  public:
-  // Opens (or creates) the log at `path`.
+  // Opens (or creates) the log at `path` and starts its writer.
   static absl::StatusOr<std::unique_ptr<RocksDbEventBus>> Open(const std::string& path,
                                                                Clock clock = SystemClock());
   // Opens the log at `path` to read only (an auditor's copy, or a live log: nothing is
-  // locked and nothing can be written; Publish fails).
+  // locked and nothing can be written; publishing fails with kFailedPrecondition).
   static absl::StatusOr<std::unique_ptr<RocksDbEventBus>> OpenReadOnly(const std::string& path);
+  // Stops the writer; publishes still queued fail with kUnavailable.
   ~RocksDbEventBus() override;
 
-  absl::Status Publish(const std::vector<BusMessage>& messages) override;
+  void PublishAsync(std::vector<BusMessage> messages, PublishDone done) override;
   absl::StatusOr<std::unique_ptr<BusConsumer>> Subscribe(const std::vector<std::string>& topics,
                                                          const std::string& group,
                                                          PositionLookup positions) override;
@@ -43,17 +51,39 @@ class RocksDbEventBus : public EventBus {
   // Wakes every waiter, e.g. so consumers notice shutdown.
   void WakeAll();
 
+  // Counters since open: messages appended and the synced writes that carried them.
+  struct Stats {
+    uint64_t messages = 0;
+    uint64_t synced_writes = 0;
+  };
+  Stats stats() const;
+
  private:
-  RocksDbEventBus(std::unique_ptr<rocksdb::DB> db, std::map<std::string, int64_t> ends,
-                  Clock clock);
+  struct Pending {
+    std::vector<BusMessage> messages;
+    PublishDone done;
+  };
+
+  RocksDbEventBus(std::unique_ptr<rocksdb::DB> db, std::map<std::string, int64_t> ends, Clock clock,
+                  bool writable);
   // Reads the topics' end offsets from `db`.
-  static absl::StatusOr<std::unique_ptr<RocksDbEventBus>> FromDb(std::unique_ptr<rocksdb::DB> db, Clock clock);
+  static absl::StatusOr<std::unique_ptr<RocksDbEventBus>> FromDb(std::unique_ptr<rocksdb::DB> db, Clock clock,
+                                                                 bool writable);
+  void WriterLoop();
+  // Appends `group` in one synced write and runs its callbacks. Writer thread only.
+  void CommitGroup(std::vector<Pending>& group);
 
   std::unique_ptr<rocksdb::DB> db_;
   const Clock clock_;
-  std::mutex mu_;
-  std::condition_variable appended_cv_;
-  std::map<std::string, int64_t> end_offsets_;  // guarded by mu_
+
+  mutable std::mutex mu_;
+  std::condition_variable appended_cv_;         // a write became durable
+  std::condition_variable work_cv_;             // a publish was queued
+  std::map<std::string, int64_t> end_offsets_;  // guarded by mu_: durable, readable
+  std::deque<Pending> queue_;                   // guarded by mu_
+  bool stopping_ = false;                       // guarded by mu_
+  Stats stats_;                                 // guarded by mu_
+  std::thread writer_;                          // absent when read-only
 };
 
 }  // namespace safeguard

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/enum_name.h"
 #include "common/provenance.h"
+#include "common/status_macros.h"
 #include "common/time_util.h"
 
 namespace safeguard::disclosure {
@@ -317,6 +318,24 @@ std::vector<v1::DisclosureDeadline> DeadlinesOf(const DisclosureCase& c, const D
   }
   add(v1::STAGE_WHOLE_CASE, deadlines.whole_case, closed ? &c.closure().at() : nullptr);
   return out;
+}
+
+namespace {
+constexpr char kCaseEntry[] = "case";
+}  // namespace
+
+absl::StatusOr<DisclosureCase> CaseOf(const StreamState& state) {
+  ASSIGN_OR_RETURN(std::optional<std::string> bytes, state.Get(kCaseEntry));
+  DisclosureCase c;
+  if (bytes.has_value() && !c.ParseFromString(*bytes)) return absl::DataLossError("stored disclosure case is unreadable");
+  return c;
+}
+
+absl::Status FoldCaseStep(const EventEnvelope& e, StreamState& state) {
+  ASSIGN_OR_RETURN(DisclosureCase c, CaseOf(state));
+  ApplyStep(e, &c);
+  state.Put(kCaseEntry, c.SerializeAsString());
+  return absl::OkStatus();
 }
 
 }  // namespace safeguard::disclosure

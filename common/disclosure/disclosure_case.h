@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/disclosure/scheme_config.h"
+#include "common/store/stream_state.h"
 #include "safeguard/v1/disclosure_service.pb.h"
 #include "safeguard/v1/envelope.pb.h"
 
@@ -45,6 +46,12 @@ absl::Status CheckStep(const safeguard::v1::DisclosureCase& c, const safeguard::
 // Applies the step `e` (already checked) to `c`: the step's record, the new state, the
 // version and the history.
 void ApplyStep(const safeguard::v1::EventEnvelope& e, safeguard::v1::DisclosureCase* c);
+
+// The case as its stream's state holds it (police-service keeps it there for CheckStep;
+// version 0 when the case does not exist yet).
+absl::StatusOr<safeguard::v1::DisclosureCase> CaseOf(const StreamState& state);
+// Folds the step `e` into its stream's state.
+absl::Status FoldCaseStep(const safeguard::v1::EventEnvelope& e, StreamState& state);
 
 // Whether a disclosure decided in `c` may be given at all: Right to Know, or a named
 // applicant whose identity was verified at interview.

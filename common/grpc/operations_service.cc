@@ -1,21 +1,15 @@
 #include "common/grpc/operations_service.h"
 
-#include "common/grpc/status_mapping.h"
-
 namespace safeguard {
 
-grpc::ServerUnaryReactor* OperationsGrpcService::GetStatus(
-    grpc::CallbackServerContext* ctx, const safeguard::v1::GetStatusRequest*,
-    safeguard::v1::ServiceStatus* response) {
-  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  response->set_bus(bus_);
-  absl::Status st;
+void ProcessStatus::Handle(const safeguard::v1::GetStatusRequest&, const CallContext&,
+                           Reply<safeguard::v1::ServiceStatus> reply) const {
+  safeguard::v1::ServiceStatus status;
+  status.set_bus(bus_);
   for (const Reporter& report : reporters_) {
-    st = report(response);
-    if (!st.ok()) break;
+    if (absl::Status st = report(&status); !st.ok()) return reply(st);
   }
-  reactor->Finish(ToGrpcStatus(st));
-  return reactor;
+  reply(std::move(status));
 }
 
 }  // namespace safeguard

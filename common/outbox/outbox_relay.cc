@@ -20,10 +20,10 @@ absl::StatusOr<size_t> OutboxRelay::RelayOnce() {
   sequences.reserve(pending.size());
   // The stored bytes, exactly: the bus carries what the Merkle tree hashes.
   for (auto& stored : pending) {
-    messages.push_back(BusMessage{options_.topic, stored.event.subject_key(), std::move(stored.bytes)});
-    sequences.push_back(stored.event.log_sequence());
+    messages.push_back(BusMessage{options_.topic, std::move(stored.key), std::move(stored.bytes)});
+    sequences.push_back(stored.sequence);
   }
-  RETURN_IF_ERROR(bus_->Publish(messages));
+  RETURN_IF_ERROR(bus_->Publish(std::move(messages)));
   RETURN_IF_ERROR(store_->MarkPublished(sequences));
   published_ += pending.size();
   return pending.size();

@@ -9,6 +9,7 @@
 #include "common/keys.h"
 #include "common/rocksdb_status.h"
 #include "common/status_macros.h"
+#include "common/store/rocksdb_options.h"
 #include "rocksdb/options.h"
 #include "rocksdb/write_batch.h"
 #include "safeguard/v1/storage.pb.h"
@@ -25,12 +26,17 @@ using safeguard::v1::EventEnvelope;
 //   's' stream \0 ver  -> seq                  stream index
 //   'v' stream         -> version              current stream version
 //   'c' command_id     -> CommandRecord        idempotency
-//   'o' seq            -> ""                   outbox: committed, not yet on the bus
+//   'o' seq            -> subject key          outbox: committed, not yet on the bus
+//   'x' stream \0 name -> value                the stream's state (StreamFolder's entries)
 //   'm' "last_seq"     -> seq                  highest committed sequence
+//   'm' "outbox_start" -> seq                  the first sequence not yet published
+//   'm' "fold"         -> StreamFolder version the fold the stream state was built by
 //   'k' size           -> SignedCheckpoint     signed checkpoints of the log
 //   'h' level index    -> 32-byte hash         Merkle node: the perfect subtree of 2^level
 //                                              events from sequence (index << level) + 1
 constexpr char kLastSequenceKey[] = "mlast_seq";
+constexpr char kOutboxStartKey[] = "moutbox_start";
+constexpr char kFoldKey[] = "mfold";
 
 std::string CheckpointKey(uint64_t size) {
   std::string k = "k";
@@ -46,7 +52,7 @@ std::string NodeKey(int level, uint64_t index) {
 }
 
 // The Merkle nodes stored in `db`.
-audit::NodeSource NodesIn(rocksdb::DB* db) {
+merkle::NodeSource NodesIn(rocksdb::DB* db) {
   return [db](int level, uint64_t index) -> absl::StatusOr<std::string> {
     std::string hash;
     RETURN_IF_ERROR(FromRocksDb(db->Get(rocksdb::ReadOptions(), NodeKey(level, index), &hash), "read Merkle node"));
@@ -70,6 +76,9 @@ std::string StreamEventKey(const std::string& stream, uint64_t version) {
   return k;
 }
 std::string StreamVersionKey(const std::string& stream) { return "v" + stream; }
+std::string StateKey(const std::string& stream, absl::string_view entry) {
+  return absl::StrCat(NamedPrefix("x", stream), entry);
+}
 std::string CommandKey(const std::string& command_id) { return "c" + command_id; }
 
 std::string EncodeU64(uint64_t v) {
@@ -78,13 +87,63 @@ std::string EncodeU64(uint64_t v) {
   return s;
 }
 
+absl::StatusOr<std::optional<std::string>> GetValue(rocksdb::DB* db, const std::string& key, absl::string_view what) {
+  std::string value;
+  rocksdb::Status s = db->Get(rocksdb::ReadOptions(), key, &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  RETURN_IF_ERROR(FromRocksDb(s, what));
+  return std::optional<std::string>(std::move(value));
+}
+
+// The stream state a group of appends sees: the entries its earlier appends set, then
+// the store's. Writer thread only.
+class GroupState {
+ public:
+  explicit GroupState(rocksdb::DB* db) : db_(db) {}
+
+  absl::StatusOr<std::optional<std::string>> Get(const std::string& key) {
+    if (auto it = written_.find(key); it != written_.end()) return std::optional<std::string>(it->second);
+    return GetValue(db_, key, "read stream state");
+  }
+  void Put(const std::string& key, std::string value, rocksdb::WriteBatch* batch) {
+    batch->Put(key, value);
+    written_[key] = std::move(value);
+  }
+  void Clear() { written_.clear(); }
+
+ private:
+  rocksdb::DB* const db_;
+  std::unordered_map<std::string, std::string> written_;
+};
+
+// One append's view of its stream's state: its own entries first, kept apart until the
+// append is accepted (a refused command writes nothing).
+class AppendState : public StreamState {
+ public:
+  AppendState(GroupState* group, std::string stream) : group_(group), stream_(std::move(stream)) {}
+
+  absl::StatusOr<std::optional<std::string>> Get(absl::string_view entry) const override {
+    if (auto it = own_.find(std::string(entry)); it != own_.end()) return std::optional<std::string>(it->second);
+    return group_->Get(StateKey(stream_, entry));
+  }
+  void Put(absl::string_view entry, std::string value) override { own_[std::string(entry)] = std::move(value); }
+
+  void Accept(rocksdb::WriteBatch* batch) {
+    for (auto& [entry, value] : own_) group_->Put(StateKey(stream_, entry), std::move(value), batch);
+    own_.clear();
+  }
+
+ private:
+  GroupState* const group_;
+  const std::string stream_;
+  std::unordered_map<std::string, std::string> own_;
+};
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(Options options) {
-  rocksdb::Options db_options;
-  db_options.create_if_missing = true;
-  // Concurrent readers while the writer thread commits.
-  db_options.IncreaseParallelism(2);
+  rocksdb::Options db_options = DatabaseOptions();
+  db_options.statistics = options.statistics;
   rocksdb::DB* raw = nullptr;
   RETURN_IF_ERROR(FromRocksDb(rocksdb::DB::Open(db_options, options.path, &raw),
                               absl::StrCat("open event store at ", options.path)));
@@ -113,14 +172,14 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(Options options) {
   }
   std::string unused;
   const bool tree_missing = last > 0 && db->Get(rocksdb::ReadOptions(), NodeKey(0, last - 1), &unused).IsNotFound();
-  audit::TreeBuilder tree;
+  merkle::TreeBuilder tree;
   if (tree_missing) {
     // A store written before the log was a Merkle tree: hash it once, from its events.
     std::cerr << "event store " << options.path << ": building the Merkle tree of " << last << " events" << std::endl;
     std::unique_ptr<rocksdb::Iterator> events(db->NewIterator(rocksdb::ReadOptions()));
     rocksdb::WriteBatch batch;
     for (events->Seek(EventKey(1)); events->Valid() && events->key().starts_with("e"); events->Next()) {
-      for (const auto& n : tree.Append(audit::LeafHash(absl::string_view(events->value().data(), events->value().size())))) {
+      for (const auto& n : tree.Append(merkle::LeafHash(absl::string_view(events->value().data(), events->value().size())))) {
         batch.Put(NodeKey(n.level, n.index), n.hash);
       }
       if (batch.Count() >= 10000) {
@@ -133,16 +192,74 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(Options options) {
     synced.sync = true;
     RETURN_IF_ERROR(FromRocksDb(db->Write(synced, &batch), "write Merkle nodes"));
   } else {
-    ASSIGN_OR_RETURN(tree, audit::TreeBuilder::Resume(NodesIn(db.get()), last));
+    ASSIGN_OR_RETURN(tree, merkle::TreeBuilder::Resume(NodesIn(db.get()), last));
   }
-  return std::unique_ptr<EventStore>(new EventStore(std::move(options), std::move(db), last, std::move(tree)));
+
+  // Where the outbox starts: its marker, or (a store written before there was one) its
+  // first entry, found once here rather than by every read of the outbox.
+  uint64_t outbox_start = last + 1;
+  ASSIGN_OR_RETURN(std::optional<std::string> marker, GetValue(db.get(), kOutboxStartKey, "read outbox start"));
+  if (marker.has_value()) {
+    outbox_start = DecodeBigEndian64(*marker);
+  } else {
+    std::unique_ptr<rocksdb::Iterator> outbox(db->NewIterator(rocksdb::ReadOptions()));
+    outbox->Seek(OutboxKey(0));
+    if (outbox->Valid() && outbox->key().starts_with("o")) {
+      outbox_start = DecodeBigEndian64(outbox->key().ToStringView().substr(1));
+    }
+    RETURN_IF_ERROR(FromRocksDb(outbox->status(), "scan outbox"));
+  }
+  std::unique_ptr<EventStore> store(
+      new EventStore(std::move(options), std::move(db), last, outbox_start, std::move(tree)));
+  RETURN_IF_ERROR(store->RefoldStreamState());
+  store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
+  return store;
 }
 
 EventStore::EventStore(Options options, std::unique_ptr<rocksdb::DB> db, uint64_t last_sequence,
-                       audit::TreeBuilder tree)
-    : options_(std::move(options)), db_(std::move(db)), last_sequence_(last_sequence), tree_(std::move(tree)) {
-  writer_ = std::thread([this] { WriterLoop(); });
+                       uint64_t outbox_start, merkle::TreeBuilder tree)
+    : options_(std::move(options)),
+      db_(std::move(db)),
+      last_sequence_(last_sequence),
+      outbox_start_(outbox_start),
+      tree_(std::move(tree)) {}
+
+absl::Status EventStore::RefoldStreamState() {
+  const StreamFolder* folder = options_.folder;
+  if (folder == nullptr) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::optional<std::string> folded, GetValue(db_.get(), kFoldKey, "read stream state fold"));
+  if (folded == folder->Version()) return absl::OkStatus();
+  const uint64_t last = last_sequence_.load();
+  if (last > 0) {
+    std::cerr << "event store " << options_.path << ": building the streams' state (" << folder->Version()
+              << ") from " << last << " events" << std::endl;
+  }
+  rocksdb::WriteBatch batch;
+  RETURN_IF_ERROR(FromRocksDb(batch.DeleteRange("x", "y"), "clear stream state"));
+  GroupState group(db_.get());
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(EventKey(1)); it->Valid() && it->key().starts_with("e"); it->Next()) {
+    EventEnvelope e;
+    if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(absl::StrCat("event store ", options_.path, ": stored event ",
+                                              DecodeBigEndian64(it->key().ToStringView().substr(1)), " is unreadable"));
+    }
+    AppendState state(&group, e.stream_id());
+    RETURN_IF_ERROR(folder->Apply(e, state));
+    state.Accept(&batch);
+    if (batch.Count() >= 10000) {
+      RETURN_IF_ERROR(FromRocksDb(db_->Write(rocksdb::WriteOptions(), &batch), "write stream state"));
+      batch.Clear();
+      group.Clear();  // what it held is in the database now
+    }
+  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "read events for the stream state"));
+  batch.Put(kFoldKey, folder->Version());
+  rocksdb::WriteOptions synced;
+  synced.sync = options_.sync;
+  return FromRocksDb(db_->Write(synced, &batch), "write stream state");
 }
+
 
 EventStore::~EventStore() {
   {
@@ -198,21 +315,6 @@ void EventStore::WriterLoop() {
   }
 }
 
-absl::StatusOr<uint64_t> EventStore::CommittedVersion(const std::string& stream_id) {
-  auto it = stream_versions_.find(stream_id);
-  if (it != stream_versions_.end()) return it->second;
-  std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), StreamVersionKey(stream_id), &value);
-  uint64_t version = 0;
-  if (s.ok()) {
-    version = DecodeBigEndian64(value);
-  } else if (!s.IsNotFound()) {
-    return FromRocksDb(s, "read stream version");
-  }
-  stream_versions_.emplace(stream_id, version);
-  return version;
-}
-
 void EventStore::CommitGroup(std::vector<Pending>& group) {
   rocksdb::WriteBatch batch;
   std::vector<absl::StatusOr<CommandResult>> outcomes(group.size(), absl::UnknownError(""));
@@ -222,9 +324,10 @@ void EventStore::CommitGroup(std::vector<Pending>& group) {
   std::unordered_map<std::string, uint64_t> versions;  // stream versions within the batch
   // Command ids within the batch: fingerprint and index of the first occurrence.
   std::unordered_map<std::string, std::pair<std::string, size_t>> batch_commands;
+  GroupState state(db_.get());
   uint64_t seq = last_sequence_.load();
   const absl::Time now = options_.clock();
-  audit::TreeBuilder tree = tree_;  // kept only if the batch is written
+  merkle::TreeBuilder tree = tree_;  // kept only if the batch is written
 
   for (size_t i = 0; i < group.size(); ++i) {
     AppendCommand& cmd = group[i].command;
@@ -250,7 +353,7 @@ void EventStore::CommitGroup(std::vector<Pending>& group) {
     if (auto v = versions.find(cmd.stream_id); v != versions.end()) {
       current = v->second;
     } else {
-      absl::StatusOr<uint64_t> committed = CommittedVersion(cmd.stream_id);
+      absl::StatusOr<uint64_t> committed = StreamVersion(cmd.stream_id);
       if (!committed.ok()) {
         outcomes[i] = committed.status();
         continue;
@@ -263,16 +366,30 @@ void EventStore::CommitGroup(std::vector<Pending>& group) {
           *cmd.expected_version, "; re-read and retry"));
       continue;
     }
+    AppendState stream_state(&state, cmd.stream_id);
+    if (cmd.rule) {
+      if (absl::Status allowed = cmd.rule(stream_state); !allowed.ok()) {
+        outcomes[i] = std::move(allowed);
+        continue;
+      }
+    }
 
     const uint64_t version = current + 1;
-    ++seq;
     EventEnvelope& event = cmd.event;
     event.set_event_id(NewUuid());
     event.set_stream_id(cmd.stream_id);
     event.set_stream_version(version);
-    event.set_log_sequence(seq);
+    event.set_log_sequence(seq + 1);
     *event.mutable_recorded_at() = ToProtoTimestamp(now);
     event.set_command_id(cmd.command_id);
+    if (options_.folder != nullptr) {
+      if (absl::Status folded = options_.folder->Apply(event, stream_state); !folded.ok()) {
+        outcomes[i] = std::move(folded);
+        continue;
+      }
+    }
+    ++seq;
+    stream_state.Accept(&batch);
 
     CommandResult result;
     result.set_event_id(event.event_id());
@@ -286,12 +403,12 @@ void EventStore::CommitGroup(std::vector<Pending>& group) {
 
     std::string event_bytes;
     event.SerializeToString(&event_bytes);
+    for (const auto& n : tree.Append(merkle::LeafHash(event_bytes))) batch.Put(NodeKey(n.level, n.index), n.hash);
     batch.Put(EventKey(seq), event_bytes);
-    for (const auto& n : tree.Append(audit::LeafHash(event_bytes))) batch.Put(NodeKey(n.level, n.index), n.hash);
     batch.Put(StreamEventKey(cmd.stream_id, version), EncodeU64(seq));
     batch.Put(StreamVersionKey(cmd.stream_id), EncodeU64(version));
     batch.Put(CommandKey(cmd.command_id), record.SerializeAsString());
-    batch.Put(OutboxKey(seq), "");
+    batch.Put(OutboxKey(seq), event.subject_key());
 
     versions[cmd.stream_id] = version;
     batch_commands.emplace(cmd.command_id, std::make_pair(cmd.fingerprint, i));
@@ -306,7 +423,6 @@ void EventStore::CommitGroup(std::vector<Pending>& group) {
     wo.sync = options_.sync;
     absl::Status st = FromRocksDb(db_->Write(wo, &batch), "append to event store");
     if (st.ok()) {
-      for (auto& [stream, version] : versions) stream_versions_[stream] = version;
       events_written_ += seq - last_sequence_.load();
       ++synced_writes_;
       tree_ = std::move(tree);
@@ -406,38 +522,91 @@ absl::StatusOr<std::vector<EventEnvelope>> EventStore::ReadLog(uint64_t from_seq
 
 absl::StatusOr<std::vector<EventStore::StoredEvent>> EventStore::PendingOutbox(size_t max) {
   std::vector<StoredEvent> out;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-  for (it->Seek("o"); it->Valid() && it->key().starts_with("o") && out.size() < max;
-       it->Next()) {
-    const uint64_t seq = DecodeBigEndian64(it->key().ToStringView().substr(1));
-    std::string bytes;
-    RETURN_IF_ERROR(
-        FromRocksDb(db_->Get(rocksdb::ReadOptions(), EventKey(seq), &bytes), "read outbox event"));
-    EventEnvelope e;
-    if (!e.ParseFromString(bytes)) return absl::DataLossError("stored event is unreadable");
-    out.push_back(StoredEvent{std::move(e), std::move(bytes)});
+  const uint64_t start = outbox_start_.load();
+  const uint64_t last = last_sequence_.load();
+  if (start > last) return out;
+  // The entries below `start` are deleted; bounding the scan there means it never steps
+  // over their tombstones.
+  const std::string lower = OutboxKey(start);
+  const std::string upper = OutboxKey(last + 1);
+  rocksdb::Slice lower_bound(lower), upper_bound(upper);
+  rocksdb::ReadOptions ro;
+  ro.iterate_lower_bound = &lower_bound;
+  ro.iterate_upper_bound = &upper_bound;
+  std::unique_ptr<rocksdb::Iterator> outbox(db_->NewIterator(ro));
+  std::unique_ptr<rocksdb::Iterator> events(db_->NewIterator(rocksdb::ReadOptions()));
+  for (outbox->Seek(lower); outbox->Valid() && out.size() < max; outbox->Next()) {
+    StoredEvent stored;
+    stored.sequence = DecodeBigEndian64(outbox->key().ToStringView().substr(1));
+    const std::string event_key = EventKey(stored.sequence);
+    if (!events->Valid() || events->key() != event_key) events->Seek(event_key);
+    if (!events->Valid() || events->key() != event_key) {
+      RETURN_IF_ERROR(FromRocksDb(events->status(), "read outbox event"));
+      return absl::DataLossError(absl::StrCat("outbox entry ", stored.sequence, " has no event"));
+    }
+    stored.bytes = events->value().ToString();
+    stored.key = outbox->value().ToString();
+    if (stored.key.empty()) {  // an entry written before the outbox held its bus key
+      EventEnvelope e;
+      if (!e.ParseFromString(stored.bytes)) return absl::DataLossError("stored event is unreadable");
+      stored.key = e.subject_key();
+    }
+    events->Next();
+    out.push_back(std::move(stored));
   }
-  RETURN_IF_ERROR(FromRocksDb(it->status(), "scan outbox"));
+  RETURN_IF_ERROR(FromRocksDb(outbox->status(), "scan outbox"));
   return out;
 }
 
-absl::StatusOr<uint64_t> EventStore::OutboxPending() {
-  uint64_t n = 0;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-  for (it->Seek("o"); it->Valid() && it->key().starts_with("o"); it->Next()) ++n;
-  RETURN_IF_ERROR(FromRocksDb(it->status(), "count outbox"));
-  return n;
+uint64_t EventStore::OutboxPending() const {
+  const uint64_t start = outbox_start_.load();
+  const uint64_t last = last_sequence_.load();
+  return start > last ? 0 : last - start + 1;
 }
 
 absl::Status EventStore::MarkPublished(const std::vector<uint64_t>& sequences) {
+  if (sequences.empty()) return absl::OkStatus();
   rocksdb::WriteBatch batch;
-  for (uint64_t seq : sequences) batch.Delete(OutboxKey(seq));
-  rocksdb::WriteOptions wo;
-  wo.sync = options_.sync;
-  return FromRocksDb(db_->Write(wo, &batch), "mark outbox entries published");
+  uint64_t next = outbox_start_.load();
+  for (uint64_t seq : sequences) {
+    batch.Delete(OutboxKey(seq));
+    next = std::max(next, seq + 1);
+  }
+  batch.Put(kOutboxStartKey, EncodeU64(next));
+  RETURN_IF_ERROR(FromRocksDb(db_->Write(rocksdb::WriteOptions(), &batch), "mark outbox entries published"));
+  outbox_start_.store(next);
+  return absl::OkStatus();
 }
 
-audit::NodeSource EventStore::Nodes() { return NodesIn(db_.get()); }
+namespace {
+
+// A stream's committed state, read only.
+class CommittedStreamState : public StreamState {
+ public:
+  CommittedStreamState(EventStore* store, std::string stream) : store_(store), stream_(std::move(stream)) {}
+  absl::StatusOr<std::optional<std::string>> Get(absl::string_view entry) const override {
+    return store_->StreamEntry(stream_, entry);
+  }
+  // Never reached: the store hands this out as const.
+  void Put(absl::string_view, std::string) override {}
+
+ private:
+  EventStore* const store_;
+  const std::string stream_;
+};
+
+}  // namespace
+
+std::unique_ptr<const StreamState> EventStore::CommittedState(const std::string& stream_id) {
+  return std::make_unique<CommittedStreamState>(this, stream_id);
+}
+
+absl::StatusOr<std::optional<std::string>> EventStore::StreamEntry(const std::string& stream_id,
+                                                                   absl::string_view entry) {
+  return GetValue(db_.get(), StateKey(stream_id, entry), "read stream state");
+}
+
+merkle::NodeSource EventStore::Nodes() { return NodesIn(db_.get()); }
 
 namespace {
 absl::Status WithinLog(uint64_t n, uint64_t last, absl::string_view what) {
@@ -448,7 +617,7 @@ absl::Status WithinLog(uint64_t n, uint64_t last, absl::string_view what) {
 
 absl::StatusOr<std::string> EventStore::RootHash(uint64_t size) {
   RETURN_IF_ERROR(WithinLog(size, LastSequence(), "size"));
-  return audit::RootHash(Nodes(), size);
+  return merkle::RootHash(Nodes(), size);
 }
 
 absl::StatusOr<std::string> EventStore::LeafHash(uint64_t sequence) {
@@ -462,12 +631,12 @@ absl::StatusOr<std::vector<std::string>> EventStore::InclusionProof(uint64_t seq
   if (sequence == 0 || sequence > size) {
     return absl::InvalidArgumentError(absl::StrCat("sequence: ", sequence, " is not in the first ", size, " events"));
   }
-  return audit::InclusionProof(Nodes(), sequence - 1, size);
+  return merkle::InclusionProof(Nodes(), sequence - 1, size);
 }
 
 absl::StatusOr<std::vector<std::string>> EventStore::ConsistencyProof(uint64_t size1, uint64_t size2) {
   RETURN_IF_ERROR(WithinLog(size2, LastSequence(), "size"));
-  return audit::ConsistencyProof(Nodes(), size1, size2);
+  return merkle::ConsistencyProof(Nodes(), size1, size2);
 }
 
 absl::StatusOr<std::string> EventStore::EventBytes(uint64_t sequence) {

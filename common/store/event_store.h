@@ -4,6 +4,9 @@
 // and to the agency's log, numbered 1, 2, 3... without gaps. Appends are:
 //  - optimistic: a command may name the stream version it expects; on a mismatch the
 //    append fails with kAborted and nothing is written;
+//  - ruled: a command may carry a rule over its stream's state (common/store/
+//    stream_state.h), which the writer checks against the committed state and the
+//    group's earlier appends; the entries each event establishes are written with it;
 //  - idempotent: the caller's command id is stored with the result in the same write, so
 //    a repeated command id returns the original result and writes nothing, across
 //    restarts; a command id reused for different content fails with kAlreadyExists;
@@ -11,10 +14,11 @@
 //    append that arrives while the previous sync is in flight into one WriteBatch (group
 //    commit), so concurrent writers share syncs;
 //  - published through an outbox: each event's outbox entry is in the same WriteBatch,
-//    and the relay deletes it once the bus holds the event;
+//    and the relay deletes it once the bus holds the event (the outbox is read from the
+//    first entry not yet published, never from the start of its range);
 //  - tamper-evident: the log is an RFC 6962 Merkle tree whose leaves are the stored bytes
 //    of each event, in log order; the nodes each append completes are written in the same
-//    WriteBatch (common/audit/merkle.h), so a root or proof can be given for any size.
+//    WriteBatch (common/merkle/merkle.h), so a root or proof can be given for any size.
 #pragma once
 
 #include <atomic>
@@ -32,12 +36,14 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "common/audit/merkle.h"
+#include "common/merkle/merkle.h"
+#include "common/store/stream_state.h"
 #include "common/time_util.h"
 #include "rocksdb/db.h"
+#include "rocksdb/statistics.h"
 #include "safeguard/v1/audit.pb.h"
 #include "safeguard/v1/envelope.pb.h"
-#include "safeguard/v1/police_service.pb.h"
+#include "safeguard/v1/common.pb.h"
 
 namespace safeguard {
 
@@ -48,6 +54,11 @@ class EventStore {
     bool sync = true;                // false only for benchmarks that measure without fsync
     size_t max_group_size = 1024;    // most appends one synced write may carry
     Clock clock = SystemClock();
+    // How the agency's events shape its streams' state; nullptr: the store keeps none.
+    // Must outlive the store.
+    const StreamFolder* folder = nullptr;
+    // RocksDB's counters for this database, when a caller wants them (tests, metrics).
+    std::shared_ptr<rocksdb::Statistics> statistics;
   };
 
   // One command's append.
@@ -59,6 +70,8 @@ class EventStore {
     // Filled by the caller except event_id, stream_id, stream_version, log_sequence and
     // recorded_at, which the store assigns.
     safeguard::v1::EventEnvelope event;
+    // The command's precondition over the stream's state; empty for none.
+    StreamRule rule;
   };
 
   using AppendDone = std::function<void(absl::StatusOr<safeguard::v1::CommandResult>)>;
@@ -73,8 +86,9 @@ class EventStore {
   EventStore& operator=(const EventStore&) = delete;
 
   // Queues `command`; `done` runs on the writer thread once the outcome is durable:
-  // the result (with idempotent_replay set when the command id was seen before),
-  // kAborted on a version conflict, kAlreadyExists when the command id was used for a
+  // the result (with idempotent_replay set when the command id was seen before, even if
+  // the rule would now refuse it), kAborted when the caller's expected_version does not
+  // match, the rule's refusal, kAlreadyExists when the command id was used for a
   // different command, kUnavailable when the disk write failed. `done` must not block.
   // Thread-safe.
   void AppendAsync(AppendCommand command, AppendDone done);
@@ -91,6 +105,14 @@ class EventStore {
   // Current version of `stream_id`; 0 when it has no events. Thread-safe.
   absl::StatusOr<uint64_t> StreamVersion(const std::string& stream_id);
 
+  // The committed value of `entry` in the state of `stream_id` (see StreamFolder);
+  // nullopt when absent. For checks a command makes before it is queued; its rule checks
+  // again on the writer. Thread-safe.
+  absl::StatusOr<std::optional<std::string>> StreamEntry(const std::string& stream_id, absl::string_view entry);
+  // The committed state of `stream_id` as a StreamState to read (the folders' readers
+  // take one). Valid while the store is. Thread-safe.
+  std::unique_ptr<const StreamState> CommittedState(const std::string& stream_id);
+
   // Up to `max` events of `stream_id` from version `from_version` (1-based). Thread-safe.
   absl::StatusOr<std::vector<safeguard::v1::EventEnvelope>> ReadStream(
       const std::string& stream_id, uint64_t from_version, size_t max);
@@ -102,20 +124,26 @@ class EventStore {
   // The highest log sequence committed so far (0 when empty). Thread-safe.
   uint64_t LastSequence() const;
 
-  // An event as stored: parsed, and the exact bytes its Merkle leaf hashes (which the
-  // relay publishes, so that a copy of the bus can be checked against the tree).
+  // An event waiting in the outbox: its log sequence, its bus key (the subject key), and
+  // the exact bytes its Merkle leaf hashes (which the relay publishes, so that a copy of
+  // the bus can be checked against the tree).
   struct StoredEvent {
-    safeguard::v1::EventEnvelope event;
+    uint64_t sequence = 0;
+    std::string key;
     std::string bytes;
   };
 
-  // Up to `max` committed events not yet marked published, in log order. Thread-safe.
+  // Up to `max` committed events not yet marked published, in log order, read from the
+  // first one not yet published. Thread-safe.
   absl::StatusOr<std::vector<StoredEvent>> PendingOutbox(size_t max);
 
   // How many committed events wait in the outbox. Thread-safe.
-  absl::StatusOr<uint64_t> OutboxPending();
+  uint64_t OutboxPending() const;
 
-  // Removes the outbox entries of `sequences` (synced). Thread-safe.
+  // Removes the outbox entries of the first `sequences` pending, which must be the
+  // oldest (the relay publishes in log order). Not synced: should a crash undo it, the
+  // events are published again, which consumers dedupe. Thread-safe with the writer; one
+  // caller at a time.
   absl::Status MarkPublished(const std::vector<uint64_t>& sequences);
 
   // Counters since open: how many events were written and in how many synced writes.
@@ -157,15 +185,16 @@ class EventStore {
     AppendDone done;
   };
 
-  EventStore(Options options, std::unique_ptr<rocksdb::DB> db, uint64_t last_sequence, audit::TreeBuilder tree);
+  EventStore(Options options, std::unique_ptr<rocksdb::DB> db, uint64_t last_sequence, uint64_t outbox_start,
+             merkle::TreeBuilder tree);
+  // Rebuilds every stream's state from the log when it was folded otherwise (or never).
+  absl::Status RefoldStreamState();
 
   // Stored Merkle nodes, read for roots and proofs.
-  audit::NodeSource Nodes();
+  merkle::NodeSource Nodes();
 
   void WriterLoop();
   void CommitGroup(std::vector<Pending>& group);
-  // Version of `stream_id` as committed (cache, then disk). Writer thread only.
-  absl::StatusOr<uint64_t> CommittedVersion(const std::string& stream_id);
 
   const Options options_;
   std::unique_ptr<rocksdb::DB> db_;
@@ -176,12 +205,12 @@ class EventStore {
   bool stopping_ = false;      // guarded by mu_
 
   // Writer-thread state.
-  std::unordered_map<std::string, uint64_t> stream_versions_;
   std::atomic<uint64_t> last_sequence_;
+  std::atomic<uint64_t> outbox_start_;  // the first sequence not yet published
   std::atomic<uint64_t> events_written_{0};
   std::atomic<uint64_t> synced_writes_{0};
   std::function<void()> commit_listener_;
-  audit::TreeBuilder tree_;  // the Merkle tree's frontier at last_sequence_
+  merkle::TreeBuilder tree_;  // the Merkle tree's frontier at last_sequence_
 
   std::thread writer_;
 };

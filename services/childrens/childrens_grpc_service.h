@@ -1,29 +1,67 @@
-// The ChildrensService gRPC handlers: identify the caller, hand to ChildrensCommands, map back.
+// The ChildrensService gRPC handlers: each hands the call to ChildrensCommands (or, for
+// the agency's own record, the RecordReader) through Serve (common/grpc/serve.h).
 #pragma once
 
-#include "safeguard/v1/childrens_service.grpc.pb.h"
 #include "common/agency/record_reader.h"
+#include "common/grpc/serve.h"
+#include "safeguard/v1/childrens_service.grpc.pb.h"
 #include "services/childrens/childrens_commands.h"
 
 namespace safeguard::childrens {
 
-class ChildrensGrpcService final : public safeguard::v1::ChildrensService::CallbackService {
- public:
-  // The service owns the commands it serves; `recorder` records reads of the agency's
-  // own record.
-  ChildrensGrpcService(EventStore* store, AccessRecorder* recorder, Clock clock)
-      : commands_(store, clock),
-        records_(store, "childrens", agency::SubjectKeying::kChildrens, "childrens.Record", recorder, clock) {}
+namespace v1 = safeguard::v1;
 
-#define SAFEGUARD_CHILDRENS_RPC(Method, Request)                                         \
-  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx,                     \
-                                   const safeguard::v1::Request* request,                \
-                                   safeguard::v1::CommandResult* response) override;
-#include "services/childrens/childrens_rpcs.inc"
-#undef SAFEGUARD_CHILDRENS_RPC
-  grpc::ServerUnaryReactor* GetRecord(grpc::CallbackServerContext* ctx,
-                                      const safeguard::v1::GetAgencyRecordRequest* request,
-                                      safeguard::v1::AgencyRecord* response) override;
+class ChildrensGrpcService final : public v1::ChildrensService::CallbackService {
+ public:
+  // The service owns the commands it serves; `access` records reads of the agency's own
+  // record.
+  ChildrensGrpcService(EventStore* store, AccessLog* access, Clock clock)
+      : commands_(store, clock),
+        records_(store, "childrens", agency::SubjectKeying::kChildrens, "childrens.Record", access, clock) {}
+
+  grpc::ServerUnaryReactor* RecordReferral(grpc::CallbackServerContext* ctx, const v1::RecordReferralRequest* r,
+                                           v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
+  }
+  grpc::ServerUnaryReactor* StartSection47Enquiry(grpc::CallbackServerContext* ctx,
+                                                  const v1::StartSection47EnquiryRequest* r,
+                                                  v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
+  }
+  grpc::ServerUnaryReactor* ConcludeSection47Enquiry(grpc::CallbackServerContext* ctx,
+                                                     const v1::ConcludeSection47EnquiryRequest* r,
+                                                     v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
+  }
+  grpc::ServerUnaryReactor* StartChildProtectionPlan(grpc::CallbackServerContext* ctx,
+                                                     const v1::StartChildProtectionPlanRequest* r,
+                                                     v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
+  }
+  grpc::ServerUnaryReactor* EndChildProtectionPlan(grpc::CallbackServerContext* ctx,
+                                                   const v1::EndChildProtectionPlanRequest* r,
+                                                   v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
+  }
+  grpc::ServerUnaryReactor* RecordConcernAboutAdult(grpc::CallbackServerContext* ctx,
+                                                    const v1::RecordConcernAboutAdultRequest* r,
+                                                    v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
+  }
+  grpc::ServerUnaryReactor* RecordHouseholdMembership(grpc::CallbackServerContext* ctx,
+                                                      const v1::RecordHouseholdMembershipRequest* r,
+                                                      v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
+  }
+  grpc::ServerUnaryReactor* EndHouseholdMembership(grpc::CallbackServerContext* ctx,
+                                                   const v1::EndHouseholdMembershipRequest* r,
+                                                   v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
+  }
+  grpc::ServerUnaryReactor* GetRecord(grpc::CallbackServerContext* ctx, const v1::GetAgencyRecordRequest* r,
+                                      v1::AgencyRecord* out) override {
+    return Serve(ctx, r, out, &records_);
+  }
 
  private:
   ChildrensCommands commands_;

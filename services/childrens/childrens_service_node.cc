@@ -1,18 +1,25 @@
 #include "services/childrens/childrens_service_node.h"
 
 #include "services/childrens/childrens_grpc_service.h"
+#include "services/childrens/childrens_stream_state.h"
 
 namespace safeguard::childrens {
 
 absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartChildrensNode(const std::string& data_dir, const BusConfig& config,
                                                                        EventBus* bus, Clock clock) {
+  static const ChildrensStreamFolder* folder = new ChildrensStreamFolder();
   return agency::AgencyNode::Start(
-      {.data_dir = data_dir, .store_name = "childrens", .service_name = "childrens-service",
-       .topic = config.topics.childrens, .audit_topic = config.topics.audit_access, .checkpoint_interval = config.checkpoint_interval,
+      {.data_dir = data_dir,
+       .store_name = "childrens",
+       .service_name = "childrens-service",
+       .topic = config.topics.childrens,
+       .audit_topic = config.topics.audit_access,
+       .folder = folder,
+       .checkpoint_interval = config.checkpoint_interval,
        .clock = clock},
-      bus, [](EventStore* store, AccessRecorder* recorder, Clock c) -> std::vector<std::unique_ptr<grpc::Service>> {
+      bus, [](EventStore* store, AccessLog* access, Clock c) -> std::vector<std::unique_ptr<grpc::Service>> {
         std::vector<std::unique_ptr<grpc::Service>> services;
-        services.push_back(std::make_unique<ChildrensGrpcService>(store, recorder, std::move(c)));
+        services.push_back(std::make_unique<ChildrensGrpcService>(store, access, std::move(c)));
         return services;
       });
 }

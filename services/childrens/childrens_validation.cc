@@ -11,7 +11,6 @@ namespace v = safeguard::validation;
 using namespace safeguard::v1;
 
 constexpr size_t kRefMax = 64;
-constexpr size_t kNameMax = 100;
 constexpr size_t kShortTextMax = 200;
 constexpr size_t kLongTextMax = 4000;
 
@@ -30,8 +29,8 @@ absl::Status CheckChild(const std::string& field, ChildRef* child, absl::CivilDa
   }
   ASSIGN_OR_RETURN(*child->mutable_childrens_case_id(),
                    agency::NormaliseChildrensCaseId(field + ".childrens_case_id", child->childrens_case_id()));
-  RETURN_IF_ERROR(v::OptionalText(field + ".given_name", child->given_name(), kNameMax));
-  RETURN_IF_ERROR(v::OptionalText(field + ".family_name", child->family_name(), kNameMax));
+  RETURN_IF_ERROR(v::OptionalText(field + ".given_name", child->given_name(), v::kNameMax));
+  RETURN_IF_ERROR(v::OptionalText(field + ".family_name", child->family_name(), v::kNameMax));
   if (!child->date_of_birth().empty()) {
     RETURN_IF_ERROR(v::RequirePastDate(field + ".date_of_birth", child->date_of_birth(), today).status());
   }

@@ -21,6 +21,9 @@ constexpr char kCaseListView[] = "mappa.DisclosureCases";
 constexpr char kDeadlineView[] = "mappa.DisclosureDeadlines";
 constexpr uint32_t kDefaultDueWithinHours = 48;
 constexpr uint32_t kMaxDueWithinHours = 24 * 90;
+// Most cases one page of a filtered list looks at: a page with few matches ends early,
+// with a token to go on from, rather than read every case in the country.
+constexpr int kMaxCasesLookedAt = 5000;
 
 absl::Status CheckForce(const std::string& force) {
   if (!force.empty() && !disclosure::IsForce(force)) {
@@ -34,6 +37,11 @@ absl::StatusOr<std::optional<absl::CivilDay>> OptionalDay(absl::string_view fiel
   absl::StatusOr<absl::CivilDay> day = ParseIsoDate(text);
   if (!day.ok()) return v::FieldError(field, "must be a date, YYYY-MM-DD");
   return std::optional<absl::CivilDay>(*day);
+}
+
+absl::StatusOr<std::string> PageStart(const std::string& token) {
+  if (token.empty()) return std::string();
+  return disclosure::NormaliseCaseRef("page_token", token);
 }
 
 std::vector<v1::DisclosureDeadline> Outstanding(const std::vector<v1::DisclosureDeadline>& all) {
@@ -52,40 +60,47 @@ double Median(std::vector<double> xs) {
 
 }  // namespace
 
-DisclosureReads::DisclosureReads(RiskViewStore* store, AccessRecorder* recorder, disclosure::Deadlines deadlines)
-    : store_(store), recorder_(recorder), deadlines_(deadlines) {}
+DisclosureReads::DisclosureReads(RiskViewStore* store, AccessLog* access, disclosure::Deadlines deadlines, Clock clock)
+    : store_(store), access_(access), deadlines_(deadlines), clock_(std::move(clock)) {}
 
-absl::StatusOr<DisclosureCase> DisclosureReads::GetCase(const v1::GetDisclosureCaseRequest& request,
-                                                        const CallContext& call) {
+absl::StatusOr<RecordedAnswer<DisclosureCase>> DisclosureReads::Answer(const v1::GetDisclosureCaseRequest& request) {
   ASSIGN_OR_RETURN(const std::string ref, disclosure::NormaliseCaseRef("case_ref", request.case_ref()));
   RETURN_IF_ERROR(CheckPurpose(request.purpose()));
-  RETURN_IF_ERROR(recorder_->Record(call, request.purpose(), kCaseView, {disclosure::CaseKey(ref)}));
-  ASSIGN_OR_RETURN(DisclosureCase c, store_->GetCase(ref));
-  for (auto& d : disclosure::DeadlinesOf(c, deadlines_, recorder_->Now())) *c.add_deadlines() = std::move(d);
-  return c;
+  RecordedAnswer<DisclosureCase> recorded;
+  recorded.purpose = request.purpose();
+  recorded.consulted = {Consultation{.view = kCaseView, .subjects = {disclosure::CaseKey(ref)}}};
+  recorded.answer = store_->GetCase(ref);
+  if (recorded.answer.ok()) {
+    for (auto& d : disclosure::DeadlinesOf(*recorded.answer, deadlines_, clock_())) {
+      *recorded.answer->add_deadlines() = std::move(d);
+    }
+  } else if (!absl::IsNotFound(recorded.answer.status())) {
+    return recorded.answer.status();
+  }
+  return recorded;
 }
 
-absl::StatusOr<v1::ListDisclosureCasesResponse> DisclosureReads::ListCases(
-    const v1::ListDisclosureCasesRequest& request, const CallContext& call) {
+absl::StatusOr<RecordedAnswer<v1::ListDisclosureCasesResponse>> DisclosureReads::Answer(
+    const v1::ListDisclosureCasesRequest& request) {
   RETURN_IF_ERROR(CheckForce(request.force()));
   if (request.state() != v1::DISCLOSURE_CASE_STATE_UNSPECIFIED) {
     RETURN_IF_ERROR(v::RequireEnum("state", request.state(), v1::DisclosureCaseState_descriptor()));
   }
   RETURN_IF_ERROR(CheckPurpose(request.purpose()));
   ASSIGN_OR_RETURN(const uint32_t page_size, PageSize(request.page_size()));
-  std::string after;
-  if (!request.page_token().empty()) {
-    ASSIGN_OR_RETURN(after, disclosure::NormaliseCaseRef("page_token", request.page_token()));
-  }
-  const absl::Time now = recorder_->Now();
+  ASSIGN_OR_RETURN(const std::string after, PageStart(request.page_token()));
+  const absl::Time now = clock_();
   v1::ListDisclosureCasesResponse response;
+  int looked_at = 0;
+  std::string last_looked_at;  // the token: every case up to it has been looked at
   RETURN_IF_ERROR(store_->VisitCases(after, [&](const DisclosureCase& c) {
-    if (!request.force().empty() && c.enquiry().handled_by().force() != request.force()) return true;
-    if (request.state() != v1::DISCLOSURE_CASE_STATE_UNSPECIFIED && c.state() != request.state()) return true;
-    if (response.cases_size() == static_cast<int>(page_size)) {
-      response.set_next_page_token(response.cases(response.cases_size() - 1).case_ref());
+    if (looked_at++ == kMaxCasesLookedAt || response.cases_size() == static_cast<int>(page_size)) {
+      response.set_next_page_token(last_looked_at);
       return false;
     }
+    last_looked_at = c.case_ref();
+    if (!request.force().empty() && c.enquiry().handled_by().force() != request.force()) return true;
+    if (request.state() != v1::DISCLOSURE_CASE_STATE_UNSPECIFIED && c.state() != request.state()) return true;
     v1::DisclosureCaseSummary* s = response.add_cases();
     s->set_case_ref(c.case_ref());
     s->set_route(c.enquiry().route());
@@ -96,25 +111,38 @@ absl::StatusOr<v1::ListDisclosureCasesResponse> DisclosureReads::ListCases(
     for (auto& d : disclosure::DeadlinesOf(c, deadlines_, now)) *s->add_deadlines() = std::move(d);
     return true;
   }));
-  std::vector<std::string> shown;
-  for (const auto& s : response.cases()) shown.push_back(disclosure::CaseKey(s.case_ref()));
-  RETURN_IF_ERROR(recorder_->Record(call, request.purpose(), kCaseListView, shown));
-  return response;
+  RecordedAnswer<v1::ListDisclosureCasesResponse> recorded;
+  recorded.purpose = request.purpose();
+  Consultation shown{.view = kCaseListView};
+  for (const auto& s : response.cases()) shown.subjects.push_back(disclosure::CaseKey(s.case_ref()));
+  recorded.consulted = {std::move(shown)};
+  recorded.answer = std::move(response);
+  return recorded;
 }
 
-absl::StatusOr<v1::ListDisclosureDeadlinesResponse> DisclosureReads::ListDeadlines(
-    const v1::ListDisclosureDeadlinesRequest& request, const CallContext& call) {
+absl::StatusOr<RecordedAnswer<v1::ListDisclosureDeadlinesResponse>> DisclosureReads::Answer(
+    const v1::ListDisclosureDeadlinesRequest& request) {
   RETURN_IF_ERROR(CheckForce(request.force()));
   if (request.due_within_hours() > kMaxDueWithinHours) {
     return v::FieldError("due_within_hours", absl::StrCat("must be at most ", kMaxDueWithinHours));
   }
   RETURN_IF_ERROR(CheckPurpose(request.purpose()));
+  ASSIGN_OR_RETURN(const uint32_t page_size, PageSize(request.page_size()));
+  ASSIGN_OR_RETURN(const std::string after, PageStart(request.page_token()));
   const absl::Duration window =
       absl::Hours(request.due_within_hours() == 0 ? kDefaultDueWithinHours : request.due_within_hours());
-  const absl::Time now = recorder_->Now();
+  const absl::Time now = clock_();
   std::map<std::string, v1::ForceDeadlines> forces;
-  std::vector<std::string> shown;
-  RETURN_IF_ERROR(store_->VisitCases("", [&](const DisclosureCase& c) {
+  Consultation shown{.view = kDeadlineView};
+  v1::ListDisclosureDeadlinesResponse response;
+  int looked_at = 0;
+  std::string last_looked_at;  // the token: every case up to it has been looked at
+  RETURN_IF_ERROR(store_->VisitCases(after, [&](const DisclosureCase& c) {
+    if (looked_at++ == kMaxCasesLookedAt || shown.subjects.size() == page_size) {
+      response.set_next_page_token(last_looked_at);
+      return false;
+    }
+    last_looked_at = c.case_ref();
     const std::string& force = c.enquiry().handled_by().force();
     if (!request.force().empty() && force != request.force()) return true;
     bool listed = false;
@@ -130,11 +158,9 @@ absl::StatusOr<v1::ListDisclosureDeadlinesResponse> DisclosureReads::ListDeadlin
       *entry->mutable_deadline() = d;
       listed = true;
     }
-    if (listed) shown.push_back(disclosure::CaseKey(c.case_ref()));
+    if (listed) shown.subjects.push_back(disclosure::CaseKey(c.case_ref()));
     return true;
   }));
-  RETURN_IF_ERROR(recorder_->Record(call, request.purpose(), kDeadlineView, shown));
-  v1::ListDisclosureDeadlinesResponse response;
   *response.mutable_as_of() = ToProtoTimestamp(now);
   auto by_due = [](const v1::DeadlineEntry& a, const v1::DeadlineEntry& b) {
     return std::make_pair(FromProtoTimestamp(a.deadline().due_at()), a.case_ref()) <
@@ -145,10 +171,14 @@ absl::StatusOr<v1::ListDisclosureDeadlinesResponse> DisclosureReads::ListDeadlin
     std::sort(f.mutable_due_soon()->begin(), f.mutable_due_soon()->end(), by_due);
     *response.add_forces() = std::move(f);
   }
-  return response;
+  RecordedAnswer<v1::ListDisclosureDeadlinesResponse> recorded;
+  recorded.purpose = request.purpose();
+  recorded.consulted = {std::move(shown)};
+  recorded.answer = std::move(response);
+  return recorded;
 }
 
-absl::StatusOr<v1::GetDisclosureStatisticsResponse> DisclosureReads::Statistics(
+absl::StatusOr<v1::GetDisclosureStatisticsResponse> DisclosureReads::Answer(
     const v1::GetDisclosureStatisticsRequest& request) {
   ASSIGN_OR_RETURN(const std::optional<absl::CivilDay> from, OptionalDay("from", request.from()));
   ASSIGN_OR_RETURN(const std::optional<absl::CivilDay> until, OptionalDay("until", request.until()));
@@ -156,61 +186,72 @@ absl::StatusOr<v1::GetDisclosureStatisticsResponse> DisclosureReads::Statistics(
   if (request.grouping() != v1::STATISTICS_GROUPING_UNSPECIFIED) {
     RETURN_IF_ERROR(v::RequireEnum("grouping", request.grouping(), v1::StatisticsGrouping_descriptor()));
   }
-  std::vector<DisclosureCase> cases;
+  DisclosureStatistics statistics(from, until, request.grouping());
   RETURN_IF_ERROR(store_->VisitCases("", [&](const DisclosureCase& c) {
-    cases.push_back(c);
+    statistics.Add(c);
     return true;
   }));
-  return ComputeStatistics(cases, from, until, request.grouping());
+  return std::move(statistics).Finish();
 }
 
-v1::GetDisclosureStatisticsResponse ComputeStatistics(const std::vector<DisclosureCase>& cases,
-                                                      std::optional<absl::CivilDay> from,
-                                                      std::optional<absl::CivilDay> until,
-                                                      v1::StatisticsGrouping grouping) {
-  struct Row {
-    v1::DisclosureStatistics counts;
-    std::vector<double> days;
-  };
-  std::map<std::pair<std::string, std::string>, Row> rows;
-  Row total;
-  auto count = [](const DisclosureCase& c, Row* row) {
-    v1::DisclosureStatistics& s = row->counts;
-    if (c.enquiry().route() == v1::RIGHT_TO_ASK) {
-      s.set_enquiries(s.enquiries() + 1);
-    } else {
-      s.set_right_to_know(s.right_to_know() + 1);
-    }
-    if (c.has_application()) s.set_applications(s.applications() + 1);
-    if (c.decision().has_at()) {
-      const v1::DisclosureOutcome o = c.decision().outcome();
-      if (o == v1::DISCLOSE || o == v1::PARTIAL_DISCLOSURE) s.set_disclosures(s.disclosures() + 1);
-      if (o == v1::PARTIAL_DISCLOSURE) s.set_partial_disclosures(s.partial_disclosures() + 1);
-      if (o == v1::NO_DISCLOSURE) s.set_non_disclosures(s.non_disclosures() + 1);
-      row->days.push_back(
-          absl::ToDoubleHours(FromProtoTimestamp(c.decision().at()) - FromProtoTimestamp(c.enquiry().at())) / 24);
-    }
-    if (c.safeguarding_referrals_size() > 0) s.set_safeguarding_referrals(s.safeguarding_referrals() + 1);
-  };
-  for (const DisclosureCase& c : cases) {
-    if (!c.has_enquiry()) continue;
-    const absl::CivilDay day = DayOf(FromProtoTimestamp(c.enquiry().at()));
-    if ((from && day < *from) || (until && day > *until)) continue;
-    const v1::SchemeArea& area = c.enquiry().handled_by();
-    Row& row = rows[{area.force(), grouping == v1::BY_DIVISION ? area.division() : ""}];
-    row.counts.set_force(area.force());
-    if (grouping == v1::BY_DIVISION) row.counts.set_division(area.division());
-    count(c, &row);
-    count(c, &total);
+void DisclosureReads::Handle(const v1::GetDisclosureCaseRequest& request, const CallContext& call,
+                             Reply<DisclosureCase> reply) {
+  GiveWhenRecorded(*access_, call, Answer(request), std::move(reply));
+}
+void DisclosureReads::Handle(const v1::ListDisclosureCasesRequest& request, const CallContext& call,
+                             Reply<v1::ListDisclosureCasesResponse> reply) {
+  GiveWhenRecorded(*access_, call, Answer(request), std::move(reply));
+}
+void DisclosureReads::Handle(const v1::ListDisclosureDeadlinesRequest& request, const CallContext& call,
+                             Reply<v1::ListDisclosureDeadlinesResponse> reply) {
+  GiveWhenRecorded(*access_, call, Answer(request), std::move(reply));
+}
+void DisclosureReads::Handle(const v1::GetDisclosureStatisticsRequest& request, const CallContext&,
+                             Reply<v1::GetDisclosureStatisticsResponse> reply) {
+  reply(Answer(request));
+}
+
+void DisclosureStatistics::Count(const DisclosureCase& c, Row* row) {
+  v1::DisclosureStatistics& s = row->counts;
+  if (c.enquiry().route() == v1::RIGHT_TO_ASK) {
+    s.set_enquiries(s.enquiries() + 1);
+  } else {
+    s.set_right_to_know(s.right_to_know() + 1);
   }
+  if (c.has_application()) s.set_applications(s.applications() + 1);
+  if (c.decision().has_at()) {
+    const v1::DisclosureOutcome o = c.decision().outcome();
+    if (o == v1::DISCLOSE || o == v1::PARTIAL_DISCLOSURE) s.set_disclosures(s.disclosures() + 1);
+    if (o == v1::PARTIAL_DISCLOSURE) s.set_partial_disclosures(s.partial_disclosures() + 1);
+    if (o == v1::NO_DISCLOSURE) s.set_non_disclosures(s.non_disclosures() + 1);
+    row->days.push_back(
+        absl::ToDoubleHours(FromProtoTimestamp(c.decision().at()) - FromProtoTimestamp(c.enquiry().at())) / 24);
+  }
+  if (c.safeguarding_referrals_size() > 0) s.set_safeguarding_referrals(s.safeguarding_referrals() + 1);
+}
+
+void DisclosureStatistics::Add(const DisclosureCase& c) {
+  if (!c.has_enquiry()) return;
+  const absl::CivilDay day = DayOf(FromProtoTimestamp(c.enquiry().at()));
+  if ((from_ && day < *from_) || (until_ && day > *until_)) return;
+  const v1::SchemeArea& area = c.enquiry().handled_by();
+  Row& row = rows_[{area.force(), grouping_ == v1::BY_DIVISION ? area.division() : ""}];
+  row.counts.set_force(area.force());
+  if (grouping_ == v1::BY_DIVISION) row.counts.set_division(area.division());
+  Count(c, &row);
+  Count(c, &total_);
+}
+
+v1::DisclosureStatistics DisclosureStatistics::Finished(Row& row) {
+  row.counts.set_decided(static_cast<uint32_t>(row.days.size()));
+  if (!row.days.empty()) row.counts.set_median_days_to_decision(Median(std::move(row.days)));
+  return row.counts;
+}
+
+v1::GetDisclosureStatisticsResponse DisclosureStatistics::Finish() && {
   v1::GetDisclosureStatisticsResponse response;
-  auto finish = [](Row& row) {
-    row.counts.set_decided(static_cast<uint32_t>(row.days.size()));
-    if (!row.days.empty()) row.counts.set_median_days_to_decision(Median(row.days));
-    return row.counts;
-  };
-  for (auto& [key, row] : rows) *response.add_rows() = finish(row);
-  *response.mutable_total() = finish(total);
+  for (auto& [key, row] : rows_) *response.add_rows() = Finished(row);
+  *response.mutable_total() = Finished(total_);
   return response;
 }
 

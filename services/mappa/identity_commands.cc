@@ -6,6 +6,7 @@
 #include "common/status_macros.h"
 #include "common/validation.h"
 #include "services/mappa/identity.h"
+#include "services/mappa/mappa_stream_state.h"
 #include "services/mappa/subject_lookup.h"
 
 namespace safeguard::mappa {
@@ -31,21 +32,6 @@ absl::Status CheckLinkId(const std::string& link_id) {
 IdentityCommands::IdentityCommands(EventStore* store, RiskViewStore* views, Clock clock)
     : submitter_(store, safeguard::v1::AGENCY_MAPPA, "mappa", std::move(clock)), views_(views) {}
 
-void IdentityCommands::Confirm(const safeguard::v1::DecideIdentityLinkRequest& request, const CallContext& call,
-                               Done done) {
-  Decide(request, safeguard::v1::LINKED, call, std::move(done));
-}
-
-void IdentityCommands::Reject(const safeguard::v1::DecideIdentityLinkRequest& request, const CallContext& call,
-                              Done done) {
-  Decide(request, safeguard::v1::REJECTED, call, std::move(done));
-}
-
-void IdentityCommands::Unlink(const safeguard::v1::DecideIdentityLinkRequest& request, const CallContext& call,
-                              Done done) {
-  Decide(request, safeguard::v1::UNLINKED, call, std::move(done));
-}
-
 void IdentityCommands::Decide(const safeguard::v1::DecideIdentityLinkRequest& request, IdentityLinkStatus decision,
                               const CallContext& call, Done done) {
   absl::Status valid = v::CommandId("command_id", request.command_id());
@@ -60,8 +46,7 @@ void IdentityCommands::Decide(const safeguard::v1::DecideIdentityLinkRequest& re
   Submit(request.command_id(), *link, decision, request.reason(), call, std::move(done));
 }
 
-void IdentityCommands::LinkRecords(const safeguard::v1::LinkRecordsRequest& request, const CallContext& call,
-                                   Done done) {
+void IdentityCommands::Handle(const safeguard::v1::LinkRecordsRequest& request, const CallContext& call, Done done) {
   auto resolve = [&](const safeguard::v1::SubjectRef& ref, const char* field) -> absl::StatusOr<std::string> {
     ASSIGN_OR_RETURN(std::string reference, LookupReference(ref, field));
     absl::StatusOr<std::string> record = views_->ResolveReference(reference);
@@ -125,11 +110,10 @@ void IdentityCommands::Submit(const std::string& command_id, const IdentityLink&
   header.set_command_id(command_id);
 
   // The state the link is in: the last decision in its stream (exact), else its evidence.
-  auto rule = [link, decision](const std::vector<EventEnvelope>& decisions) -> absl::Status {
+  auto rule = [link, decision](const StreamState& state) -> absl::Status {
     IdentityLink now = link;
-    std::optional<IdentityDecision> last =
-        decisions.empty() ? std::nullopt : IdentityDecisionOf(decisions.back());
-    now.set_decision(last ? last->decision : safeguard::v1::IDENTITY_LINK_STATUS_UNSPECIFIED);
+    ASSIGN_OR_RETURN(const IdentityLinkStatus last, LastDecisionOf(state));
+    now.set_decision(last);
     const IdentityLinkStatus status = EffectiveStatus(now);
     const std::string is = absl::StrCat("link_id: ", link.link_id(), " is ",
                                         status == safeguard::v1::IDENTITY_LINK_STATUS_UNSPECIFIED

@@ -26,14 +26,14 @@ class IdentityCommands {
   // `store` (mappa-service's own event store) and `views` must outlive this object.
   IdentityCommands(EventStore* store, RiskViewStore* views, Clock clock = SystemClock());
 
-  void Confirm(const safeguard::v1::DecideIdentityLinkRequest& request, const CallContext& call, Done done);
-  void Reject(const safeguard::v1::DecideIdentityLinkRequest& request, const CallContext& call, Done done);
-  void Unlink(const safeguard::v1::DecideIdentityLinkRequest& request, const CallContext& call, Done done);
-  void LinkRecords(const safeguard::v1::LinkRecordsRequest& request, const CallContext& call, Done done);
-
- private:
+  // Records `decision` (LINKED: confirm; REJECTED: reject; UNLINKED: unlink) on the
+  // request's link.
   void Decide(const safeguard::v1::DecideIdentityLinkRequest& request,
               safeguard::v1::IdentityLinkStatus decision, const CallContext& call, Done done);
+  // Links two records no rule proposed.
+  void Handle(const safeguard::v1::LinkRecordsRequest& request, const CallContext& call, Done done);
+
+ private:
   // Appends `decision` on `link` (its evidence as mappa-service last saw it).
   void Submit(const std::string& command_id, const safeguard::v1::IdentityLink& link,
               safeguard::v1::IdentityLinkStatus decision, const std::string& reason,

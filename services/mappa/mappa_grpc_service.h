@@ -1,112 +1,158 @@
-// The MappaService and IdentityService gRPC handlers: translate, call MappaReads or
-// IdentityCommands, map the status back.
+// mappa-service's gRPC handlers: MappaService, IdentityService, DisclosureCaseService and
+// MeetingService. Each hands the call to its domain object through Serve
+// (common/grpc/serve.h); WatchAlerts is a stream (AlertWatch). Nothing else lives here.
 #pragma once
 
+#include "common/grpc/serve.h"
 #include "safeguard/v1/disclosure_reads.grpc.pb.h"
 #include "safeguard/v1/mappa_service.grpc.pb.h"
 #include "safeguard/v1/meeting_service.grpc.pb.h"
-#include "common/agency/command_dispatch.h"
-#include "services/mappa/meeting_commands.h"
-#include "services/mappa/meeting_reads.h"
 #include "services/mappa/disclosure_reads.h"
 #include "services/mappa/identity_commands.h"
 #include "services/mappa/mappa_reads.h"
+#include "services/mappa/meeting_commands.h"
+#include "services/mappa/meeting_reads.h"
 
 namespace safeguard::mappa {
 
-class MappaGrpcService final : public safeguard::v1::MappaService::CallbackService {
+namespace v1 = safeguard::v1;
+
+class MappaGrpcService final : public v1::MappaService::CallbackService {
  public:
   explicit MappaGrpcService(MappaReads* reads) : reads_(reads) {}
 
-  grpc::ServerUnaryReactor* GetRiskView(grpc::CallbackServerContext* ctx,
-                                        const safeguard::v1::GetRiskViewRequest* request,
-                                        safeguard::v1::RiskView* response) override;
-  grpc::ServerUnaryReactor* GetTimeline(grpc::CallbackServerContext* ctx,
-                                        const safeguard::v1::GetTimelineRequest* request,
-                                        safeguard::v1::GetTimelineResponse* response) override;
-  grpc::ServerUnaryReactor* ListAlerts(grpc::CallbackServerContext* ctx,
-                                       const safeguard::v1::ListAlertsRequest* request,
-                                       safeguard::v1::ListAlertsResponse* response) override;
-  // Each watch runs on its own thread (watchers are few: panel coordinators' consoles)
-  // until the client cancels or the server shuts down.
-  grpc::ServerWriteReactor<safeguard::v1::AlertChange>* WatchAlerts(
-      grpc::CallbackServerContext* ctx, const safeguard::v1::WatchAlertsRequest* request) override;
+  grpc::ServerUnaryReactor* GetRiskView(grpc::CallbackServerContext* ctx, const v1::GetRiskViewRequest* r,
+                                        v1::RiskView* out) override {
+    return Serve(ctx, r, out, reads_);
+  }
+  grpc::ServerUnaryReactor* GetTimeline(grpc::CallbackServerContext* ctx, const v1::GetTimelineRequest* r,
+                                        v1::GetTimelineResponse* out) override {
+    return Serve(ctx, r, out, reads_);
+  }
+  grpc::ServerUnaryReactor* ListAlerts(grpc::CallbackServerContext* ctx, const v1::ListAlertsRequest* r,
+                                       v1::ListAlertsResponse* out) override {
+    return Serve(ctx, r, out, reads_);
+  }
+  grpc::ServerWriteReactor<v1::AlertChange>* WatchAlerts(grpc::CallbackServerContext* ctx,
+                                                         const v1::WatchAlertsRequest* request) override;
 
  private:
   MappaReads* const reads_;
 };
 
-class IdentityGrpcService final : public safeguard::v1::IdentityService::CallbackService {
+class IdentityGrpcService final : public v1::IdentityService::CallbackService {
  public:
-  IdentityGrpcService(MappaReads* reads, IdentityCommands* commands) : reads_(reads), commands_(commands) {}
+  IdentityGrpcService(MappaReads* reads, IdentityCommands* commands)
+      : reads_(reads),
+        commands_(commands),
+        confirm_{commands, v1::LINKED},
+        reject_{commands, v1::REJECTED},
+        unlink_{commands, v1::UNLINKED} {}
 
-  grpc::ServerUnaryReactor* ListIdentityLinks(grpc::CallbackServerContext* ctx,
-                                              const safeguard::v1::ListIdentityLinksRequest* request,
-                                              safeguard::v1::ListIdentityLinksResponse* response) override;
+  grpc::ServerUnaryReactor* ListIdentityLinks(grpc::CallbackServerContext* ctx, const v1::ListIdentityLinksRequest* r,
+                                              v1::ListIdentityLinksResponse* out) override {
+    return Serve(ctx, r, out, reads_);
+  }
   grpc::ServerUnaryReactor* ConfirmIdentityLink(grpc::CallbackServerContext* ctx,
-                                                const safeguard::v1::DecideIdentityLinkRequest* request,
-                                                safeguard::v1::CommandResult* response) override;
-  grpc::ServerUnaryReactor* RejectIdentityLink(grpc::CallbackServerContext* ctx,
-                                               const safeguard::v1::DecideIdentityLinkRequest* request,
-                                               safeguard::v1::CommandResult* response) override;
-  grpc::ServerUnaryReactor* UnlinkIdentity(grpc::CallbackServerContext* ctx,
-                                           const safeguard::v1::DecideIdentityLinkRequest* request,
-                                           safeguard::v1::CommandResult* response) override;
-  grpc::ServerUnaryReactor* LinkRecords(grpc::CallbackServerContext* ctx,
-                                        const safeguard::v1::LinkRecordsRequest* request,
-                                        safeguard::v1::CommandResult* response) override;
+                                                const v1::DecideIdentityLinkRequest* r,
+                                                v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &confirm_);
+  }
+  grpc::ServerUnaryReactor* RejectIdentityLink(grpc::CallbackServerContext* ctx, const v1::DecideIdentityLinkRequest* r,
+                                               v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &reject_);
+  }
+  grpc::ServerUnaryReactor* UnlinkIdentity(grpc::CallbackServerContext* ctx, const v1::DecideIdentityLinkRequest* r,
+                                           v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &unlink_);
+  }
+  grpc::ServerUnaryReactor* LinkRecords(grpc::CallbackServerContext* ctx, const v1::LinkRecordsRequest* r,
+                                        v1::CommandResult* out) override {
+    return Serve(ctx, r, out, commands_);
+  }
 
  private:
+  // One decision's handler: the three decisions share a request type.
+  struct Decision {
+    IdentityCommands* commands;
+    v1::IdentityLinkStatus decision;
+    void Handle(const v1::DecideIdentityLinkRequest& r, const CallContext& call, Reply<v1::CommandResult> reply) {
+      commands->Decide(r, decision, call, std::move(reply));
+    }
+  };
+
   MappaReads* const reads_;
   IdentityCommands* const commands_;
+  Decision confirm_, reject_, unlink_;
 };
 
-class DisclosureCaseGrpcService final : public safeguard::v1::DisclosureCaseService::CallbackService {
+class DisclosureCaseGrpcService final : public v1::DisclosureCaseService::CallbackService {
  public:
   explicit DisclosureCaseGrpcService(DisclosureReads* reads) : reads_(reads) {}
 
-  grpc::ServerUnaryReactor* GetDisclosureCase(grpc::CallbackServerContext* ctx,
-                                              const safeguard::v1::GetDisclosureCaseRequest* request,
-                                              safeguard::v1::DisclosureCase* response) override;
+  grpc::ServerUnaryReactor* GetDisclosureCase(grpc::CallbackServerContext* ctx, const v1::GetDisclosureCaseRequest* r,
+                                              v1::DisclosureCase* out) override {
+    return Serve(ctx, r, out, reads_);
+  }
   grpc::ServerUnaryReactor* ListDisclosureCases(grpc::CallbackServerContext* ctx,
-                                                const safeguard::v1::ListDisclosureCasesRequest* request,
-                                                safeguard::v1::ListDisclosureCasesResponse* response) override;
-  grpc::ServerUnaryReactor* ListDisclosureDeadlines(
-      grpc::CallbackServerContext* ctx, const safeguard::v1::ListDisclosureDeadlinesRequest* request,
-      safeguard::v1::ListDisclosureDeadlinesResponse* response) override;
-  grpc::ServerUnaryReactor* GetDisclosureStatistics(
-      grpc::CallbackServerContext* ctx, const safeguard::v1::GetDisclosureStatisticsRequest* request,
-      safeguard::v1::GetDisclosureStatisticsResponse* response) override;
+                                                const v1::ListDisclosureCasesRequest* r,
+                                                v1::ListDisclosureCasesResponse* out) override {
+    return Serve(ctx, r, out, reads_);
+  }
+  grpc::ServerUnaryReactor* ListDisclosureDeadlines(grpc::CallbackServerContext* ctx,
+                                                    const v1::ListDisclosureDeadlinesRequest* r,
+                                                    v1::ListDisclosureDeadlinesResponse* out) override {
+    return Serve(ctx, r, out, reads_);
+  }
+  grpc::ServerUnaryReactor* GetDisclosureStatistics(grpc::CallbackServerContext* ctx,
+                                                    const v1::GetDisclosureStatisticsRequest* r,
+                                                    v1::GetDisclosureStatisticsResponse* out) override {
+    return Serve(ctx, r, out, reads_);
+  }
 
  private:
   DisclosureReads* const reads_;
 };
 
-class MeetingGrpcService final : public safeguard::v1::MeetingService::CallbackService {
+class MeetingGrpcService final : public v1::MeetingService::CallbackService {
  public:
   MeetingGrpcService(MeetingCommands* commands, MeetingReads* reads) : commands_(commands), reads_(reads) {}
 
-#define SAFEGUARD_MEETING_RPC(Rpc, Request)                                                              \
-  grpc::ServerUnaryReactor* Rpc(grpc::CallbackServerContext* ctx, const safeguard::v1::Request* request, \
-                                safeguard::v1::CommandResult* response) override {                       \
-    return agency::DispatchCommand(ctx, request, response,                                               \
-                                   [this](const auto& r, const CallContext& call, auto done) {           \
-                                     commands_->Handle(r, call, std::move(done));                        \
-                                   });                                                                   \
+  grpc::ServerUnaryReactor* ScheduleMeeting(grpc::CallbackServerContext* ctx, const v1::ScheduleMeetingRequest* r,
+                                            v1::CommandResult* out) override {
+    return Serve(ctx, r, out, commands_);
   }
-  SAFEGUARD_MEETING_RPC(ScheduleMeeting, ScheduleMeetingRequest)
-  SAFEGUARD_MEETING_RPC(RecordAttendance, RecordAttendanceRequest)
-  SAFEGUARD_MEETING_RPC(AddAgendaItem, AddAgendaItemRequest)
-  SAFEGUARD_MEETING_RPC(RecordSubjectReview, RecordSubjectReviewRequest)
-  SAFEGUARD_MEETING_RPC(RecordCaseDiscussion, RecordCaseDiscussionRequest)
-  SAFEGUARD_MEETING_RPC(RecordMinutes, RecordMinutesRequest)
-#undef SAFEGUARD_MEETING_RPC
-
-  grpc::ServerUnaryReactor* GetMeeting(grpc::CallbackServerContext* ctx, const safeguard::v1::GetMeetingRequest* request,
-                                       safeguard::v1::MappaMeeting* response) override;
-  grpc::ServerUnaryReactor* ListDisclosureNotConsidered(
-      grpc::CallbackServerContext* ctx, const safeguard::v1::ListDisclosureNotConsideredRequest* request,
-      safeguard::v1::ListDisclosureNotConsideredResponse* response) override;
+  grpc::ServerUnaryReactor* RecordAttendance(grpc::CallbackServerContext* ctx, const v1::RecordAttendanceRequest* r,
+                                             v1::CommandResult* out) override {
+    return Serve(ctx, r, out, commands_);
+  }
+  grpc::ServerUnaryReactor* AddAgendaItem(grpc::CallbackServerContext* ctx, const v1::AddAgendaItemRequest* r,
+                                          v1::CommandResult* out) override {
+    return Serve(ctx, r, out, commands_);
+  }
+  grpc::ServerUnaryReactor* RecordSubjectReview(grpc::CallbackServerContext* ctx,
+                                                const v1::RecordSubjectReviewRequest* r,
+                                                v1::CommandResult* out) override {
+    return Serve(ctx, r, out, commands_);
+  }
+  grpc::ServerUnaryReactor* RecordCaseDiscussion(grpc::CallbackServerContext* ctx,
+                                                 const v1::RecordCaseDiscussionRequest* r,
+                                                 v1::CommandResult* out) override {
+    return Serve(ctx, r, out, commands_);
+  }
+  grpc::ServerUnaryReactor* RecordMinutes(grpc::CallbackServerContext* ctx, const v1::RecordMinutesRequest* r,
+                                          v1::CommandResult* out) override {
+    return Serve(ctx, r, out, commands_);
+  }
+  grpc::ServerUnaryReactor* GetMeeting(grpc::CallbackServerContext* ctx, const v1::GetMeetingRequest* r,
+                                       v1::MappaMeeting* out) override {
+    return Serve(ctx, r, out, reads_);
+  }
+  grpc::ServerUnaryReactor* ListDisclosureNotConsidered(grpc::CallbackServerContext* ctx,
+                                                        const v1::ListDisclosureNotConsideredRequest* r,
+                                                        v1::ListDisclosureNotConsideredResponse* out) override {
+    return Serve(ctx, r, out, reads_);
+  }
 
  private:
   MeetingCommands* const commands_;

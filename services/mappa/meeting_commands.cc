@@ -4,6 +4,7 @@
 #include "common/disclosure/disclosure_case.h"
 #include "common/status_macros.h"
 #include "common/validation.h"
+#include "services/mappa/mappa_stream_state.h"
 #include "services/mappa/meeting.h"
 #include "services/mappa/meeting_validation.h"
 #include "services/mappa/risk_projection.h"
@@ -15,9 +16,6 @@ namespace {
 namespace v = safeguard::validation;
 namespace v1 = safeguard::v1;
 using agency::ValidatedCommand;
-
-// Decisions are recorded at or after the meeting; a few minutes of clock skew allowed.
-constexpr absl::Duration kClockSkew = absl::Minutes(5);
 
 // A decision needs the meeting to have taken place.
 absl::Status HeldBy(const v1::MappaMeeting& m, absl::Time now, absl::string_view field) {
@@ -35,11 +33,9 @@ MeetingCommands::MeetingCommands(EventStore* store, RiskViewStore* views, Clock 
     : store_(store), submitter_(store, v1::AGENCY_MAPPA, "mappa", std::move(clock)), views_(views) {}
 
 absl::StatusOr<v1::MappaMeeting> MeetingCommands::Current(const std::string& meeting_ref) {
-  ASSIGN_OR_RETURN(std::vector<v1::EventEnvelope> events,
-                   store_->ReadStream(submitter_.StreamId(MeetingStreamSuffix(meeting_ref)), 1, 100000));
-  v1::MappaMeeting m;
+  ASSIGN_OR_RETURN(v1::MappaMeeting m,
+                   MeetingOf(*store_->CommittedState(submitter_.StreamId(MeetingStreamSuffix(meeting_ref)))));
   m.set_meeting_ref(meeting_ref);
-  for (const auto& e : events) ApplyMeetingStep(e, &m);
   return m;
 }
 
@@ -48,13 +44,12 @@ void MeetingCommands::Submit(const Request& r, absl::StatusOr<ValidatedCommand> 
                              Done done) {
   v1::CommandHeader header;
   header.set_command_id(r.header().command_id());
-  agency::CommandSubmitter::StateRule rule;
+  StreamRule rule;
   if (valid.ok()) {
     v1::EventEnvelope step = valid->event;
     step.set_stream_id(submitter_.StreamId(valid->subject_key));
-    rule = [step](const std::vector<v1::EventEnvelope>& events) {
-      v1::MappaMeeting m;
-      for (const auto& e : events) ApplyMeetingStep(e, &m);
+    rule = [step](const StreamState& state) -> absl::Status {
+      ASSIGN_OR_RETURN(const v1::MappaMeeting m, MeetingOf(state));
       return CheckMeetingStep(m, step);
     };
   }
@@ -111,16 +106,21 @@ void MeetingCommands::Handle(const v1::RecordSubjectReviewRequest& r, const Call
     const v1::AgendaItem* item = FindItem(m, review->item_ref());
     if (item != nullptr && !item->item().subject_key().empty()) {
       // Filed in the subject's picture; s.327A's presumption applies to a child sex offender.
+      // The review is refused, not let through unchecked, when the picture cannot be read.
       out.event.set_subject_key(item->item().subject_key());
       absl::StatusOr<v1::RiskView> view = views_->GetPersonView(item->item().subject_key());
-      if (view.ok()) {
-        ComputeAsOf(submitter_.Today(), &*view);
-        if (view->flags().child_sexual_offence_history() && review->disclosure_considered() &&
-            !review->presumption_to_disclose_noted()) {
-          return absl::FailedPreconditionError(
-              "review.presumption_to_disclose_noted: the subject has a child sexual offence on record; considering "
-              "disclosure under s.327A means noting the presumption to disclose");
-        }
+      if (!view.ok()) {
+        return absl::UnavailableError(absl::StrCat(
+            "review: the subject's picture cannot be read to check s.327A's presumption to disclose, so the review "
+            "is not recorded; try again: ",
+            view.status().message()));
+      }
+      ComputeAsOf(submitter_.Today(), &*view);
+      if (view->flags().child_sexual_offence_history() && review->disclosure_considered() &&
+          !review->presumption_to_disclose_noted()) {
+        return absl::FailedPreconditionError(
+            "review.presumption_to_disclose_noted: the subject has a child sexual offence on record; considering "
+            "disclosure under s.327A means noting the presumption to disclose");
       }
     }
     review->set_meeting_ref(ref);

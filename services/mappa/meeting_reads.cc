@@ -10,27 +10,29 @@ namespace safeguard::mappa {
 
 namespace v1 = safeguard::v1;
 
-absl::StatusOr<v1::MappaMeeting> MeetingReads::GetMeeting(const v1::GetMeetingRequest& request,
-                                                          const CallContext& call) {
+absl::StatusOr<RecordedAnswer<v1::MappaMeeting>> MeetingReads::Answer(const v1::GetMeetingRequest& request) {
   ASSIGN_OR_RETURN(const std::string ref, disclosure::NormaliseCaseRef("meeting_ref", request.meeting_ref()));
   RETURN_IF_ERROR(CheckPurpose(request.purpose()));
-  absl::StatusOr<v1::MappaMeeting> m = store_->GetMeeting(ref);
-  std::vector<std::string> consulted = {absl::StrCat("meeting:", ref)};
-  if (m.ok()) {
-    for (const auto& item : m->agenda()) {
-      if (!item.item().subject_key().empty()) consulted.push_back(item.item().subject_key());
-      if (!item.item().case_ref().empty()) consulted.push_back(disclosure::CaseKey(item.item().case_ref()));
+  RecordedAnswer<v1::MappaMeeting> recorded;
+  recorded.purpose = request.purpose();
+  recorded.answer = store_->GetMeeting(ref);
+  if (!recorded.answer.ok() && !absl::IsNotFound(recorded.answer.status())) return recorded.answer.status();
+  Consultation consulted{.view = "mappa.Meeting", .subjects = {absl::StrCat("meeting:", ref)}};
+  if (recorded.answer.ok()) {
+    for (const auto& item : recorded.answer->agenda()) {
+      if (!item.item().subject_key().empty()) consulted.subjects.push_back(item.item().subject_key());
+      if (!item.item().case_ref().empty()) consulted.subjects.push_back(disclosure::CaseKey(item.item().case_ref()));
     }
   }
-  RETURN_IF_ERROR(recorder_->Record(call, request.purpose(), "mappa.Meeting", consulted));
-  return m;
+  recorded.consulted = {std::move(consulted)};
+  return recorded;
 }
 
-absl::StatusOr<v1::ListDisclosureNotConsideredResponse> MeetingReads::ListDisclosureNotConsidered(
-    const v1::ListDisclosureNotConsideredRequest& request, const CallContext& call) {
+absl::StatusOr<RecordedAnswer<v1::ListDisclosureNotConsideredResponse>> MeetingReads::Answer(
+    const v1::ListDisclosureNotConsideredRequest& request) {
   RETURN_IF_ERROR(CheckPurpose(request.purpose()));
   ASSIGN_OR_RETURN(const uint32_t page_size, PageSize(request.page_size()));
-  const absl::CivilDay today = DayOf(recorder_->Now());
+  const absl::CivilDay today = DayOf(clock_());
   v1::ListDisclosureNotConsideredResponse response;
   RETURN_IF_ERROR(store_->VisitPeople(request.page_token(), [&](const v1::RiskView& facts) {
     v1::RiskView view = facts;
@@ -54,10 +56,26 @@ absl::StatusOr<v1::ListDisclosureNotConsideredResponse> MeetingReads::ListDisclo
     *s->mutable_consideration() = d;
     return true;
   }));
-  std::vector<std::string> shown;
-  for (const auto& s : response.subjects()) shown.push_back(s.subject_key());
-  RETURN_IF_ERROR(recorder_->Record(call, request.purpose(), "mappa.DisclosureNotConsidered", shown));
-  return response;
+  RecordedAnswer<v1::ListDisclosureNotConsideredResponse> recorded;
+  recorded.purpose = request.purpose();
+  Consultation shown{.view = "mappa.DisclosureNotConsidered"};
+  for (const auto& s : response.subjects()) shown.subjects.push_back(s.subject_key());
+  recorded.consulted = {std::move(shown)};
+  recorded.answer = std::move(response);
+  return recorded;
+}
+
+void MeetingReads::Handle(const v1::GetMeetingRequest& request, const CallContext& call, Reply<v1::MappaMeeting> reply) {
+  absl::StatusOr<RecordedAnswer<v1::MappaMeeting>> answer = Answer(request);
+  if (!answer.ok()) return reply(answer.status());
+  GiveWhenRecorded(*access_, call, std::move(*answer), std::move(reply));
+}
+
+void MeetingReads::Handle(const v1::ListDisclosureNotConsideredRequest& request, const CallContext& call,
+                          Reply<v1::ListDisclosureNotConsideredResponse> reply) {
+  absl::StatusOr<RecordedAnswer<v1::ListDisclosureNotConsideredResponse>> answer = Answer(request);
+  if (!answer.ok()) return reply(answer.status());
+  GiveWhenRecorded(*access_, call, std::move(*answer), std::move(reply));
 }
 
 }  // namespace safeguard::mappa

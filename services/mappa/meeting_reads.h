@@ -5,27 +5,33 @@
 #pragma once
 
 #include "absl/status/statusor.h"
+#include "common/access/access_log.h"
 #include "common/grpc/caller.h"
+#include "common/grpc/serve.h"
 #include "safeguard/v1/meeting_service.pb.h"
-#include "common/access/access_recorder.h"
 #include "services/mappa/risk_view_store.h"
 
 namespace safeguard::mappa {
 
 class MeetingReads {
  public:
-  // `store` and `recorder` must outlive this object.
-  MeetingReads(RiskViewStore* store, AccessRecorder* recorder) : store_(store), recorder_(recorder) {}
+  // `store` and `access` must outlive this object.
+  MeetingReads(RiskViewStore* store, AccessLog* access, Clock clock = SystemClock())
+      : store_(store), access_(access), clock_(std::move(clock)) {}
 
-  absl::StatusOr<safeguard::v1::MappaMeeting> GetMeeting(const safeguard::v1::GetMeetingRequest& request,
-                                                         const CallContext& call);
-
-  absl::StatusOr<safeguard::v1::ListDisclosureNotConsideredResponse> ListDisclosureNotConsidered(
-      const safeguard::v1::ListDisclosureNotConsideredRequest& request, const CallContext& call);
+  void Handle(const safeguard::v1::GetMeetingRequest& request, const CallContext& call,
+              Reply<safeguard::v1::MappaMeeting> reply);
+  void Handle(const safeguard::v1::ListDisclosureNotConsideredRequest& request, const CallContext& call,
+              Reply<safeguard::v1::ListDisclosureNotConsideredResponse> reply);
 
  private:
+  absl::StatusOr<RecordedAnswer<safeguard::v1::MappaMeeting>> Answer(const safeguard::v1::GetMeetingRequest& request);
+  absl::StatusOr<RecordedAnswer<safeguard::v1::ListDisclosureNotConsideredResponse>> Answer(
+      const safeguard::v1::ListDisclosureNotConsideredRequest& request);
+
   RiskViewStore* const store_;
-  AccessRecorder* const recorder_;
+  AccessLog* const access_;
+  const Clock clock_;
 };
 
 }  // namespace safeguard::mappa

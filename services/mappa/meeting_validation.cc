@@ -17,13 +17,10 @@ namespace v = safeguard::validation;
 namespace v1 = safeguard::v1;
 using agency::ValidatedCommand;
 
-constexpr size_t kNameMax = 100;
 constexpr size_t kTextMax = 4000;
 constexpr size_t kMinutesMax = 64000;
 constexpr int kMaxAttendees = 60;
 constexpr int kMaxActions = 50;
-// A step may be dated a little ahead of mappa-service's clock.
-constexpr absl::Duration kClockSkew = absl::Minutes(5);
 
 absl::Status Agency(const std::string& field, const std::string& agency) {
   if (!IsMeetingAgency(agency)) {
@@ -71,8 +68,8 @@ absl::StatusOr<ValidatedCommand> Validate(const v1::ScheduleMeetingRequest& r, a
   if (!disclosure::IsForce(m.force())) {
     return v::FieldError("meeting.force", "is not a police force of England and Wales");
   }
-  RETURN_IF_ERROR(v::RequireText("meeting.chair", m.chair(), kNameMax));
-  RETURN_IF_ERROR(v::OptionalText("meeting.venue", m.venue(), kNameMax));
+  RETURN_IF_ERROR(v::RequireText("meeting.chair", m.chair(), v::kNameMax));
+  RETURN_IF_ERROR(v::OptionalText("meeting.venue", m.venue(), v::kNameMax));
   out.event_type = "mappa.MeetingScheduled";
   *out.event.mutable_mappa_meeting_scheduled() = m;
   return out;
@@ -85,8 +82,8 @@ absl::StatusOr<ValidatedCommand> Validate(const v1::RecordAttendanceRequest& r, 
   RETURN_IF_ERROR(v::MaxCount("attendance.attendees", a.attendees_size(), kMaxAttendees));
   for (int i = 0; i < a.attendees_size(); ++i) {
     const std::string base = v::Element("attendance.attendees", i);
-    RETURN_IF_ERROR(v::RequireText(base + ".name", a.attendees(i).name(), kNameMax));
-    RETURN_IF_ERROR(v::RequireText(base + ".role", a.attendees(i).role(), kNameMax));
+    RETURN_IF_ERROR(v::RequireText(base + ".name", a.attendees(i).name(), v::kNameMax));
+    RETURN_IF_ERROR(v::RequireText(base + ".role", a.attendees(i).role(), v::kNameMax));
     RETURN_IF_ERROR(Agency(base + ".agency", a.attendees(i).agency()));
   }
   for (int i = 0; i < a.apologies_size(); ++i) RETURN_IF_ERROR(Agency(v::Element("attendance.apologies", i), a.apologies(i)));
@@ -169,7 +166,7 @@ absl::StatusOr<ValidatedCommand> Validate(const v1::RecordCaseDiscussionRequest&
   }
   for (int i = 0; i < d.recommended_recipients_size(); ++i) {
     RETURN_IF_ERROR(
-        v::RequireText(v::Element("discussion.recommended_recipients", i), d.recommended_recipients(i), kNameMax));
+        v::RequireText(v::Element("discussion.recommended_recipients", i), d.recommended_recipients(i), v::kNameMax));
   }
   out.event_type = "mappa.DisclosureCaseDiscussed";
   *out.event.mutable_meeting_disclosure_case_discussed() = d;

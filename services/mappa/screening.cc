@@ -1,9 +1,10 @@
 #include "services/mappa/screening.h"
 
+#include <set>
+
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "common/validation.h"
-#include "common/access/access_record.h"
 #include "services/mappa/online_identifier.h"
 #include "services/mappa/risk_projection.h"
 
@@ -39,10 +40,11 @@ bool HeldUnderRestriction(const RiskView& view, const std::string& key) {
   return listed && UnderRelevantRestriction(view);
 }
 
-Screening::Screening(RiskViewStore* store, EventBus* bus, std::string audit_topic, Clock clock)
-    : store_(store), bus_(bus), audit_topic_(std::move(audit_topic)), clock_(std::move(clock)) {}
+Screening::Screening(RiskViewStore* store, AccessLog* access, Clock clock)
+    : store_(store), access_(access), clock_(std::move(clock)) {}
 
-absl::StatusOr<bool> Screening::Check(const CheckIdentifierRequest& request, const CallContext& call) {
+absl::StatusOr<RecordedAnswer<CheckIdentifierResponse>> Screening::Answer(const CheckIdentifierRequest& request,
+                                                                          const CallContext& call) {
   RETURN_IF_ERROR(v::RequireEnum("kind", request.kind(), OnlineIdentifierKind_descriptor()));
   RETURN_IF_ERROR(v::RequireText("value", request.value(), 320));
   RETURN_IF_ERROR(v::OptionalText("check_ref", request.check_ref(), 64));
@@ -50,34 +52,39 @@ absl::StatusOr<bool> Screening::Check(const CheckIdentifierRequest& request, con
   ASSIGN_OR_RETURN(std::string key, OnlineIdentifierKey(request.kind(), request.value(), platform, "value"));
 
   const absl::Time now = clock_();
+  // Each person who notified the identifier, judged whole (all their linked records).
   std::vector<std::string> held;
+  std::set<std::string> judged;
   ASSIGN_OR_RETURN(std::vector<std::string> candidates, store_->SubjectsWithIdentifier(key));
-  for (const std::string& subject : candidates) {
-    ASSIGN_OR_RETURN(RiskView view, store_->GetView(subject));
+  for (const std::string& record : candidates) {
+    ASSIGN_OR_RETURN(RiskView view, store_->GetPersonView(record));
+    if (!judged.insert(view.subject_key()).second) continue;
     ComputeAsOf(DayOf(now), &view);
-    if (HeldUnderRestriction(view, key)) held.push_back(subject);
+    if (HeldUnderRestriction(view, key)) held.insert(held.end(), view.linked_records().begin(), view.linked_records().end());
   }
 
-  // One record per person disclosed about, or one saying nothing was.
-  std::vector<BusMessage> records;
-  auto record = [&](const std::string& subject, bool match) {
-    Purpose purpose;
-    purpose.set_code(PLATFORM_SCREENING);
-    purpose.set_detail(absl::StrCat("identifier check by ", platform));
-    AccessRecord r = NewAccessRecord(call, now, subject, "screening.CheckIdentifier", purpose);
-    r.set_query(key);
-    r.set_query_ref(request.check_ref());
-    r.add_recipients(platform);
-    r.set_disclosed_match(match);
-    records.push_back(BusMessage{audit_topic_, subject.empty() ? key : subject, r.SerializeAsString()});
-  };
-  if (held.empty()) record("", false);
-  for (const std::string& subject : held) record(subject, true);
-  if (absl::Status st = bus_->Publish(records); !st.ok()) {
-    return absl::UnavailableError(
-        absl::StrCat("the check could not be recorded, so no answer is given: ", st.message()));
-  }
-  return !held.empty();
+  // A disclosure to the platform about each record of each person held, or one record
+  // saying nothing was disclosed.
+  RecordedAnswer<CheckIdentifierResponse> answer;
+  answer.purpose.set_code(PLATFORM_SCREENING);
+  answer.purpose.set_detail(absl::StrCat("identifier check by ", platform));
+  answer.consulted = {Consultation{.view = "screening.CheckIdentifier",
+                                   .subjects = held,
+                                   .recipients = {platform},
+                                   .query = key,
+                                   .query_ref = request.check_ref(),
+                                   .disclosed_match = !held.empty()}};
+  CheckIdentifierResponse response;
+  response.set_held(!held.empty());
+  answer.answer = std::move(response);
+  return answer;
+}
+
+void Screening::Handle(const CheckIdentifierRequest& request, const CallContext& call,
+                       Reply<CheckIdentifierResponse> reply) {
+  absl::StatusOr<RecordedAnswer<CheckIdentifierResponse>> answer = Answer(request, call);
+  if (!answer.ok()) return reply(answer.status());
+  GiveWhenRecorded(*access_, call, std::move(*answer), std::move(reply));
 }
 
 }  // namespace safeguard::mappa

@@ -4,7 +4,9 @@
 // register notification of a person whose notification period is current, and who is
 // under a relevant restriction today: an order in force (SHPO, SOPO, sexual risk order),
 // or an active probation supervision with a condition restricting contact with children
-// or monitoring internet use. The answer is that one bit.
+// or monitoring internet use. The person is judged whole: the notification may be in the
+// police's record and the licence condition in probation's, once the records are linked.
+// The answer is that one bit.
 //
 // Every check, held or not, is recorded on the audit topic before it is answered, as a
 // disclosure to the calling platform (who asked, when, what identifier, their reference,
@@ -15,8 +17,9 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "common/bus/event_bus.h"
+#include "common/access/access_log.h"
 #include "common/grpc/caller.h"
+#include "common/grpc/serve.h"
 #include "common/time_util.h"
 #include "safeguard/v1/screening_service.pb.h"
 #include "services/mappa/risk_view_store.h"
@@ -25,16 +28,20 @@ namespace safeguard::mappa {
 
 class Screening {
  public:
-  // `store` and `bus` must outlive this object; records go to `audit_topic`.
-  Screening(RiskViewStore* store, EventBus* bus, std::string audit_topic, Clock clock = SystemClock());
+  // `store` and `access` must outlive this object.
+  Screening(RiskViewStore* store, AccessLog* access, Clock clock = SystemClock());
 
   // The calling platform is `call.actor.user()`; usernames are matched on that platform.
-  absl::StatusOr<bool> Check(const safeguard::v1::CheckIdentifierRequest& request, const CallContext& call);
+  void Handle(const safeguard::v1::CheckIdentifierRequest& request, const CallContext& call,
+              Reply<safeguard::v1::CheckIdentifierResponse> reply);
+
+  // The answer and the disclosure it makes, before it is recorded.
+  absl::StatusOr<RecordedAnswer<safeguard::v1::CheckIdentifierResponse>> Answer(
+      const safeguard::v1::CheckIdentifierRequest& request, const CallContext& call);
 
  private:
   RiskViewStore* const store_;
-  EventBus* const bus_;
-  const std::string audit_topic_;
+  AccessLog* const access_;
   const Clock clock_;
 };
 

@@ -1,6 +1,7 @@
 #include "services/police/disclosure_commands.h"
 
 #include "common/disclosure/disclosure_case.h"
+#include "common/status_macros.h"
 #include "services/police/disclosure_validation.h"
 
 namespace safeguard::police {
@@ -18,13 +19,12 @@ void DisclosureCommands::Submit(const Request& r, absl::StatusOr<agency::Validat
   header.set_command_id(r.header().command_id());
   header.set_causation_id(r.header().causation_id());
   if (r.header().has_expected_version()) header.set_expected_version(r.header().expected_version());
-  agency::CommandSubmitter::StateRule rule;
+  StreamRule rule;
   if (valid.ok()) {
     v1::EventEnvelope step = valid->event;
     step.set_stream_id(disclosure::CaseStreamId(valid->subject_key));
-    rule = [step](const std::vector<v1::EventEnvelope>& events) {
-      v1::DisclosureCase c;
-      for (const v1::EventEnvelope& e : events) disclosure::ApplyStep(e, &c);
+    rule = [step](const StreamState& state) -> absl::Status {
+      ASSIGN_OR_RETURN(const v1::DisclosureCase c, disclosure::CaseOf(state));
       return disclosure::CheckStep(c, step);
     };
   }

@@ -4,28 +4,31 @@
 // the words given and the recipient — before the officer is answered.
 #pragma once
 
-#include "absl/status/statusor.h"
-#include "common/access/access_recorder.h"
+#include "common/access/access_log.h"
 #include "common/grpc/caller.h"
+#include "common/grpc/serve.h"
 #include "common/store/event_store.h"
 #include "safeguard/v1/disclosure_service.pb.h"
+#include "services/police/disclosure_commands.h"
 
 namespace safeguard::police {
 
 class DeliveryRecorder {
  public:
-  // `store` and `recorder` must outlive this object.
-  DeliveryRecorder(EventStore* store, AccessRecorder* recorder) : store_(store), recorder_(recorder) {}
+  // All must outlive this object.
+  DeliveryRecorder(EventStore* store, DisclosureCommands* commands, AccessLog* access)
+      : store_(store), commands_(commands), access_(access) {}
 
-  // Records the disclosure that `request` (already appended as `result`) made. Blocks on
-  // the bus: call from a handler's thread. kUnavailable when it cannot be recorded: the
-  // delivery stands, and repeating the command with its command_id records it then.
-  absl::Status RecordDisclosure(const safeguard::v1::RecordDeliveryRequest& request,
-                                const safeguard::v1::CommandResult& result, const CallContext& call);
+  // Appends the delivery (DisclosureCommands), then records the disclosure it made, then
+  // replies. If the disclosure cannot be recorded the delivery stands and the reply is
+  // kUnavailable: repeating the command with its command_id records it then.
+  void Handle(const safeguard::v1::RecordDeliveryRequest& request, const CallContext& call,
+              Reply<safeguard::v1::CommandResult> reply);
 
  private:
   EventStore* const store_;
-  AccessRecorder* const recorder_;
+  DisclosureCommands* const commands_;
+  AccessLog* const access_;
 };
 
 }  // namespace safeguard::police

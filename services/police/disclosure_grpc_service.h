@@ -1,69 +1,75 @@
-// The DisclosureService gRPC handlers: translate the call, hand it to DisclosureCommands,
-// map the status back. A delivery is also recorded as a disclosure (DeliveryRecorder)
-// before its answer. Nothing else lives here.
+// The DisclosureService gRPC handlers: each hands the call to DisclosureCommands through
+// Serve (common/grpc/serve.h); a delivery goes to the DeliveryRecorder, which records
+// the disclosure it made before the answer. Nothing else lives here.
 #pragma once
 
-#include <future>
-
-#include "common/agency/command_dispatch.h"
-#include "common/status_macros.h"
+#include "common/grpc/serve.h"
 #include "safeguard/v1/disclosure_service.grpc.pb.h"
 #include "services/police/disclosure_commands.h"
 #include "services/police/disclosure_delivery.h"
 
 namespace safeguard::police {
 
-class DisclosureGrpcService final : public safeguard::v1::DisclosureService::CallbackService {
+namespace v1 = safeguard::v1;
+
+class DisclosureGrpcService final : public v1::DisclosureService::CallbackService {
  public:
-  // `recorder` records the disclosures deliveries make.
-  DisclosureGrpcService(EventStore* store, disclosure::SchemeConfig scheme, AccessRecorder* recorder, Clock clock)
-      : commands_(store, std::move(scheme), std::move(clock)), deliveries_(store, recorder) {}
+  // `access` records the disclosures deliveries make.
+  DisclosureGrpcService(EventStore* store, disclosure::SchemeConfig scheme, AccessLog* access, Clock clock)
+      : commands_(store, std::move(scheme), std::move(clock)), deliveries_(store, &commands_, access) {}
 
-#define SAFEGUARD_DISCLOSURE_RPC(Rpc, Request)                                                          \
-  grpc::ServerUnaryReactor* Rpc(grpc::CallbackServerContext* ctx, const safeguard::v1::Request* request, \
-                                safeguard::v1::CommandResult* response) override {                       \
-    return Dispatch(ctx, request, response);                                                             \
+  grpc::ServerUnaryReactor* ReceiveEnquiry(grpc::CallbackServerContext* ctx, const v1::ReceiveEnquiryRequest* r,
+                                           v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
   }
-  SAFEGUARD_DISCLOSURE_RPC(ReceiveEnquiry, ReceiveEnquiryRequest)
-  SAFEGUARD_DISCLOSURE_RPC(CompleteInitialChecks, CompleteInitialChecksRequest)
-  SAFEGUARD_DISCLOSURE_RPC(RecordApplication, RecordApplicationRequest)
-  SAFEGUARD_DISCLOSURE_RPC(RecordInterview, RecordInterviewRequest)
-  SAFEGUARD_DISCLOSURE_RPC(RecordRiskAssessment, RecordCaseRiskAssessmentRequest)
-  SAFEGUARD_DISCLOSURE_RPC(RecordDecision, RecordDisclosureDecisionRequest)
-  SAFEGUARD_DISCLOSURE_RPC(RecordNonDisclosureLetter, RecordNonDisclosureLetterRequest)
-  SAFEGUARD_DISCLOSURE_RPC(RecordProtectiveAction, RecordProtectiveActionRequest)
-  SAFEGUARD_DISCLOSURE_RPC(MakeSafeguardingReferral, MakeSafeguardingReferralRequest)
-  SAFEGUARD_DISCLOSURE_RPC(CloseCase, CloseCaseRequest)
-#undef SAFEGUARD_DISCLOSURE_RPC
-
-  // The delivery's event, then the record of the disclosure, then the answer. The wait
-  // for the append happens on this handler's thread, never on the store's writer.
-  grpc::ServerUnaryReactor* RecordDelivery(grpc::CallbackServerContext* ctx,
-                                           const safeguard::v1::RecordDeliveryRequest* request,
-                                           safeguard::v1::CommandResult* response) override {
-    return agency::DispatchRead(
-        ctx, request, response,
-        [this](const safeguard::v1::RecordDeliveryRequest& r,
-               const CallContext& call) -> absl::StatusOr<safeguard::v1::CommandResult> {
-          std::promise<absl::StatusOr<safeguard::v1::CommandResult>> appended;
-          commands_.Handle(r, call, [&appended](auto result) { appended.set_value(std::move(result)); });
-          absl::StatusOr<safeguard::v1::CommandResult> result = appended.get_future().get();
-          if (!result.ok()) return result;
-          RETURN_IF_ERROR(deliveries_.RecordDisclosure(r, *result, call));
-          return result;
-        });
+  grpc::ServerUnaryReactor* CompleteInitialChecks(grpc::CallbackServerContext* ctx,
+                                                  const v1::CompleteInitialChecksRequest* r,
+                                                  v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
+  }
+  grpc::ServerUnaryReactor* RecordApplication(grpc::CallbackServerContext* ctx, const v1::RecordApplicationRequest* r,
+                                              v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
+  }
+  grpc::ServerUnaryReactor* RecordInterview(grpc::CallbackServerContext* ctx, const v1::RecordInterviewRequest* r,
+                                            v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
+  }
+  grpc::ServerUnaryReactor* RecordRiskAssessment(grpc::CallbackServerContext* ctx,
+                                                 const v1::RecordCaseRiskAssessmentRequest* r,
+                                                 v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
+  }
+  grpc::ServerUnaryReactor* RecordDecision(grpc::CallbackServerContext* ctx,
+                                           const v1::RecordDisclosureDecisionRequest* r,
+                                           v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
+  }
+  grpc::ServerUnaryReactor* RecordDelivery(grpc::CallbackServerContext* ctx, const v1::RecordDeliveryRequest* r,
+                                           v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &deliveries_);
+  }
+  grpc::ServerUnaryReactor* RecordNonDisclosureLetter(grpc::CallbackServerContext* ctx,
+                                                      const v1::RecordNonDisclosureLetterRequest* r,
+                                                      v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
+  }
+  grpc::ServerUnaryReactor* RecordProtectiveAction(grpc::CallbackServerContext* ctx,
+                                                   const v1::RecordProtectiveActionRequest* r,
+                                                   v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
+  }
+  grpc::ServerUnaryReactor* MakeSafeguardingReferral(grpc::CallbackServerContext* ctx,
+                                                     const v1::MakeSafeguardingReferralRequest* r,
+                                                     v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
+  }
+  grpc::ServerUnaryReactor* CloseCase(grpc::CallbackServerContext* ctx, const v1::CloseCaseRequest* r,
+                                      v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
   }
 
  private:
-  template <typename Request>
-  grpc::ServerUnaryReactor* Dispatch(grpc::CallbackServerContext* ctx, const Request* request,
-                                     safeguard::v1::CommandResult* response) {
-    return agency::DispatchCommand(ctx, request, response,
-                                   [this](const Request& r, const CallContext& call, auto done) {
-                                     commands_.Handle(r, call, std::move(done));
-                                   });
-  }
-
   DisclosureCommands commands_;
   DeliveryRecorder deliveries_;
 };

@@ -18,15 +18,12 @@ namespace v = safeguard::validation;
 namespace v1 = safeguard::v1;
 using agency::ValidatedCommand;
 
-constexpr size_t kNameMax = 100;
 constexpr size_t kShortTextMax = 200;
 constexpr size_t kContactMax = 500;
 constexpr size_t kLongTextMax = 4000;
 constexpr size_t kWordingMax = 8000;
 constexpr int kMaxChildren = 20;
 constexpr int kMaxRecipients = 10;
-// A step may be dated a little ahead of police-service's clock (the caller's clock skew).
-constexpr absl::Duration kClockSkew = absl::Minutes(5);
 // The scheme's pilot began in September 2008; nothing in a case is older.
 const absl::Time kEarliestStep = absl::FromCivil(absl::CivilDay(2008, 1, 1), absl::UTCTimeZone());
 
@@ -53,8 +50,8 @@ absl::Status Area(const std::string& field, const v1::SchemeArea& a, bool requir
 
 absl::Status Party(const std::string& field, const v1::CaseParty& p, absl::CivilDay today, bool need_relationship) {
   RETURN_IF_ERROR(LocalRef(field + ".party_ref", p.party_ref()));
-  RETURN_IF_ERROR(v::RequireText(field + ".given_name", p.given_name(), kNameMax));
-  RETURN_IF_ERROR(v::RequireText(field + ".family_name", p.family_name(), kNameMax));
+  RETURN_IF_ERROR(v::RequireText(field + ".given_name", p.given_name(), v::kNameMax));
+  RETURN_IF_ERROR(v::RequireText(field + ".family_name", p.family_name(), v::kNameMax));
   if (!p.date_of_birth().empty()) {
     RETURN_IF_ERROR(v::RequirePastDate(field + ".date_of_birth", p.date_of_birth(), today).status());
   }
@@ -79,8 +76,8 @@ absl::Status Children(const std::string& field, google::protobuf::RepeatedPtrFie
     v1::CaseChild* c = children->Mutable(i);
     RETURN_IF_ERROR(LocalRef(base + ".child_ref", c->child_ref()));
     if (!refs.insert(c->child_ref()).second) return v::FieldError(base + ".child_ref", "is used twice");
-    RETURN_IF_ERROR(v::RequireText(base + ".given_name", c->given_name(), kNameMax));
-    RETURN_IF_ERROR(v::OptionalText(base + ".family_name", c->family_name(), kNameMax));
+    RETURN_IF_ERROR(v::RequireText(base + ".given_name", c->given_name(), v::kNameMax));
+    RETURN_IF_ERROR(v::OptionalText(base + ".family_name", c->family_name(), v::kNameMax));
     ASSIGN_OR_RETURN(absl::CivilDay born, v::RequirePastDate(base + ".date_of_birth", c->date_of_birth(), today));
     if (born <= absl::CivilDay(on.year() - 18, on.month(), on.day())) {
       return v::FieldError(base + ".date_of_birth", absl::StrCat("is not that of a child under 18 on ", FormatIsoDate(on)));
@@ -325,7 +322,7 @@ absl::StatusOr<ValidatedCommand> Validate(const v1::RecordDeliveryRequest& r, ab
   }
   RETURN_IF_ERROR(v::RequireText("delivery.onward_disclosure_conditions", d.onward_disclosure_conditions(), kLongTextMax));
   RETURN_IF_ERROR(v::RequireText("delivery.wording_delivered", d.wording_delivered(), kWordingMax));
-  RETURN_IF_ERROR(v::RequireText("delivery.delivered_by", d.delivered_by(), kNameMax));
+  RETURN_IF_ERROR(v::RequireText("delivery.delivered_by", d.delivered_by(), v::kNameMax));
   out.event_type = "police.DisclosureDelivered";
   *out.event.mutable_disclosure_delivered() = d;
   return out;

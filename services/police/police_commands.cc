@@ -2,6 +2,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/agency/risk_assessment.h"
+#include "common/agency/stream_entries.h"
+#include "common/status_macros.h"
+#include "services/police/police_stream_state.h"
 #include "services/police/police_validation.h"
 
 namespace safeguard::police {
@@ -9,20 +12,11 @@ namespace {
 
 using safeguard::v1::EventEnvelope;
 
-bool HasOrder(const std::vector<EventEnvelope>& events, const std::string& order_ref) {
-  for (const auto& e : events) {
-    if (e.has_order_recorded() && e.order_recorded().order_ref() == order_ref) return true;
-  }
-  return false;
-}
-
-bool HasIntelligence(const std::vector<EventEnvelope>& events, const std::string& ref) {
-  for (const auto& e : events) {
-    if (e.has_intelligence_recorded() && e.intelligence_recorded().intelligence_ref() == ref) {
-      return true;
-    }
-  }
-  return false;
+// Whether the subject's record holds `ref` of `kind`.
+absl::StatusOr<bool> Recorded(const StreamState& state, absl::string_view kind, const std::string& ref) {
+  absl::StatusOr<std::optional<std::string>> entry = agency::RefState(state, kind, ref);
+  if (!entry.ok()) return entry.status();
+  return entry->has_value();
 }
 
 }  // namespace
@@ -52,8 +46,9 @@ void PoliceCommands::Handle(const safeguard::v1::RecordOrderRequest& request,
                             const CallContext& call, Done done) {
   const std::string ref = request.order().order_ref();
   submitter_.Submit(request, request.header(), Validate(request, submitter_.Today()), call,
-                    [ref](const std::vector<EventEnvelope>& events) {
-                      if (HasOrder(events, ref)) {
+                    [ref](const StreamState& state) -> absl::Status {
+                      ASSIGN_OR_RETURN(const bool recorded, Recorded(state, kOrderRef, ref));
+                      if (recorded) {
                         return absl::AlreadyExistsError(absl::StrCat(
                             "order.order_ref: order '", ref, "' is already recorded for this subject"));
                       }
@@ -66,8 +61,9 @@ void PoliceCommands::Handle(const safeguard::v1::RecordOrderBreachRequest& reque
                             const CallContext& call, Done done) {
   const std::string ref = request.breach().order_ref();
   submitter_.Submit(request, request.header(), Validate(request, submitter_.Today()), call,
-                    [ref](const std::vector<EventEnvelope>& events) {
-                      if (!HasOrder(events, ref)) {
+                    [ref](const StreamState& state) -> absl::Status {
+                      ASSIGN_OR_RETURN(const bool recorded, Recorded(state, kOrderRef, ref));
+                      if (!recorded) {
                         return absl::FailedPreconditionError(absl::StrCat(
                             "breach.order_ref: no order '", ref,
                             "' is recorded for this subject; record the order first"));
@@ -81,8 +77,9 @@ void PoliceCommands::Handle(const safeguard::v1::RecordIntelligenceRequest& requ
                             const CallContext& call, Done done) {
   const std::string ref = request.intelligence().intelligence_ref();
   submitter_.Submit(request, request.header(), Validate(request, submitter_.Today()), call,
-                    [ref](const std::vector<EventEnvelope>& events) {
-                      if (HasIntelligence(events, ref)) {
+                    [ref](const StreamState& state) -> absl::Status {
+                      ASSIGN_OR_RETURN(const bool recorded, Recorded(state, kIntelligenceRef, ref));
+                      if (recorded) {
                         return absl::AlreadyExistsError(absl::StrCat(
                             "intelligence.intelligence_ref: '", ref,
                             "' is already recorded for this subject"));
@@ -96,9 +93,7 @@ void PoliceCommands::Handle(const safeguard::v1::RecordPoliceRiskAssessmentReque
                             const CallContext& call, Done done) {
   const std::string ref = request.assessment().assessment_ref();
   submitter_.Submit(request, request.header(), Validate(request, submitter_.Today()), call,
-                    [ref](const std::vector<EventEnvelope>& events) {
-                      return agency::AssessmentRefUnused(events, ref);
-                    },
+                    [ref](const StreamState& state) { return agency::AssessmentRefUnused(state, ref); },
                     std::move(done));
 }
 

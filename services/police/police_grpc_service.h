@@ -1,48 +1,57 @@
-// The PoliceService gRPC handlers: translate the call, hand it to PoliceCommands (or, for
-// the police's own record, the RecordReader), map the status back. Nothing else lives here.
+// The PoliceService gRPC handlers: each hands the call to PoliceCommands (or, for the
+// police's own record, the RecordReader) through Serve (common/grpc/serve.h). Nothing
+// else lives here.
 #pragma once
 
-#include "safeguard/v1/police_service.grpc.pb.h"
 #include "common/agency/record_reader.h"
+#include "common/grpc/serve.h"
+#include "safeguard/v1/police_service.grpc.pb.h"
 #include "services/police/police_commands.h"
 
 namespace safeguard::police {
 
-class PoliceGrpcService final : public safeguard::v1::PoliceService::CallbackService {
- public:
-  // The service owns the commands it serves. `recorder` records reads of the record.
-  PoliceGrpcService(EventStore* store, AccessRecorder* recorder, Clock clock)
-      : commands_(store, clock),
-        records_(store, "police", agency::SubjectKeying::kPolice, "police.Record", recorder, clock) {}
+namespace v1 = safeguard::v1;
 
-  grpc::ServerUnaryReactor* RecordConviction(grpc::CallbackServerContext* ctx,
-                                             const safeguard::v1::RecordConvictionRequest* request,
-                                             safeguard::v1::CommandResult* response) override;
-  grpc::ServerUnaryReactor* RecordRegisterNotification(
-      grpc::CallbackServerContext* ctx,
-      const safeguard::v1::RecordRegisterNotificationRequest* request,
-      safeguard::v1::CommandResult* response) override;
-  grpc::ServerUnaryReactor* RecordOrder(grpc::CallbackServerContext* ctx,
-                                        const safeguard::v1::RecordOrderRequest* request,
-                                        safeguard::v1::CommandResult* response) override;
-  grpc::ServerUnaryReactor* RecordOrderBreach(grpc::CallbackServerContext* ctx,
-                                              const safeguard::v1::RecordOrderBreachRequest* request,
-                                              safeguard::v1::CommandResult* response) override;
-  grpc::ServerUnaryReactor* RecordIntelligence(
-      grpc::CallbackServerContext* ctx, const safeguard::v1::RecordIntelligenceRequest* request,
-      safeguard::v1::CommandResult* response) override;
-  grpc::ServerUnaryReactor* RecordRiskAssessment(
-      grpc::CallbackServerContext* ctx, const safeguard::v1::RecordPoliceRiskAssessmentRequest* request,
-      safeguard::v1::CommandResult* response) override;
-  grpc::ServerUnaryReactor* GetRecord(grpc::CallbackServerContext* ctx,
-                                      const safeguard::v1::GetAgencyRecordRequest* request,
-                                      safeguard::v1::AgencyRecord* response) override;
+class PoliceGrpcService final : public v1::PoliceService::CallbackService {
+ public:
+  // The service owns the commands it serves. `access` records reads of the record.
+  PoliceGrpcService(EventStore* store, AccessLog* access, Clock clock)
+      : commands_(store, clock),
+        records_(store, "police", agency::SubjectKeying::kPolice, "police.Record", access, clock) {}
+
+  grpc::ServerUnaryReactor* RecordConviction(grpc::CallbackServerContext* ctx, const v1::RecordConvictionRequest* r,
+                                             v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
+  }
+  grpc::ServerUnaryReactor* RecordRegisterNotification(grpc::CallbackServerContext* ctx,
+                                                       const v1::RecordRegisterNotificationRequest* r,
+                                                       v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
+  }
+  grpc::ServerUnaryReactor* RecordOrder(grpc::CallbackServerContext* ctx, const v1::RecordOrderRequest* r,
+                                        v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
+  }
+  grpc::ServerUnaryReactor* RecordOrderBreach(grpc::CallbackServerContext* ctx, const v1::RecordOrderBreachRequest* r,
+                                              v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
+  }
+  grpc::ServerUnaryReactor* RecordIntelligence(grpc::CallbackServerContext* ctx,
+                                               const v1::RecordIntelligenceRequest* r,
+                                               v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
+  }
+  grpc::ServerUnaryReactor* RecordRiskAssessment(grpc::CallbackServerContext* ctx,
+                                                 const v1::RecordPoliceRiskAssessmentRequest* r,
+                                                 v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
+  }
+  grpc::ServerUnaryReactor* GetRecord(grpc::CallbackServerContext* ctx, const v1::GetAgencyRecordRequest* r,
+                                      v1::AgencyRecord* out) override {
+    return Serve(ctx, r, out, &records_);
+  }
 
  private:
-  template <typename Request>
-  grpc::ServerUnaryReactor* Dispatch(grpc::CallbackServerContext* ctx, const Request* request,
-                                     safeguard::v1::CommandResult* response);
-
   PoliceCommands commands_;
   agency::RecordReader records_;
 };

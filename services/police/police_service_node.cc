@@ -2,19 +2,27 @@
 
 #include "services/police/disclosure_grpc_service.h"
 #include "services/police/police_grpc_service.h"
+#include "services/police/police_stream_state.h"
 
 namespace safeguard::police {
 
 absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartPoliceNode(const std::string& data_dir,
                                                                      const BusConfig& config, EventBus* bus,
                                                                      Clock clock) {
+  static const PoliceStreamFolder* folder = new PoliceStreamFolder();
   return agency::AgencyNode::Start(
-      {.data_dir = data_dir, .store_name = "police", .service_name = "police-service",
-       .topic = config.topics.police, .audit_topic = config.topics.audit_access, .checkpoint_interval = config.checkpoint_interval, .clock = clock},
-      bus, [scheme = config.scheme](EventStore* store, AccessRecorder* recorder, Clock c) {
+      {.data_dir = data_dir,
+       .store_name = "police",
+       .service_name = "police-service",
+       .topic = config.topics.police,
+       .audit_topic = config.topics.audit_access,
+       .folder = folder,
+       .checkpoint_interval = config.checkpoint_interval,
+       .clock = clock},
+      bus, [scheme = config.scheme](EventStore* store, AccessLog* access, Clock c) {
         std::vector<std::unique_ptr<grpc::Service>> services;
-        services.push_back(std::make_unique<PoliceGrpcService>(store, recorder, c));
-        services.push_back(std::make_unique<DisclosureGrpcService>(store, scheme, recorder, c));
+        services.push_back(std::make_unique<PoliceGrpcService>(store, access, c));
+        services.push_back(std::make_unique<DisclosureGrpcService>(store, scheme, access, c));
         return services;
       });
 }

@@ -12,7 +12,6 @@ namespace v = safeguard::validation;
 using safeguard::v1::CommandHeader;
 
 // Field limits. Free text is generous but bounded; references are short.
-constexpr size_t kNameMax = 100;
 constexpr size_t kShortTextMax = 200;
 constexpr size_t kLongTextMax = 4000;
 constexpr size_t kRefMax = 64;
@@ -68,14 +67,14 @@ absl::StatusOr<ValidatedCommand> Validate(
     RETURN_IF_ERROR(v::RequireEnum(base + ".kind", a->kind(), safeguard::v1::AddressKind_descriptor()));
     RETURN_IF_ERROR(v::RequireText(base + ".line1", a->line1(), kShortTextMax));
     RETURN_IF_ERROR(v::OptionalText(base + ".line2", a->line2(), kShortTextMax));
-    RETURN_IF_ERROR(v::RequireText(base + ".town", a->town(), kNameMax));
+    RETURN_IF_ERROR(v::RequireText(base + ".town", a->town(), v::kNameMax));
     ASSIGN_OR_RETURN(*a->mutable_postcode(), v::NormalisePostcode(base + ".postcode", a->postcode()));
   }
   RETURN_IF_ERROR(v::MaxCount("notification.foreign_travel", n.foreign_travel_size(), 50));
   for (int i = 0; i < n.foreign_travel_size(); ++i) {
     const std::string base = v::Element("notification.foreign_travel", i);
     const auto& t = n.foreign_travel(i);
-    RETURN_IF_ERROR(v::RequireText(base + ".country", t.country(), kNameMax));
+    RETURN_IF_ERROR(v::RequireText(base + ".country", t.country(), v::kNameMax));
     ASSIGN_OR_RETURN(absl::CivilDay depart, v::RequireDate(base + ".depart_date", t.depart_date()));
     ASSIGN_OR_RETURN(absl::CivilDay ret, v::RequireDate(base + ".return_date", t.return_date()));
     if (ret < depart) return v::FieldError(base + ".return_date", "is before depart_date");
@@ -87,7 +86,7 @@ absl::StatusOr<ValidatedCommand> Validate(
     RETURN_IF_ERROR(v::RequireEnum(base + ".kind", o.kind(),
                                    safeguard::v1::OnlineIdentifierKind_descriptor()));
     RETURN_IF_ERROR(v::RequireText(base + ".value", o.value(), 320));
-    RETURN_IF_ERROR(v::OptionalText(base + ".platform", o.platform(), kNameMax));
+    RETURN_IF_ERROR(v::OptionalText(base + ".platform", o.platform(), v::kNameMax));
   }
   if (n.indefinite() && !n.register_end_date().empty()) {
     return v::FieldError("notification.register_end_date", "must be empty when indefinite is set");

@@ -1,10 +1,11 @@
 #include "services/probation/probation_commands.h"
 
-#include <map>
-#include <set>
+#include <algorithm>
 
 #include "absl/strings/str_cat.h"
 #include "common/agency/risk_assessment.h"
+#include "common/status_macros.h"
+#include "services/probation/probation_stream_state.h"
 #include "services/probation/probation_validation.h"
 
 namespace safeguard::probation {
@@ -12,42 +13,18 @@ namespace {
 
 using namespace safeguard::v1;
 
-// What the person's probation stream says about one supervision.
-struct Supervision {
-  SupervisionKind kind = SUPERVISION_KIND_UNSPECIFIED;
-  bool ended = false;
-  std::set<std::string> condition_refs;  // the current set
-};
-
-std::map<std::string, Supervision> Supervisions(const std::vector<EventEnvelope>& events) {
-  std::map<std::string, Supervision> out;
-  for (const auto& e : events) {
-    if (e.has_supervision_started()) {
-      out[e.supervision_started().supervision_ref()].kind = e.supervision_started().kind();
-    } else if (e.has_supervision_ended()) {
-      out[e.supervision_ended().supervision_ref()].ended = true;
-    } else if (e.has_licence_conditions_set()) {
-      auto& s = out[e.licence_conditions_set().supervision_ref()];
-      s.condition_refs.clear();
-      for (const auto& c : e.licence_conditions_set().conditions()) s.condition_refs.insert(c.condition_ref());
-    }
-  }
-  return out;
-}
-
 // The supervision `ref` must have started and not ended.
-absl::StatusOr<Supervision> ActiveSupervision(const std::vector<EventEnvelope>& events,
-                                              const std::string& field, const std::string& ref) {
-  auto all = Supervisions(events);
-  auto it = all.find(ref);
-  if (it == all.end() || it->second.kind == SUPERVISION_KIND_UNSPECIFIED) {
+absl::StatusOr<SupervisionState> ActiveSupervision(const StreamState& state, const std::string& field,
+                                                   const std::string& ref) {
+  ASSIGN_OR_RETURN(std::optional<SupervisionState> s, SupervisionOf(state, ref));
+  if (!s.has_value() || s->kind() == SUPERVISION_KIND_UNSPECIFIED) {
     return absl::FailedPreconditionError(absl::StrCat(
         field, ": no supervision '", ref, "' has been started for this person; start it first"));
   }
-  if (it->second.ended) {
+  if (s->ended()) {
     return absl::FailedPreconditionError(absl::StrCat(field, ": supervision '", ref, "' has ended"));
   }
-  return it->second;
+  return *s;
 }
 
 }  // namespace
@@ -58,8 +35,9 @@ ProbationCommands::ProbationCommands(EventStore* store, Clock clock)
 void ProbationCommands::Handle(const StartSupervisionRequest& request, const CallContext& call, Done done) {
   const std::string ref = request.supervision().supervision_ref();
   submitter_.Submit(request, request.header(), Validate(request, submitter_.Today()), call,
-                    [ref](const std::vector<EventEnvelope>& events) {
-                      if (Supervisions(events).contains(ref)) {
+                    [ref](const StreamState& state) -> absl::Status {
+                      ASSIGN_OR_RETURN(std::optional<SupervisionState> s, SupervisionOf(state, ref));
+                      if (s.has_value()) {
                         return absl::AlreadyExistsError(absl::StrCat(
                             "supervision.supervision_ref: '", ref, "' is already recorded for this person"));
                       }
@@ -71,8 +49,8 @@ void ProbationCommands::Handle(const StartSupervisionRequest& request, const Cal
 void ProbationCommands::Handle(const EndSupervisionRequest& request, const CallContext& call, Done done) {
   const std::string ref = request.ending().supervision_ref();
   submitter_.Submit(request, request.header(), Validate(request, submitter_.Today()), call,
-                    [ref](const std::vector<EventEnvelope>& events) {
-                      return ActiveSupervision(events, "ending.supervision_ref", ref).status();
+                    [ref](const StreamState& state) {
+                      return ActiveSupervision(state, "ending.supervision_ref", ref).status();
                     },
                     std::move(done));
 }
@@ -81,9 +59,7 @@ void ProbationCommands::Handle(const RecordRiskAssessmentRequest& request, const
                                Done done) {
   const std::string ref = request.assessment().assessment_ref();
   submitter_.Submit(request, request.header(), Validate(request, submitter_.Today()), call,
-                    [ref](const std::vector<EventEnvelope>& events) {
-                      return agency::AssessmentRefUnused(events, ref);
-                    },
+                    [ref](const StreamState& state) { return agency::AssessmentRefUnused(state, ref); },
                     std::move(done));
 }
 
@@ -91,8 +67,8 @@ void ProbationCommands::Handle(const SetLicenceConditionsRequest& request, const
                                Done done) {
   const std::string ref = request.conditions().supervision_ref();
   submitter_.Submit(request, request.header(), Validate(request, submitter_.Today()), call,
-                    [ref](const std::vector<EventEnvelope>& events) {
-                      return ActiveSupervision(events, "conditions.supervision_ref", ref).status();
+                    [ref](const StreamState& state) {
+                      return ActiveSupervision(state, "conditions.supervision_ref", ref).status();
                     },
                     std::move(done));
 }
@@ -102,10 +78,10 @@ void ProbationCommands::Handle(const RecordLicenceBreachRequest& request, const 
   const std::string ref = request.breach().supervision_ref();
   const std::string condition = request.breach().condition_ref();
   submitter_.Submit(request, request.header(), Validate(request, submitter_.Today()), call,
-                    [ref, condition](const std::vector<EventEnvelope>& events) -> absl::Status {
-                      absl::StatusOr<Supervision> s = ActiveSupervision(events, "breach.supervision_ref", ref);
-                      if (!s.ok()) return s.status();
-                      if (!s->condition_refs.contains(condition)) {
+                    [ref, condition](const StreamState& state) -> absl::Status {
+                      ASSIGN_OR_RETURN(const SupervisionState s, ActiveSupervision(state, "breach.supervision_ref", ref));
+                      if (std::find(s.condition_refs().begin(), s.condition_refs().end(), condition) ==
+                          s.condition_refs().end()) {
                         return absl::FailedPreconditionError(absl::StrCat(
                             "breach.condition_ref: supervision '", ref, "' has no current condition '",
                             condition, "'"));
@@ -118,10 +94,9 @@ void ProbationCommands::Handle(const RecordLicenceBreachRequest& request, const 
 void ProbationCommands::Handle(const RecordRecallRequest& request, const CallContext& call, Done done) {
   const std::string ref = request.recall().supervision_ref();
   submitter_.Submit(request, request.header(), Validate(request, submitter_.Today()), call,
-                    [ref](const std::vector<EventEnvelope>& events) -> absl::Status {
-                      absl::StatusOr<Supervision> s = ActiveSupervision(events, "recall.supervision_ref", ref);
-                      if (!s.ok()) return s.status();
-                      if (s->kind != LICENCE) {
+                    [ref](const StreamState& state) -> absl::Status {
+                      ASSIGN_OR_RETURN(const SupervisionState s, ActiveSupervision(state, "recall.supervision_ref", ref));
+                      if (s.kind() != LICENCE) {
                         return absl::FailedPreconditionError(absl::StrCat(
                             "recall.supervision_ref: supervision '", ref, "' is not a licence; only a licence can be recalled"));
                       }

@@ -1,35 +1,60 @@
-// The ProbationService gRPC handlers: identify the caller, hand to ProbationCommands, map back.
+// The ProbationService gRPC handlers: each hands the call to ProbationCommands (or, for
+// probation's own record, the RecordReader) through Serve (common/grpc/serve.h).
 #pragma once
 
-#include "safeguard/v1/probation_service.grpc.pb.h"
 #include "common/agency/record_reader.h"
+#include "common/grpc/serve.h"
+#include "safeguard/v1/probation_service.grpc.pb.h"
 #include "services/probation/probation_commands.h"
 
 namespace safeguard::probation {
 
-class ProbationGrpcService final : public safeguard::v1::ProbationService::CallbackService {
- public:
-  // The service owns the commands it serves; `recorder` records reads of the agency's
-  // own record.
-  ProbationGrpcService(EventStore* store, AccessRecorder* recorder, Clock clock)
-      : commands_(store, clock),
-        records_(store, "probation", agency::SubjectKeying::kProbation, "probation.Record", recorder, clock) {}
+namespace v1 = safeguard::v1;
 
-#define SAFEGUARD_PROBATION_RPC(Method, Request)                                         \
-  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx,                     \
-                                   const safeguard::v1::Request* request,                \
-                                   safeguard::v1::CommandResult* response) override;
-  SAFEGUARD_PROBATION_RPC(StartSupervision, StartSupervisionRequest)
-  SAFEGUARD_PROBATION_RPC(EndSupervision, EndSupervisionRequest)
-  SAFEGUARD_PROBATION_RPC(RecordRiskAssessment, RecordRiskAssessmentRequest)
-  SAFEGUARD_PROBATION_RPC(SetLicenceConditions, SetLicenceConditionsRequest)
-  SAFEGUARD_PROBATION_RPC(RecordLicenceBreach, RecordLicenceBreachRequest)
-  SAFEGUARD_PROBATION_RPC(RecordRecall, RecordRecallRequest)
-  SAFEGUARD_PROBATION_RPC(ProposeMappaCategoryLevel, ProposeMappaCategoryLevelRequest)
-#undef SAFEGUARD_PROBATION_RPC
-  grpc::ServerUnaryReactor* GetRecord(grpc::CallbackServerContext* ctx,
-                                      const safeguard::v1::GetAgencyRecordRequest* request,
-                                      safeguard::v1::AgencyRecord* response) override;
+class ProbationGrpcService final : public v1::ProbationService::CallbackService {
+ public:
+  // The service owns the commands it serves; `access` records reads of the agency's own
+  // record.
+  ProbationGrpcService(EventStore* store, AccessLog* access, Clock clock)
+      : commands_(store, clock),
+        records_(store, "probation", agency::SubjectKeying::kProbation, "probation.Record", access, clock) {}
+
+  grpc::ServerUnaryReactor* StartSupervision(grpc::CallbackServerContext* ctx, const v1::StartSupervisionRequest* r,
+                                             v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
+  }
+  grpc::ServerUnaryReactor* EndSupervision(grpc::CallbackServerContext* ctx, const v1::EndSupervisionRequest* r,
+                                           v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
+  }
+  grpc::ServerUnaryReactor* RecordRiskAssessment(grpc::CallbackServerContext* ctx,
+                                                 const v1::RecordRiskAssessmentRequest* r,
+                                                 v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
+  }
+  grpc::ServerUnaryReactor* SetLicenceConditions(grpc::CallbackServerContext* ctx,
+                                                 const v1::SetLicenceConditionsRequest* r,
+                                                 v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
+  }
+  grpc::ServerUnaryReactor* RecordLicenceBreach(grpc::CallbackServerContext* ctx,
+                                                const v1::RecordLicenceBreachRequest* r,
+                                                v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
+  }
+  grpc::ServerUnaryReactor* RecordRecall(grpc::CallbackServerContext* ctx, const v1::RecordRecallRequest* r,
+                                         v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
+  }
+  grpc::ServerUnaryReactor* ProposeMappaCategoryLevel(grpc::CallbackServerContext* ctx,
+                                                      const v1::ProposeMappaCategoryLevelRequest* r,
+                                                      v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
+  }
+  grpc::ServerUnaryReactor* GetRecord(grpc::CallbackServerContext* ctx, const v1::GetAgencyRecordRequest* r,
+                                      v1::AgencyRecord* out) override {
+    return Serve(ctx, r, out, &records_);
+  }
 
  private:
   ProbationCommands commands_;

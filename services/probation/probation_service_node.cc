@@ -1,18 +1,25 @@
 #include "services/probation/probation_service_node.h"
 
 #include "services/probation/probation_grpc_service.h"
+#include "services/probation/probation_stream_state.h"
 
 namespace safeguard::probation {
 
 absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartProbationNode(const std::string& data_dir, const BusConfig& config,
                                                                        EventBus* bus, Clock clock) {
+  static const ProbationStreamFolder* folder = new ProbationStreamFolder();
   return agency::AgencyNode::Start(
-      {.data_dir = data_dir, .store_name = "probation", .service_name = "probation-service",
-       .topic = config.topics.probation, .audit_topic = config.topics.audit_access, .checkpoint_interval = config.checkpoint_interval,
+      {.data_dir = data_dir,
+       .store_name = "probation",
+       .service_name = "probation-service",
+       .topic = config.topics.probation,
+       .audit_topic = config.topics.audit_access,
+       .folder = folder,
+       .checkpoint_interval = config.checkpoint_interval,
        .clock = clock},
-      bus, [](EventStore* store, AccessRecorder* recorder, Clock c) -> std::vector<std::unique_ptr<grpc::Service>> {
+      bus, [](EventStore* store, AccessLog* access, Clock c) -> std::vector<std::unique_ptr<grpc::Service>> {
         std::vector<std::unique_ptr<grpc::Service>> services;
-        services.push_back(std::make_unique<ProbationGrpcService>(store, recorder, std::move(c)));
+        services.push_back(std::make_unique<ProbationGrpcService>(store, access, std::move(c)));
         return services;
       });
 }

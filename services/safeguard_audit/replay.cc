@@ -65,14 +65,17 @@ absl::StatusOr<v1::RiskView> ViewAsOf(const AsOfOptions& options) {
   // record goes to a scratch bus: the auditor's copy is not the live log.
   ASSIGN_OR_RETURN(std::unique_ptr<RocksDbEventBus> scratch,
                    RocksDbEventBus::Open((std::filesystem::path(options.work_dir) / "scratch-bus").string()));
-  mappa::MappaReads reads(store.get(), scratch.get(), options.topics.audit_access, then);
+  AccessLog access(scratch.get(), options.topics.audit_access, then);
+  mappa::MappaReads reads(store.get(), &access, then);
   v1::GetRiskViewRequest request;
   *request.mutable_subject() = options.subject;
   *request.mutable_purpose() = options.purpose;
+  ASSIGN_OR_RETURN(RecordedAnswer<v1::RiskView> answer, reads.Answer(request));
   CallContext call;
   call.actor.set_user(options.user);
   call.actor.set_role("auditor");
-  return reads.GetRiskView(request, call);
+  RETURN_IF_ERROR(access.RecordNow(call, answer.purpose, std::move(answer.consulted)));
+  return std::move(answer.answer);
 }
 
 namespace {

@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/audit/checkpoint.h"
-#include "common/audit/merkle.h"
+#include "common/merkle/merkle.h"
 #include "common/bus/event_bus_rocksdb.h"
 #include "common/status_macros.h"
 #include "safeguard/v1/audit.grpc.pb.h"
@@ -74,7 +74,7 @@ absl::StatusOr<VerifyOutcome> VerifyLogCopy(const VerifyOptions& options) {
     for (const auto& c : checkpoints) {
       if (c.size() != size) continue;
       const std::vector<std::string> path(proof.proof().begin(), proof.proof().end());
-      if (audit::VerifyInclusion(proof.leaf_hash(), seq - 1, size, path, c.root_hash())) return proof.leaf_hash();
+      if (merkle::VerifyInclusion(proof.leaf_hash(), seq - 1, size, path, c.root_hash())) return proof.leaf_hash();
     }
     return absl::DataLossError("the service's proof does not reach the signed root");
   };

@@ -404,6 +404,7 @@ std::string RenderDeadlines(const ListDisclosureDeadlinesResponse& r) {
       absl::StrAppend(&out, "  due soon ", e.case_ref(), "  ", EnumName(e.state()), "  ", RenderDeadline(e.deadline()), "\n");
     }
   }
+  if (!r.next_page_token().empty()) absl::StrAppend(&out, "More: add page_token=", r.next_page_token(), "\n");
   return out;
 }
 

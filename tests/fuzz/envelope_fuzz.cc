@@ -9,7 +9,7 @@
 #include "google/protobuf/stubs/logging.h"
 
 #include "absl/time/civil_time.h"
-#include "common/audit/merkle.h"
+#include "common/merkle/merkle.h"
 #include "common/disclosure/disclosure_case.h"
 #include "safeguard/v1/envelope.pb.h"
 #include "services/mappa/meeting.h"
@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string bytes(reinterpret_cast<const char*>(data), size);
-  (void)safeguard::audit::LeafHash(bytes);
+  (void)safeguard::merkle::LeafHash(bytes);
   safeguard::v1::EventEnvelope e;
   if (!e.ParseFromString(bytes)) return 0;
 

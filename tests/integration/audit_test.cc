@@ -11,7 +11,7 @@
 #include <functional>
 
 #include "common/audit/checkpoint.h"
-#include "common/audit/merkle.h"
+#include "common/merkle/merkle.h"
 #include "common/bus/bus_config.h"
 #include "common/bus/event_bus_rocksdb.h"
 #include "safeguard/v1/audit.grpc.pb.h"
@@ -124,15 +124,15 @@ TEST_F(AuditTest, EveryPublishedEventIsProvenInASignedRootAndAnAlteredOneIsNot) 
     InclusionProofResponse proof;
     ASSERT_TRUE(police_audit_->GetInclusionProof(Context().get(), r, &proof).ok());
     const std::vector<std::string> path(proof.proof().begin(), proof.proof().end());
-    const std::string leaf = audit::LeafHash(record.value);
+    const std::string leaf = merkle::LeafHash(record.value);
     EXPECT_EQ(proof.leaf_hash(), leaf) << "the bus carries the bytes the tree hashes";
-    EXPECT_TRUE(audit::VerifyInclusion(leaf, e.log_sequence() - 1, checkpoint.size(), path, checkpoint.root_hash()))
+    EXPECT_TRUE(merkle::VerifyInclusion(leaf, e.log_sequence() - 1, checkpoint.size(), path, checkpoint.root_hash()))
         << "event " << e.log_sequence();
 
     // One byte changed anywhere in the event, and its proof fails.
     std::string altered = record.value;
     altered[altered.size() / 2] ^= 0x01;
-    EXPECT_FALSE(audit::VerifyInclusion(audit::LeafHash(altered), e.log_sequence() - 1, checkpoint.size(), path,
+    EXPECT_FALSE(merkle::VerifyInclusion(merkle::LeafHash(altered), e.log_sequence() - 1, checkpoint.size(), path,
                                         checkpoint.root_hash()));
   }
 
@@ -171,10 +171,10 @@ TEST_F(AuditTest, SuccessiveCheckpointsAreSignedAndProvenConsistent) {
     ConsistencyProofResponse proof;
     ASSERT_TRUE(police_audit_->GetConsistencyProof(Context().get(), r, &proof).ok());
     const std::vector<std::string> path(proof.proof().begin(), proof.proof().end());
-    EXPECT_TRUE(audit::VerifyConsistency(a.size(), b.size(), a.root_hash(), b.root_hash(), path))
+    EXPECT_TRUE(merkle::VerifyConsistency(a.size(), b.size(), a.root_hash(), b.root_hash(), path))
         << a.size() << " -> " << b.size();
     // A root that was not the log's is not consistent with the next.
-    EXPECT_FALSE(audit::VerifyConsistency(a.size(), b.size(), audit::LeafHash("forged"), b.root_hash(), path));
+    EXPECT_FALSE(merkle::VerifyConsistency(a.size(), b.size(), merkle::LeafHash("forged"), b.root_hash(), path));
   }
 
   // Checkpoints survive a restart and the log's key stays the same.

@@ -1,5 +1,6 @@
 // A fixture for an agency's domain commands (PoliceCommands, ProbationCommands, ...) on a
-// real event store, with a fixed "today" (2025-01-10), and the bad-input table every
+// real event store keeping the agency's stream state (its StreamFolder, which the
+// agency's rules read), with a fixed "today" (2025-01-10), and the bad-input table every
 // agency's validation is tested with: each row breaks one field of a valid request, and
 // must be refused with INVALID_ARGUMENT naming that field, writing nothing.
 #pragma once
@@ -15,6 +16,7 @@
 
 #include "absl/strings/match.h"
 #include "common/store/event_store.h"
+#include "rocksdb/statistics.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -61,19 +63,24 @@ class AgencyCommandsTest : public ::testing::Test {
   }
 
  protected:
-  AgencyCommandsTest(safeguard::v1::Agency agency, std::string user) {
+  AgencyCommandsTest(safeguard::v1::Agency agency, std::string user, const StreamFolder* folder)
+      : folder_(folder) {
     call_.actor.set_agency(agency);
     call_.actor.set_user(std::move(user));
     call_.correlation_id = "corr-1";
   }
 
   void SetUp() override {
-    auto store = EventStore::Open(EventStore::Options{.path = dir_.path(), .clock = FixedClock()});
+    auto store = EventStore::Open(
+        EventStore::Options{.path = dir_.path(), .clock = FixedClock(), .folder = folder_, .statistics = statistics_});
     ASSERT_THAT(store, IsOk());
     store_ = std::move(store).value();
     commands_ = std::make_unique<Commands>(store_.get(), FixedClock());
   }
 
+  const StreamFolder* const folder_;
+  // The store's RocksDB counters: what a command reads.
+  std::shared_ptr<rocksdb::Statistics> statistics_ = rocksdb::CreateDBStatistics();
   TempDir dir_;
   std::unique_ptr<EventStore> store_;
   std::unique_ptr<Commands> commands_;

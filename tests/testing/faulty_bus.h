@@ -15,17 +15,18 @@ class FaultyBus : public EventBus {
   void FailNextPublishes(int n) { fail_ = n; }
   void LoseNextAcknowledgements(int n) { lose_ack_ = n; }
 
-  absl::Status Publish(const std::vector<BusMessage>& messages) override {
+  void PublishAsync(std::vector<BusMessage> messages, PublishDone done) override {
     if (fail_ > 0) {
       --fail_;
-      return absl::UnavailableError("injected: bus unreachable");
+      return done(absl::UnavailableError("injected: bus unreachable"));
     }
-    absl::Status st = real_->Publish(messages);
-    if (st.ok() && lose_ack_ > 0) {
-      --lose_ack_;
-      return absl::UnavailableError("injected: acknowledgement lost");
-    }
-    return st;
+    real_->PublishAsync(std::move(messages), [this, done = std::move(done)](absl::Status st) {
+      if (st.ok() && lose_ack_ > 0) {
+        --lose_ack_;
+        st = absl::UnavailableError("injected: acknowledgement lost");
+      }
+      done(std::move(st));
+    });
   }
 
   absl::StatusOr<std::unique_ptr<BusConsumer>> Subscribe(const std::vector<std::string>& topics,

@@ -12,7 +12,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/audit/checkpointer.h"
-#include "common/audit/merkle.h"
+#include "common/merkle/merkle.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -65,7 +65,7 @@ TEST(CheckpointTest, TheKeyIsCreatedOnceReadableByItsOwnerOnlyAndReloaded) {
 TEST(CheckpointTest, ACheckpointVerifiesWithThePublicKeyAndAnyChangeIsDetected) {
   TempDir dir;
   auto key = *SigningKey::LoadOrCreate(dir.path() + "/k.pem");
-  const std::string root = LeafHash("x");
+  const std::string root = merkle::LeafHash("x");
   const absl::Time t = absl::FromUnixMicros(1795000000123456);
   auto c = SignCheckpoint(*key, "safeguard/police", 42, root, t);
   ASSERT_THAT(c, IsOk());
@@ -78,7 +78,7 @@ TEST(CheckpointTest, ACheckpointVerifiesWithThePublicKeyAndAnyChangeIsDetected) 
     return VerifyCheckpoint(x, key->public_key());
   };
   EXPECT_THAT(changed([](auto* x) { x->set_size(43); }), StatusIs(absl::StatusCode::kDataLoss, "signed text"));
-  EXPECT_THAT(changed([&](auto* x) { x->set_root_hash(LeafHash("y")); }), StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(changed([&](auto* x) { x->set_root_hash(merkle::LeafHash("y")); }), StatusIs(absl::StatusCode::kDataLoss));
   EXPECT_THAT(changed([](auto* x) { x->mutable_time()->set_seconds(x->time().seconds() + 1); }),
               StatusIs(absl::StatusCode::kDataLoss));
   EXPECT_THAT(changed([](auto* x) { x->set_origin("safeguard/probation"); }), StatusIs(absl::StatusCode::kDataLoss));
@@ -121,7 +121,7 @@ TEST(CheckpointTest, SuccessiveCheckpointsOfAStoreAreSignedAndProvenConsistent) 
     const auto& b = published[i];
     auto proof = store->ConsistencyProof(a.size(), b.size());
     ASSERT_THAT(proof, IsOk());
-    EXPECT_TRUE(VerifyConsistency(a.size(), b.size(), a.root_hash(), b.root_hash(), *proof));
+    EXPECT_TRUE(merkle::VerifyConsistency(a.size(), b.size(), a.root_hash(), b.root_hash(), *proof));
   }
   EXPECT_EQ((*store->Checkpoint(0))->size(), published.back().size());
   EXPECT_EQ((*store->Checkpoint(published[1].size()))->root_hash(), published[1].root_hash());

@@ -8,7 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/audit/checkpointer.h"
-#include "common/audit/merkle.h"
+#include "common/merkle/merkle.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -53,7 +53,7 @@ class LogVerifierTest : public ::testing::Test {
       auto proof = store_->InclusionProof(seq, size);
       if (!leaf.ok() || !proof.ok()) return absl::NotFoundError("no proof");
       for (const auto& c : checkpoints_) {
-        if (c.size() == size && VerifyInclusion(*leaf, seq - 1, size, *proof, c.root_hash())) return *leaf;
+        if (c.size() == size && merkle::VerifyInclusion(*leaf, seq - 1, size, *proof, c.root_hash())) return *leaf;
       }
       return absl::NotFoundError("proof does not verify");
     };
@@ -136,7 +136,7 @@ TEST_F(LogVerifierTest, ARepeatedEventATruncatedCopyAndAForgedCheckpointAreDetec
   EXPECT_THAT(r2.problem, HasSubstr("events 19 to 20 are missing"));
   EXPECT_EQ(r2.checkpoints_verified, 2u);
 
-  checkpoints_[1].set_root_hash(LeafHash("forged"));
+  checkpoints_[1].set_root_hash(merkle::LeafHash("forged"));
   const LogReport r3 = Verify(copy_);
   EXPECT_FALSE(r3.ok());
   EXPECT_THAT(r3.problem, HasSubstr("checkpoint safeguard/police size 12"));

@@ -9,8 +9,9 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "common/audit/merkle.h"
+#include "common/merkle/merkle.h"
 #include "rocksdb/db.h"
+#include "rocksdb/statistics.h"
 #include "rocksdb/write_batch.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -220,15 +221,125 @@ TEST(EventStoreTest, OutboxHoldsCommittedEventsUntilMarkedPublished) {
   for (int i = 0; i < 3; ++i) ASSERT_THAT(store->Append(Command("s/a", absl::StrCat("cmd-out-", i))), IsOk());
   auto pending = store->PendingOutbox(10);
   ASSERT_THAT(*pending, SizeIs(3));
-  EXPECT_EQ((*pending)[0].event.log_sequence(), 1u);
-  EXPECT_EQ((*pending)[2].event.log_sequence(), 3u);
+  EXPECT_EQ((*pending)[0].sequence, 1u);
+  EXPECT_EQ((*pending)[2].sequence, 3u);
+  EXPECT_EQ((*pending)[2].key, "s/a");
   EXPECT_EQ((*pending)[2].bytes, *store->EventBytes(3));
+  EXPECT_EQ(store->OutboxPending(), 3u);
   ASSERT_THAT(store->MarkPublished({1, 2}), IsOk());
   pending = store->PendingOutbox(10);
   ASSERT_THAT(*pending, SizeIs(1));
-  EXPECT_EQ((*pending)[0].event.log_sequence(), 3u);
-  // The log itself is untouched.
+  EXPECT_EQ((*pending)[0].sequence, 3u);
+  EXPECT_EQ(store->OutboxPending(), 1u);
+  // The log itself is untouched, and the outbox stands the same after a restart.
   EXPECT_THAT(*store->ReadLog(1, 10), SizeIs(3));
+  store.reset();
+  store = OpenStore(dir.path());
+  EXPECT_EQ(store->OutboxPending(), 1u);
+  pending = store->PendingOutbox(10);
+  ASSERT_THAT(*pending, SizeIs(1));
+  EXPECT_EQ((*pending)[0].sequence, 3u);
+}
+
+// The outbox is read from its first unpublished entry: published entries, deleted but
+// still in RocksDB as tombstones until compaction, are never stepped over again. (It
+// used to seek to the start of the outbox's range on every read: 30% of the server's CPU
+// at 0.1M events, 58% at 3.3M.)
+TEST(EventStoreTest, ReadingTheOutboxNeverStepsOverPublishedEntries) {
+  TempDir dir;
+  auto statistics = rocksdb::CreateDBStatistics();
+  auto opened = EventStore::Open(EventStore::Options{.path = dir.path(), .statistics = statistics});
+  ASSERT_THAT(opened, IsOk());
+  std::unique_ptr<EventStore> store = std::move(opened).value();
+  std::vector<std::future<absl::StatusOr<safeguard::v1::CommandResult>>> appended;
+  for (int i = 0; i < 2000; ++i) {
+    auto done = std::make_shared<std::promise<absl::StatusOr<safeguard::v1::CommandResult>>>();
+    appended.push_back(done->get_future());
+    store->AppendAsync(Command(absl::StrCat("s/", i), absl::StrCat("cmd-many-", i)),
+                       [done](absl::StatusOr<safeguard::v1::CommandResult> r) { done->set_value(std::move(r)); });
+  }
+  for (auto& f : appended) ASSERT_THAT(f.get(), IsOk());
+  for (uint64_t from = 1; from <= 2000; from += 500) {
+    std::vector<uint64_t> published;
+    for (uint64_t seq = from; seq < from + 500; ++seq) published.push_back(seq);
+    ASSERT_THAT(store->MarkPublished(published), IsOk());
+  }
+  const uint64_t skipped_before = statistics->getTickerCount(rocksdb::NUMBER_ITER_SKIP);
+  for (int i = 0; i < 10; ++i) ASSERT_THAT(store->PendingOutbox(512), IsOk());
+  EXPECT_LT(statistics->getTickerCount(rocksdb::NUMBER_ITER_SKIP) - skipped_before, 100u)
+      << "reading an empty outbox stepped over the 2,000 published entries";
+  EXPECT_EQ(store->OutboxPending(), 0u);
+}
+
+// A test agency whose events record references, and whose rule refuses a reference
+// recorded twice.
+class RefFolder : public StreamFolder {
+ public:
+  std::string Version() const override { return "test/1"; }
+  absl::Status Apply(const safeguard::v1::EventEnvelope& e, StreamState& state) const override {
+    state.Put(absl::StrCat("ref/", e.event_type()), "");
+    return absl::OkStatus();
+  }
+};
+
+EventStore::AppendCommand RefCommand(const std::string& stream, const std::string& ref, const std::string& command_id) {
+  EventStore::AppendCommand c = Command(stream, command_id, std::nullopt, absl::StrCat("fp-", ref, command_id));
+  c.event.set_event_type(ref);
+  c.rule = [ref](const StreamState& state) -> absl::Status {
+    absl::StatusOr<std::optional<std::string>> seen = state.Get(absl::StrCat("ref/", ref));
+    if (!seen.ok()) return seen.status();
+    if (seen->has_value()) return absl::AlreadyExistsError(absl::StrCat("ref ", ref, " is recorded"));
+    return absl::OkStatus();
+  };
+  return c;
+}
+
+TEST(EventStoreTest, ARuleIsCheckedAgainstTheStreamStateIncludingItsOwnGroup) {
+  TempDir dir;
+  RefFolder folder;
+  auto opened = EventStore::Open(EventStore::Options{.path = dir.path(), .folder = &folder});
+  ASSERT_THAT(opened, IsOk());
+  std::unique_ptr<EventStore> store = std::move(opened).value();
+  ASSERT_THAT(store->Append(RefCommand("s/a", "R-1", "cmd-r-0001")), IsOk());
+  EXPECT_THAT(store->Append(RefCommand("s/a", "R-1", "cmd-r-0002")), StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_THAT(store->Append(RefCommand("s/b", "R-1", "cmd-r-0003")), IsOk()) << "another stream's state is its own";
+  // A repeated command id is its original result, even though the rule would now refuse it.
+  auto replay = store->Append(RefCommand("s/a", "R-1", "cmd-r-0001"));
+  ASSERT_THAT(replay, IsOk());
+  EXPECT_TRUE(replay->idempotent_replay());
+
+  // Many appends of one reference at once, in whatever groups the writer makes: exactly
+  // one is accepted, the others refused by the rule, none ABORTED.
+  std::vector<std::future<absl::StatusOr<safeguard::v1::CommandResult>>> outcomes;
+  for (int i = 0; i < 50; ++i) {
+    auto done = std::make_shared<std::promise<absl::StatusOr<safeguard::v1::CommandResult>>>();
+    outcomes.push_back(done->get_future());
+    store->AppendAsync(RefCommand("s/c", "R-9", absl::StrCat("cmd-race-", i)),
+                       [done](absl::StatusOr<safeguard::v1::CommandResult> r) { done->set_value(std::move(r)); });
+  }
+  int accepted = 0, refused = 0;
+  for (auto& f : outcomes) {
+    absl::StatusOr<safeguard::v1::CommandResult> r = f.get();
+    if (r.ok()) ++accepted;
+    if (absl::IsAlreadyExists(r.status())) ++refused;
+  }
+  EXPECT_EQ(accepted, 1);
+  EXPECT_EQ(refused, 49);
+  EXPECT_EQ(*store->StreamVersion("s/c"), 1u);
+}
+
+TEST(EventStoreTest, StreamStateIsBuiltFromTheLogWhenTheFoldIsNewOrChanged) {
+  TempDir dir;
+  {
+    auto store = OpenStore(dir.path());  // no folder: no state kept
+    ASSERT_THAT(store->Append(RefCommand("s/a", "R-1", "cmd-r-0001")), IsOk());
+  }
+  RefFolder folder;
+  auto opened = EventStore::Open(EventStore::Options{.path = dir.path(), .folder = &folder});
+  ASSERT_THAT(opened, IsOk());
+  std::unique_ptr<EventStore> store = std::move(opened).value();
+  EXPECT_THAT(*store->StreamEntry("s/a", "ref/R-1"), ::testing::Optional(std::string()));
+  EXPECT_THAT(store->Append(RefCommand("s/a", "R-1", "cmd-r-0002")), StatusIs(absl::StatusCode::kAlreadyExists));
 }
 
 TEST(EventStoreTest, SecondOpenOfTheSameDirectoryFails) {
@@ -247,14 +358,14 @@ namespace {
 // stored bytes of every event (as an auditor holding a copy of the log would).
 std::string RootFromBytes(EventStore& store, uint64_t size) {
   std::vector<std::string> level;
-  for (uint64_t seq = 1; seq <= size; ++seq) level.push_back(audit::LeafHash(*store.EventBytes(seq)));
-  if (level.empty()) return audit::EmptyRoot();
+  for (uint64_t seq = 1; seq <= size; ++seq) level.push_back(merkle::LeafHash(*store.EventBytes(seq)));
+  if (level.empty()) return merkle::EmptyRoot();
   // MTH by the RFC's recursion.
   std::function<std::string(size_t, size_t)> mth = [&](size_t b, size_t e) -> std::string {
     if (e - b == 1) return level[b];
     size_t k = 1;
     while (k << 1 < e - b) k <<= 1;
-    return audit::NodeHash(mth(b, b + k), mth(b + k, e));
+    return merkle::NodeHash(mth(b, b + k), mth(b + k, e));
   };
   return mth(0, level.size());
 }
@@ -281,12 +392,12 @@ TEST(EventStoreMerkleTest, TheLogIsAMerkleTreeOfItsStoredEventsWithProofsForEver
     for (uint64_t seq = 1; seq <= n; ++seq) {
       auto proof = store->InclusionProof(seq, n);
       ASSERT_THAT(proof, IsOk());
-      EXPECT_TRUE(audit::VerifyInclusion(audit::LeafHash(*store->EventBytes(seq)), seq - 1, n, *proof, roots[n]));
+      EXPECT_TRUE(merkle::VerifyInclusion(merkle::LeafHash(*store->EventBytes(seq)), seq - 1, n, *proof, roots[n]));
     }
     for (uint64_t m = 0; m <= n; ++m) {
       auto proof = store->ConsistencyProof(m, n);
       ASSERT_THAT(proof, IsOk());
-      EXPECT_TRUE(audit::VerifyConsistency(m, n, roots[m], roots[n], *proof)) << m << " -> " << n;
+      EXPECT_TRUE(merkle::VerifyConsistency(m, n, roots[m], roots[n], *proof)) << m << " -> " << n;
     }
   }
   EXPECT_THAT(store->RootHash(41), StatusIs(absl::StatusCode::kOutOfRange));
@@ -303,7 +414,7 @@ TEST(EventStoreMerkleTest, TheLogIsAMerkleTreeOfItsStoredEventsWithProofsForEver
   EXPECT_EQ(*store->RootHash(41), RootFromBytes(*store, 41));
   auto proof = store->ConsistencyProof(40, 41);
   ASSERT_THAT(proof, IsOk());
-  EXPECT_TRUE(audit::VerifyConsistency(40, 41, roots[40], *store->RootHash(41), *proof));
+  EXPECT_TRUE(merkle::VerifyConsistency(40, 41, roots[40], *store->RootHash(41), *proof));
 }
 
 TEST(EventStoreMerkleTest, AStoreWithoutItsTreeHasItBuiltFromItsEventsWhenOpened) {

@@ -4,11 +4,14 @@
 #include <gtest/gtest.h>
 
 #include "tests/testing/childrens_requests.h"
+#include "services/childrens/childrens_stream_state.h"
 #include "tests/testing/agency_commands_fixture.h"
 #include "tests/testing/status_matchers.h"
 
 namespace safeguard::childrens {
 namespace {
+
+const ChildrensStreamFolder kFolder;
 
 using namespace safeguard::v1;
 using safeguard::testing::IsOk;
@@ -16,7 +19,7 @@ using safeguard::testing::StatusIs;
 
 class ChildrensCommandsTest : public testing::AgencyCommandsTest<ChildrensCommands> {
  protected:
-  ChildrensCommandsTest() : AgencyCommandsTest(AGENCY_CHILDRENS_SERVICES, "sw-1") {
+  ChildrensCommandsTest() : AgencyCommandsTest(AGENCY_CHILDRENS_SERVICES, "sw-1", &kFolder) {
   }
 };
 

@@ -2,6 +2,7 @@
 // judged against: validation naming the field, the state rules, idempotency, and the
 // decision events applied back to the index as mappa-service's consumer would.
 #include "services/mappa/identity_commands.h"
+#include "services/mappa/mappa_stream_state.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -29,7 +30,7 @@ constexpr char kChildrens[] = "childrens:CS-2001";
 class IdentityCommandsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto events = EventStore::Open(EventStore::Options{.path = dir_.path() + "/events"});
+    auto events = EventStore::Open(EventStore::Options{.path = dir_.path() + "/events", .folder = &folder_});
     ASSERT_THAT(events, IsOk());
     events_ = std::move(events).value();
     auto views = RiskViewStore::Open(dir_.path() + "/views");
@@ -67,15 +68,18 @@ class IdentityCommandsTest : public ::testing::Test {
     return r;
   }
 
-  template <typename Request>
-  absl::StatusOr<CommandResult> Run(void (IdentityCommands::*handle)(const Request&, const CallContext&,
-                                                                     IdentityCommands::Done),
-                                    const Request& request) {
+  absl::StatusOr<CommandResult> Decide(IdentityLinkStatus decision, const DecideIdentityLinkRequest& request) {
     std::promise<absl::StatusOr<CommandResult>> p;
-    (commands_.get()->*handle)(request, call_, [&p](absl::StatusOr<CommandResult> r) { p.set_value(std::move(r)); });
+    commands_->Decide(request, decision, call_, [&p](absl::StatusOr<CommandResult> r) { p.set_value(std::move(r)); });
+    return p.get_future().get();
+  }
+  absl::StatusOr<CommandResult> Link(const LinkRecordsRequest& request) {
+    std::promise<absl::StatusOr<CommandResult>> p;
+    commands_->Handle(request, call_, [&p](absl::StatusOr<CommandResult> r) { p.set_value(std::move(r)); });
     return p.get_future().get();
   }
 
+  const MappaStreamFolder folder_;
   TempDir dir_;
   std::unique_ptr<EventStore> events_;
   std::unique_ptr<RiskViewStore> views_;
@@ -92,42 +96,42 @@ TEST_F(IdentityCommandsTest, BadInputIsRefusedNamingTheFieldAndWritesNothing) {
   bad_id.set_link_id("not-a-link");
   auto no_reason = Decision("cmd-decision-1", "");
   auto long_reason = Decision("cmd-decision-1", std::string(2001, 'x'));
-  EXPECT_THAT(Run(&IdentityCommands::Confirm, no_id), StatusIs(absl::StatusCode::kInvalidArgument, "command_id"));
-  EXPECT_THAT(Run(&IdentityCommands::Confirm, bad_id), StatusIs(absl::StatusCode::kInvalidArgument, "link_id"));
-  EXPECT_THAT(Run(&IdentityCommands::Reject, no_reason), StatusIs(absl::StatusCode::kInvalidArgument, "reason"));
-  EXPECT_THAT(Run(&IdentityCommands::Unlink, long_reason), StatusIs(absl::StatusCode::kInvalidArgument, "reason"));
+  EXPECT_THAT(Decide(LINKED, no_id), StatusIs(absl::StatusCode::kInvalidArgument, "command_id"));
+  EXPECT_THAT(Decide(LINKED, bad_id), StatusIs(absl::StatusCode::kInvalidArgument, "link_id"));
+  EXPECT_THAT(Decide(REJECTED, no_reason), StatusIs(absl::StatusCode::kInvalidArgument, "reason"));
+  EXPECT_THAT(Decide(UNLINKED, long_reason), StatusIs(absl::StatusCode::kInvalidArgument, "reason"));
   auto unknown = Decision("cmd-decision-1");
   unknown.set_link_id("link-0123456789abcdef0123");
-  EXPECT_THAT(Run(&IdentityCommands::Confirm, unknown), StatusIs(absl::StatusCode::kNotFound, "link_id"));
+  EXPECT_THAT(Decide(LINKED, unknown), StatusIs(absl::StatusCode::kNotFound, "link_id"));
 
   LinkRecordsRequest link;
   link.set_command_id("cmd-decision-2");
   link.set_reason("known to be him");
   link.mutable_record_a()->set_probation_case_ref("X123456");
-  EXPECT_THAT(Run(&IdentityCommands::LinkRecords, link), StatusIs(absl::StatusCode::kInvalidArgument, "record_b.pnc_id"));
+  EXPECT_THAT(Link(link), StatusIs(absl::StatusCode::kInvalidArgument, "record_b.pnc_id"));
   link.mutable_record_b()->set_pnc_id("2019/12345");  // no check letter
-  EXPECT_THAT(Run(&IdentityCommands::LinkRecords, link), StatusIs(absl::StatusCode::kInvalidArgument, "record_b.pnc_id"));
+  EXPECT_THAT(Link(link), StatusIs(absl::StatusCode::kInvalidArgument, "record_b.pnc_id"));
   link.mutable_record_b()->set_pnc_id("2019/0012345X");  // well formed, not held
-  EXPECT_THAT(Run(&IdentityCommands::LinkRecords, link), StatusIs(absl::StatusCode::kNotFound, "record_b"));
+  EXPECT_THAT(Link(link), StatusIs(absl::StatusCode::kNotFound, "record_b"));
   link.mutable_record_b()->Clear();
   link.mutable_record_b()->set_probation_case_ref("x123456");  // the same record
-  EXPECT_THAT(Run(&IdentityCommands::LinkRecords, link), StatusIs(absl::StatusCode::kFailedPrecondition, "record_b"));
+  EXPECT_THAT(Link(link), StatusIs(absl::StatusCode::kFailedPrecondition, "record_b"));
   EXPECT_EQ(events_->LastSequence(), 0u);
 }
 
 TEST_F(IdentityCommandsTest, DecisionsFollowTheLinksStateAndAreAppliedBack) {
   // A candidate cannot be unlinked; it can be rejected, then confirmed after all.
-  EXPECT_THAT(Run(&IdentityCommands::Unlink, Decision("cmd-decision-1")), StatusIs(absl::StatusCode::kFailedPrecondition, "link_id"));
-  auto rejected = Run(&IdentityCommands::Reject, Decision("cmd-decision-2", "different photographs"));
+  EXPECT_THAT(Decide(UNLINKED, Decision("cmd-decision-1")), StatusIs(absl::StatusCode::kFailedPrecondition, "link_id"));
+  auto rejected = Decide(REJECTED, Decision("cmd-decision-2", "different photographs"));
   ASSERT_THAT(rejected, IsOk());
   EXPECT_EQ(rejected->stream_id(), "mappa/" + link_);
   // Judged on the stream even before the consumer has applied the rejection.
-  EXPECT_THAT(Run(&IdentityCommands::Reject, Decision("cmd-decision-3")), StatusIs(absl::StatusCode::kFailedPrecondition, "link_id"));
+  EXPECT_THAT(Decide(REJECTED, Decision("cmd-decision-3")), StatusIs(absl::StatusCode::kFailedPrecondition, "link_id"));
   Consume();
   EXPECT_EQ(views_->GetLink(link_)->status(), REJECTED);
 
-  ASSERT_THAT(Run(&IdentityCommands::Confirm, Decision("cmd-decision-4", "same NHS number after all")), IsOk());
-  EXPECT_THAT(Run(&IdentityCommands::Confirm, Decision("cmd-decision-5")), StatusIs(absl::StatusCode::kFailedPrecondition, "link_id"));
+  ASSERT_THAT(Decide(LINKED, Decision("cmd-decision-4", "same NHS number after all")), IsOk());
+  EXPECT_THAT(Decide(LINKED, Decision("cmd-decision-5")), StatusIs(absl::StatusCode::kFailedPrecondition, "link_id"));
   Consume();
   auto link = views_->GetLink(link_);
   EXPECT_EQ(link->status(), LINKED);
@@ -136,19 +140,19 @@ TEST_F(IdentityCommandsTest, DecisionsFollowTheLinksStateAndAreAppliedBack) {
   EXPECT_EQ(link->decision_provenance().recorded_by().user(), "chair-1");
   EXPECT_THAT(*views_->PersonRecords(kChildrens), ::testing::ElementsAre(kProbation, kChildrens));
 
-  ASSERT_THAT(Run(&IdentityCommands::Unlink, Decision("cmd-decision-6", "brothers")), IsOk());
+  ASSERT_THAT(Decide(UNLINKED, Decision("cmd-decision-6", "brothers")), IsOk());
   Consume();
   EXPECT_THAT(*views_->PersonRecords(kChildrens), ::testing::ElementsAre(kChildrens));
 }
 
 TEST_F(IdentityCommandsTest, ARepeatedCommandIdReturnsTheOriginalAndCannotBeReusedForAnotherDecision) {
-  auto first = Run(&IdentityCommands::Confirm, Decision("cmd-decision-1"));
+  auto first = Decide(LINKED, Decision("cmd-decision-1"));
   ASSERT_THAT(first, IsOk());
-  auto again = Run(&IdentityCommands::Confirm, Decision("cmd-decision-1"));
+  auto again = Decide(LINKED, Decision("cmd-decision-1"));
   ASSERT_THAT(again, IsOk());
   EXPECT_TRUE(again->idempotent_replay());
   EXPECT_EQ(again->event_id(), first->event_id());
-  EXPECT_THAT(Run(&IdentityCommands::Unlink, Decision("cmd-decision-1")), StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_THAT(Decide(UNLINKED, Decision("cmd-decision-1")), StatusIs(absl::StatusCode::kAlreadyExists));
   EXPECT_EQ(events_->LastSequence(), 1u);
 }
 
@@ -162,7 +166,7 @@ TEST_F(IdentityCommandsTest, RecordsNoRuleProposedCanBeLinkedByReference) {
   r.set_reason("Custody photograph matches the probation record");
   r.mutable_record_a()->set_pnc_id("2019/12345x");
   r.mutable_record_b()->set_probation_case_ref("x123456");
-  ASSERT_THAT(Run(&IdentityCommands::LinkRecords, r), IsOk());
+  ASSERT_THAT(Link(r), IsOk());
   Consume();
   EXPECT_THAT(*views_->PersonRecords(kProbation), ::testing::ElementsAre("pnc:2019/0012345X", kProbation));
   EXPECT_EQ(views_->GetPersonView(kProbation)->convictions_size(), 1);

@@ -2,6 +2,7 @@
 // in: every bad input refused naming its field and writing nothing, the meeting's state
 // rules, and the records applied back to the views as mappa-service's consumer would.
 #include "services/mappa/meeting_commands.h"
+#include "services/mappa/mappa_stream_state.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -42,7 +43,7 @@ class MeetingCommandsTest : public ::testing::Test {
 
  protected:
   void SetUp() override {
-    auto events = EventStore::Open(EventStore::Options{.path = dir_.path() + "/events"});
+    auto events = EventStore::Open(EventStore::Options{.path = dir_.path() + "/events", .folder = &folder_});
     ASSERT_THAT(events, IsOk());
     events_ = std::move(events).value();
     auto views = RiskViewStore::Open(dir_.path() + "/views");
@@ -68,6 +69,7 @@ class MeetingCommandsTest : public ::testing::Test {
   static RecordCaseDiscussionRequest Discussion() { return testing::ValidDiscussion(); }
   static RecordMinutesRequest Minutes() { return testing::ValidMinutes(kNow - absl::Hours(1)); }
 
+  const MappaStreamFolder folder_;
   TempDir dir_;
   std::unique_ptr<EventStore> events_;
   std::unique_ptr<RiskViewStore> views_;
@@ -200,6 +202,24 @@ TEST_F(MeetingCommandsTest, NothingIsDecidedBeforeTheMeetingHappens) {
   EXPECT_THAT(Run(Attendance()), StatusIs(absl::StatusCode::kFailedPrecondition, "attendance:"));
   EXPECT_THAT(Run(Review()), StatusIs(absl::StatusCode::kFailedPrecondition, "review:"));
   EXPECT_EQ(events_->LastSequence(), 2u);
+}
+
+// s.327A's presumption to disclose is checked against the subject's picture; when the
+// picture cannot be read (here: a mappa-service whose state holds no record of the
+// subject, as while it rebuilds), the review is refused, never recorded unchecked.
+TEST_F(MeetingCommandsTest, AReviewIsRefusedWhenThePresumptionCannotBeChecked) {
+  ASSERT_THAT(Run(Schedule()), IsOk());
+  ASSERT_THAT(Run(Attendance()), IsOk());
+  ASSERT_THAT(Run(SubjectItem()), IsOk());
+  auto empty = RiskViewStore::Open(dir_.path() + "/rebuilding");
+  ASSERT_THAT(empty, IsOk());
+  MeetingCommands blind(events_.get(), empty->get(), [] { return kNow; });
+  auto unnoted = Review();
+  unnoted.mutable_review()->set_presumption_to_disclose_noted(false);
+  std::promise<absl::StatusOr<CommandResult>> p;
+  blind.Handle(unnoted, call_, [&p](absl::StatusOr<CommandResult> r) { p.set_value(std::move(r)); });
+  EXPECT_THAT(p.get_future().get(), StatusIs(absl::StatusCode::kUnavailable, "review:"));
+  EXPECT_EQ(events_->LastSequence(), 3u) << "nothing was recorded";
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <future>
+
 #include "common/bus/event_bus_rocksdb.h"
 #include "services/mappa/online_identifier.h"
 #include "tests/testing/events.h"
@@ -59,16 +61,17 @@ class ScreeningTest : public ::testing::Test {
     auto bus = RocksDbEventBus::Open(dir_.Sub("bus"));
     ASSERT_THAT(bus, IsOk());
     bus_ = std::move(bus).value();
-    screening_ = std::make_unique<Screening>(store_.get(), bus_.get(), kAuditAccessTopic, clock_);
+    access_ = std::make_unique<AccessLog>(bus_.get(), kAuditAccessTopic, clock_);
+    screening_ = std::make_unique<Screening>(store_.get(), access_.get(), clock_);
     call_.actor.set_agency(AGENCY_ONLINE_PLATFORM);
     call_.actor.set_user("examplechat");
   }
 
-  void Apply(const std::vector<EventEnvelope>& events) {
+  void Apply(const std::vector<EventEnvelope>& events, const std::string& topic = kPoliceTopic) {
     std::vector<BusRecord> records;
     for (const auto& e : events) {
       BusRecord r;
-      r.topic = kPoliceTopic;
+      r.topic = topic;
       r.offset = offset_++;
       r.value = e.SerializeAsString();
       records.push_back(std::move(r));
@@ -100,7 +103,11 @@ class ScreeningTest : public ::testing::Test {
     r.set_kind(kind);
     r.set_value(value);
     r.set_check_ref("chk-1");
-    return screening_->Check(r, call_);
+    std::promise<absl::StatusOr<CheckIdentifierResponse>> answered;
+    screening_->Handle(r, call_, [&](absl::StatusOr<CheckIdentifierResponse> a) { answered.set_value(std::move(a)); });
+    absl::StatusOr<CheckIdentifierResponse> answer = answered.get_future().get();
+    if (!answer.ok()) return answer.status();
+    return answer->held();
   }
 
   std::vector<AccessRecord> Records() { return testing::AccessRecordsOn(*bus_); }
@@ -109,6 +116,7 @@ class ScreeningTest : public ::testing::Test {
   Clock clock_;
   std::unique_ptr<RiskViewStore> store_;
   std::unique_ptr<RocksDbEventBus> bus_;
+  std::unique_ptr<AccessLog> access_;
   std::unique_ptr<Screening> screening_;
   CallContext call_;
   testing::EventFactory f_;
@@ -142,6 +150,41 @@ TEST_F(ScreeningTest, NotHeldWhenTheNotificationPeriodHasEnded) {
   Apply({Notification("2024-06-01", "john.smith@gmail.com", /*period_ended=*/true),
          f_.Order(kPnc, "SHPO-1", "2020-05-01", "")});
   EXPECT_FALSE(*Check(EMAIL, "johnsmith@gmail.com"));
+}
+
+// The person is judged whole: police hold the identifier on the register, and probation's
+// licence condition (filed under the man's own case reference, linked by the PNC id its
+// event carries) is the restriction. Each record alone holds only half.
+TEST_F(ScreeningTest, APersonIsJudgedWholeAcrossTheirLinkedRecords) {
+  Apply({Notification("2024-06-01", "john.smith@gmail.com")});
+  EXPECT_FALSE(*Check(EMAIL, "johnsmith@gmail.com")) << "no restriction is recorded yet";
+  SubjectRef who = testing::TestSubject(kPnc);
+  who.set_probation_case_ref("X123456");
+  Apply({f_.About(AGENCY_PROBATION, "probation:X123456", who, "2024-07-01",
+                  [](EventEnvelope* e) {
+                    auto* s = e->mutable_supervision_started();
+                    s->set_supervision_ref("LIC-1");
+                    s->set_kind(LICENCE);
+                    s->set_start_date("2024-07-01");
+                  }),
+         f_.About(AGENCY_PROBATION, "probation:X123456", who, "2024-07-01",
+                  [](EventEnvelope* e) {
+                    auto* c = e->mutable_licence_conditions_set();
+                    c->set_supervision_ref("LIC-1");
+                    auto* condition = c->add_conditions();
+                    condition->set_condition_ref("C1");
+                    condition->set_kind(INTERNET_MONITORING);
+                  })},
+        kProbationTopic);
+  EXPECT_TRUE(*Check(EMAIL, "johnsmith@gmail.com"));
+  // Disclosed about the person: every record of theirs is named.
+  auto records = Records();
+  ASSERT_FALSE(records.empty());
+  std::vector<std::string> named;
+  for (const auto& r : records) {
+    if (r.disclosed_match()) named.push_back(r.subject_key());
+  }
+  EXPECT_THAT(named, ::testing::UnorderedElementsAre("pnc:2019/0012345X", "probation:X123456"));
 }
 
 TEST_F(ScreeningTest, EveryCheckIsRecordedAsADisclosureToThePlatform) {

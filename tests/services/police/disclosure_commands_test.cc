@@ -10,12 +10,15 @@
 #include "common/disclosure/disclosure_case.h"
 #include "common/enum_name.h"
 #include "common/disclosure/scheme_config.h"
+#include "services/police/police_stream_state.h"
 #include "tests/testing/agency_commands_fixture.h"
 #include "tests/testing/disclosure_requests.h"
 #include "tests/testing/status_matchers.h"
 
 namespace safeguard::police {
 namespace {
+
+const PoliceStreamFolder kFolder;
 
 using namespace safeguard::v1;
 using safeguard::testing::At;
@@ -39,7 +42,7 @@ class TestDisclosureCommands : public DisclosureCommands {
 
 class DisclosureCommandsTest : public t::AgencyCommandsTest<TestDisclosureCommands> {
  protected:
-  DisclosureCommandsTest() : AgencyCommandsTest(AGENCY_POLICE, "disclosure-officer-1") {
+  DisclosureCommandsTest() : AgencyCommandsTest(AGENCY_POLICE, "disclosure-officer-1", &kFolder) {
     call_.actor.set_role("police-disclosure");
   }
 

@@ -4,11 +4,14 @@
 #include <gtest/gtest.h>
 
 #include "tests/testing/probation_requests.h"
+#include "services/probation/probation_stream_state.h"
 #include "tests/testing/agency_commands_fixture.h"
 #include "tests/testing/status_matchers.h"
 
 namespace safeguard::probation {
 namespace {
+
+const ProbationStreamFolder kFolder;
 
 using namespace safeguard::v1;
 using safeguard::testing::IsOk;
@@ -16,7 +19,7 @@ using safeguard::testing::StatusIs;
 
 class ProbationCommandsTest : public testing::AgencyCommandsTest<ProbationCommands> {
  protected:
-  ProbationCommandsTest() : AgencyCommandsTest(AGENCY_PROBATION, "om-1") {
+  ProbationCommandsTest() : AgencyCommandsTest(AGENCY_PROBATION, "om-1", &kFolder) {
   }
 };
 

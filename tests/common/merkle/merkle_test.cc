@@ -1,7 +1,7 @@
 // The Merkle tree's hashing and proofs against the RFC 6962 test vectors published by the
 // Certificate Transparency project (transparency-dev/merkle), then every proof of every
 // tree up to 70 leaves verified, and tampered ones refused.
-#include "common/audit/merkle.h"
+#include "common/merkle/merkle.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -12,7 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "tests/testing/status_matchers.h"
 
-namespace safeguard::audit {
+namespace safeguard::merkle {
 namespace {
 
 using safeguard::testing::IsOk;
@@ -203,4 +203,4 @@ TEST(MerkleTest, ABuilderResumedFromStoredNodesContinuesTheSameTree) {
 }
 
 }  // namespace
-}  // namespace safeguard::audit
+}  // namespace safeguard::merkle

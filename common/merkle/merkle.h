@@ -17,7 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace safeguard::audit {
+namespace safeguard::merkle {
 
 inline constexpr size_t kHashSize = 32;
 
@@ -74,4 +74,4 @@ class TreeBuilder {
   std::vector<std::string> last_;  // per level: the last completed node's hash
 };
 
-}  // namespace safeguard::audit
+}  // namespace safeguard::merkle

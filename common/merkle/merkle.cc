@@ -1,11 +1,11 @@
-#include "common/audit/merkle.h"
+#include "common/merkle/merkle.h"
 
 #include <openssl/evp.h>
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 
-namespace safeguard::audit {
+namespace safeguard::merkle {
 namespace {
 
 std::string Sha256(unsigned char prefix, absl::string_view a, absl::string_view b) {
@@ -224,4 +224,4 @@ std::vector<TreeBuilder::Node> TreeBuilder::Append(std::string leaf_hash) {
   return done;
 }
 
-}  // namespace safeguard::audit
+}  // namespace safeguard::merkle

@@ -1,0 +1,66 @@
+#include "common/access/access_log.h"
+
+#include <future>
+
+#include "absl/strings/str_cat.h"
+#include "common/ids.h"
+#include "common/status_macros.h"
+#include "common/validation.h"
+
+namespace safeguard {
+
+namespace v = safeguard::validation;
+
+AccessLog::AccessLog(EventBus* bus, std::string audit_topic, Clock clock)
+    : bus_(bus), audit_topic_(std::move(audit_topic)), clock_(std::move(clock)) {}
+
+void AccessLog::Record(const CallContext& call, const safeguard::v1::Purpose& purpose,
+                       std::vector<Consultation> consultations, Done done) {
+  std::vector<BusMessage> records;
+  const google::protobuf::Timestamp at = ToProtoTimestamp(clock_());
+  auto add = [&](const Consultation& c, const std::string& subject) {
+    safeguard::v1::AccessRecord r;
+    r.set_access_id(NewUuid());
+    *r.mutable_actor() = call.actor;
+    *r.mutable_at() = at;
+    r.set_subject_key(subject);
+    r.set_view(c.view);
+    *r.mutable_purpose() = purpose;
+    r.set_peer(call.peer);
+    for (const std::string& recipient : c.recipients) r.add_recipients(recipient);
+    r.set_disclosed(c.disclosed);
+    r.set_event_id(c.event_id);
+    r.set_query(c.query);
+    r.set_query_ref(c.query_ref);
+    r.set_disclosed_match(c.disclosed_match);
+    // Keyed by subject, so that one person's records stay in order on one partition.
+    records.push_back(BusMessage{audit_topic_, subject.empty() ? c.query : subject, r.SerializeAsString()});
+  };
+  for (const Consultation& c : consultations) {
+    if (c.subjects.empty() && !c.query.empty()) add(c, "");
+    for (const std::string& subject : c.subjects) add(c, subject);
+  }
+  if (records.empty()) return done(absl::OkStatus());
+  bus_->PublishAsync(std::move(records), [done = std::move(done)](absl::Status st) {
+    if (!st.ok()) {
+      return done(absl::UnavailableError(
+          absl::StrCat("the access could not be recorded, so nothing is given: ", st.message())));
+    }
+    done(absl::OkStatus());
+  });
+}
+
+absl::Status AccessLog::RecordNow(const CallContext& call, const safeguard::v1::Purpose& purpose,
+                                  std::vector<Consultation> consultations) {
+  std::promise<absl::Status> recorded;
+  std::future<absl::Status> outcome = recorded.get_future();
+  Record(call, purpose, std::move(consultations), [&recorded](absl::Status st) { recorded.set_value(std::move(st)); });
+  return outcome.get();
+}
+
+absl::Status CheckPurpose(const safeguard::v1::Purpose& purpose) {
+  RETURN_IF_ERROR(v::RequireEnum("purpose.code", purpose.code(), safeguard::v1::PurposeCode_descriptor()));
+  return v::RequireText("purpose.detail", purpose.detail(), 500);
+}
+
+}  // namespace safeguard

@@ -1,0 +1,18 @@
+#include "common/agency/stream_entries.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace safeguard::agency {
+
+std::string RefEntry(absl::string_view kind, absl::string_view ref) { return absl::StrCat(kind, "/", ref); }
+
+absl::StatusOr<std::optional<std::string>> RefState(const StreamState& state, absl::string_view kind,
+                                                    absl::string_view ref) {
+  return state.Get(RefEntry(kind, ref));
+}
+
+void SetRef(StreamState& state, absl::string_view kind, absl::string_view ref, absl::string_view value) {
+  state.Put(RefEntry(kind, ref), std::string(value));
+}
+
+}  // namespace safeguard::agency
