@@ -17,6 +17,7 @@ inline safeguard::v1::Provenance ProvenanceOf(const safeguard::v1::EventEnvelope
   *p.mutable_occurred_at() = e.occurred_at();
   *p.mutable_recorded_at() = e.recorded_at();
   *p.mutable_recorded_by() = e.actor();
+  p.set_log_sequence(e.log_sequence());
   return p;
 }
 

@@ -2,24 +2,40 @@
 
 #include <filesystem>
 
+#include "common/access/access_log.h"
 #include "common/log/event_log.h"
 #include "common/status_macros.h"
-#include "services/mappa/identity_commands.h"
-#include "services/mappa/mappa_consumer.h"
-#include "services/mappa/mappa_grpc_service.h"
-#include "services/mappa/mappa_reads.h"
+#include "services/mappa/cases/disclosure_reads.h"
+#include "services/mappa/grpc/mappa_grpc_service.h"
+#include "services/mappa/identity/identity_commands.h"
+#include "services/mappa/ingest/mappa_consumer.h"
+#include "services/mappa/ingest/projector.h"
 #include "services/mappa/mappa_stream_state.h"
-#include "services/mappa/risk_view_store.h"
-#include "services/mappa/screening.h"
-#include "services/mappa/screening_grpc_service.h"
+#include "services/mappa/meetings/meeting_commands.h"
+#include "services/mappa/meetings/meeting_reads.h"
+#include "services/mappa/reads/alert_reads.h"
+#include "services/mappa/reads/identity_reads.h"
+#include "services/mappa/reads/person_reads.h"
+#include "services/mappa/screening/screening.h"
+#include "services/mappa/state/mappa_state.h"
 
 namespace safeguard::mappa {
+namespace {
+
+// The open gaps status lists at most: their number is what an operator watches.
+constexpr size_t kGapsReported = 100;
+
+}  // namespace
 
 struct MappaNode::Parts {
-  std::unique_ptr<RiskViewStore> store;
+  std::unique_ptr<MappaState> state;
+  std::unique_ptr<Projector> projector;
   std::unique_ptr<MappaConsumer> consumer;
   std::unique_ptr<AccessLog> access;
-  std::unique_ptr<MappaReads> reads;
+  std::unique_ptr<PersonReads> persons;
+  std::unique_ptr<AlertReads> alerts;
+  std::unique_ptr<WatchLimits> watch_limits;
+  std::unique_ptr<IdentityReads> identity_reads;
   std::unique_ptr<DisclosureReads> disclosure_reads;
   std::unique_ptr<MeetingReads> meeting_reads;
   std::unique_ptr<Screening> screening;
@@ -42,9 +58,10 @@ struct MappaNode::Parts {
 absl::StatusOr<std::unique_ptr<MappaNode>> MappaNode::Start(MappaNodeOptions options, EventBus* bus) {
   static const MappaStreamFolder* folder = new MappaStreamFolder();
   auto p = std::make_unique<Parts>();
-  ASSIGN_OR_RETURN(p->store, RiskViewStore::Open(
-                                 (std::filesystem::path(options.data_dir) / "mappa").string(),
-                                 options.clock));
+  ASSIGN_OR_RETURN(p->state, MappaState::Open(MappaState::Options{
+                                 .path = (std::filesystem::path(options.data_dir) / "mappa").string(),
+                                 .statistics = options.statistics}));
+  ASSIGN_OR_RETURN(p->projector, Projector::Create(p->state.get(), options.clock));
   ASSIGN_OR_RETURN(p->log, EventLog::Open(EventLog::Options{.data_dir = options.data_dir,
                                                            .name = "mappa-events",
                                                            .topic = options.topics.mappa,
@@ -53,21 +70,25 @@ absl::StatusOr<std::unique_ptr<MappaNode>> MappaNode::Start(MappaNodeOptions opt
                                                            .clock = options.clock},
                                           bus));
   p->consumer = std::make_unique<MappaConsumer>(
-      bus, p->store.get(),
+      bus, p->state.get(), p->projector.get(),
       std::vector<std::string>{options.topics.police, options.topics.probation, options.topics.childrens,
                                options.topics.mappa},
       options.clock);
   p->consumer->Start();
   p->access = std::make_unique<AccessLog>(bus, options.topics.audit_access, options.clock);
-  p->reads = std::make_unique<MappaReads>(p->store.get(), p->access.get(), options.clock);
+  p->persons = std::make_unique<PersonReads>(p->state.get(), p->access.get(), options.clock);
+  p->alerts = std::make_unique<AlertReads>(p->state.get(), p->access.get(), options.clock);
+  p->watch_limits = std::make_unique<WatchLimits>(options.watches_per_caller, options.watches_in_all);
+  p->identity_reads = std::make_unique<IdentityReads>(p->state.get(), p->access.get());
   p->disclosure_reads =
-      std::make_unique<DisclosureReads>(p->store.get(), p->access.get(), options.deadlines, options.clock);
-  p->meeting_reads = std::make_unique<MeetingReads>(p->store.get(), p->access.get(), options.clock);
-  p->screening = std::make_unique<Screening>(p->store.get(), p->access.get(), options.clock);
-  p->identity = std::make_unique<IdentityCommands>(p->log->store(), p->store.get(), options.clock);
-  p->meetings = std::make_unique<MeetingCommands>(p->log->store(), p->store.get(), options.clock);
-  p->service = std::make_unique<MappaGrpcService>(p->reads.get());
-  p->identity_service = std::make_unique<IdentityGrpcService>(p->reads.get(), p->identity.get());
+      std::make_unique<DisclosureReads>(p->state.get(), p->access.get(), options.deadlines, options.clock);
+  p->meeting_reads = std::make_unique<MeetingReads>(p->state.get(), p->access.get());
+  p->screening = std::make_unique<Screening>(p->state.get(), p->access.get(), options.clock);
+  p->identity = std::make_unique<IdentityCommands>(p->log->store(), p->state.get(), options.clock);
+  p->meetings = std::make_unique<MeetingCommands>(p->log->store(), p->state.get(), options.clock);
+  p->service = std::make_unique<MappaGrpcService>(p->persons.get(), p->alerts.get(), &p->projector->feed(),
+                                                  p->watch_limits.get());
+  p->identity_service = std::make_unique<IdentityGrpcService>(p->identity_reads.get(), p->identity.get());
   p->disclosure_service = std::make_unique<DisclosureCaseGrpcService>(p->disclosure_reads.get());
   p->meeting_service = std::make_unique<MeetingGrpcService>(p->meetings.get(), p->meeting_reads.get());
   p->screening_service = std::make_unique<ScreeningGrpcService>(p->screening.get());
@@ -90,14 +111,15 @@ void MappaNode::Stop() {
 absl::Status MappaNode::ReportStatus(safeguard::v1::ServiceStatus* status) {
   status->add_services("mappa-service");
   parts_->log->ReportStatus(status);
-  const ApplyStats totals = parts_->store->totals();
+  const ApplyStats totals = parts_->projector->totals();
   status->set_events_applied(totals.applied);
   status->set_duplicates_skipped(totals.duplicates);
-  ASSIGN_OR_RETURN(uint64_t waiting, parts_->store->EventsWaiting());
+  const Snapshot state = parts_->state->Read();
+  ASSIGN_OR_RETURN(const uint64_t waiting, StreamSequencer::EventsWaiting(state));
   status->set_events_waiting(waiting);
-  ASSIGN_OR_RETURN(std::vector<safeguard::v1::GapReport> gaps, parts_->store->Gaps());
+  ASSIGN_OR_RETURN(std::vector<safeguard::v1::GapReport> gaps, StreamSequencer::Gaps(state, kGapsReported));
   for (auto& g : gaps) *status->add_open_gaps() = std::move(g);
-  ASSIGN_OR_RETURN(std::vector<safeguard::v1::ConsumerPosition> positions, parts_->store->Positions());
+  ASSIGN_OR_RETURN(std::vector<safeguard::v1::ConsumerPosition> positions, StreamSequencer::Positions(state));
   for (auto& p : positions) *status->add_positions() = std::move(p);
   return absl::OkStatus();
 }

@@ -1,8 +1,11 @@
-// mappa-service's parts, wired: the views at <data_dir>/mappa, the consumer of the agency
-// topics and of mappa.events, the reads and the platforms' identifier screening (both of
-// which record every access on the audit topic), the MAPPA users' identity decisions (an
-// event store at <data_dir>/mappa-events whose outbox publishes on mappa.events), and
-// their gRPC services.
+// mappa-service's parts, wired (docs/architecture.md draws them):
+//  - the state at <data_dir>/mappa (state/), derived from the bus: the projector applies
+//    each batch the consumer polls from the agency topics and mappa.events (ingest/);
+//  - the reads, each answered from a snapshot and recorded on the audit topic (reads/,
+//    cases/, meetings/, screening/), and the alert watches' fan-out (alerts/);
+//  - the MAPPA users' own decisions — identity links and meetings — on mappa-service's own
+//    event log at <data_dir>/mappa-events, published on mappa.events (common/log/);
+//  - their gRPC services (grpc/).
 #pragma once
 
 #include <memory>
@@ -15,6 +18,7 @@
 #include "common/disclosure/scheme_config.h"
 #include "common/service_node.h"
 #include "common/time_util.h"
+#include "rocksdb/statistics.h"
 #include "safeguard/v1/operations.pb.h"
 
 namespace grpc {
@@ -29,17 +33,22 @@ struct MappaNodeOptions {
   disclosure::Deadlines deadlines;  // the disclosure scheme's, for the deadline lists
   absl::Duration checkpoint_interval = absl::Seconds(10);  // signed checkpoints of mappa-events
   Clock clock = SystemClock();
+  // Alert watches (WatchAlerts) open at once: per caller (client certificate), and in all.
+  size_t watches_per_caller = 8;
+  size_t watches_in_all = 256;
+  // The state's RocksDB counters, when a caller wants them (tests, metrics).
+  std::shared_ptr<rocksdb::Statistics> statistics;
 };
 
 class MappaNode : public ServiceNode {
  public:
-  // Opens the views and starts consuming. `bus` must outlive the node.
+  // Opens the state and the log and starts consuming. `bus` must outlive the node.
   static absl::StatusOr<std::unique_ptr<MappaNode>> Start(MappaNodeOptions options, EventBus* bus);
   ~MappaNode() override;
 
   std::vector<grpc::Service*> services() override;
   absl::Status ReportStatus(safeguard::v1::ServiceStatus* status) override;
-  // Stops the consumer; call after the gRPC server has stopped.
+  // Stops the consumer and the log; call after the gRPC server has stopped.
   void Stop() override;
 
   struct Parts;

@@ -3,8 +3,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
-#include "services/mappa/identity.h"
-#include "services/mappa/meeting.h"
+#include "services/mappa/identity/identity.h"
+#include "services/mappa/meetings/meeting.h"
 
 namespace safeguard::mappa {
 namespace {

@@ -18,8 +18,12 @@
 #include "common/status_macros.h"
 #include "common/time_util.h"
 #include "safeguard/v1/envelope.pb.h"
-#include "services/mappa/mappa_reads.h"
-#include "services/mappa/risk_view_store.h"
+#include "services/mappa/cases/case_folder.h"
+#include "services/mappa/ingest/projector.h"
+#include "services/mappa/meetings/meeting_folder.h"
+#include "services/mappa/projection/person_views.h"
+#include "services/mappa/reads/person_reads.h"
+#include "services/mappa/state/mappa_state.h"
 
 namespace safeguard::audit_tool {
 namespace v1 = safeguard::v1;
@@ -44,8 +48,9 @@ absl::StatusOr<v1::RiskView> ViewAsOf(const AsOfOptions& options) {
   if (ec) return absl::FailedPreconditionError(absl::StrCat(options.work_dir, ": ", ec.message()));
   ASSIGN_OR_RETURN(std::unique_ptr<RocksDbEventBus> bus, RocksDbEventBus::OpenReadOnly(options.bus_dir));
   const Clock then = [t = options.as_of] { return t; };
-  ASSIGN_OR_RETURN(std::unique_ptr<mappa::RiskViewStore> store,
-                   mappa::RiskViewStore::Open((std::filesystem::path(options.work_dir) / "mappa").string(), then));
+  ASSIGN_OR_RETURN(std::unique_ptr<mappa::MappaState> state,
+                   mappa::MappaState::Open({.path = (std::filesystem::path(options.work_dir) / "mappa").string()}));
+  ASSIGN_OR_RETURN(std::unique_ptr<mappa::Projector> store, mappa::Projector::Create(state.get(), then));
   for (const std::string& topic : {options.topics.police, options.topics.probation, options.topics.childrens,
                                    options.topics.mappa}) {
     ASSIGN_OR_RETURN(std::vector<BusRecord> records, ReadTopic(*bus, topic));
@@ -55,18 +60,18 @@ absl::StatusOr<v1::RiskView> ViewAsOf(const AsOfOptions& options) {
       if (e.ParseFromString(r.value) && FromProtoTimestamp(e.recorded_at()) > options.as_of) continue;
       known.push_back(std::move(r));
       if (known.size() == 1000) {
-        RETURN_IF_ERROR(store->ApplyRecords(known).status());
+        RETURN_IF_ERROR(store->Apply(known).status());
         known.clear();
       }
     }
-    if (!known.empty()) RETURN_IF_ERROR(store->ApplyRecords(known).status());
+    if (!known.empty()) RETURN_IF_ERROR(store->Apply(known).status());
   }
   // Read as mappa-service reads, with "now" the moment asked about. The read's own access
   // record goes to a scratch bus: the auditor's copy is not the live log.
   ASSIGN_OR_RETURN(std::unique_ptr<RocksDbEventBus> scratch,
                    RocksDbEventBus::Open((std::filesystem::path(options.work_dir) / "scratch-bus").string()));
   AccessLog access(scratch.get(), options.topics.audit_access, then);
-  mappa::MappaReads reads(store.get(), &access, then);
+  mappa::PersonReads reads(state.get(), &access, then);
   v1::GetRiskViewRequest request;
   *request.mutable_subject() = options.subject;
   *request.mutable_purpose() = options.purpose;
@@ -94,18 +99,19 @@ std::string Digest(const google::protobuf::Message& m) {
   return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), len));
 }
 
-// Every view of `store`, by name, with its digest.
-absl::StatusOr<std::map<std::string, std::string>> Digests(mappa::RiskViewStore& store) {
+// Every view of `state`, by name, with its digest.
+absl::StatusOr<std::map<std::string, std::string>> Digests(const mappa::MappaState& state) {
   std::map<std::string, std::string> out;
-  RETURN_IF_ERROR(store.VisitPeople("", [&](const v1::RiskView& v) {
+  const mappa::Snapshot snapshot = state.Read();
+  RETURN_IF_ERROR(mappa::VisitPeople(snapshot, "", [&](const v1::RiskView& v) {
     out[absl::StrCat("person ", v.subject_key())] = Digest(v);
     return true;
   }));
-  RETURN_IF_ERROR(store.VisitCases("", [&](const v1::DisclosureCase& c) {
+  RETURN_IF_ERROR(mappa::VisitCases(snapshot, "", [&](const v1::DisclosureCase& c) {
     out[absl::StrCat("case ", c.case_ref())] = Digest(c);
     return true;
   }));
-  RETURN_IF_ERROR(store.VisitMeetings([&](const v1::MappaMeeting& m) {
+  RETURN_IF_ERROR(mappa::VisitMeetings(snapshot, [&](const v1::MappaMeeting& m) {
     out[absl::StrCat("meeting ", m.meeting_ref())] = Digest(m);
     return true;
   }));
@@ -119,13 +125,14 @@ absl::StatusOr<ReplayReport> ReplayAndCompare(const ReplayOptions& options) {
   if (std::filesystem::exists(options.work_dir) && !std::filesystem::is_empty(options.work_dir, ec)) {
     return absl::FailedPreconditionError(absl::StrCat(options.work_dir, ": the rebuilt state needs an empty directory"));
   }
-  ASSIGN_OR_RETURN(std::unique_ptr<mappa::RiskViewStore> live, mappa::RiskViewStore::OpenReadOnly(options.live_state));
+  ASSIGN_OR_RETURN(std::unique_ptr<mappa::MappaState> live, mappa::MappaState::OpenReadOnly(options.live_state));
   // Where the live state stands: replay exactly that much.
-  ASSIGN_OR_RETURN(std::vector<v1::ConsumerPosition> positions, live->Positions());
+  ASSIGN_OR_RETURN(std::vector<v1::ConsumerPosition> positions, mappa::StreamSequencer::Positions(live->Read()));
   ASSIGN_OR_RETURN(std::unique_ptr<RocksDbEventBus> bus, RocksDbEventBus::OpenReadOnly(options.bus_dir));
   std::filesystem::create_directories(options.work_dir, ec);
-  ASSIGN_OR_RETURN(std::unique_ptr<mappa::RiskViewStore> rebuilt,
-                   mappa::RiskViewStore::Open((std::filesystem::path(options.work_dir) / "mappa").string()));
+  ASSIGN_OR_RETURN(std::unique_ptr<mappa::MappaState> rebuilt,
+                   mappa::MappaState::Open({.path = (std::filesystem::path(options.work_dir) / "mappa").string()}));
+  ASSIGN_OR_RETURN(std::unique_ptr<mappa::Projector> projector, mappa::Projector::Create(rebuilt.get()));
   ReplayReport report;
   for (const v1::ConsumerPosition& p : positions) {
     ASSIGN_OR_RETURN(std::vector<BusRecord> records, ReadTopic(*bus, p.topic()));
@@ -134,13 +141,13 @@ absl::StatusOr<ReplayReport> ReplayAndCompare(const ReplayOptions& options) {
       if (r.partition != p.partition() || r.offset >= p.next_offset()) continue;
       batch.push_back(std::move(r));
       if (batch.size() == 1000) {
-        ASSIGN_OR_RETURN(mappa::ApplyStats stats, rebuilt->ApplyRecords(batch));
+        ASSIGN_OR_RETURN(mappa::ApplyStats stats, projector->Apply(batch));
         report.events_replayed += stats.applied;
         batch.clear();
       }
     }
     if (!batch.empty()) {
-      ASSIGN_OR_RETURN(mappa::ApplyStats stats, rebuilt->ApplyRecords(batch));
+      ASSIGN_OR_RETURN(mappa::ApplyStats stats, projector->Apply(batch));
       report.events_replayed += stats.applied;
     }
   }

@@ -5,7 +5,7 @@
 #include "common/enum_name.h"
 #include "common/time_util.h"
 #include "google/protobuf/util/json_util.h"
-#include "services/mappa/risk_projection.h"
+#include "services/mappa/projection/risk_projection.h"
 #include "absl/strings/str_format.h"
 #include "safeguard/v1/agency_records.pb.h"
 #include "safeguard/v1/disclosure_reads.pb.h"
@@ -213,8 +213,22 @@ std::string RenderRiskView(const RiskView& v) {
                     " graded ", i.grading(), i.intelligence().concerns_children() ? ", concerns children" : "",
                     ": ", i.intelligence().summary(), "\n      ", Source(i.provenance()), "\n");
   }
+  if (v.shortened_sections_size() > 0) {
+    absl::StrAppend(&out, "\nShortened to the most recent entries (read the rest with get-risk-view-section):\n");
+    for (const SectionShown& s : v.shortened_sections()) {
+      absl::StrAppend(&out, "  ", EnumName(s.section()), ": ", s.shown(), " of ", s.total(), " shown\n");
+    }
+  }
   absl::StrAppend(&out, "\n", v.events_applied(), " event(s) applied; last updated ",
                   FormatTimestamp(v.last_updated()), "\n");
+  return out;
+}
+
+std::string RenderSectionPage(const RiskViewSectionPage& p) {
+  std::string out = absl::StrCat(EnumName(p.section()), " of ", p.subject_key(), ": ", p.total(),
+                                 " in all, most recent first\n");
+  absl::StrAppend(&out, RenderJson(p.entries()));
+  if (!p.next_page_token().empty()) absl::StrAppend(&out, "More: add page_token=", p.next_page_token(), "\n");
   return out;
 }
 
@@ -438,6 +452,7 @@ std::string RenderJson(const google::protobuf::Message& message) {
 
 std::string Render(const google::protobuf::Message& message) {
   if (const auto* v = dynamic_cast<const RiskView*>(&message)) return RenderRiskView(*v);
+  if (const auto* p = dynamic_cast<const RiskViewSectionPage*>(&message)) return RenderSectionPage(*p);
   if (const auto* t = dynamic_cast<const GetTimelineResponse*>(&message)) return RenderTimeline(*t);
   if (const auto* r = dynamic_cast<const AgencyRecord*>(&message)) return RenderAgencyRecord(*r);
   if (const auto* r = dynamic_cast<const CommandResult*>(&message)) return RenderResult(*r);

@@ -12,8 +12,8 @@
 #include "common/merkle/merkle.h"
 #include "common/disclosure/disclosure_case.h"
 #include "safeguard/v1/envelope.pb.h"
-#include "services/mappa/meeting.h"
-#include "services/mappa/risk_projection.h"
+#include "services/mappa/meetings/meeting.h"
+#include "services/mappa/projection/risk_projection.h"
 
 // Protobuf logs every string field that is not UTF-8; random inputs make that noise.
 extern "C" int LLVMFuzzerInitialize(int*, char***) {

@@ -9,7 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/childrens/childrens_validation.h"
-#include "services/mappa/meeting_validation.h"
+#include "services/mappa/meetings/meeting_validation.h"
 #include "services/police/disclosure_validation.h"
 #include "services/police/police_validation.h"
 #include "services/probation/probation_validation.h"

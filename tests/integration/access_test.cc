@@ -231,6 +231,9 @@ TEST_F(AccessTest, EveryReadOfPersonalDataMustStateAPurpose) {
   pnc.set_pnc_id("2019/0012345X");
   GetRiskViewRequest view;
   *view.mutable_subject() = pnc;
+  GetRiskViewSectionRequest section;
+  *section.mutable_subject() = pnc;
+  section.set_section(INTELLIGENCE);
   GetTimelineRequest timeline;
   *timeline.mutable_subject() = pnc;
   GetDisclosureCaseRequest one_case;
@@ -245,6 +248,8 @@ TEST_F(AccessTest, EveryReadOfPersonalDataMustStateAPurpose) {
   };
   const std::vector<Read> reads = {
       {"mappa-panel-member", system_->mappa_address(), "/safeguard.v1.MappaService/GetRiskView", view.SerializeAsString()},
+      {"mappa-panel-member", system_->mappa_address(), "/safeguard.v1.MappaService/GetRiskViewSection",
+       section.SerializeAsString()},
       {"mappa-panel-member", system_->mappa_address(), "/safeguard.v1.MappaService/GetTimeline", timeline.SerializeAsString()},
       {"mappa-panel-member", system_->mappa_address(), "/safeguard.v1.MappaService/ListAlerts", ""},
       {"mappa-panel-member", system_->mappa_address(), "/safeguard.v1.MappaService/WatchAlerts", ""},

@@ -354,18 +354,19 @@ TEST_F(AuditTest, ReplayingTheLogsGivesEveryLiveViewAndADoctoredOneIsNamed) {
   EXPECT_THAT(names, ::testing::IsSupersetOf({std::string("case CSODS/KENT/77"), std::string("person pnc:2019/0010000X")}));
   EXPECT_GE(report->events_replayed, 4u);
 
-  // Doctor one stored view: drop the conviction from the live picture.
+  // Doctor one stored picture (services/mappa/state/prefixes.h: "V" person key): drop the
+  // conviction from it.
   system_.reset();
   {
     rocksdb::DB* raw = nullptr;
     ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), dir_.path() + "/mappa", &raw).ok());
     std::unique_ptr<rocksdb::DB> db(raw);
     std::string bytes;
-    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), "vpnc:2019/0010001X", &bytes).ok());
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), "Vpnc:2019/0010001X", &bytes).ok());
     RiskView v;
     ASSERT_TRUE(v.ParseFromString(bytes));
     v.clear_convictions();
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), "vpnc:2019/0010001X", v.SerializeAsString()).ok());
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), "Vpnc:2019/0010001X", v.SerializeAsString()).ok());
   }
   auto doctored = audit_tool::ReplayAndCompare(
       {.bus_dir = dir_.path() + "/bus", .live_state = dir_.path() + "/mappa", .work_dir = dir_.path() + "/replay-2"});

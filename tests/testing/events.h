@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/time_util.h"
 #include "safeguard/v1/envelope.pb.h"
-#include "services/mappa/identity.h"
+#include "services/mappa/identity/identity.h"
 #include "tests/testing/police_requests.h"
 
 namespace safeguard::testing {

@@ -1,6 +1,6 @@
-// Applies events to a RiskViewStore as mappa-service's consumer would: as records of one
-// topic with offsets counting up; and, for a store of mappa-service's own commands, what it
-// has appended since the last call.
+// Applies events to mappa-service's state as its consumer would: as records of one topic
+// with offsets counting up; and, for a store of mappa-service's own commands, what it has
+// appended since the last call.
 #pragma once
 
 #include <gmock/gmock.h>
@@ -9,14 +9,14 @@
 #include <vector>
 
 #include "common/store/event_store.h"
-#include "services/mappa/risk_view_store.h"
+#include "tests/testing/mappa_test_state.h"
 #include "tests/testing/status_matchers.h"
 
 namespace safeguard::testing {
 
 class ViewFeeder {
  public:
-  explicit ViewFeeder(mappa::RiskViewStore* views) : views_(views) {}
+  explicit ViewFeeder(MappaTestState* views) : views_(views) {}
 
   void Feed(const std::vector<safeguard::v1::EventEnvelope>& events) {
     std::vector<BusRecord> records;
@@ -36,7 +36,7 @@ class ViewFeeder {
   }
 
  private:
-  mappa::RiskViewStore* const views_;
+  MappaTestState* const views_;
   int64_t offset_ = 0;
   uint64_t consumed_ = 0;
 };

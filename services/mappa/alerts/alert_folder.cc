@@ -1,0 +1,163 @@
+#include "services/mappa/alerts/alert_folder.h"
+
+#include <algorithm>
+
+#include "absl/strings/escaping.h"
+#include "common/keys.h"
+#include "common/status_macros.h"
+#include "common/time_util.h"
+#include "safeguard/v1/mappa_state.pb.h"
+#include "services/mappa/alerts/alert_rules.h"
+#include "services/mappa/state/prefixes.h"
+
+namespace safeguard::mappa {
+namespace {
+
+namespace v1 = safeguard::v1;
+using v1::Alert;
+using v1::AlertChange;
+
+std::string AlertsKey(const std::string& person) { return prefix::kAlerts + person; }
+std::string ChangeKey(uint64_t sequence) {
+  std::string k = prefix::kAlertChange;
+  AppendBigEndian64(&k, sequence);
+  return k;
+}
+
+// Whether two alerts of one rule say the same: same summary, same events.
+bool SameAlert(const Alert& a, const Alert& b) {
+  return a.summary() == b.summary() &&
+         std::equal(a.raised_by_event_ids().begin(), a.raised_by_event_ids().end(),
+                    b.raised_by_event_ids().begin(), b.raised_by_event_ids().end());
+}
+
+}  // namespace
+
+absl::Status AlertFolder::Update(const std::string& person_key, const v1::RiskView* facts) {
+  ASSIGN_OR_RETURN(std::optional<v1::AlertSet> stored_set,
+                   GetMessage<v1::AlertSet>(*txn_, AlertsKey(person_key), "alerts"));
+  std::map<int, Alert> stored;
+  if (stored_set.has_value()) {
+    for (Alert& a : *stored_set->mutable_alerts()) stored.emplace(static_cast<int>(a.rule()), std::move(a));
+  }
+  std::vector<Alert> holding;
+  if (facts != nullptr) holding = AlertsAsOf(*facts, DayOf(now_));
+  if (holding.empty() && stored.empty()) return absl::OkStatus();  // the usual case
+
+  auto log = [&](v1::AlertChangeKind kind, const Alert& alert) {
+    AlertChange change;
+    change.set_sequence(++sequence_);
+    change.set_kind(kind);
+    *change.mutable_alert() = alert;
+    *change.mutable_at() = ToProtoTimestamp(now_);
+    txn_->Put(ChangeKey(change.sequence()), change.SerializeAsString());
+    std::string last;
+    AppendBigEndian64(&last, sequence_);
+    txn_->Put(prefix::kAlertChange, last);  // the log's last sequence, under the bare prefix
+  };
+  bool changed = false;
+  v1::AlertSet now;
+  for (Alert& alert : holding) {
+    const int rule = static_cast<int>(alert.rule());
+    auto old = stored.find(rule);
+    if (old != stored.end() && SameAlert(old->second, alert)) {
+      // Still holds on the same events: kept as raised, with the day it was last judged.
+      changed = changed || old->second.as_of_date() != alert.as_of_date();
+      Alert kept = std::move(old->second);
+      kept.set_as_of_date(alert.as_of_date());
+      *now.add_alerts() = std::move(kept);
+      stored.erase(old);
+      continue;
+    }
+    const bool raised = old == stored.end();
+    *alert.mutable_raised_at() = raised ? ToProtoTimestamp(now_) : old->second.raised_at();
+    log(raised ? v1::ALERT_RAISED : v1::ALERT_UPDATED, alert);
+    if (!raised) stored.erase(old);
+    *now.add_alerts() = std::move(alert);
+    changed = true;
+  }
+  for (auto& [rule, alert] : stored) {  // held before, not now
+    alert.set_as_of_date(FormatIsoDate(DayOf(now_)));
+    log(v1::ALERT_CLEARED, alert);
+    changed = true;
+  }
+  if (!changed) return absl::OkStatus();
+  if (now.alerts().empty()) {
+    txn_->Delete(AlertsKey(person_key));
+  } else {
+    txn_->Put(AlertsKey(person_key), now.SerializeAsString());
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::ListAlertsResponse> ListAlerts(const StateReader& state, v1::AlertRule rule, uint32_t page_size,
+                                                  const std::string& page_token) {
+  v1::ListAlertsResponse response;
+  ASSIGN_OR_RETURN(const uint64_t sequence, LastAlertSequence(state));
+  response.set_sequence(sequence);
+  // The token is the last alert's (person key, rule).
+  std::string after_person;
+  int after_rule = 0;
+  if (!page_token.empty()) {
+    std::string decoded;
+    if (!absl::WebSafeBase64Unescape(page_token, &decoded) || decoded.size() < 9) {
+      return absl::InvalidArgumentError("page_token: not a token from a previous page");
+    }
+    after_person = decoded.substr(0, decoded.size() - 8);
+    after_rule = static_cast<int>(DecodeBigEndian64(std::string_view(decoded).substr(decoded.size() - 8)));
+  }
+  absl::Status parsed;
+  std::string last_person;
+  int last_rule = 0;
+  RETURN_IF_ERROR(state.Scan(prefix::kAlerts, after_person.empty() ? "" : AlertsKey(after_person),
+                             [&](std::string_view key, std::string_view value) {
+                               const std::string person(key.substr(1));
+                               v1::AlertSet set;
+                               if (!set.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+                                 parsed = absl::DataLossError("stored alerts are unreadable");
+                                 return false;
+                               }
+                               for (Alert& a : *set.mutable_alerts()) {
+                                 if (person == after_person && static_cast<int>(a.rule()) <= after_rule) continue;
+                                 if (rule != v1::ALERT_RULE_UNSPECIFIED && a.rule() != rule) continue;
+                                 if (response.alerts_size() == static_cast<int>(page_size)) {
+                                   std::string token = last_person;
+                                   AppendBigEndian64(&token, static_cast<uint64_t>(last_rule));
+                                   response.set_next_page_token(absl::WebSafeBase64Escape(token));
+                                   return false;
+                                 }
+                                 last_person = person;
+                                 last_rule = static_cast<int>(a.rule());
+                                 *response.add_alerts() = std::move(a);
+                               }
+                               return true;
+                             }));
+  RETURN_IF_ERROR(parsed);
+  return response;
+}
+
+absl::StatusOr<std::vector<AlertChange>> AlertChangesAfter(const StateReader& state, uint64_t after_sequence,
+                                                           size_t limit) {
+  std::vector<AlertChange> out;
+  absl::Status parsed;
+  RETURN_IF_ERROR(state.Scan(prefix::kAlertChange, ChangeKey(after_sequence + 1),
+                             [&](std::string_view, std::string_view value) {
+                               if (out.size() == limit) return false;
+                               AlertChange c;
+                               if (!c.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+                                 parsed = absl::DataLossError("stored alert change is unreadable");
+                                 return false;
+                               }
+                               out.push_back(std::move(c));
+                               return true;
+                             }));
+  RETURN_IF_ERROR(parsed);
+  return out;
+}
+
+absl::StatusOr<uint64_t> LastAlertSequence(const StateReader& state) {
+  ASSIGN_OR_RETURN(std::optional<std::string> last, state.Get(prefix::kAlertChange));
+  return last.has_value() ? DecodeBigEndian64(*last) : 0;
+}
+
+}  // namespace safeguard::mappa

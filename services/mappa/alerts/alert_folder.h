@@ -1,0 +1,57 @@
+// The alerts that hold now, kept per person, and the log of every change (raised,
+// updated, cleared), in the same transaction as the facts that change them: a batch
+// either commits its facts and their alerts together or neither, so an alert can never
+// be left stale by a failure between the two. Time alone raises and clears some alerts
+// (a notification falls due, an order expires), so every person's are also brought up to
+// date when the day changes (Projector::ReevaluateAlerts).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "safeguard/v1/mappa_service.pb.h"
+#include "services/mappa/state/state_reader.h"
+#include "services/mappa/state/transaction.h"
+
+namespace safeguard::mappa {
+
+class AlertFolder {
+ public:
+  // Works in `txn` as of `now`; the change log continues after `last_sequence`.
+  AlertFolder(Transaction* txn, absl::Time now, uint64_t last_sequence)
+      : txn_(txn), now_(now), sequence_(last_sequence) {}
+
+  // Brings the stored alerts of the person `person_key` to what `facts` (their picture's
+  // facts) raise today; nullptr for a person who is no more (a link made them part of
+  // another): their alerts clear.
+  absl::Status Update(const std::string& person_key, const safeguard::v1::RiskView* facts);
+
+  // The last change's sequence, once the transaction commits.
+  uint64_t last_sequence() const { return sequence_; }
+
+ private:
+  Transaction* const txn_;
+  const absl::Time now_;
+  uint64_t sequence_;
+};
+
+// --- Reads ---
+
+// The current alerts (of `rule` only, unless unspecified), by subject key then rule, up to
+// `page_size` after `page_token`; `sequence` says which change the list reflects.
+absl::StatusOr<safeguard::v1::ListAlertsResponse> ListAlerts(const StateReader& state,
+                                                             safeguard::v1::AlertRule rule, uint32_t page_size,
+                                                             const std::string& page_token);
+
+// Up to `limit` alert changes after `after_sequence`, in order.
+absl::StatusOr<std::vector<safeguard::v1::AlertChange>> AlertChangesAfter(const StateReader& state,
+                                                                          uint64_t after_sequence, size_t limit);
+
+// The last alert change's sequence (0 before any).
+absl::StatusOr<uint64_t> LastAlertSequence(const StateReader& state);
+
+}  // namespace safeguard::mappa

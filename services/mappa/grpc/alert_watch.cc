@@ -1,0 +1,140 @@
+#include "services/mappa/grpc/alert_watch.h"
+
+#include "common/grpc/status_mapping.h"
+
+namespace safeguard::mappa {
+
+namespace v1 = safeguard::v1;
+
+AlertWatch::AlertWatch(AlertReads* reads, AlertFeed* feed, WatchLimits* limits, std::string caller_key,
+                       CallContext call, v1::Purpose purpose, AlertReads::WatchPosition start)
+    : reads_(reads),
+      feed_(feed),
+      limits_(limits),
+      caller_key_(std::move(caller_key)),
+      call_(std::move(call)),
+      purpose_(std::move(purpose)),
+      at_(std::move(start)) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++outstanding_;
+  feed_->Post([this] { Step(); });
+}
+
+void AlertWatch::Step() {
+  std::unique_lock<std::mutex> lock(mu_);
+  --outstanding_;
+  wake_ = 0;
+  if (cancelled_) {
+    const Next next = FinishIfIdleLocked();
+    lock.unlock();
+    return Do(next);
+  }
+  const AlertReads::WatchPosition at = at_;
+  lock.unlock();
+  absl::StatusOr<AlertReads::WatchStep> step = reads_->NextForWatch(at, kStep);
+  lock.lock();
+  if (!step.ok() || cancelled_) {
+    if (!step.ok()) end_ = ToGrpcStatus(step.status());
+    const Next next = FinishIfIdleLocked();
+    lock.unlock();
+    return Do(next);
+  }
+  if (step->changes.empty()) {
+    at_ = step->next;
+    ++outstanding_;
+    wake_ = feed_->WakeAfter(at_.after, [this] { Step(); });
+    return;
+  }
+  ++outstanding_;
+  lock.unlock();
+  reads_->access()->Record(call_, purpose_, {std::move(step->consulted)},
+                           [this, changes = std::move(step->changes), next = step->next](absl::Status st) mutable {
+                             Recorded(std::move(st), std::move(changes), std::move(next));
+                           });
+}
+
+void AlertWatch::Recorded(absl::Status recorded, std::vector<v1::AlertChange> changes,
+                          AlertReads::WatchPosition next) {
+  Next action;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    --outstanding_;
+    if (!recorded.ok()) {
+      end_ = ToGrpcStatus(recorded);  // nothing is sent that could not be recorded
+    } else if (!cancelled_) {
+      at_ = std::move(next);
+      for (v1::AlertChange& c : changes) queue_.push_back(std::move(c));
+    }
+    action = (!recorded.ok() || cancelled_) ? FinishIfIdleLocked() : SendNextLocked();
+  }
+  Do(action);
+}
+
+void AlertWatch::OnWriteDone(bool ok) {
+  Next action;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    --outstanding_;
+    if (!ok) cancelled_ = true;  // the stream is gone
+    action = cancelled_ ? FinishIfIdleLocked() : SendNextLocked();
+  }
+  Do(action);
+}
+
+void AlertWatch::OnCancel() {
+  Next action;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    cancelled_ = true;
+    if (wake_ != 0 && feed_->Cancel(wake_)) {
+      wake_ = 0;
+      --outstanding_;
+    }
+    action = FinishIfIdleLocked();
+  }
+  Do(action);
+}
+
+void AlertWatch::OnDone() {
+  limits_->Release(caller_key_);
+  delete this;
+}
+
+AlertWatch::Next AlertWatch::SendNextLocked() {
+  if (queue_.empty()) {
+    ++outstanding_;
+    feed_->Post([this] { Step(); });
+    return Next::kNothing;
+  }
+  writing_ = std::move(queue_.front());
+  queue_.pop_front();
+  ++outstanding_;
+  return Next::kWrite;
+}
+
+AlertWatch::Next AlertWatch::FinishIfIdleLocked() {
+  if (finished_ || outstanding_ > 0) return Next::kNothing;  // the outstanding work ends it
+  finished_ = true;
+  return Next::kFinish;
+}
+
+void AlertWatch::Do(Next next) {
+  switch (next) {
+    case Next::kNothing:
+      return;
+    case Next::kWrite:
+      StartWrite(&writing_);
+      return;
+    case Next::kFinish: {
+      grpc::Status status;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        status = end_.value_or(grpc::Status(grpc::StatusCode::CANCELLED, "the watch was cancelled"));
+      }
+      Finish(status);  // the last touch of `this`: OnDone may follow at once
+      return;
+    }
+  }
+}
+
+}  // namespace safeguard::mappa

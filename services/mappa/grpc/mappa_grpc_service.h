@@ -1,0 +1,191 @@
+// mappa-service's gRPC handlers: MappaService, IdentityService, DisclosureCaseService,
+// MeetingService and ScreeningService. Each hands the call to its domain object through
+// Serve (common/grpc/serve.h); WatchAlerts is a stream (grpc/alert_watch.h). Nothing else
+// lives here.
+#pragma once
+
+#include "common/grpc/serve.h"
+#include "safeguard/v1/disclosure_reads.grpc.pb.h"
+#include "safeguard/v1/mappa_service.grpc.pb.h"
+#include "safeguard/v1/meeting_service.grpc.pb.h"
+#include "safeguard/v1/screening_service.grpc.pb.h"
+#include "services/mappa/alerts/alert_feed.h"
+#include "services/mappa/cases/disclosure_reads.h"
+#include "services/mappa/identity/identity_commands.h"
+#include "services/mappa/meetings/meeting_commands.h"
+#include "services/mappa/meetings/meeting_reads.h"
+#include "services/mappa/reads/alert_reads.h"
+#include "services/mappa/reads/identity_reads.h"
+#include "services/mappa/reads/person_reads.h"
+#include "services/mappa/screening/screening.h"
+
+namespace safeguard::mappa {
+
+namespace v1 = safeguard::v1;
+
+class MappaGrpcService final : public v1::MappaService::CallbackService {
+ public:
+  // All must outlive the service.
+  MappaGrpcService(PersonReads* persons, AlertReads* alerts, AlertFeed* feed, WatchLimits* limits)
+      : persons_(persons), alerts_(alerts), feed_(feed), limits_(limits) {}
+
+  grpc::ServerUnaryReactor* GetRiskView(grpc::CallbackServerContext* ctx, const v1::GetRiskViewRequest* r,
+                                        v1::RiskView* out) override {
+    return Serve(ctx, r, out, persons_);
+  }
+  grpc::ServerUnaryReactor* GetRiskViewSection(grpc::CallbackServerContext* ctx,
+                                               const v1::GetRiskViewSectionRequest* r,
+                                               v1::RiskViewSectionPage* out) override {
+    return Serve(ctx, r, out, persons_);
+  }
+  grpc::ServerUnaryReactor* GetTimeline(grpc::CallbackServerContext* ctx, const v1::GetTimelineRequest* r,
+                                        v1::GetTimelineResponse* out) override {
+    return Serve(ctx, r, out, persons_);
+  }
+  grpc::ServerUnaryReactor* ListAlerts(grpc::CallbackServerContext* ctx, const v1::ListAlertsRequest* r,
+                                       v1::ListAlertsResponse* out) override {
+    return Serve(ctx, r, out, alerts_);
+  }
+  grpc::ServerWriteReactor<v1::AlertChange>* WatchAlerts(grpc::CallbackServerContext* ctx,
+                                                         const v1::WatchAlertsRequest* request) override;
+
+ private:
+  PersonReads* const persons_;
+  AlertReads* const alerts_;
+  AlertFeed* const feed_;
+  WatchLimits* const limits_;
+};
+
+class IdentityGrpcService final : public v1::IdentityService::CallbackService {
+ public:
+  IdentityGrpcService(IdentityReads* reads, IdentityCommands* commands)
+      : reads_(reads),
+        commands_(commands),
+        confirm_{commands, v1::LINKED},
+        reject_{commands, v1::REJECTED},
+        unlink_{commands, v1::UNLINKED} {}
+
+  grpc::ServerUnaryReactor* ListIdentityLinks(grpc::CallbackServerContext* ctx, const v1::ListIdentityLinksRequest* r,
+                                              v1::ListIdentityLinksResponse* out) override {
+    return Serve(ctx, r, out, reads_);
+  }
+  grpc::ServerUnaryReactor* ConfirmIdentityLink(grpc::CallbackServerContext* ctx,
+                                                const v1::DecideIdentityLinkRequest* r,
+                                                v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &confirm_);
+  }
+  grpc::ServerUnaryReactor* RejectIdentityLink(grpc::CallbackServerContext* ctx, const v1::DecideIdentityLinkRequest* r,
+                                               v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &reject_);
+  }
+  grpc::ServerUnaryReactor* UnlinkIdentity(grpc::CallbackServerContext* ctx, const v1::DecideIdentityLinkRequest* r,
+                                           v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &unlink_);
+  }
+  grpc::ServerUnaryReactor* LinkRecords(grpc::CallbackServerContext* ctx, const v1::LinkRecordsRequest* r,
+                                        v1::CommandResult* out) override {
+    return Serve(ctx, r, out, commands_);
+  }
+
+ private:
+  // One decision's handler: the three decisions share a request type.
+  struct Decision {
+    IdentityCommands* commands;
+    v1::IdentityLinkStatus decision;
+    void Handle(const v1::DecideIdentityLinkRequest& r, const CallContext& call, Reply<v1::CommandResult> reply) {
+      commands->Decide(r, decision, call, std::move(reply));
+    }
+  };
+
+  IdentityReads* const reads_;
+  IdentityCommands* const commands_;
+  Decision confirm_, reject_, unlink_;
+};
+
+class DisclosureCaseGrpcService final : public v1::DisclosureCaseService::CallbackService {
+ public:
+  explicit DisclosureCaseGrpcService(DisclosureReads* reads) : reads_(reads) {}
+
+  grpc::ServerUnaryReactor* GetDisclosureCase(grpc::CallbackServerContext* ctx, const v1::GetDisclosureCaseRequest* r,
+                                              v1::DisclosureCase* out) override {
+    return Serve(ctx, r, out, reads_);
+  }
+  grpc::ServerUnaryReactor* ListDisclosureCases(grpc::CallbackServerContext* ctx,
+                                                const v1::ListDisclosureCasesRequest* r,
+                                                v1::ListDisclosureCasesResponse* out) override {
+    return Serve(ctx, r, out, reads_);
+  }
+  grpc::ServerUnaryReactor* ListDisclosureDeadlines(grpc::CallbackServerContext* ctx,
+                                                    const v1::ListDisclosureDeadlinesRequest* r,
+                                                    v1::ListDisclosureDeadlinesResponse* out) override {
+    return Serve(ctx, r, out, reads_);
+  }
+  grpc::ServerUnaryReactor* GetDisclosureStatistics(grpc::CallbackServerContext* ctx,
+                                                    const v1::GetDisclosureStatisticsRequest* r,
+                                                    v1::GetDisclosureStatisticsResponse* out) override {
+    return Serve(ctx, r, out, reads_);
+  }
+
+ private:
+  DisclosureReads* const reads_;
+};
+
+class MeetingGrpcService final : public v1::MeetingService::CallbackService {
+ public:
+  MeetingGrpcService(MeetingCommands* commands, MeetingReads* reads) : commands_(commands), reads_(reads) {}
+
+  grpc::ServerUnaryReactor* ScheduleMeeting(grpc::CallbackServerContext* ctx, const v1::ScheduleMeetingRequest* r,
+                                            v1::CommandResult* out) override {
+    return Serve(ctx, r, out, commands_);
+  }
+  grpc::ServerUnaryReactor* RecordAttendance(grpc::CallbackServerContext* ctx, const v1::RecordAttendanceRequest* r,
+                                             v1::CommandResult* out) override {
+    return Serve(ctx, r, out, commands_);
+  }
+  grpc::ServerUnaryReactor* AddAgendaItem(grpc::CallbackServerContext* ctx, const v1::AddAgendaItemRequest* r,
+                                          v1::CommandResult* out) override {
+    return Serve(ctx, r, out, commands_);
+  }
+  grpc::ServerUnaryReactor* RecordSubjectReview(grpc::CallbackServerContext* ctx,
+                                                const v1::RecordSubjectReviewRequest* r,
+                                                v1::CommandResult* out) override {
+    return Serve(ctx, r, out, commands_);
+  }
+  grpc::ServerUnaryReactor* RecordCaseDiscussion(grpc::CallbackServerContext* ctx,
+                                                 const v1::RecordCaseDiscussionRequest* r,
+                                                 v1::CommandResult* out) override {
+    return Serve(ctx, r, out, commands_);
+  }
+  grpc::ServerUnaryReactor* RecordMinutes(grpc::CallbackServerContext* ctx, const v1::RecordMinutesRequest* r,
+                                          v1::CommandResult* out) override {
+    return Serve(ctx, r, out, commands_);
+  }
+  grpc::ServerUnaryReactor* GetMeeting(grpc::CallbackServerContext* ctx, const v1::GetMeetingRequest* r,
+                                       v1::MappaMeeting* out) override {
+    return Serve(ctx, r, out, reads_);
+  }
+  grpc::ServerUnaryReactor* ListDisclosureNotConsidered(grpc::CallbackServerContext* ctx,
+                                                        const v1::ListDisclosureNotConsideredRequest* r,
+                                                        v1::ListDisclosureNotConsideredResponse* out) override {
+    return Serve(ctx, r, out, reads_);
+  }
+
+ private:
+  MeetingCommands* const commands_;
+  MeetingReads* const reads_;
+};
+
+class ScreeningGrpcService final : public v1::ScreeningService::CallbackService {
+ public:
+  explicit ScreeningGrpcService(Screening* screening) : screening_(screening) {}
+
+  grpc::ServerUnaryReactor* CheckIdentifier(grpc::CallbackServerContext* ctx, const v1::CheckIdentifierRequest* r,
+                                            v1::CheckIdentifierResponse* out) override {
+    return Serve(ctx, r, out, screening_);
+  }
+
+ private:
+  Screening* const screening_;
+};
+
+}  // namespace safeguard::mappa

@@ -1,0 +1,134 @@
+// The identity index: which agency records are one person (the rules are in identity.h
+// and docs/identity.md).
+//
+// Every reference and every name (with a date of birth) an event carries is indexed with
+// the records that carried it, and the earliest such event of each. Two records sharing a
+// reference are linked automatically; two sharing a name and date of birth are proposed
+// as a candidate link; a MAPPA user's decision on a link overrides its evidence. A person
+// is a set of records joined by links that hold; its key is the best of their keys, and
+// the membership of each record of a person of several is stored, so that a read finds a
+// record's person with one look-up, not a walk over links.
+//
+// Per event the work is bounded: one look-up per reference and name it carries, and
+// nothing written unless it is new evidence (the usual case: the record already carried
+// it). Links, and the persons they join, change only when evidence or a decision does.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "safeguard/v1/envelope.pb.h"
+#include "safeguard/v1/mappa_service.pb.h"
+#include "safeguard/v1/mappa_state.pb.h"
+#include "services/mappa/identity/identity.h"
+#include "services/mappa/state/state_reader.h"
+#include "services/mappa/state/transaction.h"
+
+namespace safeguard::mappa {
+
+// A person: the records linked into one, best key first; `key` is the first.
+struct Person {
+  std::string key;
+  std::vector<std::string> records;
+  bool operator==(const Person& o) const { return records == o.records; }
+};
+
+// How a batch changed who is who.
+struct Reshaped {
+  std::vector<Person> persons;    // persons whose records changed, as they are now
+  std::vector<std::string> gone;  // person keys that are no longer any person's
+};
+
+// Applies a batch's evidence and decisions, in its transaction. Not thread-safe.
+class IdentityFolder {
+ public:
+  // Works in `txn`, which must outlive the folder.
+  explicit IdentityFolder(Transaction* txn) : txn_(txn) {}
+
+  // Indexes what `e`, an event filed under `record`, carries: its references and names
+  // (evidence of links) and what the record is known by.
+  absl::Status Index(const std::string& record, const safeguard::v1::EventEnvelope& e);
+
+  // Applies a MAPPA user's decision on a link (recorded by `e`). A decision that names
+  // its link inconsistently with its records is reported and ignored.
+  absl::Status Decide(const safeguard::v1::EventEnvelope& e, const IdentityDecision& decision);
+
+  // The person `record` belongs to, as the batch began (Flush says how that changed).
+  absl::StatusOr<Person> PersonOf(const std::string& record);
+
+  // Writes what changed, brings the membership of every record whose links changed up to
+  // date, and says which persons that reshaped.
+  absl::StatusOr<Reshaped> Flush();
+
+ private:
+  struct CachedEntry {
+    safeguard::v1::IndexEntry entry;
+    bool dirty = false;
+  };
+  struct CachedLink {
+    safeguard::v1::IdentityLink link;
+    bool dirty = false;
+    bool is_new = false;
+  };
+  struct CachedIdentity {
+    safeguard::v1::RecordIdentityState state;
+    bool dirty = false;
+    bool refold = false;  // an event came earlier in recorded order than what is merged
+  };
+
+  absl::StatusOr<CachedEntry*> Entry(const std::string& key);
+  absl::StatusOr<CachedLink*> Link(const std::string& a, const std::string& b);
+  // Notes that `record`'s event (recorded-order key `order`) carries the index entry
+  // `key`; `note` records the evidence on each link to another record carrying it.
+  using Note = std::function<void(safeguard::v1::IdentityLink* link, const safeguard::v1::IndexHolder& a,
+                                  const safeguard::v1::IndexHolder& b)>;
+  absl::Status Carry(const std::string& key, const std::string& record, const std::string& order,
+                     const safeguard::v1::EventEnvelope& e, const Note& note);
+  // Marks `link`'s records for a new membership if whether it holds changed.
+  void Changed(const safeguard::v1::IdentityLink& before, const safeguard::v1::IdentityLink& after);
+  // Merges what `e` says of its subject into what `record` is known by, in recorded order.
+  absl::Status Remember(const std::string& record, const safeguard::v1::EventEnvelope& e, const std::string& order);
+
+  Transaction* const txn_;
+  std::unordered_map<std::string, CachedEntry> entries_;
+  std::map<std::string, CachedLink> links_;  // by link id
+  std::unordered_map<std::string, CachedIdentity> identities_;
+  std::unordered_map<std::string, Person> persons_;  // as the batch began
+  std::set<std::string> reshape_;                    // records whose membership may change
+};
+
+// --- Reads, of a snapshot (or a transaction) ---
+
+// The record a reference belongs to: the record filed under that very key, else the best
+// record whose events carried it; nullopt when none did.
+absl::StatusOr<std::optional<std::string>> ResolveReference(const StateReader& state, const std::string& reference);
+
+// The person `record` belongs to (just the record, when it is linked to none).
+absl::StatusOr<Person> PersonOf(const StateReader& state, const std::string& record);
+
+// The person of the record `reference` belongs to (ResolveReference, then PersonOf);
+// nullopt when no record is known by it.
+absl::StatusOr<std::optional<Person>> FindPerson(const StateReader& state, const std::string& reference);
+
+// One link with its status as it holds now; nullopt when nothing has mentioned it.
+absl::StatusOr<std::optional<safeguard::v1::IdentityLink>> GetLink(const StateReader& state, const std::string& link_id);
+
+// Every link touching any of `records`, by link id, each with its status as it holds now.
+absl::StatusOr<std::vector<safeguard::v1::IdentityLink>> LinksOf(const StateReader& state,
+                                                                const std::vector<std::string>& records);
+
+// What one record is known by: its identity and references, merged from its events.
+absl::StatusOr<std::optional<safeguard::v1::IdentityRecord>> RecordIdentityOf(const StateReader& state,
+                                                                             const std::string& record);
+
+// Links with `status` (CANDIDATE: only those whose records are not already one person),
+// by link id, up to `page_size` after `page_token`, each with its records' identities.
+absl::StatusOr<safeguard::v1::ListIdentityLinksResponse> ListLinks(const StateReader& state,
+                                                                  safeguard::v1::IdentityLinkStatus status,
+                                                                  uint32_t page_size, const std::string& page_token);
+
+}  // namespace safeguard::mappa

@@ -1,0 +1,55 @@
+// Feeds the bus into the projection: subscribes from the positions the state holds,
+// applies each polled batch in one write (Projector), and on any error re-subscribes from
+// the stored positions, so a half-seen batch is simply read again. When the day changes
+// (and when it starts) it also re-evaluates every person's alerts, a chunk at a time
+// between batches, because time alone raises and clears some.
+#pragma once
+
+#include <atomic>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/bus/event_bus.h"
+#include "common/time_util.h"
+#include "services/mappa/ingest/projector.h"
+#include "services/mappa/state/mappa_state.h"
+
+namespace safeguard::mappa {
+
+class MappaConsumer {
+ public:
+  // Most records one batch applies: bounds a batch's memory, not its latency.
+  static constexpr size_t kMaxBatch = 4096;
+  // Persons whose alerts one chunk of the daily re-evaluation brings up to date.
+  static constexpr size_t kReevaluationChunk = 1000;
+
+  // `bus`, `state` and `projector` must outlive the consumer.
+  MappaConsumer(EventBus* bus, MappaState* state, Projector* projector, std::vector<std::string> topics,
+                Clock clock = SystemClock());
+  ~MappaConsumer();
+
+  void Start();
+  void Stop();
+
+ private:
+  void Loop();
+  // Does one chunk of the day's re-evaluation, starting one if the day has changed.
+  // True while a re-evaluation is under way.
+  bool ReevaluateSome();
+
+  EventBus* const bus_;
+  MappaState* const state_;
+  Projector* const projector_;
+  const std::vector<std::string> topics_;
+  const Clock clock_;
+  // Consumer thread only: the day last re-evaluated, and the one under way.
+  std::optional<absl::CivilDay> evaluated_day_;
+  std::optional<absl::CivilDay> evaluating_day_;
+  std::string evaluated_up_to_;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+}  // namespace safeguard::mappa

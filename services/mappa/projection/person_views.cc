@@ -1,0 +1,167 @@
+#include "services/mappa/projection/person_views.h"
+
+#include "common/status_macros.h"
+#include "services/mappa/projection/recorded_order.h"
+#include "services/mappa/projection/risk_projection.h"
+#include "services/mappa/state/prefixes.h"
+
+namespace safeguard::mappa {
+namespace {
+
+namespace v1 = safeguard::v1;
+
+std::string ViewKey(const std::string& person) { return prefix::kPersonView + person; }
+std::string FoldedKey(const std::string& person) { return prefix::kFoldedTo + person; }
+std::string DueKey(const std::string& person) { return prefix::kDisclosureDue + person; }
+
+// The person's entry on the s.327A list, if `facts` put them on it.
+std::optional<v1::DisclosureNotConsidered> DueEntry(const v1::RiskView& facts) {
+  const v1::DisclosureConsideration d = DisclosureConsiderationOf(facts);
+  if (!d.duty_applies() || d.considered_at_latest_review()) return std::nullopt;
+  v1::DisclosureNotConsidered s;
+  s.set_subject_key(facts.subject_key());
+  *s.mutable_identity() = facts.identity();
+  if (facts.has_latest_mappa_review()) {
+    s.set_category(facts.latest_mappa_review().review().category());
+    s.set_level(facts.latest_mappa_review().review().level());
+  } else {
+    s.set_category(facts.mappa_proposal().proposal().category());
+    s.set_level(facts.mappa_proposal().proposal().level());
+  }
+  *s.mutable_consideration() = d;
+  return s;
+}
+
+}  // namespace
+
+absl::StatusOr<PersonFolder::Picture*> PersonFolder::Load(const std::string& person_key) {
+  auto it = pictures_.find(person_key);
+  if (it != pictures_.end()) return &it->second;
+  Picture p;
+  ASSIGN_OR_RETURN(std::optional<v1::RiskView> stored, GetMessage<v1::RiskView>(*txn_, ViewKey(person_key), "picture"));
+  if (stored.has_value()) {
+    p.view = std::move(*stored);
+    p.was_due = DueEntry(p.view).has_value();
+    ASSIGN_OR_RETURN(std::optional<std::string> folded, txn_->Get(FoldedKey(person_key)));
+    p.folded_to = folded.value_or("");
+  } else {
+    p.view.set_subject_key(person_key);
+  }
+  return &pictures_.emplace(person_key, std::move(p)).first->second;
+}
+
+absl::Status PersonFolder::Apply(const std::string& record, const v1::EventEnvelope& e, std::string_view bytes) {
+  events_.File(record, e, bytes);
+  ASSIGN_OR_RETURN(const Person person, identity_->PersonOf(record));
+  ASSIGN_OR_RETURN(Picture * p, Load(person.key));
+  if (p->refold) return absl::OkStatus();
+  const std::string order = RecordedOrderKey(e);
+  if (!p->folded_to.empty() && order < p->folded_to) {
+    p->refold = true;  // earlier than what the picture holds: folded again at the end
+    return absl::OkStatus();
+  }
+  ApplyEvent(e, &p->view);
+  p->folded_to = order;
+  p->dirty = true;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<PictureChanges> PersonFolder::Flush(const Reshaped& reshaped) {
+  PictureChanges changes;
+  std::map<std::string, std::vector<std::string>> records_of;
+  for (const Person& person : reshaped.persons) {
+    ASSIGN_OR_RETURN(Picture * p, Load(person.key));
+    p->refold = true;
+    records_of[person.key] = person.records;
+  }
+  for (const std::string& key : reshaped.gone) {
+    ASSIGN_OR_RETURN(Picture * p, Load(key));
+    txn_->Delete(ViewKey(key));
+    txn_->Delete(FoldedKey(key));
+    if (p->was_due) txn_->Delete(DueKey(key));
+    pictures_.erase(key);
+    changes.gone.push_back(key);
+  }
+  for (auto& [key, p] : pictures_) {
+    if (!records_of.contains(key)) {
+      ASSIGN_OR_RETURN(const Person person, identity_->PersonOf(key));
+      records_of[key] = person.records;
+    }
+    const std::vector<std::string>& records = records_of[key];
+    if (p.refold) {
+      ASSIGN_OR_RETURN(std::vector<v1::EventEnvelope> events, EventsOf(*txn_, records));
+      p.view.Clear();
+      p.view.set_subject_key(key);
+      p.folded_to.clear();
+      for (const v1::EventEnvelope& e : events) ApplyEvent(e, &p.view);
+      if (!events.empty()) p.folded_to = RecordedOrderKey(events.back());
+      if (events.empty()) {
+        // Records decided upon before any of their events arrived: no picture yet.
+        txn_->Delete(ViewKey(key));
+        txn_->Delete(FoldedKey(key));
+        if (p.was_due) txn_->Delete(DueKey(key));
+        changes.gone.push_back(key);
+        continue;
+      }
+      p.dirty = true;
+    }
+    if (!p.dirty) continue;
+    p.view.set_subject_key(key);
+    p.view.clear_linked_records();
+    for (const std::string& r : records) p.view.add_linked_records(r);
+    txn_->Put(ViewKey(key), p.view.SerializeAsString());
+    txn_->Put(FoldedKey(key), p.folded_to);
+    if (std::optional<v1::DisclosureNotConsidered> due = DueEntry(p.view)) {
+      txn_->Put(DueKey(key), due->SerializeAsString());
+    } else if (p.was_due) {
+      txn_->Delete(DueKey(key));
+    }
+    changes.changed[key] = &p.view;
+  }
+  return changes;
+}
+
+absl::StatusOr<std::optional<v1::RiskView>> PersonFacts(const StateReader& state, const std::string& person_key) {
+  return GetMessage<v1::RiskView>(state, ViewKey(person_key), "picture");
+}
+
+absl::Status VisitPeople(const StateReader& state, const std::string& after,
+                         const std::function<bool(const v1::RiskView&)>& visit) {
+  absl::Status parsed;
+  RETURN_IF_ERROR(state.Scan(prefix::kPersonView, after.empty() ? "" : ViewKey(after),
+                             [&](std::string_view key, std::string_view value) {
+                               if (!after.empty() && key.substr(1) == after) return true;
+                               v1::RiskView view;
+                               if (!view.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+                                 parsed = absl::DataLossError("stored picture is unreadable");
+                                 return false;
+                               }
+                               return visit(view);
+                             }));
+  return parsed;
+}
+
+absl::StatusOr<v1::ListDisclosureNotConsideredResponse> DisclosureNotConsidered(const StateReader& state,
+                                                                              uint32_t page_size,
+                                                                              const std::string& page_token) {
+  v1::ListDisclosureNotConsideredResponse response;
+  absl::Status parsed;
+  RETURN_IF_ERROR(state.Scan(prefix::kDisclosureDue, page_token.empty() ? "" : DueKey(page_token),
+                             [&](std::string_view key, std::string_view value) {
+                               if (!page_token.empty() && key.substr(1) == page_token) return true;
+                               if (response.subjects_size() == static_cast<int>(page_size)) {
+                                 response.set_next_page_token(
+                                     response.subjects(response.subjects_size() - 1).subject_key());
+                                 return false;
+                               }
+                               if (!response.add_subjects()->ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+                                 parsed = absl::DataLossError("stored s.327A entry is unreadable");
+                                 return false;
+                               }
+                               return true;
+                             }));
+  RETURN_IF_ERROR(parsed);
+  return response;
+}
+
+}  // namespace safeguard::mappa

@@ -1,0 +1,132 @@
+#include "services/mappa/projection/record_events.h"
+
+#include <algorithm>
+#include <map>
+
+#include "absl/strings/escaping.h"
+#include "common/keys.h"
+#include "common/provenance.h"
+#include "common/status_macros.h"
+#include "safeguard/v1/mappa_state.pb.h"
+#include "services/mappa/projection/recorded_order.h"
+#include "services/mappa/projection/risk_projection.h"
+#include "services/mappa/state/prefixes.h"
+
+namespace safeguard::mappa {
+namespace {
+
+namespace v1 = safeguard::v1;
+
+// A timeline entry's place: when it happened, then agency and log sequence.
+constexpr size_t kTimelinePlaceBytes = 24;
+
+std::string EventKey(const std::string& record, std::string_view order) {
+  std::string k = NamedPrefix(prefix::kEvent, record);
+  k.append(order);
+  return k;
+}
+
+std::string TimelinePlace(const v1::EventEnvelope& e) {
+  std::string s;
+  const auto& t = e.occurred_at();
+  AppendBigEndian64(&s, OrderedFromSigned(t.seconds() * 1000000 + t.nanos() / 1000));
+  AppendBigEndian64(&s, static_cast<uint64_t>(e.agency()));
+  AppendBigEndian64(&s, e.log_sequence());
+  return s;
+}
+
+}  // namespace
+
+void RecordEventsWriter::File(const std::string& record, const v1::EventEnvelope& e, std::string_view bytes) {
+  const std::string order = RecordedOrderKey(e);
+  txn_->Put(EventKey(record, order), bytes);
+  v1::TimelineItem item;
+  item.set_order(order);
+  txn_->Put(NamedPrefix(prefix::kTimeline, record) + TimelinePlace(e), item.SerializeAsString());
+}
+
+void RecordEventsWriter::Mention(const std::string& record, const v1::EventEnvelope& e, std::string_view bytes) {
+  v1::TimelineItem item;
+  item.set_event(std::string(bytes));
+  txn_->Put(NamedPrefix(prefix::kTimeline, record) + TimelinePlace(e), item.SerializeAsString());
+}
+
+absl::StatusOr<std::vector<v1::EventEnvelope>> EventsOf(const StateReader& state,
+                                                        const std::vector<std::string>& records) {
+  // Each record's events come in recorded order; several records' are merged by it.
+  std::vector<std::pair<std::string, v1::EventEnvelope>> all;
+  absl::Status parsed;
+  for (const std::string& record : records) {
+    const std::string p = NamedPrefix(prefix::kEvent, record);
+    RETURN_IF_ERROR(state.Scan(p, "", [&](std::string_view key, std::string_view value) {
+      v1::EventEnvelope e;
+      if (!e.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+        parsed = absl::DataLossError("stored event is unreadable");
+        return false;
+      }
+      all.emplace_back(std::string(key.substr(p.size())), std::move(e));
+      return true;
+    }));
+    RETURN_IF_ERROR(parsed);
+  }
+  if (records.size() > 1) {
+    std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  }
+  std::vector<v1::EventEnvelope> events;
+  events.reserve(all.size());
+  for (auto& [order, e] : all) events.push_back(std::move(e));
+  return events;
+}
+
+absl::StatusOr<v1::GetTimelineResponse> TimelineOf(const StateReader& state, const std::vector<std::string>& records,
+                                                  uint32_t page_size, const std::string& page_token) {
+  std::string after;
+  if (!page_token.empty()) {
+    if (!absl::WebSafeBase64Unescape(page_token, &after) || after.size() != kTimelinePlaceBytes) {
+      return absl::InvalidArgumentError("page_token: not a token from a previous page");
+    }
+  }
+  // Each record's next page_size + 1 entries, merged by when things happened.
+  std::map<std::string, std::string> merged;  // place -> item
+  for (const std::string& record : records) {
+    const std::string p = NamedPrefix(prefix::kTimeline, record);
+    uint32_t taken = 0;
+    RETURN_IF_ERROR(state.Scan(p, after.empty() ? "" : p + after, [&](std::string_view key, std::string_view value) {
+      std::string place(key.substr(p.size()));
+      if (!after.empty() && place <= after) return true;
+      merged.emplace(std::move(place), std::string(value));
+      return ++taken <= page_size;
+    }));
+  }
+  v1::GetTimelineResponse response;
+  response.set_subject_key(records.front());
+  std::string last;
+  for (const auto& [place, bytes] : merged) {
+    if (response.entries_size() == static_cast<int>(page_size)) {
+      response.set_next_page_token(absl::WebSafeBase64Escape(last));
+      break;
+    }
+    v1::TimelineItem item;
+    if (!item.ParseFromString(bytes)) return absl::DataLossError("stored timeline entry is unreadable");
+    std::optional<std::string> event_bytes;
+    if (item.has_event()) {
+      event_bytes = item.event();
+    } else {
+      // The record's own event, by its order; one of `records` holds it.
+      for (const std::string& record : records) {
+        ASSIGN_OR_RETURN(event_bytes, state.Get(EventKey(record, item.order())));
+        if (event_bytes.has_value()) break;
+      }
+      if (!event_bytes.has_value()) return absl::DataLossError("a timeline entry's event is missing");
+    }
+    v1::EventEnvelope e;
+    if (!e.ParseFromString(*event_bytes)) return absl::DataLossError("stored event is unreadable");
+    v1::TimelineEntry* entry = response.add_entries();
+    *entry->mutable_provenance() = ProvenanceOf(e);
+    entry->set_summary(TimelineSummary(e));
+    last = place;
+  }
+  return response;
+}
+
+}  // namespace safeguard::mappa

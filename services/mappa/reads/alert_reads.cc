@@ -1,0 +1,111 @@
+#include "services/mappa/reads/alert_reads.h"
+
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "common/validation.h"
+#include "services/mappa/alerts/alert_folder.h"
+#include "services/mappa/reads/paging.h"
+
+namespace safeguard::mappa {
+namespace {
+
+namespace v = safeguard::validation;
+namespace v1 = safeguard::v1;
+
+constexpr char kAlertsView[] = "mappa.Alerts";
+
+// The distinct subjects of `alerts`, as a consultation of the alerts view.
+template <typename Alerts, typename Subject>
+Consultation SubjectsOf(const Alerts& alerts, Subject subject) {
+  std::set<std::string> subjects;
+  for (const auto& a : alerts) subjects.insert(subject(a));
+  return Consultation{.view = kAlertsView, .subjects = {subjects.begin(), subjects.end()}};
+}
+
+}  // namespace
+
+void AlertReads::Handle(const v1::ListAlertsRequest& request, const CallContext& call,
+                        Reply<v1::ListAlertsResponse> reply) {
+  auto answer = [&]() -> absl::StatusOr<RecordedAnswer<v1::ListAlertsResponse>> {
+    RETURN_IF_ERROR(CheckPurpose(request.purpose()));
+    if (request.rule() != v1::ALERT_RULE_UNSPECIFIED) {
+      RETURN_IF_ERROR(v::RequireEnum("rule", request.rule(), v1::AlertRule_descriptor()));
+    }
+    ASSIGN_OR_RETURN(const uint32_t page_size, PageSize(request.page_size()));
+    ASSIGN_OR_RETURN(v1::ListAlertsResponse response,
+                     ListAlerts(state_->Read(), request.rule(), page_size, request.page_token()));
+    RecordedAnswer<v1::ListAlertsResponse> recorded;
+    recorded.purpose = request.purpose();
+    recorded.consulted = {SubjectsOf(response.alerts(), [](const auto& a) { return a.subject_key(); })};
+    recorded.answer = std::move(response);
+    return recorded;
+  };
+  GiveWhenRecorded(*access_, call, answer(), std::move(reply));
+}
+
+absl::StatusOr<AlertReads::WatchPosition> AlertReads::StartWatch(const v1::WatchAlertsRequest& request) const {
+  RETURN_IF_ERROR(CheckPurpose(request.purpose()));
+  ASSIGN_OR_RETURN(const uint64_t last, LastAlertSequence(state_->Read()));
+  if (request.after_sequence() > last) {
+    return v::FieldError("after_sequence", absl::StrCat("is beyond the last alert change (", last, ")"));
+  }
+  WatchPosition start;
+  start.listing = request.after_sequence() == 0;
+  start.after = request.after_sequence();
+  return start;
+}
+
+absl::StatusOr<AlertReads::WatchStep> AlertReads::NextForWatch(const WatchPosition& at, size_t max) const {
+  const Snapshot snapshot = state_->Read();
+  WatchStep step;
+  step.next = at;
+  if (at.listing) {
+    // The alerts holding now, then the changes after the list was taken (a change
+    // between the two is sent both ways; a watcher applies them in order).
+    ASSIGN_OR_RETURN(v1::ListAlertsResponse page,
+                     ListAlerts(snapshot, v1::ALERT_RULE_UNSPECIFIED, static_cast<uint32_t>(max), at.token));
+    if (at.token.empty()) step.next.after = page.sequence();
+    for (v1::Alert& alert : *page.mutable_alerts()) {
+      v1::AlertChange c;
+      c.set_kind(v1::ALERT_CURRENT);
+      *c.mutable_at() = ToProtoTimestamp(clock_());
+      *c.mutable_alert() = std::move(alert);
+      step.changes.push_back(std::move(c));
+    }
+    step.next.token = page.next_page_token();
+    step.next.listing = !page.next_page_token().empty();
+  } else {
+    ASSIGN_OR_RETURN(step.changes, AlertChangesAfter(snapshot, at.after, max));
+    if (!step.changes.empty()) step.next.after = step.changes.back().sequence();
+  }
+  step.consulted = SubjectsOf(step.changes, [](const auto& c) { return c.alert().subject_key(); });
+  return step;
+}
+
+absl::Status WatchLimits::Acquire(const std::string& caller) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (all_ >= total_) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("this server already serves ", total_, " alert watches; try again later"));
+  }
+  size_t& mine = open_[caller];
+  if (mine >= per_caller_) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "this caller already has ", per_caller_, " alert watches open; close one (or resume it) first"));
+  }
+  ++mine;
+  ++all_;
+  return absl::OkStatus();
+}
+
+void WatchLimits::Release(const std::string& caller) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = open_.find(caller);
+  if (it == open_.end()) return;
+  if (--it->second == 0) open_.erase(it);
+  --all_;
+}
+
+}  // namespace safeguard::mappa

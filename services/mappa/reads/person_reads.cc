@@ -1,0 +1,258 @@
+#include "services/mappa/reads/person_reads.h"
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/reflection.h"
+#include "common/enum_name.h"
+#include "common/status_macros.h"
+#include "common/validation.h"
+#include "services/mappa/alerts/alert_rules.h"
+#include "services/mappa/identity/identity_index.h"
+#include "services/mappa/projection/person_views.h"
+#include "services/mappa/projection/record_events.h"
+#include "services/mappa/projection/risk_projection.h"
+#include "services/mappa/reads/paging.h"
+#include "services/mappa/reads/subject_lookup.h"
+
+namespace safeguard::mappa {
+namespace {
+
+namespace v = safeguard::validation;
+namespace v1 = safeguard::v1;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+
+constexpr char kRiskView[] = "mappa.RiskView";
+constexpr char kChildInContact[] = "mappa.RiskView/child-in-contact";
+constexpr char kTimeline[] = "mappa.Timeline";
+
+// The RiskView list each section is.
+const FieldDescriptor* SectionField(v1::RiskViewSection section) {
+  static constexpr std::pair<v1::RiskViewSection, const char*> kFields[] = {
+      {v1::CONVICTIONS, "convictions"},
+      {v1::ORDERS, "orders"},
+      {v1::UNMATCHED_BREACHES, "unmatched_breaches"},
+      {v1::INTELLIGENCE, "intelligence"},
+      {v1::SUPERVISIONS, "supervisions"},
+      {v1::RISK_ASSESSMENTS, "risk_assessments"},
+      {v1::CHILDREN_IN_CONTACT, "children_in_contact"},
+      {v1::CONCERNS, "concerns"},
+      {v1::REFERRALS, "referrals"},
+      {v1::SECTION47_ENQUIRIES, "section47_enquiries"},
+      {v1::CHILD_PROTECTION_PLANS, "child_protection_plans"},
+      {v1::IDENTITY_LINKS, "identity_links"},
+  };
+  for (const auto& [s, name] : kFields) {
+    if (s == section) return v1::RiskView::descriptor()->FindFieldByName(name);
+  }
+  return nullptr;
+}
+
+int SizeOf(const v1::RiskView& view, v1::RiskViewSection section) {
+  return view.GetReflection()->FieldSize(view, SectionField(section));
+}
+
+const Message& EntryOf(const v1::RiskView& view, v1::RiskViewSection section, int i) {
+  return view.GetReflection()->GetRepeatedMessage(view, SectionField(section), i);
+}
+
+size_t BytesOf(const v1::RiskView& view, v1::RiskViewSection section) {
+  size_t bytes = 0;
+  for (int i = 0; i < SizeOf(view, section); ++i) bytes += EntryOf(view, section, i).ByteSizeLong();
+  return bytes;
+}
+
+// Keeps the last (most recent) `n` entries of the section.
+void KeepLast(v1::RiskView* view, v1::RiskViewSection section, int n) {
+  const int size = SizeOf(*view, section);
+  if (size <= n) return;
+  google::protobuf::MutableRepeatedFieldRef<Message> list =
+      view->GetReflection()->GetMutableRepeatedFieldRef<Message>(view, SectionField(section));
+  const int drop = size - n;
+  for (int i = 0; i < n; ++i) list.SwapElements(i, i + drop);
+  for (int i = 0; i < drop; ++i) list.RemoveLast();
+}
+
+// What a read of a person finds: who, by which reference, and their picture as of today.
+struct Found {
+  std::string reference;
+  std::optional<v1::RiskView> view;  // nullopt: no one is held under the reference
+  std::vector<std::string> children_consulted;
+};
+
+absl::StatusOr<Found> FindPicture(const StateReader& state, const v1::SubjectRef& subject, absl::CivilDay today) {
+  Found found;
+  ASSIGN_OR_RETURN(found.reference, LookupReference(subject, "subject"));
+  ASSIGN_OR_RETURN(std::optional<Person> person, FindPerson(state, found.reference));
+  if (!person.has_value()) return found;
+  ASSIGN_OR_RETURN(found.view, PersonFacts(state, person->key));
+  if (!found.view.has_value()) return found;
+  v1::RiskView& view = *found.view;
+  ComputeAsOf(today, &view);
+  // Each child in contact brings its own record's open child protection plans.
+  for (v1::ChildInContact& c : *view.mutable_children_in_contact()) {
+    if (!c.current() || c.child().childrens_case_id().empty()) continue;
+    ASSIGN_OR_RETURN(std::optional<Person> child, FindPerson(state, absl::StrCat("childrens:", c.child().childrens_case_id())));
+    if (!child.has_value()) continue;  // children's services hold no record
+    ASSIGN_OR_RETURN(std::optional<v1::RiskView> facts, PersonFacts(state, child->key));
+    if (!facts.has_value()) continue;
+    found.children_consulted.insert(found.children_consulted.end(), child->records.begin(), child->records.end());
+    for (const auto& plan : facts->child_protection_plans()) {
+      if (!plan.has_ending()) *c.add_open_plans() = plan;
+    }
+    if (c.open_plans_size() > 0) view.mutable_flags()->set_child_in_contact_has_open_protection_plan(true);
+  }
+  ASSIGN_OR_RETURN(std::vector<v1::IdentityLink> links,
+                   LinksOf(state, {view.linked_records().begin(), view.linked_records().end()}));
+  for (v1::IdentityLink& link : links) *view.add_identity_links() = std::move(link);
+  return found;
+}
+
+// The records the answer about `found` holds, as consultations of `view`.
+std::vector<Consultation> Consulted(const Found& found, const std::string& view) {
+  if (!found.view.has_value()) return {Consultation{.view = view, .subjects = {found.reference}}};
+  std::vector<Consultation> consulted = {
+      Consultation{.view = view, .subjects = {found.view->linked_records().begin(), found.view->linked_records().end()}}};
+  if (!found.children_consulted.empty()) {
+    consulted.push_back(Consultation{.view = kChildInContact, .subjects = found.children_consulted});
+  }
+  return consulted;
+}
+
+absl::Status NotHeld(const std::string& reference) {
+  return absl::NotFoundError(absl::StrCat("no subject is known as ", reference));
+}
+
+
+}  // namespace
+
+void ShortenLongLists(v1::RiskView* view) {
+  std::vector<v1::RiskViewSection> sections;
+  for (int s = v1::CONVICTIONS; s <= v1::IDENTITY_LINKS; ++s) sections.push_back(static_cast<v1::RiskViewSection>(s));
+  std::map<v1::RiskViewSection, int> total;
+  for (v1::RiskViewSection s : sections) total[s] = SizeOf(*view, s);
+  for (v1::RiskViewSection s : sections) KeepLast(view, s, kMaxShownPerSection);
+  // Within the byte budget: the longest list (in bytes) halves until the whole fits.
+  while (view->ByteSizeLong() > kMaxRiskViewBytes) {
+    v1::RiskViewSection largest = v1::RISK_VIEW_SECTION_UNSPECIFIED;
+    size_t largest_bytes = 0;
+    for (v1::RiskViewSection s : sections) {
+      if (SizeOf(*view, s) <= 1) continue;
+      const size_t bytes = BytesOf(*view, s);
+      if (bytes > largest_bytes) {
+        largest = s;
+        largest_bytes = bytes;
+      }
+    }
+    if (largest == v1::RISK_VIEW_SECTION_UNSPECIFIED) break;  // one entry of each: as small as it gets
+    KeepLast(view, largest, SizeOf(*view, largest) / 2);
+  }
+  view->clear_shortened_sections();
+  for (v1::RiskViewSection s : sections) {
+    const int shown = SizeOf(*view, s);
+    if (shown == total[s]) continue;
+    v1::SectionShown* entry = view->add_shortened_sections();
+    entry->set_section(s);
+    entry->set_total(static_cast<uint32_t>(total[s]));
+    entry->set_shown(static_cast<uint32_t>(shown));
+  }
+}
+
+absl::StatusOr<RecordedAnswer<v1::RiskView>> PersonReads::Answer(const v1::GetRiskViewRequest& request) {
+  RETURN_IF_ERROR(LookupReference(request.subject(), "subject").status());
+  RETURN_IF_ERROR(CheckPurpose(request.purpose()));
+  const absl::CivilDay today = DayOf(clock_());
+  ASSIGN_OR_RETURN(Found found, FindPicture(state_->Read(), request.subject(), today));
+  RecordedAnswer<v1::RiskView> recorded;
+  recorded.purpose = request.purpose();
+  recorded.consulted = Consulted(found, kRiskView);
+  if (!found.view.has_value()) {
+    recorded.answer = NotHeld(found.reference);
+    return recorded;
+  }
+  v1::RiskView& view = *found.view;
+  for (v1::Alert& alert : ComputeAlerts(view)) *view.add_alerts() = std::move(alert);
+  ShortenLongLists(&view);
+  recorded.answer = std::move(view);
+  return recorded;
+}
+
+absl::StatusOr<RecordedAnswer<v1::RiskViewSectionPage>> PersonReads::Answer(
+    const v1::GetRiskViewSectionRequest& request) {
+  RETURN_IF_ERROR(LookupReference(request.subject(), "subject").status());
+  RETURN_IF_ERROR(CheckPurpose(request.purpose()));
+  RETURN_IF_ERROR(v::RequireEnum("section", request.section(), v1::RiskViewSection_descriptor()));
+  ASSIGN_OR_RETURN(const uint32_t page_size, PageSize(request.page_size(), kMaxSectionPage));
+  // The token is the index (from the oldest) the next page ends before: new entries,
+  // added at the end, do not move a page already given.
+  std::optional<int> end;
+  if (!request.page_token().empty()) {
+    int parsed = 0;
+    if (!absl::SimpleAtoi(request.page_token(), &parsed) || parsed <= 0) {
+      return v::FieldError("page_token", "is not a token from a previous page");
+    }
+    end = parsed;
+  }
+  ASSIGN_OR_RETURN(Found found, FindPicture(state_->Read(), request.subject(), DayOf(clock_())));
+  const std::string view_name =
+      absl::StrCat(kRiskView, "/", absl::AsciiStrToLower(EnumName(request.section())));
+  RecordedAnswer<v1::RiskViewSectionPage> recorded;
+  recorded.purpose = request.purpose();
+  recorded.consulted = Consulted(found, view_name);
+  if (request.section() != v1::CHILDREN_IN_CONTACT && recorded.consulted.size() > 1) recorded.consulted.resize(1);
+  if (!found.view.has_value()) {
+    recorded.answer = NotHeld(found.reference);
+    return recorded;
+  }
+  const v1::RiskView& all = *found.view;
+  const int total = SizeOf(all, request.section());
+  const int stop = std::min(end.value_or(total), total);
+  const int start = std::max(0, stop - static_cast<int>(page_size));
+  v1::RiskViewSectionPage page;
+  page.set_subject_key(found.view->subject_key());
+  page.set_section(request.section());
+  page.set_total(static_cast<uint32_t>(total));
+  v1::RiskView* entries = page.mutable_entries();
+  for (int i = stop - 1; i >= start; --i) {  // most recent first
+    entries->GetReflection()->AddMessage(entries, SectionField(request.section()))->CopyFrom(EntryOf(all, request.section(), i));
+  }
+  if (start > 0) page.set_next_page_token(absl::StrCat(start));
+  recorded.answer = std::move(page);
+  return recorded;
+}
+
+absl::StatusOr<RecordedAnswer<v1::GetTimelineResponse>> PersonReads::Answer(const v1::GetTimelineRequest& request) {
+  ASSIGN_OR_RETURN(const uint32_t page_size, PageSize(request.page_size()));
+  ASSIGN_OR_RETURN(const std::string reference, LookupReference(request.subject(), "subject"));
+  RETURN_IF_ERROR(CheckPurpose(request.purpose()));
+  const Snapshot snapshot = state_->Read();
+  RecordedAnswer<v1::GetTimelineResponse> recorded;
+  recorded.purpose = request.purpose();
+  ASSIGN_OR_RETURN(std::optional<Person> person, FindPerson(snapshot, reference));
+  if (!person.has_value()) {
+    recorded.answer = NotHeld(reference);
+    recorded.consulted = {Consultation{.view = kTimeline, .subjects = {reference}}};
+    return recorded;
+  }
+  recorded.answer = TimelineOf(snapshot, person->records, page_size, request.page_token());
+  if (!recorded.answer.ok() && !absl::IsNotFound(recorded.answer.status())) return recorded.answer.status();
+  recorded.consulted = {Consultation{.view = kTimeline, .subjects = person->records}};
+  return recorded;
+}
+
+void PersonReads::Handle(const v1::GetRiskViewRequest& request, const CallContext& call, Reply<v1::RiskView> reply) {
+  GiveWhenRecorded(*access_, call, Answer(request), std::move(reply));
+}
+void PersonReads::Handle(const v1::GetRiskViewSectionRequest& request, const CallContext& call,
+                         Reply<v1::RiskViewSectionPage> reply) {
+  GiveWhenRecorded(*access_, call, Answer(request), std::move(reply));
+}
+void PersonReads::Handle(const v1::GetTimelineRequest& request, const CallContext& call,
+                         Reply<v1::GetTimelineResponse> reply) {
+  GiveWhenRecorded(*access_, call, Answer(request), std::move(reply));
+}
+
+}  // namespace safeguard::mappa

@@ -1,0 +1,74 @@
+#include "services/mappa/state/mappa_state.h"
+
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "common/rocksdb_status.h"
+#include "common/status_macros.h"
+#include "common/store/rocksdb_options.h"
+#include "services/mappa/state/prefixes.h"
+
+namespace safeguard::mappa {
+namespace {
+
+// 3: components with their own keys; persons' pictures stored whole; one recorded order.
+constexpr char kLayout[] = "3";
+
+absl::StatusOr<std::string> LayoutOf(rocksdb::DB* db) {
+  std::string layout;
+  rocksdb::Status s = db->Get(rocksdb::ReadOptions(), prefix::kFormat, &layout);
+  if (s.IsNotFound()) return std::string();
+  RETURN_IF_ERROR(FromRocksDb(s, "read mappa state layout"));
+  return layout;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<MappaState>> MappaState::OpenReadOnly(const std::string& path) {
+  rocksdb::DB* raw = nullptr;
+  RETURN_IF_ERROR(FromRocksDb(rocksdb::DB::OpenForReadOnly(DatabaseOptions(), path, &raw),
+                              absl::StrCat("open mappa state at ", path, " to read")));
+  std::unique_ptr<rocksdb::DB> db(raw);
+  ASSIGN_OR_RETURN(const std::string layout, LayoutOf(db.get()));
+  if (layout != kLayout) {
+    return absl::FailedPreconditionError(absl::StrCat("mappa state at ", path, " is in layout '", layout, "', not '",
+                                                      kLayout, "'; start mappa-service to rebuild it"));
+  }
+  return std::unique_ptr<MappaState>(new MappaState(std::move(db), path));
+}
+
+absl::StatusOr<std::unique_ptr<MappaState>> MappaState::Open(Options options) {
+  rocksdb::Options db_options = DatabaseOptions();
+  db_options.statistics = options.statistics;
+  if (options.env != nullptr) db_options.env = options.env;
+  auto open = [&]() -> absl::StatusOr<std::unique_ptr<rocksdb::DB>> {
+    rocksdb::DB* raw = nullptr;
+    RETURN_IF_ERROR(
+        FromRocksDb(rocksdb::DB::Open(db_options, options.path, &raw), absl::StrCat("open mappa state at ", options.path)));
+    return std::unique_ptr<rocksdb::DB>(raw);
+  };
+  ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::DB> db, open());
+  ASSIGN_OR_RETURN(const std::string layout, LayoutOf(db.get()));
+  if (layout != kLayout) {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+    it->SeekToFirst();
+    if (it->Valid()) {
+      std::cerr << "mappa: state at " << options.path << " is in layout '" << layout << "', not '" << kLayout
+                << "'; rebuilding it from the log" << std::endl;
+      it.reset();
+      db.reset();
+      RETURN_IF_ERROR(FromRocksDb(rocksdb::DestroyDB(options.path, db_options), "discard old mappa state"));
+      ASSIGN_OR_RETURN(db, open());
+    }
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    RETURN_IF_ERROR(FromRocksDb(db->Put(sync, prefix::kFormat, kLayout), "write mappa state layout"));
+  }
+  return std::unique_ptr<MappaState>(new MappaState(std::move(db), options.path));
+}
+
+absl::Status MappaState::Commit(Transaction& txn) {
+  return FromRocksDb(db_->Write(rocksdb::WriteOptions(), txn.batch()), "apply events to mappa state");
+}
+
+}  // namespace safeguard::mappa

@@ -1,0 +1,46 @@
+// Every key prefix of mappa-service's state (one RocksDB database), and the component that
+// owns it. A component reads and writes only its own prefixes; other components ask it.
+// Numbers in keys are 8 big-endian bytes, so that byte order is the order wanted.
+#pragma once
+
+namespace safeguard::mappa::prefix {
+
+// state/mappa_state: the layout's version; state in another layout is rebuilt.
+inline constexpr char kFormat[] = "~format";
+
+// ingest/stream_sequencer: exactly once, in order.
+inline constexpr char kPosition[] = "p";  // topic \0 partition -> next offset to consume
+inline constexpr char kApplied[] = "a";   // stream id -> last applied version, events parked
+inline constexpr char kParked[] = "q";    // stream id \0 version -> event held for its turn
+inline constexpr char kGap[] = "g";       // stream id \0 expected version -> GapReport
+
+// projection/record_events: each record's events.
+inline constexpr char kEvent[] = "e";     // record \0 recorded order -> the event as stored
+inline constexpr char kTimeline[] = "t";  // record \0 occurred, agency, sequence -> TimelineItem
+
+// projection/person_views: each person's picture.
+inline constexpr char kPersonView[] = "V";      // person key -> RiskView (facts)
+inline constexpr char kFoldedTo[] = "o";        // person key -> recorded order of its last event
+inline constexpr char kDisclosureDue[] = "D";   // person key -> DisclosureNotConsidered (s.327A)
+
+// identity/identity_index: which records are one person.
+inline constexpr char kReference[] = "r";       // reference -> IndexEntry (records carrying it)
+inline constexpr char kName[] = "n";            // date of birth \0 name -> IndexEntry
+inline constexpr char kLink[] = "k";            // link id -> IdentityLink
+inline constexpr char kRecordLink[] = "K";      // record \0 link id -> ""
+inline constexpr char kLinkStatus[] = "s";      // status \0 link id -> "" (the lists of links)
+inline constexpr char kPerson[] = "P";          // record -> PersonRecords (records linked to others)
+inline constexpr char kRecordIdentity[] = "d";  // record -> RecordIdentityState
+
+// alerts/alert_folder: the alerts that hold, and every change.
+inline constexpr char kAlerts[] = "A";          // person key -> AlertSet
+inline constexpr char kAlertChange[] = "L";     // sequence -> AlertChange; bare: the last sequence
+
+// cases/case_folder and meetings/meeting_folder.
+inline constexpr char kCase[] = "c";            // case ref -> DisclosureCase
+inline constexpr char kMeeting[] = "m";         // meeting ref -> MappaMeeting
+
+// screening/identifier_index.
+inline constexpr char kOnlineIdentifier[] = "i";  // identifier key \0 record -> ""
+
+}  // namespace safeguard::mappa::prefix

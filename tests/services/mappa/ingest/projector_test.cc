@@ -1,0 +1,328 @@
+#include "services/mappa/ingest/projector.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "rocksdb/statistics.h"
+#include "tests/testing/events.h"
+#include "tests/testing/failing_fs.h"
+#include "tests/testing/mappa_test_state.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace safeguard::mappa {
+namespace {
+
+using namespace safeguard::v1;
+using safeguard::testing::EventFactory;
+using safeguard::testing::IsOk;
+using safeguard::testing::StatusIs;
+using safeguard::testing::TempDir;
+
+constexpr char kPnc[] = "2019/0012345X";
+
+class ProjectorTest : public ::testing::Test {
+ protected:
+  void SetUp() override { store_ = std::make_unique<testing::MappaTestState>(dir_.path()); }
+  void Reopen() { store_->Reopen(); }
+  // Wraps events as records at the next offsets of police.events.
+  std::vector<BusRecord> Records(const std::vector<EventEnvelope>& events) {
+    std::vector<BusRecord> out;
+    for (const auto& e : events) {
+      BusRecord r;
+      r.topic = kPoliceTopic;
+      r.offset = next_offset_++;
+      r.key = e.subject_key();
+      r.value = e.SerializeAsString();
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<testing::MappaTestState> store_;
+  EventFactory f_;
+  int64_t next_offset_ = 0;
+};
+
+TEST_F(ProjectorTest, AppliesEventsAndStoresPositionInTheSameWrite) {
+  auto stats = store_->ApplyRecords(Records({f_.Conviction(kPnc, CHILD_SEXUAL),
+                                             f_.Notification(kPnc, "2024-02-01", "2025-02-01")}));
+  ASSERT_THAT(stats, IsOk());
+  EXPECT_EQ(stats->applied, 2u);
+  EXPECT_EQ(*store_->Position(kPoliceTopic, 0), 2);
+  auto view = store_->GetPersonView("pnc:2019/0012345X");
+  ASSERT_THAT(view, IsOk());
+  EXPECT_EQ(view->convictions_size(), 1);
+  EXPECT_TRUE(view->register_().registered());
+  EXPECT_EQ(view->events_applied(), 2u);
+
+  Reopen();
+  EXPECT_EQ(*store_->Position(kPoliceTopic, 0), 2);
+  EXPECT_EQ(store_->GetPersonView("pnc:2019/0012345X")->events_applied(), 2u);
+}
+
+TEST_F(ProjectorTest, RedeliveredEventsAreAppliedOnce) {
+  auto a = f_.Conviction(kPnc, CHILD_SEXUAL);
+  auto b = f_.Intelligence(kPnc, "2024-03-03");
+  ASSERT_THAT(store_->ApplyRecords(Records({a, b})), IsOk());
+  // The relay republished both (a lost acknowledgement), and one again in the same batch.
+  auto stats = store_->ApplyRecords(Records({a, b, b}));
+  ASSERT_THAT(stats, IsOk());
+  EXPECT_EQ(stats->applied, 0u);
+  EXPECT_EQ(stats->duplicates, 3u);
+  auto view = store_->GetPersonView("pnc:2019/0012345X");
+  EXPECT_EQ(view->events_applied(), 2u);
+  EXPECT_EQ(view->convictions_size(), 1);
+  auto timeline = store_->GetTimeline("pnc:2019/0012345X", 100, "");
+  EXPECT_EQ(timeline->entries_size(), 2);
+  // The position still moved past the duplicates.
+  EXPECT_EQ(*store_->Position(kPoliceTopic, 0), 5);
+}
+
+TEST_F(ProjectorTest, EventAheadOfItsStreamWaitsForTheMissingOne) {
+  auto v1 = f_.Conviction(kPnc, CHILD_SEXUAL);
+  auto v2 = f_.Conviction(kPnc, ADULT_SEXUAL);  // delayed
+  auto v3 = f_.Intelligence(kPnc, "2024-03-03");
+  auto v4 = f_.Order(kPnc, "SHPO-1", "2020-05-01", "");
+  auto stats = store_->ApplyRecords(Records({v1, v3}));
+  ASSERT_THAT(stats, IsOk());
+  EXPECT_EQ(stats->applied, 1u);
+  EXPECT_EQ(stats->parked, 1u);
+  auto gaps = store_->Gaps();
+  ASSERT_THAT(gaps, IsOk());
+  ASSERT_EQ(gaps->size(), 1u);
+  EXPECT_EQ((*gaps)[0].stream_id(), "police/pnc:2019/0012345X");
+  EXPECT_EQ((*gaps)[0].expected_version(), 2u);
+  EXPECT_EQ((*gaps)[0].seen_version(), 3u);
+  EXPECT_EQ(store_->GetPersonView("pnc:2019/0012345X")->events_applied(), 1u);
+
+  // Held durably: across a restart, and a redelivery of the held event is not held twice.
+  Reopen();
+  stats = store_->ApplyRecords(Records({v4, v3}));
+  ASSERT_THAT(stats, IsOk());
+  EXPECT_EQ(stats->parked, 1u);
+  EXPECT_EQ(stats->duplicates, 1u);
+  EXPECT_EQ(store_->Gaps()->size(), 1u);
+
+  // The missing event releases everything behind it, in order.
+  stats = store_->ApplyRecords(Records({v2}));
+  ASSERT_THAT(stats, IsOk());
+  EXPECT_EQ(stats->applied, 3u);
+  EXPECT_EQ(stats->released, 2u);
+  EXPECT_TRUE(store_->Gaps()->empty());
+  auto view = store_->GetPersonView("pnc:2019/0012345X");
+  EXPECT_EQ(view->events_applied(), 4u);
+  EXPECT_EQ(view->convictions_size(), 2);
+  EXPECT_EQ(view->intelligence_size(), 1);
+  EXPECT_EQ(view->orders_size(), 1);
+  // And late copies of any of them change nothing.
+  stats = store_->ApplyRecords(Records({v1, v2, v3, v4}));
+  EXPECT_EQ(stats->duplicates, 4u);
+  EXPECT_EQ(store_->GetPersonView("pnc:2019/0012345X")->events_applied(), 4u);
+}
+
+TEST_F(ProjectorTest, UnreadableMessageIsSkippedAndCounted) {
+  std::vector<BusRecord> records = Records({f_.Conviction(kPnc, CHILD_SEXUAL)});
+  BusRecord junk = records[0];
+  junk.offset = next_offset_++;
+  junk.value = "not a protobuf \xff\xff";
+  records.push_back(junk);
+  auto stats = store_->ApplyRecords(records);
+  ASSERT_THAT(stats, IsOk());
+  EXPECT_EQ(stats->applied, 1u);
+  EXPECT_EQ(stats->unreadable, 1u);
+  EXPECT_EQ(*store_->Position(kPoliceTopic, 0), 2);
+}
+
+TEST_F(ProjectorTest, TimelineIsOrderedByOccurrenceAndPages) {
+  // Recorded in one order, happened in another.
+  auto late = f_.Intelligence(kPnc, "2024-03-03");
+  auto early = f_.Conviction(kPnc, CHILD_SEXUAL, "2010-01-01");
+  auto middle = f_.Order(kPnc, "SHPO-1", "2020-05-01", "");
+  ASSERT_THAT(store_->ApplyRecords(Records({late, early, middle})), IsOk());
+
+  auto page1 = store_->GetTimeline("pnc:2019/0012345X", 2, "");
+  ASSERT_THAT(page1, IsOk());
+  ASSERT_EQ(page1->entries_size(), 2);
+  EXPECT_EQ(page1->entries(0).provenance().event_id(), early.event_id());
+  EXPECT_EQ(page1->entries(1).provenance().event_id(), middle.event_id());
+  ASSERT_FALSE(page1->next_page_token().empty());
+
+  auto page2 = store_->GetTimeline("pnc:2019/0012345X", 2, page1->next_page_token());
+  ASSERT_THAT(page2, IsOk());
+  ASSERT_EQ(page2->entries_size(), 1);
+  EXPECT_EQ(page2->entries(0).provenance().event_id(), late.event_id());
+  EXPECT_TRUE(page2->next_page_token().empty());
+
+  EXPECT_THAT(store_->GetTimeline("pnc:2019/0012345X", 2, "garbage!"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "page_token"));
+}
+
+TEST_F(ProjectorTest, ReferencesResolveToOneView) {
+  auto with_both = f_.Conviction(kPnc, CHILD_SEXUAL);
+  with_both.mutable_subject()->set_visor_ref("VR-0001");
+  ASSERT_THAT(store_->ApplyRecords(Records({with_both})), IsOk());
+  EXPECT_EQ(*store_->ResolveReference("pnc:2019/0012345X"), "pnc:2019/0012345X");
+  EXPECT_EQ(*store_->ResolveReference("visor:VR-0001"), "pnc:2019/0012345X");
+  EXPECT_THAT(store_->ResolveReference("pnc:2000/0000000Z"), StatusIs(absl::StatusCode::kNotFound));
+
+  // A later event keyed only by the ViSOR reference is filed under it, and joins the same
+  // picture: the two records share the reference, so they are one person.
+  EventFactory other;
+  auto visor_only = other.Intelligence("ignored", "2024-03-03");
+  visor_only.set_subject_key("visor:VR-0001");
+  visor_only.set_stream_id("police/visor:VR-0001");
+  visor_only.mutable_subject()->clear_pnc_id();
+  visor_only.mutable_subject()->set_visor_ref("VR-0001");
+  ASSERT_THAT(store_->ApplyRecords(Records({visor_only})), IsOk());
+  EXPECT_EQ(*store_->ResolveReference("visor:VR-0001"), "visor:VR-0001");
+  auto view = store_->GetPersonView("visor:VR-0001");
+  ASSERT_THAT(view, IsOk());
+  EXPECT_EQ(view->subject_key(), "pnc:2019/0012345X");
+  EXPECT_THAT(view->linked_records(), ::testing::ElementsAre("pnc:2019/0012345X", "visor:VR-0001"));
+  EXPECT_EQ(view->intelligence_size(), 1);
+  EXPECT_EQ(view->convictions_size(), 1);
+  EXPECT_EQ(view->events_applied(), 2u);
+}
+
+// Facts and the alerts they raise are committed in one write: a write the disk refuses
+// leaves neither, never the facts without their alerts (which used to stay wrong until
+// the next day's re-evaluation). The consumer then reads the batch again from its stored
+// position, and both arrive.
+TEST_F(ProjectorTest, AFailedWriteNeverLeavesAFactWithoutItsAlerts) {
+  const Clock today = [] { return absl::FromCivil(absl::CivilDay(2025, 1, 10), absl::UTCTimeZone()); };
+  for (int failing = 1; failing <= 3; ++failing) {
+    SCOPED_TRACE(absl::StrCat("the write that fails: ", failing));
+    TempDir dir;
+    testing::FailingWalFs fs;
+    testing::MappaTestState state(dir.path(), today, nullptr, fs.env());
+    EventFactory f;
+    ASSERT_THAT(state.ApplyRecords(Records({f.Conviction(kPnc, CHILD_SEXUAL)})), IsOk());
+    // Children's services record him living with a child: the batch the disk may refuse.
+    const std::vector<BusRecord> batch = Records({f.About(
+        AGENCY_CHILDRENS_SERVICES, "pnc:2019/0012345X", testing::TestSubject(kPnc), "2024-06-01",
+        [](EventEnvelope* e) {
+          auto* m = e->mutable_household_membership_recorded();
+          m->set_membership_ref("HH-1");
+          m->mutable_child()->set_childrens_case_id("CS-1001");
+          m->set_contact(LIVES_WITH);
+          m->set_from_date("2024-06-01");
+        })});
+    fs.FailAppend(failing);
+    (void)state.ApplyRecords(batch);  // may fail; the state must be whole either way
+    state.Reopen(nullptr);            // the disk works again
+    auto facts_and_alerts = [&] {
+      auto picture = state.GetPersonView("pnc:2019/0012345X");
+      auto alerts = state.ListAlerts(RESTRICTED_PERSON_IN_CONTACT_WITH_CHILD, 10, "");
+      EXPECT_THAT(picture, IsOk());
+      EXPECT_THAT(alerts, IsOk());
+      return std::make_pair(picture->children_in_contact_size() > 0, alerts->alerts_size() > 0);
+    };
+    auto [in_picture, alerted] = facts_and_alerts();
+    EXPECT_EQ(in_picture, alerted) << "the child is in the picture " << in_picture << ", the alert raised " << alerted;
+    if (!in_picture) {
+      ASSERT_THAT(state.ApplyRecords(batch), IsOk());
+      std::tie(in_picture, alerted) = facts_and_alerts();
+      EXPECT_TRUE(in_picture && alerted);
+    }
+  }
+}
+
+// An event about a person whose records carry a common name and date of birth (here
+// shared by 200 records, as "John Smith" born on one day may be) costs a few point
+// look-ups: the index entry already holds the record, so nothing is scanned, no link is
+// touched, nothing is folded again. (Every event used to scan the entry's holders and
+// load a link for each.)
+TEST_F(ProjectorTest, AnEventCostsPointLookUpsHoweverCommonItsNameIs) {
+  auto statistics = rocksdb::CreateDBStatistics();
+  TempDir dir;
+  testing::MappaTestState state(dir.path(), SystemClock(), statistics);
+  EventFactory f;
+  SubjectRef john;
+  john.set_given_name("John");
+  john.set_family_name("Smith");
+  john.set_date_of_birth("1980-01-01");
+  std::vector<EventEnvelope> events;
+  for (int i = 0; i < 200; ++i) {
+    SubjectRef who = john;
+    who.set_childrens_case_id(absl::StrCat("CS-", 1000 + i));
+    events.push_back(f.About(AGENCY_CHILDRENS_SERVICES, absl::StrCat("childrens:CS-", 1000 + i), who, "2024-01-01",
+                             [&](EventEnvelope* e) {
+                               e->mutable_referral_received()->set_referral_ref(absl::StrCat("REF-", i));
+                             }));
+  }
+  ASSERT_THAT(state.ApplyRecords(Records(events)), IsOk());
+  SubjectRef one = john;
+  one.set_childrens_case_id("CS-1007");
+  const EventEnvelope next = f.About(AGENCY_CHILDRENS_SERVICES, "childrens:CS-1007", one, "2024-02-01",
+                                     [](EventEnvelope* e) { e->mutable_referral_received()->set_referral_ref("REF-X"); });
+  const uint64_t seeks = statistics->getTickerCount(rocksdb::NUMBER_DB_SEEK);
+  const uint64_t nexts = statistics->getTickerCount(rocksdb::NUMBER_DB_NEXT);
+  const uint64_t reads = statistics->getTickerCount(rocksdb::NUMBER_KEYS_READ);
+  ASSERT_THAT(state.ApplyRecords(Records({next})), IsOk());
+  EXPECT_EQ(statistics->getTickerCount(rocksdb::NUMBER_DB_SEEK) - seeks, 0u);
+  EXPECT_EQ(statistics->getTickerCount(rocksdb::NUMBER_DB_NEXT) - nexts, 0u);
+  EXPECT_LE(statistics->getTickerCount(rocksdb::NUMBER_KEYS_READ) - reads, 12u);
+  EXPECT_EQ(state.GetPersonView("childrens:CS-1007")->referrals_size(), 2);
+  // The candidates' list reads only the candidates it shows.
+  const uint64_t listed = statistics->getTickerCount(rocksdb::NUMBER_DB_NEXT);
+  auto page = state.ListLinks(CANDIDATE, 5, "");
+  ASSERT_THAT(page, IsOk());
+  EXPECT_EQ(page->links_size(), 5);
+  EXPECT_FALSE(page->next_page_token().empty());
+  EXPECT_LE(statistics->getTickerCount(rocksdb::NUMBER_DB_NEXT) - listed, 10u);
+}
+
+// Recorded order is defined once (when recorded, to the microsecond; the agency; its log
+// sequence) and everything uses it: a link's evidence names the earliest event on each
+// side in the same order the pictures are folded in. Here two events of one record fall
+// in one microsecond with the later one's clock reading earlier in nanoseconds (a clock
+// stepped back): the first in the log is the earliest. (The evidence used to compare
+// nanoseconds and stream ids, the fold microseconds and sequences, and could disagree.)
+TEST_F(ProjectorTest, LinkEvidenceNamesTheEarliestEventInTheOneRecordedOrder) {
+  EventFactory f;
+  SubjectRef who = testing::TestSubject(kPnc);
+  who.set_visor_ref("VR-0001");
+  EventEnvelope first = f.Intelligence(kPnc, "2024-01-01");
+  EventEnvelope second = f.Intelligence(kPnc, "2024-01-02");
+  for (EventEnvelope* e : {&first, &second}) *e->mutable_subject() = who;
+  first.mutable_recorded_at()->set_seconds(1700000000);
+  first.mutable_recorded_at()->set_nanos(900);
+  second.mutable_recorded_at()->set_seconds(1700000000);
+  second.mutable_recorded_at()->set_nanos(100);
+  ASSERT_LT(first.log_sequence(), second.log_sequence());
+  EventEnvelope visor = EventFactory().Intelligence("ignored", "2024-03-03");
+  visor.set_subject_key("visor:VR-0001");
+  visor.set_stream_id("police/visor:VR-0001");
+  visor.mutable_subject()->clear_pnc_id();
+  visor.mutable_subject()->set_visor_ref("VR-0001");
+  visor.set_log_sequence(50);
+  ASSERT_THAT(store_->ApplyRecords(Records({first, second, visor})), IsOk());
+  auto link = store_->GetLink(LinkIdFor("pnc:2019/0012345X", "visor:VR-0001"));
+  ASSERT_THAT(link, IsOk());
+  ASSERT_EQ(link->shared_references_size(), 1);
+  EXPECT_EQ(link->shared_references(0).record_a_event().event_id(), first.event_id());
+  EXPECT_EQ(link->shared_references(0).record_a_event().log_sequence(), first.log_sequence());
+}
+
+// The daily re-evaluation goes a chunk at a time, each in its own write, so that a
+// national register is never one batch held in memory.
+TEST_F(ProjectorTest, AlertsAreReevaluatedAChunkOfPeopleAtATime) {
+  EventFactory f;
+  std::vector<EventEnvelope> events;
+  for (int i = 0; i < 25; ++i) events.push_back(f.Conviction(absl::StrCat("2019/00100", 10 + i, "X"), OTHER));
+  ASSERT_THAT(store_->ApplyRecords(Records(events)), IsOk());
+  std::string after;
+  int chunks = 0;
+  do {
+    auto last = store_->projector()->ReevaluateAlerts(after, 10);
+    ASSERT_THAT(last, IsOk());
+    after = *last;
+    ++chunks;
+  } while (!after.empty() && chunks < 10);
+  EXPECT_EQ(chunks, 4) << "25 people in chunks of 10: three chunks, then none left";
+}
+
+}  // namespace
+}  // namespace safeguard::mappa
