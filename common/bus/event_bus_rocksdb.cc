@@ -27,6 +27,7 @@ class RocksDbConsumer : public BusConsumer {
   absl::StatusOr<std::vector<BusRecord>> Poll(absl::Duration timeout, size_t max) override {
     const absl::Time deadline = absl::Now() + timeout;
     while (true) {
+      const uint64_t seen = bus_->AppendCount();
       std::vector<BusRecord> out;
       for (auto& [topic, next] : next_) {
         if (out.size() >= max) break;
@@ -35,13 +36,8 @@ class RocksDbConsumer : public BusConsumer {
         for (BusRecord& r : records) out.push_back(std::move(r));
       }
       if (!out.empty()) return out;
-      // Wait for any subscribed topic to grow; the first topic's waiter also wakes on the
-      // others because every append notifies all waiters.
-      const std::string& first = next_.begin()->first;
-      if (!bus_->WaitForOffset(first, next_.begin()->second, deadline) &&
-          absl::Now() >= deadline) {
-        return out;
-      }
+      // Wait for an append to any topic made after the reads above began.
+      if (!bus_->WaitForAppendAfter(seen, deadline)) return out;
     }
   }
 
@@ -176,6 +172,7 @@ void RocksDbEventBus::CommitGroup(std::vector<Pending>& group) {
     {
       std::lock_guard<std::mutex> lock(mu_);
       for (const auto& [topic, end] : touched) end_offsets_[topic] = end;
+      ++append_count_;
       stats_.messages += messages;
       ++stats_.synced_writes;
     }
@@ -226,14 +223,19 @@ bool RocksDbEventBus::WaitForOffset(const std::string& topic, int64_t offset, ab
     auto it = end_offsets_.find(topic);
     return it != end_offsets_.end() && it->second > offset;
   };
-  if (has()) return true;
-  const absl::Duration left = deadline - absl::Now();
-  if (left <= absl::ZeroDuration()) return false;
-  appended_cv_.wait_for(lock, absl::ToChronoNanoseconds(left));
-  return has();
+  return appended_cv_.wait_until(lock, absl::ToChronoTime(deadline), has);
 }
 
-void RocksDbEventBus::WakeAll() { appended_cv_.notify_all(); }
+uint64_t RocksDbEventBus::AppendCount() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return append_count_;
+}
+
+bool RocksDbEventBus::WaitForAppendAfter(uint64_t seen, absl::Time deadline) {
+  std::unique_lock<std::mutex> lock(mu_);
+  return appended_cv_.wait_until(lock, absl::ToChronoTime(deadline),
+                                 [&] { return append_count_ > seen; });
+}
 
 absl::StatusOr<std::unique_ptr<BusConsumer>> RocksDbEventBus::Subscribe(
     const std::vector<std::string>& topics, const std::string& group, PositionLookup positions) {

@@ -46,10 +46,14 @@ class RocksDbEventBus : public EventBus {
   int64_t EndOffset(const std::string& topic);
 
   // Blocks until `topic` has a record at `offset` or `deadline` passes; true if it has.
+  // Appends to other offsets or topics in the meantime do not end the wait.
   bool WaitForOffset(const std::string& topic, int64_t offset, absl::Time deadline);
 
-  // Wakes every waiter, e.g. so consumers notice shutdown.
-  void WakeAll();
+  // The number of durable appends since open, to any topic. A reader takes it before
+  // reading and passes it to WaitForAppendAfter, so an append in between is not missed.
+  uint64_t AppendCount() const;
+  // Blocks until more than `seen` appends are durable or `deadline` passes; true if so.
+  bool WaitForAppendAfter(uint64_t seen, absl::Time deadline);
 
   // Counters since open: messages appended and the synced writes that carried them.
   struct Stats {
@@ -78,6 +82,7 @@ class RocksDbEventBus : public EventBus {
 
   mutable std::mutex mu_;
   std::condition_variable appended_cv_;         // a write became durable
+  uint64_t append_count_ = 0;                   // guarded by mu_
   std::condition_variable work_cv_;             // a publish was queued
   std::map<std::string, int64_t> end_offsets_;  // guarded by mu_: durable, readable
   std::deque<Pending> queue_;                   // guarded by mu_

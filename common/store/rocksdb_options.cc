@@ -36,11 +36,25 @@ rocksdb::Options DatabaseOptions() {
   options.write_buffer_size = 32 << 20;
   options.max_write_buffer_number = 3;
   options.recycle_log_file_num = 4;
+  // A bloom filter over each memtable, so a lookup for a key that is not there (most
+  // first sightings) skips the memtables' skip lists.
+  options.memtable_whole_key_filtering = true;
+  options.memtable_prefix_bloom_size_ratio = 0.02;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = Process().cache;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  // Partitioned index and filters: a point lookup reads one 4 KiB partition of a table's
+  // filter and index, not the whole of it. With whole filters, a mappa-service at 300k
+  // events spent 40% of its projector's time reading multi-megabyte filter blocks back
+  // into a 64 MiB cache that could not hold them all.
+  table.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
+  table.partition_filters = true;
+  table.metadata_block_size = 4096;
   table.cache_index_and_filter_blocks = true;
+  table.cache_index_and_filter_blocks_with_high_priority = true;
+  table.pin_top_level_index_and_filter = true;
   table.pin_l0_filter_and_index_blocks_in_cache = true;
+  table.optimize_filters_for_memory = true;
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return options;
 }

@@ -24,6 +24,7 @@
 #include "safeguard/v1/disclosure_reads.grpc.pb.h"
 #include "safeguard/v1/disclosure_service.grpc.pb.h"
 #include "safeguard/v1/mappa_service.grpc.pb.h"
+#include "safeguard/v1/mappa_state.pb.h"
 #include "tests/testing/disclosure_requests.h"
 #include "services/safeguard_audit/replay.h"
 #include "services/safeguard_audit/verify.h"
@@ -363,9 +364,9 @@ TEST_F(AuditTest, ReplayingTheLogsGivesEveryLiveViewAndADoctoredOneIsNamed) {
     std::unique_ptr<rocksdb::DB> db(raw);
     std::string bytes;
     ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), "Vpnc:2019/0010001X", &bytes).ok());
-    RiskView v;
+    safeguard::v1::StoredPicture v;
     ASSERT_TRUE(v.ParseFromString(bytes));
-    v.clear_convictions();
+    v.mutable_facts()->clear_convictions();
     ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), "Vpnc:2019/0010001X", v.SerializeAsString()).ok());
   }
   auto doctored = audit_tool::ReplayAndCompare(

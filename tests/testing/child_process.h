@@ -3,6 +3,7 @@
 #pragma once
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,6 +22,9 @@ class ChildProcess {
   ChildProcess(const std::string& program, std::vector<std::string> args, const std::string& log_path) {
     pid_ = fork();
     if (pid_ == 0) {
+      // The child dies with its parent, so an interrupted test or load run leaves no
+      // server behind.
+      prctl(PR_SET_PDEATHSIG, SIGTERM);
       FILE* log = std::fopen(log_path.c_str(), "a");
       if (log != nullptr) {
         dup2(fileno(log), STDOUT_FILENO);
@@ -46,6 +50,7 @@ class ChildProcess {
     return status;
   }
 
+  pid_t pid() const { return pid_; }
   bool Running() const { return pid_ > 0 && waitpid(pid_, nullptr, WNOHANG) == 0; }
 
  private:

@@ -92,6 +92,13 @@ void IdentityFolder::Changed(const IdentityLink& before, const IdentityLink& aft
 
 absl::Status IdentityFolder::Carry(const std::string& key, const std::string& record, const std::string& order,
                                    const v1::EventEnvelope& e, const Note& note) {
+  ASSIGN_OR_RETURN(CachedIdentity * identity, Identity(record));
+  auto& carried = *identity->state.mutable_carried();
+  if (auto it = carried.find(key); it != carried.end() && it->second <= order) {
+    return absl::OkStatus();  // the record already carried it, as early: the usual case
+  }
+  carried[key] = order;
+  identity->dirty = true;
   ASSIGN_OR_RETURN(CachedEntry * cached, Entry(key));
   auto* holders = cached->entry.mutable_holders();
   auto pos = std::lower_bound(holders->begin(), holders->end(), record,
@@ -122,7 +129,7 @@ absl::Status IdentityFolder::Carry(const std::string& key, const std::string& re
   return absl::OkStatus();
 }
 
-absl::Status IdentityFolder::Remember(const std::string& record, const v1::EventEnvelope& e, const std::string& order) {
+absl::StatusOr<IdentityFolder::CachedIdentity*> IdentityFolder::Identity(const std::string& record) {
   auto it = identities_.find(record);
   if (it == identities_.end()) {
     ASSIGN_OR_RETURN(std::optional<v1::RecordIdentityState> stored,
@@ -135,7 +142,12 @@ absl::Status IdentityFolder::Remember(const std::string& record, const v1::Event
     }
     it = identities_.emplace(record, std::move(cached)).first;
   }
-  CachedIdentity& cached = it->second;
+  return &it->second;
+}
+
+absl::Status IdentityFolder::Remember(const std::string& record, const v1::EventEnvelope& e, const std::string& order) {
+  ASSIGN_OR_RETURN(CachedIdentity * identity, Identity(record));
+  CachedIdentity& cached = *identity;
   if (cached.refold) return absl::OkStatus();
   if (order < cached.state.folded_to()) {
     cached.refold = true;  // merged again from the record's events, in order, at Flush
@@ -226,7 +238,8 @@ absl::StatusOr<Reshaped> IdentityFolder::Flush() {
     if (cached.refold) {
       // The record's events (this batch's are written by now), merged in recorded order.
       ASSIGN_OR_RETURN(std::vector<v1::EventEnvelope> events, EventsOf(*txn_, {record}));
-      cached.state.Clear();
+      cached.state.clear_record();  // what it carried is kept: the index is not refolded
+      cached.state.clear_folded_to();
       cached.state.mutable_record()->set_record_key(record);
       for (const v1::EventEnvelope& e : events) {
         MergeIdentity(e.subject(), cached.state.mutable_record()->mutable_identity(),

@@ -81,6 +81,8 @@ class IdentityFolder {
   };
 
   absl::StatusOr<CachedEntry*> Entry(const std::string& key);
+  // What `record` is known by, as this batch has it so far.
+  absl::StatusOr<CachedIdentity*> Identity(const std::string& record);
   absl::StatusOr<CachedLink*> Link(const std::string& a, const std::string& b);
   // Notes that `record`'s event (recorded-order key `order`) carries the index entry
   // `key`; `note` records the evidence on each link to another record carrying it.

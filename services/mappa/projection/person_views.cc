@@ -1,6 +1,9 @@
 #include "services/mappa/projection/person_views.h"
 
+#include <algorithm>
+
 #include "common/status_macros.h"
+#include "safeguard/v1/mappa_state.pb.h"
 #include "services/mappa/projection/recorded_order.h"
 #include "services/mappa/projection/risk_projection.h"
 #include "services/mappa/state/prefixes.h"
@@ -11,7 +14,6 @@ namespace {
 namespace v1 = safeguard::v1;
 
 std::string ViewKey(const std::string& person) { return prefix::kPersonView + person; }
-std::string FoldedKey(const std::string& person) { return prefix::kFoldedTo + person; }
 std::string DueKey(const std::string& person) { return prefix::kDisclosureDue + person; }
 
 // The person's entry on the s.327A list, if `facts` put them on it.
@@ -32,18 +34,74 @@ std::optional<v1::DisclosureNotConsidered> DueEntry(const v1::RiskView& facts) {
   return s;
 }
 
+// Drops all but the newest `keep` entries of `list`, except the newest entry older than
+// those for which `pinned` holds when none of those kept does (so a flag that any entry
+// raises stays raised). Returns how many were dropped.
+template <typename T, typename Pinned>
+uint32_t KeepNewest(google::protobuf::RepeatedPtrField<T>* list, int keep, Pinned pinned) {
+  const int drop = list->size() - keep;
+  if (drop <= 0) return 0;
+  int pin = -1;
+  if (std::none_of(list->begin() + drop, list->end(), pinned)) {
+    for (int i = drop - 1; i >= 0; --i) {
+      if (pinned(list->Get(i))) {
+        pin = i;
+        break;
+      }
+    }
+  }
+  if (pin < 0) {
+    list->DeleteSubrange(0, drop);
+    return static_cast<uint32_t>(drop);
+  }
+  list->DeleteSubrange(pin + 1, drop - pin - 1);
+  list->DeleteSubrange(0, pin);
+  return static_cast<uint32_t>(drop - 1);
+}
+
+// Shortens the picture's growing lists to their newest kKeptPerList entries, counting in
+// `dropped` what was left out.
+void ShortenGrowingLists(v1::RiskView* view, std::map<int32_t, uint32_t>* dropped) {
+  auto none = [](const auto&) { return false; };
+  auto count = [dropped](v1::RiskViewSection section, uint32_t n) {
+    if (n > 0) (*dropped)[section] += n;
+  };
+  count(v1::INTELLIGENCE, KeepNewest(view->mutable_intelligence(), kKeptPerList, [](const v1::IntelligenceFact& i) {
+          return i.intelligence().concerns_children();
+        }));
+  count(v1::CONCERNS, KeepNewest(view->mutable_concerns(), kKeptPerList, none));
+  count(v1::REFERRALS, KeepNewest(view->mutable_referrals(), kKeptPerList, none));
+}
+
+// The facts a stored picture holds, naming each list it holds only the newest of.
+v1::RiskView FactsOf(v1::StoredPicture stored) {
+  v1::RiskView facts = std::move(*stored.mutable_facts());
+  facts.clear_shortened_sections();
+  for (const auto& [section, dropped] : stored.dropped()) {
+    v1::SectionShown* shown = facts.add_shortened_sections();
+    shown->set_section(static_cast<v1::RiskViewSection>(section));
+    const int size = section == v1::INTELLIGENCE ? facts.intelligence_size()
+                     : section == v1::CONCERNS   ? facts.concerns_size()
+                                                 : facts.referrals_size();
+    shown->set_shown(static_cast<uint32_t>(size));
+    shown->set_total(static_cast<uint32_t>(size) + dropped);
+  }
+  return facts;
+}
+
 }  // namespace
 
 absl::StatusOr<PersonFolder::Picture*> PersonFolder::Load(const std::string& person_key) {
   auto it = pictures_.find(person_key);
   if (it != pictures_.end()) return &it->second;
   Picture p;
-  ASSIGN_OR_RETURN(std::optional<v1::RiskView> stored, GetMessage<v1::RiskView>(*txn_, ViewKey(person_key), "picture"));
+  ASSIGN_OR_RETURN(std::optional<v1::StoredPicture> stored,
+                   GetMessage<v1::StoredPicture>(*txn_, ViewKey(person_key), "picture"));
   if (stored.has_value()) {
-    p.view = std::move(*stored);
+    p.view = std::move(*stored->mutable_facts());
     p.was_due = DueEntry(p.view).has_value();
-    ASSIGN_OR_RETURN(std::optional<std::string> folded, txn_->Get(FoldedKey(person_key)));
-    p.folded_to = folded.value_or("");
+    p.folded_to = stored->folded_to();
+    p.dropped = {stored->dropped().begin(), stored->dropped().end()};
   } else {
     p.view.set_subject_key(person_key);
   }
@@ -77,7 +135,6 @@ absl::StatusOr<PictureChanges> PersonFolder::Flush(const Reshaped& reshaped) {
   for (const std::string& key : reshaped.gone) {
     ASSIGN_OR_RETURN(Picture * p, Load(key));
     txn_->Delete(ViewKey(key));
-    txn_->Delete(FoldedKey(key));
     if (p->was_due) txn_->Delete(DueKey(key));
     pictures_.erase(key);
     changes.gone.push_back(key);
@@ -93,12 +150,12 @@ absl::StatusOr<PictureChanges> PersonFolder::Flush(const Reshaped& reshaped) {
       p.view.Clear();
       p.view.set_subject_key(key);
       p.folded_to.clear();
+      p.dropped.clear();
       for (const v1::EventEnvelope& e : events) ApplyEvent(e, &p.view);
       if (!events.empty()) p.folded_to = RecordedOrderKey(events.back());
       if (events.empty()) {
         // Records decided upon before any of their events arrived: no picture yet.
         txn_->Delete(ViewKey(key));
-        txn_->Delete(FoldedKey(key));
         if (p.was_due) txn_->Delete(DueKey(key));
         changes.gone.push_back(key);
         continue;
@@ -109,8 +166,12 @@ absl::StatusOr<PictureChanges> PersonFolder::Flush(const Reshaped& reshaped) {
     p.view.set_subject_key(key);
     p.view.clear_linked_records();
     for (const std::string& r : records) p.view.add_linked_records(r);
-    txn_->Put(ViewKey(key), p.view.SerializeAsString());
-    txn_->Put(FoldedKey(key), p.folded_to);
+    ShortenGrowingLists(&p.view, &p.dropped);
+    v1::StoredPicture stored;
+    *stored.mutable_facts() = p.view;
+    stored.set_folded_to(p.folded_to);
+    stored.mutable_dropped()->insert(p.dropped.begin(), p.dropped.end());
+    txn_->Put(ViewKey(key), stored.SerializeAsString());
     if (std::optional<v1::DisclosureNotConsidered> due = DueEntry(p.view)) {
       txn_->Put(DueKey(key), due->SerializeAsString());
     } else if (p.was_due) {
@@ -122,7 +183,21 @@ absl::StatusOr<PictureChanges> PersonFolder::Flush(const Reshaped& reshaped) {
 }
 
 absl::StatusOr<std::optional<v1::RiskView>> PersonFacts(const StateReader& state, const std::string& person_key) {
-  return GetMessage<v1::RiskView>(state, ViewKey(person_key), "picture");
+  ASSIGN_OR_RETURN(std::optional<v1::StoredPicture> stored,
+                   GetMessage<v1::StoredPicture>(state, ViewKey(person_key), "picture"));
+  if (!stored.has_value()) return std::nullopt;
+  return FactsOf(std::move(*stored));
+}
+
+absl::StatusOr<std::optional<v1::RiskView>> PersonFactsInFull(const StateReader& state, const std::string& person_key,
+                                                             const std::vector<std::string>& records) {
+  ASSIGN_OR_RETURN(std::vector<v1::EventEnvelope> events, EventsOf(state, records));
+  if (events.empty()) return std::nullopt;
+  v1::RiskView facts;
+  for (const v1::EventEnvelope& e : events) ApplyEvent(e, &facts);
+  facts.set_subject_key(person_key);
+  for (const std::string& r : records) facts.add_linked_records(r);
+  return facts;
 }
 
 absl::Status VisitPeople(const StateReader& state, const std::string& after,
@@ -131,12 +206,12 @@ absl::Status VisitPeople(const StateReader& state, const std::string& after,
   RETURN_IF_ERROR(state.Scan(prefix::kPersonView, after.empty() ? "" : ViewKey(after),
                              [&](std::string_view key, std::string_view value) {
                                if (!after.empty() && key.substr(1) == after) return true;
-                               v1::RiskView view;
-                               if (!view.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+                               v1::StoredPicture stored;
+                               if (!stored.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
                                  parsed = absl::DataLossError("stored picture is unreadable");
                                  return false;
                                }
-                               return visit(view);
+                               return visit(FactsOf(std::move(stored)));
                              }));
   return parsed;
 }

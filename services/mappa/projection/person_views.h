@@ -4,7 +4,11 @@
 // folded in at once; one that comes earlier in recorded order than what is folded, or a
 // person whose records changed (a link or an unlink), is folded again from its records'
 // events once at the end of the batch, so the picture never depends on how the topics
-// interleaved. Also kept: the s.327A list, the child sex offenders managed under MAPPA
+// interleaved. The lists that only grow with history (intelligence, concerns, referrals)
+// are stored to their newest kKeptPerList entries, with a count of the rest, so that
+// folding one more event reads and writes the same bytes however long the history;
+// PersonFactsInFull folds a person's whole lists again for the read that asks for them.
+// Also kept: the s.327A list, the child sex offenders managed under MAPPA
 // whose disclosure was not considered at the latest review.
 #pragma once
 
@@ -24,6 +28,10 @@
 #include "services/mappa/state/transaction.h"
 
 namespace safeguard::mappa {
+
+// Entries of each growing list a stored picture keeps (the newest). Above the most that
+// GetRiskView shows of a list, so the answer to it never needs more than what is stored.
+inline constexpr int kKeptPerList = 100;
 
 // What a batch did to the pictures.
 struct PictureChanges {
@@ -53,6 +61,7 @@ class PersonFolder {
   struct Picture {
     safeguard::v1::RiskView view;
     std::string folded_to;  // recorded-order key of the last event folded in
+    std::map<int32_t, uint32_t> dropped;  // by section: older entries not stored
     bool was_due = false;   // on the s.327A list when loaded
     bool dirty = false;
     bool refold = false;
@@ -68,8 +77,16 @@ class PersonFolder {
 // --- Reads ---
 
 // The stored facts of the person whose key is `person_key`; nullopt when there is none.
+// A list stored to its newest entries is named in `shortened_sections` with its total.
 absl::StatusOr<std::optional<safeguard::v1::RiskView>> PersonFacts(const StateReader& state,
                                                                   const std::string& person_key);
+
+// The whole facts of the person made of `records` (every list entire), folded again from
+// the records' events; nullopt when they have none. Costs the person's whole history:
+// for a read that pages through a list the stored picture shortened.
+absl::StatusOr<std::optional<safeguard::v1::RiskView>> PersonFactsInFull(const StateReader& state,
+                                                                        const std::string& person_key,
+                                                                        const std::vector<std::string>& records);
 
 // Calls `visit` with the facts of every person whose key sorts after `after` (empty: from
 // the start), by person key, until it returns false.

@@ -129,11 +129,15 @@ absl::Status NotHeld(const std::string& reference) {
 
 }  // namespace
 
+static_assert(kKeptPerList >= kMaxShownPerSection, "a stored picture holds at least what GetRiskView shows");
+
 void ShortenLongLists(v1::RiskView* view) {
   std::vector<v1::RiskViewSection> sections;
   for (int s = v1::CONVICTIONS; s <= v1::IDENTITY_LINKS; ++s) sections.push_back(static_cast<v1::RiskViewSection>(s));
   std::map<v1::RiskViewSection, int> total;
   for (v1::RiskViewSection s : sections) total[s] = SizeOf(*view, s);
+  // A list the stored picture already holds only the newest of counts its whole.
+  for (const v1::SectionShown& stored : view->shortened_sections()) total[stored.section()] = static_cast<int>(stored.total());
   for (v1::RiskViewSection s : sections) KeepLast(view, s, kMaxShownPerSection);
   // Within the byte budget: the longest list (in bytes) halves until the whole fits.
   while (view->ByteSizeLong() > kMaxRiskViewBytes) {
@@ -196,7 +200,8 @@ absl::StatusOr<RecordedAnswer<v1::RiskViewSectionPage>> PersonReads::Answer(
     }
     end = parsed;
   }
-  ASSIGN_OR_RETURN(Found found, FindPicture(state_->Read(), request.subject(), DayOf(clock_())));
+  const Snapshot snapshot = state_->Read();
+  ASSIGN_OR_RETURN(Found found, FindPicture(snapshot, request.subject(), DayOf(clock_())));
   const std::string view_name =
       absl::StrCat(kRiskView, "/", absl::AsciiStrToLower(EnumName(request.section())));
   RecordedAnswer<v1::RiskViewSectionPage> recorded;
@@ -207,7 +212,15 @@ absl::StatusOr<RecordedAnswer<v1::RiskViewSectionPage>> PersonReads::Answer(
     recorded.answer = NotHeld(found.reference);
     return recorded;
   }
-  const v1::RiskView& all = *found.view;
+  // A list the stored picture holds only the newest of is folded again whole, from the
+  // same snapshot (so of exactly the records recorded as consulted).
+  std::optional<v1::RiskView> in_full;
+  for (const v1::SectionShown& stored : found.view->shortened_sections()) {
+    if (stored.section() != request.section()) continue;
+    ASSIGN_OR_RETURN(in_full, PersonFactsInFull(snapshot, found.view->subject_key(),
+                                                {found.view->linked_records().begin(), found.view->linked_records().end()}));
+  }
+  const v1::RiskView& all = in_full.has_value() ? *in_full : *found.view;
   const int total = SizeOf(all, request.section());
   const int stop = std::min(end.value_or(total), total);
   const int start = std::max(0, stop - static_cast<int>(page_size));

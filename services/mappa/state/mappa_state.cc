@@ -12,7 +12,8 @@ namespace safeguard::mappa {
 namespace {
 
 // 3: components with their own keys; persons' pictures stored whole; one recorded order.
-constexpr char kLayout[] = "3";
+// 4: pictures stored with their growing lists to the newest entries (StoredPicture).
+constexpr char kLayout[] = "4";
 
 absl::StatusOr<std::string> LayoutOf(rocksdb::DB* db) {
   std::string layout;

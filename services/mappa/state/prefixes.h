@@ -19,8 +19,7 @@ inline constexpr char kEvent[] = "e";     // record \0 recorded order -> the eve
 inline constexpr char kTimeline[] = "t";  // record \0 occurred, agency, sequence -> TimelineItem
 
 // projection/person_views: each person's picture.
-inline constexpr char kPersonView[] = "V";      // person key -> RiskView (facts)
-inline constexpr char kFoldedTo[] = "o";        // person key -> recorded order of its last event
+inline constexpr char kPersonView[] = "V";      // person key -> StoredPicture
 inline constexpr char kDisclosureDue[] = "D";   // person key -> DisclosureNotConsidered (s.327A)
 
 // identity/identity_index: which records are one person.

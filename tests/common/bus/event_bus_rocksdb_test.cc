@@ -116,7 +116,29 @@ TEST(RocksDbEventBusTest, RefusesBadTopicAndWritesNothing) {
   EXPECT_FALSE(bus->Subscribe({}, "g", From(0)).ok());
 }
 
-}  // namespace
+// A waiter for offset 2 is woken by the appends of offsets 0 and 1 and by other topics,
+// and must keep waiting until its own offset is durable (the outbox relay's background
+// test once failed in CI because the first wake-up ended the wait).
+TEST(RocksDbEventBusTest, AWaitForAnOffsetOutlastsEarlierAppends) {
+  TempDir dir;
+  auto bus = OpenBus(dir.path());
+  auto waited = std::async(std::launch::async, [&] {
+    return bus->WaitForOffset("t", 2, absl::Now() + absl::Seconds(30));
+  });
+  for (int i = 0; i < 3; ++i) {
+    // Each append is its own synced write, so the waiter is woken once per append.
+    absl::SleepFor(absl::Milliseconds(20));
+    ASSERT_THAT(bus->Publish({{"other", "k", "x"}}), IsOk());
+    ASSERT_THAT(bus->Publish({{"t", "k", absl::StrCat(i)}}), IsOk());
+    if (i < 2) {
+      EXPECT_EQ(waited.wait_for(std::chrono::milliseconds(20)), std::future_status::timeout)
+          << "the wait ended at offset " << i;
+    }
+  }
+  EXPECT_TRUE(waited.get());
+  // And a deadline that passes before the offset exists ends the wait with false.
+  EXPECT_FALSE(bus->WaitForOffset("t", 3, absl::Now() + absl::Milliseconds(30)));
+}
 // Publishers queue, and the writer syncs once for everything queued while the previous
 // write was being synced: concurrent publishes (every read's access record) share durable
 // writes instead of each taking its own fsync, and none waits on another's lock.
@@ -142,4 +164,5 @@ TEST(RocksDbEventBusTest, ConcurrentPublishesShareSyncedWrites) {
   for (int i = 0; i < kPublishes; ++i) EXPECT_EQ((*records)[i].offset, i);
 }
 
+}  // namespace
 }  // namespace safeguard

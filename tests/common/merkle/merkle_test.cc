@@ -152,7 +152,9 @@ TEST(MerkleTest, EveryProofVerifiesAndEveryAlteredProofFails) {
       ASSERT_TRUE(VerifyInclusion(leaf, i, n, *proof, roots[n])) << i << " of " << n;
       EXPECT_FALSE(VerifyInclusion(LeafHash("forged"), i, n, *proof, roots[n]));
       EXPECT_FALSE(VerifyInclusion(leaf, i, n, *proof, other));
-      if (n > 1) EXPECT_FALSE(VerifyInclusion(leaf, (i + 1) % n, n, *proof, roots[n])) << i << " of " << n;
+      if (n > 1) {
+        EXPECT_FALSE(VerifyInclusion(leaf, (i + 1) % n, n, *proof, roots[n])) << i << " of " << n;
+      }
       auto longer = *proof;
       longer.push_back(other);
       EXPECT_FALSE(VerifyInclusion(leaf, i, n, longer, roots[n]));

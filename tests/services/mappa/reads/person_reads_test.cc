@@ -152,7 +152,9 @@ TEST_F(PersonReadsTest, ALongHistoryIsShortenedToItsMostRecentAndPagedWhole) {
     EXPECT_EQ(got->consulted[0].view, "mappa.RiskView/intelligence");
     for (const auto& item : got->answer->entries().intelligence()) {
       EXPECT_TRUE(seen.insert(item.intelligence().intelligence_ref()).second);
-      if (pages == 0 && seen.size() == 1) EXPECT_EQ(item.intelligence().intelligence_ref(), "INT-1499");
+      if (pages == 0 && seen.size() == 1) {
+        EXPECT_EQ(item.intelligence().intelligence_ref(), "INT-1499");
+      }
     }
     page.set_page_token(got->answer->next_page_token());
     ++pages;
