@@ -11,8 +11,8 @@
 //       until it shows it; idle, and under half the ingest rate (a) reached at 64;
 //   (a) durable ingest at 16, 64 and 256 in flight against the echo at each;
 //   (d) safeguardd stopped, the log copied into RocksDB in batches of 1000 (the baseline),
-//       mappa-service's state removed, safeguardd started: the time until its views are
-//       rebuilt from the whole log.
+//       mappa-service's state removed, safeguardd started: the time from the start until
+//       its views are rebuilt from the whole log (start-up included: a few seconds).
 // The echo is this program run as `safeguard-load echo-server`, in its own process, with
 // the certificates of safeguardd's local certificate authority. Each ratio is the median
 // of --repeats paired measurements. Every loop is bounded in count and time; safeguardd
@@ -64,6 +64,10 @@ ABSL_FLAG(int, probes, 200, "Visibility probes in each condition");
 ABSL_FLAG(std::vector<std::string>, phases, std::vector<std::string>({"reads", "visibility", "ingest", "rebuild"}),
           "Which measurements follow the load: reads, visibility, ingest, rebuild");
 ABSL_FLAG(std::string, safeguardd, SAFEGUARDD_PATH, "The safeguardd to measure");
+ABSL_FLAG(bool, reuse, false,
+          "Measure the data an earlier run kept in --work_dir (loaded with the same --subjects) instead of loading");
+ABSL_FLAG(double, half_load, 0,
+          "Writes per second for visibility at half load (default: half of what ingest reached at 64 in flight)");
 // For the echo server process.
 ABSL_FLAG(std::string, pki_dir, "", "echo-server: the local certificate authority to serve with");
 ABSL_FLAG(std::string, port_file, "", "echo-server: where to write the port it listens on");
@@ -77,6 +81,8 @@ constexpr char kIntelligenceMethod[] = "/safeguard.v1.PoliceService/RecordIntell
 constexpr char kRiskViewMethod[] = "/safeguard.v1.MappaService/GetRiskView";
 constexpr char kEchoMethod[] = "/safeguard.load.Echo/Echo";
 constexpr absl::Duration kCallDeadline = absl::Seconds(30);
+// A probe not visible by then is reported as mappa-service falling behind.
+constexpr absl::Duration kVisibleWithin = absl::Seconds(60);
 
 [[noreturn]] void Fail(const std::string& why) {
   std::cerr << "safeguard-load: " << why << std::endl;
@@ -305,17 +311,18 @@ class System {
     daemon_->Kill(SIGTERM);
   }
 
-  // Waits until mappa-service has applied every event police-service published.
-  // Returns how long that took; fails after `timeout`.
-  absl::Duration AwaitCaughtUp(absl::Duration timeout) {
+  // Waits until mappa-service has applied every event police-service published (the
+  // load writes to police-service only), or, given `police_end`, the police topic up to
+  // that offset. Returns how long that took; fails after `timeout`.
+  absl::Duration AwaitCaughtUp(absl::Duration timeout, int64_t police_end = -1) {
     const absl::Time begin = absl::Now();
     while (absl::Now() - begin < timeout) {
       const std::optional<v1::ServiceStatus> police = Status(police_status_.get());
       const std::optional<v1::ServiceStatus> mappa = Status(mappa_status_.get());
       if (police.has_value() && mappa.has_value() && police->outbox_pending() == 0) {
         for (const v1::ConsumerPosition& p : mappa->positions()) {
-          if (p.topic() == kPoliceTopic && static_cast<uint64_t>(p.next_offset()) >= police->last_log_sequence() &&
-              mappa->events_waiting() == 0) {
+          const int64_t end = police_end >= 0 ? police_end : static_cast<int64_t>(police->last_log_sequence());
+          if (p.topic() == kPoliceTopic && p.next_offset() >= end && mappa->events_waiting() == 0) {
             return absl::Now() - begin;
           }
         }
@@ -323,6 +330,17 @@ class System {
       absl::SleepFor(absl::Milliseconds(50));
     }
     Fail(absl::StrCat("mappa-service did not catch up within ", absl::FormatDuration(timeout)));
+  }
+
+  // How many events police-service has published that mappa-service has not applied.
+  int64_t Backlog() {
+    const std::optional<v1::ServiceStatus> police = Status(police_status_.get());
+    const std::optional<v1::ServiceStatus> mappa = Status(mappa_status_.get());
+    if (!police.has_value() || !mappa.has_value()) return -1;
+    for (const v1::ConsumerPosition& p : mappa->positions()) {
+      if (p.topic() == kPoliceTopic) return static_cast<int64_t>(police->last_log_sequence()) - p.next_offset();
+    }
+    return static_cast<int64_t>(police->last_log_sequence());
   }
 
   grpc::GenericStub* police() { return police_.get(); }
@@ -343,6 +361,7 @@ class System {
 
   void StartEcho(const security::CredentialsForRole& as) {
     const std::string port_file = dir_ + "/echo-port";
+    std::filesystem::remove(port_file);  // an earlier run's
     echo_ = std::make_unique<testing::ChildProcess>(
         "/proc/self/exe",
         std::vector<std::string>{"echo-server", absl::StrCat("--pki_dir=", data_dir(), "/pki"),
@@ -479,6 +498,7 @@ class Run {
               << repeats_ << ")" << std::endl;
     const Outcome echo = Drive(system_->echo(), kEchoMethod, EchoOfRead(), {.in_flight = 1, .duration = duration_});
     const Outcome read = Drive(system_->mappa(), kRiskViewMethod, Reads(1), {.in_flight = 1, .duration = duration_});
+    RequireNoErrors(echo, "echo");
     RequireNoErrors(read, "GetRiskView");
     const std::vector<double> sync = SyncLatencies(system_->dir(), 1000);
     std::cout << absl::StrFormat(
@@ -528,7 +548,8 @@ class Run {
       absl::SleepFor(absl::Seconds(1));
     }
     std::vector<double> ms;
-    for (int i = 0; i < probes_; ++i) {
+    std::string behind;  // set when a probe is not visible in time: mappa-service fell behind
+    for (int i = 0; i < probes_ && behind.empty(); ++i) {
       const int64_t p = probes_sent_++;
       const int64_t s = p % 50;
       const std::string pnc = ProbePnc(s);
@@ -538,17 +559,35 @@ class Run {
                                 {.in_flight = 1, .max_calls = 1});
       RequireNoErrors(ack, "probe");
       const absl::Time acknowledged = absl::Now();
-      const absl::Time give_up = acknowledged + absl::Seconds(60);
-      while (EventsApplied(pnc) <= before) {
-        if (absl::Now() > give_up) Fail("a probe's event never became visible");
+      const absl::Time give_up = acknowledged + kVisibleWithin;
+      bool visible = false;
+      // Polled every millisecond (each poll is a recorded read, so not back to back).
+      while (!(visible = EventsApplied(pnc) > before) && absl::Now() < give_up) {
+        absl::SleepFor(absl::Milliseconds(1));
+      }
+      if (!visible && background <= 0) Fail("a probe's event never became visible, with no other load");
+      if (!visible) {
+        behind = absl::StrCat("probe ", i + 1, " of ", probes_, " was not visible ",
+                              absl::FormatDuration(kVisibleWithin), " after its acknowledgement, with ",
+                              Thousands(static_cast<double>(system_->Backlog())),
+                              " events not yet applied: mappa-service applies fewer than this load writes");
+        break;
       }
       ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - acknowledged));
     }
     done = true;
     if (load.joinable()) load.join();
-    std::cout << "(c) acknowledgement to visibility " << (background > 0 ? absl::StrCat("at half load (", Thousands(background), " writes/s)") : std::string("idle"))
-              << ": p50 " << absl::StrFormat("%.1f", Percentile(ms, 0.5)) << " ms, p99 "
-              << absl::StrFormat("%.1f", Percentile(ms, 0.99)) << " ms (" << probes_ << " probes)" << std::endl;
+    std::cout << "(c) acknowledgement to visibility "
+              << (background > 0 ? absl::StrCat("at half load (", Thousands(background), " writes/s)") : std::string("idle"))
+              << ": ";
+    if (!behind.empty()) {
+      std::cout << behind;
+      if (!ms.empty()) std::cout << absl::StrFormat(" (the %d before: p50 %.1f ms, p99 %.1f ms)", ms.size(), Percentile(ms, 0.5), Percentile(ms, 0.99));
+    } else {
+      std::cout << "p50 " << absl::StrFormat("%.1f", Percentile(ms, 0.5)) << " ms, p99 "
+                << absl::StrFormat("%.1f", Percentile(ms, 0.99)) << " ms (" << probes_ << " probes)";
+    }
+    std::cout << std::endl;
   }
 
   void Rebuild() {
@@ -557,10 +596,12 @@ class Run {
     // The baseline: the same log read and written into a fresh RocksDB in batches of 1000.
     const std::vector<std::string> topics = {kPoliceTopic, kProbationTopic, kChildrensTopic, kMappaTopic};
     int64_t events = 0;
+    int64_t police_end = 0;
     absl::Duration raw;
     {
       auto bus = RocksDbEventBus::OpenReadOnly(system_->data_dir() + "/bus");
       if (!bus.ok()) Fail(std::string(bus.status().message()));
+      police_end = (*bus)->EndOffset(kPoliceTopic);
       rocksdb::Options options;
       options.create_if_missing = true;
       rocksdb::DB* db = nullptr;
@@ -586,7 +627,7 @@ class Run {
     std::filesystem::remove_all(system_->data_dir() + "/mappa");
     const absl::Time begin = absl::Now();
     system_->Start();
-    system_->AwaitCaughtUp(absl::Hours(4));
+    system_->AwaitCaughtUp(absl::Hours(4), police_end);
     const absl::Duration rebuild = absl::Now() - begin;
     const double raw_rate = events / absl::ToDoubleSeconds(raw);
     const double rebuild_rate = events / absl::ToDoubleSeconds(rebuild);
@@ -597,6 +638,8 @@ class Run {
   }
 
   double rate_at_64() const { return rate_at_64_; }
+  // For a reused run: its people are all loaded.
+  void Loaded(int64_t events) { loaded_ = events; }
 
  private:
   // The next commands of the load: people in a shuffled order, each command its own.
@@ -618,8 +661,10 @@ class Run {
     const std::string bytes = IntelligenceRequest("load-echo-0", Subject(0, SubjectPnc(0)));
     return [bytes](int64_t) { return bytes; };
   }
+  // A read's answer is larger than its request: the echo of a read carries a loaded
+  // person's whole answer each way.
   std::function<std::string(int64_t)> EchoOfRead() {
-    const std::string bytes = RiskViewRequest(SubjectPnc(0));
+    const std::string bytes(std::max<size_t>(RiskViewRequest(SubjectPnc(0)).size(), AnswerBytes(SubjectPnc(0))), 'x');
     return [bytes](int64_t) { return bytes; };
   }
   static uint64_t Mix(uint64_t x) {
@@ -628,8 +673,21 @@ class Run {
     x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
     return x ^ (x >> 31);
   }
+  // The size of the answer to GetRiskView of `pnc`.
+  size_t AnswerBytes(const std::string& pnc) {
+    std::optional<std::string> answer = ReadView(pnc);
+    return answer.has_value() ? answer->size() : 0;
+  }
   // The probe subject's events_applied, 0 while mappa-service holds no picture of them.
   uint64_t EventsApplied(const std::string& pnc) {
+    std::optional<std::string> bytes = ReadView(pnc);
+    if (!bytes.has_value()) return 0;
+    v1::RiskView view;
+    if (!view.ParseFromString(*bytes)) Fail("probe read: unreadable RiskView");
+    return view.events_applied();
+  }
+  // GetRiskView of `pnc`, serialized; nullopt when mappa-service holds no picture of them.
+  std::optional<std::string> ReadView(const std::string& pnc) {
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(absl::Now() + kCallDeadline));
     grpc::CompletionQueue cq;
@@ -642,15 +700,13 @@ class Run {
     bool ok = false;
     cq.Next(&tag, &ok);
     cq.Shutdown();
-    if (status.error_code() == grpc::StatusCode::NOT_FOUND) return 0;
-    if (!status.ok()) Fail(absl::StrCat("probe read: ", status.error_message()));
+    if (status.error_code() == grpc::StatusCode::NOT_FOUND) return std::nullopt;
+    if (!status.ok()) Fail(absl::StrCat("read of ", pnc, ": ", status.error_message()));
     std::vector<grpc::Slice> slices;
     (void)reply.Dump(&slices);
     std::string bytes;
     for (const grpc::Slice& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
-    v1::RiskView view;
-    if (!view.ParseFromString(bytes)) Fail("probe read: unreadable RiskView");
-    return view.events_applied();
+    return bytes;
   }
 
   System* const system_;
@@ -690,8 +746,13 @@ int Main() {
     char pattern[] = "/tmp/safeguard-load-XXXXXX";
     if (mkdtemp(pattern) == nullptr) Fail("cannot make a work directory under /tmp");
     dir = pattern;
-  } else if (std::filesystem::exists(dir + "/data")) {
-    Fail(absl::StrCat("--work_dir ", dir, " already holds a run's data; give a new directory"));
+  }
+  const bool reuse = absl::GetFlag(FLAGS_reuse);
+  if (reuse && !std::filesystem::exists(dir + "/data")) {
+    Fail(absl::StrCat("--reuse: --work_dir ", dir, " holds no run's data"));
+  }
+  if (!reuse && std::filesystem::exists(dir + "/data")) {
+    Fail(absl::StrCat("--work_dir ", dir, " already holds a run's data; give a new directory, or --reuse"));
   }
   std::filesystem::create_directories(dir);
   std::cout << std::unitbuf << "safeguard-load: " << Thousands(events) << " events about "
@@ -700,11 +761,17 @@ int Main() {
   System system(dir);
   system.Start();
   Run run(&system);
-  run.Load(checkpoints);
+  if (reuse) {
+    std::cout << "(e) not loaded: measuring the data already in " << dir << std::endl;
+    run.Loaded(absl::GetFlag(FLAGS_subjects));
+  } else {
+    run.Load(checkpoints);
+  }
   if (phases.contains("reads")) run.Reads();
   if (phases.contains("visibility")) run.Visibility(0);
   if (phases.contains("ingest")) run.Ingest();
-  if (phases.contains("visibility") && run.rate_at_64() > 0) run.Visibility(run.rate_at_64() / 2);
+  const double half_load = absl::GetFlag(FLAGS_half_load) > 0 ? absl::GetFlag(FLAGS_half_load) : run.rate_at_64() / 2;
+  if (phases.contains("visibility") && half_load > 0) run.Visibility(half_load);
   if (phases.contains("rebuild")) run.Rebuild();
   system.Stop();
   if (temporary) std::filesystem::remove_all(dir);
@@ -718,7 +785,7 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Measures safeguardd against same-run baselines (docs/performance.md).\n"
       "  safeguard-load [--events=N --subjects=N --checkpoints=A,B,.. --seconds=S --repeats=N --probes=N "
-      "--phases=reads,visibility,ingest,rebuild --work_dir=DIR]");
+      "--phases=reads,visibility,ingest,rebuild --work_dir=DIR [--reuse] --half_load=N]");
   const bool echo = argc > 1 && std::string(argv[1]) == "echo-server";
   if (echo) {
     argv[1] = argv[0];

@@ -20,11 +20,13 @@ namespace safeguard::testing {
 class ChildProcess {
  public:
   ChildProcess(const std::string& program, std::vector<std::string> args, const std::string& log_path) {
+    const pid_t parent = getpid();
     pid_ = fork();
     if (pid_ == 0) {
       // The child dies with its parent, so an interrupted test or load run leaves no
-      // server behind.
+      // server behind (and goes at once if the parent died before it could ask).
       prctl(PR_SET_PDEATHSIG, SIGTERM);
+      if (getppid() != parent) _exit(1);
       FILE* log = std::fopen(log_path.c_str(), "a");
       if (log != nullptr) {
         dup2(fileno(log), STDOUT_FILENO);

@@ -77,9 +77,14 @@ void ShortenGrowingLists(v1::RiskView* view, std::map<int32_t, uint32_t>* droppe
 v1::RiskView FactsOf(v1::StoredPicture stored) {
   v1::RiskView facts = std::move(*stored.mutable_facts());
   facts.clear_shortened_sections();
-  for (const auto& [section, dropped] : stored.dropped()) {
+  // In section order (a protobuf map's order is unspecified, and the audit's replay
+  // compares pictures byte for byte).
+  for (const v1::RiskViewSection section : {v1::INTELLIGENCE, v1::CONCERNS, v1::REFERRALS}) {
+    const auto it = stored.dropped().find(section);
+    if (it == stored.dropped().end() || it->second == 0) continue;
+    const uint32_t dropped = it->second;
     v1::SectionShown* shown = facts.add_shortened_sections();
-    shown->set_section(static_cast<v1::RiskViewSection>(section));
+    shown->set_section(section);
     const int size = section == v1::INTELLIGENCE ? facts.intelligence_size()
                      : section == v1::CONCERNS   ? facts.concerns_size()
                                                  : facts.referrals_size();
