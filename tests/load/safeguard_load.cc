@@ -52,6 +52,7 @@
 #include "safeguard/v1/operations.grpc.pb.h"
 #include "safeguard/v1/police_service.pb.h"
 #include "tests/testing/child_process.h"
+#include "tests/testing/police_requests.h"
 
 ABSL_FLAG(std::string, work_dir, "", "Directory for the run (default: a new one under /tmp, removed afterwards)");
 ABSL_FLAG(int, subjects, 100000, "People the load is about");
@@ -251,17 +252,9 @@ v1::SubjectRef Subject(int64_t s, const std::string& pnc) {
 }
 
 std::string IntelligenceRequest(const std::string& command_id, const v1::SubjectRef& subject) {
-  v1::RecordIntelligenceRequest r;
-  r.mutable_header()->set_command_id(command_id);
+  v1::RecordIntelligenceRequest r = testing::ValidIntelligence(command_id, subject.pnc_id());
   *r.mutable_header()->mutable_subject() = subject;
-  auto* i = r.mutable_intelligence();
-  i->set_intelligence_ref(absl::StrCat("INT-", command_id));
-  i->set_received_date("2024-03-03");
-  i->set_source_evaluation(v1::SOURCE_UNTESTED);
-  i->set_assessment(v1::KNOWN_INDIRECTLY);
-  i->set_handling(v1::LAWFUL_SHARING_PERMITTED);
-  i->set_summary("Seen waiting outside a primary school at the end of the day");
-  i->set_concerns_children(true);
+  r.mutable_intelligence()->set_intelligence_ref(absl::StrCat("INT-", command_id));
   return r.SerializeAsString();
 }
 
@@ -317,30 +310,27 @@ class System {
   absl::Duration AwaitCaughtUp(absl::Duration timeout, int64_t police_end = -1) {
     const absl::Time begin = absl::Now();
     while (absl::Now() - begin < timeout) {
-      const std::optional<v1::ServiceStatus> police = Status(police_status_.get());
-      const std::optional<v1::ServiceStatus> mappa = Status(mappa_status_.get());
-      if (police.has_value() && mappa.has_value() && police->outbox_pending() == 0) {
-        for (const v1::ConsumerPosition& p : mappa->positions()) {
-          const int64_t end = police_end >= 0 ? police_end : static_cast<int64_t>(police->last_log_sequence());
-          if (p.topic() == kPoliceTopic && p.next_offset() >= end && mappa->events_waiting() == 0) {
-            return absl::Now() - begin;
-          }
-        }
-      }
+      const std::optional<int64_t> behind = Backlog(police_end);
+      if (behind.has_value() && *behind <= 0) return absl::Now() - begin;
       absl::SleepFor(absl::Milliseconds(50));
     }
     Fail(absl::StrCat("mappa-service did not catch up within ", absl::FormatDuration(timeout)));
   }
 
-  // How many events police-service has published that mappa-service has not applied.
-  int64_t Backlog() {
+  // How many events of the police topic (up to `police_end`, or all police-service has
+  // committed) mappa-service has not applied, counting those committed but not yet
+  // published and those it holds back; nullopt when a status cannot be read.
+  std::optional<int64_t> Backlog(int64_t police_end = -1) {
     const std::optional<v1::ServiceStatus> police = Status(police_status_.get());
     const std::optional<v1::ServiceStatus> mappa = Status(mappa_status_.get());
-    if (!police.has_value() || !mappa.has_value()) return -1;
+    if (!police.has_value() || !mappa.has_value()) return std::nullopt;
+    const int64_t end = police_end >= 0 ? police_end : static_cast<int64_t>(police->last_log_sequence());
+    int64_t applied = 0;
     for (const v1::ConsumerPosition& p : mappa->positions()) {
-      if (p.topic() == kPoliceTopic) return static_cast<int64_t>(police->last_log_sequence()) - p.next_offset();
+      if (p.topic() == kPoliceTopic) applied = p.next_offset();
     }
-    return static_cast<int64_t>(police->last_log_sequence());
+    const int64_t unpublished = police_end >= 0 ? 0 : static_cast<int64_t>(police->outbox_pending());
+    return std::max(end - applied, unpublished) + static_cast<int64_t>(mappa->events_waiting());
   }
 
   grpc::GenericStub* police() { return police_.get(); }
@@ -569,7 +559,7 @@ class Run {
       if (!visible) {
         behind = absl::StrCat("probe ", i + 1, " of ", probes_, " was not visible ",
                               absl::FormatDuration(kVisibleWithin), " after its acknowledgement, with ",
-                              Thousands(static_cast<double>(system_->Backlog())),
+                              Thousands(static_cast<double>(system_->Backlog().value_or(-1))),
                               " events not yet applied: mappa-service applies fewer than this load writes");
         break;
       }

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "common/status_macros.h"
-#include "safeguard/v1/mappa_state.pb.h"
 #include "services/mappa/projection/recorded_order.h"
 #include "services/mappa/projection/risk_projection.h"
 #include "services/mappa/state/prefixes.h"
@@ -60,11 +59,12 @@ uint32_t KeepNewest(google::protobuf::RepeatedPtrField<T>* list, int keep, Pinne
 }
 
 // Shortens the picture's growing lists to their newest kKeptPerList entries, counting in
-// `dropped` what was left out.
-void ShortenGrowingLists(v1::RiskView* view, std::map<int32_t, uint32_t>* dropped) {
+// its `dropped` what was left out.
+void ShortenGrowingLists(v1::StoredPicture* picture) {
+  v1::RiskView* view = picture->mutable_facts();
   auto none = [](const auto&) { return false; };
-  auto count = [dropped](v1::RiskViewSection section, uint32_t n) {
-    if (n > 0) (*dropped)[section] += n;
+  auto count = [picture](v1::RiskViewSection section, uint32_t n) {
+    if (n > 0) (*picture->mutable_dropped())[section] += n;
   };
   count(v1::INTELLIGENCE, KeepNewest(view->mutable_intelligence(), kKeptPerList, [](const v1::IntelligenceFact& i) {
           return i.intelligence().concerns_children();
@@ -103,12 +103,10 @@ absl::StatusOr<PersonFolder::Picture*> PersonFolder::Load(const std::string& per
   ASSIGN_OR_RETURN(std::optional<v1::StoredPicture> stored,
                    GetMessage<v1::StoredPicture>(*txn_, ViewKey(person_key), "picture"));
   if (stored.has_value()) {
-    p.view = std::move(*stored->mutable_facts());
-    p.was_due = DueEntry(p.view).has_value();
-    p.folded_to = stored->folded_to();
-    p.dropped = {stored->dropped().begin(), stored->dropped().end()};
+    p.stored = std::move(*stored);
+    p.was_due = DueEntry(p.view()).has_value();
   } else {
-    p.view.set_subject_key(person_key);
+    p.view().set_subject_key(person_key);
   }
   return &pictures_.emplace(person_key, std::move(p)).first->second;
 }
@@ -119,12 +117,12 @@ absl::Status PersonFolder::Apply(const std::string& record, const v1::EventEnvel
   ASSIGN_OR_RETURN(Picture * p, Load(person.key));
   if (p->refold) return absl::OkStatus();
   const std::string order = RecordedOrderKey(e);
-  if (!p->folded_to.empty() && order < p->folded_to) {
+  if (!p->stored.folded_to().empty() && order < p->stored.folded_to()) {
     p->refold = true;  // earlier than what the picture holds: folded again at the end
     return absl::OkStatus();
   }
-  ApplyEvent(e, &p->view);
-  p->folded_to = order;
+  ApplyEvent(e, &p->view());
+  p->stored.set_folded_to(order);
   p->dirty = true;
   return absl::OkStatus();
 }
@@ -152,12 +150,10 @@ absl::StatusOr<PictureChanges> PersonFolder::Flush(const Reshaped& reshaped) {
     const std::vector<std::string>& records = records_of[key];
     if (p.refold) {
       ASSIGN_OR_RETURN(std::vector<v1::EventEnvelope> events, EventsOf(*txn_, records));
-      p.view.Clear();
-      p.view.set_subject_key(key);
-      p.folded_to.clear();
-      p.dropped.clear();
-      for (const v1::EventEnvelope& e : events) ApplyEvent(e, &p.view);
-      if (!events.empty()) p.folded_to = RecordedOrderKey(events.back());
+      p.stored.Clear();
+      p.view().set_subject_key(key);
+      for (const v1::EventEnvelope& e : events) ApplyEvent(e, &p.view());
+      if (!events.empty()) p.stored.set_folded_to(RecordedOrderKey(events.back()));
       if (events.empty()) {
         // Records decided upon before any of their events arrived: no picture yet.
         txn_->Delete(ViewKey(key));
@@ -168,21 +164,18 @@ absl::StatusOr<PictureChanges> PersonFolder::Flush(const Reshaped& reshaped) {
       p.dirty = true;
     }
     if (!p.dirty) continue;
-    p.view.set_subject_key(key);
-    p.view.clear_linked_records();
-    for (const std::string& r : records) p.view.add_linked_records(r);
-    ShortenGrowingLists(&p.view, &p.dropped);
-    v1::StoredPicture stored;
-    *stored.mutable_facts() = p.view;
-    stored.set_folded_to(p.folded_to);
-    stored.mutable_dropped()->insert(p.dropped.begin(), p.dropped.end());
-    txn_->Put(ViewKey(key), stored.SerializeAsString());
-    if (std::optional<v1::DisclosureNotConsidered> due = DueEntry(p.view)) {
+    v1::RiskView& view = p.view();
+    view.set_subject_key(key);
+    view.clear_linked_records();
+    for (const std::string& r : records) view.add_linked_records(r);
+    ShortenGrowingLists(&p.stored);
+    txn_->Put(ViewKey(key), p.stored.SerializeAsString());
+    if (std::optional<v1::DisclosureNotConsidered> due = DueEntry(view)) {
       txn_->Put(DueKey(key), due->SerializeAsString());
     } else if (p.was_due) {
       txn_->Delete(DueKey(key));
     }
-    changes.changed[key] = &p.view;
+    changes.changed[key] = &view;
   }
   return changes;
 }

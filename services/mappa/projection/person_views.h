@@ -21,6 +21,7 @@
 #include "absl/time/civil_time.h"
 #include "safeguard/v1/envelope.pb.h"
 #include "safeguard/v1/mappa_service.pb.h"
+#include "safeguard/v1/mappa_state.pb.h"
 #include "safeguard/v1/meeting_service.pb.h"
 #include "services/mappa/identity/identity_index.h"
 #include "services/mappa/projection/record_events.h"
@@ -59,9 +60,8 @@ class PersonFolder {
 
  private:
   struct Picture {
-    safeguard::v1::RiskView view;
-    std::string folded_to;  // recorded-order key of the last event folded in
-    std::map<int32_t, uint32_t> dropped;  // by section: older entries not stored
+    safeguard::v1::StoredPicture stored;  // the facts, as they will be written
+    safeguard::v1::RiskView& view() { return *stored.mutable_facts(); }
     bool was_due = false;   // on the s.327A list when loaded
     bool dirty = false;
     bool refold = false;
