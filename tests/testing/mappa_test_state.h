@@ -114,13 +114,11 @@ class MappaTestState {
   }
   // The daily re-evaluation of every person's alerts, all of it.
   absl::Status ReevaluateAllAlerts() {
-    std::string after;
-    do {
-      auto last = projector_->ReevaluateAlerts(after, 100);
-      if (!last.ok()) return last.status();
-      after = *last;
-    } while (!after.empty());
-    return absl::OkStatus();
+    for (;;) {
+      auto more = projector_->ReevaluateAlerts(100);
+      if (!more.ok()) return more.status();
+      if (!*more) return absl::OkStatus();
+    }
   }
   uint64_t AlertSequence() const { return *mappa::LastAlertSequence(state_->Read()); }
   absl::StatusOr<std::vector<safeguard::v1::GapReport>> Gaps() const {

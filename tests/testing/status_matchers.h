@@ -34,4 +34,14 @@ MATCHER_P2(StatusIs, code, message_substring,
   return s.code() == code && std::string(s.message()).find(message_substring) != std::string::npos;
 }
 
+// An OK StatusOr whose value equals `value`.
+MATCHER_P(IsOkAndHolds, value, "is OK and holds " + ::testing::PrintToString(value)) {
+  if (!arg.ok()) {
+    *result_listener << arg.status().ToString();
+    return false;
+  }
+  *result_listener << "holds " << ::testing::PrintToString(*arg);
+  return *arg == value;
+}
+
 }  // namespace safeguard::testing

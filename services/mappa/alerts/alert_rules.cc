@@ -128,7 +128,17 @@ std::vector<Alert> ComputeAlerts(const RiskView& view) {
 }
 
 std::vector<Alert> AlertsAsOf(const RiskView& facts, absl::CivilDay today) {
-  RiskView view = facts;
+  // The rules read only these parts of a picture: copying just them, not the reports
+  // (intelligence, concerns, the timeline's worth of facts no rule reads), keeps judging
+  // a person's alerts as cheap as their restrictions and contacts, not their history.
+  RiskView view;
+  view.set_subject_key(facts.subject_key());
+  *view.mutable_convictions() = facts.convictions();
+  *view.mutable_orders() = facts.orders();
+  *view.mutable_supervisions() = facts.supervisions();
+  *view.mutable_children_in_contact() = facts.children_in_contact();
+  *view.mutable_register_() = facts.register_();
+  *view.mutable_risk_assessments() = facts.risk_assessments();
   ComputeAsOf(today, &view);
   std::vector<Alert> alerts = ComputeAlerts(view);
   for (Alert& a : alerts) a.set_as_of_date(view.as_of_date());

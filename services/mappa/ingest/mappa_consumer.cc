@@ -25,24 +25,12 @@ void MappaConsumer::Stop() {
 }
 
 bool MappaConsumer::ReevaluateSome() {
-  const absl::CivilDay today = DayOf(clock_());
-  if (!evaluating_day_.has_value()) {
-    if (evaluated_day_ == today) return false;
-    evaluating_day_ = today;
-    evaluated_up_to_.clear();
-  }
-  absl::StatusOr<std::string> last = projector_->ReevaluateAlerts(evaluated_up_to_, kReevaluationChunk);
-  if (!last.ok()) {
-    std::cerr << "mappa consumer: re-evaluating alerts failed (will retry): " << last.status() << std::endl;
+  absl::StatusOr<bool> more = projector_->ReevaluateAlerts(kReevaluationChunk);
+  if (!more.ok()) {
+    std::cerr << "mappa consumer: re-evaluating alerts failed (will retry): " << more.status() << std::endl;
     return false;
   }
-  if (!last->empty()) {
-    evaluated_up_to_ = *last;
-    return true;
-  }
-  evaluated_day_ = evaluating_day_;
-  evaluating_day_.reset();
-  return false;
+  return *more;
 }
 
 void MappaConsumer::Loop() {

@@ -1,8 +1,8 @@
 // Feeds the bus into the projection: subscribes from the positions the state holds,
 // applies each polled batch in one write (Projector), and on any error re-subscribes from
-// the stored positions, so a half-seen batch is simply read again. When the day changes
-// (and when it starts) it also re-evaluates every person's alerts, a chunk at a time
-// between batches, because time alone raises and clears some.
+// the stored positions, so a half-seen batch is simply read again. Each day it also
+// re-evaluates every person's alerts, a chunk at a time between batches, because time
+// alone raises and clears some; how far it has got is stored, so a restart resumes it.
 #pragma once
 
 #include <atomic>
@@ -35,8 +35,8 @@ class MappaConsumer {
 
  private:
   void Loop();
-  // Does one chunk of the day's re-evaluation, starting one if the day has changed.
-  // True while a re-evaluation is under way.
+  // Does one chunk of the day's re-evaluation (Projector::ReevaluateAlerts). True while
+  // a re-evaluation is under way.
   bool ReevaluateSome();
 
   EventBus* const bus_;
@@ -44,10 +44,6 @@ class MappaConsumer {
   Projector* const projector_;
   const std::vector<std::string> topics_;
   const Clock clock_;
-  // Consumer thread only: the day last re-evaluated, and the one under way.
-  std::optional<absl::CivilDay> evaluated_day_;
-  std::optional<absl::CivilDay> evaluating_day_;
-  std::string evaluated_up_to_;
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };

@@ -2,6 +2,8 @@
 
 #include "common/disclosure/disclosure_case.h"
 #include "common/status_macros.h"
+#include "common/time_util.h"
+#include "safeguard/v1/mappa_state.pb.h"
 #include "services/mappa/alerts/alert_folder.h"
 #include "services/mappa/cases/case_folder.h"
 #include "services/mappa/identity/identity_index.h"
@@ -9,6 +11,8 @@
 #include "services/mappa/meetings/meeting_folder.h"
 #include "services/mappa/projection/person_views.h"
 #include "services/mappa/screening/identifier_index.h"
+#include "services/mappa/state/prefixes.h"
+#include "services/mappa/state/state_reader.h"
 
 namespace safeguard::mappa {
 namespace {
@@ -87,22 +91,36 @@ absl::StatusOr<ApplyStats> Projector::Apply(const std::vector<BusRecord>& record
   return stats;
 }
 
-absl::StatusOr<std::string> Projector::ReevaluateAlerts(const std::string& after, size_t limit) {
+absl::StatusOr<bool> Projector::ReevaluateAlerts(size_t limit) {
+  const absl::Time now = clock_();
+  const absl::CivilDay today = DayOf(now);
+  if (evaluated_day_ == today) return false;
   std::unique_ptr<Transaction> txn = state_->Begin();
-  AlertFolder alerts(txn.get(), clock_(), alert_sequence_);
-  std::string last;
-  size_t done = 0;
+  ASSIGN_OR_RETURN(std::optional<v1::AlertEvaluation> stored,
+                   GetMessage<v1::AlertEvaluation>(*txn, prefix::kAlertEvaluation, "alert re-evaluation progress"));
+  v1::AlertEvaluation progress;
+  if (stored.has_value() && stored->day() == FormatIsoDate(today)) progress = *std::move(stored);
+  progress.set_day(FormatIsoDate(today));
+  if (progress.done()) {
+    evaluated_day_ = today;
+    return false;
+  }
+  AlertFolder alerts(txn.get(), now, alert_sequence_);
+  size_t judged = 0;
   absl::Status updated;
-  RETURN_IF_ERROR(VisitPeople(*txn, after, [&](const v1::RiskView& facts) {
+  RETURN_IF_ERROR(VisitPeople(*txn, progress.evaluated_up_to(), [&](const v1::RiskView& facts) {
     updated = alerts.Update(facts.subject_key(), &facts);
-    last = facts.subject_key();
-    return updated.ok() && ++done < limit;
+    progress.set_evaluated_up_to(facts.subject_key());
+    return updated.ok() && ++judged < limit;
   }));
   RETURN_IF_ERROR(updated);
+  progress.set_done(judged < limit);
+  txn->Put(prefix::kAlertEvaluation, progress.SerializeAsString());
   RETURN_IF_ERROR(state_->Commit(*txn));
   alert_sequence_ = alerts.last_sequence();
   feed_->Advance(alert_sequence_);
-  return last;
+  if (progress.done()) evaluated_day_ = today;
+  return !progress.done();
 }
 
 ApplyStats Projector::totals() const {

@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,10 +33,12 @@ class Projector {
   // Applies `records` in order, in one atomic write with their positions.
   absl::StatusOr<ApplyStats> Apply(const std::vector<BusRecord>& records);
 
-  // Re-evaluates as of today the alerts of up to `limit` persons after the person key
-  // `after` (empty: from the first), in one write: time alone raises and clears some.
-  // Returns the last person key done; empty when there were no more.
-  absl::StatusOr<std::string> ReevaluateAlerts(const std::string& after, size_t limit);
+  // Takes today's re-evaluation of every person's alerts (time alone raises and clears
+  // some) forward by up to `limit` persons, in one write with how far it has got, so that
+  // a restart resumes it instead of judging everyone again. Progress stored for an earlier
+  // day is begun again for today. True while persons remain to be judged today; false
+  // once today is done, and on every call after that until the day changes.
+  absl::StatusOr<bool> ReevaluateAlerts(size_t limit);
 
   // Where watchers of the alerts learn of new changes.
   AlertFeed& feed() { return *feed_; }
@@ -49,6 +52,7 @@ class Projector {
   MappaState* const state_;
   const Clock clock_;
   uint64_t alert_sequence_;  // the change log's last, committed
+  std::optional<absl::CivilDay> evaluated_day_;  // the day last re-evaluated in full, once known
   std::unique_ptr<AlertFeed> feed_;
   struct {
     std::atomic<uint64_t> applied{0}, duplicates{0}, parked{0}, released{0}, unreadable{0};

@@ -35,6 +35,9 @@ inline constexpr char kRecordIdentity[] = "d";  // record -> RecordIdentityState
 inline constexpr char kAlerts[] = "A";          // person key -> AlertSet
 inline constexpr char kAlertChange[] = "L";     // sequence -> AlertChange; bare: the last sequence
 
+// ingest/projector: how far the day's re-evaluation of everyone's alerts has got.
+inline constexpr char kAlertEvaluation[] = "E";  // bare: AlertEvaluation
+
 // cases/case_folder and meetings/meeting_folder.
 inline constexpr char kCase[] = "c";            // case ref -> DisclosureCase
 inline constexpr char kMeeting[] = "m";         // meeting ref -> MappaMeeting

@@ -191,5 +191,65 @@ TEST(AlertsTest, ComputedFromRealEventsThroughTheProjection) {
   EXPECT_THAT(Rules(ComputeAlerts(v)), ElementsAre(RESTRICTED_PERSON_IN_CONTACT_WITH_CHILD));
 }
 
+TEST(AlertsTest, JudgedOnTheRulesInputsAloneAsOnTheWholePicture) {
+  // AlertsAsOf copies only the parts of a picture the rules read. A picture where every
+  // rule holds, with reports no rule reads beside them, must give the same alerts as the
+  // whole picture computed for the day: a rule that starts reading another part fails here
+  // until AlertsAsOf copies it.
+  RiskView v = View();
+  ConvictionFact* c = v.add_convictions();
+  c->mutable_conviction()->set_classification(CHILD_SEXUAL);
+  *c->mutable_provenance() = From("conviction-1");
+  OrderFact* o = v.add_orders();
+  o->mutable_order()->set_order_ref("SHPO-1");
+  o->mutable_order()->set_made_date("2023-01-01");
+  o->mutable_order()->set_prohibits_unsupervised_contact_with_children(true);
+  *o->mutable_provenance() = From("order-1");
+  SupervisionFact* s = v.add_supervisions();
+  s->mutable_supervision()->set_kind(LICENCE);
+  s->mutable_supervision()->set_start_date("2023-06-01");
+  *s->mutable_provenance() = From("supervision-1", AGENCY_PROBATION);
+  LicenceCondition* lc = s->mutable_conditions()->add_conditions();
+  lc->set_condition_ref("LC-1");
+  lc->set_kind(NO_UNSUPERVISED_CONTACT_WITH_CHILDREN);
+  *s->mutable_conditions_provenance() = From("conditions-1", AGENCY_PROBATION);
+  LicenceBreachFact* b = s->add_breaches();
+  b->mutable_breach()->set_breach_date("2024-03-01");
+  *b->mutable_provenance() = From("breach-1", AGENCY_PROBATION);
+  AddContact(&v, "membership-1", false, "2024-01-01");
+  v.mutable_register_()->set_registered(true);
+  v.mutable_register_()->mutable_latest()->set_notification_date("2023-01-01");
+  v.mutable_register_()->mutable_latest()->set_next_due_date("2024-01-01");
+  v.mutable_register_()->mutable_latest()->set_indefinite(true);
+  v.mutable_register_()->mutable_latest()->set_household_with_child(true);
+  *v.mutable_register_()->mutable_provenance() = From("notification-1");
+  RiskAssessmentFact* high = v.add_risk_assessments();
+  high->mutable_assessment()->set_assessed_on("2024-09-01");
+  high->mutable_assessment()->set_rosh_overall(RISK_HIGH);
+  *high->mutable_provenance() = From("assessment-1", AGENCY_PROBATION);
+  RiskAssessmentFact* low = v.add_risk_assessments();
+  low->mutable_assessment()->set_assessed_on("2024-02-01");
+  low->mutable_assessment()->set_rosh_overall(RISK_LOW);
+  *low->mutable_provenance() = From("assessment-2", AGENCY_POLICE);
+  IntelligenceFact* i = v.add_intelligence();
+  i->mutable_intelligence()->set_concerns_children(true);
+  *i->mutable_provenance() = From("intelligence-1");
+  *v.add_concerns()->mutable_provenance() = From("concern-1", AGENCY_CHILDRENS_SERVICES);
+
+  const absl::CivilDay today(2025, 1, 1);
+  RiskView whole = v;
+  ComputeAsOf(today, &whole);
+  const std::vector<Alert> expected = ComputeAlerts(whole);
+  ASSERT_THAT(Rules(expected), UnorderedElementsAre(RESTRICTED_PERSON_IN_CONTACT_WITH_CHILD, REGISTER_NOTIFICATION_OVERDUE,
+                                                    RISK_LEVELS_DISAGREE, LICENCE_BREACH_WHILE_CHILD_IN_CONTACT));
+  const std::vector<Alert> judged = AlertsAsOf(v, today);
+  ASSERT_EQ(judged.size(), expected.size());
+  for (size_t k = 0; k < judged.size(); ++k) {
+    Alert want = expected[k];
+    want.set_as_of_date(whole.as_of_date());
+    EXPECT_EQ(judged[k].SerializeAsString(), want.SerializeAsString()) << judged[k].DebugString();
+  }
+}
+
 }  // namespace
 }  // namespace safeguard::mappa

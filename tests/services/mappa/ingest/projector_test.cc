@@ -17,6 +17,7 @@ namespace {
 using namespace safeguard::v1;
 using safeguard::testing::EventFactory;
 using safeguard::testing::IsOk;
+using safeguard::testing::IsOkAndHolds;
 using safeguard::testing::StatusIs;
 using safeguard::testing::TempDir;
 
@@ -374,15 +375,42 @@ TEST_F(ProjectorTest, AlertsAreReevaluatedAChunkOfPeopleAtATime) {
   std::vector<EventEnvelope> events;
   for (int i = 0; i < 25; ++i) events.push_back(f.Conviction(absl::StrCat("2019/00100", 10 + i, "X"), OTHER));
   ASSERT_THAT(store_->ApplyRecords(Records(events)), IsOk());
-  std::string after;
   int chunks = 0;
-  do {
-    auto last = store_->projector()->ReevaluateAlerts(after, 10);
-    ASSERT_THAT(last, IsOk());
-    after = *last;
-    ++chunks;
-  } while (!after.empty() && chunks < 10);
-  EXPECT_EQ(chunks, 4) << "25 people in chunks of 10: three chunks, then none left";
+  for (absl::StatusOr<bool> more = true; *more && chunks < 10; ++chunks) {
+    more = store_->projector()->ReevaluateAlerts(10);
+    ASSERT_THAT(more, IsOk());
+  }
+  EXPECT_EQ(chunks, 3) << "25 people in chunks of 10: the third chunk has five and ends the day";
+  EXPECT_THAT(store_->projector()->ReevaluateAlerts(10), IsOkAndHolds(false)) << "the day is done";
+}
+
+// A restart resumes the day's re-evaluation where it had got to, and does not judge
+// everyone again once the day is done (at a million people that is minutes of work
+// beside live events, after every restart); the next day begins it again.
+TEST_F(ProjectorTest, ARestartResumesTheDaysReevaluationOfAlerts) {
+  absl::Time now = absl::FromCivil(absl::CivilSecond(2025, 1, 1, 9, 0, 0), absl::UTCTimeZone());
+  TempDir dir;
+  testing::MappaTestState store(dir.path(), [&now] { return now; });
+  EventFactory f;
+  std::vector<EventEnvelope> events;
+  for (int i = 0; i < 25; ++i) events.push_back(f.Conviction(absl::StrCat("2019/00100", 10 + i, "X"), OTHER));
+  ASSERT_THAT(store.ApplyRecords(Records(events)), IsOk());
+  auto chunks_to_finish = [&] {
+    int chunks = 0;
+    for (absl::StatusOr<bool> more = true; *more && chunks < 10; ++chunks) {
+      more = store.projector()->ReevaluateAlerts(10);
+      EXPECT_THAT(more, IsOk());
+      if (!more.ok()) break;
+    }
+    return chunks;
+  };
+  ASSERT_THAT(store.projector()->ReevaluateAlerts(10), IsOkAndHolds(true));  // 10 of 25
+  store.Reopen();
+  EXPECT_EQ(chunks_to_finish(), 2) << "resumed after the first ten: ten more, then the last five";
+  store.Reopen();
+  EXPECT_THAT(store.projector()->ReevaluateAlerts(10), IsOkAndHolds(false)) << "today is done, before and after a restart";
+  now += absl::Hours(24);
+  EXPECT_EQ(chunks_to_finish(), 3) << "a new day judges everyone again";
 }
 
 }  // namespace
