@@ -16,8 +16,14 @@ absl::Status FromRocksDb(const rocksdb::Status& s, absl::string_view what) {
     case rocksdb::Status::kIncomplete:
       return absl::UnavailableError(message);
     case rocksdb::Status::kIOError:
-      // Disk full, read-only file system, lost device: the operator must act, but the
-      // call itself may succeed once they have.
+      // Disk full: nothing was written, and writing resumes by itself once space is freed.
+      if (s.IsNoSpace()) {
+        return absl::ResourceExhaustedError(absl::StrCat(
+            what, ": the disk is full, so nothing was written; writes resume by themselves once space is freed (",
+            s.ToString(), ")"));
+      }
+      // Read-only file system, lost device: the operator must act, but the call itself
+      // may succeed once they have.
       return absl::UnavailableError(message);
     case rocksdb::Status::kCorruption:
       return absl::DataLossError(message);

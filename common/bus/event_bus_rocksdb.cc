@@ -4,6 +4,8 @@
 #include "common/keys.h"
 #include "common/rocksdb_status.h"
 #include "common/status_macros.h"
+#include "common/store/rocksdb_options.h"
+#include "common/store/storage_health.h"
 #include "rocksdb/write_batch.h"
 #include "safeguard/v1/storage.pb.h"
 
@@ -49,20 +51,27 @@ class RocksDbConsumer : public BusConsumer {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<RocksDbEventBus>> RocksDbEventBus::OpenReadOnly(const std::string& path) {
+  rocksdb::Options options;
+  AddFaultHandling(path, &options);
   rocksdb::DB* raw = nullptr;
-  RETURN_IF_ERROR(FromRocksDb(rocksdb::DB::OpenForReadOnly(rocksdb::Options(), path, &raw),
+  RETURN_IF_ERROR(FromRocksDb(rocksdb::DB::OpenForReadOnly(options, path, &raw),
                               absl::StrCat("open event bus at ", path, " to read")));
   return FromDb(std::unique_ptr<rocksdb::DB>(raw), SystemClock(), /*writable=*/false);
 }
 
-absl::StatusOr<std::unique_ptr<RocksDbEventBus>> RocksDbEventBus::Open(const std::string& path,
-                                                                       Clock clock) {
+absl::StatusOr<std::unique_ptr<RocksDbEventBus>> RocksDbEventBus::Open(const std::string& path, Clock clock,
+                                                                       rocksdb::Env* env) {
   rocksdb::Options options;
   options.create_if_missing = true;
+  AddFaultHandling(path, &options);
+  if (env != nullptr) options.env = env;
   rocksdb::DB* raw = nullptr;
   RETURN_IF_ERROR(
       FromRocksDb(rocksdb::DB::Open(options, path, &raw), absl::StrCat("open event bus at ", path)));
-  return FromDb(std::unique_ptr<rocksdb::DB>(raw), std::move(clock), /*writable=*/true);
+  ASSIGN_OR_RETURN(std::unique_ptr<RocksDbEventBus> bus,
+                   FromDb(std::unique_ptr<rocksdb::DB>(raw), std::move(clock), /*writable=*/true));
+  bus->resumed_ = StorageHealth::Process().Attach(path, bus->db_.get());
+  return bus;
 }
 
 absl::StatusOr<std::unique_ptr<RocksDbEventBus>> RocksDbEventBus::FromDb(std::unique_ptr<rocksdb::DB> db,

@@ -24,9 +24,11 @@ namespace safeguard {
 
 class RocksDbEventBus : public EventBus {
  public:
-  // Opens (or creates) the log at `path` and starts its writer.
+  // Opens (or creates) the log at `path` and starts its writer (in `env`; nullptr: the
+  // default environment).
   static absl::StatusOr<std::unique_ptr<RocksDbEventBus>> Open(const std::string& path,
-                                                               Clock clock = SystemClock());
+                                                               Clock clock = SystemClock(),
+                                                               rocksdb::Env* env = nullptr);
   // Opens the log at `path` to read only (an auditor's copy, or a live log: nothing is
   // locked and nothing can be written; publishing fails with kFailedPrecondition).
   static absl::StatusOr<std::unique_ptr<RocksDbEventBus>> OpenReadOnly(const std::string& path);
@@ -78,6 +80,7 @@ class RocksDbEventBus : public EventBus {
   void CommitGroup(std::vector<Pending>& group);
 
   std::unique_ptr<rocksdb::DB> db_;
+  std::shared_ptr<void> resumed_;  // StorageHealth resumes db_ after a fault; released first
   const Clock clock_;
 
   mutable std::mutex mu_;

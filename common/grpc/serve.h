@@ -1,5 +1,6 @@
 // The one way every Safeguard RPC is served. The caller is identified (the access policy
-// has already admitted the call), the request goes to a handler that knows nothing of
+// has already admitted the call), a request carrying fields the API does not define is
+// refused (common/grpc/strict_input.h), the request goes to a handler that knows nothing of
 // gRPC, and the call finishes when the handler's reply runs: at once for a read that
 // needs no record, or later on another thread (a command once its event is durable, a
 // read once its access record is). No gRPC thread waits for durable I/O.
@@ -18,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "common/grpc/caller.h"
 #include "common/grpc/status_mapping.h"
+#include "common/grpc/strict_input.h"
 
 namespace safeguard {
 
@@ -32,6 +34,10 @@ grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* ctx, const Request*
   absl::StatusOr<CallContext> call = CallerOf(*ctx);
   if (!call.ok()) {
     reactor->Finish(ToGrpcStatus(call.status()));
+    return reactor;
+  }
+  if (absl::Status strict = RefuseUnknownFields(*request); !strict.ok()) {
+    reactor->Finish(ToGrpcStatus(strict));
     return reactor;
   }
   // `request` and `response` live until Finish, so the reply may come later.

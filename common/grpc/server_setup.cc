@@ -4,17 +4,55 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc/strict_input.h"
 #include "common/status_macros.h"
+#include "common/store/storage_health.h"
 
 namespace safeguard {
+namespace {
+
+// Why `host:port` cannot be bound, as the operating system puts it ("Address already in
+// use"), found by trying to bind it once more: gRPC reports only that it failed.
+std::string BindFailure(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0 || found == nullptr) {
+    return "the host is not a name or address of this machine";
+  }
+  int error = 0;
+  const int fd = socket(found->ai_family, found->ai_socktype, found->ai_protocol);
+  if (fd < 0) {
+    error = errno;
+  } else {
+    if (bind(fd, found->ai_addr, found->ai_addrlen) != 0) error = errno;
+    close(fd);
+  }
+  freeaddrinfo(found);
+  if (error == EADDRINUSE) {
+    return "address already in use: another process (another safeguardd?) is listening on that port";
+  }
+  return error != 0 ? std::strerror(error) : "gRPC could not start a server there";
+}
+
+}  // namespace
 
 absl::StatusOr<RunningServer> StartServer(const std::string& host, int port,
                                           const std::vector<grpc::Service*>& services,
                                           const security::ServerSecurity& admission) {
   ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
                    security::MakeServerCredentials(admission, host));
+  LimitProtobufLogging();
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -23,18 +61,22 @@ absl::StatusOr<RunningServer> StartServer(const std::string& host, int port,
                                ? absl::StrCat("[", host, "]:", port)
                                : absl::StrCat(host, ":", port);
   builder.AddListeningPort(bind, credentials, &selected_port);
+  // gRPC sets SO_REUSEPORT by default, which lets a second process bind the same port and
+  // take a share of the calls. A Safeguard port is this process's alone.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(kMaxRequestBytes);
   for (grpc::Service* service : services) builder.RegisterService(service);
   RunningServer running;
   running.server = builder.BuildAndStart();
   if (!running.server || selected_port == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", bind));
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", bind, ": ", BindFailure(host, port)));
   }
   running.address = host.find(':') != std::string::npos
                         ? absl::StrCat("[", host, "]:", selected_port)
                         : absl::StrCat(host, ":", selected_port);
-  if (auto* health = running.server->GetHealthCheckService()) {
-    health->SetServingStatus(true);
+  if (grpc::HealthCheckServiceInterface* health = running.server->GetHealthCheckService()) {
+    running.storage_health =
+        StorageHealth::Process().Subscribe([health](bool healthy) { health->SetServingStatus(healthy); });
   }
   return running;
 }

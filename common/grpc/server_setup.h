@@ -22,11 +22,17 @@ inline constexpr int kMaxRequestBytes = 1 << 20;
 struct RunningServer {
   std::unique_ptr<grpc::Server> server;
   std::string address;  // host:port actually bound, e.g. "127.0.0.1:50051"
+  // Keeps the health service NOT_SERVING while a storage fault stops one of the process's
+  // databases (StorageHealth); released before the server.
+  std::shared_ptr<void> storage_health;
 };
 
 // Binds `host:port` (port 0 = the OS chooses) with `admission`, registers `services` and
-// marks each serving in the health service. kUnavailable when the address cannot be
-// bound; the errors of security::MakeServerCredentials otherwise.
+// marks each serving in the health service, or not serving while a storage fault (a full
+// disk) stops any of the process's databases. The port is exclusive (no SO_REUSEPORT): a
+// second process cannot bind it too. kUnavailable, saying why, when the address cannot be
+// bound (e.g. "address already in use"); the errors of security::MakeServerCredentials
+// otherwise.
 absl::StatusOr<RunningServer> StartServer(const std::string& host, int port,
                                           const std::vector<grpc::Service*>& services,
                                           const security::ServerSecurity& admission);

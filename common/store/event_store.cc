@@ -10,6 +10,7 @@
 #include "common/rocksdb_status.h"
 #include "common/status_macros.h"
 #include "common/store/rocksdb_options.h"
+#include "common/store/storage_health.h"
 #include "rocksdb/options.h"
 #include "rocksdb/write_batch.h"
 #include "safeguard/v1/storage.pb.h"
@@ -142,8 +143,9 @@ class AppendState : public StreamState {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(Options options) {
-  rocksdb::Options db_options = DatabaseOptions();
+  rocksdb::Options db_options = DatabaseOptions(options.path);
   db_options.statistics = options.statistics;
+  if (options.env != nullptr) db_options.env = options.env;
   rocksdb::DB* raw = nullptr;
   RETURN_IF_ERROR(FromRocksDb(rocksdb::DB::Open(db_options, options.path, &raw),
                               absl::StrCat("open event store at ", options.path)));
@@ -212,6 +214,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(Options options) {
   std::unique_ptr<EventStore> store(
       new EventStore(std::move(options), std::move(db), last, outbox_start, std::move(tree)));
   RETURN_IF_ERROR(store->RefoldStreamState());
+  store->resumed_ = StorageHealth::Process().Attach(store->options_.path, store->db_.get());
   store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
   return store;
 }

@@ -59,6 +59,8 @@ class EventStore {
     const StreamFolder* folder = nullptr;
     // RocksDB's counters for this database, when a caller wants them (tests, metrics).
     std::shared_ptr<rocksdb::Statistics> statistics;
+    // The environment RocksDB runs in; nullptr: the default (tests inject faults here).
+    rocksdb::Env* env = nullptr;
   };
 
   // One command's append.
@@ -89,7 +91,8 @@ class EventStore {
   // the result (with idempotent_replay set when the command id was seen before, even if
   // the rule would now refuse it), kAborted when the caller's expected_version does not
   // match, the rule's refusal, kAlreadyExists when the command id was used for a
-  // different command, kUnavailable when the disk write failed. `done` must not block.
+  // different command, kResourceExhausted when the disk is full, kUnavailable when the disk write failed
+  // otherwise. `done` must not block.
   // Thread-safe.
   void AppendAsync(AppendCommand command, AppendDone done);
 
@@ -198,6 +201,7 @@ class EventStore {
 
   const Options options_;
   std::unique_ptr<rocksdb::DB> db_;
+  std::shared_ptr<void> resumed_;  // StorageHealth resumes db_ after a fault; released first
 
   std::mutex mu_;
   std::condition_variable work_cv_;

@@ -1,7 +1,12 @@
 #include "common/store/rocksdb_options.h"
 
+#include <cstdarg>
+#include <cstdio>
 #include <memory>
+#include <string_view>
 
+#include "common/rate_limited_log.h"
+#include "common/store/storage_health.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
@@ -26,11 +31,50 @@ Shared& Process() {
   return *shared;
 }
 
+class StderrLogger final : public rocksdb::Logger {
+ public:
+  StderrLogger() : Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override { Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap); }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < GetInfoLogLevel() || level == rocksdb::InfoLogLevel::HEADER_LEVEL) return;
+    char line[1024];
+    std::vsnprintf(line, sizeof line, format, ap);
+    std::string_view text(line);
+    while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+    (level >= rocksdb::InfoLogLevel::ERROR_LEVEL ? errors_ : warnings_).Write(text);
+  }
+
+ private:
+  // 30 lines a minute of each: a full disk makes RocksDB complain at every attempt.
+  RateLimitedLog errors_{"rocksdb error: ", 30};
+  RateLimitedLog warnings_{"rocksdb warning: ", 30};
+};
+
 }  // namespace
 
-rocksdb::Options DatabaseOptions() {
+std::shared_ptr<rocksdb::Logger> DatabaseLogger() {
+  static std::shared_ptr<rocksdb::Logger>* logger = new std::shared_ptr<rocksdb::Logger>(new StderrLogger());
+  return *logger;
+}
+
+void AddFaultHandling(const std::string& path, rocksdb::Options* options) {
+  options->info_log = DatabaseLogger();
+  // RocksDB reserves each new write-ahead log's full size (1.1 memtables, 35 MiB here) on
+  // disk with fallocate before writing to it. On a full disk every attempt to resume
+  // made a new log that took again whatever space had been freed, so the databases never
+  // resumed; and the reservation is space df counts but no file's size shows. Logs grow
+  // as they are written instead (recycled logs keep their size, so a synced write still
+  // rarely changes a file's length).
+  options->allow_fallocate = false;
+  options->listeners.push_back(StorageHealth::Process().ListenerFor(path));
+}
+
+rocksdb::Options DatabaseOptions(const std::string& path) {
   rocksdb::Options options;
   options.create_if_missing = true;
+  AddFaultHandling(path, &options);
   options.IncreaseParallelism(2);
   options.write_buffer_manager = Process().memtables;
   options.write_buffer_size = 32 << 20;

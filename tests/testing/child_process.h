@@ -9,6 +9,7 @@
 
 #include <fstream>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,22 @@ class ChildProcess {
     waitpid(pid_, &status, 0);
     pid_ = -1;
     return status;
+  }
+
+  // Waits up to `timeout` for the child to end by itself; its wait status then (reaped),
+  // nullopt while it still runs.
+  std::optional<int> AwaitExit(absl::Duration timeout) {
+    const absl::Time deadline = absl::Now() + timeout;
+    while (pid_ > 0) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return status;
+      }
+      if (absl::Now() >= deadline) return std::nullopt;
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    return std::nullopt;
   }
 
   pid_t pid() const { return pid_; }

@@ -1,6 +1,7 @@
 #include "services/mappa/grpc/mappa_grpc_service.h"
 
 #include "common/grpc/status_mapping.h"
+#include "common/grpc/strict_input.h"
 #include "services/mappa/grpc/alert_watch.h"
 
 namespace safeguard::mappa {
@@ -19,6 +20,7 @@ grpc::ServerWriteReactor<v1::AlertChange>* MappaGrpcService::WatchAlerts(grpc::C
                                                                          const v1::WatchAlertsRequest* request) {
   absl::StatusOr<CallContext> call = CallerOf(*ctx);
   if (!call.ok()) return new Refused(call.status());
+  if (absl::Status strict = RefuseUnknownFields(*request); !strict.ok()) return new Refused(strict);
   absl::StatusOr<AlertReads::WatchPosition> start = alerts_->StartWatch(*request);
   if (!start.ok()) return new Refused(start.status());
   // The caller is its certificate (or, on a development server, the name it gives).

@@ -6,6 +6,7 @@
 #include "common/rocksdb_status.h"
 #include "common/status_macros.h"
 #include "common/store/rocksdb_options.h"
+#include "common/store/storage_health.h"
 #include "services/mappa/state/prefixes.h"
 
 namespace safeguard::mappa {
@@ -27,7 +28,7 @@ absl::StatusOr<std::string> LayoutOf(rocksdb::DB* db) {
 
 absl::StatusOr<std::unique_ptr<MappaState>> MappaState::OpenReadOnly(const std::string& path) {
   rocksdb::DB* raw = nullptr;
-  RETURN_IF_ERROR(FromRocksDb(rocksdb::DB::OpenForReadOnly(DatabaseOptions(), path, &raw),
+  RETURN_IF_ERROR(FromRocksDb(rocksdb::DB::OpenForReadOnly(DatabaseOptions(path), path, &raw),
                               absl::StrCat("open mappa state at ", path, " to read")));
   std::unique_ptr<rocksdb::DB> db(raw);
   ASSIGN_OR_RETURN(const std::string layout, LayoutOf(db.get()));
@@ -39,7 +40,7 @@ absl::StatusOr<std::unique_ptr<MappaState>> MappaState::OpenReadOnly(const std::
 }
 
 absl::StatusOr<std::unique_ptr<MappaState>> MappaState::Open(Options options) {
-  rocksdb::Options db_options = DatabaseOptions();
+  rocksdb::Options db_options = DatabaseOptions(options.path);
   db_options.statistics = options.statistics;
   if (options.env != nullptr) db_options.env = options.env;
   auto open = [&]() -> absl::StatusOr<std::unique_ptr<rocksdb::DB>> {
@@ -65,7 +66,9 @@ absl::StatusOr<std::unique_ptr<MappaState>> MappaState::Open(Options options) {
     sync.sync = true;
     RETURN_IF_ERROR(FromRocksDb(db->Put(sync, prefix::kFormat, kLayout), "write mappa state layout"));
   }
-  return std::unique_ptr<MappaState>(new MappaState(std::move(db), options.path));
+  std::unique_ptr<MappaState> state(new MappaState(std::move(db), options.path));
+  state->resumed_ = StorageHealth::Process().Attach(options.path, state->db_.get());
+  return state;
 }
 
 absl::Status MappaState::Commit(Transaction& txn) {

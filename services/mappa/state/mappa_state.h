@@ -52,6 +52,7 @@ class MappaState {
   MappaState(std::unique_ptr<rocksdb::DB> db, std::string path) : db_(std::move(db)), path_(std::move(path)) {}
 
   std::unique_ptr<rocksdb::DB> db_;
+  std::shared_ptr<void> resumed_;  // StorageHealth resumes db_ after a fault; released first
   const std::string path_;
 };
 

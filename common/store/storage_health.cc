@@ -1,0 +1,177 @@
+#include "common/store/storage_health.h"
+
+#include <iostream>
+
+#include "absl/time/clock.h"
+
+namespace safeguard {
+namespace {
+
+class Listener final : public rocksdb::EventListener {
+ public:
+  Listener(StorageHealth* health, std::string database) : health_(health), database_(std::move(database)) {}
+  const char* Name() const override { return "SafeguardStorageHealth"; }
+
+  void OnBackgroundError(rocksdb::BackgroundErrorReason, rocksdb::Status* bg_error) override {
+    if (bg_error == nullptr || bg_error->ok()) return;
+    health_->Report(database_, bg_error->ToString(), bg_error->IsNoSpace());
+  }
+  // A database that is attached is resumed by StorageHealth, as soon as a write can
+  // succeed, instead of by RocksDB's own recovery, which waits for more space than that.
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status bg_error, bool* auto_recovery) override {
+    if (auto_recovery != nullptr && health_->Attached(database_)) *auto_recovery = false;
+    bg_error.PermitUncheckedError();
+  }
+  void OnErrorRecoveryEnd(const rocksdb::BackgroundErrorRecoveryInfo& info) override {
+    if (info.new_bg_error.ok()) health_->Clear(database_);
+  }
+
+ private:
+  StorageHealth* const health_;
+  const std::string database_;
+};
+
+}  // namespace
+
+StorageHealth& StorageHealth::Process() {
+  static StorageHealth* health = new StorageHealth();
+  return *health;
+}
+
+std::shared_ptr<rocksdb::EventListener> StorageHealth::ListenerFor(std::string database) {
+  return std::make_shared<Listener>(this, std::move(database));
+}
+
+std::shared_ptr<void> StorageHealth::Attach(const std::string& database, rocksdb::DB* db) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    attached_[database] = db;
+    if (!resumer_.joinable()) {
+      resumer_ = std::thread([this] { ResumeLoop(); });
+      resumer_.detach();
+    }
+  }
+  return std::shared_ptr<void>(nullptr, [this, database](void*) {
+    bool was_faulted = false;
+    {
+      std::lock_guard<std::mutex> resuming(resume_mu_);
+      std::lock_guard<std::mutex> lock(mu_);
+      attached_.erase(database);
+      was_faulted = faults_.erase(database) > 0;
+    }
+    if (was_faulted) Notify();  // a closed database stops nothing
+  });
+}
+
+bool StorageHealth::Attached(const std::string& database) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return attached_.count(database) > 0;
+}
+
+void StorageHealth::ResumeLoop() {
+  constexpr absl::Duration kResumeInterval = absl::Seconds(2);
+  constexpr absl::Duration kReportInterval = absl::Minutes(1);
+  std::map<std::string, absl::Time> reported;  // when each database's failure was last said
+  for (;;) {
+    std::vector<std::string> stopped;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      wake_.wait_for(lock, absl::ToChronoMilliseconds(kResumeInterval));
+      for (const auto& [database, _] : faults_) {
+        if (attached_.count(database) > 0) stopped.push_back(database);
+      }
+    }
+    for (const std::string& database : stopped) {
+      rocksdb::Status resumed;
+      {
+        std::lock_guard<std::mutex> resuming(resume_mu_);
+        rocksdb::DB* db = nullptr;
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          auto it = attached_.find(database);
+          if (it == attached_.end()) continue;
+          db = it->second;
+        }
+        resumed = db->Resume();
+      }
+      if (resumed.ok()) {
+        reported.erase(database);
+        Clear(database);
+      } else if (absl::Time& last = reported[database]; absl::Now() - last >= kReportInterval) {
+        last = absl::Now();
+        std::cerr << "storage: " << database << " cannot resume yet (tried every " << kResumeInterval
+                  << ", said once a minute): " << resumed.ToString() << std::endl;
+      }
+    }
+  }
+}
+
+std::vector<StorageHealth::Fault> StorageHealth::Faults() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<Fault> out;
+  for (const auto& [_, fault] : faults_) out.push_back(fault);
+  return out;
+}
+
+std::shared_ptr<void> StorageHealth::Subscribe(std::function<void(bool healthy)> on_change) {
+  std::lock_guard<std::mutex> serial(notify_mu_);
+  uint64_t id = 0;
+  bool healthy = true;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    id = next_subscriber_++;
+    subscribers_.emplace(id, on_change);
+    healthy = faults_.empty();
+  }
+  on_change(healthy);
+  return std::shared_ptr<void>(nullptr, [this, id](void*) {
+    std::lock_guard<std::mutex> lock(mu_);
+    subscribers_.erase(id);
+  });
+}
+
+void StorageHealth::Report(const std::string& database, const std::string& error, bool disk_full) {
+  bool first = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    first = faults_.empty();
+    auto [it, inserted] = faults_.try_emplace(database, Fault{database, error, disk_full, absl::Now()});
+    if (!inserted) {
+      it->second.error = error;
+      it->second.disk_full = disk_full;
+    }
+    if (!inserted) return;
+  }
+  std::cerr << "storage: " << database << " stopped writing"
+            << (disk_full ? " because its disk is full; writes resume by themselves once space is freed"
+                          : "; writes resume once the fault is cleared")
+            << ": " << error << std::endl;
+  if (first) Notify();
+}
+
+void StorageHealth::Clear(const std::string& database) {
+  bool healthy = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (faults_.erase(database) == 0) return;
+    healthy = faults_.empty();
+  }
+  std::cerr << "storage: " << database << " recovered; writing again" << std::endl;
+  if (healthy) Notify();
+}
+
+void StorageHealth::Notify() {
+  // One notification at a time, each saying the state as it is when sent, so that the
+  // last a subscriber hears is the state now, however reports and recoveries interleave.
+  std::lock_guard<std::mutex> serial(notify_mu_);
+  std::vector<std::function<void(bool)>> subscribers;
+  bool healthy = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    healthy = faults_.empty();
+    for (const auto& [_, s] : subscribers_) subscribers.push_back(s);
+  }
+  for (const auto& s : subscribers) s(healthy);
+}
+
+}  // namespace safeguard

@@ -1,0 +1,79 @@
+// Which of this process's databases a storage fault has stopped: a full disk, a failed
+// device, a file system gone read-only. RocksDB stops a database's writes when one of its
+// writes fails (the write-ahead log, a flush, a compaction) and tells a listener; every
+// database Safeguard opens has one (DatabaseOptions), feeding this process-wide record.
+// A database attached here is resumed (DB::Resume) every couple of seconds while its
+// fault stands, so that it writes again as soon as the cause is gone: for a full disk, as
+// soon as enough space is freed for the write at hand. (RocksDB's own recovery from a full
+// disk waits until its file manager sees a whole memtable's worth of space free for each
+// database, 32 MiB here, and on a small or shared disk it may never see that.)
+//
+// The servers of the process subscribe to it: while any fault stands, their health
+// service answers NOT_SERVING, and OperationsService/GetStatus names the database and the
+// error, so a probe or an operator sees the state, not a crash.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <condition_variable>
+#include <thread>
+
+#include "absl/time/time.h"
+#include "rocksdb/db.h"
+#include "rocksdb/listener.h"
+
+namespace safeguard {
+
+class StorageHealth {
+ public:
+  struct Fault {
+    std::string database;  // the database's directory
+    std::string error;     // RocksDB's error, e.g. "IO error: No space left on device: ..."
+    bool disk_full = false;
+    absl::Time since;
+  };
+
+  // The process's record.
+  static StorageHealth& Process();
+
+  // A listener for the database at `database`, for rocksdb::Options::listeners.
+  std::shared_ptr<rocksdb::EventListener> ListenerFor(std::string database);
+
+  // Resumes `db`, the database at `database`, after a fault (see above). Detached when
+  // the returned handle is destroyed, which must be before the database is closed.
+  std::shared_ptr<void> Attach(const std::string& database, rocksdb::DB* db);
+  bool Attached(const std::string& database) const;
+
+  // The faults standing now, by database.
+  std::vector<Fault> Faults() const;
+
+  // Calls `on_change(healthy)` now and whenever the process passes between having no
+  // fault and having one, on the thread that noticed (RocksDB's, or the caller's now): it
+  // must not block. Subscribed until the returned handle is destroyed.
+  std::shared_ptr<void> Subscribe(std::function<void(bool healthy)> on_change);
+
+  // What the listeners call (public for them and for tests).
+  void Report(const std::string& database, const std::string& error, bool disk_full);
+  void Clear(const std::string& database);
+
+ private:
+  void Notify();
+  void ResumeLoop();
+
+  std::mutex notify_mu_;  // held while subscribers are told, taken before mu_
+  mutable std::mutex mu_;
+  std::map<std::string, Fault> faults_;
+  uint64_t next_subscriber_ = 0;
+  std::map<uint64_t, std::function<void(bool)>> subscribers_;
+  std::map<std::string, rocksdb::DB*> attached_;
+  std::mutex resume_mu_;  // held across a DB::Resume and by a detach, taken before mu_
+  std::condition_variable wake_;
+  std::thread resumer_;   // started with the first attach; the process's for its life
+};
+
+}  // namespace safeguard
