@@ -67,6 +67,20 @@ absl::Status RequireText(absl::string_view field, absl::string_view value, size_
   return OptionalText(field, value, max_len);
 }
 
+absl::Status RequireReference(absl::string_view field, absl::string_view value) {
+  constexpr size_t kReferenceMax = 64;
+  if (value.empty()) return FieldError(field, "is required");
+  auto alnum = [](char c) { return absl::ascii_isalnum(static_cast<unsigned char>(c)); };
+  bool ok = value.size() <= kReferenceMax && alnum(value.front()) && alnum(value.back()) &&
+            value.find("..") == absl::string_view::npos;
+  for (char c : value) ok = ok && (alnum(c) || c == '-' || c == '/' || c == '_' || c == '.' || c == ':');
+  if (!ok) {
+    return FieldError(field,
+                      "must be a reference: 1-64 letters and digits, with - / _ . or : between them (not free text)");
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<absl::CivilDay> RequireDate(absl::string_view field, absl::string_view value) {
   if (value.empty()) return FieldError(field, "is required (YYYY-MM-DD)");
   absl::StatusOr<absl::CivilDay> day = ParseIsoDate(value);

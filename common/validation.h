@@ -24,6 +24,11 @@ std::string Element(absl::string_view field, int i);
 
 // Non-empty after trimming, at most `max_len` bytes, valid UTF-8, no control characters.
 absl::Status RequireText(absl::string_view field, absl::string_view value, size_t max_len);
+// An agency's own reference for a record (an order, a supervision, a plan: "SHPO-2024-031",
+// "LIC/2023/01"): 1 to 64 ASCII letters and digits, with '-', '/', '_', '.' or ':' between
+// them (not first or last, not two dots together). Free text, paths and invisible or
+// direction-changing characters are refused: references are keys and are shown as given.
+absl::Status RequireReference(absl::string_view field, absl::string_view value);
 // As RequireText, but empty is allowed.
 absl::Status OptionalText(absl::string_view field, absl::string_view value, size_t max_len);
 

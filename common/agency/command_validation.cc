@@ -11,8 +11,6 @@ namespace {
 
 namespace v = safeguard::validation;
 
-constexpr size_t kRefMax = 64;
-
 }  // namespace
 
 absl::StatusOr<std::string> NormaliseProbationCaseRef(absl::string_view field, absl::string_view value) {
@@ -34,7 +32,7 @@ absl::StatusOr<std::string> NormaliseChildrensCaseId(absl::string_view field, ab
 }
 
 absl::StatusOr<safeguard::v1::SubjectRef> NormaliseSubject(const std::string& field, const safeguard::v1::SubjectRef& s,
-                                                     absl::CivilDay today, bool strict_crn) {
+                                                     absl::CivilDay today) {
   safeguard::v1::SubjectRef n;
   if (!s.pnc_id().empty()) {
     ASSIGN_OR_RETURN(*n.mutable_pnc_id(), v::NormalisePncId(field + ".pnc_id", s.pnc_id()));
@@ -44,13 +42,10 @@ absl::StatusOr<safeguard::v1::SubjectRef> NormaliseSubject(const std::string& fi
                      v::NormaliseVisorRef(field + ".visor_ref", s.visor_ref()));
   }
   if (!s.probation_case_ref().empty()) {
-    if (strict_crn) {
-      ASSIGN_OR_RETURN(*n.mutable_probation_case_ref(),
-                       NormaliseProbationCaseRef(field + ".probation_case_ref", s.probation_case_ref()));
-    } else {
-      RETURN_IF_ERROR(v::OptionalText(field + ".probation_case_ref", s.probation_case_ref(), kRefMax));
-      n.set_probation_case_ref(s.probation_case_ref());
-    }
+    // A CRN has one national format whoever records it: free text here was indexed as an
+    // identifier ("../../etc/passwd", bidirectional overrides).
+    ASSIGN_OR_RETURN(*n.mutable_probation_case_ref(),
+                     NormaliseProbationCaseRef(field + ".probation_case_ref", s.probation_case_ref()));
   }
   if (!s.childrens_case_id().empty()) {
     ASSIGN_OR_RETURN(*n.mutable_childrens_case_id(),
@@ -110,7 +105,7 @@ absl::Status CheckHeader(const safeguard::v1::CommandHeader& h, absl::CivilDay t
       }
       break;
   }
-  ASSIGN_OR_RETURN(n, NormaliseSubject("header.subject", s, today, keying == SubjectKeying::kProbation));
+  ASSIGN_OR_RETURN(n, NormaliseSubject("header.subject", s, today));
 
   if (!n.pnc_id().empty()) {
     out->subject_key = absl::StrCat("pnc:", n.pnc_id());

@@ -48,12 +48,12 @@ absl::StatusOr<std::string> NormaliseChildrensCaseId(absl::string_view field, ab
 
 absl::Status CheckCommandSize(const google::protobuf::Message& request);
 
-// `s` with every reference it carries normalised (PNC id, ViSOR ref, children's case id;
-// the probation CRN too when `strict_crn`, else checked as text), names, date of birth
+// `s` with every reference it carries normalised (PNC id, ViSOR ref, probation CRN,
+// children's case id, whichever agency sends them), names, date of birth
 // (not after `today`) and aliases checked. Errors name "<field>.<part>". No reference is
 // required here: callers say which they need.
 absl::StatusOr<safeguard::v1::SubjectRef> NormaliseSubject(const std::string& field, const safeguard::v1::SubjectRef& s,
-                                                     absl::CivilDay today, bool strict_crn);
+                                                     absl::CivilDay today);
 
 // Validates `header` and fills `out`'s subject, subject key and envelope subject.
 absl::Status CheckHeader(const safeguard::v1::CommandHeader& header, absl::CivilDay today,

@@ -25,7 +25,7 @@ constexpr char kTokenPrefix[] = "v:";
 absl::StatusOr<std::vector<std::string>> KeysOf(const safeguard::v1::SubjectRef& s, SubjectKeying keying,
                                                 absl::CivilDay today) {
   ASSIGN_OR_RETURN(safeguard::v1::SubjectRef n,
-                   NormaliseSubject("subject", s, today, keying == SubjectKeying::kProbation));
+                   NormaliseSubject("subject", s, today));
   std::vector<std::string> keys;
   if (!n.pnc_id().empty()) keys.push_back(absl::StrCat("pnc:", n.pnc_id()));
   switch (keying) {

@@ -13,7 +13,7 @@ using safeguard::v1::RiskLevel_descriptor;
 absl::StatusOr<absl::CivilDay> CheckRiskAssessment(bool present, const safeguard::v1::RiskAssessmentCompleted& a,
                                                    absl::CivilDay today) {
   if (!present) return v::FieldError("assessment", "is required");
-  RETURN_IF_ERROR(v::RequireText("assessment.assessment_ref", a.assessment_ref(), 64));
+  RETURN_IF_ERROR(v::RequireReference("assessment.assessment_ref", a.assessment_ref()));
   ASSIGN_OR_RETURN(absl::CivilDay on, v::RequirePastDate("assessment.assessed_on", a.assessed_on(), today));
   RETURN_IF_ERROR(v::RequireEnum("assessment.rosh_overall", a.rosh_overall(), RiskLevel_descriptor()));
   RETURN_IF_ERROR(v::RequireEnum("assessment.rosh_children", a.rosh_children(), RiskLevel_descriptor()));

@@ -10,7 +10,6 @@ namespace {
 namespace v = safeguard::validation;
 using namespace safeguard::v1;
 
-constexpr size_t kRefMax = 64;
 constexpr size_t kShortTextMax = 200;
 constexpr size_t kLongTextMax = 4000;
 
@@ -45,7 +44,7 @@ absl::StatusOr<ValidatedCommand> Validate(const RecordReferralRequest& r, absl::
   RETURN_IF_ERROR(RequireChildSubject(out));
   if (!r.has_referral()) return v::FieldError("referral", "is required");
   const auto& x = r.referral();
-  RETURN_IF_ERROR(v::RequireText("referral.referral_ref", x.referral_ref(), kRefMax));
+  RETURN_IF_ERROR(v::RequireReference("referral.referral_ref", x.referral_ref()));
   ASSIGN_OR_RETURN(absl::CivilDay on, v::RequirePastDate("referral.received_date", x.received_date(), today));
   RETURN_IF_ERROR(v::RequireText("referral.source", x.source(), kShortTextMax));
   RETURN_IF_ERROR(v::RequireText("referral.concern", x.concern(), kLongTextMax));
@@ -61,7 +60,7 @@ absl::StatusOr<ValidatedCommand> Validate(const StartSection47EnquiryRequest& r,
   RETURN_IF_ERROR(RequireChildSubject(out));
   if (!r.has_enquiry()) return v::FieldError("enquiry", "is required");
   const auto& x = r.enquiry();
-  RETURN_IF_ERROR(v::RequireText("enquiry.enquiry_ref", x.enquiry_ref(), kRefMax));
+  RETURN_IF_ERROR(v::RequireReference("enquiry.enquiry_ref", x.enquiry_ref()));
   ASSIGN_OR_RETURN(absl::CivilDay on, v::RequirePastDate("enquiry.start_date", x.start_date(), today));
   RETURN_IF_ERROR(v::RequireText("enquiry.reason", x.reason(), kLongTextMax));
   out.occurred_on = on;
@@ -76,7 +75,7 @@ absl::StatusOr<ValidatedCommand> Validate(const ConcludeSection47EnquiryRequest&
   RETURN_IF_ERROR(RequireChildSubject(out));
   if (!r.has_conclusion()) return v::FieldError("conclusion", "is required");
   const auto& x = r.conclusion();
-  RETURN_IF_ERROR(v::RequireText("conclusion.enquiry_ref", x.enquiry_ref(), kRefMax));
+  RETURN_IF_ERROR(v::RequireReference("conclusion.enquiry_ref", x.enquiry_ref()));
   ASSIGN_OR_RETURN(absl::CivilDay on, v::RequirePastDate("conclusion.concluded_date", x.concluded_date(), today));
   RETURN_IF_ERROR(v::RequireEnum("conclusion.outcome", x.outcome(), Section47Outcome_descriptor()));
   RETURN_IF_ERROR(v::RequireText("conclusion.summary", x.summary(), kLongTextMax));
@@ -92,7 +91,7 @@ absl::StatusOr<ValidatedCommand> Validate(const StartChildProtectionPlanRequest&
   RETURN_IF_ERROR(RequireChildSubject(out));
   if (!r.has_plan()) return v::FieldError("plan", "is required");
   const auto& x = r.plan();
-  RETURN_IF_ERROR(v::RequireText("plan.plan_ref", x.plan_ref(), kRefMax));
+  RETURN_IF_ERROR(v::RequireReference("plan.plan_ref", x.plan_ref()));
   ASSIGN_OR_RETURN(absl::CivilDay on, v::RequirePastDate("plan.start_date", x.start_date(), today));
   RETURN_IF_ERROR(v::RequireEnum("plan.category", x.category(), ChildProtectionCategory_descriptor()));
   out.occurred_on = on;
@@ -107,7 +106,7 @@ absl::StatusOr<ValidatedCommand> Validate(const EndChildProtectionPlanRequest& r
   RETURN_IF_ERROR(RequireChildSubject(out));
   if (!r.has_ending()) return v::FieldError("ending", "is required");
   const auto& x = r.ending();
-  RETURN_IF_ERROR(v::RequireText("ending.plan_ref", x.plan_ref(), kRefMax));
+  RETURN_IF_ERROR(v::RequireReference("ending.plan_ref", x.plan_ref()));
   ASSIGN_OR_RETURN(absl::CivilDay on, v::RequirePastDate("ending.end_date", x.end_date(), today));
   RETURN_IF_ERROR(v::RequireText("ending.reason", x.reason(), kLongTextMax));
   out.occurred_on = on;
@@ -121,7 +120,7 @@ absl::StatusOr<ValidatedCommand> Validate(const RecordConcernAboutAdultRequest& 
   RETURN_IF_ERROR(agency::CheckCommand(r, today, agency::SubjectKeying::kChildrens, &out));
   if (!r.has_concern()) return v::FieldError("concern", "is required");
   auto x = r.concern();
-  RETURN_IF_ERROR(v::RequireText("concern.concern_ref", x.concern_ref(), kRefMax));
+  RETURN_IF_ERROR(v::RequireReference("concern.concern_ref", x.concern_ref()));
   ASSIGN_OR_RETURN(absl::CivilDay on, v::RequirePastDate("concern.recorded_date", x.recorded_date(), today));
   if (!x.has_child()) return v::FieldError("concern.child", "is required");
   RETURN_IF_ERROR(CheckChild("concern.child", x.mutable_child(), today));
@@ -137,7 +136,7 @@ absl::StatusOr<ValidatedCommand> Validate(const RecordHouseholdMembershipRequest
   RETURN_IF_ERROR(agency::CheckCommand(r, today, agency::SubjectKeying::kChildrens, &out));
   if (!r.has_membership()) return v::FieldError("membership", "is required");
   auto x = r.membership();
-  RETURN_IF_ERROR(v::RequireText("membership.membership_ref", x.membership_ref(), kRefMax));
+  RETURN_IF_ERROR(v::RequireReference("membership.membership_ref", x.membership_ref()));
   if (!x.has_child()) return v::FieldError("membership.child", "is required");
   RETURN_IF_ERROR(CheckChild("membership.child", x.mutable_child(), today));
   RETURN_IF_ERROR(v::RequireEnum("membership.contact", x.contact(), ContactKind_descriptor()));
@@ -156,7 +155,7 @@ absl::StatusOr<ValidatedCommand> Validate(const EndHouseholdMembershipRequest& r
   RETURN_IF_ERROR(agency::CheckCommand(r, today, agency::SubjectKeying::kChildrens, &out));
   if (!r.has_ending()) return v::FieldError("ending", "is required");
   const auto& x = r.ending();
-  RETURN_IF_ERROR(v::RequireText("ending.membership_ref", x.membership_ref(), kRefMax));
+  RETURN_IF_ERROR(v::RequireReference("ending.membership_ref", x.membership_ref()));
   ASSIGN_OR_RETURN(absl::CivilDay on, v::RequirePastDate("ending.end_date", x.end_date(), today));
   out.occurred_on = on;
   out.event_type = "childrens.HouseholdMembershipEnded";

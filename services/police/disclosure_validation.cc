@@ -93,7 +93,7 @@ absl::Status Children(const std::string& field, google::protobuf::RepeatedPtrFie
 
 // The subject as far as known: a name at least, every reference normalised.
 absl::StatusOr<v1::SubjectRef> Subject(const std::string& field, const v1::SubjectRef& s, absl::CivilDay today) {
-  ASSIGN_OR_RETURN(v1::SubjectRef n, agency::NormaliseSubject(field, s, today, /*strict_crn=*/true));
+  ASSIGN_OR_RETURN(v1::SubjectRef n, agency::NormaliseSubject(field, s, today));
   const bool named = !absl::StripAsciiWhitespace(n.given_name()).empty() ||
                      !absl::StripAsciiWhitespace(n.family_name()).empty();
   if (!named && n.pnc_id().empty() && n.visor_ref().empty()) {

@@ -14,7 +14,6 @@ using safeguard::v1::CommandHeader;
 // Field limits. Free text is generous but bounded; references are short.
 constexpr size_t kShortTextMax = 200;
 constexpr size_t kLongTextMax = 4000;
-constexpr size_t kRefMax = 64;
 
 }  // namespace
 
@@ -114,7 +113,7 @@ absl::StatusOr<ValidatedCommand> Validate(const safeguard::v1::RecordOrderReques
   RETURN_IF_ERROR(agency::CheckCommand(request, today, agency::SubjectKeying::kPolice, &out));
   if (!request.has_order()) return v::FieldError("order", "is required");
   const auto& o = request.order();
-  RETURN_IF_ERROR(v::RequireText("order.order_ref", o.order_ref(), kRefMax));
+  RETURN_IF_ERROR(v::RequireReference("order.order_ref", o.order_ref()));
   RETURN_IF_ERROR(v::RequireEnum("order.kind", o.kind(), safeguard::v1::OrderKind_descriptor()));
   RETURN_IF_ERROR(v::RequireText("order.court", o.court(), kShortTextMax));
   ASSIGN_OR_RETURN(absl::CivilDay made, v::RequirePastDate("order.made_date", o.made_date(), today));
@@ -141,7 +140,7 @@ absl::StatusOr<ValidatedCommand> Validate(const safeguard::v1::RecordOrderBreach
   RETURN_IF_ERROR(agency::CheckCommand(request, today, agency::SubjectKeying::kPolice, &out));
   if (!request.has_breach()) return v::FieldError("breach", "is required");
   const auto& b = request.breach();
-  RETURN_IF_ERROR(v::RequireText("breach.order_ref", b.order_ref(), kRefMax));
+  RETURN_IF_ERROR(v::RequireReference("breach.order_ref", b.order_ref()));
   ASSIGN_OR_RETURN(absl::CivilDay when, v::RequirePastDate("breach.breach_date", b.breach_date(), today));
   RETURN_IF_ERROR(v::RequireText("breach.description", b.description(), kLongTextMax));
   out.occurred_on = when;
@@ -156,7 +155,7 @@ absl::StatusOr<ValidatedCommand> Validate(const safeguard::v1::RecordIntelligenc
   RETURN_IF_ERROR(agency::CheckCommand(request, today, agency::SubjectKeying::kPolice, &out));
   if (!request.has_intelligence()) return v::FieldError("intelligence", "is required");
   const auto& i = request.intelligence();
-  RETURN_IF_ERROR(v::RequireText("intelligence.intelligence_ref", i.intelligence_ref(), kRefMax));
+  RETURN_IF_ERROR(v::RequireReference("intelligence.intelligence_ref", i.intelligence_ref()));
   ASSIGN_OR_RETURN(absl::CivilDay received, v::RequirePastDate("intelligence.received_date",
                                                                i.received_date(), today));
   RETURN_IF_ERROR(v::RequireEnum("intelligence.source_evaluation", i.source_evaluation(),

@@ -13,7 +13,6 @@ namespace {
 namespace v = safeguard::validation;
 using namespace safeguard::v1;
 
-constexpr size_t kRefMax = 64;
 constexpr size_t kShortTextMax = 200;
 constexpr size_t kLongTextMax = 4000;
 
@@ -29,7 +28,7 @@ absl::StatusOr<ValidatedCommand> Validate(const StartSupervisionRequest& request
   RETURN_IF_ERROR(agency::CheckCommand(request, today, agency::SubjectKeying::kProbation, &out));
   if (!request.has_supervision()) return v::FieldError("supervision", "is required");
   const auto& s = request.supervision();
-  RETURN_IF_ERROR(v::RequireText("supervision.supervision_ref", s.supervision_ref(), kRefMax));
+  RETURN_IF_ERROR(v::RequireReference("supervision.supervision_ref", s.supervision_ref()));
   RETURN_IF_ERROR(v::RequireEnum("supervision.kind", s.kind(), SupervisionKind_descriptor()));
   ASSIGN_OR_RETURN(absl::CivilDay start, v::RequirePastDate("supervision.start_date", s.start_date(), today));
   ASSIGN_OR_RETURN(absl::CivilDay end, v::RequireDate("supervision.expected_end_date", s.expected_end_date()));
@@ -47,7 +46,7 @@ absl::StatusOr<ValidatedCommand> Validate(const EndSupervisionRequest& request, 
   RETURN_IF_ERROR(agency::CheckCommand(request, today, agency::SubjectKeying::kProbation, &out));
   if (!request.has_ending()) return v::FieldError("ending", "is required");
   const auto& e = request.ending();
-  RETURN_IF_ERROR(v::RequireText("ending.supervision_ref", e.supervision_ref(), kRefMax));
+  RETURN_IF_ERROR(v::RequireReference("ending.supervision_ref", e.supervision_ref()));
   ASSIGN_OR_RETURN(absl::CivilDay end, v::RequirePastDate("ending.end_date", e.end_date(), today));
   RETURN_IF_ERROR(v::RequireEnum("ending.reason", e.reason(), SupervisionEndReason_descriptor()));
   out.occurred_on = end;
@@ -71,7 +70,7 @@ absl::StatusOr<ValidatedCommand> Validate(const SetLicenceConditionsRequest& req
   RETURN_IF_ERROR(agency::CheckCommand(request, today, agency::SubjectKeying::kProbation, &out));
   if (!request.has_conditions()) return v::FieldError("conditions", "is required");
   const auto& c = request.conditions();
-  RETURN_IF_ERROR(v::RequireText("conditions.supervision_ref", c.supervision_ref(), kRefMax));
+  RETURN_IF_ERROR(v::RequireReference("conditions.supervision_ref", c.supervision_ref()));
   ASSIGN_OR_RETURN(absl::CivilDay from, v::RequireDate("conditions.effective_date", c.effective_date()));
   if (c.conditions_size() == 0) return v::FieldError("conditions.conditions", "needs at least one condition");
   RETURN_IF_ERROR(v::MaxCount("conditions.conditions", c.conditions_size(), 50));
@@ -79,7 +78,7 @@ absl::StatusOr<ValidatedCommand> Validate(const SetLicenceConditionsRequest& req
   for (int i = 0; i < c.conditions_size(); ++i) {
     const std::string base = absl::StrCat("conditions.conditions[", i, "]");
     const auto& k = c.conditions(i);
-    RETURN_IF_ERROR(v::RequireText(base + ".condition_ref", k.condition_ref(), kRefMax));
+    RETURN_IF_ERROR(v::RequireReference(base + ".condition_ref", k.condition_ref()));
     if (!refs.insert(k.condition_ref()).second) {
       return v::FieldError(base + ".condition_ref", "repeats an earlier condition's reference");
     }
@@ -97,8 +96,8 @@ absl::StatusOr<ValidatedCommand> Validate(const RecordLicenceBreachRequest& requ
   RETURN_IF_ERROR(agency::CheckCommand(request, today, agency::SubjectKeying::kProbation, &out));
   if (!request.has_breach()) return v::FieldError("breach", "is required");
   const auto& b = request.breach();
-  RETURN_IF_ERROR(v::RequireText("breach.supervision_ref", b.supervision_ref(), kRefMax));
-  RETURN_IF_ERROR(v::RequireText("breach.condition_ref", b.condition_ref(), kRefMax));
+  RETURN_IF_ERROR(v::RequireReference("breach.supervision_ref", b.supervision_ref()));
+  RETURN_IF_ERROR(v::RequireReference("breach.condition_ref", b.condition_ref()));
   ASSIGN_OR_RETURN(absl::CivilDay when, v::RequirePastDate("breach.breach_date", b.breach_date(), today));
   RETURN_IF_ERROR(v::RequireText("breach.description", b.description(), kLongTextMax));
   out.occurred_on = when;
@@ -112,7 +111,7 @@ absl::StatusOr<ValidatedCommand> Validate(const RecordRecallRequest& request, ab
   RETURN_IF_ERROR(agency::CheckCommand(request, today, agency::SubjectKeying::kProbation, &out));
   if (!request.has_recall()) return v::FieldError("recall", "is required");
   const auto& r = request.recall();
-  RETURN_IF_ERROR(v::RequireText("recall.supervision_ref", r.supervision_ref(), kRefMax));
+  RETURN_IF_ERROR(v::RequireReference("recall.supervision_ref", r.supervision_ref()));
   ASSIGN_OR_RETURN(absl::CivilDay when, v::RequirePastDate("recall.recall_date", r.recall_date(), today));
   RETURN_IF_ERROR(v::RequireEnum("recall.kind", r.kind(), RecallKind_descriptor()));
   RETURN_IF_ERROR(v::RequireText("recall.reason", r.reason(), kLongTextMax));

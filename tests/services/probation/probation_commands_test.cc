@@ -45,6 +45,8 @@ std::vector<BadInput> BadInputs() {
       {"missing command id", Break<RA>(ValidAssessment(), [](RA* r) { r->mutable_header()->clear_command_id(); }), "header.command_id"},
       {"supervision missing", Break<SS>(ValidSupervision(), [](SS* r) { r->clear_supervision(); }), "supervision"},
       {"supervision ref missing", Break<SS>(ValidSupervision(), [](SS* r) { r->mutable_supervision()->clear_supervision_ref(); }), "supervision.supervision_ref"},
+      {"supervision ref with a direction override", Break<SS>(ValidSupervision(), [](SS* r) { r->mutable_supervision()->set_supervision_ref("LIC-\u202e10-CIL"); }), "supervision.supervision_ref"},
+      {"supervision ref a path", Break<SS>(ValidSupervision(), [](SS* r) { r->mutable_supervision()->set_supervision_ref("../../etc/passwd"); }), "supervision.supervision_ref"},
       {"supervision kind missing", Break<SS>(ValidSupervision(), [](SS* r) { r->mutable_supervision()->clear_kind(); }), "supervision.kind"},
       {"supervision starts in future", Break<SS>(ValidSupervision(), [](SS* r) { r->mutable_supervision()->set_start_date("2025-02-01"); }), "supervision.start_date"},
       {"supervision ends before start", Break<SS>(ValidSupervision(), [](SS* r) { r->mutable_supervision()->set_expected_end_date("2022-01-01"); }), "supervision.expected_end_date"},
