@@ -16,10 +16,11 @@ absl::Status FromRocksDb(const rocksdb::Status& s, absl::string_view what) {
     case rocksdb::Status::kIncomplete:
       return absl::UnavailableError(message);
     case rocksdb::Status::kIOError:
-      // Disk full: nothing was written, and writing resumes by itself once space is freed.
+      // Disk full: writing resumes by itself once space is freed (StorageHealth).
       if (s.IsNoSpace()) {
         return absl::ResourceExhaustedError(absl::StrCat(
-            what, ": the disk is full, so nothing was written; writes resume by themselves once space is freed (",
+            what, ": the disk is full; writes resume by themselves once space is freed, and a command refused "
+                  "now may be sent again with the same command_id (",
             s.ToString(), ")"));
       }
       // Read-only file system, lost device: the operator must act, but the call itself

@@ -25,6 +25,12 @@ struct RunningServer {
   // Keeps the health service NOT_SERVING while a storage fault stops one of the process's
   // databases (StorageHealth); released before the server.
   std::shared_ptr<void> storage_health;
+
+  // Destroys the server (after its health stops following storage faults).
+  void Reset() {
+    storage_health.reset();
+    server.reset();
+  }
 };
 
 // Binds `host:port` (port 0 = the OS chooses) with `admission`, registers `services` and

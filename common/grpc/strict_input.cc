@@ -4,6 +4,7 @@
 #include <google/protobuf/stubs/logging.h>
 #include <google/protobuf/unknown_field_set.h>
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -54,7 +55,12 @@ absl::Status Refuse(const Message& message, const std::string& path) {
 void SummarisingHandler(google::protobuf::LogLevel level, const char* filename, int line, const std::string& message) {
   static const char* const kLevels[] = {"INFO", "WARNING", "ERROR", "FATAL"};
   static RateLimitedLog* log = new RateLimitedLog("[libprotobuf] ", 5);
-  log->Write(absl::StrCat(kLevels[level], " ", filename, ":", line, ": ", message));
+  const std::string text = absl::StrCat(kLevels[level], " ", filename, ":", line, ": ", message);
+  if (level == google::protobuf::LOGLEVEL_FATAL) {
+    std::fprintf(stderr, "[libprotobuf] %s\n", text.c_str());  // always: the process ends next
+    return;
+  }
+  log->Write(text);
 }
 
 }  // namespace

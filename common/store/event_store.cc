@@ -150,6 +150,9 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(Options options) {
   RETURN_IF_ERROR(FromRocksDb(rocksdb::DB::Open(db_options, options.path, &raw),
                               absl::StrCat("open event store at ", options.path)));
   std::unique_ptr<rocksdb::DB> db(raw);
+  // Attached at once, so that a fault in what Open writes next is resumed too; released
+  // before `db` on every return.
+  std::shared_ptr<void> resumed = StorageHealth::Process().Attach(options.path, db.get());
 
   uint64_t last = 0;
   std::string value;
@@ -214,7 +217,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(Options options) {
   std::unique_ptr<EventStore> store(
       new EventStore(std::move(options), std::move(db), last, outbox_start, std::move(tree)));
   RETURN_IF_ERROR(store->RefoldStreamState());
-  store->resumed_ = StorageHealth::Process().Attach(store->options_.path, store->db_.get());
+  store->resumed_ = std::move(resumed);
   store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
   return store;
 }

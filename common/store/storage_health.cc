@@ -16,20 +16,25 @@ class Listener final : public rocksdb::EventListener {
     if (bg_error == nullptr || bg_error->ok()) return;
     health_->Report(database_, bg_error->ToString(), bg_error->IsNoSpace());
   }
-  // A database that is attached is resumed by StorageHealth, as soon as a write can
-  // succeed, instead of by RocksDB's own recovery, which waits for more space than that.
+  // A database that is attached is resumed by StorageHealth, as soon as its memtables can
+  // be written out, instead of by RocksDB's own recovery, which waits for more space.
   void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status bg_error, bool* auto_recovery) override {
     if (auto_recovery != nullptr && health_->Attached(database_)) *auto_recovery = false;
     bg_error.PermitUncheckedError();
   }
+  // RocksDB's own recovery, for a database nobody attached (StorageHealth clears an
+  // attached one itself, knowing whether a new fault came meanwhile).
   void OnErrorRecoveryEnd(const rocksdb::BackgroundErrorRecoveryInfo& info) override {
-    if (info.new_bg_error.ok()) health_->Clear(database_);
+    if (info.new_bg_error.ok() && !health_->Attached(database_)) health_->Clear(database_);
   }
 
  private:
   StorageHealth* const health_;
   const std::string database_;
 };
+
+constexpr absl::Duration kResumeInterval = absl::Seconds(2);
+constexpr absl::Duration kReportInterval = absl::Minutes(1);
 
 }  // namespace
 
@@ -43,13 +48,10 @@ std::shared_ptr<rocksdb::EventListener> StorageHealth::ListenerFor(std::string d
 }
 
 std::shared_ptr<void> StorageHealth::Attach(const std::string& database, rocksdb::DB* db) {
+  std::call_once(resumer_started_, [this] { std::thread([this] { ResumeLoop(); }).detach(); });
   {
     std::lock_guard<std::mutex> lock(mu_);
     attached_[database] = db;
-    if (!resumer_.joinable()) {
-      resumer_ = std::thread([this] { ResumeLoop(); });
-      resumer_.detach();
-    }
   }
   return std::shared_ptr<void>(nullptr, [this, database](void*) {
     bool was_faulted = false;
@@ -69,19 +71,17 @@ bool StorageHealth::Attached(const std::string& database) const {
 }
 
 void StorageHealth::ResumeLoop() {
-  constexpr absl::Duration kResumeInterval = absl::Seconds(2);
-  constexpr absl::Duration kReportInterval = absl::Minutes(1);
   std::map<std::string, absl::Time> reported;  // when each database's failure was last said
   for (;;) {
-    std::vector<std::string> stopped;
+    absl::SleepFor(kResumeInterval);
+    std::vector<std::pair<std::string, uint64_t>> stopped;  // database, its fault's generation
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      wake_.wait_for(lock, absl::ToChronoMilliseconds(kResumeInterval));
-      for (const auto& [database, _] : faults_) {
-        if (attached_.count(database) > 0) stopped.push_back(database);
+      std::lock_guard<std::mutex> lock(mu_);
+      for (const auto& [database, fault] : faults_) {
+        if (attached_.count(database) > 0) stopped.emplace_back(database, fault.generation);
       }
     }
-    for (const std::string& database : stopped) {
+    for (const auto& [database, generation] : stopped) {
       rocksdb::Status resumed;
       {
         std::lock_guard<std::mutex> resuming(resume_mu_);
@@ -96,7 +96,9 @@ void StorageHealth::ResumeLoop() {
       }
       if (resumed.ok()) {
         reported.erase(database);
-        Clear(database);
+        // A write that failed again between the resume and now reported a new fault: that
+        // one stands, and is resumed in its turn.
+        Clear(database, generation);
       } else if (absl::Time& last = reported[database]; absl::Now() - last >= kReportInterval) {
         last = absl::Now();
         std::cerr << "storage: " << database << " cannot resume yet (tried every " << kResumeInterval
@@ -124,7 +126,10 @@ std::shared_ptr<void> StorageHealth::Subscribe(std::function<void(bool healthy)>
     healthy = faults_.empty();
   }
   on_change(healthy);
+  // Taking notify_mu_ to unsubscribe means no notification is under way when it returns:
+  // the subscriber may be destroyed at once.
   return std::shared_ptr<void>(nullptr, [this, id](void*) {
+    std::lock_guard<std::mutex> serial(notify_mu_);
     std::lock_guard<std::mutex> lock(mu_);
     subscribers_.erase(id);
   });
@@ -132,16 +137,19 @@ std::shared_ptr<void> StorageHealth::Subscribe(std::function<void(bool healthy)>
 
 void StorageHealth::Report(const std::string& database, const std::string& error, bool disk_full) {
   bool first = false;
+  bool inserted = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     first = faults_.empty();
-    auto [it, inserted] = faults_.try_emplace(database, Fault{database, error, disk_full, absl::Now()});
-    if (!inserted) {
+    auto [it, added] = faults_.try_emplace(database, Fault{database, error, disk_full, absl::Now()});
+    inserted = added;
+    it->second.generation = ++generation_;
+    if (!added) {
       it->second.error = error;
       it->second.disk_full = disk_full;
     }
-    if (!inserted) return;
   }
+  if (!inserted) return;
   std::cerr << "storage: " << database << " stopped writing"
             << (disk_full ? " because its disk is full; writes resume by themselves once space is freed"
                           : "; writes resume once the fault is cleared")
@@ -149,11 +157,13 @@ void StorageHealth::Report(const std::string& database, const std::string& error
   if (first) Notify();
 }
 
-void StorageHealth::Clear(const std::string& database) {
+void StorageHealth::Clear(const std::string& database, std::optional<uint64_t> generation) {
   bool healthy = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (faults_.erase(database) == 0) return;
+    auto it = faults_.find(database);
+    if (it == faults_.end() || (generation.has_value() && it->second.generation != *generation)) return;
+    faults_.erase(it);
     healthy = faults_.empty();
   }
   std::cerr << "storage: " << database << " recovered; writing again" << std::endl;

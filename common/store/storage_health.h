@@ -4,7 +4,7 @@
 // database Safeguard opens has one (DatabaseOptions), feeding this process-wide record.
 // A database attached here is resumed (DB::Resume) every couple of seconds while its
 // fault stands, so that it writes again as soon as the cause is gone: for a full disk, as
-// soon as enough space is freed for the write at hand. (RocksDB's own recovery from a full
+// soon as there is space to write out its memtables. (RocksDB's own recovery from a full
 // disk waits until its file manager sees a whole memtable's worth of space free for each
 // database, 32 MiB here, and on a small or shared disk it may never see that.)
 //
@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include <condition_variable>
+#include <optional>
 #include <thread>
 
 #include "absl/time/time.h"
@@ -36,6 +36,7 @@ class StorageHealth {
     std::string error;     // RocksDB's error, e.g. "IO error: No space left on device: ..."
     bool disk_full = false;
     absl::Time since;
+    uint64_t generation = 0;  // bumped by each report: a resume clears only what it saw
   };
 
   // The process's record.
@@ -59,7 +60,8 @@ class StorageHealth {
 
   // What the listeners call (public for them and for tests).
   void Report(const std::string& database, const std::string& error, bool disk_full);
-  void Clear(const std::string& database);
+  // Clears the fault of `database`, or only if no report came since `generation`.
+  void Clear(const std::string& database, std::optional<uint64_t> generation = std::nullopt);
 
  private:
   void Notify();
@@ -71,9 +73,9 @@ class StorageHealth {
   uint64_t next_subscriber_ = 0;
   std::map<uint64_t, std::function<void(bool)>> subscribers_;
   std::map<std::string, rocksdb::DB*> attached_;
+  uint64_t generation_ = 0;
   std::mutex resume_mu_;  // held across a DB::Resume and by a detach, taken before mu_
-  std::condition_variable wake_;
-  std::thread resumer_;   // started with the first attach; the process's for its life
+  std::once_flag resumer_started_;  // the resumer starts with the first attach, for good
 };
 
 }  // namespace safeguard

@@ -42,10 +42,10 @@ struct AllInOneSystem::Parts {
   // Servers (whose handlers use the nodes) stop first, then the nodes' threads, then the
   // bus they publish to.
   ~Parts() {
-    police_server.server.reset();
-    mappa_server.server.reset();
-    probation_server.server.reset();
-    childrens_server.server.reset();
+    police_server.Reset();
+    mappa_server.Reset();
+    probation_server.Reset();
+    childrens_server.Reset();
     police.reset();
     probation.reset();
     childrens.reset();

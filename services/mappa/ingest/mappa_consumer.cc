@@ -25,11 +25,18 @@ void MappaConsumer::Stop() {
 }
 
 bool MappaConsumer::ReevaluateSome() {
+  if (clock_() < next_reevaluation_) return false;
   absl::StatusOr<bool> more = projector_->ReevaluateAlerts(kReevaluationChunk);
   if (!more.ok()) {
-    std::cerr << "mappa consumer: re-evaluating alerts failed (will retry): " << more.status() << std::endl;
+    // Not again for a while: on a full disk every attempt judges a chunk of people for
+    // nothing, and says so.
+    reevaluation_backoff_ = std::min(std::max(reevaluation_backoff_ * 2, absl::Seconds(1)), absl::Minutes(1));
+    next_reevaluation_ = clock_() + reevaluation_backoff_;
+    std::cerr << "mappa consumer: re-evaluating alerts failed (will retry in " << reevaluation_backoff_
+              << "): " << more.status() << std::endl;
     return false;
   }
+  reevaluation_backoff_ = absl::ZeroDuration();
   return *more;
 }
 

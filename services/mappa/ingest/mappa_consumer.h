@@ -44,6 +44,9 @@ class MappaConsumer {
   Projector* const projector_;
   const std::vector<std::string> topics_;
   const Clock clock_;
+  // Consumer thread only: when a failed re-evaluation may be tried again.
+  absl::Time next_reevaluation_ = absl::InfinitePast();
+  absl::Duration reevaluation_backoff_ = absl::ZeroDuration();
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };

@@ -5,6 +5,7 @@
 #include "common/time_util.h"
 #include "safeguard/v1/mappa_state.pb.h"
 #include "services/mappa/alerts/alert_folder.h"
+#include "services/mappa/alerts/alert_rules.h"
 #include "services/mappa/cases/case_folder.h"
 #include "services/mappa/identity/identity_index.h"
 #include "services/mappa/meetings/meeting.h"
@@ -99,8 +100,11 @@ absl::StatusOr<bool> Projector::ReevaluateAlerts(size_t limit) {
   ASSIGN_OR_RETURN(std::optional<v1::AlertEvaluation> stored,
                    GetMessage<v1::AlertEvaluation>(*txn, prefix::kAlertEvaluation, "alert re-evaluation progress"));
   v1::AlertEvaluation progress;
-  if (stored.has_value() && stored->day() == FormatIsoDate(today)) progress = *std::move(stored);
+  if (stored.has_value() && stored->day() == FormatIsoDate(today) && stored->rules_version() == kAlertRulesVersion) {
+    progress = *std::move(stored);
+  }
   progress.set_day(FormatIsoDate(today));
+  progress.set_rules_version(kAlertRulesVersion);
   if (progress.done()) {
     evaluated_day_ = today;
     return false;

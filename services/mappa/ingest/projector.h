@@ -36,7 +36,7 @@ class Projector {
   // Takes today's re-evaluation of every person's alerts (time alone raises and clears
   // some) forward by up to `limit` persons, in one write with how far it has got, so that
   // a restart resumes it instead of judging everyone again. Progress stored for an earlier
-  // day is begun again for today. True while persons remain to be judged today; false
+  // day, or by other rules (kAlertRulesVersion), is begun again for today. True while persons remain to be judged today; false
   // once today is done, and on every call after that until the day changes.
   absl::StatusOr<bool> ReevaluateAlerts(size_t limit);
 

@@ -50,6 +50,9 @@ absl::StatusOr<std::unique_ptr<MappaState>> MappaState::Open(Options options) {
     return std::unique_ptr<rocksdb::DB>(raw);
   };
   ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::DB> db, open());
+  // Attached at once, so that a fault in what Open writes is resumed too; released before
+  // `db` on every return.
+  std::shared_ptr<void> resumed = StorageHealth::Process().Attach(options.path, db.get());
   ASSIGN_OR_RETURN(const std::string layout, LayoutOf(db.get()));
   if (layout != kLayout) {
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
@@ -58,16 +61,18 @@ absl::StatusOr<std::unique_ptr<MappaState>> MappaState::Open(Options options) {
       std::cerr << "mappa: state at " << options.path << " is in layout '" << layout << "', not '" << kLayout
                 << "'; rebuilding it from the log" << std::endl;
       it.reset();
+      resumed.reset();
       db.reset();
       RETURN_IF_ERROR(FromRocksDb(rocksdb::DestroyDB(options.path, db_options), "discard old mappa state"));
       ASSIGN_OR_RETURN(db, open());
+      resumed = StorageHealth::Process().Attach(options.path, db.get());
     }
     rocksdb::WriteOptions sync;
     sync.sync = true;
     RETURN_IF_ERROR(FromRocksDb(db->Put(sync, prefix::kFormat, kLayout), "write mappa state layout"));
   }
   std::unique_ptr<MappaState> state(new MappaState(std::move(db), options.path));
-  state->resumed_ = StorageHealth::Process().Attach(options.path, state->db_.get());
+  state->resumed_ = std::move(resumed);
   return state;
 }
 
