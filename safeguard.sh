@@ -72,8 +72,8 @@ case "${1:-}" in
     cd "$BUILD_DIR"
     status=0
     ctest --output-on-failure -j "$JOBS" --timeout 600 || status=$?
-    echo "==> what the crash and fault tests checked:"
-    grep -h -E "^(crash test|kafka fault test)" Testing/Temporary/LastTest.log || true
+    echo "==> what the crash, fault and disk-full tests checked:"
+    grep -h -E "^(crash test|kafka fault test|disk full test)" Testing/Temporary/LastTest.log || true
     cd "$ROOT"
     fuzz || status=$?
     exit $status
