@@ -5,6 +5,7 @@
 #include <google/protobuf/unknown_field_set.h>
 
 #include <cstdio>
+#include <mutex>
 #include <string>
 #include <vector>
 
