@@ -86,12 +86,14 @@ absl::StatusOr<std::unique_ptr<MappaNode>> MappaNode::Start(MappaNodeOptions opt
   p->screening = std::make_unique<Screening>(p->state.get(), p->access.get(), options.clock);
   p->identity = std::make_unique<IdentityCommands>(p->log->store(), p->state.get(), options.clock);
   p->meetings = std::make_unique<MeetingCommands>(p->log->store(), p->state.get(), options.clock);
-  p->service = std::make_unique<MappaGrpcService>(p->persons.get(), p->alerts.get(), &p->projector->feed(),
+  // Every read and command waits while a rebuild leaves the views incomplete.
+  const ServingGate* gate = p->projector.get();
+  p->service = std::make_unique<MappaGrpcService>(gate, p->persons.get(), p->alerts.get(), &p->projector->feed(),
                                                   p->watch_limits.get());
-  p->identity_service = std::make_unique<IdentityGrpcService>(p->identity_reads.get(), p->identity.get());
-  p->disclosure_service = std::make_unique<DisclosureCaseGrpcService>(p->disclosure_reads.get());
-  p->meeting_service = std::make_unique<MeetingGrpcService>(p->meetings.get(), p->meeting_reads.get());
-  p->screening_service = std::make_unique<ScreeningGrpcService>(p->screening.get());
+  p->identity_service = std::make_unique<IdentityGrpcService>(gate, p->identity_reads.get(), p->identity.get());
+  p->disclosure_service = std::make_unique<DisclosureCaseGrpcService>(gate, p->disclosure_reads.get());
+  p->meeting_service = std::make_unique<MeetingGrpcService>(gate, p->meetings.get(), p->meeting_reads.get());
+  p->screening_service = std::make_unique<ScreeningGrpcService>(gate, p->screening.get());
   return std::unique_ptr<MappaNode>(new MappaNode(std::move(p)));
 }
 
@@ -121,6 +123,10 @@ absl::Status MappaNode::ReportStatus(safeguard::v1::ServiceStatus* status) {
   for (auto& g : gaps) *status->add_open_gaps() = std::move(g);
   ASSIGN_OR_RETURN(std::vector<safeguard::v1::ConsumerPosition> positions, StreamSequencer::Positions(state));
   for (auto& p : positions) *status->add_positions() = std::move(p);
+  if (safeguard::v1::MappaRebuild rebuild = parts_->projector->rebuild();
+      rebuild.stage() != safeguard::v1::MappaRebuild::STAGE_UNSPECIFIED) {
+    *status->mutable_rebuild() = std::move(rebuild);
+  }
   return absl::OkStatus();
 }
 

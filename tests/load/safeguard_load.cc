@@ -319,7 +319,8 @@ class System {
 
   // How many events of the police topic (up to `police_end`, or all police-service has
   // committed) mappa-service has not applied, counting those committed but not yet
-  // published and those it holds back; nullopt when a status cannot be read.
+  // published and those it holds back, and at least 1 while a rebuild is folding the
+  // pictures; nullopt when a status cannot be read.
   std::optional<int64_t> Backlog(int64_t police_end = -1) {
     const std::optional<v1::ServiceStatus> police = Status(police_status_.get());
     const std::optional<v1::ServiceStatus> mappa = Status(mappa_status_.get());
@@ -330,7 +331,8 @@ class System {
       if (p.topic() == kPoliceTopic) applied = p.next_offset();
     }
     const int64_t unpublished = police_end >= 0 ? 0 : static_cast<int64_t>(police->outbox_pending());
-    return std::max(end - applied, unpublished) + static_cast<int64_t>(mappa->events_waiting());
+    const int64_t rebuilding = mappa->rebuild().stage() != v1::MappaRebuild::STAGE_UNSPECIFIED ? 1 : 0;
+    return std::max({end - applied, unpublished, rebuilding}) + static_cast<int64_t>(mappa->events_waiting());
   }
 
   grpc::GenericStub* police() { return police_.get(); }

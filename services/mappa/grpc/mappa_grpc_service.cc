@@ -21,6 +21,7 @@ grpc::ServerWriteReactor<v1::AlertChange>* MappaGrpcService::WatchAlerts(grpc::C
   absl::StatusOr<CallContext> call = CallerOf(*ctx);
   if (!call.ok()) return new Refused(call.status());
   if (absl::Status strict = RefuseUnknownFields(*request); !strict.ok()) return new Refused(strict);
+  if (absl::Status serving = gate_->Serving(); !serving.ok()) return new Refused(serving);
   absl::StatusOr<AlertReads::WatchPosition> start = alerts_->StartWatch(*request);
   if (!start.ok()) return new Refused(start.status());
   // The caller is its certificate (or, on a development server, the name it gives).

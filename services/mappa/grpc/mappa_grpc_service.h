@@ -4,7 +4,7 @@
 // lives here.
 #pragma once
 
-#include "common/grpc/serve.h"
+#include "services/mappa/grpc/serve_whole.h"
 #include "safeguard/v1/disclosure_reads.grpc.pb.h"
 #include "safeguard/v1/mappa_service.grpc.pb.h"
 #include "safeguard/v1/meeting_service.grpc.pb.h"
@@ -26,30 +26,32 @@ namespace v1 = safeguard::v1;
 class MappaGrpcService final : public v1::MappaService::CallbackService {
  public:
   // All must outlive the service.
-  MappaGrpcService(PersonReads* persons, AlertReads* alerts, AlertFeed* feed, WatchLimits* limits)
-      : persons_(persons), alerts_(alerts), feed_(feed), limits_(limits) {}
+  MappaGrpcService(const ServingGate* gate, PersonReads* persons, AlertReads* alerts, AlertFeed* feed,
+                   WatchLimits* limits)
+      : gate_(gate), persons_(persons), alerts_(alerts), feed_(feed), limits_(limits) {}
 
   grpc::ServerUnaryReactor* GetRiskView(grpc::CallbackServerContext* ctx, const v1::GetRiskViewRequest* r,
                                         v1::RiskView* out) override {
-    return Serve(ctx, r, out, persons_);
+    return ServeWhole(ctx, r, out, gate_, persons_);
   }
   grpc::ServerUnaryReactor* GetRiskViewSection(grpc::CallbackServerContext* ctx,
                                                const v1::GetRiskViewSectionRequest* r,
                                                v1::RiskViewSectionPage* out) override {
-    return Serve(ctx, r, out, persons_);
+    return ServeWhole(ctx, r, out, gate_, persons_);
   }
   grpc::ServerUnaryReactor* GetTimeline(grpc::CallbackServerContext* ctx, const v1::GetTimelineRequest* r,
                                         v1::GetTimelineResponse* out) override {
-    return Serve(ctx, r, out, persons_);
+    return ServeWhole(ctx, r, out, gate_, persons_);
   }
   grpc::ServerUnaryReactor* ListAlerts(grpc::CallbackServerContext* ctx, const v1::ListAlertsRequest* r,
                                        v1::ListAlertsResponse* out) override {
-    return Serve(ctx, r, out, alerts_);
+    return ServeWhole(ctx, r, out, gate_, alerts_);
   }
   grpc::ServerWriteReactor<v1::AlertChange>* WatchAlerts(grpc::CallbackServerContext* ctx,
                                                          const v1::WatchAlertsRequest* request) override;
 
  private:
+  const ServingGate* const gate_;
   PersonReads* const persons_;
   AlertReads* const alerts_;
   AlertFeed* const feed_;
@@ -58,8 +60,9 @@ class MappaGrpcService final : public v1::MappaService::CallbackService {
 
 class IdentityGrpcService final : public v1::IdentityService::CallbackService {
  public:
-  IdentityGrpcService(IdentityReads* reads, IdentityCommands* commands)
-      : reads_(reads),
+  IdentityGrpcService(const ServingGate* gate, IdentityReads* reads, IdentityCommands* commands)
+      : gate_(gate),
+        reads_(reads),
         commands_(commands),
         confirm_{commands, v1::LINKED},
         reject_{commands, v1::REJECTED},
@@ -67,24 +70,24 @@ class IdentityGrpcService final : public v1::IdentityService::CallbackService {
 
   grpc::ServerUnaryReactor* ListIdentityLinks(grpc::CallbackServerContext* ctx, const v1::ListIdentityLinksRequest* r,
                                               v1::ListIdentityLinksResponse* out) override {
-    return Serve(ctx, r, out, reads_);
+    return ServeWhole(ctx, r, out, gate_, reads_);
   }
   grpc::ServerUnaryReactor* ConfirmIdentityLink(grpc::CallbackServerContext* ctx,
                                                 const v1::DecideIdentityLinkRequest* r,
                                                 v1::CommandResult* out) override {
-    return Serve(ctx, r, out, &confirm_);
+    return ServeWhole(ctx, r, out, gate_, &confirm_);
   }
   grpc::ServerUnaryReactor* RejectIdentityLink(grpc::CallbackServerContext* ctx, const v1::DecideIdentityLinkRequest* r,
                                                v1::CommandResult* out) override {
-    return Serve(ctx, r, out, &reject_);
+    return ServeWhole(ctx, r, out, gate_, &reject_);
   }
   grpc::ServerUnaryReactor* UnlinkIdentity(grpc::CallbackServerContext* ctx, const v1::DecideIdentityLinkRequest* r,
                                            v1::CommandResult* out) override {
-    return Serve(ctx, r, out, &unlink_);
+    return ServeWhole(ctx, r, out, gate_, &unlink_);
   }
   grpc::ServerUnaryReactor* LinkRecords(grpc::CallbackServerContext* ctx, const v1::LinkRecordsRequest* r,
                                         v1::CommandResult* out) override {
-    return Serve(ctx, r, out, commands_);
+    return ServeWhole(ctx, r, out, gate_, commands_);
   }
 
  private:
@@ -97,6 +100,7 @@ class IdentityGrpcService final : public v1::IdentityService::CallbackService {
     }
   };
 
+  const ServingGate* const gate_;
   IdentityReads* const reads_;
   IdentityCommands* const commands_;
   Decision confirm_, reject_, unlink_;
@@ -104,87 +108,91 @@ class IdentityGrpcService final : public v1::IdentityService::CallbackService {
 
 class DisclosureCaseGrpcService final : public v1::DisclosureCaseService::CallbackService {
  public:
-  explicit DisclosureCaseGrpcService(DisclosureReads* reads) : reads_(reads) {}
+  DisclosureCaseGrpcService(const ServingGate* gate, DisclosureReads* reads) : gate_(gate), reads_(reads) {}
 
   grpc::ServerUnaryReactor* GetDisclosureCase(grpc::CallbackServerContext* ctx, const v1::GetDisclosureCaseRequest* r,
                                               v1::DisclosureCase* out) override {
-    return Serve(ctx, r, out, reads_);
+    return ServeWhole(ctx, r, out, gate_, reads_);
   }
   grpc::ServerUnaryReactor* ListDisclosureCases(grpc::CallbackServerContext* ctx,
                                                 const v1::ListDisclosureCasesRequest* r,
                                                 v1::ListDisclosureCasesResponse* out) override {
-    return Serve(ctx, r, out, reads_);
+    return ServeWhole(ctx, r, out, gate_, reads_);
   }
   grpc::ServerUnaryReactor* ListDisclosureDeadlines(grpc::CallbackServerContext* ctx,
                                                     const v1::ListDisclosureDeadlinesRequest* r,
                                                     v1::ListDisclosureDeadlinesResponse* out) override {
-    return Serve(ctx, r, out, reads_);
+    return ServeWhole(ctx, r, out, gate_, reads_);
   }
   grpc::ServerUnaryReactor* GetDisclosureStatistics(grpc::CallbackServerContext* ctx,
                                                     const v1::GetDisclosureStatisticsRequest* r,
                                                     v1::GetDisclosureStatisticsResponse* out) override {
-    return Serve(ctx, r, out, reads_);
+    return ServeWhole(ctx, r, out, gate_, reads_);
   }
 
  private:
+  const ServingGate* const gate_;
   DisclosureReads* const reads_;
 };
 
 class MeetingGrpcService final : public v1::MeetingService::CallbackService {
  public:
-  MeetingGrpcService(MeetingCommands* commands, MeetingReads* reads) : commands_(commands), reads_(reads) {}
+  MeetingGrpcService(const ServingGate* gate, MeetingCommands* commands, MeetingReads* reads)
+      : gate_(gate), commands_(commands), reads_(reads) {}
 
   grpc::ServerUnaryReactor* ScheduleMeeting(grpc::CallbackServerContext* ctx, const v1::ScheduleMeetingRequest* r,
                                             v1::CommandResult* out) override {
-    return Serve(ctx, r, out, commands_);
+    return ServeWhole(ctx, r, out, gate_, commands_);
   }
   grpc::ServerUnaryReactor* RecordAttendance(grpc::CallbackServerContext* ctx, const v1::RecordAttendanceRequest* r,
                                              v1::CommandResult* out) override {
-    return Serve(ctx, r, out, commands_);
+    return ServeWhole(ctx, r, out, gate_, commands_);
   }
   grpc::ServerUnaryReactor* AddAgendaItem(grpc::CallbackServerContext* ctx, const v1::AddAgendaItemRequest* r,
                                           v1::CommandResult* out) override {
-    return Serve(ctx, r, out, commands_);
+    return ServeWhole(ctx, r, out, gate_, commands_);
   }
   grpc::ServerUnaryReactor* RecordSubjectReview(grpc::CallbackServerContext* ctx,
                                                 const v1::RecordSubjectReviewRequest* r,
                                                 v1::CommandResult* out) override {
-    return Serve(ctx, r, out, commands_);
+    return ServeWhole(ctx, r, out, gate_, commands_);
   }
   grpc::ServerUnaryReactor* RecordCaseDiscussion(grpc::CallbackServerContext* ctx,
                                                  const v1::RecordCaseDiscussionRequest* r,
                                                  v1::CommandResult* out) override {
-    return Serve(ctx, r, out, commands_);
+    return ServeWhole(ctx, r, out, gate_, commands_);
   }
   grpc::ServerUnaryReactor* RecordMinutes(grpc::CallbackServerContext* ctx, const v1::RecordMinutesRequest* r,
                                           v1::CommandResult* out) override {
-    return Serve(ctx, r, out, commands_);
+    return ServeWhole(ctx, r, out, gate_, commands_);
   }
   grpc::ServerUnaryReactor* GetMeeting(grpc::CallbackServerContext* ctx, const v1::GetMeetingRequest* r,
                                        v1::MappaMeeting* out) override {
-    return Serve(ctx, r, out, reads_);
+    return ServeWhole(ctx, r, out, gate_, reads_);
   }
   grpc::ServerUnaryReactor* ListDisclosureNotConsidered(grpc::CallbackServerContext* ctx,
                                                         const v1::ListDisclosureNotConsideredRequest* r,
                                                         v1::ListDisclosureNotConsideredResponse* out) override {
-    return Serve(ctx, r, out, reads_);
+    return ServeWhole(ctx, r, out, gate_, reads_);
   }
 
  private:
+  const ServingGate* const gate_;
   MeetingCommands* const commands_;
   MeetingReads* const reads_;
 };
 
 class ScreeningGrpcService final : public v1::ScreeningService::CallbackService {
  public:
-  explicit ScreeningGrpcService(Screening* screening) : screening_(screening) {}
+  ScreeningGrpcService(const ServingGate* gate, Screening* screening) : gate_(gate), screening_(screening) {}
 
   grpc::ServerUnaryReactor* CheckIdentifier(grpc::CallbackServerContext* ctx, const v1::CheckIdentifierRequest* r,
                                             v1::CheckIdentifierResponse* out) override {
-    return Serve(ctx, r, out, screening_);
+    return ServeWhole(ctx, r, out, gate_, screening_);
   }
 
  private:
+  const ServingGate* const gate_;
   Screening* const screening_;
 };
 

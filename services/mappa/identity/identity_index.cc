@@ -401,6 +401,26 @@ absl::StatusOr<std::optional<v1::IdentityRecord>> RecordIdentityOf(const StateRe
   return std::optional<v1::IdentityRecord>(std::move(*stored->mutable_record()));
 }
 
+absl::StatusOr<std::vector<std::string>> RecordsWithFacts(const StateReader& state, const std::string& after,
+                                                          size_t max) {
+  std::vector<std::string> records;
+  if (max == 0) return records;
+  // Every record a fact was filed under has its identity merged from its events.
+  RETURN_IF_ERROR(state.Scan(prefix::kRecordIdentity, after.empty() ? "" : IdentityKey(after),
+                             [&](std::string_view key, std::string_view) {
+                               std::string_view record = key.substr(1);
+                               if (!after.empty() && record == after) return true;
+                               records.emplace_back(record);
+                               return records.size() < max;
+                             }));
+  return records;
+}
+
+absl::StatusOr<bool> HasFacts(const StateReader& state, const std::string& record) {
+  ASSIGN_OR_RETURN(std::optional<std::string> stored, state.Get(IdentityKey(record)));
+  return stored.has_value();
+}
+
 absl::StatusOr<v1::ListIdentityLinksResponse> ListLinks(const StateReader& state, v1::IdentityLinkStatus status,
                                                         uint32_t page_size, const std::string& page_token) {
   v1::ListIdentityLinksResponse response;

@@ -127,6 +127,14 @@ absl::StatusOr<std::vector<safeguard::v1::IdentityLink>> LinksOf(const StateRead
 absl::StatusOr<std::optional<safeguard::v1::IdentityRecord>> RecordIdentityOf(const StateReader& state,
                                                                              const std::string& record);
 
+// Up to `max` records after `after` (empty: from the start), in key order, under which
+// any fact was filed.
+absl::StatusOr<std::vector<std::string>> RecordsWithFacts(const StateReader& state, const std::string& after,
+                                                          size_t max);
+
+// Whether any fact was filed under `record`.
+absl::StatusOr<bool> HasFacts(const StateReader& state, const std::string& record);
+
 // Links with `status` (CANDIDATE: only those whose records are not already one person),
 // by link id, up to `page_size` after `page_token`, each with its records' identities.
 absl::StatusOr<safeguard::v1::ListIdentityLinksResponse> ListLinks(const StateReader& state,

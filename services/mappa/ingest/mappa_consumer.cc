@@ -2,9 +2,13 @@
 
 #include <iostream>
 
+#include "common/status_macros.h"
 #include "services/mappa/ingest/stream_sequencer.h"
 
 namespace safeguard::mappa {
+
+using safeguard::v1::ConsumerPosition;
+namespace v1 = safeguard::v1;
 
 inline constexpr char kConsumerGroup[] = "mappa-service";
 
@@ -22,6 +26,13 @@ void MappaConsumer::Start() {
 void MappaConsumer::Stop() {
   stopping_ = true;
   if (thread_.joinable()) thread_.join();
+}
+
+absl::StatusOr<bool> MappaConsumer::FoldOrReevaluateSome() {
+  if (projector_->rebuild().stage() != v1::MappaRebuild::FOLDING) return ReevaluateSome();
+  ASSIGN_OR_RETURN(const bool more, projector_->FoldSome(kFoldChunk));
+  if (!more) std::cerr << "mappa consumer: rebuild done; every view is served again" << std::endl;
+  return more;
 }
 
 bool MappaConsumer::ReevaluateSome() {
@@ -56,20 +67,45 @@ void MappaConsumer::Loop() {
       pause();
       continue;
     }
+    // An empty state (nothing consumed yet) with more than one batch waiting is rebuilt
+    // the faster way (Projector::BeginRebuild).
+    absl::StatusOr<std::vector<ConsumerPosition>> positions = StreamSequencer::Positions(state_->Read());
+    bool empty = positions.ok() && positions->empty();
     while (!stopping_) {
-      const bool reevaluating = ReevaluateSome();
-      // While a re-evaluation is under way the poll does not wait: both go on together.
+      absl::StatusOr<bool> busy = FoldOrReevaluateSome();
+      if (!busy.ok()) {
+        std::cerr << "mappa consumer: folding the rebuild's pictures failed: " << busy.status() << std::endl;
+        break;
+      }
+      // While a chunk of either is under way the poll does not wait: both go on together.
       absl::StatusOr<std::vector<BusRecord>> records =
-          (*consumer)->Poll(reevaluating ? absl::ZeroDuration() : absl::Milliseconds(100), kMaxBatch);
+          (*consumer)->Poll(*busy ? absl::ZeroDuration() : absl::Milliseconds(100), kMaxBatch);
       if (!records.ok()) {
         std::cerr << "mappa consumer: poll failed: " << records.status() << std::endl;
         break;
       }
-      if (records->empty()) continue;
-      absl::StatusOr<ApplyStats> stats = projector_->Apply(*records);
-      if (!stats.ok()) {
-        std::cerr << "mappa consumer: apply failed: " << stats.status() << std::endl;
-        break;
+      if (empty && records->size() == kMaxBatch && projector_->rebuild().stage() == v1::MappaRebuild::STAGE_UNSPECIFIED) {
+        if (absl::Status begun = projector_->BeginRebuild(); !begun.ok()) {
+          std::cerr << "mappa consumer: beginning a rebuild failed: " << begun << std::endl;
+          break;
+        }
+        std::cerr << "mappa consumer: the state is empty and the log is not; rebuilding every view from it "
+                  << "(reads wait until every picture is folded)" << std::endl;
+      }
+      if (!records->empty()) {
+        absl::StatusOr<ApplyStats> stats = projector_->Apply(*records);
+        if (!stats.ok()) {
+          std::cerr << "mappa consumer: apply failed: " << stats.status() << std::endl;
+          break;
+        }
+        empty = false;
+      }
+      // A short poll: the log is applied, as far as it went when the poll was made.
+      if (records->size() < kMaxBatch && projector_->rebuild().stage() == v1::MappaRebuild::FILING) {
+        if (absl::Status ended = projector_->EndFiling(); !ended.ok()) {
+          std::cerr << "mappa consumer: ending the rebuild's filing failed: " << ended << std::endl;
+          break;
+        }
       }
       backoff = absl::Milliseconds(50);
     }

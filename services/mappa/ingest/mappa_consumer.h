@@ -3,6 +3,9 @@
 // the stored positions, so a half-seen batch is simply read again. Each day it also
 // re-evaluates every person's alerts, a chunk at a time between batches, because time
 // alone raises and clears some; how far it has got is stored, so a restart resumes it.
+// An empty state facing a log of more than one batch is rebuilt the faster way: filed,
+// then folded (Projector::BeginRebuild); the folding too goes a chunk at a time between
+// batches.
 #pragma once
 
 #include <atomic>
@@ -24,6 +27,8 @@ class MappaConsumer {
   static constexpr size_t kMaxBatch = 4096;
   // Persons whose alerts one chunk of the daily re-evaluation brings up to date.
   static constexpr size_t kReevaluationChunk = 1000;
+  // Records whose persons' pictures one chunk of a rebuild's folding folds.
+  static constexpr size_t kFoldChunk = 1000;
 
   // `bus`, `state` and `projector` must outlive the consumer.
   MappaConsumer(EventBus* bus, MappaState* state, Projector* projector, std::vector<std::string> topics,
@@ -35,6 +40,9 @@ class MappaConsumer {
 
  private:
   void Loop();
+  // Does one chunk of a rebuild's folding (Projector::FoldSome) while there is one, else
+  // of the day's re-evaluation. True while either is under way.
+  absl::StatusOr<bool> FoldOrReevaluateSome();
   // Does one chunk of the day's re-evaluation (Projector::ReevaluateAlerts). True while
   // a re-evaluation is under way.
   bool ReevaluateSome();

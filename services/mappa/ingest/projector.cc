@@ -1,5 +1,6 @@
 #include "services/mappa/ingest/projector.h"
 
+#include "absl/strings/str_cat.h"
 #include "common/disclosure/disclosure_case.h"
 #include "common/status_macros.h"
 #include "common/time_util.h"
@@ -23,25 +24,156 @@ namespace v1 = safeguard::v1;
 // The fan-out's threads, which every alert watch shares.
 constexpr size_t kFanoutThreads = 2;
 
+std::string Counted(uint64_t n) {
+  std::string digits = std::to_string(n);
+  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<size_t>(i), ",");
+  return digits;
+}
+
+// Adds a rebuild's progress to `txn` (its end, when there is none).
+void WriteRebuild(const std::optional<v1::RebuildProgress>& progress, Transaction* txn) {
+  if (progress.has_value()) {
+    txn->Put(prefix::kRebuild, progress->SerializeAsString());
+  } else {
+    txn->Delete(prefix::kRebuild);
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Projector>> Projector::Create(MappaState* state, Clock clock) {
-  ASSIGN_OR_RETURN(const uint64_t sequence, LastAlertSequence(state->Read()));
-  return std::unique_ptr<Projector>(new Projector(state, std::move(clock), sequence));
+  const Snapshot snapshot = state->Read();
+  ASSIGN_OR_RETURN(const uint64_t sequence, LastAlertSequence(snapshot));
+  ASSIGN_OR_RETURN(std::optional<v1::RebuildProgress> rebuild,
+                   GetMessage<v1::RebuildProgress>(snapshot, prefix::kRebuild, "rebuild progress"));
+  return std::unique_ptr<Projector>(new Projector(state, std::move(clock), sequence, std::move(rebuild)));
 }
 
-Projector::Projector(MappaState* state, Clock clock, uint64_t alert_sequence)
+Projector::Projector(MappaState* state, Clock clock, uint64_t alert_sequence,
+                     std::optional<v1::RebuildProgress> rebuild)
     : state_(state),
       clock_(std::move(clock)),
       alert_sequence_(alert_sequence),
-      feed_(std::make_unique<AlertFeed>(kFanoutThreads, alert_sequence)) {}
+      feed_(std::make_unique<AlertFeed>(kFanoutThreads, alert_sequence)),
+      rebuild_(std::move(rebuild)) {
+  ShowRebuild();
+}
+
+void Projector::ShowRebuild() {
+  absl::MutexLock lock(&shown_mu_);
+  shown_ = rebuild_.has_value() ? rebuild_->shown() : v1::MappaRebuild();
+}
+
+v1::MappaRebuild Projector::rebuild() const {
+  absl::MutexLock lock(&shown_mu_);
+  return shown_;
+}
+
+absl::Status Projector::Serving() const {
+  const v1::MappaRebuild r = rebuild();
+  switch (r.stage()) {
+    case v1::MappaRebuild::FILING:
+      return absl::UnavailableError(absl::StrCat(
+          "mappa-service is rebuilding its views from the log (since ", FormatTimestamp(r.began_at()),
+          "): filing its events, ", Counted(r.events_filed()),
+          " so far; no picture is whole until every person's is folded next, so nothing is served until then; "
+          "try again later"));
+    case v1::MappaRebuild::FOLDING:
+      return absl::UnavailableError(absl::StrCat(
+          "mappa-service is rebuilding its views from the log (since ", FormatTimestamp(r.began_at()), "): ",
+          Counted(r.events_filed()), " events filed, folding each person's picture (", Counted(r.persons_folded()),
+          " folded so far); nothing is served until every one is; try again later"));
+    default:
+      return absl::OkStatus();
+  }
+}
+
+absl::Status Projector::BeginRebuild() {
+  if (rebuild_.has_value()) return absl::FailedPreconditionError("a rebuild is already under way");
+  v1::RebuildProgress progress;
+  progress.mutable_shown()->set_stage(v1::MappaRebuild::FILING);
+  *progress.mutable_shown()->mutable_began_at() = ToProtoTimestamp(clock_());
+  std::unique_ptr<Transaction> txn = state_->Begin();
+  WriteRebuild(progress, txn.get());
+  RETURN_IF_ERROR(state_->Commit(*txn));
+  rebuild_ = std::move(progress);
+  ShowRebuild();
+  return absl::OkStatus();
+}
+
+absl::Status Projector::EndFiling() {
+  if (!rebuild_.has_value() || rebuild_->shown().stage() != v1::MappaRebuild::FILING) {
+    return absl::FailedPreconditionError("no rebuild is filing events");
+  }
+  v1::RebuildProgress progress = *rebuild_;
+  progress.mutable_shown()->set_stage(v1::MappaRebuild::FOLDING);
+  std::unique_ptr<Transaction> txn = state_->Begin();
+  WriteRebuild(progress, txn.get());
+  RETURN_IF_ERROR(state_->Commit(*txn));
+  rebuild_ = std::move(progress);
+  ShowRebuild();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> Projector::FoldSome(size_t limit) {
+  if (!rebuild_.has_value() || rebuild_->shown().stage() != v1::MappaRebuild::FOLDING) {
+    return absl::FailedPreconditionError("no rebuild is folding pictures");
+  }
+  std::unique_ptr<Transaction> txn = state_->Begin();
+  IdentityFolder identity(txn.get());
+  PersonFolder persons(txn.get(), &identity);
+  // Each person is folded at the first of their records (in key order) any fact was filed
+  // under, as if a link had just reshaped them: the path a link takes in Apply.
+  ASSIGN_OR_RETURN(const std::vector<std::string> records,
+                   RecordsWithFacts(*txn, rebuild_->folded_up_to(), limit));
+  Reshaped whole;
+  for (const std::string& record : records) {
+    ASSIGN_OR_RETURN(const Person person, identity.PersonOf(record));
+    bool first = true;
+    for (const std::string& other : person.records) {
+      if (other >= record) continue;
+      ASSIGN_OR_RETURN(const bool earlier, HasFacts(*txn, other));
+      first = first && !earlier;
+    }
+    if (first) whole.persons.push_back(person);
+  }
+  ASSIGN_OR_RETURN(const PictureChanges pictures, persons.Flush(whole));
+  const absl::Time now = clock_();
+  AlertFolder alerts(txn.get(), now, alert_sequence_);
+  for (const auto& [person, facts] : pictures.changed) RETURN_IF_ERROR(alerts.Update(person, facts));
+  for (const std::string& person : pictures.gone) RETURN_IF_ERROR(alerts.Update(person, nullptr));
+  std::optional<v1::RebuildProgress> progress = *rebuild_;
+  const bool more = records.size() == limit;
+  if (more) {
+    progress->set_folded_up_to(records.back());
+    progress->mutable_shown()->set_persons_folded(progress->shown().persons_folded() + whole.persons.size());
+  } else {
+    progress.reset();
+    // Everyone's alerts were judged by the folding, so the day's re-evaluation is done
+    // for the day the rebuild began (a rebuild over midnight leaves today's to do).
+    v1::AlertEvaluation evaluated;
+    evaluated.set_day(FormatIsoDate(DayOf(FromProtoTimestamp(rebuild_->shown().began_at()))));
+    evaluated.set_rules_version(kAlertRulesVersion);
+    evaluated.set_done(true);
+    txn->Put(prefix::kAlertEvaluation, evaluated.SerializeAsString());
+  }
+  WriteRebuild(progress, txn.get());
+  RETURN_IF_ERROR(state_->Commit(*txn));
+  rebuild_ = std::move(progress);
+  ShowRebuild();
+  alert_sequence_ = alerts.last_sequence();
+  feed_->Advance(alert_sequence_);
+  if (!more) evaluated_day_.reset();
+  return more;
+}
 
 absl::StatusOr<ApplyStats> Projector::Apply(const std::vector<BusRecord>& records) {
   std::unique_ptr<Transaction> txn = state_->Begin();
   ApplyStats stats;
+  const bool filing = rebuild_.has_value() && rebuild_->shown().stage() == v1::MappaRebuild::FILING;
   StreamSequencer sequencer(txn.get(), clock_, &stats);
   IdentityFolder identity(txn.get());
-  PersonFolder persons(txn.get(), &identity);
+  PersonFolder persons(txn.get(), &identity, filing ? PersonFolder::Mode::kFileOnly : PersonFolder::Mode::kFold);
   CaseFolder cases(txn.get());
   MeetingFolder meetings(txn.get());
 
@@ -73,14 +205,25 @@ absl::StatusOr<ApplyStats> Projector::Apply(const std::vector<BusRecord>& record
   for (const BusRecord& record : records) RETURN_IF_ERROR(sequencer.Admit(record, route));
 
   ASSIGN_OR_RETURN(const Reshaped reshaped, identity.Flush());
-  ASSIGN_OR_RETURN(const PictureChanges pictures, persons.Flush(reshaped));
   AlertFolder alerts(txn.get(), clock_(), alert_sequence_);
-  for (const auto& [person, facts] : pictures.changed) RETURN_IF_ERROR(alerts.Update(person, facts));
-  for (const std::string& person : pictures.gone) RETURN_IF_ERROR(alerts.Update(person, nullptr));
+  if (!filing) {
+    ASSIGN_OR_RETURN(const PictureChanges pictures, persons.Flush(reshaped));
+    for (const auto& [person, facts] : pictures.changed) RETURN_IF_ERROR(alerts.Update(person, facts));
+    for (const std::string& person : pictures.gone) RETURN_IF_ERROR(alerts.Update(person, nullptr));
+  }
   cases.Flush();
   meetings.Flush();
   sequencer.Finish();
+  std::optional<v1::RebuildProgress> progress = rebuild_;
+  if (filing) {
+    progress->mutable_shown()->set_events_filed(progress->shown().events_filed() + stats.applied);
+    WriteRebuild(progress, txn.get());
+  }
   RETURN_IF_ERROR(state_->Commit(*txn));
+  if (filing) {
+    rebuild_ = std::move(progress);
+    ShowRebuild();
+  }
 
   alert_sequence_ = alerts.last_sequence();
   feed_->Advance(alert_sequence_);
@@ -96,6 +239,7 @@ absl::StatusOr<bool> Projector::ReevaluateAlerts(size_t limit) {
   const absl::Time now = clock_();
   const absl::CivilDay today = DayOf(now);
   if (evaluated_day_ == today) return false;
+  if (rebuild_.has_value()) return false;  // its folding judges everyone
   std::unique_ptr<Transaction> txn = state_->Begin();
   ASSIGN_OR_RETURN(std::optional<v1::AlertEvaluation> stored,
                    GetMessage<v1::AlertEvaluation>(*txn, prefix::kAlertEvaluation, "alert re-evaluation progress"));

@@ -7,7 +7,17 @@
 // changed are folded again, their alerts brought up to date, and all of it is committed
 // with the consumed positions in one write. After a crash the consumer resumes exactly
 // where the state ends: nothing applied twice, nothing skipped, no alert left stale.
-// Not thread-safe: one consumer thread applies; readers take snapshots.
+//
+// A rebuild (an empty state and a log of more than one batch) goes faster another way:
+// while FILING, each event is filed (its record's events and timeline, the identity
+// index, the stream positions) but no picture is folded and no alert judged, which would
+// otherwise read, parse and rewrite a person's whole picture per event; once the log is
+// applied, FOLDING folds each person's picture once from their events, and judges their
+// alerts, a chunk at a time. Until that is over the views are incomplete, and Serving()
+// refuses every read and command. Its progress is stored with each write, so a restart
+// resumes it.
+// Not thread-safe: one consumer thread applies; readers take snapshots. Serving() and
+// rebuild() may be called from any thread.
 #pragma once
 
 #include <atomic>
@@ -17,15 +27,19 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "common/bus/event_bus.h"
 #include "common/time_util.h"
 #include "services/mappa/alerts/alert_feed.h"
 #include "services/mappa/ingest/stream_sequencer.h"
 #include "services/mappa/state/mappa_state.h"
+#include "services/mappa/state/serving_gate.h"
+#include "safeguard/v1/mappa_state.pb.h"
+#include "safeguard/v1/operations.pb.h"
 
 namespace safeguard::mappa {
 
-class Projector {
+class Projector final : public ServingGate {
  public:
   // Over `state`, which must outlive the projector.
   static absl::StatusOr<std::unique_ptr<Projector>> Create(MappaState* state, Clock clock = SystemClock());
@@ -40,6 +54,21 @@ class Projector {
   // once today is done, and on every call after that until the day changes.
   absl::StatusOr<bool> ReevaluateAlerts(size_t limit);
 
+  // Starts a rebuild (FILING). For a state that holds nothing yet.
+  absl::Status BeginRebuild();
+  // The log is applied: the pictures are folded next (FOLDING).
+  absl::Status EndFiling();
+  // Folds the pictures of up to `limit` persons from their events and judges their
+  // alerts, in one write with how far it has got. True while persons remain; once the
+  // last is folded, the rebuild is over (and today's re-evaluation of alerts is done).
+  absl::StatusOr<bool> FoldSome(size_t limit);
+
+  // The rebuild under way; stage STAGE_UNSPECIFIED when there is none. Thread-safe.
+  safeguard::v1::MappaRebuild rebuild() const;
+  // OK when the views are whole; kUnavailable, saying how far it has got, while a
+  // rebuild is under way. Thread-safe.
+  absl::Status Serving() const override;
+
   // Where watchers of the alerts learn of new changes.
   AlertFeed& feed() { return *feed_; }
 
@@ -47,13 +76,19 @@ class Projector {
   ApplyStats totals() const;
 
  private:
-  Projector(MappaState* state, Clock clock, uint64_t alert_sequence);
+  Projector(MappaState* state, Clock clock, uint64_t alert_sequence,
+            std::optional<safeguard::v1::RebuildProgress> rebuild);
+  // Copies rebuild_ to what other threads see.
+  void ShowRebuild();
 
   MappaState* const state_;
   const Clock clock_;
   uint64_t alert_sequence_;  // the change log's last, committed
   std::optional<absl::CivilDay> evaluated_day_;  // the day last re-evaluated in full, once known
   std::unique_ptr<AlertFeed> feed_;
+  std::optional<safeguard::v1::RebuildProgress> rebuild_;  // as committed
+  mutable absl::Mutex shown_mu_;
+  safeguard::v1::MappaRebuild shown_ ABSL_GUARDED_BY(shown_mu_);
   struct {
     std::atomic<uint64_t> applied{0}, duplicates{0}, parked{0}, released{0}, unreadable{0};
   } totals_;

@@ -113,6 +113,7 @@ absl::StatusOr<PersonFolder::Picture*> PersonFolder::Load(const std::string& per
 
 absl::Status PersonFolder::Apply(const std::string& record, const v1::EventEnvelope& e, std::string_view bytes) {
   events_.File(record, e, bytes);
+  if (mode_ == Mode::kFileOnly) return absl::OkStatus();
   ASSIGN_OR_RETURN(const Person person, identity_->PersonOf(record));
   ASSIGN_OR_RETURN(Picture * p, Load(person.key));
   if (p->refold) return absl::OkStatus();

@@ -42,11 +42,17 @@ struct PictureChanges {
 
 class PersonFolder {
  public:
+  // kFold: each event is folded into its person's picture. kFileOnly (a rebuild's filing,
+  // projector.h): events are filed and nothing is folded; Flush is not called, and each
+  // picture is folded once later (a Flush of its person as reshaped).
+  enum class Mode { kFold, kFileOnly };
+
   // Works in `txn`, asking `identity` who is who; both must outlive the folder.
-  PersonFolder(Transaction* txn, IdentityFolder* identity) : txn_(txn), identity_(identity), events_(txn) {}
+  PersonFolder(Transaction* txn, IdentityFolder* identity, Mode mode = Mode::kFold)
+      : txn_(txn), identity_(identity), mode_(mode), events_(txn) {}
 
   // Files `e` (stored bytes `bytes`) under `record`, and folds it into its person's
-  // picture.
+  // picture (kFold).
   absl::Status Apply(const std::string& record, const safeguard::v1::EventEnvelope& e, std::string_view bytes);
 
   // Adds `e` to `record`'s timeline without making it one of its facts.
@@ -70,6 +76,7 @@ class PersonFolder {
 
   Transaction* const txn_;
   IdentityFolder* const identity_;
+  const Mode mode_;
   RecordEventsWriter events_;
   std::map<std::string, Picture> pictures_;  // this batch's, by person key
 };

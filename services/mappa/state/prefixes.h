@@ -37,6 +37,8 @@ inline constexpr char kAlertChange[] = "L";     // sequence -> AlertChange; bare
 
 // ingest/projector: how far the day's re-evaluation of everyone's alerts has got.
 inline constexpr char kAlertEvaluation[] = "E";  // bare: AlertEvaluation
+// ingest/projector: a rebuild from the log under way (none: no key).
+inline constexpr char kRebuild[] = "R";          // bare: RebuildProgress
 
 // cases/case_folder and meetings/meeting_folder.
 inline constexpr char kCase[] = "c";            // case ref -> DisclosureCase
