@@ -62,6 +62,7 @@ Projector::Projector(MappaState* state, Clock clock, uint64_t alert_sequence,
 void Projector::ShowRebuild() {
   absl::MutexLock lock(&shown_mu_);
   shown_ = rebuild_.has_value() ? rebuild_->shown() : v1::MappaRebuild();
+  rebuilding_.store(rebuild_.has_value(), std::memory_order_release);
 }
 
 v1::MappaRebuild Projector::rebuild() const {
@@ -70,6 +71,7 @@ v1::MappaRebuild Projector::rebuild() const {
 }
 
 absl::Status Projector::Serving() const {
+  if (!rebuilding_.load(std::memory_order_acquire)) return absl::OkStatus();
   const v1::MappaRebuild r = rebuild();
   switch (r.stage()) {
     case v1::MappaRebuild::FILING:
@@ -205,11 +207,12 @@ absl::StatusOr<ApplyStats> Projector::Apply(const std::vector<BusRecord>& record
   for (const BusRecord& record : records) RETURN_IF_ERROR(sequencer.Admit(record, route));
 
   ASSIGN_OR_RETURN(const Reshaped reshaped, identity.Flush());
-  AlertFolder alerts(txn.get(), clock_(), alert_sequence_);
+  std::optional<AlertFolder> alerts;  // none while filing: the folding judges everyone
   if (!filing) {
+    alerts.emplace(txn.get(), clock_(), alert_sequence_);
     ASSIGN_OR_RETURN(const PictureChanges pictures, persons.Flush(reshaped));
-    for (const auto& [person, facts] : pictures.changed) RETURN_IF_ERROR(alerts.Update(person, facts));
-    for (const std::string& person : pictures.gone) RETURN_IF_ERROR(alerts.Update(person, nullptr));
+    for (const auto& [person, facts] : pictures.changed) RETURN_IF_ERROR(alerts->Update(person, facts));
+    for (const std::string& person : pictures.gone) RETURN_IF_ERROR(alerts->Update(person, nullptr));
   }
   cases.Flush();
   meetings.Flush();
@@ -223,10 +226,10 @@ absl::StatusOr<ApplyStats> Projector::Apply(const std::vector<BusRecord>& record
   if (filing) {
     rebuild_ = std::move(progress);
     ShowRebuild();
+  } else {
+    alert_sequence_ = alerts->last_sequence();
+    feed_->Advance(alert_sequence_);
   }
-
-  alert_sequence_ = alerts.last_sequence();
-  feed_->Advance(alert_sequence_);
   totals_.applied += stats.applied;
   totals_.duplicates += stats.duplicates;
   totals_.parked += stats.parked;

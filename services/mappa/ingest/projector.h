@@ -87,6 +87,9 @@ class Projector final : public ServingGate {
   std::optional<absl::CivilDay> evaluated_day_;  // the day last re-evaluated in full, once known
   std::unique_ptr<AlertFeed> feed_;
   std::optional<safeguard::v1::RebuildProgress> rebuild_;  // as committed
+  // What other threads see: whether a rebuild is under way (read on every call, so
+  // without a lock), and its progress (read only while one is).
+  std::atomic<bool> rebuilding_{false};
   mutable absl::Mutex shown_mu_;
   safeguard::v1::MappaRebuild shown_ ABSL_GUARDED_BY(shown_mu_);
   struct {
