@@ -23,15 +23,28 @@ void MappaConsumer::Start() {
   thread_ = std::thread([this] { Loop(); });
 }
 
+namespace {
+
+// How long the rebuild has been under way, to the tenth of a second.
+absl::Duration RebuildTook(const v1::MappaRebuild& rebuild, absl::Time now) {
+  return absl::Trunc(now - FromProtoTimestamp(rebuild.began_at()), absl::Milliseconds(100));
+}
+
+}  // namespace
+
 void MappaConsumer::Stop() {
   stopping_ = true;
   if (thread_.joinable()) thread_.join();
 }
 
 absl::StatusOr<bool> MappaConsumer::FoldOrReevaluateSome() {
-  if (projector_->rebuild().stage() != v1::MappaRebuild::FOLDING) return ReevaluateSome();
+  const v1::MappaRebuild rebuild = projector_->rebuild();
+  if (rebuild.stage() != v1::MappaRebuild::FOLDING) return ReevaluateSome();
   ASSIGN_OR_RETURN(const bool more, projector_->FoldSome(kFoldChunk));
-  if (!more) std::cerr << "mappa consumer: rebuild done; every view is served again" << std::endl;
+  if (!more) {
+    std::cerr << "mappa consumer: rebuild done in " << RebuildTook(rebuild, clock_()) << " (" << rebuild.events_filed()
+              << " events filed); every view is served again" << std::endl;
+  }
   return more;
 }
 
@@ -106,6 +119,9 @@ void MappaConsumer::Loop() {
           std::cerr << "mappa consumer: ending the rebuild's filing failed: " << ended << std::endl;
           break;
         }
+        const v1::MappaRebuild rebuild = projector_->rebuild();
+        std::cerr << "mappa consumer: rebuild filed " << rebuild.events_filed() << " events in "
+                  << RebuildTook(rebuild, clock_()) << "; folding each person's picture next" << std::endl;
       }
       backoff = absl::Milliseconds(50);
     }

@@ -46,6 +46,9 @@ absl::StatusOr<std::unique_ptr<Projector>> Projector::Create(MappaState* state, 
   ASSIGN_OR_RETURN(const uint64_t sequence, LastAlertSequence(snapshot));
   ASSIGN_OR_RETURN(std::optional<v1::RebuildProgress> rebuild,
                    GetMessage<v1::RebuildProgress>(snapshot, prefix::kRebuild, "rebuild progress"));
+  if (rebuild.has_value() && rebuild->shown().stage() == v1::MappaRebuild::FILING) {
+    RETURN_IF_ERROR(state->SetBulkLoad(true));
+  }
   return std::unique_ptr<Projector>(new Projector(state, std::move(clock), sequence, std::move(rebuild)));
 }
 
@@ -95,6 +98,7 @@ absl::Status Projector::BeginRebuild() {
   v1::RebuildProgress progress;
   progress.mutable_shown()->set_stage(v1::MappaRebuild::FILING);
   *progress.mutable_shown()->mutable_began_at() = ToProtoTimestamp(clock_());
+  RETURN_IF_ERROR(state_->SetBulkLoad(true));
   std::unique_ptr<Transaction> txn = state_->Begin();
   WriteRebuild(progress, txn.get());
   RETURN_IF_ERROR(state_->Commit(*txn));
@@ -109,6 +113,8 @@ absl::Status Projector::EndFiling() {
   }
   v1::RebuildProgress progress = *rebuild_;
   progress.mutable_shown()->set_stage(v1::MappaRebuild::FOLDING);
+  // What was filed is flushed and compactions resume before the folding reads it.
+  RETURN_IF_ERROR(state_->SetBulkLoad(false));
   std::unique_ptr<Transaction> txn = state_->Begin();
   WriteRebuild(progress, txn.get());
   RETURN_IF_ERROR(state_->Commit(*txn));

@@ -42,13 +42,13 @@ void RecordEventsWriter::File(const std::string& record, const v1::EventEnvelope
   txn_->Put(EventKey(record, order), bytes);
   v1::TimelineItem item;
   item.set_order(order);
-  txn_->Put(NamedPrefix(prefix::kTimeline, record) + TimelinePlace(e), item.SerializeAsString());
+  txn_->PutUnread(NamedPrefix(prefix::kTimeline, record) + TimelinePlace(e), item.SerializeAsString());
 }
 
 void RecordEventsWriter::Mention(const std::string& record, const v1::EventEnvelope& e, std::string_view bytes) {
   v1::TimelineItem item;
   item.set_event(std::string(bytes));
-  txn_->Put(NamedPrefix(prefix::kTimeline, record) + TimelinePlace(e), item.SerializeAsString());
+  txn_->PutUnread(NamedPrefix(prefix::kTimeline, record) + TimelinePlace(e), item.SerializeAsString());
 }
 
 absl::StatusOr<std::vector<v1::EventEnvelope>> EventsOf(const StateReader& state,

@@ -11,7 +11,7 @@ void IndexIdentifiers(Transaction* txn, const std::string& record, const safegua
   if (!e.has_register_notification_recorded()) return;
   for (const auto& id : e.register_notification_recorded().online_identifiers()) {
     absl::StatusOr<std::string> key = OnlineIdentifierKey(id.kind(), id.value(), id.platform(), "");
-    if (key.ok()) txn->Put(NamedPrefix(prefix::kOnlineIdentifier, *key) + record, "");
+    if (key.ok()) txn->PutUnread(NamedPrefix(prefix::kOnlineIdentifier, *key) + record, "");
   }
 }
 

@@ -77,7 +77,22 @@ absl::StatusOr<std::unique_ptr<MappaState>> MappaState::Open(Options options) {
 }
 
 absl::Status MappaState::Commit(Transaction& txn) {
-  return FromRocksDb(db_->Write(rocksdb::WriteOptions(), txn.batch()), "apply events to mappa state");
+  rocksdb::WriteOptions options;
+  options.disableWAL = bulk_load_;
+  return FromRocksDb(db_->Write(options, txn.batch()), "apply events to mappa state");
+}
+
+absl::Status MappaState::SetBulkLoad(bool on) {
+  if (on == bulk_load_) return absl::OkStatus();
+  if (!on) {
+    rocksdb::FlushOptions wait;
+    wait.wait = true;
+    RETURN_IF_ERROR(FromRocksDb(db_->Flush(wait), "flush mappa state written without its log"));
+  }
+  RETURN_IF_ERROR(FromRocksDb(db_->SetOptions({{"disable_auto_compactions", on ? "true" : "false"}}),
+                              "set mappa state's compactions"));
+  bulk_load_ = on;
+  return absl::OkStatus();
 }
 
 }  // namespace safeguard::mappa

@@ -46,12 +46,20 @@ class MappaState {
   // of it is written).
   absl::Status Commit(Transaction& txn);
 
+  // For a rebuild's filing of the whole log: no compactions (the files written are merged
+  // once it ends, not again and again as they arrive) and no write-ahead log (a crash
+  // loses only what the memtables held, a consistent prefix of the commits whose stored
+  // positions the consumer reads on from). Turning it off flushes the memtables first, so
+  // that nothing written without the log can be lost behind what is written with it.
+  absl::Status SetBulkLoad(bool on);
+
   const std::string& path() const { return path_; }
 
  private:
   MappaState(std::unique_ptr<rocksdb::DB> db, std::string path) : db_(std::move(db)), path_(std::move(path)) {}
 
   std::unique_ptr<rocksdb::DB> db_;
+  bool bulk_load_ = false;  // by the writer only
   std::shared_ptr<void> resumed_;  // StorageHealth resumes db_ after a fault; released first
   const std::string path_;
 };

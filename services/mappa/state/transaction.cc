@@ -42,6 +42,12 @@ absl::Status Transaction::Scan(std::string_view prefix, std::string_view start, 
 
 void Transaction::Put(std::string_view key, std::string_view value) { batch_.Put(SliceOf(key), SliceOf(value)); }
 
+void Transaction::PutUnread(std::string_view key, std::string_view value) {
+  // Into the batch beneath the index: the index's entries point at offsets in the batch,
+  // which a record added after them does not move.
+  batch_.GetWriteBatch()->Put(SliceOf(key), SliceOf(value)).PermitUncheckedError();
+}
+
 void Transaction::Delete(std::string_view key) { batch_.Delete(SliceOf(key)); }
 
 }  // namespace safeguard::mappa

@@ -22,6 +22,11 @@ class Transaction final : public StateReader {
   absl::Status Scan(std::string_view prefix, std::string_view start, ScanVisitor visit) const override;
 
   void Put(std::string_view key, std::string_view value);
+  // Writes `key` without indexing it: cheaper, and Get and Scan through this transaction
+  // do not see it (they see the state it began on). Only for keys that nothing reads
+  // during a batch and that are written once per batch (a timeline entry, an index
+  // entry that only reads consult).
+  void PutUnread(std::string_view key, std::string_view value);
   void Delete(std::string_view key);
 
   // How many writes the batch holds.
