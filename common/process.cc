@@ -40,6 +40,7 @@ absl::StatusOr<BusConfig> BusConfigFrom(const std::string& config_path, const st
 
 void BlockStopSignals() {
   sigset_t set = StopSignals();
+  sigaddset(&set, SIGHUP);  // taken by the access policy's watcher (LivePolicy::Watch)
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 

@@ -15,7 +15,9 @@ namespace safeguard {
 absl::StatusOr<BusConfig> BusConfigFrom(const std::string& config_path, const std::string& bus_kind,
                                         const std::string& bootstrap_servers);
 
-// Blocks SIGINT and SIGTERM in this thread and every thread started after; call first.
+// Blocks SIGINT, SIGTERM and SIGHUP in this thread and every thread started after; call
+// first. SIGHUP is then left to the access policy's watcher (security::LivePolicy::Watch),
+// which reloads the policy on it.
 void BlockStopSignals();
 // Waits for SIGINT or SIGTERM.
 void WaitForStopSignal();

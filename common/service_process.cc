@@ -66,9 +66,13 @@ int RunServiceProcess(int argc, char** argv, const ServiceProcessSpec& spec) {
 
   absl::StatusOr<OpenedBus> bus = OpenBus(*config, data_dir);
   if (!bus.ok()) return fail(bus.status(), 1);
-  absl::StatusOr<std::unique_ptr<ServiceNode>> node = spec.start(data_dir, *config, bus->bus.get());
+  absl::StatusOr<std::unique_ptr<ServiceNode>> node = spec.start(data_dir, *config, bus->bus.get(), admission->policy);
   if (!node.ok()) return fail(node.status(), 1);
-  OperationsGrpcService ops(bus->description, {[n = node->get()](auto* s) { return n->ReportStatus(s); }});
+  OperationsGrpcService ops(bus->description, {[n = node->get()](auto* s) { return n->ReportStatus(s); },
+                                               [policy = admission->policy](auto* s) {
+                                                 *s->mutable_access_policy() = policy->status();
+                                                 return absl::OkStatus();
+                                               }});
   const int port = absl::GetFlag(FLAGS_port) >= 0 ? absl::GetFlag(FLAGS_port) : spec.default_port;
   std::vector<grpc::Service*> services = (*node)->services();
   services.push_back(&ops);
@@ -83,6 +87,8 @@ int RunServiceProcess(int argc, char** argv, const ServiceProcessSpec& spec) {
       return fail(st, 1);
     }
   }
+  // A revoke line takes effect within a second of the file's change, or on SIGHUP.
+  admission->policy->Watch(absl::Seconds(1), /*on_sighup=*/true);
   WaitForStopSignal();
   std::cout << spec.name << ": stopping" << std::endl;
   server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "common/bus/bus_config.h"
 #include "common/bus/event_bus.h"
+#include "common/security/live_policy.h"
 #include "common/service_node.h"
 
 namespace safeguard {
@@ -19,9 +20,10 @@ namespace safeguard {
 struct ServiceProcessSpec {
   std::string name;      // "police-service"
   int default_port;
-  // Builds the node on `bus`, with state under `data_dir`.
-  std::function<absl::StatusOr<std::unique_ptr<ServiceNode>>(const std::string& data_dir,
-                                                            const BusConfig& config, EventBus* bus)>
+  // Builds the node on `bus`, with state under `data_dir`, for servers enforcing `policy`.
+  std::function<absl::StatusOr<std::unique_ptr<ServiceNode>>(
+      const std::string& data_dir, const BusConfig& config, EventBus* bus,
+      const std::shared_ptr<security::LivePolicy>& policy)>
       start;
 };
 

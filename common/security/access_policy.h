@@ -62,6 +62,8 @@ class AccessPolicy {
   // The roles, in the order the policy defines them; nullptr for an unknown name.
   const std::vector<Role>& roles() const { return roles_; }
   const Role* FindRole(absl::string_view name) const;
+  // The revoked certificates' SHA-256s, lower-case hex.
+  const std::set<std::string>& revoked() const { return revoked_; }
 
   // Every method of every Safeguard service, as gRPC paths: what Authorize judges.
   static std::vector<std::string> AllMethods();

@@ -169,8 +169,7 @@ namespace {
 
 // `security` with the access policy at `policy_path` ("" = built in).
 absl::StatusOr<ServerSecurity> WithPolicy(ServerSecurity security, const std::string& policy_path) {
-  ASSIGN_OR_RETURN(AccessPolicy policy, AccessPolicy::Load(policy_path));
-  security.policy = std::make_shared<const AccessPolicy>(std::move(policy));
+  ASSIGN_OR_RETURN(security.policy, LivePolicy::Load(policy_path));
   security.policy_source = policy_path.empty() ? "built-in" : policy_path;
   return security;
 }
@@ -197,7 +196,7 @@ absl::StatusOr<ServerSecurity> ServerSecurityFromFiles(const std::string& ca_pat
 absl::StatusOr<ServerSecurity> LocalServerSecurity(const LocalPki& pki, const std::string& policy_path,
                                                    int* created) {
   ASSIGN_OR_RETURN(ServerSecurity security, WithPolicy(ServerSecurity{}, policy_path));
-  ASSIGN_OR_RETURN(*created, pki.Ensure(LocalClientsOf(*security.policy)));
+  ASSIGN_OR_RETURN(*created, pki.Ensure(LocalClientsOf(*security.policy->current())));
   ASSIGN_OR_RETURN(security.client_ca_pem, pki.CaCertificate());
   ASSIGN_OR_RETURN(security.server, pki.ServerCertificate());
   return security;

@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/security/access_policy.h"
+#include "common/security/live_policy.h"
 #include "common/security/pki.h"
 
 namespace safeguard::security {
@@ -36,23 +37,23 @@ using Metadata = std::multimap<grpc::string_ref, grpc::string_ref>;
 absl::StatusOr<Caller> IdentifyCaller(const grpc::AuthContext* auth, const Metadata& metadata);
 
 // Runs on every call before its handler: identifies the caller (kUnauthenticated when it
-// cannot) and applies `policy` to the called method (kPermissionDenied, logged, when the
-// policy refuses).
+// cannot) and applies the policy in force to the called method (kPermissionDenied, logged,
+// when the policy refuses).
 class AccessControl final : public grpc::AuthMetadataProcessor {
  public:
-  explicit AccessControl(std::shared_ptr<const AccessPolicy> policy) : policy_(std::move(policy)) {}
+  explicit AccessControl(std::shared_ptr<const LivePolicy> policy) : policy_(std::move(policy)) {}
 
   bool IsBlocking() const override { return false; }
   grpc::Status Process(const InputMetadata& metadata, grpc::AuthContext* context,
                        OutputMetadata* consumed, OutputMetadata* response) override;
 
  private:
-  const std::shared_ptr<const AccessPolicy> policy_;
+  const std::shared_ptr<const LivePolicy> policy_;
 };
 
 // What a server needs to admit callers.
 struct ServerSecurity {
-  std::shared_ptr<const AccessPolicy> policy;  // required
+  std::shared_ptr<LivePolicy> policy;  // required: the policy in force, reloadable
   // Development only: no TLS, callers name themselves, loopback addresses only.
   bool dev_plaintext = false;
   std::string client_ca_pem;  // accepted client certificates are signed by this CA

@@ -8,12 +8,14 @@ int main(int argc, char** argv) {
       {.name = "mappa-service",
        .default_port = 50052,
        .start = [](const std::string& data_dir, const safeguard::BusConfig& config,
-                   safeguard::EventBus* bus) -> absl::StatusOr<std::unique_ptr<safeguard::ServiceNode>> {
+                   safeguard::EventBus* bus, const std::shared_ptr<safeguard::security::LivePolicy>& policy)
+           -> absl::StatusOr<std::unique_ptr<safeguard::ServiceNode>> {
          auto node = safeguard::mappa::MappaNode::Start(
              {.data_dir = data_dir,
               .topics = config.topics,
               .deadlines = config.scheme.deadlines,
-              .checkpoint_interval = config.checkpoint_interval},
+              .checkpoint_interval = config.checkpoint_interval,
+              .policy = policy},
              bus);
          if (!node.ok()) return node.status();
          return std::unique_ptr<safeguard::ServiceNode>(std::move(*node));

@@ -48,8 +48,12 @@ struct MappaNode::Parts {
   std::unique_ptr<DisclosureCaseGrpcService> disclosure_service;
   std::unique_ptr<MeetingGrpcService> meeting_service;
   std::unique_ptr<ScreeningGrpcService> screening_service;
+  // The policy the watches are checked against; and, released first, its reloads waking them.
+  std::shared_ptr<security::LivePolicy> policy;
+  std::shared_ptr<void> policy_reloads;
 
   ~Parts() {
+    policy_reloads.reset();
     if (consumer) consumer->Stop();
     if (log) log->Stop();
   }
@@ -57,7 +61,9 @@ struct MappaNode::Parts {
 
 absl::StatusOr<std::unique_ptr<MappaNode>> MappaNode::Start(MappaNodeOptions options, EventBus* bus) {
   static const MappaStreamFolder* folder = new MappaStreamFolder();
+  if (options.policy == nullptr) return absl::InvalidArgumentError("mappa-service needs the access policy");
   auto p = std::make_unique<Parts>();
+  p->policy = options.policy;
   ASSIGN_OR_RETURN(p->state, MappaState::Open(MappaState::Options{
                                  .path = (std::filesystem::path(options.data_dir) / "mappa").string(),
                                  .statistics = options.statistics}));
@@ -89,7 +95,8 @@ absl::StatusOr<std::unique_ptr<MappaNode>> MappaNode::Start(MappaNodeOptions opt
   // Every read and command waits while a rebuild leaves the views incomplete.
   const ServingGate* gate = p->projector.get();
   p->service = std::make_unique<MappaGrpcService>(gate, p->persons.get(), p->alerts.get(), &p->projector->feed(),
-                                                  p->watch_limits.get());
+                                                  p->watch_limits.get(), p->policy.get());
+  p->policy_reloads = p->policy->OnChange([feed = &p->projector->feed()] { feed->WakeAll(); });
   p->identity_service = std::make_unique<IdentityGrpcService>(gate, p->identity_reads.get(), p->identity.get());
   p->disclosure_service = std::make_unique<DisclosureCaseGrpcService>(gate, p->disclosure_reads.get());
   p->meeting_service = std::make_unique<MeetingGrpcService>(gate, p->meetings.get(), p->meeting_reads.get());

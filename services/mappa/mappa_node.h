@@ -16,6 +16,7 @@
 #include "common/bus/bus_config.h"
 #include "common/bus/event_bus.h"
 #include "common/disclosure/scheme_config.h"
+#include "common/security/live_policy.h"
 #include "common/service_node.h"
 #include "common/time_util.h"
 #include "rocksdb/statistics.h"
@@ -38,6 +39,9 @@ struct MappaNodeOptions {
   size_t watches_in_all = 256;
   // The state's RocksDB counters, when a caller wants them (tests, metrics).
   std::shared_ptr<rocksdb::Statistics> statistics;
+  // The access policy the servers enforce (required): each reload of it wakes every open
+  // alert watch to check that its caller may still watch.
+  std::shared_ptr<security::LivePolicy> policy;
 };
 
 class MappaNode : public ServiceNode {

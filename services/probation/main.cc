@@ -8,7 +8,8 @@ int main(int argc, char** argv) {
       {.name = "probation-service",
        .default_port = 50053,
        .start = [](const std::string& data_dir, const safeguard::BusConfig& config,
-                   safeguard::EventBus* bus) -> absl::StatusOr<std::unique_ptr<safeguard::ServiceNode>> {
+                   safeguard::EventBus* bus, const std::shared_ptr<safeguard::security::LivePolicy>&)
+           -> absl::StatusOr<std::unique_ptr<safeguard::ServiceNode>> {
          auto node = safeguard::probation::StartProbationNode(data_dir, config, bus);
          if (!node.ok()) return node.status();
          return std::unique_ptr<safeguard::ServiceNode>(std::move(*node));

@@ -70,23 +70,25 @@ absl::StatusOr<std::unique_ptr<AllInOneSystem>> AllInOneSystem::Start(AllInOneOp
   ASSIGN_OR_RETURN(p->mappa, mappa::MappaNode::Start(
                                  {.data_dir = options.data_dir, .topics = options.bus.topics,
                                   .deadlines = options.bus.scheme.deadlines,
-                                  .checkpoint_interval = options.bus.checkpoint_interval, .clock = options.clock},
+                                  .checkpoint_interval = options.bus.checkpoint_interval, .clock = options.clock,
+                                  .policy = options.security.policy},
                                  p->bus.bus.get()));
-  p->police_ops = std::make_unique<OperationsGrpcService>(
-      p->bus.description,
-      std::vector<OperationsGrpcService::Reporter>{[node = p->police.get()](auto* s) { return node->ReportStatus(s); }});
-  p->mappa_ops = std::make_unique<OperationsGrpcService>(
-      p->bus.description,
-      std::vector<OperationsGrpcService::Reporter>{[node = p->mappa.get()](auto* s) { return node->ReportStatus(s); }});
-  p->probation_ops = std::make_unique<OperationsGrpcService>(
-      p->bus.description,
-      std::vector<OperationsGrpcService::Reporter>{[node = p->probation.get()](auto* s) { return node->ReportStatus(s); }});
+  // Each server's status: its node's, and the access policy in force.
+  auto reporters = [policy = options.security.policy](ServiceNode* node) {
+    return std::vector<OperationsGrpcService::Reporter>{
+        [node](safeguard::v1::ServiceStatus* s) { return node->ReportStatus(s); },
+        [policy](safeguard::v1::ServiceStatus* s) {
+          *s->mutable_access_policy() = policy->status();
+          return absl::OkStatus();
+        }};
+  };
+  p->police_ops = std::make_unique<OperationsGrpcService>(p->bus.description, reporters(p->police.get()));
+  p->mappa_ops = std::make_unique<OperationsGrpcService>(p->bus.description, reporters(p->mappa.get()));
+  p->probation_ops = std::make_unique<OperationsGrpcService>(p->bus.description, reporters(p->probation.get()));
   ASSIGN_OR_RETURN(p->probation_server, StartServer(options.host, options.probation_port,
                                                     WithOps(p->probation->services(), p->probation_ops.get()),
                                                     options.security));
-  p->childrens_ops = std::make_unique<OperationsGrpcService>(
-      p->bus.description,
-      std::vector<OperationsGrpcService::Reporter>{[node = p->childrens.get()](auto* s) { return node->ReportStatus(s); }});
+  p->childrens_ops = std::make_unique<OperationsGrpcService>(p->bus.description, reporters(p->childrens.get()));
   ASSIGN_OR_RETURN(p->childrens_server, StartServer(options.host, options.childrens_port,
                                                     WithOps(p->childrens->services(), p->childrens_ops.get()),
                                                     options.security));

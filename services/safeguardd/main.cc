@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
   std::string certificates_note;
   if (absl::GetFlag(FLAGS_dev_plaintext)) {
     admission = security::DevPlaintextSecurity(policy_path);
-    if (admission.ok()) demo_caller = security::DevPlaintextCredentialsFor(admission->policy, "demo-loader");
+    if (admission.ok()) demo_caller = security::DevPlaintextCredentialsFor(admission->policy->current(), "demo-loader");
   } else if (!absl::GetFlag(FLAGS_tls_cert).empty()) {
     admission = security::ServerSecurityFromFiles(absl::GetFlag(FLAGS_tls_ca), absl::GetFlag(FLAGS_tls_cert),
                                                   absl::GetFlag(FLAGS_tls_key), policy_path);
@@ -143,6 +143,8 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  // A revoke line takes effect within a second of the file's change, or on SIGHUP.
+  options.security.policy->Watch(absl::Seconds(1), /*on_sighup=*/true);
   std::cout << "Press Ctrl-C to stop." << std::endl;
   safeguard::WaitForStopSignal();
   std::cout << "safeguardd: stopping" << std::endl;

@@ -13,6 +13,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <future>
 #include <map>
 #include <set>
@@ -21,6 +22,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/security/access_policy.h"
+#include "common/security/live_policy.h"
 #include "safeguard/v1/agency_records.pb.h"
 #include "safeguard/v1/childrens_service.grpc.pb.h"
 #include "safeguard/v1/disclosure_reads.grpc.pb.h"
@@ -131,7 +133,7 @@ TEST_F(AccessTest, EveryRoleMayCallExactlyWhatTheTableSays) {
   ASSERT_GE(methods.size(), 60u) << "every method of every service";
   // Every role the shipped policy defines is in the table, and nothing else.
   std::set<std::string> policy_roles;
-  for (const auto& role : pki_.Server().policy->roles()) policy_roles.insert(role.name);
+  for (const auto& role : pki_.Server().policy->current()->roles()) policy_roles.insert(role.name);
   std::set<std::string> table_roles;
   for (const auto& [role, grants] : AllowedByRole()) table_roles.insert(role);
   EXPECT_EQ(policy_roles, table_roles);
@@ -211,11 +213,14 @@ TEST_F(AccessTest, ARevokedCertificateIsRefusedWhileItsHoldersOthersAreNot) {
   const security::ClientCredentialsSource leaver = pki_.Issue("police-officer", "pc-leaver");
   auto subject = security::ReadCertificateSubject(leaver.client.certificate_pem);
   ASSERT_THAT(subject, IsOk());
-  auto policy = security::AccessPolicy::Parse(
-      absl::StrCat(security::AccessPolicy::BuiltInText(), "\nrevoke ", subject->sha256, "  # left the force\n"));
+  testing::TempDir policy_dir;
+  const std::string policy_file = policy_dir.Sub("access-policy.conf");
+  std::ofstream(policy_file) << security::AccessPolicy::BuiltInText() << "\nrevoke " << subject->sha256
+                             << "  # left the force\n";
+  auto policy = security::LivePolicy::Load(policy_file);
   ASSERT_THAT(policy, IsOk());
   security::ServerSecurity security = pki_.Server();
-  security.policy = std::make_shared<const security::AccessPolicy>(*std::move(policy));
+  security.policy = *std::move(policy);
   Start(security);
 
   const std::string path = "/safeguard.v1.PoliceService/RecordConviction";

@@ -43,7 +43,7 @@ class TestPki {
   // The certificate, key and CA that As() presents for these arguments (PEM).
   security::ClientCredentialsSource Issue(const std::string& role, const std::string& user = "",
                                           const std::string& agency = "") {
-    const security::AccessPolicy::Role* defined = server_.policy->FindRole(role);
+    const security::AccessPolicy::Role* defined = server_.policy->current()->FindRole(role);
     const security::ClientSubject subject{
         !agency.empty() ? agency : defined != nullptr ? defined->agency : "police", role,
         user.empty() ? "test-" + role : user};

@@ -58,6 +58,15 @@ bool AlertFeed::Cancel(uint64_t id) {
   return wakes_.erase(id) > 0;
 }
 
+void AlertFeed::WakeAll() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [id, wake] : wakes_) tasks_.push_back(std::move(wake.second));
+    wakes_.clear();
+  }
+  work_cv_.notify_all();
+}
+
 void AlertFeed::Post(std::function<void()> task) {
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -35,6 +35,10 @@ class AlertFeed {
   // Drops the wake `id` if it has not been handed to a thread yet; true if it was dropped.
   bool Cancel(uint64_t id);
 
+  // Runs every waiting wake now, whatever the sequence (the access policy changed: each
+  // watch checks that its caller may still watch).
+  void WakeAll();
+
   // Runs `task` on a fan-out thread.
   void Post(std::function<void()> task);
 

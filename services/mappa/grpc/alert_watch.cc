@@ -1,16 +1,19 @@
 #include "services/mappa/grpc/alert_watch.h"
 
 #include "common/grpc/status_mapping.h"
+#include "common/security/access_policy.h"
 
 namespace safeguard::mappa {
 
 namespace v1 = safeguard::v1;
 
-AlertWatch::AlertWatch(AlertReads* reads, AlertFeed* feed, WatchLimits* limits, std::string caller_key,
-                       CallContext call, v1::Purpose purpose, AlertReads::WatchPosition start)
+AlertWatch::AlertWatch(AlertReads* reads, AlertFeed* feed, WatchLimits* limits, const security::LivePolicy* policy,
+                       std::string caller_key, CallContext call, v1::Purpose purpose,
+                       AlertReads::WatchPosition start)
     : reads_(reads),
       feed_(feed),
       limits_(limits),
+      policy_(policy),
       caller_key_(std::move(caller_key)),
       call_(std::move(call)),
       purpose_(std::move(purpose)),
@@ -31,6 +34,17 @@ void AlertWatch::Step() {
   }
   const AlertReads::WatchPosition at = at_;
   lock.unlock();
+  const v1::Actor& actor = call_.actor;
+  if (absl::Status allowed = policy_->Authorize(
+          security::Caller{security::AgencyName(actor.agency()), actor.role(), actor.user(), actor.certificate_sha256()},
+          kMethod);
+      !allowed.ok()) {
+    lock.lock();
+    end_ = ToGrpcStatus(allowed);  // nothing more is sent to a caller the policy now refuses
+    const Next next = FinishIfIdleLocked();
+    lock.unlock();
+    return Do(next);
+  }
   absl::StatusOr<AlertReads::WatchStep> step = reads_->NextForWatch(at, kStep);
   lock.lock();
   if (!step.ok() || cancelled_) {

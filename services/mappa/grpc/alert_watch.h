@@ -2,7 +2,10 @@
 // (alerts/alert_feed.h), with no thread of its own: each step takes the watch's next
 // changes (AlertReads::NextForWatch), records the consultation (the record's write waits
 // for nothing), then writes the changes one at a time; when nothing is new it waits in the
-// feed until the consumer commits a change. It holds its caller's place in WatchLimits
+// feed until the consumer commits a change. Before each step it asks the access policy in
+// force whether its caller may still watch: a certificate revoked (or a role withdrawn)
+// while the stream is open ends it with PERMISSION_DENIED at the next step, and a reload
+// of the policy wakes every watch for one. It holds its caller's place in WatchLimits
 // while open, and deletes itself when gRPC is done with it.
 #pragma once
 
@@ -14,6 +17,7 @@
 #include <grpcpp/support/server_callback.h>
 
 #include "common/grpc/caller.h"
+#include "common/security/live_policy.h"
 #include "safeguard/v1/mappa_service.pb.h"
 #include "services/mappa/alerts/alert_feed.h"
 #include "services/mappa/reads/alert_reads.h"
@@ -25,10 +29,14 @@ class AlertWatch final : public grpc::ServerWriteReactor<safeguard::v1::AlertCha
   // How many changes one step takes.
   static constexpr size_t kStep = 100;
 
+  // The method the policy is asked about.
+  static constexpr char kMethod[] = "/safeguard.v1.MappaService/WatchAlerts";
+
   // Starts sending from `start`; `caller_key` holds a place in `limits`, released when the
   // stream ends. All must outlive the stream.
-  AlertWatch(AlertReads* reads, AlertFeed* feed, WatchLimits* limits, std::string caller_key, CallContext call,
-             safeguard::v1::Purpose purpose, AlertReads::WatchPosition start);
+  AlertWatch(AlertReads* reads, AlertFeed* feed, WatchLimits* limits, const security::LivePolicy* policy,
+             std::string caller_key, CallContext call, safeguard::v1::Purpose purpose,
+             AlertReads::WatchPosition start);
 
   void OnWriteDone(bool ok) override;
   void OnCancel() override;
@@ -48,6 +56,7 @@ class AlertWatch final : public grpc::ServerWriteReactor<safeguard::v1::AlertCha
   AlertReads* const reads_;
   AlertFeed* const feed_;
   WatchLimits* const limits_;
+  const security::LivePolicy* const policy_;
   const std::string caller_key_;
   const CallContext call_;
   const safeguard::v1::Purpose purpose_;

@@ -28,7 +28,7 @@ grpc::ServerWriteReactor<v1::AlertChange>* MappaGrpcService::WatchAlerts(grpc::C
   const std::string caller =
       call->actor.certificate_sha256().empty() ? call->actor.user() : call->actor.certificate_sha256();
   if (absl::Status st = limits_->Acquire(caller); !st.ok()) return new Refused(st);
-  return new AlertWatch(alerts_, feed_, limits_, caller, *call, request->purpose(), *start);
+  return new AlertWatch(alerts_, feed_, limits_, policy_, caller, *call, request->purpose(), *start);
 }
 
 }  // namespace safeguard::mappa

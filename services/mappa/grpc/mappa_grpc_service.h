@@ -4,6 +4,7 @@
 // lives here.
 #pragma once
 
+#include "common/security/live_policy.h"
 #include "services/mappa/grpc/serve_whole.h"
 #include "safeguard/v1/disclosure_reads.grpc.pb.h"
 #include "safeguard/v1/mappa_service.grpc.pb.h"
@@ -27,8 +28,8 @@ class MappaGrpcService final : public v1::MappaService::CallbackService {
  public:
   // All must outlive the service.
   MappaGrpcService(const ServingGate* gate, PersonReads* persons, AlertReads* alerts, AlertFeed* feed,
-                   WatchLimits* limits)
-      : gate_(gate), persons_(persons), alerts_(alerts), feed_(feed), limits_(limits) {}
+                   WatchLimits* limits, const security::LivePolicy* policy)
+      : gate_(gate), persons_(persons), alerts_(alerts), feed_(feed), limits_(limits), policy_(policy) {}
 
   grpc::ServerUnaryReactor* GetRiskView(grpc::CallbackServerContext* ctx, const v1::GetRiskViewRequest* r,
                                         v1::RiskView* out) override {
@@ -56,6 +57,7 @@ class MappaGrpcService final : public v1::MappaService::CallbackService {
   AlertReads* const alerts_;
   AlertFeed* const feed_;
   WatchLimits* const limits_;
+  const security::LivePolicy* const policy_;  // open watches are checked against it
 };
 
 class IdentityGrpcService final : public v1::IdentityService::CallbackService {
