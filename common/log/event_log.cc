@@ -1,9 +1,11 @@
 #include "common/log/event_log.h"
 
 #include <filesystem>
+#include <iostream>
 
 #include "common/audit/log_audit.h"
 #include "common/outbox/outbox_relay.h"
+#include "common/audit/checkpoint.h"
 #include "common/status_macros.h"
 
 namespace safeguard {
@@ -20,7 +22,48 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(Options options, EventB
   log->relay_->Start();
   ASSIGN_OR_RETURN(log->audit_, audit::LogAudit::Start(log->store_.get(), options.data_dir, options.name,
                                                        options.checkpoint_interval, options.clock));
+  if (options.scrub_interval > absl::ZeroDuration()) {
+    log->scrubber_ = std::thread([log = log.get(), first = options.first_scrub_after, every = options.scrub_interval] {
+      log->ScrubLoop(first, every);
+    });
+  }
   return log;
+}
+
+absl::StatusOr<EventStore::ScrubReport> EventLog::ScrubNow() {
+  const std::string public_key = audit_->key().public_key();
+  ASSIGN_OR_RETURN(EventStore::ScrubReport report,
+                   store_->Scrub([&public_key](const safeguard::v1::SignedCheckpoint& c) {
+                     return audit::VerifyCheckpoint(c, public_key);
+                   }));
+  if (!report.ok()) {
+    std::cerr << "DATA LOSS: the scrub of " << store_->path() << " found: " << report.problem
+              << " (docs/operations.md, \"Runbook: data loss detected\")" << std::endl;
+  }
+  safeguard::v1::StoreScrub scrub;
+  *scrub.mutable_at() = ToProtoTimestamp(absl::Now());
+  scrub.set_events(report.events);
+  scrub.set_checkpoints_verified(report.checkpoints_verified);
+  scrub.set_first_bad_sequence(report.first_bad_sequence.value_or(0));
+  scrub.set_problem(report.problem);
+  absl::MutexLock lock(&mu_);
+  last_scrub_ = std::move(scrub);
+  return report;
+}
+
+void EventLog::ScrubLoop(absl::Duration first, absl::Duration interval) {
+  absl::Duration wait = first;
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; };
+      if (mu_.AwaitWithTimeout(absl::Condition(&stopping), wait)) return;
+    }
+    if (absl::StatusOr<EventStore::ScrubReport> r = ScrubNow(); !r.ok()) {
+      std::cerr << "scrub of " << store_->path() << " could not run: " << r.status() << std::endl;
+    }
+    wait = interval;
+  }
 }
 
 // The relay and the checkpointer stop before the store they read goes; the store's
@@ -37,9 +80,18 @@ void EventLog::ReportStatus(safeguard::v1::ServiceStatus* status) const {
   status->set_last_log_sequence(status->last_log_sequence() + store_->LastSequence());
   status->set_outbox_pending(status->outbox_pending() + store_->OutboxPending());
   status->set_events_published(status->events_published() + relay_->published());
+  status->set_data_loss_detected(status->data_loss_detected() + store_->data_loss_detected());
+  if (status->first_data_loss().empty()) status->set_first_data_loss(store_->first_data_loss());
+  absl::MutexLock lock(&mu_);
+  if (last_scrub_.has_at()) *status->mutable_last_scrub() = last_scrub_;
 }
 
 void EventLog::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  if (scrubber_.joinable()) scrubber_.join();
   if (relay_) relay_->Stop();
   if (audit_) audit_->Stop();
 }

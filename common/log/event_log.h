@@ -1,13 +1,16 @@
 // One event log, wired: an event store at <data_dir>/<name>, the outbox relay that
 // publishes it to its topic, the signed checkpoints of its Merkle tree and the
-// AuditService that answers for them, and its figures for OperationsService. Every agency
+// AuditService that answers for them, a scrub of the whole store in the background (and on
+// demand), and its figures for OperationsService. Every agency
 // service's own log is one, and so is mappa-service's log of the MAPPA users' decisions.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/bus/event_bus.h"
 #include "common/store/event_store.h"
@@ -36,6 +39,10 @@ class EventLog {
     absl::Duration checkpoint_interval = absl::Seconds(10);
     Clock clock = SystemClock();
     std::shared_ptr<rocksdb::Statistics> statistics;  // the store's counters, if wanted
+    // The whole store is checked against its tree and signed checkpoints (EventStore::
+    // Scrub) this long after opening, then every scrub_interval; zero: never.
+    absl::Duration first_scrub_after = absl::Minutes(1);
+    absl::Duration scrub_interval = absl::Hours(24);
   };
 
   // Opens the store, starts the relay and the checkpointer. `bus` and options.folder must
@@ -46,9 +53,13 @@ class EventLog {
   EventStore* store() const { return store_.get(); }
   // The AuditService of this log.
   grpc::Service* audit_service() const;
-  // Adds the log's figures to `status`: its last sequence, what waits in its outbox, and
-  // what the relay has published since start.
+  // Adds the log's figures to `status`: its last sequence, what waits in its outbox, what
+  // the relay has published since start, the reads that found data lost, and the last
+  // scrub.
   void ReportStatus(safeguard::v1::ServiceStatus* status) const;
+  // Scrubs the whole store now (as the background scrub does), keeping the result for
+  // status and saying a problem loudly.
+  absl::StatusOr<EventStore::ScrubReport> ScrubNow();
   // Stops the relay, and the checkpointer after a last checkpoint. Idempotent.
   void Stop();
 
@@ -57,6 +68,12 @@ class EventLog {
   std::unique_ptr<EventStore> store_;
   std::unique_ptr<OutboxRelay> relay_;
   std::unique_ptr<audit::LogAudit> audit_;
+
+  void ScrubLoop(absl::Duration first, absl::Duration interval);
+  mutable absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  safeguard::v1::StoreScrub last_scrub_ ABSL_GUARDED_BY(mu_);
+  std::thread scrubber_;
 };
 
 }  // namespace safeguard

@@ -1,5 +1,6 @@
 #include "common/store/event_store.h"
 
+#include <filesystem>
 #include <future>
 #include <iostream>
 #include <unordered_set>
@@ -7,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/ids.h"
 #include "common/keys.h"
+#include "common/rate_limited_log.h"
 #include "common/rocksdb_status.h"
 #include "common/status_macros.h"
 #include "common/store/rocksdb_options.h"
@@ -86,6 +88,13 @@ std::string EncodeU64(uint64_t v) {
   std::string s;
   AppendBigEndian64(&s, v);
   return s;
+}
+
+// Where every detected alteration or loss is said: loudly, but never more than 30 lines a
+// minute, whatever a damaged store makes every read find.
+RateLimitedLog& DataLossLog() {
+  static RateLimitedLog* log = new RateLimitedLog("DATA LOSS: ", 30);
+  return *log;
 }
 
 absl::StatusOr<std::optional<std::string>> GetValue(rocksdb::DB* db, const std::string& key, absl::string_view what) {
@@ -496,13 +505,15 @@ absl::StatusOr<std::vector<EventEnvelope>> EventStore::ReadStream(const std::str
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek(StreamEventKey(stream_id, from_version));
        it->Valid() && it->key().starts_with(prefix) && out.size() < max; it->Next()) {
+    const uint64_t seq = DecodeBigEndian64(it->value().ToStringView());
+    const uint64_t version = DecodeBigEndian64(it->key().ToStringView().substr(prefix.size()));
     std::string bytes;
-    RETURN_IF_ERROR(FromRocksDb(
-        db_->Get(rocksdb::ReadOptions(), EventKey(DecodeBigEndian64(it->value().ToStringView())),
-                 &bytes),
-        "read event"));
-    EventEnvelope e;
-    if (!e.ParseFromString(bytes)) return absl::DataLossError("stored event is unreadable");
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), EventKey(seq), &bytes);
+    if (s.IsNotFound()) {
+      return DataLoss(seq, absl::StrCat("it is missing, though version ", version, " of its stream points at it"));
+    }
+    RETURN_IF_ERROR(FromRocksDb(s, "read event"));
+    ASSIGN_OR_RETURN(EventEnvelope e, Verified(seq, bytes, &stream_id, version));
     out.push_back(std::move(e));
   }
   RETURN_IF_ERROR(FromRocksDb(it->status(), "scan stream"));
@@ -512,17 +523,18 @@ absl::StatusOr<std::vector<EventEnvelope>> EventStore::ReadStream(const std::str
 absl::StatusOr<std::vector<EventEnvelope>> EventStore::ReadLog(uint64_t from_sequence,
                                                                size_t max) {
   std::vector<EventEnvelope> out;
+  const uint64_t last = LastSequence();
+  uint64_t expected = std::max<uint64_t>(from_sequence, 1);
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-  for (it->Seek(EventKey(from_sequence)); it->Valid() && it->key().starts_with("e") &&
-                                          out.size() < max;
-       it->Next()) {
-    EventEnvelope e;
-    if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return absl::DataLossError("stored event is unreadable");
-    }
+  for (it->Seek(EventKey(expected)); it->Valid() && it->key().starts_with("e") && out.size() < max && expected <= last;
+       it->Next(), ++expected) {
+    const uint64_t seq = DecodeBigEndian64(it->key().ToStringView().substr(1));
+    if (seq != expected) return DataLoss(expected, "it is missing from the log");
+    ASSIGN_OR_RETURN(EventEnvelope e, Verified(seq, absl::string_view(it->value().data(), it->value().size())));
     out.push_back(std::move(e));
   }
   RETURN_IF_ERROR(FromRocksDb(it->status(), "scan log"));
+  if (out.size() < max && expected <= last) return DataLoss(expected, "it is missing from the log");
   return out;
 }
 
@@ -548,15 +560,19 @@ absl::StatusOr<std::vector<EventStore::StoredEvent>> EventStore::PendingOutbox(s
     if (!events->Valid() || events->key() != event_key) events->Seek(event_key);
     if (!events->Valid() || events->key() != event_key) {
       RETURN_IF_ERROR(FromRocksDb(events->status(), "read outbox event"));
-      return absl::DataLossError(absl::StrCat("outbox entry ", stored.sequence, " has no event"));
+      if (!out.empty()) return out;
+      return DataLoss(stored.sequence, "it is missing, though it waits in the outbox");
     }
     stored.bytes = events->value().ToString();
     stored.key = outbox->value().ToString();
-    if (stored.key.empty()) {  // an entry written before the outbox held its bus key
-      EventEnvelope e;
-      if (!e.ParseFromString(stored.bytes)) return absl::DataLossError("stored event is unreadable");
-      stored.key = e.subject_key();
+    // Nothing altered is published: the bus copy is what auditors check against the tree.
+    // The events before a bad one still go; the relay stops at it.
+    absl::StatusOr<EventEnvelope> e = Verified(stored.sequence, stored.bytes);
+    if (!e.ok()) {
+      if (!out.empty()) return out;
+      return e.status();
     }
+    if (stored.key.empty()) stored.key = e->subject_key();  // an entry written before the outbox held its bus key
     events->Next();
     out.push_back(std::move(stored));
   }
@@ -646,10 +662,13 @@ absl::StatusOr<std::vector<std::string>> EventStore::ConsistencyProof(uint64_t s
 }
 
 absl::StatusOr<std::string> EventStore::EventBytes(uint64_t sequence) {
+  RETURN_IF_ERROR(WithinLog(sequence, LastSequence(), "sequence"));
+  if (sequence == 0) return absl::InvalidArgumentError("sequence: events are numbered from 1");
   std::string bytes;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), EventKey(sequence), &bytes);
-  if (s.IsNotFound()) return absl::NotFoundError(absl::StrCat("sequence: no event ", sequence));
+  if (s.IsNotFound()) return DataLoss(sequence, "it is missing from the log");
   RETURN_IF_ERROR(FromRocksDb(s, "read event"));
+  RETURN_IF_ERROR(Verified(sequence, bytes).status());
   return bytes;
 }
 
@@ -692,6 +711,174 @@ absl::StatusOr<std::vector<safeguard::v1::SignedCheckpoint>> EventStore::Checkpo
   }
   RETURN_IF_ERROR(FromRocksDb(it->status(), "read checkpoints"));
   return out;
+}
+
+absl::Status EventStore::DataLoss(uint64_t sequence, const std::string& problem) {
+  const std::string message = absl::StrCat("event ", sequence, " of this service's store: ", problem,
+                                           "; nothing of it is served");
+  ++data_loss_detected_;
+  {
+    std::lock_guard<std::mutex> lock(data_loss_mu_);
+    if (first_data_loss_.empty()) first_data_loss_ = message;
+  }
+  DataLossLog().Write(absl::StrCat(options_.path, ": ", message,
+                                   " (docs/operations.md, \"Runbook: data loss detected\")"));
+  return absl::DataLossError(message);
+}
+
+std::string EventStore::first_data_loss() const {
+  std::lock_guard<std::mutex> lock(data_loss_mu_);
+  return first_data_loss_;
+}
+
+absl::StatusOr<EventEnvelope> EventStore::Verified(uint64_t sequence, absl::string_view bytes,
+                                                   const std::string* stream, uint64_t version) {
+  std::string leaf;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), NodeKey(0, sequence - 1), &leaf);
+  if (s.IsNotFound()) return DataLoss(sequence, "its Merkle leaf is missing");
+  RETURN_IF_ERROR(FromRocksDb(s, "read Merkle leaf"));
+  if (leaf != merkle::LeafHash(bytes)) {
+    return DataLoss(sequence, "it does not match its Merkle leaf: it was altered after it was written");
+  }
+  EventEnvelope e;
+  if (!e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return DataLoss(sequence, "it is unreadable");
+  if (e.log_sequence() != sequence) {
+    return DataLoss(sequence, absl::StrCat("it holds event ", e.log_sequence(), ": events were moved or swapped"));
+  }
+  if (stream != nullptr && (e.stream_id() != *stream || e.stream_version() != version)) {
+    return DataLoss(sequence, absl::StrCat("the index of stream ", *stream, " points at it as version ", version,
+                                           ", but it is version ", e.stream_version(), " of ", e.stream_id()));
+  }
+  return e;
+}
+
+namespace {
+
+// The scrub of `db` (see EventStore::Scrub), as of one snapshot.
+absl::StatusOr<EventStore::ScrubReport> ScrubDatabase(rocksdb::DB* db, const EventStore::CheckpointCheck& signed_by) {
+  struct Snapshot {
+    rocksdb::DB* db;
+    const rocksdb::Snapshot* snapshot;
+    ~Snapshot() { db->ReleaseSnapshot(snapshot); }
+  } at{db, db->GetSnapshot()};
+  rocksdb::ReadOptions ro;
+  ro.snapshot = at.snapshot;
+  auto get = [&](const std::string& key) -> absl::StatusOr<std::optional<std::string>> {
+    std::string value;
+    rocksdb::Status s = db->Get(ro, key, &value);
+    if (s.IsNotFound()) return std::optional<std::string>();
+    RETURN_IF_ERROR(FromRocksDb(s, "read the store"));
+    return std::optional<std::string>(std::move(value));
+  };
+  EventStore::ScrubReport report;
+  auto bad = [&](uint64_t sequence, std::string problem) {
+    report.first_bad_sequence = sequence;
+    report.problem = std::move(problem);
+    return report;
+  };
+  ASSIGN_OR_RETURN(const std::optional<std::string> last, get(kLastSequenceKey));
+  report.last_sequence = last.has_value() ? DecodeBigEndian64(*last) : 0;
+
+  std::vector<safeguard::v1::SignedCheckpoint> checkpoints;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
+    for (it->Seek("k"); it->Valid() && it->key().starts_with("k"); it->Next()) {
+      safeguard::v1::SignedCheckpoint c;
+      if (!c.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+        return bad(0, "a stored checkpoint is unreadable");
+      }
+      checkpoints.push_back(std::move(c));
+    }
+    RETURN_IF_ERROR(FromRocksDb(it->status(), "read checkpoints"));
+  }
+  if (!checkpoints.empty() && checkpoints.back().size() > report.last_sequence) {
+    return bad(report.last_sequence + 1,
+               absl::StrCat("a checkpoint signs ", checkpoints.back().size(), " events but the store counts ",
+                            report.last_sequence, ": signed events are missing"));
+  }
+  const merkle::NodeSource nodes = [&](int level, uint64_t index) -> absl::StatusOr<std::string> {
+    ASSIGN_OR_RETURN(std::optional<std::string> hash, get(NodeKey(level, index)));
+    if (!hash.has_value()) return absl::DataLossError(absl::StrCat("Merkle node ", level, "/", index, " is missing"));
+    return *std::move(hash);
+  };
+
+  merkle::TreeBuilder tree;
+  size_t next_checkpoint = 0;
+  while (next_checkpoint < checkpoints.size() && checkpoints[next_checkpoint].size() == 0) ++next_checkpoint;
+  const std::string upper = EventKey(report.last_sequence + 1);
+  rocksdb::Slice upper_bound(upper);
+  rocksdb::ReadOptions scan = ro;
+  scan.iterate_upper_bound = &upper_bound;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(scan));
+  for (it->Seek(EventKey(1)); it->Valid(); it->Next()) {
+    const uint64_t seq = DecodeBigEndian64(it->key().ToStringView().substr(1));
+    const uint64_t expected = report.events + 1;
+    if (seq != expected) {
+      return bad(expected, absl::StrCat("event ", expected, " is missing (the next stored is ", seq, ")"));
+    }
+    const absl::string_view bytes(it->value().data(), it->value().size());
+    EventEnvelope e;
+    if (!e.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+      return bad(seq, absl::StrCat("event ", seq, " is unreadable"));
+    }
+    if (e.log_sequence() != seq) {
+      return bad(seq, absl::StrCat("event ", seq, " holds event ", e.log_sequence(), ": events were moved or swapped"));
+    }
+    ASSIGN_OR_RETURN(const std::optional<std::string> indexed, get(StreamEventKey(e.stream_id(), e.stream_version())));
+    if (indexed != EncodeU64(seq)) {
+      return bad(seq, absl::StrCat("event ", seq, " is version ", e.stream_version(), " of ", e.stream_id(),
+                                   ", but that stream's index does not point at it"));
+    }
+    for (const merkle::TreeBuilder::Node& n : tree.Append(merkle::LeafHash(bytes))) {
+      ASSIGN_OR_RETURN(const std::optional<std::string> stored, get(NodeKey(n.level, n.index)));
+      if (stored == n.hash) continue;
+      if (n.level == 0) {
+        return bad(seq, absl::StrCat("event ", seq, " does not match its Merkle leaf: it was altered after it was written"));
+      }
+      return bad(seq, absl::StrCat("the Merkle node over events ", (n.index << n.level) + 1, "-",
+                                   (n.index + 1) << n.level, " is not the hash of those events: the tree was altered"));
+    }
+    ++report.events;
+    // Every node up to `seq` is now checked, so the root the stored nodes give for a
+    // checkpoint's size is the events' own.
+    for (; next_checkpoint < checkpoints.size() && checkpoints[next_checkpoint].size() == seq; ++next_checkpoint) {
+      const safeguard::v1::SignedCheckpoint& c = checkpoints[next_checkpoint];
+      ASSIGN_OR_RETURN(const std::string root, merkle::RootHash(nodes, seq));
+      if (root != c.root_hash()) {
+        return bad(seq, absl::StrCat("the signed checkpoint of ", seq, " events does not match them"));
+      }
+      if (signed_by) {
+        if (absl::Status st = signed_by(c); !st.ok()) {
+          return bad(seq, absl::StrCat("the checkpoint of ", seq, " events: ", st.message()));
+        }
+      }
+      ++report.checkpoints_verified;
+    }
+  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "scan the log"));
+  if (report.events < report.last_sequence) {
+    return bad(report.events + 1, absl::StrCat("events ", report.events + 1, " to ", report.last_sequence,
+                                               " are missing from the end of the log"));
+  }
+  return report;
+}
+
+}  // namespace
+
+absl::StatusOr<EventStore::ScrubReport> EventStore::Scrub(const CheckpointCheck& signed_by) {
+  return ScrubDatabase(db_.get(), signed_by);
+}
+
+absl::StatusOr<EventStore::ScrubReport> EventStore::ScrubAt(const std::string& path, const CheckpointCheck& signed_by) {
+  if (!std::filesystem::exists(std::filesystem::path(path) / "CURRENT")) {
+    return absl::NotFoundError(absl::StrCat(path, ": no event store here"));
+  }
+  rocksdb::Options options = DatabaseOptions(path);
+  options.create_if_missing = false;
+  rocksdb::DB* raw = nullptr;
+  RETURN_IF_ERROR(FromRocksDb(rocksdb::DB::OpenForReadOnly(options, path, &raw), absl::StrCat("open ", path, " to read")));
+  std::unique_ptr<rocksdb::DB> db(raw);
+  return ScrubDatabase(db.get(), signed_by);
 }
 
 }  // namespace safeguard

@@ -18,7 +18,13 @@
 //    first entry not yet published, never from the start of its range);
 //  - tamper-evident: the log is an RFC 6962 Merkle tree whose leaves are the stored bytes
 //    of each event, in log order; the nodes each append completes are written in the same
-//    WriteBatch (common/merkle/merkle.h), so a root or proof can be given for any size.
+//    WriteBatch (common/merkle/merkle.h), so a root or proof can be given for any size;
+//  - self-verifying: every event read (a stream, the log, the outbox, an event's bytes for
+//    an auditor) is checked against its Merkle leaf (one SHA-256) and against the place it
+//    was read from (its sequence, stream and version). A mismatch, or an event missing
+//    where the index points, is kDataLoss naming the sequence, logged and counted; an
+//    altered event is never served. Scrub() checks the whole store against its signed
+//    checkpoints.
 #pragma once
 
 #include <atomic>
@@ -127,6 +133,9 @@ class EventStore {
   // The highest log sequence committed so far (0 when empty). Thread-safe.
   uint64_t LastSequence() const;
 
+  // Where the store is (its RocksDB directory).
+  const std::string& path() const { return options_.path; }
+
   // An event waiting in the outbox: its log sequence, its bus key (the subject key), and
   // the exact bytes its Merkle leaf hashes (which the relay publishes, so that a copy of
   // the bus can be checked against the tree).
@@ -137,7 +146,8 @@ class EventStore {
   };
 
   // Up to `max` committed events not yet marked published, in log order, read from the
-  // first one not yet published. Thread-safe.
+  // first one not yet published. Stops before an event that is altered, out of place or
+  // missing: kDataLoss when that is the first. Thread-safe.
   absl::StatusOr<std::vector<StoredEvent>> PendingOutbox(size_t max);
 
   // How many committed events wait in the outbox. Thread-safe.
@@ -182,6 +192,36 @@ class EventStore {
   // relay uses it to wake). Set once, before appends begin.
   void SetCommitListener(std::function<void()> listener);
 
+  // --- Integrity ---
+
+  // What a scrub found: how far it got and the first problem, if any.
+  struct ScrubReport {
+    uint64_t events = 0;                // events checked, from sequence 1
+    uint64_t last_sequence = 0;         // the store's own count of its events
+    uint64_t checkpoints_verified = 0;  // signed roots the store's events reproduce
+    std::optional<uint64_t> first_bad_sequence;
+    std::string problem;                // empty when every check passed
+    bool ok() const { return problem.empty(); }
+  };
+  // Checks every event of the store in order: none missing or out of place (each holds
+  // its own sequence, and its stream's index points at it), each matching its Merkle leaf
+  // and every Merkle node recomputed from the events equal to the stored one, and the root
+  // of each checkpoint's size equal to its signed root. `signed_by`, when given, checks
+  // each checkpoint's signature too (common/audit/checkpoint.h's VerifyCheckpoint with
+  // the log's public key); a refusal is the problem. Stops at the first problem, naming
+  // it. Holds one event at a time. Thread-safe; appends go on meanwhile, and the scrub
+  // covers the events committed when it began.
+  using CheckpointCheck = std::function<absl::Status(const safeguard::v1::SignedCheckpoint&)>;
+  absl::StatusOr<ScrubReport> Scrub(const CheckpointCheck& signed_by = nullptr);
+  // The same over the store at `path`, opened read-only: a stopped store, or a live one as
+  // it stands at this moment. kNotFound when there is no store there.
+  static absl::StatusOr<ScrubReport> ScrubAt(const std::string& path, const CheckpointCheck& signed_by = nullptr);
+
+  // Reads that found an event altered, out of place or missing since open, and the first
+  // such problem (empty when none). Thread-safe.
+  uint64_t data_loss_detected() const { return data_loss_detected_.load(); }
+  std::string first_data_loss() const;
+
  private:
   struct Pending {
     AppendCommand command;
@@ -198,6 +238,13 @@ class EventStore {
 
   void WriterLoop();
   void CommitGroup(std::vector<Pending>& group);
+  // kDataLoss (logged and counted) unless `bytes`, read as event `sequence`, match its
+  // Merkle leaf and parse to an event of that sequence (and, when given, of `stream` at
+  // `version`); the parsed event otherwise.
+  absl::StatusOr<safeguard::v1::EventEnvelope> Verified(uint64_t sequence, absl::string_view bytes,
+                                                        const std::string* stream = nullptr, uint64_t version = 0);
+  // kDataLoss, logged and counted, for `problem`.
+  absl::Status DataLoss(uint64_t sequence, const std::string& problem);
 
   const Options options_;
   std::unique_ptr<rocksdb::DB> db_;
@@ -215,6 +262,10 @@ class EventStore {
   std::atomic<uint64_t> synced_writes_{0};
   std::function<void()> commit_listener_;
   merkle::TreeBuilder tree_;  // the Merkle tree's frontier at last_sequence_
+
+  std::atomic<uint64_t> data_loss_detected_{0};
+  mutable std::mutex data_loss_mu_;
+  std::string first_data_loss_;  // guarded by data_loss_mu_
 
   std::thread writer_;
 };
