@@ -66,6 +66,9 @@ absl::StatusOr<RunningServer> StartServer(const std::string& host, int port,
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(kMaxRequestBytes);
   for (grpc::Service* service : services) builder.RegisterService(service);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(UndecodableRequestsRefused());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   RunningServer running;
   running.server = builder.BuildAndStart();
   if (!running.server || selected_port == 0) {

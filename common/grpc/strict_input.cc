@@ -73,4 +73,48 @@ void LimitProtobufLogging() {
   std::call_once(once, [] { google::protobuf::SetLogHandler(&SummarisingHandler); });
 }
 
+namespace {
+
+class UndecodableRequestInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  explicit UndecodableRequestInterceptor(grpc::experimental::ServerRpcInfo* info) : method_(info->method()) {}
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    using grpc::experimental::InterceptionHookPoints;
+    // gRPC decodes the request before the handler; a body that does not decode reaches
+    // here as no message, and the call is then failed with an empty UNIMPLEMENTED.
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE) &&
+        methods->GetRecvMessage() == nullptr) {
+      undecodable_ = true;
+    }
+    if (undecodable_ && methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS) &&
+        methods->GetSendStatus().error_code() == grpc::StatusCode::UNIMPLEMENTED) {
+      const std::string method = method_.empty() || method_[0] != '/' ? method_ : method_.substr(1);
+      methods->ModifySendStatus(grpc::Status(
+          grpc::StatusCode::INVALID_ARGUMENT,
+          absl::StrCat("request: the body is not a ", method, " request: it does not decode; nothing was done")));
+    }
+    methods->Proceed();
+  }
+
+ private:
+  const std::string method_;
+  bool undecodable_ = false;
+};
+
+class UndecodableRequestFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  grpc::experimental::Interceptor* CreateServerInterceptor(grpc::experimental::ServerRpcInfo* info) override {
+    using Type = grpc::experimental::ServerRpcInfo::Type;
+    if (info->type() != Type::UNARY && info->type() != Type::SERVER_STREAMING) return nullptr;
+    return new UndecodableRequestInterceptor(info);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> UndecodableRequestsRefused() {
+  return std::make_unique<UndecodableRequestFactory>();
+}
+
 }  // namespace safeguard

@@ -128,7 +128,8 @@ TEST_F(UnknownFieldsTest, AReadCarryingAnUnknownFieldIsRefusedToo) {
 
 // A body protobuf cannot take as the API defines it (here invalid UTF-8 in a string) made
 // protobuf write an ERROR line per call: any caller could grow the server's log at will.
-// Now a few such lines a minute are written, then a count of the rest.
+// Now a few such lines a minute are written, then a count of the rest; and the caller is
+// told INVALID_ARGUMENT naming the method, not an empty UNIMPLEMENTED.
 TEST_F(UnknownFieldsTest, BadBodiesCannotGrowTheServersLog) {
   const std::string bad_utf8_command_id = std::string("\x0a\x04\x0a\x02\xff\xfe", 6);
   auto channel = grpc::CreateChannel(system_->police_address(), pki_.As("police-officer"));
@@ -136,6 +137,7 @@ TEST_F(UnknownFieldsTest, BadBodiesCannotGrowTheServersLog) {
   constexpr int kCalls = 40;
   ::testing::internal::CaptureStderr();
   int refused = 0;
+  grpc::Status last;
   for (int i = 0; i < kCalls; ++i) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
@@ -145,10 +147,16 @@ TEST_F(UnknownFieldsTest, BadBodiesCannotGrowTheServersLog) {
     std::promise<grpc::Status> done;
     stub.UnaryCall(&ctx, "/safeguard.v1.PoliceService/RecordConviction", grpc::StubOptions(), &request, &response,
                    [&done](grpc::Status st) { done.set_value(std::move(st)); });
-    if (!done.get_future().get().ok()) ++refused;
+    last = done.get_future().get();
+    if (!last.ok()) ++refused;
   }
   const std::string log = ::testing::internal::GetCapturedStderr();
   EXPECT_EQ(refused, kCalls);
+  // Refused as bad input, naming the method: gRPC's own answer was UNIMPLEMENTED with no
+  // message, which reads as a method the server lacks.
+  EXPECT_EQ(last.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << last.error_message();
+  EXPECT_THAT(last.error_message(),
+              HasSubstr("request: the body is not a safeguard.v1.PoliceService/RecordConviction request"));
   int protobuf_lines = 0;
   for (absl::string_view line : absl::StrSplit(log, '\n')) {
     if (absl::StrContains(line, "libprotobuf")) ++protobuf_lines;
