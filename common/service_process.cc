@@ -87,7 +87,7 @@ int RunServiceProcess(int argc, char** argv, const ServiceProcessSpec& spec) {
       return fail(st, 1);
     }
   }
-  // A revoke line takes effect within a second of the file's change, or on SIGHUP.
+  // A revoke line takes effect within two seconds of the file's change, or at once on SIGHUP.
   admission->policy->Watch(absl::Seconds(1), /*on_sighup=*/true);
   WaitForStopSignal();
   std::cout << spec.name << ": stopping" << std::endl;

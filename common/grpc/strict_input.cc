@@ -88,7 +88,8 @@ class UndecodableRequestInterceptor final : public grpc::experimental::Intercept
       undecodable_ = true;
     }
     if (undecodable_ && methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS) &&
-        methods->GetSendStatus().error_code() == grpc::StatusCode::UNIMPLEMENTED) {
+        methods->GetSendStatus().error_code() == grpc::StatusCode::UNIMPLEMENTED &&
+        methods->GetSendStatus().error_message().empty()) {
       const std::string method = method_.empty() || method_[0] != '/' ? method_ : method_.substr(1);
       methods->ModifySendStatus(grpc::Status(
           grpc::StatusCode::INVALID_ARGUMENT,

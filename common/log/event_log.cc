@@ -3,9 +3,9 @@
 #include <filesystem>
 #include <iostream>
 
+#include "common/audit/checkpoint.h"
 #include "common/audit/log_audit.h"
 #include "common/outbox/outbox_relay.h"
-#include "common/audit/checkpoint.h"
 #include "common/status_macros.h"
 
 namespace safeguard {
@@ -33,9 +33,14 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(Options options, EventB
 absl::StatusOr<EventStore::ScrubReport> EventLog::ScrubNow() {
   const std::string public_key = audit_->key().public_key();
   ASSIGN_OR_RETURN(EventStore::ScrubReport report,
-                   store_->Scrub([&public_key](const safeguard::v1::SignedCheckpoint& c) {
-                     return audit::VerifyCheckpoint(c, public_key);
-                   }));
+                   store_->Scrub(
+                       [&public_key](const safeguard::v1::SignedCheckpoint& c) {
+                         return audit::VerifyCheckpoint(c, public_key);
+                       },
+                       [this] {
+                         absl::MutexLock lock(&mu_);
+                         return stopping_;
+                       }));
   if (!report.ok()) {
     std::cerr << "DATA LOSS: the scrub of " << store_->path() << " found: " << report.problem
               << " (docs/operations.md, \"Runbook: data loss detected\")" << std::endl;
@@ -60,6 +65,7 @@ void EventLog::ScrubLoop(absl::Duration first, absl::Duration interval) {
       if (mu_.AwaitWithTimeout(absl::Condition(&stopping), wait)) return;
     }
     if (absl::StatusOr<EventStore::ScrubReport> r = ScrubNow(); !r.ok()) {
+      if (absl::IsCancelled(r.status())) return;
       std::cerr << "scrub of " << store_->path() << " could not run: " << r.status() << std::endl;
     }
     wait = interval;

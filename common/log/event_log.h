@@ -65,11 +65,13 @@ class EventLog {
 
  private:
   EventLog() = default;
+  // Scrubs after `first`, then every `interval`, until Stop.
+  void ScrubLoop(absl::Duration first, absl::Duration interval);
+
   std::unique_ptr<EventStore> store_;
   std::unique_ptr<OutboxRelay> relay_;
   std::unique_ptr<audit::LogAudit> audit_;
 
-  void ScrubLoop(absl::Duration first, absl::Duration interval);
   mutable absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   safeguard::v1::StoreScrub last_scrub_ ABSL_GUARDED_BY(mu_);

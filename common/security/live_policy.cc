@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <iostream>
+#include <optional>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -115,6 +116,7 @@ absl::StatusOr<bool> LivePolicy::Reload(absl::string_view why) {
     std::cerr << "access policy reloaded from " << path_ << " (" << why << "): sha256 " << sha256.substr(0, 16)
               << ", was " << sha256_.substr(0, 16) << "; " << RevocationsChanged(*before, *after) << std::endl;
     policy_ = after;
+    generation_.fetch_add(1, std::memory_order_release);
     sha256_ = sha256;
     loaded_at_ = absl::Now();
     ++reloads_;
@@ -135,6 +137,7 @@ void LivePolicy::WatchLoop(absl::Duration interval, bool on_sighup) {
   sigemptyset(&hup);
   sigaddset(&hup, SIGHUP);
   const timespec wait = absl::ToTimespec(interval);
+  std::optional<FileStamp> settling;  // a change seen at the last check, not yet taken
   while (!stopping_) {
     bool hangup = false;
     if (on_sighup) {
@@ -147,12 +150,26 @@ void LivePolicy::WatchLoop(absl::Duration interval, bool on_sighup) {
       if (hangup) std::cerr << "access policy: SIGHUP, but the policy is built in: nothing to reload" << std::endl;
       continue;
     }
-    bool changed = hangup;
-    if (!changed) {
-      absl::MutexLock lock(&mu_);
-      changed = !(StampOf(path_) == stamp_);
+    if (hangup) {
+      (void)Reload("SIGHUP");
+      continue;
     }
-    if (changed) (void)Reload(hangup ? "SIGHUP" : "the file changed");
+    // A change is taken once the file has stayed as it is for a whole interval, so that a
+    // file being written in place is not read half-written (and its revocations lost).
+    const FileStamp now = StampOf(path_);
+    bool changed;
+    {
+      absl::MutexLock lock(&mu_);
+      changed = !(now == stamp_);
+    }
+    if (!changed) {
+      settling.reset();
+    } else if (settling == now) {
+      (void)Reload("the file changed");
+      settling.reset();
+    } else {
+      settling = now;
+    }
   }
 }
 

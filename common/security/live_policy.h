@@ -3,7 +3,9 @@
 // Revoking a certificate is a line in the policy file (docs/security.md); a server that
 // read the file only at start-up kept admitting the certificate, and streaming personal
 // data down its open WatchAlerts, until it was restarted. A LivePolicy reads the file
-// again when it changes (checked every second) and on SIGHUP. Each reload that changes
+// again when it changes (checked every second; a change is taken once the file has stayed
+// unchanged for one check, so a file written in place is not read half-written) and at
+// once on SIGHUP. Each reload that changes
 // the policy is logged with the new text's SHA-256 and what it revokes, counted in the
 // process's status, and told to the listeners, which end the open streams the new
 // policy refuses. A file that cannot be read or does not parse changes nothing: the
@@ -43,6 +45,9 @@ class LivePolicy {
   std::shared_ptr<const AccessPolicy> current() const;
   // current()->Authorize(caller, method).
   absl::Status Authorize(const Caller& caller, absl::string_view method) const;
+  // Counts the changes since load: a holder that checked at one generation need not check
+  // again until it moves.
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
   // Reads the file again now; `why` says for the log what prompted it ("SIGHUP", "the
   // file changed"). True when the policy changed (the listeners have run); false when
@@ -50,14 +55,16 @@ class LivePolicy {
   // when the file cannot be read or parsed.
   absl::StatusOr<bool> Reload(absl::string_view why);
 
-  // Starts a thread that reloads when the file's contents, size or inode change (checked
-  // every `interval`) and, when `on_sighup`, on SIGHUP: then SIGHUP must be blocked in
+  // Starts a thread that reloads when the file's modification time, size or inode change
+  // and then stay so for one more `interval` (checked every `interval`) and, when
+  // `on_sighup`, at once on SIGHUP: then SIGHUP must be blocked in
   // every thread of the process (BlockControlSignals, common/process.h) and no other
   // thread may wait for it. Once; nothing for a built-in policy unless `on_sighup`.
   void Watch(absl::Duration interval, bool on_sighup);
 
   // Runs `listener` on the reloading thread after each change, until the returned handle
-  // is released. The listener must not call Reload.
+  // is released. The listener must not call Reload nor release its own handle (the release
+  // waits for a reload under way), and the policy must outlive the handle.
   std::shared_ptr<void> OnChange(std::function<void()> listener);
 
   // Where the policy came from, its SHA-256, when it was loaded, how many reloads have
@@ -89,6 +96,7 @@ class LivePolicy {
   uint64_t next_listener_ ABSL_GUARDED_BY(mu_) = 1;
   std::map<uint64_t, std::function<void()>> listeners_ ABSL_GUARDED_BY(mu_);
 
+  std::atomic<uint64_t> generation_{0};
   std::atomic<bool> stopping_{false};
   std::thread watcher_;
 };

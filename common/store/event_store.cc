@@ -254,11 +254,10 @@ absl::Status EventStore::RefoldStreamState() {
   GroupState group(db_.get());
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek(EventKey(1)); it->Valid() && it->key().starts_with("e"); it->Next()) {
-    EventEnvelope e;
-    if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return absl::DataLossError(absl::StrCat("event store ", options_.path, ": stored event ",
-                                              DecodeBigEndian64(it->key().ToStringView().substr(1)), " is unreadable"));
-    }
+    // The rules will trust this state: it is built only from events as they were written.
+    ASSIGN_OR_RETURN(const EventEnvelope e,
+                     Verified(DecodeBigEndian64(it->key().ToStringView().substr(1)),
+                              absl::string_view(it->value().data(), it->value().size())));
     AppendState state(&group, e.stream_id());
     RETURN_IF_ERROR(folder->Apply(e, state));
     state.Accept(&batch);
@@ -502,13 +501,36 @@ absl::StatusOr<std::vector<EventEnvelope>> EventStore::ReadStream(const std::str
                                                                   size_t max) {
   std::vector<EventEnvelope> out;
   const std::string prefix = NamedPrefix("s", stream_id);
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-  for (it->Seek(StreamEventKey(stream_id, from_version));
-       it->Valid() && it->key().starts_with(prefix) && out.size() < max; it->Next()) {
+  // One moment: the stream's version and its index agree in it, so that an index entry
+  // deleted (at the end as in the middle), or a version record deleted, is found.
+  struct Snapshot {
+    rocksdb::DB* db;
+    const rocksdb::Snapshot* snapshot;
+    ~Snapshot() { db->ReleaseSnapshot(snapshot); }
+  } at{db_.get(), db_->GetSnapshot()};
+  rocksdb::ReadOptions ro;
+  ro.snapshot = at.snapshot;
+  uint64_t current = 0;
+  {
+    std::string value;
+    rocksdb::Status s = db_->Get(ro, StreamVersionKey(stream_id), &value);
+    if (!s.IsNotFound()) {
+      RETURN_IF_ERROR(FromRocksDb(s, "read stream version"));
+      current = DecodeBigEndian64(value);
+    }
+  }
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+  uint64_t expected = std::max<uint64_t>(from_version, 1);
+  for (it->Seek(StreamEventKey(stream_id, expected));
+       it->Valid() && it->key().starts_with(prefix) && out.size() < max && expected <= current; it->Next(), ++expected) {
     const uint64_t seq = DecodeBigEndian64(it->value().ToStringView());
     const uint64_t version = DecodeBigEndian64(it->key().ToStringView().substr(prefix.size()));
+    if (version != expected) {
+      return DataLoss(absl::StrCat("version ", expected, " of stream ", stream_id),
+                      "it is missing from the stream's index: the stream's events cannot all be found");
+    }
     std::string bytes;
-    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), EventKey(seq), &bytes);
+    rocksdb::Status s = db_->Get(ro, EventKey(seq), &bytes);
     if (s.IsNotFound()) {
       return DataLoss(seq, absl::StrCat("it is missing, though version ", version, " of its stream points at it"));
     }
@@ -517,6 +539,14 @@ absl::StatusOr<std::vector<EventEnvelope>> EventStore::ReadStream(const std::str
     out.push_back(std::move(e));
   }
   RETURN_IF_ERROR(FromRocksDb(it->status(), "scan stream"));
+  if (out.size() < max && expected <= current) {
+    return DataLoss(absl::StrCat("version ", expected, " of stream ", stream_id),
+                    "it is missing from the stream's index: the stream's events cannot all be found");
+  }
+  if (out.size() < max && it->Valid() && it->key().starts_with(prefix)) {
+    return DataLoss(absl::StrCat("stream ", stream_id),
+                    absl::StrCat("its index holds events past its recorded version ", current));
+  }
   return out;
 }
 
@@ -556,6 +586,12 @@ absl::StatusOr<std::vector<EventStore::StoredEvent>> EventStore::PendingOutbox(s
   for (outbox->Seek(lower); outbox->Valid() && out.size() < max; outbox->Next()) {
     StoredEvent stored;
     stored.sequence = DecodeBigEndian64(outbox->key().ToStringView().substr(1));
+    // The outbox runs without a gap from its start: an entry deleted would leave its event
+    // never published.
+    if (const uint64_t expected = start + out.size(); stored.sequence != expected) {
+      if (!out.empty()) return out;
+      return DataLoss(expected, "its outbox entry is missing, so it would never be published");
+    }
     const std::string event_key = EventKey(stored.sequence);
     if (!events->Valid() || events->key() != event_key) events->Seek(event_key);
     if (!events->Valid() || events->key() != event_key) {
@@ -714,8 +750,11 @@ absl::StatusOr<std::vector<safeguard::v1::SignedCheckpoint>> EventStore::Checkpo
 }
 
 absl::Status EventStore::DataLoss(uint64_t sequence, const std::string& problem) {
-  const std::string message = absl::StrCat("event ", sequence, " of this service's store: ", problem,
-                                           "; nothing of it is served");
+  return DataLoss(absl::StrCat("event ", sequence), problem);
+}
+
+absl::Status EventStore::DataLoss(const std::string& what, const std::string& problem) {
+  const std::string message = absl::StrCat(what, " of this service's store: ", problem, "; nothing of it is served");
   ++data_loss_detected_;
   {
     std::lock_guard<std::mutex> lock(data_loss_mu_);
@@ -755,7 +794,8 @@ absl::StatusOr<EventEnvelope> EventStore::Verified(uint64_t sequence, absl::stri
 namespace {
 
 // The scrub of `db` (see EventStore::Scrub), as of one snapshot.
-absl::StatusOr<EventStore::ScrubReport> ScrubDatabase(rocksdb::DB* db, const EventStore::CheckpointCheck& signed_by) {
+absl::StatusOr<EventStore::ScrubReport> ScrubDatabase(rocksdb::DB* db, const EventStore::CheckpointCheck& signed_by,
+                                                       const std::function<bool()>& stopping) {
   struct Snapshot {
     rocksdb::DB* db;
     const rocksdb::Snapshot* snapshot;
@@ -813,6 +853,7 @@ absl::StatusOr<EventStore::ScrubReport> ScrubDatabase(rocksdb::DB* db, const Eve
   for (it->Seek(EventKey(1)); it->Valid(); it->Next()) {
     const uint64_t seq = DecodeBigEndian64(it->key().ToStringView().substr(1));
     const uint64_t expected = report.events + 1;
+    if (stopping && expected % 10000 == 0 && stopping()) return absl::CancelledError("the scrub was stopped");
     if (seq != expected) {
       return bad(expected, absl::StrCat("event ", expected, " is missing (the next stored is ", seq, ")"));
     }
@@ -853,6 +894,7 @@ absl::StatusOr<EventStore::ScrubReport> ScrubDatabase(rocksdb::DB* db, const Eve
         }
       }
       ++report.checkpoints_verified;
+      report.verified_size = seq;
     }
   }
   RETURN_IF_ERROR(FromRocksDb(it->status(), "scan the log"));
@@ -865,8 +907,9 @@ absl::StatusOr<EventStore::ScrubReport> ScrubDatabase(rocksdb::DB* db, const Eve
 
 }  // namespace
 
-absl::StatusOr<EventStore::ScrubReport> EventStore::Scrub(const CheckpointCheck& signed_by) {
-  return ScrubDatabase(db_.get(), signed_by);
+absl::StatusOr<EventStore::ScrubReport> EventStore::Scrub(const CheckpointCheck& signed_by,
+                                                          const std::function<bool()>& stopping) {
+  return ScrubDatabase(db_.get(), signed_by, stopping);
 }
 
 absl::StatusOr<EventStore::ScrubReport> EventStore::ScrubAt(const std::string& path, const CheckpointCheck& signed_by) {
@@ -878,7 +921,7 @@ absl::StatusOr<EventStore::ScrubReport> EventStore::ScrubAt(const std::string& p
   rocksdb::DB* raw = nullptr;
   RETURN_IF_ERROR(FromRocksDb(rocksdb::DB::OpenForReadOnly(options, path, &raw), absl::StrCat("open ", path, " to read")));
   std::unique_ptr<rocksdb::DB> db(raw);
-  return ScrubDatabase(db.get(), signed_by);
+  return ScrubDatabase(db.get(), signed_by, nullptr);
 }
 
 }  // namespace safeguard

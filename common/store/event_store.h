@@ -19,12 +19,13 @@
 //  - tamper-evident: the log is an RFC 6962 Merkle tree whose leaves are the stored bytes
 //    of each event, in log order; the nodes each append completes are written in the same
 //    WriteBatch (common/merkle/merkle.h), so a root or proof can be given for any size;
-//  - self-verifying: every event read (a stream, the log, the outbox, an event's bytes for
-//    an auditor) is checked against its Merkle leaf (one SHA-256) and against the place it
-//    was read from (its sequence, stream and version). A mismatch, or an event missing
-//    where the index points, is kDataLoss naming the sequence, logged and counted; an
-//    altered event is never served. Scrub() checks the whole store against its signed
-//    checkpoints.
+//  - self-verifying: every event read (a stream, the log, the outbox, the stream state
+//    rebuilt at open) is checked against its Merkle leaf (one SHA-256) and against the
+//    place it was read from (its sequence, stream and version, with no version or outbox
+//    entry skipped). A mismatch, or an event missing, is kDataLoss naming it, logged and
+//    counted, and nothing of it is served. That catches damage, and any edit that leaves
+//    the leaf as it was; an edit that rewrites the leaf too is caught by Scrub(), which
+//    recomputes every node above it and checks the signed checkpoints.
 #pragma once
 
 #include <atomic>
@@ -199,6 +200,7 @@ class EventStore {
     uint64_t events = 0;                // events checked, from sequence 1
     uint64_t last_sequence = 0;         // the store's own count of its events
     uint64_t checkpoints_verified = 0;  // signed roots the store's events reproduce
+    uint64_t verified_size = 0;         // the largest of them: events after it are not yet signed
     std::optional<uint64_t> first_bad_sequence;
     std::string problem;                // empty when every check passed
     bool ok() const { return problem.empty(); }
@@ -210,9 +212,11 @@ class EventStore {
   // each checkpoint's signature too (common/audit/checkpoint.h's VerifyCheckpoint with
   // the log's public key); a refusal is the problem. Stops at the first problem, naming
   // it. Holds one event at a time. Thread-safe; appends go on meanwhile, and the scrub
-  // covers the events committed when it began.
+  // covers the events committed when it began. `stopping`, asked every 10,000 events,
+  // ends it early with kCancelled.
   using CheckpointCheck = std::function<absl::Status(const safeguard::v1::SignedCheckpoint&)>;
-  absl::StatusOr<ScrubReport> Scrub(const CheckpointCheck& signed_by = nullptr);
+  absl::StatusOr<ScrubReport> Scrub(const CheckpointCheck& signed_by = nullptr,
+                                    const std::function<bool()>& stopping = nullptr);
   // The same over the store at `path`, opened read-only: a stopped store, or a live one as
   // it stands at this moment. kNotFound when there is no store there.
   static absl::StatusOr<ScrubReport> ScrubAt(const std::string& path, const CheckpointCheck& signed_by = nullptr);
@@ -243,8 +247,10 @@ class EventStore {
   // `version`); the parsed event otherwise.
   absl::StatusOr<safeguard::v1::EventEnvelope> Verified(uint64_t sequence, absl::string_view bytes,
                                                         const std::string* stream = nullptr, uint64_t version = 0);
-  // kDataLoss, logged and counted, for `problem`.
+  // kDataLoss, logged and counted, for `problem` with event `sequence` (or `what`, e.g.
+  // "version 3 of stream police/pnc:...").
   absl::Status DataLoss(uint64_t sequence, const std::string& problem);
+  absl::Status DataLoss(const std::string& what, const std::string& problem);
 
   const Options options_;
   std::unique_ptr<rocksdb::DB> db_;

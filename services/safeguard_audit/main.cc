@@ -51,7 +51,8 @@ namespace {
 // `safeguard-audit verify --store=DIR`: the whole store against its tree and its signed
 // checkpoints, read-only (the service may be running).
 int VerifyStoreCommand() {
-  const std::string dir = absl::GetFlag(FLAGS_store);
+  std::string dir = absl::GetFlag(FLAGS_store);
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
   std::string public_key;
   std::string whose;
   if (const std::string pem = absl::GetFlag(FLAGS_public_key); !pem.empty()) {
@@ -87,8 +88,19 @@ int VerifyStoreCommand() {
     return 2;
   }
   std::cout << "store " << dir << ": " << report->events << " of " << report->last_sequence << " events checked, "
-            << report->checkpoints_verified << " signed checkpoint(s) reproduced, signatures "
-            << (public_key.empty() ? "NOT checked (no key given or found)" : "checked with " + whose) << "\n";
+            << report->checkpoints_verified << " signed checkpoint(s) reproduced (up to event " << report->verified_size
+            << "), signatures " << (public_key.empty() ? "NOT checked (no key given or found)" : "checked with " + whose)
+            << "\n";
+  if (report->ok() && public_key.empty()) {
+    std::cout << "PROBLEM: no key to check the checkpoints' signatures: give --public_key (the key you recorded)"
+              << std::endl;
+    return 1;
+  }
+  if (report->ok() && report->events > 0 && report->checkpoints_verified == 0) {
+    std::cout << "PROBLEM: no signed checkpoint covers the store's " << report->events
+              << " events: nothing proves they are as written" << std::endl;
+    return 1;
+  }
   if (report->ok()) {
     std::cout << "OK: every event matches its Merkle leaf and place, and the tree its signed roots" << std::endl;
     return 0;

@@ -143,7 +143,7 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  // A revoke line takes effect within a second of the file's change, or on SIGHUP.
+  // A revoke line takes effect within two seconds of the file's change, or at once on SIGHUP.
   options.security.policy->Watch(absl::Seconds(1), /*on_sighup=*/true);
   std::cout << "Press Ctrl-C to stop." << std::endl;
   safeguard::WaitForStopSignal();

@@ -211,20 +211,11 @@ grep -q '"origin": "safeguard/police"' "$work/checkpoint" || fail "checkpoint: $
 "$ctl" audit get-public-key --server="$SAFEGUARD_MAPPA" >"$work/key" || fail "mappa key"
 grep -q '"origin": "safeguard/mappa-events"' "$work/key" || fail "key: $(cat "$work/key")"
 
-# An auditor checks each store whole, while it runs: every event against its Merkle leaf
-# and place, the tree against the signed checkpoints (docs/audit.md).
+# The auditor records police's public key while it runs (docs/audit.md).
 "$ctl" audit get-public-key >"$work/police-key.json" || fail "police key"
 /usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["public_key_pem"], end="")' \
   "$work/police-key.json" >"$work/police.pub.pem"
 grep -q "BEGIN PUBLIC KEY" "$work/police.pub.pem" || fail "public key: $(cat "$work/police-key.json")"
-"$audit_tool" verify --store="$work/data/police" --public_key="$work/police.pub.pem" >"$work/scrub" \
-  || fail "store verify: $(cat "$work/scrub")"
-grep -q "^OK: every event matches" "$work/scrub" || fail "store verify: $(cat "$work/scrub")"
-grep -q "signatures checked with the key recorded in $work/police.pub.pem" "$work/scrub" || fail "key: $(cat "$work/scrub")"
-"$audit_tool" verify --store="$work/data/mappa-events" >"$work/scrub" || fail "mappa-events verify: $(cat "$work/scrub")"
-grep -q "signatures checked with the service's own key" "$work/scrub" || fail "own key: $(cat "$work/scrub")"
-if "$audit_tool" verify --store="$work/data/nothing" >"$work/scrub" 2>&1; then fail "a missing store verified"; fi
-grep -q "no event store here" "$work/scrub" || fail "missing store: $(cat "$work/scrub")"
 
 # An independent gRPC client over mutual TLS: standard health service and server
 # reflection; without a client certificate, or with plaintext, it does not get in.
@@ -295,4 +286,15 @@ view >"$work/view2"
 grep -q "3 event(s) applied" "$work/view2" || fail "view lost on restart: $(cat "$work/view2")"
 grep -q "Combines:    pnc:$pnc, probation:Y765432" "$work/view2" || fail "link lost on restart"
 stop
+
+# Stopped, each store is checked whole against its tree and the checkpoints it signed last:
+# every event against its Merkle leaf and place (docs/audit.md).
+"$audit_tool" verify --store="$work/data/police" --public_key="$work/police.pub.pem" >"$work/scrub" \
+  || fail "store verify: $(cat "$work/scrub")"
+grep -q "^OK: every event matches" "$work/scrub" || fail "store verify: $(cat "$work/scrub")"
+grep -q "signatures checked with the key recorded in $work/police.pub.pem" "$work/scrub" || fail "key: $(cat "$work/scrub")"
+"$audit_tool" verify --store="$work/data/mappa-events/" >"$work/scrub" || fail "mappa-events verify: $(cat "$work/scrub")"
+grep -q "signatures checked with the service's own key" "$work/scrub" || fail "own key: $(cat "$work/scrub")"
+if "$audit_tool" verify --store="$work/data/nothing" >"$work/scrub" 2>&1; then fail "a missing store verified"; fi
+grep -q "no event store here" "$work/scrub" || fail "missing store: $(cat "$work/scrub")"
 echo "cli walkthrough: 1 passed, 0 failed"

@@ -1,7 +1,11 @@
 #include "services/mappa/grpc/alert_watch.h"
 
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
 #include "common/grpc/status_mapping.h"
 #include "common/security/access_policy.h"
+#include "safeguard/v1/mappa_service.grpc.pb.h"
 
 namespace safeguard::mappa {
 
@@ -25,28 +29,24 @@ AlertWatch::AlertWatch(AlertReads* reads, AlertFeed* feed, WatchLimits* limits, 
 
 void AlertWatch::Step() {
   std::unique_lock<std::mutex> lock(mu_);
-  --outstanding_;
   wake_ = 0;
   if (cancelled_) {
+    --outstanding_;
     const Next next = FinishIfIdleLocked();
     lock.unlock();
     return Do(next);
   }
   const AlertReads::WatchPosition at = at_;
+  // This step stays outstanding while it works unlocked, so that a cancel meanwhile
+  // cannot finish (and delete) the watch under it.
   lock.unlock();
-  const v1::Actor& actor = call_.actor;
-  if (absl::Status allowed = policy_->Authorize(
-          security::Caller{security::AgencyName(actor.agency()), actor.role(), actor.user(), actor.certificate_sha256()},
-          kMethod);
-      !allowed.ok()) {
-    lock.lock();
-    end_ = ToGrpcStatus(allowed);  // nothing more is sent to a caller the policy now refuses
-    const Next next = FinishIfIdleLocked();
-    lock.unlock();
-    return Do(next);
-  }
-  absl::StatusOr<AlertReads::WatchStep> step = reads_->NextForWatch(at, kStep);
+  const uint64_t generation = policy_->generation();
+  const absl::Status allowed = Allowed();
+  absl::StatusOr<AlertReads::WatchStep> step =
+      allowed.ok() ? reads_->NextForWatch(at, kStep) : absl::StatusOr<AlertReads::WatchStep>(allowed);
   lock.lock();
+  --outstanding_;
+  checked_generation_ = generation;
   if (!step.ok() || cancelled_) {
     if (!step.ok()) end_ = ToGrpcStatus(step.status());
     const Next next = FinishIfIdleLocked();
@@ -65,6 +65,23 @@ void AlertWatch::Step() {
                            [this, changes = std::move(step->changes), next = step->next](absl::Status st) mutable {
                              Recorded(std::move(st), std::move(changes), std::move(next));
                            });
+}
+
+absl::Status AlertWatch::Allowed() const {
+  const v1::Actor& actor = call_.actor;
+  absl::Status allowed = policy_->Authorize(
+      security::Caller{security::AgencyName(actor.agency()), actor.role(), actor.user(), actor.certificate_sha256()},
+      Method());
+  if (!allowed.ok()) {
+    std::cerr << "access refused: the alert watch of " << actor.user() << " (" << security::AgencyName(actor.agency())
+              << "/" << actor.role() << ") ends: " << allowed.message() << std::endl;
+  }
+  return allowed;
+}
+
+const std::string& AlertWatch::Method() {
+  static const std::string* method = new std::string(absl::StrCat("/", v1::MappaService::service_full_name(), "/WatchAlerts"));
+  return *method;
 }
 
 void AlertWatch::Recorded(absl::Status recorded, std::vector<v1::AlertChange> changes,
@@ -115,6 +132,16 @@ void AlertWatch::OnDone() {
 }
 
 AlertWatch::Next AlertWatch::SendNextLocked() {
+  // The policy changed since this watch last asked: ask again before anything more is
+  // written, so that a revoked caller gets nothing of what is already queued.
+  if (const uint64_t generation = policy_->generation(); generation != checked_generation_) {
+    checked_generation_ = generation;
+    if (absl::Status allowed = Allowed(); !allowed.ok()) {
+      end_ = ToGrpcStatus(allowed);
+      queue_.clear();
+      return FinishIfIdleLocked();
+    }
+  }
   if (queue_.empty()) {
     ++outstanding_;
     feed_->Post([this] { Step(); });

@@ -2,10 +2,11 @@
 // (alerts/alert_feed.h), with no thread of its own: each step takes the watch's next
 // changes (AlertReads::NextForWatch), records the consultation (the record's write waits
 // for nothing), then writes the changes one at a time; when nothing is new it waits in the
-// feed until the consumer commits a change. Before each step it asks the access policy in
-// force whether its caller may still watch: a certificate revoked (or a role withdrawn)
-// while the stream is open ends it with PERMISSION_DENIED at the next step, and a reload
-// of the policy wakes every watch for one. It holds its caller's place in WatchLimits
+// feed until the consumer commits a change. Before each step, and before each write once
+// the policy has changed, it asks the access policy in force whether its caller may still
+// watch: a certificate revoked (or a role withdrawn) while the stream is open ends it with
+// PERMISSION_DENIED, and nothing already queued is written; a reload of the policy wakes
+// every waiting watch to ask. It holds its caller's place in WatchLimits
 // while open, and deletes itself when gRPC is done with it.
 #pragma once
 
@@ -30,7 +31,7 @@ class AlertWatch final : public grpc::ServerWriteReactor<safeguard::v1::AlertCha
   static constexpr size_t kStep = 100;
 
   // The method the policy is asked about.
-  static constexpr char kMethod[] = "/safeguard.v1.MappaService/WatchAlerts";
+  static const std::string& Method();
 
   // Starts sending from `start`; `caller_key` holds a place in `limits`, released when the
   // stream ends. All must outlive the stream.
@@ -52,6 +53,8 @@ class AlertWatch final : public grpc::ServerWriteReactor<safeguard::v1::AlertCha
   Next SendNextLocked();                            // under mu_
   Next FinishIfIdleLocked();                        // under mu_
   void Do(Next next);                               // without mu_
+  // Whether the policy in force lets the caller watch (logged when not).
+  absl::Status Allowed() const;
 
   AlertReads* const reads_;
   AlertFeed* const feed_;
@@ -68,6 +71,7 @@ class AlertWatch final : public grpc::ServerWriteReactor<safeguard::v1::AlertCha
   int outstanding_ = 0;     // guarded by mu_: steps posted or waited for, records, writes
   uint64_t wake_ = 0;       // guarded by mu_: the feed's wake this waits on, if any
   bool cancelled_ = false;  // guarded by mu_
+  uint64_t checked_generation_ = 0;  // guarded by mu_: the policy's, when last asked
   bool finished_ = false;   // guarded by mu_
   std::optional<grpc::Status> end_;  // guarded by mu_: why the stream ends, if not cancelled
 };

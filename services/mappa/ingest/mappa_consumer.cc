@@ -12,6 +12,15 @@ namespace v1 = safeguard::v1;
 
 inline constexpr char kConsumerGroup[] = "mappa-service";
 
+namespace {
+
+// How long the rebuild has been under way, to the tenth of a second.
+absl::Duration RebuildTook(const v1::MappaRebuild& rebuild, absl::Time now) {
+  return absl::Trunc(now - FromProtoTimestamp(rebuild.began_at()), absl::Milliseconds(100));
+}
+
+}  // namespace
+
 MappaConsumer::MappaConsumer(EventBus* bus, MappaState* state, Projector* projector, std::vector<std::string> topics,
                              Clock clock)
     : bus_(bus), state_(state), projector_(projector), topics_(std::move(topics)), clock_(std::move(clock)) {}
@@ -22,15 +31,6 @@ void MappaConsumer::Start() {
   stopping_ = false;
   thread_ = std::thread([this] { Loop(); });
 }
-
-namespace {
-
-// How long the rebuild has been under way, to the tenth of a second.
-absl::Duration RebuildTook(const v1::MappaRebuild& rebuild, absl::Time now) {
-  return absl::Trunc(now - FromProtoTimestamp(rebuild.began_at()), absl::Milliseconds(100));
-}
-
-}  // namespace
 
 void MappaConsumer::Stop() {
   stopping_ = true;

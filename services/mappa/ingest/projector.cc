@@ -1,5 +1,7 @@
 #include "services/mappa/ingest/projector.h"
 
+#include <iostream>
+
 #include "absl/strings/str_cat.h"
 #include "common/disclosure/disclosure_case.h"
 #include "common/status_macros.h"
@@ -98,12 +100,16 @@ absl::Status Projector::BeginRebuild() {
   v1::RebuildProgress progress;
   progress.mutable_shown()->set_stage(v1::MappaRebuild::FILING);
   *progress.mutable_shown()->mutable_began_at() = ToProtoTimestamp(clock_());
-  RETURN_IF_ERROR(state_->SetBulkLoad(true));
   std::unique_ptr<Transaction> txn = state_->Begin();
   WriteRebuild(progress, txn.get());
   RETURN_IF_ERROR(state_->Commit(*txn));
   rebuild_ = std::move(progress);
   ShowRebuild();
+  // Only once the rebuild is recorded (so that a restart turns it on again, and EndFiling
+  // off); should it fail, the rebuild goes on with the log and compactions.
+  if (absl::Status bulk = state_->SetBulkLoad(true); !bulk.ok()) {
+    std::cerr << "mappa: rebuilding without the bulk load's settings: " << bulk << std::endl;
+  }
   return absl::OkStatus();
 }
 

@@ -1,5 +1,5 @@
 // The access policy reloaded while the server runs: a change to the file is in force
-// within the watch's interval, a file that does not parse changes nothing (and says why),
+// within two of the watch's intervals, a file that does not parse changes nothing (and says why),
 // and listeners hear of each change and only of changes. SIGHUP, which needs a process
 // that blocks it in every thread, is tested on safeguardd itself (cli_walkthrough.sh).
 #include "common/security/live_policy.h"

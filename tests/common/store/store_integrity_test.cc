@@ -179,6 +179,45 @@ TEST_F(StoreIntegrityTest, ADeletedEventIsDataLossNotNotFound) {
   EXPECT_THAT(report->problem, HasSubstr("event 4 is missing"));
 }
 
+TEST_F(StoreIntegrityTest, AVersionHiddenFromTheStreamsIndexIsDataLossNotAShorterRecord) {
+  // Alan's second conviction (version 2, event 3) taken out of his stream's index: before,
+  // his record read versions 1, 3, 4, 5 as if that were all of it.
+  Tamper([](rocksdb::DB* db) {
+    std::string key = NamedPrefix("s", "record/alan");
+    AppendBigEndian64(&key, 2);
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), key).ok());
+  });
+  auto store = Open();
+  EXPECT_THAT(store->ReadStream("record/alan", 1, 100),
+              StatusIs(absl::StatusCode::kDataLoss, "version 2 of stream record/alan of this service's store: it is missing"));
+  // And its last version's entry, which no later entry would reveal.
+  store.reset();
+  Tamper([](rocksdb::DB* db) {
+    std::string key = NamedPrefix("s", "record/brian");
+    AppendBigEndian64(&key, 5);
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), key).ok());
+  });
+  store = Open();
+  EXPECT_THAT(store->ReadStream("record/brian", 1, 100), StatusIs(absl::StatusCode::kDataLoss, "version 5 of stream record/brian"));
+  EXPECT_THAT(store->ReadStream("record/brian", 1, 4), IsOk()) << "the versions before it are whole";
+}
+
+TEST_F(StoreIntegrityTest, AnOutboxEntryDeletedIsFoundNotSkipped) {
+  // Event 3's outbox entry gone: the relay would have published 1, 2, 4... and event 3 never.
+  Tamper([](rocksdb::DB* db) {
+    std::string key = "o";
+    AppendBigEndian64(&key, 3);
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), key).ok());
+  });
+  auto store = Open();
+  auto first = store->PendingOutbox(100);
+  ASSERT_THAT(first, IsOk());
+  ASSERT_EQ(first->size(), 2u) << "1 and 2, then it stops";
+  ASSERT_THAT(store->MarkPublished({1, 2}), IsOk());
+  EXPECT_THAT(store->PendingOutbox(100),
+              StatusIs(absl::StatusCode::kDataLoss, "event 3 of this service's store: its outbox entry is missing"));
+}
+
 TEST_F(StoreIntegrityTest, AlteredEventsWithRecomputedLeavesAreCaughtByTheTreeAndTheSignedRoot) {
   // The careful attacker alters event 6 and writes the leaf that matches it: every read
   // passes the leaf check, but the nodes above it, and the signed root, do not hold.
