@@ -97,6 +97,21 @@ RateLimitedLog& DataLossLog() {
   return *log;
 }
 
+// Reads of `db` as of one moment: a snapshot, released with this.
+class OneMoment {
+ public:
+  explicit OneMoment(rocksdb::DB* db) : db_(db), snapshot_(db->GetSnapshot()) { options_.snapshot = snapshot_; }
+  ~OneMoment() { db_->ReleaseSnapshot(snapshot_); }
+  OneMoment(const OneMoment&) = delete;
+  OneMoment& operator=(const OneMoment&) = delete;
+  const rocksdb::ReadOptions& options() const { return options_; }
+
+ private:
+  rocksdb::DB* const db_;
+  const rocksdb::Snapshot* const snapshot_;
+  rocksdb::ReadOptions options_;
+};
+
 absl::StatusOr<std::optional<std::string>> GetValue(rocksdb::DB* db, const std::string& key, absl::string_view what) {
   std::string value;
   rocksdb::Status s = db->Get(rocksdb::ReadOptions(), key, &value);
@@ -503,13 +518,8 @@ absl::StatusOr<std::vector<EventEnvelope>> EventStore::ReadStream(const std::str
   const std::string prefix = NamedPrefix("s", stream_id);
   // One moment: the stream's version and its index agree in it, so that an index entry
   // deleted (at the end as in the middle), or a version record deleted, is found.
-  struct Snapshot {
-    rocksdb::DB* db;
-    const rocksdb::Snapshot* snapshot;
-    ~Snapshot() { db->ReleaseSnapshot(snapshot); }
-  } at{db_.get(), db_->GetSnapshot()};
-  rocksdb::ReadOptions ro;
-  ro.snapshot = at.snapshot;
+  const OneMoment at(db_.get());
+  const rocksdb::ReadOptions& ro = at.options();
   uint64_t current = 0;
   {
     std::string value;
@@ -796,13 +806,8 @@ namespace {
 // The scrub of `db` (see EventStore::Scrub), as of one snapshot.
 absl::StatusOr<EventStore::ScrubReport> ScrubDatabase(rocksdb::DB* db, const EventStore::CheckpointCheck& signed_by,
                                                        const std::function<bool()>& stopping) {
-  struct Snapshot {
-    rocksdb::DB* db;
-    const rocksdb::Snapshot* snapshot;
-    ~Snapshot() { db->ReleaseSnapshot(snapshot); }
-  } at{db, db->GetSnapshot()};
-  rocksdb::ReadOptions ro;
-  ro.snapshot = at.snapshot;
+  const OneMoment at(db);
+  const rocksdb::ReadOptions& ro = at.options();
   auto get = [&](const std::string& key) -> absl::StatusOr<std::optional<std::string>> {
     std::string value;
     rocksdb::Status s = db->Get(ro, key, &value);
