@@ -1,6 +1,7 @@
 #include "common/agency/command_validation.h"
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/status_macros.h"
@@ -119,6 +120,52 @@ absl::Status CheckHeader(const safeguard::v1::CommandHeader& h, absl::CivilDay t
   *out->event.mutable_subject() = n;
   out->event.set_subject_key(out->subject_key);
   return absl::OkStatus();
+}
+
+namespace {
+
+// The first date in `m` (at `path`) before `birth`, as an error naming both.
+absl::Status FirstDateBefore(const google::protobuf::Message& m, const std::string& path, absl::CivilDay birth,
+                             const std::string& born) {
+  const google::protobuf::Reflection* r = m.GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  r->ListFields(m, &fields);
+  for (const google::protobuf::FieldDescriptor* f : fields) {
+    if (path.empty() && f->name() == "header") continue;
+    const std::string at = path.empty() ? f->name() : absl::StrCat(path, ".", f->name());
+    if (f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+      if (f->is_repeated()) {
+        for (int i = 0; i < r->FieldSize(m, f); ++i) {
+          RETURN_IF_ERROR(FirstDateBefore(r->GetRepeatedMessage(m, f, i), absl::StrCat(at, "[", i, "]"), birth, born));
+        }
+      } else {
+        RETURN_IF_ERROR(FirstDateBefore(r->GetMessage(m, f), at, birth, born));
+      }
+      continue;
+    }
+    if (f->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_STRING || f->is_repeated() ||
+        !absl::EndsWith(f->name(), "_date")) {
+      continue;
+    }
+    const std::string value = r->GetString(m, f);
+    absl::StatusOr<absl::CivilDay> day = v::RequireDate(at, value);
+    if (!day.ok()) continue;  // an empty or malformed date is its validator's to refuse
+    if (*day < birth) {
+      return v::FieldError(at, absl::StrCat(value, " is before the subject's date of birth (header.subject.date_of_birth ",
+                                            born, ")"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status CheckDatesAfterBirth(const google::protobuf::Message& request, const ValidatedCommand& valid) {
+  const std::string& born = valid.subject.date_of_birth();
+  if (born.empty()) return absl::OkStatus();
+  absl::StatusOr<absl::CivilDay> birth = v::RequireDate("header.subject.date_of_birth", born);
+  if (!birth.ok()) return absl::OkStatus();  // refused already by the header's check
+  return FirstDateBefore(request, "", *birth, born);
 }
 
 }  // namespace safeguard::agency

@@ -63,6 +63,16 @@ absl::Status CheckHeader(const safeguard::v1::CommandHeader& header, absl::Civil
 // returned upper-cased.
 absl::StatusOr<std::string> NormaliseProbationCaseRef(absl::string_view field, absl::string_view value);
 
+// The last step of every agency command's validation, across fields: every date the
+// request gives (a field named *_date, at any depth) is on or after the subject's date of
+// birth when the header gives it, since it dates something in the subject's life; the
+// error names both fields, e.g. "conviction.offence_date: 1980-01-01 is before the
+// subject's date of birth (header.subject.date_of_birth 1985-05-05)". The commands' own
+// validators check dates against each other (a disposal after its offence, a child younger
+// than the adult). Police and probation apply it; children's services, whose plans for an
+// unborn child are dated before its birth, do not.
+absl::Status CheckDatesAfterBirth(const google::protobuf::Message& request, const ValidatedCommand& valid);
+
 // The first step of every agency command's validation: the size bound, then the header.
 template <typename Request>
 absl::Status CheckCommand(const Request& request, absl::CivilDay today, SubjectKeying keying,

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "common/time_util.h"
 #include "common/validation.h"
 
 namespace safeguard::childrens {
@@ -143,6 +144,14 @@ absl::StatusOr<ValidatedCommand> Validate(const RecordHouseholdMembershipRequest
   ASSIGN_OR_RETURN(absl::CivilDay from, v::RequirePastDate("membership.from_date", x.from_date(), today));
   if (out.subject.childrens_case_id() == x.child().childrens_case_id()) {
     return v::FieldError("membership.child.childrens_case_id", "is the adult's own case id");
+  }
+  // The child is younger than the adult whose household it is.
+  if (!x.child().date_of_birth().empty() && !out.subject.date_of_birth().empty() &&
+      ParseIsoDate(x.child().date_of_birth()).value_or(absl::CivilDay()) <=
+          ParseIsoDate(out.subject.date_of_birth()).value_or(absl::CivilDay())) {
+    return v::FieldError("membership.child.date_of_birth",
+                         absl::StrCat(x.child().date_of_birth(), " is not after the adult's date of birth (header.subject.date_of_birth ",
+                                      out.subject.date_of_birth(), "): a child in the household is younger than the adult"));
   }
   out.occurred_on = from;
   out.event_type = "childrens.HouseholdMembershipRecorded";

@@ -67,6 +67,7 @@ std::vector<BadInput> BadInputs() {
       {"adult with no reference", Break<CA>(ValidConcern(), [](CA* r) { r->mutable_header()->mutable_subject()->clear_pnc_id(); }), "header.subject.childrens_case_id"},
       {"membership contact missing", Break<HM>(ValidMembership(), [](HM* r) { r->mutable_membership()->clear_contact(); }), "membership.contact"},
       {"membership child case malformed", Break<HM>(ValidMembership(), [](HM* r) { r->mutable_membership()->mutable_child()->set_childrens_case_id("x"); }), "membership.child.childrens_case_id"},
+      {"a child born before the adult", Break<HM>(ValidMembership(), [](HM* r) { r->mutable_header()->mutable_subject()->set_date_of_birth("2016-01-01"); }), "membership.child.date_of_birth"},
       {"membership from date missing", Break<HM>(ValidMembership(), [](HM* r) { r->mutable_membership()->clear_from_date(); }), "membership.from_date"},
       {"adult is the child", Break<HM>(ValidMembership(), [](HM* r) { r->mutable_header()->mutable_subject()->clear_pnc_id(); r->mutable_header()->mutable_subject()->set_childrens_case_id("cs-1001"); }), "membership.child.childrens_case_id"},
       {"membership ending ref missing", Break<EH>(ValidMembershipEnding(), [](EH* r) { r->mutable_ending()->clear_membership_ref(); }), "ending.membership_ref"},

@@ -78,6 +78,9 @@ std::vector<BadInput> BadInputs() {
       {"offence date impossible", Break<CR>(ValidConviction(), [](CR* r) { r->mutable_conviction()->set_offence_date("2018-02-30"); }), "conviction.offence_date"},
       {"disposal date in future", Break<CR>(ValidConviction(), [](CR* r) { r->mutable_conviction()->set_disposal_date("2025-01-11"); }), "conviction.disposal_date"},
       {"disposal before offence", Break<CR>(ValidConviction(), [](CR* r) { r->mutable_conviction()->set_disposal_date("2017-01-01"); }), "conviction.disposal_date"},
+      // Dates against the subject's date of birth (the offence dated 1980 for a man born 1985 was accepted).
+      {"offence before the subject's birth", Break<CR>(ValidConviction(), [](CR* r) { r->mutable_header()->mutable_subject()->set_date_of_birth("2018-06-01"); }), "conviction.offence_date"},
+      {"notification before the subject's birth", Break<NR>(ValidNotification(), [](NR* r) { r->mutable_header()->mutable_subject()->set_date_of_birth("2024-03-01"); }), "notification.notification_date"},
       {"conviction without court", Break<CR>(ValidConviction(), [](CR* r) { r->mutable_conviction()->clear_court(); }), "conviction.court"},
       {"conviction without sentence", Break<CR>(ValidConviction(), [](CR* r) { r->mutable_conviction()->clear_sentence(); }), "conviction.sentence"},
       // Register notification.
@@ -130,6 +133,20 @@ std::vector<BadInput> BadInputs() {
 
 TEST_F(PoliceCommandsTest, EveryBadInputIsRefusedNamingItsFieldAndWritesNothing) {
   ExpectEveryBadInputRefused(BadInputs());
+}
+
+// The case: an offence dated 1980-01-01 for a man born 1985-05-05 was recorded.
+// Refused now, naming both dates.
+TEST_F(PoliceCommandsTest, AnOffenceBeforeTheSubjectWasBornIsRefusedNamingBothDates) {
+  RecordConvictionRequest r = testing::ValidConviction();
+  r.mutable_header()->mutable_subject()->set_date_of_birth("1985-05-05");
+  r.mutable_conviction()->set_offence_date("1980-01-01");
+  r.mutable_conviction()->set_disposal_date("1986-01-10");
+  EXPECT_THAT(Run(r), StatusIs(absl::StatusCode::kInvalidArgument,
+                               "conviction.offence_date: 1980-01-01 is before the subject's date of birth "
+                               "(header.subject.date_of_birth 1985-05-05)"));
+  r.mutable_conviction()->set_offence_date("1985-06-01");
+  EXPECT_THAT(Run(r), IsOk());
 }
 
 TEST_F(PoliceCommandsTest, EveryValidCommandIsRecordedWithItsEnvelope) {

@@ -49,6 +49,7 @@ std::vector<BadInput> BadInputs() {
       {"supervision ref a path", Break<SS>(ValidSupervision(), [](SS* r) { r->mutable_supervision()->set_supervision_ref("../../etc/passwd"); }), "supervision.supervision_ref"},
       {"supervision kind missing", Break<SS>(ValidSupervision(), [](SS* r) { r->mutable_supervision()->clear_kind(); }), "supervision.kind"},
       {"supervision starts in future", Break<SS>(ValidSupervision(), [](SS* r) { r->mutable_supervision()->set_start_date("2025-02-01"); }), "supervision.start_date"},
+      {"supervision starts before the subject's birth", Break<SS>(ValidSupervision(), [](SS* r) { r->mutable_header()->mutable_subject()->set_date_of_birth("2024-01-01"); }), "supervision.start_date"},
       {"supervision ends before start", Break<SS>(ValidSupervision(), [](SS* r) { r->mutable_supervision()->set_expected_end_date("2022-01-01"); }), "supervision.expected_end_date"},
       {"supervision region missing", Break<SS>(ValidSupervision(), [](SS* r) { r->mutable_supervision()->clear_probation_region(); }), "supervision.probation_region"},
       {"offender manager missing", Break<SS>(ValidSupervision(), [](SS* r) { r->mutable_supervision()->clear_offender_manager(); }), "supervision.offender_manager"},
