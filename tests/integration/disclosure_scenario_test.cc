@@ -796,15 +796,26 @@ TEST_F(DisclosureScenarioTest, CaseStudyC_MappaMeetingLeadsToPartialDisclosureTo
                                                                  rebuilt_view.latest_mappa_review()));
 }
 
-// s.327A: every child sex offender managed under MAPPA must have disclosure considered;
-// the view says whether it was at the latest review, and a list names those where not.
+// s.327A: every child sex offender managed under MAPPA must have disclosure considered; a
+// registered (or convicted) sex offender is managed under MAPPA by statute, category 1;
+// the view says whether it was considered at the latest review, and a list names those
+// where not.
 TEST_F(DisclosureScenarioTest, MeetingsRecordS327aConsiderationAndListThoseNotConsidered) {
   Start("");
   const std::string x_pnc = "2010/0000101A", y_pnc = "2010/0000202B";
   ASSERT_THAT(POLICE(RecordConviction, t::ValidConviction("cmd-x-conviction", x_pnc)), IsOk());
   ASSERT_THAT(POLICE(RecordConviction, t::ValidConviction("cmd-y-conviction", y_pnc)), IsOk());
   AwaitView(t::TestSubject(y_pnc), [](const RiskView& v) { return v.convictions_size() == 1; });
-  EXPECT_TRUE(NotConsidered().empty()) << "neither is managed under MAPPA yet";
+  // Convicted of a child sexual offence, each is MAPPA category 1 by statute, so the duty
+  // applies at once: both are listed before anyone proposes a category (the list used to
+  // stay empty until probation proposed one, while the flag already said the duty applied).
+  EXPECT_THAT(NotConsidered(), ::testing::UnorderedElementsAre("pnc:" + x_pnc, "pnc:" + y_pnc));
+  const RiskView before = AwaitView(t::TestSubject(x_pnc), [](const RiskView& v) { return v.convictions_size() == 1; });
+  EXPECT_TRUE(before.disclosure_consideration().duty_applies());
+  EXPECT_TRUE(before.flags().duty_to_consider_disclosure()) << "one answer: the flag and the view agree";
+  EXPECT_TRUE(before.disclosure_consideration().statutory_category_1());
+  EXPECT_THAT(before.disclosure_consideration().statutory_reason(),
+              ::testing::HasSubstr("convicted for a child sexual offence (2019-01-15)"));
 
   const absl::Time held = absl::Now() - absl::Hours(24 * 7);
   const std::string m1 = "MAPPA/HANTS/2026/040";
@@ -866,14 +877,13 @@ TEST_F(DisclosureScenarioTest, MeetingsRecordS327aConsiderationAndListThoseNotCo
   });
   EXPECT_TRUE(NotConsidered().empty());
 
-  int listed = 0;
+  std::map<std::string, int> listed;
   for (const AccessRecord& a : AccessRecords()) {
-    if (a.view() == "mappa.DisclosureNotConsidered") {
-      EXPECT_EQ(a.subject_key(), "pnc:" + x_pnc);
-      ++listed;
-    }
+    if (a.view() == "mappa.DisclosureNotConsidered") ++listed[a.subject_key()];
   }
-  EXPECT_EQ(listed, 1) << "the one list that named him";
+  EXPECT_EQ(listed["pnc:" + x_pnc], 2) << "the two lists that named him";
+  EXPECT_EQ(listed["pnc:" + y_pnc], 1) << "the one list that named him";
+  EXPECT_EQ(listed.size(), 2u);
 }
 
 // (d) The new partner of a separated father's child's mother, with nothing held: no

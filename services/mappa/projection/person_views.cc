@@ -25,9 +25,11 @@ std::optional<v1::DisclosureNotConsidered> DueEntry(const v1::RiskView& facts) {
   if (facts.has_latest_mappa_review()) {
     s.set_category(facts.latest_mappa_review().review().category());
     s.set_level(facts.latest_mappa_review().review().level());
-  } else {
+  } else if (facts.has_mappa_proposal()) {
     s.set_category(facts.mappa_proposal().proposal().category());
     s.set_level(facts.mappa_proposal().proposal().level());
+  } else {
+    s.set_category(1);  // by statute (d.statutory_reason says why); no level set yet
   }
   *s.mutable_consideration() = d;
   return s;

@@ -324,10 +324,7 @@ void ComputeAsOf(absl::CivilDay today, RiskView* view) {
     } else {
       c.set_convictions(c.convictions() + 1);
     }
-    if (f.conviction().classification() == CHILD_SEXUAL) {
-      flags->set_child_sexual_offence_history(true);
-      flags->set_duty_to_consider_disclosure(true);
-    }
+    if (f.conviction().classification() == CHILD_SEXUAL) flags->set_child_sexual_offence_history(true);
   }
   view->clear_by_classification();
   for (auto& [_, c] : counts) *view->add_by_classification() = c;
@@ -411,14 +408,39 @@ void ComputeAsOf(absl::CivilDay today, RiskView* view) {
   flags->set_high_risk_of_serious_harm(highest >= RISK_HIGH);
 
   *view->mutable_disclosure_consideration() = DisclosureConsiderationOf(*view);
+  flags->set_duty_to_consider_disclosure(view->disclosure_consideration().duty_applies());
 }
 
 DisclosureConsideration DisclosureConsiderationOf(const RiskView& facts) {
-  // s.327A: a child sex offender managed under MAPPA must have disclosure considered.
+  // s.327A: a child sex offender managed under MAPPA must have disclosure considered; a
+  // registered sexual offender is managed under MAPPA (category 1) by statute.
   bool child_sexual = false;
-  for (const ConvictionFact& c : facts.convictions()) child_sexual = child_sexual || c.conviction().classification() == CHILD_SEXUAL;
+  const ConvictionFact* sexual = nullptr;  // the earliest sexual offence, for the reason
+  for (const ConvictionFact& c : facts.convictions()) {
+    const OffenceClassification k = c.conviction().classification();
+    child_sexual = child_sexual || k == CHILD_SEXUAL;
+    if ((k == CHILD_SEXUAL || k == ADULT_SEXUAL) &&
+        (sexual == nullptr || DayOrMin(c.conviction().disposal_date()) < DayOrMin(sexual->conviction().disposal_date()))) {
+      sexual = &c;
+    }
+  }
   DisclosureConsideration d;
-  d.set_duty_applies(child_sexual && (facts.has_mappa_proposal() || facts.has_latest_mappa_review()));
+  if (facts.register_().registered()) {
+    d.set_statutory_category_1(true);
+    d.set_statutory_reason(absl::StrCat("on the sex offenders register (notified ",
+                                        facts.register_().latest().notification_date(),
+                                        "): MAPPA category 1 by statute (CJA 2003 s.325, s.327(2))"));
+  } else if (sexual != nullptr) {
+    const auto& c = sexual->conviction();
+    d.set_statutory_category_1(true);
+    d.set_statutory_reason(absl::StrCat(c.disposal() == CAUTION ? "cautioned" : "convicted", " for a ",
+                                        c.classification() == CHILD_SEXUAL ? "child" : "adult", " sexual offence (",
+                                        c.disposal_date(),
+                                        "), which brings the notification requirements of the Sexual Offences Act "
+                                        "2003 unless below Schedule 3's thresholds: MAPPA category 1 by statute"));
+  }
+  d.set_duty_applies(child_sexual &&
+                     (d.statutory_category_1() || facts.has_mappa_proposal() || facts.has_latest_mappa_review()));
   if (facts.has_latest_mappa_review()) {
     const MappaSubjectReviewed& r = facts.latest_mappa_review().review();
     d.set_considered_at_latest_review(r.disclosure_considered());

@@ -14,7 +14,8 @@ namespace {
 
 // 3: components with their own keys; persons' pictures stored whole; one recorded order.
 // 4: pictures stored with their growing lists to the newest entries (StoredPicture).
-constexpr char kLayout[] = "4";
+// 5: registered sexual offenders MAPPA category 1 by statute; the s.327A list with them.
+constexpr char kLayout[] = "5";
 
 absl::StatusOr<std::string> LayoutOf(rocksdb::DB* db) {
   std::string layout;

@@ -24,6 +24,26 @@ RiskView Project(const std::vector<EventEnvelope>& events, absl::CivilDay today)
   return view;
 }
 
+// A registered sexual offender is MAPPA category 1 by statute, with the reason, whether or
+// not anyone proposed a category; the s.327A duty is one answer, the flag the view's.
+TEST(RiskProjectionTest, ARegisteredSexOffenderIsCategoryOneByStatute) {
+  EventFactory f;
+  RiskView registered = Project({f.Notification(kPnc, "2024-02-01", "2025-02-01")}, absl::CivilDay(2025, 1, 1));
+  EXPECT_TRUE(registered.disclosure_consideration().statutory_category_1());
+  EXPECT_THAT(registered.disclosure_consideration().statutory_reason(),
+              ::testing::HasSubstr("on the sex offenders register (notified 2024-02-01)"));
+  EXPECT_FALSE(registered.disclosure_consideration().duty_applies()) << "no child sexual offence on record";
+  EXPECT_FALSE(registered.flags().duty_to_consider_disclosure());
+
+  RiskView child = Project({f.Conviction(kPnc, CHILD_SEXUAL)}, absl::CivilDay(2025, 1, 1));
+  EXPECT_TRUE(child.disclosure_consideration().statutory_category_1());
+  EXPECT_TRUE(child.disclosure_consideration().duty_applies()) << "before anyone proposes a category";
+  EXPECT_EQ(child.flags().duty_to_consider_disclosure(), child.disclosure_consideration().duty_applies());
+
+  RiskView violent = Project({f.Conviction("2020/0000001A", VIOLENT)}, absl::CivilDay(2025, 1, 1));
+  EXPECT_FALSE(violent.disclosure_consideration().statutory_category_1());
+}
+
 TEST(RiskProjectionTest, ChildSexualConvictionSetsDutyToConsiderDisclosure) {
   EventFactory f;
   RiskView adult = Project({f.Conviction("2020/0000001A", ADULT_SEXUAL)}, absl::CivilDay(2025, 1, 1));
