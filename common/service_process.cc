@@ -69,10 +69,7 @@ int RunServiceProcess(int argc, char** argv, const ServiceProcessSpec& spec) {
   absl::StatusOr<std::unique_ptr<ServiceNode>> node = spec.start(data_dir, *config, bus->bus.get(), admission->policy);
   if (!node.ok()) return fail(node.status(), 1);
   OperationsGrpcService ops(bus->description, {[n = node->get()](auto* s) { return n->ReportStatus(s); },
-                                               [policy = admission->policy](auto* s) {
-                                                 *s->mutable_access_policy() = policy->status();
-                                                 return absl::OkStatus();
-                                               }});
+                                               [policy = admission->policy](auto* s) { return policy->ReportStatus(s); }});
   const int port = absl::GetFlag(FLAGS_port) >= 0 ? absl::GetFlag(FLAGS_port) : spec.default_port;
   std::vector<grpc::Service*> services = (*node)->services();
   services.push_back(&ops);

@@ -188,6 +188,11 @@ std::shared_ptr<void> LivePolicy::OnChange(std::function<void()> listener) {
   });
 }
 
+absl::Status LivePolicy::ReportStatus(safeguard::v1::ServiceStatus* status) const {
+  *status->mutable_access_policy() = this->status();
+  return absl::OkStatus();
+}
+
 safeguard::v1::AccessPolicyStatus LivePolicy::status() const {
   absl::ReaderMutexLock lock(&mu_);
   safeguard::v1::AccessPolicyStatus s;

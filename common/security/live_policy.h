@@ -70,6 +70,8 @@ class LivePolicy {
   // Where the policy came from, its SHA-256, when it was loaded, how many reloads have
   // changed it, and the last failed reload's error (cleared by a good one).
   safeguard::v1::AccessPolicyStatus status() const;
+  // Sets status->access_policy from status(): an OperationsService reporter.
+  absl::Status ReportStatus(safeguard::v1::ServiceStatus* status) const;
 
  private:
   struct FileStamp {

@@ -112,9 +112,10 @@ class OneMoment {
   rocksdb::ReadOptions options_;
 };
 
-absl::StatusOr<std::optional<std::string>> GetValue(rocksdb::DB* db, const std::string& key, absl::string_view what) {
+absl::StatusOr<std::optional<std::string>> GetValue(rocksdb::DB* db, const std::string& key, absl::string_view what,
+                                                    const rocksdb::ReadOptions& ro = rocksdb::ReadOptions()) {
   std::string value;
-  rocksdb::Status s = db->Get(rocksdb::ReadOptions(), key, &value);
+  rocksdb::Status s = db->Get(ro, key, &value);
   if (s.IsNotFound()) return std::optional<std::string>();
   RETURN_IF_ERROR(FromRocksDb(s, what));
   return std::optional<std::string>(std::move(value));
@@ -520,25 +521,20 @@ absl::StatusOr<std::vector<EventEnvelope>> EventStore::ReadStream(const std::str
   // deleted (at the end as in the middle), or a version record deleted, is found.
   const OneMoment at(db_.get());
   const rocksdb::ReadOptions& ro = at.options();
-  uint64_t current = 0;
-  {
-    std::string value;
-    rocksdb::Status s = db_->Get(ro, StreamVersionKey(stream_id), &value);
-    if (!s.IsNotFound()) {
-      RETURN_IF_ERROR(FromRocksDb(s, "read stream version"));
-      current = DecodeBigEndian64(value);
-    }
-  }
+  ASSIGN_OR_RETURN(const std::optional<std::string> version_record,
+                   GetValue(db_.get(), StreamVersionKey(stream_id), "read stream version", ro));
+  const uint64_t current = version_record.has_value() ? DecodeBigEndian64(*version_record) : 0;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
   uint64_t expected = std::max<uint64_t>(from_version, 1);
+  auto version_missing = [&] {
+    return DataLoss(absl::StrCat("version ", expected, " of stream ", stream_id),
+                    "it is missing from the stream's index: the stream's events cannot all be found");
+  };
   for (it->Seek(StreamEventKey(stream_id, expected));
        it->Valid() && it->key().starts_with(prefix) && out.size() < max && expected <= current; it->Next(), ++expected) {
     const uint64_t seq = DecodeBigEndian64(it->value().ToStringView());
     const uint64_t version = DecodeBigEndian64(it->key().ToStringView().substr(prefix.size()));
-    if (version != expected) {
-      return DataLoss(absl::StrCat("version ", expected, " of stream ", stream_id),
-                      "it is missing from the stream's index: the stream's events cannot all be found");
-    }
+    if (version != expected) return version_missing();
     std::string bytes;
     rocksdb::Status s = db_->Get(ro, EventKey(seq), &bytes);
     if (s.IsNotFound()) {
@@ -549,10 +545,7 @@ absl::StatusOr<std::vector<EventEnvelope>> EventStore::ReadStream(const std::str
     out.push_back(std::move(e));
   }
   RETURN_IF_ERROR(FromRocksDb(it->status(), "scan stream"));
-  if (out.size() < max && expected <= current) {
-    return DataLoss(absl::StrCat("version ", expected, " of stream ", stream_id),
-                    "it is missing from the stream's index: the stream's events cannot all be found");
-  }
+  if (out.size() < max && expected <= current) return version_missing();
   if (out.size() < max && it->Valid() && it->key().starts_with(prefix)) {
     return DataLoss(absl::StrCat("stream ", stream_id),
                     absl::StrCat("its index holds events past its recorded version ", current));
@@ -808,13 +801,7 @@ absl::StatusOr<EventStore::ScrubReport> ScrubDatabase(rocksdb::DB* db, const Eve
                                                        const std::function<bool()>& stopping) {
   const OneMoment at(db);
   const rocksdb::ReadOptions& ro = at.options();
-  auto get = [&](const std::string& key) -> absl::StatusOr<std::optional<std::string>> {
-    std::string value;
-    rocksdb::Status s = db->Get(ro, key, &value);
-    if (s.IsNotFound()) return std::optional<std::string>();
-    RETURN_IF_ERROR(FromRocksDb(s, "read the store"));
-    return std::optional<std::string>(std::move(value));
-  };
+  auto get = [&](const std::string& key) { return GetValue(db, key, "read the store", ro); };
   EventStore::ScrubReport report;
   auto bad = [&](uint64_t sequence, std::string problem) {
     report.first_bad_sequence = sequence;

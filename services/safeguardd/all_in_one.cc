@@ -77,10 +77,7 @@ absl::StatusOr<std::unique_ptr<AllInOneSystem>> AllInOneSystem::Start(AllInOneOp
   auto reporters = [policy = options.security.policy](ServiceNode* node) {
     return std::vector<OperationsGrpcService::Reporter>{
         [node](safeguard::v1::ServiceStatus* s) { return node->ReportStatus(s); },
-        [policy](safeguard::v1::ServiceStatus* s) {
-          *s->mutable_access_policy() = policy->status();
-          return absl::OkStatus();
-        }};
+        [policy](safeguard::v1::ServiceStatus* s) { return policy->ReportStatus(s); }};
   };
   p->police_ops = std::make_unique<OperationsGrpcService>(p->bus.description, reporters(p->police.get()));
   p->mappa_ops = std::make_unique<OperationsGrpcService>(p->bus.description, reporters(p->mappa.get()));
