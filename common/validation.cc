@@ -1,9 +1,15 @@
 #include "common/validation.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
+#include "absl/strings/cord.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "common/time_util.h"
+#include "google/rpc/error_details.pb.h"
 
 namespace safeguard::validation {
 namespace {
@@ -47,8 +53,81 @@ bool IsValidUtf8(absl::string_view s) {
 
 std::string Element(absl::string_view field, int i) { return absl::StrCat(field, "[", i, "]"); }
 
+namespace {
+
+absl::Status WithViolations(const std::vector<FieldViolation>& violations, std::string message) {
+  absl::Status status = absl::InvalidArgumentError(message);
+  google::rpc::BadRequest details;
+  for (const FieldViolation& v : violations) {
+    auto* out = details.add_field_violations();
+    out->set_field(v.field);
+    out->set_description(v.description);
+  }
+  status.SetPayload(kBadRequestTypeUrl, absl::Cord(details.SerializeAsString()));
+  return status;
+}
+
+}  // namespace
+
 absl::Status FieldError(absl::string_view field, absl::string_view problem) {
-  return absl::InvalidArgumentError(absl::StrCat(field, ": ", problem));
+  return WithViolations({{std::string(field), std::string(problem)}}, absl::StrCat(field, ": ", problem));
+}
+
+std::vector<FieldViolation> FieldViolationsOf(const absl::Status& status) {
+  std::vector<FieldViolation> out;
+  if (status.code() != absl::StatusCode::kInvalidArgument) return out;
+  if (const auto payload = status.GetPayload(kBadRequestTypeUrl)) {
+    google::rpc::BadRequest details;
+    if (details.ParseFromString(std::string(*payload))) {
+      for (const auto& v : details.field_violations()) out.push_back({v.field(), v.description()});
+      return out;
+    }
+  }
+  const absl::string_view message = status.message();
+  const size_t colon = message.find(": ");
+  if (colon == absl::string_view::npos) {
+    out.push_back({"request", std::string(message)});
+  } else {
+    out.push_back({std::string(message.substr(0, colon)), std::string(message.substr(colon + 2))});
+  }
+  return out;
+}
+
+bool Violations::Check(const absl::Status& status) {
+  if (status.ok()) return true;
+  if (status.code() != absl::StatusCode::kInvalidArgument) {
+    if (other_.ok()) other_ = status;
+    return false;
+  }
+  for (FieldViolation& v : FieldViolationsOf(status)) Add(v.field, v.description);
+  return false;
+}
+
+void Violations::Add(absl::string_view field, absl::string_view problem) {
+  FieldViolation v{std::string(field), std::string(problem)};
+  if (std::find(violations_.begin(), violations_.end(), v) != violations_.end()) return;
+  if (violations_.size() == kMaxReported) {
+    ++dropped_;
+    return;
+  }
+  violations_.push_back(std::move(v));
+}
+
+bool Violations::Names(absl::string_view field) const {
+  return std::any_of(violations_.begin(), violations_.end(), [&](const FieldViolation& v) {
+    return v.field == field || (absl::StartsWith(v.field, field) && v.field.size() > field.size() &&
+                                (v.field[field.size()] == '.' || v.field[field.size()] == '['));
+  });
+}
+
+absl::Status Violations::status() const {
+  if (!other_.ok()) return other_;
+  if (violations_.empty()) return absl::OkStatus();
+  std::string message = absl::StrJoin(violations_, "; ", [](std::string* out, const FieldViolation& v) {
+    absl::StrAppend(out, v.field, ": ", v.description);
+  });
+  if (dropped_ > 0) absl::StrAppend(&message, "; and ", dropped_, " more");
+  return WithViolations(violations_, std::move(message));
 }
 
 absl::Status OptionalText(absl::string_view field, absl::string_view value, size_t max_len) {

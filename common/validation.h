@@ -1,10 +1,17 @@
 // Field validation shared by every command validator. Each check returns OK or
 // kInvalidArgument whose message starts with the field's path, e.g.
 //   "conviction.offence_date: is not a real calendar date"
+// and whose payload is the same as a google.rpc.BadRequest field violation, so that a
+// caller's program can tell which field without reading the words. A validator collects
+// every check's outcome in a Violations and reports them all at once.
 // Values are not echoed back: they may be personal data, and errors are logged.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
+
 #include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
@@ -17,7 +24,70 @@ namespace safeguard::validation {
 // The most bytes a person's, a place's or an organisation's name may hold.
 inline constexpr size_t kNameMax = 100;
 
+// The payload under which an error carries its field violations: a serialized
+// google.rpc.BadRequest (common/grpc/status_mapping.h sends it as the gRPC status's
+// rich details).
+inline constexpr char kBadRequestTypeUrl[] = "type.googleapis.com/google.rpc.BadRequest";
+
+// kInvalidArgument "<field>: <problem>", with the violation as its payload.
 absl::Status FieldError(absl::string_view field, absl::string_view problem);
+
+// One field's problem.
+struct FieldViolation {
+  std::string field;        // its path in the request, e.g. "notification.addresses[1].postcode"
+  std::string description;  // e.g. "must be a UK postcode such as 'SW1A 1AA'"
+  bool operator==(const FieldViolation&) const = default;
+};
+
+// The field violations `status` carries: its BadRequest payload, else (an
+// kInvalidArgument "<field>: <problem>" made without one) its message read that way.
+// Empty for OK and for any other code.
+std::vector<FieldViolation> FieldViolationsOf(const absl::Status& status);
+
+// Every problem with one request, so that a caller learns them all in one answer rather
+// than one round trip per field. A validator runs every check it can, adding each
+// outcome here; checks that need an earlier value (a date after another) run when that
+// value was good. Not thread-safe; one per validation.
+class Violations {
+ public:
+  // Adds the field violations of `status`. Any error other than kInvalidArgument is kept
+  // and, the first of them, is what status() returns instead. True when `status` is OK.
+  bool Check(const absl::Status& status);
+
+  // `value`'s value, or nullopt with its error added.
+  template <typename T>
+  std::optional<T> Take(absl::StatusOr<T> value) {
+    if (value.ok()) return std::move(value).value();
+    Check(value.status());
+    return std::nullopt;
+  }
+
+  void Add(absl::string_view field, absl::string_view problem);
+
+  // Whether nothing was found.
+  bool ok() const { return violations_.empty() && other_.ok(); }
+  // Whether a violation names `field` or a field inside it ("a.b" is inside "a").
+  bool Names(absl::string_view field) const;
+
+  // OK when nothing was found. Otherwise kInvalidArgument whose message lists every
+  // violation, "a: is required; b.c: is not a real calendar date", and whose payload is a
+  // google.rpc.BadRequest with each of them, in the order found (at most kMaxReported).
+  absl::Status status() const;
+
+  // `value` when nothing was found, else status().
+  template <typename T>
+  absl::StatusOr<T> Or(T value) const {
+    if (!ok()) return status();
+    return value;
+  }
+
+  static constexpr size_t kMaxReported = 100;
+
+ private:
+  std::vector<FieldViolation> violations_;
+  size_t dropped_ = 0;
+  absl::Status other_;
+};
 
 // The path of element `i` of the list `field`: "notification.addresses[1]".
 std::string Element(absl::string_view field, int i);

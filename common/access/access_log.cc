@@ -58,9 +58,15 @@ absl::Status AccessLog::RecordNow(const CallContext& call, const safeguard::v1::
   return outcome.get();
 }
 
+void CheckPurpose(const safeguard::v1::Purpose& purpose, validation::Violations* problems) {
+  problems->Check(v::RequireEnum("purpose.code", purpose.code(), safeguard::v1::PurposeCode_descriptor()));
+  problems->Check(v::RequireText("purpose.detail", purpose.detail(), 500));
+}
+
 absl::Status CheckPurpose(const safeguard::v1::Purpose& purpose) {
-  RETURN_IF_ERROR(v::RequireEnum("purpose.code", purpose.code(), safeguard::v1::PurposeCode_descriptor()));
-  return v::RequireText("purpose.detail", purpose.detail(), 500);
+  v::Violations problems;
+  CheckPurpose(purpose, &problems);
+  return problems.status();
 }
 
 }  // namespace safeguard

@@ -6,6 +6,8 @@
 // through a callback. Thread-safe.
 #pragma once
 
+#include "common/validation.h"
+
 #include <functional>
 #include <memory>
 #include <string>
@@ -62,8 +64,10 @@ class AccessLog {
   const Clock clock_;
 };
 
-// kInvalidArgument naming purpose.code or purpose.detail unless both are given.
+// kInvalidArgument naming purpose.code or purpose.detail (or both) unless both are given.
 absl::Status CheckPurpose(const safeguard::v1::Purpose& purpose);
+// The same, adding what is wrong to the request's other problems.
+void CheckPurpose(const safeguard::v1::Purpose& purpose, validation::Violations* problems);
 
 // An answer, and what giving it consults: the answer is given only once the consultation
 // is recorded. `answer` may be an error that is recorded all the same (a look-up of a

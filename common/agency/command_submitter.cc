@@ -40,11 +40,6 @@ void CommandSubmitter::Submit(const google::protobuf::Message& request,
                               absl::StatusOr<ValidatedCommand> valid, const CallContext& call,
                               StreamRule rule, Done done) {
   if (!valid.ok()) return done(valid.status());
-  // Children's services date plans for unborn children before their birth: their dates are
-  // checked by their own validators where the rule is sure (a child younger than the adult).
-  if (agency_ != safeguard::v1::AGENCY_CHILDRENS_SERVICES) {
-    if (absl::Status dates = CheckDatesAfterBirth(request, *valid); !dates.ok()) return done(dates);
-  }
   EventStore::AppendCommand command;
   command.stream_id = StreamId(valid->subject_key);
   command.command_id = header.command_id();

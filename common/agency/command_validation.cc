@@ -32,42 +32,44 @@ absl::StatusOr<std::string> NormaliseChildrensCaseId(absl::string_view field, ab
   return v;
 }
 
-absl::StatusOr<safeguard::v1::SubjectRef> NormaliseSubject(const std::string& field, const safeguard::v1::SubjectRef& s,
-                                                     absl::CivilDay today) {
+safeguard::v1::SubjectRef NormaliseSubject(const std::string& field, const safeguard::v1::SubjectRef& s,
+                                           absl::CivilDay today, v::Violations* problems) {
   safeguard::v1::SubjectRef n;
-  if (!s.pnc_id().empty()) {
-    ASSIGN_OR_RETURN(*n.mutable_pnc_id(), v::NormalisePncId(field + ".pnc_id", s.pnc_id()));
+  auto normalise = [&](const std::string& value, const std::string& part, auto how, std::string* into) {
+    if (value.empty()) return;
+    if (std::optional<std::string> good = problems->Take(how(field + "." + part, value))) *into = std::move(*good);
+  };
+  normalise(s.pnc_id(), "pnc_id", v::NormalisePncId, n.mutable_pnc_id());
+  normalise(s.visor_ref(), "visor_ref", v::NormaliseVisorRef, n.mutable_visor_ref());
+  // A CRN has one national format whoever records it: free text here was indexed as an
+  // identifier ("../../etc/passwd", bidirectional overrides).
+  normalise(s.probation_case_ref(), "probation_case_ref", NormaliseProbationCaseRef, n.mutable_probation_case_ref());
+  normalise(s.childrens_case_id(), "childrens_case_id", NormaliseChildrensCaseId, n.mutable_childrens_case_id());
+  if (problems->Check(v::OptionalText(field + ".given_name", s.given_name(), v::kNameMax))) {
+    n.set_given_name(s.given_name());
   }
-  if (!s.visor_ref().empty()) {
-    ASSIGN_OR_RETURN(*n.mutable_visor_ref(),
-                     v::NormaliseVisorRef(field + ".visor_ref", s.visor_ref()));
+  if (problems->Check(v::OptionalText(field + ".family_name", s.family_name(), v::kNameMax))) {
+    n.set_family_name(s.family_name());
   }
-  if (!s.probation_case_ref().empty()) {
-    // A CRN has one national format whoever records it: free text here was indexed as an
-    // identifier ("../../etc/passwd", bidirectional overrides).
-    ASSIGN_OR_RETURN(*n.mutable_probation_case_ref(),
-                     NormaliseProbationCaseRef(field + ".probation_case_ref", s.probation_case_ref()));
+  if (!s.date_of_birth().empty() &&
+      problems->Take(v::RequirePastDate(field + ".date_of_birth", s.date_of_birth(), today)).has_value()) {
+    n.set_date_of_birth(s.date_of_birth());
   }
-  if (!s.childrens_case_id().empty()) {
-    ASSIGN_OR_RETURN(*n.mutable_childrens_case_id(),
-                     NormaliseChildrensCaseId(field + ".childrens_case_id", s.childrens_case_id()));
+  if (problems->Check(v::MaxCount(field + ".aliases", s.aliases_size(), 20))) {
+    for (int i = 0; i < s.aliases_size(); ++i) {
+      if (problems->Check(v::RequireText(v::Element(field + ".aliases", i), s.aliases(i), v::kNameMax))) {
+        n.add_aliases(s.aliases(i));
+      }
+    }
   }
-  RETURN_IF_ERROR(v::OptionalText(field + ".given_name", s.given_name(), v::kNameMax));
-  RETURN_IF_ERROR(v::OptionalText(field + ".family_name", s.family_name(), v::kNameMax));
-  if (!s.date_of_birth().empty()) {
-    RETURN_IF_ERROR(
-        v::RequirePastDate(field + ".date_of_birth", s.date_of_birth(), today).status());
-  }
-  RETURN_IF_ERROR(v::MaxCount(field + ".aliases", s.aliases_size(), 20));
-  for (int i = 0; i < s.aliases_size(); ++i) {
-    RETURN_IF_ERROR(
-        v::RequireText(absl::StrCat(field + ".aliases[", i, "]"), s.aliases(i), v::kNameMax));
-  }
-  n.set_given_name(s.given_name());
-  n.set_family_name(s.family_name());
-  n.set_date_of_birth(s.date_of_birth());
-  *n.mutable_aliases() = s.aliases();
   return n;
+}
+
+absl::StatusOr<safeguard::v1::SubjectRef> NormaliseSubject(const std::string& field, const safeguard::v1::SubjectRef& s,
+                                                           absl::CivilDay today) {
+  v::Violations problems;
+  safeguard::v1::SubjectRef n = NormaliseSubject(field, s, today, &problems);
+  return problems.Or(std::move(n));
 }
 
 absl::Status CheckCommandSize(const google::protobuf::Message& request) {
@@ -77,56 +79,49 @@ absl::Status CheckCommandSize(const google::protobuf::Message& request) {
   return absl::OkStatus();
 }
 
-absl::Status CheckHeader(const safeguard::v1::CommandHeader& h, absl::CivilDay today,
-                         SubjectKeying keying, ValidatedCommand* out) {
-  RETURN_IF_ERROR(v::CommandId("header.command_id", h.command_id()));
-  if (!h.causation_id().empty()) {
-    RETURN_IF_ERROR(v::CommandId("header.causation_id", h.causation_id()));
-  }
-  if (!h.has_subject()) return v::FieldError("header.subject", "is required");
+void CheckHeader(const safeguard::v1::CommandHeader& h, absl::CivilDay today, SubjectKeying keying,
+                 ValidatedCommand* out, v::Violations* problems) {
+  problems->Check(v::CommandId("header.command_id", h.command_id()));
+  if (!h.causation_id().empty()) problems->Check(v::CommandId("header.causation_id", h.causation_id()));
   const safeguard::v1::SubjectRef& s = h.subject();
-  safeguard::v1::SubjectRef& n = out->subject;
   switch (keying) {
     case SubjectKeying::kPolice:
       if (s.pnc_id().empty() && s.visor_ref().empty()) {
-        return v::FieldError("header.subject.pnc_id",
-                             "is required (or header.subject.visor_ref when no PNC id exists)");
+        problems->Add("header.subject.pnc_id", "is required (or header.subject.visor_ref when no PNC id exists)");
       }
       break;
     case SubjectKeying::kProbation:
       if (s.pnc_id().empty() && s.probation_case_ref().empty()) {
-        return v::FieldError("header.subject.probation_case_ref",
-                             "is required (or header.subject.pnc_id)");
+        problems->Add("header.subject.probation_case_ref", "is required (or header.subject.pnc_id)");
       }
       break;
     case SubjectKeying::kChildrens:
       if (s.pnc_id().empty() && s.childrens_case_id().empty()) {
-        return v::FieldError("header.subject.childrens_case_id",
-                             "is required (or header.subject.pnc_id)");
+        problems->Add("header.subject.childrens_case_id", "is required (or header.subject.pnc_id)");
       }
       break;
   }
-  ASSIGN_OR_RETURN(n, NormaliseSubject("header.subject", s, today));
+  safeguard::v1::SubjectRef& n = out->subject;
+  n = NormaliseSubject("header.subject", s, today, problems);
 
   if (!n.pnc_id().empty()) {
     out->subject_key = absl::StrCat("pnc:", n.pnc_id());
-  } else if (keying == SubjectKeying::kPolice) {
+  } else if (keying == SubjectKeying::kPolice && !n.visor_ref().empty()) {
     out->subject_key = absl::StrCat("visor:", n.visor_ref());
-  } else if (keying == SubjectKeying::kProbation) {
+  } else if (keying == SubjectKeying::kProbation && !n.probation_case_ref().empty()) {
     out->subject_key = absl::StrCat("probation:", n.probation_case_ref());
-  } else {
+  } else if (keying == SubjectKeying::kChildrens && !n.childrens_case_id().empty()) {
     out->subject_key = absl::StrCat("childrens:", n.childrens_case_id());
   }
   *out->event.mutable_subject() = n;
   out->event.set_subject_key(out->subject_key);
-  return absl::OkStatus();
 }
 
 namespace {
 
-// The first date in `m` (at `path`) before `birth`, as an error naming both.
-absl::Status FirstDateBefore(const google::protobuf::Message& m, const std::string& path, absl::CivilDay birth,
-                             const std::string& born) {
+// Adds each date in `m` (at `path`) before `birth`, naming both.
+void DatesBefore(const google::protobuf::Message& m, const std::string& path, absl::CivilDay birth,
+                 const std::string& born, const std::string& born_field, v::Violations* problems) {
   const google::protobuf::Reflection* r = m.GetReflection();
   std::vector<const google::protobuf::FieldDescriptor*> fields;
   r->ListFields(m, &fields);
@@ -136,10 +131,10 @@ absl::Status FirstDateBefore(const google::protobuf::Message& m, const std::stri
     if (f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
       if (f->is_repeated()) {
         for (int i = 0; i < r->FieldSize(m, f); ++i) {
-          RETURN_IF_ERROR(FirstDateBefore(r->GetRepeatedMessage(m, f, i), absl::StrCat(at, "[", i, "]"), birth, born));
+          DatesBefore(r->GetRepeatedMessage(m, f, i), v::Element(at, i), birth, born, born_field, problems);
         }
       } else {
-        RETURN_IF_ERROR(FirstDateBefore(r->GetMessage(m, f), at, birth, born));
+        DatesBefore(r->GetMessage(m, f), at, birth, born, born_field, problems);
       }
       continue;
     }
@@ -149,23 +144,21 @@ absl::Status FirstDateBefore(const google::protobuf::Message& m, const std::stri
     }
     const std::string value = r->GetString(m, f);
     absl::StatusOr<absl::CivilDay> day = v::RequireDate(at, value);
-    if (!day.ok()) continue;  // an empty or malformed date is its validator's to refuse
+    if (!day.ok()) continue;  // an empty or malformed date is its validator's to report
     if (*day < birth) {
-      return v::FieldError(at, absl::StrCat(value, " is before the subject's date of birth (header.subject.date_of_birth ",
-                                            born, ")"));
+      problems->Add(at, absl::StrCat(value, " is before the subject's date of birth (", born_field, " ", born, ")"));
     }
   }
-  return absl::OkStatus();
 }
 
 }  // namespace
 
-absl::Status CheckDatesAfterBirth(const google::protobuf::Message& request, const ValidatedCommand& valid) {
-  const std::string& born = valid.subject.date_of_birth();
-  if (born.empty()) return absl::OkStatus();
-  absl::StatusOr<absl::CivilDay> birth = v::RequireDate("header.subject.date_of_birth", born);
-  if (!birth.ok()) return absl::OkStatus();  // refused already by the header's check
-  return FirstDateBefore(request, "", *birth, born);
+void CheckDatesAfterBirth(const google::protobuf::Message& request, const std::string& born,
+                          const std::string& born_field, v::Violations* problems) {
+  if (born.empty()) return;
+  absl::StatusOr<absl::CivilDay> birth = v::RequireDate(born_field, born);
+  if (!birth.ok()) return;  // reported already by the check of that field
+  DatesBefore(request, "", *birth, born, born_field, problems);
 }
 
 }  // namespace safeguard::agency

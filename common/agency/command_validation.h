@@ -11,6 +11,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "common/validation.h"
 #include "google/protobuf/message.h"
 #include "safeguard/v1/commands.pb.h"
 #include "safeguard/v1/envelope.pb.h"
@@ -49,36 +50,59 @@ absl::StatusOr<std::string> NormaliseChildrensCaseId(absl::string_view field, ab
 absl::Status CheckCommandSize(const google::protobuf::Message& request);
 
 // `s` with every reference it carries normalised (PNC id, ViSOR ref, probation CRN,
-// children's case id, whichever agency sends them), names, date of birth
-// (not after `today`) and aliases checked. Errors name "<field>.<part>". No reference is
-// required here: callers say which they need.
+// children's case id, whichever agency sends them), names, date of birth (not after
+// `today`) and aliases checked; what is wrong is added to `problems`, naming
+// "<field>.<part>", and that part is left out of the result. No reference is required
+// here: callers say which they need.
+safeguard::v1::SubjectRef NormaliseSubject(const std::string& field, const safeguard::v1::SubjectRef& s,
+                                           absl::CivilDay today, validation::Violations* problems);
+// As above, failing on the first problem: for reads, whose subject is their only input.
 absl::StatusOr<safeguard::v1::SubjectRef> NormaliseSubject(const std::string& field, const safeguard::v1::SubjectRef& s,
-                                                     absl::CivilDay today);
+                                                           absl::CivilDay today);
 
-// Validates `header` and fills `out`'s subject, subject key and envelope subject.
-absl::Status CheckHeader(const safeguard::v1::CommandHeader& header, absl::CivilDay today,
-                         SubjectKeying keying, ValidatedCommand* out);
+// Validates `header`, adding what is wrong to `problems`, and fills `out`'s subject,
+// subject key and envelope subject (the key is empty when the references needed are
+// missing or malformed).
+void CheckHeader(const safeguard::v1::CommandHeader& header, absl::CivilDay today, SubjectKeying keying,
+                 ValidatedCommand* out, validation::Violations* problems);
 
 // Probation case reference number (CRN): a letter and six digits, e.g. "X123456";
 // returned upper-cased.
 absl::StatusOr<std::string> NormaliseProbationCaseRef(absl::string_view field, absl::string_view value);
 
-// The last step of every agency command's validation, across fields: every date the
-// request gives (a field named *_date, at any depth) is on or after the subject's date of
-// birth when the header gives it, since it dates something in the subject's life; the
-// error names both fields, e.g. "conviction.offence_date: 1980-01-01 is before the
-// subject's date of birth (header.subject.date_of_birth 1985-05-05)". The commands' own
-// validators check dates against each other (a disposal after its offence, a child younger
-// than the adult). Police and probation apply it; children's services, whose plans for an
-// unborn child are dated before its birth, do not.
-absl::Status CheckDatesAfterBirth(const google::protobuf::Message& request, const ValidatedCommand& valid);
+// Across fields: every date the request gives (a field named *_date, at any depth, the
+// header aside) is on or after `born`, the subject's date of birth, since it dates
+// something in the subject's life; each one before is added to `problems` naming both
+// fields, e.g. "conviction.offence_date: 1980-01-01 is before the subject's date of birth
+// (header.subject.date_of_birth 1985-05-05)". `born_field` names where `born` came from.
+// Nothing is checked when `born` is empty or not a date. The commands' own validators
+// check dates against each other (a disposal after its offence, a child younger than the
+// adult).
+void CheckDatesAfterBirth(const google::protobuf::Message& request, const std::string& born,
+                          const std::string& born_field, validation::Violations* problems);
 
 // The first step of every agency command's validation: the size bound, then the header.
+// False when the request is too large to look at further (its only problem reported).
 template <typename Request>
-absl::Status CheckCommand(const Request& request, absl::CivilDay today, SubjectKeying keying,
-                          ValidatedCommand* out) {
-  if (absl::Status st = CheckCommandSize(request); !st.ok()) return st;
-  return CheckHeader(request.header(), today, keying, out);
+bool CheckCommand(const Request& request, absl::CivilDay today, SubjectKeying keying, ValidatedCommand* out,
+                  validation::Violations* problems) {
+  if (!problems->Check(CheckCommandSize(request))) return false;
+  CheckHeader(request.header(), today, keying, out, problems);
+  return true;
+}
+
+// The last step of every agency command's validation: the dates the request gives
+// against the subject's date of birth (CheckDatesAfterBirth), then `out` if nothing was
+// found, else every problem found. Children's services, whose plans and referrals for an
+// unborn child are dated before its birth, apply the date rule only to commands about an
+// adult (`dates_after_birth`).
+template <typename Request>
+absl::StatusOr<ValidatedCommand> Finish(const Request& request, ValidatedCommand out, validation::Violations& problems,
+                                        bool dates_after_birth = true) {
+  if (dates_after_birth) {
+    CheckDatesAfterBirth(request, out.subject.date_of_birth(), "header.subject.date_of_birth", &problems);
+  }
+  return problems.Or(std::move(out));
 }
 
 }  // namespace safeguard::agency

@@ -74,11 +74,12 @@ RecordReader::RecordReader(EventStore* store, std::string stream_prefix, Subject
 
 absl::StatusOr<RecordedAnswer<safeguard::v1::AgencyRecord>> RecordReader::Read(
     const safeguard::v1::GetAgencyRecordRequest& request) {
-  ASSIGN_OR_RETURN(std::vector<std::string> keys, KeysOf(request.subject(), keying_, DayOf(clock_())));
-  RETURN_IF_ERROR(CheckPurpose(request.purpose()));
-  if (request.page_size() > kMaxPage) {
-    return v::FieldError("page_size", absl::StrCat("must be at most ", kMaxPage));
-  }
+  v::Violations problems;
+  std::optional<std::vector<std::string>> found = problems.Take(KeysOf(request.subject(), keying_, DayOf(clock_())));
+  CheckPurpose(request.purpose(), &problems);
+  if (request.page_size() > kMaxPage) problems.Add("page_size", absl::StrCat("must be at most ", kMaxPage));
+  RETURN_IF_ERROR(problems.status());
+  const std::vector<std::string>& keys = *found;
   const uint32_t page_size = request.page_size() == 0 ? kDefaultPage : request.page_size();
   ASSIGN_OR_RETURN(std::vector<uint64_t> next, ParseToken(request.page_token(), keys.size()));
 

@@ -10,17 +10,16 @@ namespace safeguard::agency {
 namespace v = safeguard::validation;
 using safeguard::v1::RiskLevel_descriptor;
 
-absl::StatusOr<absl::CivilDay> CheckRiskAssessment(bool present, const safeguard::v1::RiskAssessmentCompleted& a,
-                                                   absl::CivilDay today) {
-  if (!present) return v::FieldError("assessment", "is required");
-  RETURN_IF_ERROR(v::RequireReference("assessment.assessment_ref", a.assessment_ref()));
-  ASSIGN_OR_RETURN(absl::CivilDay on, v::RequirePastDate("assessment.assessed_on", a.assessed_on(), today));
-  RETURN_IF_ERROR(v::RequireEnum("assessment.rosh_overall", a.rosh_overall(), RiskLevel_descriptor()));
-  RETURN_IF_ERROR(v::RequireEnum("assessment.rosh_children", a.rosh_children(), RiskLevel_descriptor()));
+std::optional<absl::CivilDay> CheckRiskAssessment(const safeguard::v1::RiskAssessmentCompleted& a, absl::CivilDay today,
+                                                  v::Violations* problems) {
+  problems->Check(v::RequireReference("assessment.assessment_ref", a.assessment_ref()));
+  std::optional<absl::CivilDay> on = problems->Take(v::RequirePastDate("assessment.assessed_on", a.assessed_on(), today));
+  problems->Check(v::RequireEnum("assessment.rosh_overall", a.rosh_overall(), RiskLevel_descriptor()));
+  problems->Check(v::RequireEnum("assessment.rosh_children", a.rosh_children(), RiskLevel_descriptor()));
   if (a.rm2000_category() != safeguard::v1::RISK_LEVEL_UNSPECIFIED) {
-    RETURN_IF_ERROR(v::RequireEnum("assessment.rm2000_category", a.rm2000_category(), RiskLevel_descriptor()));
+    problems->Check(v::RequireEnum("assessment.rm2000_category", a.rm2000_category(), RiskLevel_descriptor()));
   }
-  RETURN_IF_ERROR(v::OptionalText("assessment.summary", a.summary(), 4000));
+  problems->Check(v::OptionalText("assessment.summary", a.summary(), 4000));
   return on;
 }
 

@@ -4,21 +4,23 @@
 // What is valid, and the rule over the person's record, are the same for both.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "common/store/stream_state.h"
+#include "common/validation.h"
 #include "safeguard/v1/envelope.pb.h"
 
 namespace safeguard::agency {
 
-// Checks request field `assessment` (required; reference, a past assessment date, the two
-// risk of serious harm levels, optional RM2000 category and summary). Returns the day it
-// was assessed.
-absl::StatusOr<absl::CivilDay> CheckRiskAssessment(bool present, const safeguard::v1::RiskAssessmentCompleted& a,
-                                                   absl::CivilDay today);
+// Checks request field `assessment` (reference, a past assessment date, the two risk of
+// serious harm levels, optional RM2000 category and summary), adding what is wrong to
+// `problems`. Returns the day it was assessed, when that is good.
+std::optional<absl::CivilDay> CheckRiskAssessment(const safeguard::v1::RiskAssessmentCompleted& a, absl::CivilDay today,
+                                                  validation::Violations* problems);
 
 // The rule over the person's stream: an assessment reference is recorded once
 // (kAlreadyExists naming assessment.assessment_ref).

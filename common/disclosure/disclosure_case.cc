@@ -5,10 +5,12 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/enum_name.h"
 #include "common/provenance.h"
 #include "common/status_macros.h"
 #include "common/time_util.h"
+#include "common/validation.h"
 
 namespace safeguard::disclosure {
 namespace {
@@ -55,16 +57,65 @@ bool LetterOwed(const DisclosureCase& c) {
   return c.enquiry().route() == v1::RIGHT_TO_ASK && c.has_application();
 }
 
+// Whether `party_ref` has been given the case's outcome: told it, sent the non-disclosure
+// letter, or (a recipient) given the disclosure.
+bool Told(const DisclosureCase& c, const std::string& party_ref) {
+  if (Delivered(c, party_ref)) return true;
+  if (c.has_non_disclosure_letter() && c.non_disclosure_letter().addressed_to() == party_ref) return true;
+  return std::any_of(c.applicant_outcomes().begin(), c.applicant_outcomes().end(),
+                     [&](const auto& o) { return o.party_ref() == party_ref; });
+}
+
+// The outcome the applicant is told in the case's state; unspecified while it has none
+// (or when they are a recipient, whose delivery is their outcome).
+v1::ApplicantOutcome OutcomeDue(const DisclosureCase& c) {
+  switch (c.state()) {
+    case v1::OUT_OF_SCOPE: return v1::TOLD_OUT_OF_SCOPE;
+    case v1::INELIGIBLE: return v1::TOLD_NOT_ELIGIBLE;
+    case v1::DECIDED:
+    case v1::DISCLOSURE_DELIVERED:
+    case v1::NON_DISCLOSURE_LETTER_SENT:
+      if (!Disclosing(c)) return v1::TOLD_NO_DISCLOSURE;
+      return FindRecipient(c, ApplicantRef(c)) == nullptr ? v1::TOLD_SHARED_WITH_ANOTHER
+                                                           : v1::APPLICANT_OUTCOME_UNSPECIFIED;
+    default: return v1::APPLICANT_OUTCOME_UNSPECIFIED;
+  }
+}
+
+// Who is still owed the outcome, in the case's state (common/disclosure's
+// DisclosureCase.outcomes_owed).
+std::vector<std::string> Owed(const DisclosureCase& c) {
+  std::vector<std::string> owed;
+  if (c.state() == v1::CLOSED) return owed;
+  const std::string applicant = ApplicantRef(c);
+  if (!applicant.empty() && OutcomeDue(c) != v1::APPLICANT_OUTCOME_UNSPECIFIED && !Told(c, applicant)) {
+    owed.push_back(absl::StrCat(c.has_application() ? "applicant " : "enquirer ", applicant,
+                                ": not yet told the outcome (", EnumName(OutcomeDue(c)), ")"));
+  }
+  if (c.state() == v1::DECIDED && Disclosing(c)) {
+    for (const auto& r : c.decision().recipients()) {
+      if (!Delivered(c, r.party().party_ref())) {
+        owed.push_back(absl::StrCat("recipient ", r.party().party_ref(), ": disclosure not yet delivered"));
+      }
+    }
+  }
+  return owed;
+}
+
 }  // namespace
+
+std::string ApplicantRef(const DisclosureCase& c) {
+  if (c.enquiry().route() != v1::RIGHT_TO_ASK || c.enquiry().anonymous()) return "";
+  if (c.has_application()) return c.application().applicant().party_ref();
+  return c.enquiry().enquirer().party_ref();
+}
 
 absl::StatusOr<std::string> NormaliseCaseRef(absl::string_view field, absl::string_view value) {
   std::string v = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(value));
+  if (v.empty()) return validation::FieldError(field, "is required (4-40 letters, digits, '-' and '/')");
   bool ok = v.size() >= 4 && v.size() <= 40;
   for (char c : v) ok = ok && (absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '/');
-  if (!ok) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, ": must be a reference of 4-40 letters, digits, '-' and '/'"));
-  }
+  if (!ok) return validation::FieldError(field, "must be a reference of 4-40 letters, digits, '-' and '/'");
   return v;
 }
 
@@ -96,6 +147,7 @@ google::protobuf::Timestamp StepTime(const EventEnvelope& e) {
     case EventEnvelope::kProtectiveActionTaken: return e.protective_action_taken().at();
     case EventEnvelope::kSafeguardingReferralMade: return e.safeguarding_referral_made().at();
     case EventEnvelope::kDisclosureCaseClosed: return e.disclosure_case_closed().at();
+    case EventEnvelope::kDisclosureApplicantInformed: return e.disclosure_applicant_informed().at();
     default: return google::protobuf::Timestamp();
   }
 }
@@ -199,25 +251,61 @@ absl::Status CheckStep(const DisclosureCase& c, const EventEnvelope& e) {
         return Illegal("letter", c, "a non-disclosure letter follows a decision not to disclose");
       }
       if (!LetterOwed(c)) return Illegal("letter", c, "only a Right to Ask applicant is sent a letter");
+      if (Told(c, ApplicantRef(c))) return Illegal("letter", c, "the applicant has already been told the outcome");
       if (e.non_disclosure_letter_sent().addressed_to() != c.application().applicant().party_ref()) {
         return absl::InvalidArgumentError(absl::StrCat("letter.addressed_to: the letter goes to the applicant, '",
                                                        c.application().applicant().party_ref(), "'"));
       }
       return absl::OkStatus();
 
+    case EventEnvelope::kDisclosureApplicantInformed: {
+      const v1::DisclosureApplicantInformed& o = e.disclosure_applicant_informed();
+      const std::string applicant = ApplicantRef(c);
+      if (applicant.empty()) {
+        return Illegal("outcome", c,
+                       "nobody applied who can be told an outcome (a Right to Know case, or an anonymous enquiry)");
+      }
+      if (o.party_ref() != applicant) {
+        return absl::InvalidArgumentError(absl::StrCat("outcome.party_ref: the outcome goes to the ",
+                                                       c.has_application() ? "applicant" : "enquirer", ", '",
+                                                       applicant, "'"));
+      }
+      const v1::ApplicantOutcome due = OutcomeDue(c);
+      if (due == v1::APPLICANT_OUTCOME_UNSPECIFIED) {
+        return Illegal("outcome", c,
+                       FindRecipient(c, applicant) != nullptr && Disclosing(c)
+                           ? "the applicant is a recipient of the disclosure: its delivery is their outcome"
+                           : "the case has no outcome to tell yet (it follows initial checks out of scope, an "
+                             "ineligible application, or the decision)");
+      }
+      if (Told(c, applicant)) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("outcome.party_ref: '", applicant, "' has already been told the outcome of case ", c.case_ref()));
+      }
+      if (o.outcome() != due) {
+        return absl::InvalidArgumentError(absl::StrCat("outcome.outcome: case ", c.case_ref(), " is ", EnumName(s),
+                                                       "; what the applicant is told is ", EnumName(due)));
+      }
+      return absl::OkStatus();
+    }
+
     case EventEnvelope::kProtectiveActionTaken:
       return absl::OkStatus();  // any open state
 
     case EventEnvelope::kDisclosureCaseClosed: {
       if (e.disclosure_case_closed().closure() == v1::CASE_WITHDRAWN) return absl::OkStatus();
-      const bool complete = s == v1::OUT_OF_SCOPE || s == v1::INELIGIBLE || s == v1::DISCLOSURE_DELIVERED ||
-                            s == v1::NON_DISCLOSURE_LETTER_SENT ||
-                            (s == v1::DECIDED && c.decision().outcome() == v1::NO_DISCLOSURE && !LetterOwed(c));
-      if (!complete) {
+      const bool run_its_course = s == v1::OUT_OF_SCOPE || s == v1::INELIGIBLE || s == v1::DISCLOSURE_DELIVERED ||
+                                  s == v1::NON_DISCLOSURE_LETTER_SENT ||
+                                  (s == v1::DECIDED && c.decision().outcome() == v1::NO_DISCLOSURE);
+      if (!run_its_course) {
         return Illegal("closure.closure", c,
-                       s == v1::DECIDED ? (Disclosing(c) ? "every recipient must receive the disclosure first"
-                                                         : "the applicant must be sent the non-disclosure letter first")
+                       s == v1::DECIDED ? "every recipient must receive the disclosure first"
                                         : "the case has not run its course (CASE_WITHDRAWN closes it early)");
+      }
+      if (const std::vector<std::string> owed = Owed(c); !owed.empty()) {
+        return Illegal("closure.closure", c,
+                       absl::StrCat("everyone is told the outcome before the case is completed; still owed: ",
+                                    absl::StrJoin(owed, "; ")));
       }
       return absl::OkStatus();
     }
@@ -278,9 +366,14 @@ void ApplyStep(const EventEnvelope& e, DisclosureCase* c) {
       *c->mutable_closure() = e.disclosure_case_closed();
       c->set_state(v1::CLOSED);
       break;
+    case EventEnvelope::kDisclosureApplicantInformed:
+      *c->add_applicant_outcomes() = e.disclosure_applicant_informed();
+      break;
     default:
       break;  // a step this build does not know: counted in the history only
   }
+  c->clear_outcomes_owed();
+  for (std::string& owed : Owed(*c)) c->add_outcomes_owed(std::move(owed));
 }
 
 std::vector<v1::DisclosureDeadline> DeadlinesOf(const DisclosureCase& c, const Deadlines& deadlines,

@@ -44,7 +44,7 @@ google::protobuf::Timestamp StepTime(const safeguard::v1::EventEnvelope& e);
 absl::Status CheckStep(const safeguard::v1::DisclosureCase& c, const safeguard::v1::EventEnvelope& e);
 
 // Applies the step `e` (already checked) to `c`: the step's record, the new state, the
-// version and the history.
+// version, the history, and who is still owed the outcome (outcomes_owed).
 void ApplyStep(const safeguard::v1::EventEnvelope& e, safeguard::v1::DisclosureCase* c);
 
 // The case as its stream's state holds it (police-service keeps it there for CheckStep;
@@ -52,6 +52,11 @@ void ApplyStep(const safeguard::v1::EventEnvelope& e, safeguard::v1::DisclosureC
 absl::StatusOr<safeguard::v1::DisclosureCase> CaseOf(const StreamState& state);
 // Folds the step `e` into its stream's state.
 absl::Status FoldCaseStep(const safeguard::v1::EventEnvelope& e, StreamState& state);
+
+// The party_ref of the person owed the case's outcome besides its recipients: the
+// applicant, or where no application followed the enquirer; empty for a Right to Know
+// case or an anonymous enquiry.
+std::string ApplicantRef(const safeguard::v1::DisclosureCase& c);
 
 // Whether a disclosure decided in `c` may be given at all: Right to Know, or a named
 // applicant whose identity was verified at interview.

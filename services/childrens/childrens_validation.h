@@ -1,5 +1,5 @@
 // Validation of childrens-service commands: every field of a request. kInvalidArgument
-// names the first bad field by its path in the request. Pure and thread-safe.
+// names every bad field by its path in the request (common/validation.h). Pure and thread-safe.
 #pragma once
 
 #include "absl/status/statusor.h"

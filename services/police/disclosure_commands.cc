@@ -55,6 +55,9 @@ void DisclosureCommands::Handle(const v1::RecordDeliveryRequest& r, const CallCo
 void DisclosureCommands::Handle(const v1::RecordNonDisclosureLetterRequest& r, const CallContext& call, Done done) {
   Submit(r, Validate(r, submitter_.Now()), call, std::move(done));
 }
+void DisclosureCommands::Handle(const v1::RecordApplicantOutcomeRequest& r, const CallContext& call, Done done) {
+  Submit(r, Validate(r, submitter_.Now()), call, std::move(done));
+}
 void DisclosureCommands::Handle(const v1::RecordProtectiveActionRequest& r, const CallContext& call, Done done) {
   Submit(r, Validate(r, submitter_.Now()), call, std::move(done));
 }

@@ -26,6 +26,7 @@ class DisclosureCommands {
   void Handle(const safeguard::v1::RecordDisclosureDecisionRequest& r, const CallContext& call, Done done);
   void Handle(const safeguard::v1::RecordDeliveryRequest& r, const CallContext& call, Done done);
   void Handle(const safeguard::v1::RecordNonDisclosureLetterRequest& r, const CallContext& call, Done done);
+  void Handle(const safeguard::v1::RecordApplicantOutcomeRequest& r, const CallContext& call, Done done);
   void Handle(const safeguard::v1::RecordProtectiveActionRequest& r, const CallContext& call, Done done);
   void Handle(const safeguard::v1::MakeSafeguardingReferralRequest& r, const CallContext& call, Done done);
   void Handle(const safeguard::v1::CloseCaseRequest& r, const CallContext& call, Done done);

@@ -54,6 +54,11 @@ class DisclosureGrpcService final : public v1::DisclosureService::CallbackServic
                                                       v1::CommandResult* out) override {
     return Serve(ctx, r, out, &commands_);
   }
+  grpc::ServerUnaryReactor* RecordApplicantOutcome(grpc::CallbackServerContext* ctx,
+                                                   const v1::RecordApplicantOutcomeRequest* r,
+                                                   v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
+  }
   grpc::ServerUnaryReactor* RecordProtectiveAction(grpc::CallbackServerContext* ctx,
                                                    const v1::RecordProtectiveActionRequest* r,
                                                    v1::CommandResult* out) override {

@@ -1,6 +1,6 @@
 // Validation of the disclosure scheme's commands (disclosure_service.proto). Each checks
-// every field of its request and returns kInvalidArgument naming the first bad field by
-// its path, or the step ready to append: stream suffix (the upper-cased case ref), bus key
+// every field of its request and returns kInvalidArgument naming every bad field by its
+// path (common/validation.h), or the step ready to append: stream suffix (the upper-cased case ref), bus key
 // "disclosure:<case ref>", the step's moment, and the event payload. An application's
 // eligibility is decided here from the scheme's areas. Whether the case's state allows
 // the step is CheckStep's business (common/disclosure). Pure and thread-safe.
@@ -27,6 +27,8 @@ absl::StatusOr<agency::ValidatedCommand> Validate(const safeguard::v1::RecordDis
                                                   absl::Time now);
 absl::StatusOr<agency::ValidatedCommand> Validate(const safeguard::v1::RecordDeliveryRequest& r, absl::Time now);
 absl::StatusOr<agency::ValidatedCommand> Validate(const safeguard::v1::RecordNonDisclosureLetterRequest& r,
+                                                  absl::Time now);
+absl::StatusOr<agency::ValidatedCommand> Validate(const safeguard::v1::RecordApplicantOutcomeRequest& r,
                                                   absl::Time now);
 absl::StatusOr<agency::ValidatedCommand> Validate(const safeguard::v1::RecordProtectiveActionRequest& r,
                                                   absl::Time now);

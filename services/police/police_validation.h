@@ -1,6 +1,6 @@
 // Validation of police-service commands. Each Validate* checks every field of a request
 // (required fields, formats, enum values, lengths, counts, message size) and returns either
-// kInvalidArgument naming the first bad field by its path in the request, or the command
+// kInvalidArgument naming every bad field by its path in the request, or the command
 // ready to append: the subject normalised, its canonical key, and the event payload.
 // Validation reads no state; it is pure and thread-safe.
 #pragma once

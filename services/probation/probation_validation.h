@@ -1,6 +1,7 @@
 // Validation of probation-service commands: every field of a request (required fields,
-// formats, enum values, lengths, counts, size). kInvalidArgument names the first bad
-// field by its path in the request. Pure and thread-safe.
+// formats, enum values, lengths, counts, size, dates against each other and the subject's
+// date of birth). kInvalidArgument names every bad field by its path in the request
+// (common/validation.h). Pure and thread-safe.
 #pragma once
 
 #include "absl/status/statusor.h"

@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "common/time_util.h"
 #include "google/protobuf/descriptor.h"
+#include "safeguard/v1/field_rules.pb.h"
 
 namespace safeguard::cli {
 namespace {
@@ -208,6 +209,15 @@ absl::Status Assign(const std::string& assignment, Message* message) {
   return absl::OkStatus();
 }
 
+std::string RuleOf(const FieldDescriptor* f) {
+  const safeguard::v1::FieldRule& rule = f->options().GetExtension(safeguard::v1::rule);
+  std::string out;
+  if (rule.required()) absl::StrAppend(&out, "  REQUIRED");
+  if (!rule.required_when().empty()) absl::StrAppend(&out, "  required when ", rule.required_when());
+  if (!rule.format().empty()) absl::StrAppend(&out, out.empty() ? "  " : "; ", rule.format());
+  return out;
+}
+
 std::vector<std::string> DescribeFields(const Descriptor* descriptor) {
   std::vector<std::string> lines;
   struct Walker {
@@ -219,6 +229,10 @@ std::vector<std::string> DescribeFields(const Descriptor* descriptor) {
         std::string path = prefix.empty() ? f->name() : absl::StrCat(prefix, ".", f->name());
         if (f->type() == FieldDescriptor::TYPE_MESSAGE &&
             f->message_type()->full_name().rfind("google.protobuf.", 0) != 0) {
+          // A list of records, or a record that is itself required (or sometimes), says so.
+          if (const std::string rule = RuleOf(f); !rule.empty()) {
+            lines->push_back(absl::StrCat("  ", f->is_repeated() ? path + "[N]" : path, rule));
+          }
           Walk(f->message_type(), f->is_repeated() ? path + "[N]" : path, depth + 1);
           continue;
         }
@@ -239,7 +253,7 @@ std::vector<std::string> DescribeFields(const Descriptor* descriptor) {
           type = f->cpp_type_name();
         }
         lines->push_back(absl::StrCat("  ", path, f->is_repeated() ? " (repeatable)" : "", "  <",
-                                      type, ">"));
+                                      type, ">", RuleOf(f)));
       }
     }
   } walker{&lines};

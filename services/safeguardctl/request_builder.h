@@ -17,7 +17,12 @@ namespace safeguard::cli {
 // Applies one "path=value" assignment to `message`. kInvalidArgument names the path.
 absl::Status Assign(const std::string& assignment, google::protobuf::Message* message);
 
-// Lines describing every settable field of `descriptor`, for --help.
+// Lines describing every settable field of `descriptor`, for --help: its path, its type
+// (or enum values), and the rule the schema states for it (field_rules.proto): REQUIRED,
+// "required when ...", and its format.
 std::vector<std::string> DescribeFields(const google::protobuf::Descriptor* descriptor);
+
+// The rule `field` carries in the schema, as DescribeFields shows it ("" when none).
+std::string RuleOf(const google::protobuf::FieldDescriptor* field);
 
 }  // namespace safeguard::cli

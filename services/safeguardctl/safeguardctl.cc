@@ -16,7 +16,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/security/client_options.h"
+#include "common/grpc/status_mapping.h"
 #include "common/ids.h"
+#include "common/validation.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/util/json_util.h"
 #include "safeguard/v1/audit.grpc.pb.h"
@@ -270,7 +272,8 @@ int main(int argc, char** argv) {
   }
   if (help) {
     std::cout << "safeguardctl " << positional[0] << " " << positional[1] << " [field=value ...]\n"
-              << "Fields of " << method->input_type()->full_name() << ":\n";
+              << "Fields of " << method->input_type()->full_name()
+              << " (REQUIRED: refused without it; every problem is reported at once):\n";
     for (const std::string& line : safeguard::cli::DescribeFields(method->input_type())) {
       std::cout << line << "\n";
     }
@@ -336,6 +339,16 @@ int main(int argc, char** argv) {
                                    "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL",
                                    "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"};
     const int c = status.error_code();
+    // Every field a request got wrong is in its rich details: one line each.
+    const std::vector<safeguard::validation::FieldViolation> violations =
+        safeguard::validation::FieldViolationsOf(safeguard::ToAbslStatus(status));
+    if (violations.size() > 1) {
+      std::cerr << "error: " << kCodes[c] << ": " << violations.size() << " problems with the request:\n";
+      for (const auto& v : violations) std::cerr << "  " << v.field << ": " << v.description << "\n";
+      std::cerr << "(safeguardctl " << positional[0] << " " << positional[1]
+                << " --help lists the fields, which are required, and their formats)\n";
+      return 1;
+    }
     std::cerr << "error: " << (c >= 0 && c <= 16 ? kCodes[c] : "?") << ": " << status.error_message()
               << "\n";
     if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||

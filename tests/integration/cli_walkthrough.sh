@@ -74,6 +74,16 @@ if "$ctl" police record-conviction pnc_id=$pnc disposal=conviction offence=x \
      classification=child-sexual offence_date=2020-02-30 disposal_date=2021-01-01 court=c \
      sentence=s 2>"$work/err" >/dev/null; then fail "bad date accepted"; fi
 grep -q "INVALID_ARGUMENT: conviction.offence_date" "$work/err" || fail "error does not name the field: $(cat "$work/err")"
+# Every problem at once, one line each, from the status's rich details.
+if "$ctl" police record-conviction pnc_id=$pnc disposal=conviction 2>"$work/err" >/dev/null; then fail "incomplete conviction accepted"; fi
+grep -q "INVALID_ARGUMENT: 6 problems with the request" "$work/err" || fail "not every problem reported: $(cat "$work/err")"
+for field in offence classification offence_date disposal_date court sentence; do
+  grep -q "^  conviction.$field: is required" "$work/err" || fail "conviction.$field not reported: $(cat "$work/err")"
+done
+# A command's --help says which fields are required, and their formats.
+"$ctl" police record-conviction --help >"$work/help"
+grep -q "conviction.offence_date  <string>  REQUIRED; date YYYY-MM-DD" "$work/help" || fail "help: $(cat "$work/help")"
+grep -q "conviction.court  <string>  required when disposal is CONVICTION" "$work/help" || fail "help: $(cat "$work/help")"
 # A read without a purpose is refused.
 if "$ctl" mappa get-risk-view pnc_id=$pnc 2>"$work/err" >/dev/null; then fail "read without purpose"; fi
 grep -q "purpose.code" "$work/err" || fail "purpose error: $(cat "$work/err")"

@@ -445,8 +445,9 @@ TEST_F(DisclosureScenarioTest, DeadlinesDueSoonAndOverdueAreListedPerForce) {
   const std::string done = "DL/SURREY/2";
   ASSERT_THAT(STEP(ReceiveEnquiry, t::Enquiry(done, now - absl::Hours(24 * 60), RIGHT_TO_ASK, "surrey")), IsOk());
   ASSERT_THAT(STEP(CompleteInitialChecks, t::Checks(done, now - absl::Hours(24 * 59), false)), IsOk());
+  ASSERT_THAT(STEP(RecordApplicantOutcome, t::Informed(done, now - absl::Hours(24 * 59 - 1), TOLD_OUT_OF_SCOPE)), IsOk());
   ASSERT_THAT(STEP(CloseCase, t::Closure(done, now - absl::Hours(24 * 58))), IsOk());
-  AwaitCase(done, 3);
+  AwaitCase(done, 4);
   AwaitCase("DL/KENT/2", 3);
   AwaitCase("DL/SURREY/1", 1);
   AwaitCase("DL/KENT/1", 1);

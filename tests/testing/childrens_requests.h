@@ -112,6 +112,12 @@ inline safeguard::v1::RecordHouseholdMembershipRequest ValidMembership(
   *x->mutable_child() = TestChild(child_case);
   x->set_contact(safeguard::v1::REGULARLY_VISITS);
   x->set_from_date("2024-06-01");
+  x->set_relationship_to_child("mother's partner");
+  auto* mother = x->add_other_adults();
+  mother->set_given_name("Cara");
+  mother->set_family_name("Example");
+  mother->set_relationship_to_child("mother");
+  mother->set_date_of_birth("1990-02-02");
   return r;
 }
 

@@ -186,6 +186,22 @@ inline safeguard::v1::RecordNonDisclosureLetterRequest Letter(const std::string&
   return r;
 }
 
+// What the applicant (or enquirer) `to` was told of the outcome.
+inline safeguard::v1::RecordApplicantOutcomeRequest Informed(const std::string& case_ref, absl::Time at,
+                                                             safeguard::v1::ApplicantOutcome outcome,
+                                                             const std::string& to = "A1") {
+  safeguard::v1::RecordApplicantOutcomeRequest r;
+  SetCase(&r, case_ref, "outcome");
+  auto* o = r.mutable_outcome();
+  *o->mutable_at() = ToProtoTimestamp(at);
+  o->set_party_ref(to);
+  o->set_outcome(outcome);
+  o->set_how(safeguard::v1::INFORMED_BY_LETTER);
+  o->set_what_was_said("Told by letter of the outcome, as the guidance words it.");
+  o->set_letter_ref("OUT-0001");
+  return r;
+}
+
 inline safeguard::v1::RecordProtectiveActionRequest Action(const std::string& case_ref, absl::Time at,
                                                            safeguard::v1::ProtectiveAction action,
                                                            const std::string& detail = "Recorded by the case officer.") {

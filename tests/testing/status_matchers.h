@@ -5,8 +5,22 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
+#include "common/validation.h"
 
 namespace safeguard::testing {
+
+// Expects `status` to be kInvalidArgument naming `field` (or, for a whole record missing,
+// fields inside it) and nothing else: a request with one field broken has one problem.
+inline void ExpectViolationsOnlyOf(const absl::Status& status, const std::string& field) {
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  const std::vector<validation::FieldViolation> violations = validation::FieldViolationsOf(status);
+  EXPECT_FALSE(violations.empty()) << status;
+  for (const validation::FieldViolation& v : violations) {
+    EXPECT_TRUE(v.field == field || absl::StartsWith(v.field, field + ".") || absl::StartsWith(v.field, field + "["))
+        << status << " should name " << field << " only";
+  }
+}
 
 inline const absl::Status& GetStatus(const absl::Status& s) { return s; }
 template <typename T>

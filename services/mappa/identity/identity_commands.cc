@@ -21,7 +21,7 @@ using safeguard::v1::IdentityLinkStatus;
 constexpr size_t kMaxReasonLength = 2000;
 
 absl::Status CheckLinkId(const std::string& link_id) {
-  RETURN_IF_ERROR(v::RequireText("link_id", link_id, 64));
+  if (link_id.empty()) return v::FieldError("link_id", "is required (\"link-\" and 20 hex digits)");
   if (!absl::StartsWith(link_id, "link-") || link_id.size() != 25) {
     return v::FieldError("link_id", "is not a link id (\"link-\" and 20 hex digits)");
   }
@@ -35,10 +35,11 @@ IdentityCommands::IdentityCommands(EventStore* store, const MappaState* views, C
 
 void IdentityCommands::Decide(const safeguard::v1::DecideIdentityLinkRequest& request, IdentityLinkStatus decision,
                               const CallContext& call, Done done) {
-  absl::Status valid = v::CommandId("command_id", request.command_id());
-  if (valid.ok()) valid = CheckLinkId(request.link_id());
-  if (valid.ok()) valid = v::RequireText("reason", request.reason(), kMaxReasonLength);
-  if (!valid.ok()) return done(valid);
+  v::Violations problems;
+  problems.Check(v::CommandId("command_id", request.command_id()));
+  problems.Check(CheckLinkId(request.link_id()));
+  problems.Check(v::RequireText("reason", request.reason(), kMaxReasonLength));
+  if (!problems.ok()) return done(problems.status());
   absl::StatusOr<std::optional<IdentityLink>> link = GetLink(views_->Read(), request.link_id());
   if (!link.ok()) return done(link.status());
   if (!link->has_value()) {
@@ -55,9 +56,12 @@ void IdentityCommands::Handle(const safeguard::v1::LinkRecordsRequest& request, 
     if (!record.has_value()) return absl::NotFoundError(absl::StrCat(field, ": no record is known as ", reference));
     return *record;
   };
-  absl::Status valid = v::CommandId("command_id", request.command_id());
-  if (valid.ok()) valid = v::RequireText("reason", request.reason(), kMaxReasonLength);
-  if (!valid.ok()) return done(valid);
+  v::Violations problems;
+  problems.Check(v::CommandId("command_id", request.command_id()));
+  problems.Check(v::RequireText("reason", request.reason(), kMaxReasonLength));
+  problems.Check(LookupReference(request.record_a(), "record_a").status());
+  problems.Check(LookupReference(request.record_b(), "record_b").status());
+  if (!problems.ok()) return done(problems.status());
   absl::StatusOr<std::string> a = resolve(request.record_a(), "record_a");
   if (!a.ok()) return done(a.status());
   absl::StatusOr<std::string> b = resolve(request.record_b(), "record_b");

@@ -1,5 +1,5 @@
 // Validation of MAPPA meeting commands (meeting_service.proto), on the request alone: each
-// checks every field and returns kInvalidArgument naming the first bad one, or the record
+// checks every field and returns kInvalidArgument naming every bad one, or the record
 // ready to append (stream suffix "meeting/<ref>", bus key "meeting:<ref>", payload). What
 // depends on the meeting or on the views (the meeting has happened; the agenda's subject
 // resolved to a person; the review's date and the presumption to disclose) is

@@ -272,6 +272,8 @@ void ApplyEvent(const EventEnvelope& e, RiskView* view) {
       *c->mutable_child() = m.child();
       c->set_contact(m.contact());
       c->set_from_date(m.from_date());
+      c->set_relationship_to_child(m.relationship_to_child());
+      *c->mutable_other_adults() = m.other_adults();
       *c->mutable_provenance() = ProvenanceOf(e);
       break;
     }

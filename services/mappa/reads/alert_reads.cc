@@ -29,13 +29,15 @@ Consultation SubjectsOf(const Alerts& alerts, Subject subject) {
 void AlertReads::Handle(const v1::ListAlertsRequest& request, const CallContext& call,
                         Reply<v1::ListAlertsResponse> reply) {
   auto answer = [&]() -> absl::StatusOr<RecordedAnswer<v1::ListAlertsResponse>> {
-    RETURN_IF_ERROR(CheckPurpose(request.purpose()));
+    v::Violations problems;
+    CheckPurpose(request.purpose(), &problems);
     if (request.rule() != v1::ALERT_RULE_UNSPECIFIED) {
-      RETURN_IF_ERROR(v::RequireEnum("rule", request.rule(), v1::AlertRule_descriptor()));
+      problems.Check(v::RequireEnum("rule", request.rule(), v1::AlertRule_descriptor()));
     }
-    ASSIGN_OR_RETURN(const uint32_t page_size, PageSize(request.page_size()));
+    const std::optional<uint32_t> page_size = problems.Take(PageSize(request.page_size()));
+    RETURN_IF_ERROR(problems.status());
     ASSIGN_OR_RETURN(v1::ListAlertsResponse response,
-                     ListAlerts(state_->Read(), request.rule(), page_size, request.page_token()));
+                     ListAlerts(state_->Read(), request.rule(), *page_size, request.page_token()));
     RecordedAnswer<v1::ListAlertsResponse> recorded;
     recorded.purpose = request.purpose();
     recorded.consulted = {SubjectsOf(response.alerts(), [](const auto& a) { return a.subject_key(); })};

@@ -14,16 +14,18 @@ namespace v1 = safeguard::v1;
 void IdentityReads::Handle(const v1::ListIdentityLinksRequest& request, const CallContext& call,
                            Reply<v1::ListIdentityLinksResponse> reply) {
   auto answer = [&]() -> absl::StatusOr<RecordedAnswer<v1::ListIdentityLinksResponse>> {
-    RETURN_IF_ERROR(CheckPurpose(request.purpose()));
+    validation::Violations problems;
+    CheckPurpose(request.purpose(), &problems);
     v1::IdentityLinkStatus status = request.status();
     if (status == v1::IDENTITY_LINK_STATUS_UNSPECIFIED) {
       status = v1::CANDIDATE;
     } else {
-      RETURN_IF_ERROR(validation::RequireEnum("status", status, v1::IdentityLinkStatus_descriptor()));
+      problems.Check(validation::RequireEnum("status", status, v1::IdentityLinkStatus_descriptor()));
     }
-    ASSIGN_OR_RETURN(const uint32_t page_size, PageSize(request.page_size()));
+    const std::optional<uint32_t> page_size = problems.Take(PageSize(request.page_size()));
+    RETURN_IF_ERROR(problems.status());
     ASSIGN_OR_RETURN(v1::ListIdentityLinksResponse response,
-                     ListLinks(state_->Read(), status, page_size, request.page_token()));
+                     ListLinks(state_->Read(), status, *page_size, request.page_token()));
     std::set<std::string> records;
     for (const auto& d : response.links()) {
       records.insert(d.link().record_a());

@@ -166,8 +166,10 @@ void ShortenLongLists(v1::RiskView* view) {
 }
 
 absl::StatusOr<RecordedAnswer<v1::RiskView>> PersonReads::Answer(const v1::GetRiskViewRequest& request) {
-  RETURN_IF_ERROR(LookupReference(request.subject(), "subject").status());
-  RETURN_IF_ERROR(CheckPurpose(request.purpose()));
+  v::Violations problems;
+  problems.Check(LookupReference(request.subject(), "subject").status());
+  CheckPurpose(request.purpose(), &problems);
+  RETURN_IF_ERROR(problems.status());
   const absl::CivilDay today = DayOf(clock_());
   ASSIGN_OR_RETURN(Found found, FindPicture(state_->Read(), request.subject(), today));
   RecordedAnswer<v1::RiskView> recorded;
@@ -186,10 +188,12 @@ absl::StatusOr<RecordedAnswer<v1::RiskView>> PersonReads::Answer(const v1::GetRi
 
 absl::StatusOr<RecordedAnswer<v1::RiskViewSectionPage>> PersonReads::Answer(
     const v1::GetRiskViewSectionRequest& request) {
-  RETURN_IF_ERROR(LookupReference(request.subject(), "subject").status());
-  RETURN_IF_ERROR(CheckPurpose(request.purpose()));
-  RETURN_IF_ERROR(v::RequireEnum("section", request.section(), v1::RiskViewSection_descriptor()));
-  ASSIGN_OR_RETURN(const uint32_t page_size, PageSize(request.page_size(), kMaxSectionPage));
+  v::Violations problems;
+  problems.Check(LookupReference(request.subject(), "subject").status());
+  CheckPurpose(request.purpose(), &problems);
+  problems.Check(v::RequireEnum("section", request.section(), v1::RiskViewSection_descriptor()));
+  const std::optional<uint32_t> page_size = problems.Take(PageSize(request.page_size(), kMaxSectionPage));
+  RETURN_IF_ERROR(problems.status());
   // The token is the index (from the oldest) the next page ends before: new entries,
   // added at the end, do not move a page already given.
   std::optional<int> end;
@@ -223,7 +227,7 @@ absl::StatusOr<RecordedAnswer<v1::RiskViewSectionPage>> PersonReads::Answer(
   const v1::RiskView& all = in_full.has_value() ? *in_full : *found.view;
   const int total = SizeOf(all, request.section());
   const int stop = std::min(end.value_or(total), total);
-  const int start = std::max(0, stop - static_cast<int>(page_size));
+  const int start = std::max(0, stop - static_cast<int>(*page_size));
   v1::RiskViewSectionPage page;
   page.set_subject_key(found.view->subject_key());
   page.set_section(request.section());
@@ -238,9 +242,12 @@ absl::StatusOr<RecordedAnswer<v1::RiskViewSectionPage>> PersonReads::Answer(
 }
 
 absl::StatusOr<RecordedAnswer<v1::GetTimelineResponse>> PersonReads::Answer(const v1::GetTimelineRequest& request) {
-  ASSIGN_OR_RETURN(const uint32_t page_size, PageSize(request.page_size()));
-  ASSIGN_OR_RETURN(const std::string reference, LookupReference(request.subject(), "subject"));
-  RETURN_IF_ERROR(CheckPurpose(request.purpose()));
+  v::Violations problems;
+  const std::optional<uint32_t> page_size = problems.Take(PageSize(request.page_size()));
+  const std::optional<std::string> found = problems.Take(LookupReference(request.subject(), "subject"));
+  CheckPurpose(request.purpose(), &problems);
+  RETURN_IF_ERROR(problems.status());
+  const std::string& reference = *found;
   const Snapshot snapshot = state_->Read();
   RecordedAnswer<v1::GetTimelineResponse> recorded;
   recorded.purpose = request.purpose();
@@ -250,7 +257,7 @@ absl::StatusOr<RecordedAnswer<v1::GetTimelineResponse>> PersonReads::Answer(cons
     recorded.consulted = {Consultation{.view = kTimeline, .subjects = {reference}}};
     return recorded;
   }
-  recorded.answer = TimelineOf(snapshot, person->records, page_size, request.page_token());
+  recorded.answer = TimelineOf(snapshot, person->records, *page_size, request.page_token());
   if (!recorded.answer.ok() && !absl::IsNotFound(recorded.answer.status())) return recorded.answer.status();
   recorded.consulted = {Consultation{.view = kTimeline, .subjects = person->records}};
   return recorded;

@@ -131,6 +131,7 @@ std::vector<BadInput> BadInputs() {
       {"subject PNC malformed", Break<ER>(enquiry, [](ER* r) { r->mutable_enquiry()->mutable_subject()->set_pnc_id("12/3"); }), "enquiry.subject.pnc_id"},
       {"no child", Break<ER>(enquiry, [](ER* r) { r->mutable_enquiry()->clear_children(); }), "enquiry.children"},
       {"child ref twice", Break<ER>(enquiry, [](ER* r) { *r->mutable_enquiry()->add_children() = r->enquiry().children(0); }), "enquiry.children[1].child_ref"},
+      {"an enquiry before its subject was born", Break<ER>(enquiry, [](ER* r) { r->mutable_enquiry()->mutable_subject()->set_date_of_birth("2024-12-01"); }), "enquiry.at"},
       {"child an adult", Break<ER>(enquiry, [](ER* r) { r->mutable_enquiry()->mutable_children(0)->set_date_of_birth("1990-01-01"); }), "enquiry.children[0].date_of_birth"},
       {"child born in future", Break<ER>(enquiry, [](ER* r) { r->mutable_enquiry()->mutable_children(0)->set_date_of_birth("2026-01-01"); }), "enquiry.children[0].date_of_birth"},
       {"child unnamed", Break<ER>(enquiry, [](ER* r) { r->mutable_enquiry()->mutable_children(0)->clear_given_name(); }), "enquiry.children[0].given_name"},
@@ -223,6 +224,64 @@ TEST_F(DisclosureCommandsTest, RightToAskWalksToDeliveryToEveryRecipientAndClose
   EXPECT_EQ(first.subject_key(), "disclosure:CSODS/HAMPSHIRE/0001");
   EXPECT_EQ(FormatTimestamp(first.occurred_at()), "2024-11-01T10:00:00.000Z") << "the step's own moment";
   EXPECT_EQ((*events)[4].event_type(), "police.DisclosureRiskAssessed");
+}
+
+// An aunt applies about her sister's new partner; the disclosure goes to the sister, who is
+// best placed to protect the child. The aunt is told that action was taken (never what was
+// disclosed), and the case cannot be completed until she has been.
+TEST_F(DisclosureCommandsTest, AnApplicantWhoIsNotTheRecipientIsToldTheOutcomeBeforeTheCaseCloses) {
+  const std::string ref = "CSODS/HAMPSHIRE/0010";
+  WalkToAssessed(ref);
+  auto decision = t::Decision(ref, At(2024, 12, 2), DISCLOSE);
+  *decision.mutable_decision()->mutable_recipients(0)->mutable_party() = t::Party("S1", "Sue", "Sister", "mother");
+  ASSERT_THAT(Run(decision), IsOk());
+  // Before the decision is delivered, what is owed is both outcomes.
+  EXPECT_THAT(Case(ref).outcomes_owed(),
+              ::testing::UnorderedElementsAre(::testing::HasSubstr("applicant A1"), ::testing::HasSubstr("recipient S1")));
+  ASSERT_THAT(Run(t::Delivery(ref, At(2024, 12, 3), "S1")), IsOk());
+  EXPECT_EQ(Case(ref).state(), DISCLOSURE_DELIVERED);
+  ExpectRefused(t::Closure(ref, At(2024, 12, 4)), absl::StatusCode::kFailedPrecondition, "closure.closure");
+  // A non-disclosure letter is not what she is owed: something was disclosed.
+  ExpectRefused(t::Letter(ref, At(2024, 12, 4)), absl::StatusCode::kFailedPrecondition, "letter");
+  ExpectRefused(t::Informed(ref, At(2024, 12, 4), TOLD_SHARED_WITH_ANOTHER, "S1"), absl::StatusCode::kInvalidArgument,
+                "outcome.party_ref");
+  ExpectRefused(t::Informed(ref, At(2024, 12, 4), TOLD_NO_DISCLOSURE), absl::StatusCode::kInvalidArgument,
+                "outcome.outcome");
+  ASSERT_THAT(Run(t::Informed(ref, At(2024, 12, 4), TOLD_SHARED_WITH_ANOTHER)), IsOk());
+  ExpectRefused(t::Informed(ref, At(2024, 12, 4, 11), TOLD_SHARED_WITH_ANOTHER), absl::StatusCode::kFailedPrecondition,
+                "outcome.party_ref");
+  const DisclosureCase told = Case(ref);
+  EXPECT_THAT(told.outcomes_owed(), ::testing::IsEmpty());
+  ASSERT_EQ(told.applicant_outcomes_size(), 1);
+  EXPECT_EQ(told.applicant_outcomes(0).party_ref(), "A1");
+  EXPECT_EQ(told.applicant_outcomes(0).outcome(), TOLD_SHARED_WITH_ANOTHER);
+  ASSERT_THAT(Run(t::Closure(ref, At(2024, 12, 5))), IsOk());
+}
+
+// An applicant who is a recipient has their outcome in the disclosure itself.
+TEST_F(DisclosureCommandsTest, AnApplicantWhoReceivedTheDisclosureHasHadTheirOutcome) {
+  const std::string ref = "CSODS/HAMPSHIRE/0011";
+  WalkToAssessed(ref);
+  ASSERT_THAT(Run(t::Decision(ref, At(2024, 12, 2), DISCLOSE)), IsOk());
+  ExpectRefused(t::Informed(ref, At(2024, 12, 3), TOLD_SHARED_WITH_ANOTHER), absl::StatusCode::kFailedPrecondition,
+                "outcome");
+  ASSERT_THAT(Run(t::Delivery(ref, At(2024, 12, 3), "A1")), IsOk());
+  EXPECT_THAT(Case(ref).outcomes_owed(), ::testing::IsEmpty());
+  ASSERT_THAT(Run(t::Closure(ref, At(2024, 12, 4))), IsOk());
+}
+
+// Not disclosing: told in writing (the letter) or otherwise, once.
+TEST_F(DisclosureCommandsTest, NoDisclosureIsToldByLetterOrOtherwiseOnce) {
+  const std::string ref = "CSODS/HAMPSHIRE/0012";
+  WalkToAssessed(ref);
+  ASSERT_THAT(Run(t::Decision(ref, At(2024, 12, 2), NO_DISCLOSURE)), IsOk());
+  ExpectRefused(t::Closure(ref, At(2024, 12, 3)), absl::StatusCode::kFailedPrecondition, "closure.closure");
+  auto told = t::Informed(ref, At(2024, 12, 3), TOLD_NO_DISCLOSURE);
+  told.mutable_outcome()->set_how(INFORMED_IN_PERSON);
+  told.mutable_outcome()->clear_letter_ref();
+  ASSERT_THAT(Run(told), IsOk());
+  ExpectRefused(t::Letter(ref, At(2024, 12, 3, 12)), absl::StatusCode::kFailedPrecondition, "letter");
+  ASSERT_THAT(Run(t::Closure(ref, At(2024, 12, 4))), IsOk());
 }
 
 TEST_F(DisclosureCommandsTest, CaseRefIsNormalisedSoOneCaseIsOneStream) {
@@ -373,6 +432,13 @@ TEST_F(DisclosureCommandsTest, OutOfScopeEnquiryClosesAfterChecks) {
   ASSERT_THAT(Run(t::Checks(ref, At(2024, 11, 1, 12), /*in_scope=*/false)), IsOk());
   EXPECT_EQ(Case(ref).state(), OUT_OF_SCOPE);
   ExpectRefused(t::Application(ref, At(2024, 11, 2)), absl::StatusCode::kFailedPrecondition, "application");
+  // The enquirer is told why before the case is completed.
+  EXPECT_THAT(Case(ref).outcomes_owed(), ::testing::ElementsAre(::testing::HasSubstr("enquirer A1")));
+  ExpectRefused(t::Closure(ref, At(2024, 11, 2)), absl::StatusCode::kFailedPrecondition, "closure.closure");
+  ExpectRefused(t::Informed(ref, At(2024, 11, 2), TOLD_NO_DISCLOSURE), absl::StatusCode::kInvalidArgument,
+                "outcome.outcome");
+  ASSERT_THAT(Run(t::Informed(ref, At(2024, 11, 2), TOLD_OUT_OF_SCOPE)), IsOk());
+  EXPECT_THAT(Case(ref).outcomes_owed(), ::testing::IsEmpty());
   ASSERT_THAT(Run(t::Closure(ref, At(2024, 11, 2))), IsOk());
 }
 
@@ -419,6 +485,7 @@ TEST_F(DisclosureCommandsTest, EligibilityComesFromTheConfiguredAreasAndDates) {
     EXPECT_THAT(c.application().eligibility_reason(), ::testing::HasSubstr(row.reason));
     if (!row.eligible) {
       EXPECT_THAT(Run(t::Interview(ref, row.at + absl::Hours(1))), StatusIs(absl::StatusCode::kFailedPrecondition));
+      EXPECT_THAT(Run(t::Informed(ref, row.at + absl::Hours(1), TOLD_NOT_ELIGIBLE)), IsOk());
       EXPECT_THAT(Run(t::Closure(ref, row.at + absl::Hours(2))), IsOk()) << "an ineligible case completes";
     }
   }

@@ -320,10 +320,19 @@ TEST(RiskProjectionChildrenTest, ChildrenInContactFromChildrensServicesAndTheReg
   x->mutable_child()->set_childrens_case_id("CS-1001");
   x->set_contact(REGULARLY_VISITS);
   x->set_from_date("2024-06-01");
+  x->set_relationship_to_child("mother's partner");
+  HouseholdAdult* mother = x->add_other_adults();
+  mother->set_given_name("Cara");
+  mother->set_family_name("Example");
+  mother->set_relationship_to_child("mother");
   ApplyEvent(m, &view);
   ComputeAsOf(absl::CivilDay(2024, 7, 1), &view);
   ASSERT_EQ(view.children_in_contact_size(), 2);
   EXPECT_EQ(view.children_in_contact(0).source(), HOUSEHOLD_MEMBERSHIP);
+  // The household's other adults are in the picture: the mother is whom to reach.
+  EXPECT_EQ(view.children_in_contact(0).relationship_to_child(), "mother's partner");
+  ASSERT_EQ(view.children_in_contact(0).other_adults_size(), 1);
+  EXPECT_EQ(view.children_in_contact(0).other_adults(0).relationship_to_child(), "mother");
   EXPECT_EQ(view.children_in_contact(1).source(), REGISTER_NOTIFICATION);
   EXPECT_TRUE(view.flags().child_in_contact());
   // Computing again does not duplicate the register-derived entry.
