@@ -72,6 +72,17 @@ absl::StatusOr<safeguard::v1::SubjectRef> NormaliseSubject(const std::string& fi
   return problems.Or(std::move(n));
 }
 
+void CheckAddress(const std::string& field, safeguard::v1::Address* a, v::Violations* problems) {
+  constexpr size_t kLineMax = 200;
+  problems->Check(v::RequireEnum(field + ".kind", a->kind(), safeguard::v1::AddressKind_descriptor()));
+  problems->Check(v::RequireText(field + ".line1", a->line1(), kLineMax));
+  problems->Check(v::OptionalText(field + ".line2", a->line2(), kLineMax));
+  problems->Check(v::RequireText(field + ".town", a->town(), v::kNameMax));
+  if (std::optional<std::string> postcode = problems->Take(v::NormalisePostcode(field + ".postcode", a->postcode()))) {
+    a->set_postcode(*postcode);
+  }
+}
+
 absl::Status CheckCommandSize(const google::protobuf::Message& request) {
   if (request.ByteSizeLong() > kMaxCommandBytes) {
     return v::FieldError("request", absl::StrCat("is larger than ", kMaxCommandBytes, " bytes"));

@@ -66,6 +66,10 @@ absl::StatusOr<safeguard::v1::SubjectRef> NormaliseSubject(const std::string& fi
 void CheckHeader(const safeguard::v1::CommandHeader& header, absl::CivilDay today, SubjectKeying keying,
                  ValidatedCommand* out, validation::Violations* problems);
 
+// An address (police_events.proto's Address) at `field`: its kind, first line and town
+// required, a UK postcode (normalised in place).
+void CheckAddress(const std::string& field, safeguard::v1::Address* address, validation::Violations* problems);
+
 // Probation case reference number (CRN): a letter and six digits, e.g. "X123456";
 // returned upper-cased.
 absl::StatusOr<std::string> NormaliseProbationCaseRef(absl::string_view field, absl::string_view value);

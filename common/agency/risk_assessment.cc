@@ -38,4 +38,11 @@ void FoldAssessment(const safeguard::v1::EventEnvelope& e, StreamState& state) {
   if (e.has_risk_assessment_completed()) SetRef(state, kAssessment, e.risk_assessment_completed().assessment_ref(), kRecorded);
 }
 
+void RetractAssessment(const safeguard::v1::CorrectableFact& retracted, StreamState& state) {
+  if (retracted.type() != safeguard::v1::RiskAssessmentCompleted::descriptor()->full_name()) return;
+  for (const safeguard::v1::FactReference& ref : retracted.references()) {
+    if (ref.field() == "assessment_ref") SetRef(state, kAssessment, ref.value(), kRetracted);
+  }
+}
+
 }  // namespace safeguard::agency

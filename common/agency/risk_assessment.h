@@ -13,6 +13,7 @@
 #include "common/store/stream_state.h"
 #include "common/validation.h"
 #include "safeguard/v1/envelope.pb.h"
+#include "safeguard/v1/storage.pb.h"
 
 namespace safeguard::agency {
 
@@ -28,5 +29,8 @@ absl::Status AssessmentRefUnused(const StreamState& state, const std::string& re
 
 // What a recorded assessment leaves in its stream's state, for AssessmentRefUnused.
 void FoldAssessment(const safeguard::v1::EventEnvelope& event, StreamState& state);
+
+// A retracted fact, if an assessment, frees its reference.
+void RetractAssessment(const safeguard::v1::CorrectableFact& retracted, StreamState& state);
 
 }  // namespace safeguard::agency

@@ -8,7 +8,9 @@ std::string RefEntry(absl::string_view kind, absl::string_view ref) { return abs
 
 absl::StatusOr<std::optional<std::string>> RefState(const StreamState& state, absl::string_view kind,
                                                     absl::string_view ref) {
-  return state.Get(RefEntry(kind, ref));
+  absl::StatusOr<std::optional<std::string>> entry = state.Get(RefEntry(kind, ref));
+  if (entry.ok() && entry->has_value() && **entry == kRetracted) return std::optional<std::string>();
+  return entry;
 }
 
 void SetRef(StreamState& state, absl::string_view kind, absl::string_view ref, absl::string_view value) {

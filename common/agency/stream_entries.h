@@ -16,15 +16,18 @@ namespace safeguard::agency {
 // Values of a reference's entry.
 inline constexpr char kRecorded[] = "open";
 inline constexpr char kEnded[] = "ended";
+// What it names was retracted (docs/events.md, "Corrections"): as if never recorded.
+inline constexpr char kRetracted[] = "retracted";
 
 // "order/ORD-1".
 std::string RefEntry(absl::string_view kind, absl::string_view ref);
 
-// The entry of `ref` of `kind`: nullopt when the stream never recorded it.
+// The entry of `ref` of `kind`: nullopt when the stream never recorded it, or what
+// recorded it was retracted.
 absl::StatusOr<std::optional<std::string>> RefState(const StreamState& state, absl::string_view kind,
                                                     absl::string_view ref);
 
-// Marks `ref` of `kind` recorded (`kRecorded`) or ended (`kEnded`).
+// Marks `ref` of `kind` recorded (`kRecorded`), ended (`kEnded`) or retracted (`kRetracted`).
 void SetRef(StreamState& state, absl::string_view kind, absl::string_view ref, absl::string_view value);
 
 }  // namespace safeguard::agency

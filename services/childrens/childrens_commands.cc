@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "common/agency/corrections.h"
 #include "common/agency/stream_entries.h"
 #include "common/status_macros.h"
 #include "services/childrens/childrens_stream_state.h"
@@ -76,6 +77,13 @@ void ChildrensCommands::Handle(const RecordHouseholdMembershipRequest& r, const 
 void ChildrensCommands::Handle(const EndHouseholdMembershipRequest& r, const CallContext& call, Done done) {
   submitter_.Submit(r, r.header(), Validate(r, submitter_.Today()), call,
                     Open("ending.membership_ref", kMembershipRef, r.ending().membership_ref()),
+                    std::move(done));
+}
+
+void ChildrensCommands::Handle(const safeguard::v1::RecordCorrectionRequest& r, const CallContext& call, Done done) {
+  const safeguard::v1::FactCorrected correction = r.correction();
+  submitter_.Submit(r, r.header(), Validate(r, submitter_.Today()), call,
+                    [correction](const StreamState& state) { return agency::CheckCorrection(correction, state); },
                     std::move(done));
 }
 

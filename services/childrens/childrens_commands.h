@@ -22,6 +22,8 @@ class ChildrensCommands {
   explicit ChildrensCommands(EventStore* store, Clock clock = SystemClock());
 
   void Handle(const safeguard::v1::RecordReferralRequest& r, const CallContext& call, Done done);
+  // Retracts or amends one of children's services' facts on the record.
+  void Handle(const safeguard::v1::RecordCorrectionRequest& r, const CallContext& call, Done done);
   void Handle(const safeguard::v1::StartSection47EnquiryRequest& r, const CallContext& call, Done done);
   void Handle(const safeguard::v1::ConcludeSection47EnquiryRequest& r, const CallContext& call, Done done);
   void Handle(const safeguard::v1::StartChildProtectionPlanRequest& r, const CallContext& call, Done done);

@@ -58,6 +58,10 @@ class ChildrensGrpcService final : public v1::ChildrensService::CallbackService 
                                                    v1::CommandResult* out) override {
     return Serve(ctx, r, out, &commands_);
   }
+  grpc::ServerUnaryReactor* RecordCorrection(grpc::CallbackServerContext* ctx, const v1::RecordCorrectionRequest* r,
+                                             v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
+  }
   grpc::ServerUnaryReactor* GetRecord(grpc::CallbackServerContext* ctx, const v1::GetAgencyRecordRequest* r,
                                       v1::AgencyRecord* out) override {
     return Serve(ctx, r, out, &records_);

@@ -1,6 +1,7 @@
 #include "services/childrens/childrens_validation.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/agency/corrections.h"
 #include "common/time_util.h"
 #include "common/validation.h"
 
@@ -172,6 +173,9 @@ absl::StatusOr<ValidatedCommand> Validate(const RecordHouseholdMembershipRequest
                                                       x.child().date_of_birth(), ")"));
   }
   problems.Check(v::OptionalText("membership.relationship_to_child", x.relationship_to_child(), kShortTextMax));
+  if (x.has_household_address()) {
+    agency::CheckAddress("membership.household_address", x.mutable_household_address(), &problems);
+  }
   if (problems.Check(v::MaxCount("membership.other_adults", x.other_adults_size(), kMaxOtherAdults))) {
     for (int i = 0; i < x.other_adults_size(); ++i) {
       const std::string base = v::Element("membership.other_adults", i);
@@ -215,6 +219,30 @@ absl::StatusOr<ValidatedCommand> Validate(const EndHouseholdMembershipRequest& r
   out.event_type = "childrens.HouseholdMembershipEnded";
   *out.event.mutable_household_membership_ended() = x;
   return agency::Finish(r, std::move(out), problems);
+}
+
+absl::StatusOr<ValidatedCommand> Validate(const RecordCorrectionRequest& r, absl::CivilDay today) {
+  return agency::ValidateCorrection(
+      r, today, agency::SubjectKeying::kChildrens,
+      [today](const CommandHeader& h, const google::protobuf::Message& fact) -> absl::StatusOr<ValidatedCommand> {
+        const auto validate = [today](const auto& request) { return Validate(request, today); };
+        const google::protobuf::Descriptor* type = fact.GetDescriptor();
+        if (type == ReferralReceived::descriptor()) return agency::ValidateAs<RecordReferralRequest>(h, fact, validate);
+        if (type == Section47EnquiryStarted::descriptor()) return agency::ValidateAs<StartSection47EnquiryRequest>(h, fact, validate);
+        if (type == Section47EnquiryConcluded::descriptor()) {
+          return agency::ValidateAs<ConcludeSection47EnquiryRequest>(h, fact, validate);
+        }
+        if (type == ChildProtectionPlanStarted::descriptor()) {
+          return agency::ValidateAs<StartChildProtectionPlanRequest>(h, fact, validate);
+        }
+        if (type == ChildProtectionPlanEnded::descriptor()) return agency::ValidateAs<EndChildProtectionPlanRequest>(h, fact, validate);
+        if (type == ConcernAboutAdultRecorded::descriptor()) return agency::ValidateAs<RecordConcernAboutAdultRequest>(h, fact, validate);
+        if (type == HouseholdMembershipRecorded::descriptor()) {
+          return agency::ValidateAs<RecordHouseholdMembershipRequest>(h, fact, validate);
+        }
+        if (type == HouseholdMembershipEnded::descriptor()) return agency::ValidateAs<EndHouseholdMembershipRequest>(h, fact, validate);
+        return absl::NotFoundError("not a children's services fact");
+      });
 }
 
 }  // namespace safeguard::childrens

@@ -6,6 +6,7 @@
 #include "absl/time/civil_time.h"
 #include "common/agency/command_validation.h"
 #include "safeguard/v1/childrens_service.pb.h"
+#include "safeguard/v1/corrections.pb.h"
 
 namespace safeguard::childrens {
 
@@ -19,5 +20,8 @@ absl::StatusOr<ValidatedCommand> Validate(const safeguard::v1::EndChildProtectio
 absl::StatusOr<ValidatedCommand> Validate(const safeguard::v1::RecordConcernAboutAdultRequest& r, absl::CivilDay today);
 absl::StatusOr<ValidatedCommand> Validate(const safeguard::v1::RecordHouseholdMembershipRequest& r, absl::CivilDay today);
 absl::StatusOr<ValidatedCommand> Validate(const safeguard::v1::EndHouseholdMembershipRequest& r, absl::CivilDay today);
+// A correction of a children's services fact: an amended fact is checked as its own
+// command would be.
+absl::StatusOr<ValidatedCommand> Validate(const safeguard::v1::RecordCorrectionRequest& r, absl::CivilDay today);
 
 }  // namespace safeguard::childrens

@@ -1,6 +1,7 @@
 #include "services/police/police_commands.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/agency/corrections.h"
 #include "common/agency/risk_assessment.h"
 #include "common/agency/stream_entries.h"
 #include "common/status_macros.h"
@@ -94,6 +95,14 @@ void PoliceCommands::Handle(const safeguard::v1::RecordPoliceRiskAssessmentReque
   const std::string ref = request.assessment().assessment_ref();
   submitter_.Submit(request, request.header(), Validate(request, submitter_.Today()), call,
                     [ref](const StreamState& state) { return agency::AssessmentRefUnused(state, ref); },
+                    std::move(done));
+}
+
+void PoliceCommands::Handle(const safeguard::v1::RecordCorrectionRequest& request, const CallContext& call,
+                            Done done) {
+  const safeguard::v1::FactCorrected correction = request.correction();
+  submitter_.Submit(request, request.header(), Validate(request, submitter_.Today()), call,
+                    [correction](const StreamState& state) { return agency::CheckCorrection(correction, state); },
                     std::move(done));
 }
 

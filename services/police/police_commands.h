@@ -33,6 +33,9 @@ class PoliceCommands {
               Done done);
   void Handle(const safeguard::v1::RecordIntelligenceRequest& request, const CallContext& call,
               Done done);
+  // Retracts or amends one of the police's facts on the subject's record (the rule:
+  // agency::CheckCorrection).
+  void Handle(const safeguard::v1::RecordCorrectionRequest& request, const CallContext& call, Done done);
   void Handle(const safeguard::v1::RecordPoliceRiskAssessmentRequest& request, const CallContext& call,
               Done done);
 

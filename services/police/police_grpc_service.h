@@ -46,6 +46,10 @@ class PoliceGrpcService final : public v1::PoliceService::CallbackService {
                                                  v1::CommandResult* out) override {
     return Serve(ctx, r, out, &commands_);
   }
+  grpc::ServerUnaryReactor* RecordCorrection(grpc::CallbackServerContext* ctx, const v1::RecordCorrectionRequest* r,
+                                             v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
+  }
   grpc::ServerUnaryReactor* GetRecord(grpc::CallbackServerContext* ctx, const v1::GetAgencyRecordRequest* r,
                                       v1::AgencyRecord* out) override {
     return Serve(ctx, r, out, &records_);

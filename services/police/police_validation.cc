@@ -1,6 +1,7 @@
 #include "services/police/police_validation.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/agency/corrections.h"
 #include "common/agency/risk_assessment.h"
 #include "common/validation.h"
 
@@ -58,15 +59,7 @@ absl::StatusOr<ValidatedCommand> Validate(
   if (n.addresses_size() == 0) problems.Add("notification.addresses", "needs at least the home address");
   if (problems.Check(v::MaxCount("notification.addresses", n.addresses_size(), 20))) {
     for (int i = 0; i < n.addresses_size(); ++i) {
-      const std::string base = v::Element("notification.addresses", i);
-      auto* a = n.mutable_addresses(i);
-      problems.Check(v::RequireEnum(base + ".kind", a->kind(), safeguard::v1::AddressKind_descriptor()));
-      problems.Check(v::RequireText(base + ".line1", a->line1(), kShortTextMax));
-      problems.Check(v::OptionalText(base + ".line2", a->line2(), kShortTextMax));
-      problems.Check(v::RequireText(base + ".town", a->town(), v::kNameMax));
-      if (std::optional<std::string> postcode = problems.Take(v::NormalisePostcode(base + ".postcode", a->postcode()))) {
-        a->set_postcode(*postcode);
-      }
+      agency::CheckAddress(v::Element("notification.addresses", i), n.mutable_addresses(i), &problems);
     }
   }
   if (problems.Check(v::MaxCount("notification.foreign_travel", n.foreign_travel_size(), 50))) {
@@ -186,6 +179,27 @@ absl::StatusOr<ValidatedCommand> Validate(const safeguard::v1::RecordPoliceRiskA
   out.event_type = "police.RiskAssessmentCompleted";
   *out.event.mutable_risk_assessment_completed() = request.assessment();
   return agency::Finish(request, std::move(out), problems);
+}
+
+absl::StatusOr<ValidatedCommand> Validate(const safeguard::v1::RecordCorrectionRequest& request, absl::CivilDay today) {
+  namespace v1 = safeguard::v1;
+  return agency::ValidateCorrection(
+      request, today, agency::SubjectKeying::kPolice,
+      [today](const v1::CommandHeader& h, const google::protobuf::Message& fact) -> absl::StatusOr<ValidatedCommand> {
+        const auto validate = [today](const auto& r) { return Validate(r, today); };
+        const google::protobuf::Descriptor* type = fact.GetDescriptor();
+        if (type == v1::ConvictionRecorded::descriptor()) return agency::ValidateAs<v1::RecordConvictionRequest>(h, fact, validate);
+        if (type == v1::RegisterNotificationRecorded::descriptor()) {
+          return agency::ValidateAs<v1::RecordRegisterNotificationRequest>(h, fact, validate);
+        }
+        if (type == v1::OrderRecorded::descriptor()) return agency::ValidateAs<v1::RecordOrderRequest>(h, fact, validate);
+        if (type == v1::OrderBreachRecorded::descriptor()) return agency::ValidateAs<v1::RecordOrderBreachRequest>(h, fact, validate);
+        if (type == v1::IntelligenceRecorded::descriptor()) return agency::ValidateAs<v1::RecordIntelligenceRequest>(h, fact, validate);
+        if (type == v1::RiskAssessmentCompleted::descriptor()) {
+          return agency::ValidateAs<v1::RecordPoliceRiskAssessmentRequest>(h, fact, validate);
+        }
+        return absl::NotFoundError("not a police fact");
+      });
 }
 
 }  // namespace safeguard::police

@@ -11,6 +11,7 @@
 #include "absl/time/civil_time.h"
 #include "common/agency/command_validation.h"
 #include "safeguard/v1/envelope.pb.h"
+#include "safeguard/v1/corrections.pb.h"
 #include "safeguard/v1/police_service.pb.h"
 
 namespace safeguard::police {
@@ -29,5 +30,7 @@ absl::StatusOr<ValidatedCommand> Validate(const safeguard::v1::RecordIntelligenc
                                           absl::CivilDay today);
 absl::StatusOr<ValidatedCommand> Validate(const safeguard::v1::RecordPoliceRiskAssessmentRequest& request,
                                           absl::CivilDay today);
+// A correction of a police fact: an amended fact is checked as its own command would be.
+absl::StatusOr<ValidatedCommand> Validate(const safeguard::v1::RecordCorrectionRequest& request, absl::CivilDay today);
 
 }  // namespace safeguard::police

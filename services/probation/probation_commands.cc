@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/agency/corrections.h"
 #include "common/agency/risk_assessment.h"
 #include "common/status_macros.h"
 #include "services/probation/probation_stream_state.h"
@@ -108,6 +109,13 @@ void ProbationCommands::Handle(const RecordRecallRequest& request, const CallCon
 void ProbationCommands::Handle(const ProposeMappaCategoryLevelRequest& request, const CallContext& call,
                                Done done) {
   submitter_.Submit(request, request.header(), Validate(request, submitter_.Today()), call, nullptr,
+                    std::move(done));
+}
+
+void ProbationCommands::Handle(const RecordCorrectionRequest& request, const CallContext& call, Done done) {
+  const FactCorrected correction = request.correction();
+  submitter_.Submit(request, request.header(), Validate(request, submitter_.Today()), call,
+                    [correction](const StreamState& state) { return agency::CheckCorrection(correction, state); },
                     std::move(done));
 }
 

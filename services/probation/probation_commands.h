@@ -25,6 +25,8 @@ class ProbationCommands {
   explicit ProbationCommands(EventStore* store, Clock clock = SystemClock());
 
   void Handle(const safeguard::v1::StartSupervisionRequest& request, const CallContext& call, Done done);
+  // Retracts or amends one of probation's facts on the person's record.
+  void Handle(const safeguard::v1::RecordCorrectionRequest& request, const CallContext& call, Done done);
   void Handle(const safeguard::v1::EndSupervisionRequest& request, const CallContext& call, Done done);
   void Handle(const safeguard::v1::RecordRiskAssessmentRequest& request, const CallContext& call, Done done);
   void Handle(const safeguard::v1::SetLicenceConditionsRequest& request, const CallContext& call, Done done);

@@ -51,6 +51,10 @@ class ProbationGrpcService final : public v1::ProbationService::CallbackService 
                                                       v1::CommandResult* out) override {
     return Serve(ctx, r, out, &commands_);
   }
+  grpc::ServerUnaryReactor* RecordCorrection(grpc::CallbackServerContext* ctx, const v1::RecordCorrectionRequest* r,
+                                             v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &commands_);
+  }
   grpc::ServerUnaryReactor* GetRecord(grpc::CallbackServerContext* ctx, const v1::GetAgencyRecordRequest* r,
                                       v1::AgencyRecord* out) override {
     return Serve(ctx, r, out, &records_);

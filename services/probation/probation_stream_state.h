@@ -13,11 +13,13 @@ namespace safeguard::probation {
 
 class ProbationStreamFolder final : public StreamFolder {
  public:
-  std::string Version() const override { return "probation/1"; }
+  // 2: each fact's entry for the correction rules; retracted supervisions and condition sets.
+  std::string Version() const override { return "probation/2"; }
   absl::Status Apply(const safeguard::v1::EventEnvelope& event, StreamState& state) const override;
 };
 
-// The supervision `ref` as the person's stream holds it; nullopt if never started.
+// The supervision `ref` as the person's stream holds it; nullopt if never started (or its
+// start was retracted).
 absl::StatusOr<std::optional<safeguard::v1::SupervisionState>> SupervisionOf(const StreamState& state,
                                                                             const std::string& ref);
 

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "common/agency/corrections.h"
 #include "common/agency/risk_assessment.h"
 #include "common/validation.h"
 
@@ -27,7 +28,8 @@ absl::StatusOr<ValidatedCommand> Validate(const StartSupervisionRequest& request
   ValidatedCommand out;
   v::Violations problems;
   if (!agency::CheckCommand(request, today, agency::SubjectKeying::kProbation, &out, &problems)) return problems.status();
-  const auto& s = request.supervision();
+  auto s = request.supervision();  // copy: the residence's postcode is normalised in place
+  if (s.has_residence()) agency::CheckAddress("supervision.residence", s.mutable_residence(), &problems);
   problems.Check(v::RequireReference("supervision.supervision_ref", s.supervision_ref()));
   problems.Check(v::RequireEnum("supervision.kind", s.kind(), SupervisionKind_descriptor()));
   const std::optional<absl::CivilDay> start =
@@ -144,6 +146,25 @@ absl::StatusOr<ValidatedCommand> Validate(const ProposeMappaCategoryLevelRequest
   out.event_type = "probation.MappaCategoryLevelProposed";
   *out.event.mutable_mappa_category_level_proposed() = p;
   return agency::Finish(request, std::move(out), problems);
+}
+
+absl::StatusOr<ValidatedCommand> Validate(const RecordCorrectionRequest& request, absl::CivilDay today) {
+  return agency::ValidateCorrection(
+      request, today, agency::SubjectKeying::kProbation,
+      [today](const CommandHeader& h, const google::protobuf::Message& fact) -> absl::StatusOr<ValidatedCommand> {
+        const auto validate = [today](const auto& r) { return Validate(r, today); };
+        const google::protobuf::Descriptor* type = fact.GetDescriptor();
+        if (type == SupervisionStarted::descriptor()) return agency::ValidateAs<StartSupervisionRequest>(h, fact, validate);
+        if (type == SupervisionEnded::descriptor()) return agency::ValidateAs<EndSupervisionRequest>(h, fact, validate);
+        if (type == RiskAssessmentCompleted::descriptor()) return agency::ValidateAs<RecordRiskAssessmentRequest>(h, fact, validate);
+        if (type == LicenceConditionsSet::descriptor()) return agency::ValidateAs<SetLicenceConditionsRequest>(h, fact, validate);
+        if (type == LicenceBreachRecorded::descriptor()) return agency::ValidateAs<RecordLicenceBreachRequest>(h, fact, validate);
+        if (type == RecallRecorded::descriptor()) return agency::ValidateAs<RecordRecallRequest>(h, fact, validate);
+        if (type == MappaCategoryLevelProposed::descriptor()) {
+          return agency::ValidateAs<ProposeMappaCategoryLevelRequest>(h, fact, validate);
+        }
+        return absl::NotFoundError("not a probation fact");
+      });
 }
 
 }  // namespace safeguard::probation

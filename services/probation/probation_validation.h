@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "common/agency/command_validation.h"
+#include "safeguard/v1/corrections.pb.h"
 #include "safeguard/v1/probation_service.pb.h"
 
 namespace safeguard::probation {
@@ -27,5 +28,7 @@ absl::StatusOr<ValidatedCommand> Validate(const safeguard::v1::RecordRecallReque
                                           absl::CivilDay today);
 absl::StatusOr<ValidatedCommand> Validate(
     const safeguard::v1::ProposeMappaCategoryLevelRequest& request, absl::CivilDay today);
+// A correction of a probation fact: an amended fact is checked as its own command would be.
+absl::StatusOr<ValidatedCommand> Validate(const safeguard::v1::RecordCorrectionRequest& request, absl::CivilDay today);
 
 }  // namespace safeguard::probation

@@ -25,6 +25,27 @@ std::string Source(const Provenance& p) {
                       "]");
 }
 
+// A comparison's weight and each reason, indented.
+std::string MatchLines(const MatchScore& m, const std::string& indent) {
+  std::string out = absl::StrCat(indent, "match weight ", absl::StrFormat("%.1f", m.weight()), " (probability ",
+                                 absl::StrFormat("%.4g", m.probability()), ")",
+                                 m.ruled_out().empty() ? "" : absl::StrCat("; RULED OUT: ", m.ruled_out()), "\n");
+  for (const MatchReason& reason : m.reasons()) {
+    absl::StrAppend(&out, indent, "  ", absl::StrFormat("%+6.1f", reason.weight()), "  ", reason.comparison(), ": ",
+                    reason.level(), reason.detail().empty() ? "" : absl::StrCat(" [", reason.detail(), "]"), "\n");
+  }
+  return out;
+}
+
+// A correction, for the view and the timeline.
+std::string CorrectionLines(const CorrectionFact& c, const std::string& indent) {
+  return absl::StrCat(indent, c.kind() == RETRACTED ? "RETRACTED" : "AMENDED", " on ", c.decided_on(), " by ",
+                      c.decided_by(), " (", EnumName(c.reason()), "): ", c.explanation(), "\n", indent, "  was: ", c.was(),
+                      "\n", c.now().empty() ? "" : absl::StrCat(indent, "  now: ", c.now(), "\n"), indent,
+                      "  correction event ", c.provenance().event_id(), ", recorded ",
+                      FormatTimestamp(c.provenance().recorded_at()), " by ", c.provenance().recorded_by().user(), "\n");
+}
+
 std::string RenderRiskView(const RiskView& v) {
   std::string out;
   const SubjectRef& id = v.identity();
@@ -221,6 +242,13 @@ std::string RenderRiskView(const RiskView& v) {
   }
   absl::StrAppend(&out, "\n", v.events_applied(), " event(s) applied; last updated ",
                   FormatTimestamp(v.last_updated()), "\n");
+  if (v.corrections_size() > 0) {
+    absl::StrAppend(&out, "  Corrections (", v.corrections_size(), "; the facts above are as corrected):\n");
+    for (const CorrectionFact& c : v.corrections()) {
+      absl::StrAppend(&out, "    ", c.corrected_event_type(), " ", c.corrected_event_id(), "\n",
+                      CorrectionLines(c, "      "));
+    }
+  }
   return out;
 }
 
@@ -240,6 +268,7 @@ std::string RenderTimeline(const GetTimelineResponse& t) {
                     EnumName(p.agency()), "  ", e.summary(), "\n            event ",
                     p.event_id(), " (", p.stream_id(), " v", p.stream_version(), "), recorded ",
                     FormatTimestamp(p.recorded_at()), " by ", p.recorded_by().user(), "\n");
+    if (e.has_correction()) absl::StrAppend(&out, CorrectionLines(e.correction(), "            "));
   }
   if (t.entries_size() == 0) out += "(no entries)\n";
   if (!t.next_page_token().empty()) {
@@ -280,6 +309,19 @@ std::string RenderAlertChange(const AlertChange& c) {
                       "  ", AlertLine(c.alert()));
 }
 
+std::string RenderCandidates(const FindPersonResponse& r) {
+  std::string out = absl::StrCat("People who compare (", r.candidates_size(), "), best first\n");
+  for (const PersonCandidate& c : r.candidates()) {
+    const SubjectRef& id = c.identity();
+    absl::StrAppend(&out, "  ", c.person_key(), "  ", id.given_name(), " ", id.family_name(),
+                    id.date_of_birth().empty() ? "" : absl::StrCat(", born ", id.date_of_birth()), "\n");
+    if (c.linked_records_size() > 1) absl::StrAppend(&out, "      records: ", absl::StrJoin(c.linked_records(), ", "), "\n");
+    absl::StrAppend(&out, "      compared with ", c.record_key(), ":\n", MatchLines(c.match(), "      "));
+  }
+  if (r.candidates_size() == 0) out += "(no one compares closely enough)\n";
+  return out;
+}
+
 std::string RenderLinks(const ListIdentityLinksResponse& r) {
   std::string out = absl::StrCat("Identity links (", r.links_size(), ")\n");
   auto record = [](const IdentityRecord& rec) {
@@ -291,9 +333,7 @@ std::string RenderLinks(const ListIdentityLinksResponse& r) {
     const IdentityLink& l = d.link();
     absl::StrAppend(&out, "  ", l.link_id(), "  ", EnumName(l.status()), "\n      ", record(d.record_a()),
                     "\n      ", record(d.record_b()), "\n");
-    for (const auto& n : l.shared_names()) {
-      absl::StrAppend(&out, "      same name and birth date: ", n.name(), ", ", n.date_of_birth(), "\n");
-    }
+    if (l.has_match()) absl::StrAppend(&out, MatchLines(l.match(), "      "));
     for (const auto& ref : l.shared_references()) {
       absl::StrAppend(&out, "      same reference: ", ref.reference(), "\n");
     }
@@ -460,6 +500,7 @@ std::string Render(const google::protobuf::Message& message) {
   if (const auto* r = dynamic_cast<const ListAlertsResponse*>(&message)) return RenderAlerts(*r);
   if (const auto* c = dynamic_cast<const AlertChange*>(&message)) return RenderAlertChange(*c);
   if (const auto* r = dynamic_cast<const ListIdentityLinksResponse*>(&message)) return RenderLinks(*r);
+  if (const auto* r = dynamic_cast<const FindPersonResponse*>(&message)) return RenderCandidates(*r);
   if (const auto* c = dynamic_cast<const DisclosureCase*>(&message)) return RenderCase(*c);
   if (const auto* r = dynamic_cast<const ListDisclosureDeadlinesResponse*>(&message)) return RenderDeadlines(*r);
   if (const auto* r = dynamic_cast<const GetDisclosureStatisticsResponse*>(&message)) return RenderStatistics(*r);

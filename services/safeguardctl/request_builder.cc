@@ -1,6 +1,9 @@
 #include "services/safeguardctl/request_builder.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -31,6 +34,36 @@ void FindPaths(const Descriptor* d, const std::string& name, const std::string& 
       FindPaths(f->message_type(), name, path, depth + 1, out);
     }
   }
+}
+
+// Of several paths a short name could mean, the ones it means: those outside what a
+// correction amends (one of a oneof's choices, or the amended subject), which are named by
+// their full paths; of those, the shallowest.
+std::vector<std::string> Preferred(const Descriptor* d, std::vector<std::string> paths) {
+  auto in_amendment = [d](const std::string& path) {
+    const Descriptor* at = d;
+    for (absl::string_view part : absl::StrSplit(path, '.')) {
+      const FieldDescriptor* f = at == nullptr ? nullptr : at->FindFieldByName(std::string(part));
+      if (f == nullptr) return false;
+      if (f->real_containing_oneof() != nullptr || f->name() == "amended_subject") return true;
+      at = f->message_type();
+    }
+    return false;
+  };
+  auto keep = [&](auto pred) {
+    std::vector<std::string> kept;
+    for (const std::string& p : paths) {
+      if (pred(p)) kept.push_back(p);
+    }
+    if (!kept.empty()) paths = std::move(kept);
+  };
+  keep([&](const std::string& p) { return !in_amendment(p); });
+  // Then the shallowest: `kind=` is a supervision's kind, not its residence address's.
+  auto depth = [](const std::string& p) { return std::count(p.begin(), p.end(), '.'); };
+  auto shallowest = depth(*std::min_element(paths.begin(), paths.end(),
+                                            [&](const auto& a, const auto& b) { return depth(a) < depth(b); }));
+  keep([&](const std::string& p) { return depth(p) == shallowest; });
+  return paths;
 }
 
 absl::Status SetScalar(Message* m, const FieldDescriptor* f, const std::string& value,
@@ -155,6 +188,7 @@ absl::Status Assign(const std::string& assignment, Message* message) {
                                                      message->GetDescriptor()->name(),
                                                      " (see --help)"));
     }
+    if (paths.size() > 1) paths = Preferred(message->GetDescriptor(), paths);
     if (paths.size() > 1) {
       return absl::InvalidArgumentError(absl::StrCat("'", first, "' is ambiguous; write one of: ",
                                                      absl::StrJoin(paths, ", ")));

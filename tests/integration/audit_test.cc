@@ -29,6 +29,7 @@
 #include "services/safeguard_audit/replay.h"
 #include "services/safeguard_audit/verify.h"
 #include "services/safeguardd/all_in_one.h"
+#include "tests/testing/correction_requests.h"
 #include "tests/testing/police_requests.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -376,6 +377,75 @@ TEST_F(AuditTest, ReplayingTheLogsGivesEveryLiveViewAndADoctoredOneIsNamed) {
   for (const auto& v : doctored->views) {
     EXPECT_EQ(v.same(), v.view != "person pnc:2019/0010001X") << v.view;
   }
+}
+
+// A conviction quashed on appeal, through the public APIs: the picture shows the current
+// truth (no conviction, the correction listed), the timeline the history (the conviction as
+// recorded, marked retracted, and the retraction), a view as of a moment before it what was
+// believed then, and a replay of the log the live picture, byte for byte.
+TEST_F(AuditTest, ACorrectionIsInThePictureTheTimelineTheViewAsOfAndTheReplay) {
+  auto mappa = pki_.Stub<MappaService>(system_->mappa_address(), "mappa-chair", "chair-5");
+  const std::string pnc = "2019/0012345X";
+  Purpose purpose;
+  purpose.set_code(MAPPA_MEETING);
+  purpose.set_detail("MAPPA level 2 meeting M-9");
+  auto live = [&](const std::function<bool(const RiskView&)>& done) {
+    GetRiskViewRequest read;
+    *read.mutable_subject() = testing::TestSubject(pnc);
+    *read.mutable_purpose() = purpose;
+    RiskView v;
+    for (const absl::Time deadline = absl::Now() + absl::Seconds(10); absl::Now() < deadline;) {
+      v.Clear();
+      if (mappa->GetRiskView(Context().get(), read, &v).ok() && done(v)) break;
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    return v;
+  };
+  CommandResult convicted;
+  ASSERT_TRUE(police_->RecordConviction(Context().get(), testing::ValidConviction("cmd-quash-0001", pnc), &convicted).ok());
+  const RiskView before = live([](const RiskView& v) { return v.convictions_size() == 1; });
+  ASSERT_TRUE(before.flags().duty_to_consider_disclosure());
+  const absl::Time moment = absl::Now();
+  absl::SleepFor(absl::Milliseconds(5));
+
+  RecordCorrectionRequest quash = testing::Correction(testing::ValidConviction("x", pnc).header(), "cmd-quash-0002",
+                                                      convicted.event_id(), RETRACTED, QUASHED_ON_APPEAL);
+  quash.mutable_correction()->set_decided_by("Court of Appeal (Criminal Division)");
+  CommandResult quashed;
+  grpc::Status st = police_->RecordCorrection(Context().get(), quash, &quashed);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  const RiskView now = live([](const RiskView& v) { return v.corrections_size() == 1; });
+  ASSERT_EQ(now.corrections_size(), 1) << "the picture is still there, with its correction";
+  EXPECT_EQ(now.convictions_size(), 0);
+  EXPECT_FALSE(now.flags().duty_to_consider_disclosure()) << "alerts and flags follow the correction";
+  EXPECT_EQ(now.corrections(0).decided_by(), "Court of Appeal (Criminal Division)");
+  EXPECT_EQ(now.corrections(0).provenance().event_id(), quashed.event_id());
+
+  GetTimelineRequest timeline;
+  *timeline.mutable_subject() = testing::TestSubject(pnc);
+  *timeline.mutable_purpose() = purpose;
+  GetTimelineResponse history;
+  ASSERT_TRUE(mappa->GetTimeline(Context().get(), timeline, &history).ok());
+  ASSERT_EQ(history.entries_size(), 2);
+  EXPECT_THAT(history.entries(0).summary(), ::testing::StartsWith("Conviction: "));
+  EXPECT_EQ(history.entries(0).correction().kind(), RETRACTED);
+  EXPECT_EQ(history.entries(0).correction().reason(), QUASHED_ON_APPEAL);
+  EXPECT_THAT(history.entries(1).summary(), ::testing::StartsWith("Correction: retracted event " + convicted.event_id()));
+
+  Purpose audit;
+  audit.set_code(AUDIT);
+  audit.set_detail("Appeal A-3: what did the panel know before the appeal?");
+  auto then = audit_tool::ViewAsOf({.bus_dir = dir_.path() + "/bus", .work_dir = dir_.path() + "/as-of",
+                                    .as_of = moment, .subject = testing::TestSubject(pnc), .purpose = audit});
+  ASSERT_THAT(then, IsOk());
+  EXPECT_EQ(then->convictions_size(), 1) << "as it was believed then";
+  EXPECT_EQ(then->corrections_size(), 0);
+
+  auto report = audit_tool::ReplayAndCompare(
+      {.bus_dir = dir_.path() + "/bus", .live_state = dir_.path() + "/mappa", .work_dir = dir_.path() + "/replay"});
+  ASSERT_THAT(report, IsOk());
+  EXPECT_EQ(report->differences, 0u);
+  EXPECT_GE(report->events_replayed, 2u);
 }
 
 TEST_F(AuditTest, EachServiceSignsItsOwnLogWithItsOwnKey) {

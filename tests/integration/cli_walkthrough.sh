@@ -131,7 +131,8 @@ grep -q "^Not held" "$work/screen" || fail "screening miss: $(cat "$work/screen"
   command_id=walkthrough-supervision-1 >/dev/null || fail "supervision not recorded"
 links() { "$ctl" identity list-identity-links purpose.code=mappa-meeting purpose.detail="walkthrough"; }
 for _ in $(seq 1 100); do links >"$work/links" && grep -q "probation:Y765432" "$work/links" && break; sleep 0.1; done
-grep -q "same name and birth date: danwalker, 1984-07-19" "$work/links" || fail "no candidate: $(cat "$work/links")"
+grep -q "match weight" "$work/links" || fail "no candidate: $(cat "$work/links")"
+grep -q "date of birth: agrees \[1984-07-19 ~ 1984-07-19\]" "$work/links" || fail "no reasons: $(cat "$work/links")"
 link_id=$(grep -B3 "probation:Y765432" "$work/links" | sed -n 's/^  \(link-[0-9a-f]*\)  CANDIDATE$/\1/p')
 [ -n "$link_id" ] || fail "candidate link id: $(cat "$work/links")"
 "$ctl" --timeout=30 mappa watch-alerts purpose.code=mappa-meeting purpose.detail="walkthrough" >"$work/watch" 2>&1 &
@@ -147,6 +148,29 @@ grep -q "pnc:$pnc  RESTRICTED_PERSON_IN_CONTACT_WITH_CHILD" "$work/alerts" || fa
 for _ in $(seq 1 50); do grep -q "RESTRICTED_PERSON_IN_CONTACT_WITH_CHILD" "$work/watch" && break; sleep 0.1; done
 kill "$watcher" 2>/dev/null; wait "$watcher" 2>/dev/null || true
 grep -q "pnc:$pnc  RESTRICTED_PERSON_IN_CONTACT_WITH_CHILD" "$work/watch" || fail "watch: $(cat "$work/watch")"
+
+# A look-up by name and date of birth, as a disclosure officer starts a Right to Ask
+# enquiry: Danny is Dan; one person, both records, the reasons shown.
+"$ctl" --as=police-disclosure mappa find-person given_name=Danny family_name=Walker date_of_birth=1984-07-19 \
+  purpose.code=disclosure-scheme-assessment purpose.detail="walkthrough enquiry" >"$work/found" || fail "find-person"
+grep -q "^People who compare (1), best first" "$work/found" || fail "find-person: $(cat "$work/found")"
+grep -q "records: pnc:$pnc, probation:Y765432" "$work/found" || fail "find-person records: $(cat "$work/found")"
+grep -q "given names: first names are forms of one name" "$work/found" || fail "find-person reasons: $(cat "$work/found")"
+
+# A correction: intelligence withdrawn leaves the picture; the timeline keeps it, marked.
+"$ctl" police record-intelligence pnc_id=$pnc intelligence_ref=INT-W1 received_date=2025-03-03 \
+  source_evaluation=source-untested assessment=not-known handling=lawful-sharing-permitted \
+  summary="Reported near a school gate" concerns_children=true command_id=walkthrough-intel-1 >"$work/intel"
+intel_event=$(sed -n 's/^  event_id: *//p' "$work/intel")
+[ -n "$intel_event" ] || fail "intelligence not recorded: $(cat "$work/intel")"
+"$ctl" police record-correction pnc_id=$pnc corrected_event_id="$intel_event" kind=retracted \
+  reason=intelligence-withdrawn decided_by="DI J. Patel, FIB" decided_on=2025-03-10 \
+  explanation="The source withdrew the report" >"$work/corrected" || fail "correction: $(cat "$work/corrected")"
+for _ in $(seq 1 100); do view >"$work/view" 2>/dev/null && grep -q "Corrections (1" "$work/view" && break; sleep 0.1; done
+grep -q "RETRACTED on 2025-03-10 by DI J. Patel, FIB (INTELLIGENCE_WITHDRAWN)" "$work/view" || fail "view: $(cat "$work/view")"
+"$ctl" mappa get-timeline pnc_id=$pnc purpose.code=mappa-meeting purpose.detail="walkthrough" >"$work/timeline"
+grep -q "INT-W1" "$work/timeline" || fail "timeline lost the fact: $(cat "$work/timeline")"
+grep -q "RETRACTED on 2025-03-10" "$work/timeline" || fail "timeline: $(cat "$work/timeline")"
 
 # The disclosure scheme: a Right to Ask case through every step, as a disclosure officer
 # would type it, with a MAPPA meeting recommending the disclosure.
@@ -293,7 +317,7 @@ grep -q "access policy re-read from $work/policy.conf (SIGHUP): unchanged" "$wor
 grep -q '"reloads": "1"' "$work/status" || fail "the reload is not in the status: $(cat "$work/status")"
 "$ctl" screening check-identifier kind=email value=nobody@example.org >/dev/null || fail "the local platform"
 view >"$work/view2"
-grep -q "3 event(s) applied" "$work/view2" || fail "view lost on restart: $(cat "$work/view2")"
+grep -q "5 event(s) applied" "$work/view2" || fail "view lost on restart: $(cat "$work/view2")"
 grep -q "Combines:    pnc:$pnc, probation:Y765432" "$work/view2" || fail "link lost on restart"
 stop
 

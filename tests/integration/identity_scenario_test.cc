@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "common/bus/event_bus_rocksdb.h"
@@ -258,8 +259,9 @@ TEST_F(IdentityScenarioTest, OneManAcrossThreeAgenciesBecomesOnePictureWithItsAl
   ListIdentityLinksResponse candidates = Links(CANDIDATE);
   ASSERT_EQ(candidates.links_size(), 3);
   for (const auto& d : candidates.links()) {
-    ASSERT_EQ(d.link().shared_names_size(), 1);
-    EXPECT_EQ(d.link().shared_names(0).name(), "johnoneill");
+    EXPECT_TRUE(d.link().name_match());
+    EXPECT_GE(d.link().match().weight(), 18.0) << "scored, with the reasons shown";
+    EXPECT_FALSE(d.link().match().reasons().empty());
   }
 
   // Probation records his PNC id beside the CRN: the exact match links those two at once.
@@ -360,6 +362,118 @@ TEST_F(IdentityScenarioTest, OneManAcrossThreeAgenciesBecomesOnePictureWithItsAl
   auto decisions = system_->embedded_bus()->Read(kMappaTopic, 0, 100);
   ASSERT_THAT(decisions, IsOk());
   EXPECT_EQ(decisions->size(), 2u);
+}
+
+// Issue 14's scenario: three agencies hold three spellings of one man, "Michael James
+// O'CONNOR" (police), "Michael J. OConnor" (probation) and "michael oconnor" (children's
+// services), all born 1968-11-23. A disclosure officer finds him by name and date of
+// birth; each pair is proposed with its reasons; a MAPPA chair confirms two links and the
+// three records are one person, whom the same look-up then finds once.
+TEST_F(IdentityScenarioTest, ThreeSpellingsOfOneManEndAsOneConfirmedPerson) {
+  SubjectRef police = AsPolice();
+  police.set_given_name("Michael James");
+  police.set_family_name("O'CONNOR");
+  police.set_date_of_birth("1968-11-23");
+  SubjectRef probation = AsProbation();
+  probation.set_given_name("Michael J.");
+  probation.set_family_name("OConnor");
+  probation.set_date_of_birth("1968-11-23");
+  SubjectRef childrens = AsChildrens();
+  childrens.set_given_name("michael");
+  childrens.set_family_name("oconnor");
+  childrens.set_date_of_birth("1968-11-23");
+  RecordConvictionRequest conviction = testing::ValidConviction("cmd-conviction-1", kPnc);
+  *conviction.mutable_header()->mutable_subject() = police;
+  Command([&](auto* ctx, auto* out) { return police_->RecordConviction(ctx, conviction, out); });
+  StartSupervisionRequest supervision = testing::ValidSupervision("cmd-supervision-1", kCrn);
+  *supervision.mutable_header()->mutable_subject() = probation;
+  Command([&](auto* ctx, auto* out) { return probation_->StartSupervision(ctx, supervision, out); });
+  RecordHouseholdMembershipRequest visit = testing::ValidMembership("cmd-household-1");
+  *visit.mutable_header()->mutable_subject() = childrens;
+  Command([&](auto* ctx, auto* out) { return childrens_->RecordHouseholdMembership(ctx, visit, out); });
+  AwaitView(childrens, [](const RiskView& v) { return v.identity_links_size() == 2; });
+
+  // A Right to Ask enquiry starts with a name: the disclosure officer looks him up.
+  auto disclosure_officer = pki_.Stub<MappaService>(system_->mappa_address(), "police-disclosure", "dc-4411");
+  auto find = [&](const std::string& given, const std::string& family, const std::string& born) {
+    FindPersonRequest r;
+    r.mutable_subject()->set_given_name(given);
+    r.mutable_subject()->set_family_name(family);
+    r.mutable_subject()->set_date_of_birth(born);
+    r.mutable_purpose()->set_code(DISCLOSURE_SCHEME_ASSESSMENT);
+    r.mutable_purpose()->set_detail("CSODS/HAMPSHIRE/0042 initial checks");
+    FindPersonResponse response;
+    grpc::Status st = disclosure_officer->FindPerson(Context().get(), r, &response);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return response;
+  };
+  FindPersonResponse found = find("Mick", "O'Connor", "1968-11-23");  // as the enquirer knows him
+  ASSERT_EQ(found.candidates_size(), 3) << "three records, not yet one person";
+  for (const PersonCandidate& c : found.candidates()) {
+    EXPECT_GE(c.match().weight(), 8.0);
+    EXPECT_EQ(c.match().reasons(0).level(), "first names are forms of one name") << "Mick is Michael";
+  }
+
+  // Each pair proposed, with its reasons; nothing linked yet.
+  ListIdentityLinksResponse candidates = Links(CANDIDATE);
+  ASSERT_EQ(candidates.links_size(), 3);
+  std::string police_probation, police_childrens;
+  for (const auto& d : candidates.links()) {
+    EXPECT_TRUE(d.link().match().ruled_out().empty());
+    EXPECT_GE(d.link().match().weight(), 18.0);
+    const std::set<std::string> pair = {d.link().record_a(), d.link().record_b()};
+    if (pair.contains(kPoliceRecord) && pair.contains(kProbationRecord)) police_probation = d.link().link_id();
+    if (pair.contains(kPoliceRecord) && pair.contains(kChildrensRecord)) police_childrens = d.link().link_id();
+  }
+  ASSERT_TRUE(Decide(&IdentityService::Stub::ConfirmIdentityLink, "cmd-confirm-1", police_probation,
+                     "Same man: PNC record, OASys and photograph agree").ok());
+  ASSERT_TRUE(Decide(&IdentityService::Stub::ConfirmIdentityLink, "cmd-confirm-2", police_childrens,
+                     "Same man: address and photograph agree").ok());
+  const RiskView one = AwaitView(childrens, [](const RiskView& v) { return v.linked_records_size() == 3; });
+  EXPECT_EQ(one.subject_key(), kPoliceRecord);
+  EXPECT_THAT(one.linked_records(), ElementsAre(kPoliceRecord, kProbationRecord, kChildrensRecord));
+  EXPECT_EQ(Links(CANDIDATE).links_size(), 0) << "the third pair is one person already";
+  found = find("Michael", "OCONNOR", "1968-11-23");
+  ASSERT_EQ(found.candidates_size(), 1);
+  EXPECT_EQ(found.candidates(0).person_key(), kPoliceRecord);
+  EXPECT_THAT(found.candidates(0).linked_records(), ElementsAre(kPoliceRecord, kProbationRecord, kChildrensRecord));
+
+  // Each look-up is recorded: who, why, what was searched for, and whom it showed; a
+  // look-up that finds no one is recorded too.
+  EXPECT_EQ(find("Nobody", "Anywhere", "1970-01-01").candidates_size(), 0);
+  std::vector<AccessRecord> searches;
+  for (const absl::Time deadline = absl::Now() + absl::Seconds(10); absl::Now() < deadline;) {
+    searches.clear();
+    for (const AccessRecord& a : AccessRecords()) {
+      if (a.view() == "mappa.FindPerson") searches.push_back(a);
+    }
+    if (searches.size() == 3 + 3 + 1) break;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  ASSERT_EQ(searches.size(), 7u) << "three records shown, twice, and one miss";
+  for (const AccessRecord& a : searches) {
+    EXPECT_EQ(a.actor().user(), "dc-4411");
+    EXPECT_EQ(a.purpose().code(), DISCLOSURE_SCHEME_ASSESSMENT);
+    EXPECT_THAT(a.query(), ::testing::StartsWith("name and date of birth: "));
+  }
+  EXPECT_EQ(searches.back().subject_key(), "");
+  EXPECT_THAT(searches.back().query(), ::testing::HasSubstr("Nobody Anywhere, 1970-01-01"));
+}
+
+// Bad look-ups name every field at once; a probation officer may not search the combined
+// picture.
+TEST_F(IdentityScenarioTest, ALookUpByNameNeedsAFamilyNameADateOfBirthAndAPurpose) {
+  FindPersonRequest r;
+  r.mutable_subject()->set_pnc_id(kPnc);
+  FindPersonResponse response;
+  grpc::Status st = mappa_->FindPerson(Context().get(), r, &response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  for (const char* field : {"subject.family_name", "subject.date_of_birth", "subject.pnc_id", "purpose.code"}) {
+    EXPECT_THAT(st.error_message(), ::testing::HasSubstr(field));
+  }
+  auto probation_officer = pki_.Stub<MappaService>(system_->mappa_address(), "probation-officer");
+  st = probation_officer->FindPerson(Context().get(), r, &response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
 }
 
 TEST_F(IdentityScenarioTest, AgenciesDisagreeingOnRiskRaiseAnAlertUntilTheyAgree) {

@@ -21,6 +21,7 @@
 #include "services/probation/probation_validation.h"
 #include "tests/fuzz/fuzz_clock.h"
 #include "tests/testing/childrens_requests.h"
+#include "tests/testing/correction_requests.h"
 #include "tests/testing/disclosure_requests.h"
 #include "tests/testing/meeting_requests.h"
 #include "tests/testing/police_requests.h"

@@ -24,7 +24,7 @@ class EventFactory {
     e.set_agency(safeguard::v1::AGENCY_POLICE);
     e.set_subject_key(absl::StrCat("pnc:", pnc));
     e.set_stream_id(absl::StrCat("police/pnc:", pnc));
-    e.set_stream_version(++versions_[pnc]);
+    e.set_stream_version(++versions_[absl::StrCat("police/pnc:", pnc)]);
     e.set_log_sequence(sequence_);
     *e.mutable_subject() = TestSubject(pnc);
     *e.mutable_occurred_at() = ToProtoTimestamp(StartOfDay(*ParseIsoDate(occurred)));
@@ -103,6 +103,29 @@ class EventFactory {
                                       ->message_type()
                                       ->name()));
     return e;
+  }
+
+  // The agency's correction of `fact`, on its stream: retracted, or amended by `amend`.
+  template <typename Amend>
+  safeguard::v1::EventEnvelope Correction(const safeguard::v1::EventEnvelope& fact, safeguard::v1::CorrectionKind kind,
+                                          safeguard::v1::CorrectionReason reason, Amend amend) {
+    safeguard::v1::EventEnvelope e =
+        About(fact.agency(), fact.subject_key(), fact.subject(), "2024-07-01", [&](safeguard::v1::EventEnvelope* e) {
+          auto* c = e->mutable_fact_corrected();
+          c->set_corrected_event_id(fact.event_id());
+          c->set_kind(kind);
+          c->set_reason(reason);
+          c->set_explanation("as decided");
+          c->set_decided_by("the deciding officer");
+          c->set_decided_on("2024-07-01");
+          amend(c);
+        });
+    e.set_stream_id(fact.stream_id());
+    return e;
+  }
+  safeguard::v1::EventEnvelope Retraction(const safeguard::v1::EventEnvelope& fact,
+                                          safeguard::v1::CorrectionReason reason = safeguard::v1::KEYING_ERROR) {
+    return Correction(fact, safeguard::v1::RETRACTED, reason, [](safeguard::v1::FactCorrected*) {});
   }
 
   // A MAPPA user's decision on the link between records `a` and `b`.

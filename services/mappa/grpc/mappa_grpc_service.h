@@ -44,6 +44,10 @@ class MappaGrpcService final : public v1::MappaService::CallbackService {
                                         v1::GetTimelineResponse* out) override {
     return ServeWhole(ctx, r, out, gate_, persons_);
   }
+  grpc::ServerUnaryReactor* FindPerson(grpc::CallbackServerContext* ctx, const v1::FindPersonRequest* r,
+                                       v1::FindPersonResponse* out) override {
+    return ServeWhole(ctx, r, out, gate_, persons_);
+  }
   grpc::ServerUnaryReactor* ListAlerts(grpc::CallbackServerContext* ctx, const v1::ListAlertsRequest* r,
                                        v1::ListAlertsResponse* out) override {
     return ServeWhole(ctx, r, out, gate_, alerts_);

@@ -88,23 +88,6 @@ std::string NormaliseName(absl::string_view name) {
   return out;
 }
 
-std::vector<NameKey> NameKeysOf(const safeguard::v1::SubjectRef& subject) {
-  std::vector<NameKey> keys;
-  if (subject.date_of_birth().empty()) return keys;
-  auto add = [&](std::string name) {
-    if (name.empty()) return;
-    for (const NameKey& k : keys) {
-      if (k.name == name) return;
-    }
-    keys.push_back(NameKey{subject.date_of_birth(), std::move(name)});
-  };
-  const std::string given = NormaliseName(subject.given_name());
-  const std::string family = NormaliseName(subject.family_name());
-  if (!given.empty() && !family.empty()) add(given + family);
-  for (const std::string& alias : subject.aliases()) add(NormaliseName(alias));
-  return keys;
-}
-
 std::string LinkIdFor(const std::string& record_a, const std::string& record_b) {
   const std::string& lo = std::min(record_a, record_b);
   const std::string& hi = std::max(record_a, record_b);

@@ -7,8 +7,8 @@
 //  - An agency event that carries references already filed under two records is exact
 //    evidence (a national identifier beside a local reference): the records are linked
 //    automatically.
-//  - The same normalised name (or recorded alias) and date of birth only proposes a
-//    candidate link, which a MAPPA user confirms or rejects.
+//  - Names, dates of birth and addresses that score high enough (identity/match.h) only
+//    propose a candidate link, which a MAPPA user confirms or rejects.
 //  - A MAPPA user's latest decision on a link overrides its evidence.
 //  - A person is a set of records joined by links that hold; its picture is built from
 //    all their events, and its key is the best of their keys.
@@ -30,16 +30,6 @@ namespace safeguard::mappa {
 // alphabets are kept as written. Whitespace, punctuation and digits are dropped.
 std::string NormaliseName(absl::string_view name);
 
-// One name a record is known by, with its date of birth.
-struct NameKey {
-  std::string date_of_birth;  // "YYYY-MM-DD"
-  std::string name;           // NormaliseName of "given family", or of an alias
-};
-
-// The name keys `subject` carries: its given and family name together, and each alias.
-// None without a date of birth, or for a name part that normalises to nothing.
-std::vector<NameKey> NameKeysOf(const safeguard::v1::SubjectRef& subject);
-
 // The id of the link between two records (order does not matter): "link-" and 20 hex
 // digits of SHA-256 of the sorted keys.
 std::string LinkIdFor(const std::string& record_a, const std::string& record_b);
@@ -49,7 +39,7 @@ std::string LinkIdFor(const std::string& record_a, const std::string& record_b);
 bool BetterRecordKey(const std::string& a, const std::string& b);
 
 // What holds for `link` now: the latest decision if there is one, else LINKED on a
-// national identifier match, else CANDIDATE on a name match.
+// national identifier match, else CANDIDATE on a proposing score (name_match).
 safeguard::v1::IdentityLinkStatus EffectiveStatus(const safeguard::v1::IdentityLink& link);
 
 // A MAPPA user's identity decision, as an event records it.

@@ -11,6 +11,7 @@
 #include "services/mappa/projection/record_events.h"
 #include "services/mappa/projection/recorded_order.h"
 #include "services/mappa/projection/risk_projection.h"
+#include "services/mappa/identity/match.h"
 #include "services/mappa/state/prefixes.h"
 
 namespace safeguard::mappa {
@@ -21,7 +22,7 @@ using v1::IdentityLink;
 using v1::IndexHolder;
 
 std::string ReferenceKey(const std::string& reference) { return prefix::kReference + reference; }
-std::string NameIndexKey(const NameKey& name) { return NamedPrefix(prefix::kName, name.date_of_birth) + name.name; }
+std::string BlockKey(const std::string& key) { return prefix::kBlock + key; }
 std::string LinkKey(const std::string& link_id) { return prefix::kLink + link_id; }
 std::string RecordLinks(const std::string& record) { return NamedPrefix(prefix::kRecordLink, record); }
 std::string StatusPrefix(v1::IdentityLinkStatus status) {
@@ -48,6 +49,49 @@ v1::IdentityLinkStatus Listed(const IdentityLink& link, bool one_person) {
 }
 
 bool Holds(const IdentityLink& link) { return EffectiveStatus(link) == v1::LINKED; }
+
+// A link nothing holds up: no evidence, no decision. It is deleted.
+bool Empty(const IdentityLink& link) {
+  return !link.national_identifier_match() && !link.name_match() &&
+         link.decision() == v1::IDENTITY_LINK_STATUS_UNSPECIFIED;
+}
+
+// A block's members beyond this are not compared: a key that many records share says
+// nothing (no date of birth, nor family name sound and year, comes near it in practice).
+constexpr int kMaxBlockMembers = 2000;
+
+}  // namespace
+
+namespace {
+
+// The references `e`, filed under `record`, carries: the record's own key, and each its
+// subject names.
+std::vector<std::string> CarriedReferences(const std::string& record, const v1::EventEnvelope& e) {
+  std::vector<std::string> references = {record};
+  for (std::string& r : ReferencesOf(e.subject())) {
+    if (std::find(references.begin(), references.end(), r) == references.end()) references.push_back(std::move(r));
+  }
+  return references;
+}
+
+// Notes on a link that its records share `reference`, with the earliest event of each.
+auto SharedReferenceNote(const std::string& reference) {
+  return [reference](IdentityLink* link, const IndexHolder& a, const IndexHolder& b) {
+    link->set_national_identifier_match(true);
+    v1::SharedReference* entry = nullptr;
+    for (auto& r : *link->mutable_shared_references()) {
+      if (r.reference() == reference) entry = &r;
+    }
+    if (entry == nullptr) {
+      entry = link->add_shared_references();
+      entry->set_reference(reference);
+    }
+    *entry->mutable_record_a_event() = a.event();
+    *entry->mutable_record_b_event() = b.event();
+    std::sort(link->mutable_shared_references()->begin(), link->mutable_shared_references()->end(),
+              [](const auto& x, const auto& y) { return x.reference() < y.reference(); });
+  };
+}
 
 }  // namespace
 
@@ -161,53 +205,26 @@ absl::Status IdentityFolder::Remember(const std::string& record, const v1::Event
 }
 
 absl::Status IdentityFolder::Index(const std::string& record, const v1::EventEnvelope& e) {
+  if (e.has_fact_corrected()) {
+    // What the record carries, its profile and what it is known by are derived again from
+    // its facts as corrected; the correction's own header is not evidence of who it is.
+    ASSIGN_OR_RETURN(CachedIdentity * identity, Identity(record));
+    identity->reindex = true;
+    identity->dirty = true;
+    return absl::OkStatus();
+  }
   const std::string order = RecordedOrderKey(e);
-  std::vector<std::string> references = {record};
-  for (std::string& r : ReferencesOf(e.subject())) {
-    if (std::find(references.begin(), references.end(), r) == references.end()) references.push_back(std::move(r));
-  }
   // A reference another record's events carry too: the same person, linked at once.
-  for (const std::string& reference : references) {
-    RETURN_IF_ERROR(Carry(ReferenceKey(reference), record, order, e,
-                          [&](IdentityLink* link, const IndexHolder& a, const IndexHolder& b) {
-                            link->set_national_identifier_match(true);
-                            v1::SharedReference* entry = nullptr;
-                            for (auto& r : *link->mutable_shared_references()) {
-                              if (r.reference() == reference) entry = &r;
-                            }
-                            if (entry == nullptr) {
-                              entry = link->add_shared_references();
-                              entry->set_reference(reference);
-                            }
-                            *entry->mutable_record_a_event() = a.event();
-                            *entry->mutable_record_b_event() = b.event();
-                            std::sort(link->mutable_shared_references()->begin(),
-                                      link->mutable_shared_references()->end(),
-                                      [](const auto& x, const auto& y) { return x.reference() < y.reference(); });
-                          }));
+  for (const std::string& reference : CarriedReferences(record, e)) {
+    RETURN_IF_ERROR(Carry(ReferenceKey(reference), record, order, e, SharedReferenceNote(reference)));
   }
-  // The same name and date of birth as another record's: proposed, never linked.
-  for (const NameKey& name : NameKeysOf(e.subject())) {
-    RETURN_IF_ERROR(Carry(NameIndexKey(name), record, order, e,
-                          [&](IdentityLink* link, const IndexHolder& a, const IndexHolder& b) {
-                            link->set_name_match(true);
-                            v1::SharedName* entry = nullptr;
-                            for (auto& n : *link->mutable_shared_names()) {
-                              if (n.name() == name.name && n.date_of_birth() == name.date_of_birth) entry = &n;
-                            }
-                            if (entry == nullptr) {
-                              entry = link->add_shared_names();
-                              entry->set_name(name.name);
-                              entry->set_date_of_birth(name.date_of_birth);
-                            }
-                            *entry->mutable_record_a_event() = a.event();
-                            *entry->mutable_record_b_event() = b.event();
-                            std::sort(link->mutable_shared_names()->begin(), link->mutable_shared_names()->end(),
-                                      [](const auto& x, const auto& y) {
-                                        return std::tie(x.date_of_birth(), x.name()) <
-                                               std::tie(y.date_of_birth(), y.name());
-                                      });
-                          }));
+  // Names, dates of birth, addresses: scored against other records at Flush.
+  ASSIGN_OR_RETURN(CachedIdentity * identity, Identity(record));
+  const v1::IdentityProfile before = identity->state.profile();
+  if (AddToProfile(e, identity->state.mutable_profile())) {
+    profiled_.emplace(record, before);  // the first profile of the batch is kept
+    identity->rescore = true;
+    identity->dirty = true;
   }
   return Remember(record, e, order);
 }
@@ -230,21 +247,182 @@ absl::Status IdentityFolder::Decide(const v1::EventEnvelope& e, const IdentityDe
   return absl::OkStatus();
 }
 
+absl::Status IdentityFolder::Uncarry(const std::string& key, const std::string& record) {
+  ASSIGN_OR_RETURN(CachedEntry * cached, Entry(key));
+  auto* holders = cached->entry.mutable_holders();
+  auto pos = std::find_if(holders->begin(), holders->end(), [&](const IndexHolder& h) { return h.record() == record; });
+  if (pos == holders->end()) return absl::OkStatus();
+  holders->erase(pos);
+  cached->dirty = true;
+  const std::string reference = key.substr(std::string_view(prefix::kReference).size());
+  for (const IndexHolder& other : cached->entry.holders()) {
+    ASSIGN_OR_RETURN(CachedLink * link, Link(record, other.record()));
+    const IdentityLink before = link->link;
+    auto* shared = link->link.mutable_shared_references();
+    shared->erase(std::remove_if(shared->begin(), shared->end(),
+                                 [&](const v1::SharedReference& r) { return r.reference() == reference; }),
+                  shared->end());
+    link->link.set_national_identifier_match(!shared->empty());
+    link->dirty = true;
+    Changed(before, link->link);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status IdentityFolder::Reindex(const std::string& record, CachedIdentity* identity) {
+  // The record's facts as corrected (this batch's are written by now), in recorded order.
+  ASSIGN_OR_RETURN(const std::vector<v1::EventEnvelope> recorded, EventsOf(*txn_, {record}));
+  const std::vector<v1::EventEnvelope> events = CorrectedEvents(recorded);
+  std::map<std::string, std::pair<std::string, const v1::EventEnvelope*>> carries;  // key -> earliest
+  // The record is known by its own key from its first event, whatever became of it: a
+  // record all of whose facts were retracted still answers, with its corrections.
+  if (!recorded.empty()) {
+    carries.emplace(ReferenceKey(record), std::make_pair(RecordedOrderKey(recorded.front()), &recorded.front()));
+  }
+  v1::IdentityProfile profile;
+  for (const v1::EventEnvelope& e : events) {
+    for (const std::string& reference : CarriedReferences(record, e)) {
+      carries.emplace(ReferenceKey(reference), std::make_pair(RecordedOrderKey(e), &e));
+    }
+    AddToProfile(e, &profile);
+  }
+  // What it carried and no longer does, or no longer as early, is taken away; then what
+  // it carries is noted again from its earliest fact.
+  auto* carried = identity->state.mutable_carried();
+  std::vector<std::string> keys;
+  for (const auto& [key, order] : *carried) keys.push_back(key);
+  for (const std::string& key : keys) {
+    auto now = carries.find(key);
+    if (now != carries.end() && now->second.first == (*carried)[key]) continue;
+    RETURN_IF_ERROR(Uncarry(key, record));
+    carried->erase(key);
+  }
+  for (const auto& [key, earliest] : carries) {
+    if (carried->contains(key)) continue;
+    const std::string reference = key.substr(std::string_view(prefix::kReference).size());
+    RETURN_IF_ERROR(Carry(key, record, earliest.first, *earliest.second, SharedReferenceNote(reference)));
+  }
+  if (!profiled_.contains(record)) profiled_.emplace(record, identity->state.profile());
+  *identity->state.mutable_profile() = std::move(profile);
+  identity->refold = true;
+  identity->rescore = true;
+  identity->dirty = true;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::BlockMembers*> IdentityFolder::Block(const std::string& key) {
+  auto it = blocks_.find(key);
+  if (it == blocks_.end()) {
+    ASSIGN_OR_RETURN(std::optional<v1::BlockMembers> stored,
+                     GetMessage<v1::BlockMembers>(*txn_, BlockKey(key), "identity block"));
+    it = blocks_.emplace(key, stored.value_or(v1::BlockMembers())).first;
+  }
+  return &it->second;
+}
+
+absl::Status IdentityFolder::Rescore(const std::string& record, const v1::IdentityProfile& before) {
+  ASSIGN_OR_RETURN(CachedIdentity * identity, Identity(record));
+  const v1::IdentityProfile profile = identity->state.profile();
+  const std::vector<std::string> keys = BlockingKeys(profile);
+  std::set<std::string> others;
+  for (const std::string& key : keys) {
+    ASSIGN_OR_RETURN(v1::BlockMembers * block, Block(key));
+    auto* members = block->mutable_records();
+    if (members->size() >= kMaxBlockMembers) continue;
+    auto pos = std::lower_bound(members->begin(), members->end(), record);
+    if (pos == members->end() || *pos != record) {
+      const int index = static_cast<int>(pos - members->begin());
+      members->Add(std::string(record));
+      for (int i = members->size() - 1; i > index; --i) members->SwapElements(i, i - 1);
+    }
+    for (const std::string& other : *members) {
+      if (other != record) others.insert(other);
+    }
+  }
+  // Blocks its profile no longer gives (a corrected fact took a date of birth away).
+  for (const std::string& key : BlockingKeys(before)) {
+    if (std::binary_search(keys.begin(), keys.end(), key)) continue;
+    ASSIGN_OR_RETURN(v1::BlockMembers * block, Block(key));
+    auto* members = block->mutable_records();
+    members->erase(std::remove(members->begin(), members->end(), record), members->end());
+  }
+  // Every record it has a link with is scored again too: a link proposed on what the
+  // record no longer shows must stop being proposed.
+  const std::string p = RecordLinks(record);
+  std::vector<std::string> stored_links;
+  RETURN_IF_ERROR(txn_->Scan(p, "", [&](std::string_view key, std::string_view) {
+    std::string id(key.substr(p.size()));
+    if (!links_.contains(id)) stored_links.push_back(std::move(id));  // cached ones: below
+    return true;
+  }));
+  for (const std::string& id : stored_links) {
+    ASSIGN_OR_RETURN(std::optional<IdentityLink> link, GetMessage<IdentityLink>(*txn_, LinkKey(id), "identity link"));
+    if (link.has_value()) others.insert(link->record_a() == record ? link->record_b() : link->record_a());
+  }
+  for (const auto& [id, cached] : links_) {
+    if (cached.link.record_a() == record) others.insert(cached.link.record_b());
+    if (cached.link.record_b() == record) others.insert(cached.link.record_a());
+  }
+  for (const std::string& other : others) {
+    ASSIGN_OR_RETURN(CachedIdentity * theirs, Identity(other));
+    const std::string a = std::min(record, other), b = std::max(record, other);
+    // Scored in the link's own order, so that either record's rescoring gives the same.
+    const v1::MatchScore score = a == record ? Score(profile, theirs->state.profile())
+                                             : Score(theirs->state.profile(), profile);
+    const std::string id = LinkIdFor(a, b);
+    bool exists = links_.contains(id);
+    if (!exists) {
+      ASSIGN_OR_RETURN(const std::optional<std::string> bytes, txn_->Get(LinkKey(id)));
+      exists = bytes.has_value();
+    }
+    if (!exists && !Proposes(score)) continue;  // nothing to note: no link, none proposed
+    ASSIGN_OR_RETURN(CachedLink * link, Link(a, b));
+    const IdentityLink before_link = link->link;
+    *link->link.mutable_match() = score;
+    link->link.set_name_match(Proposes(score));
+    link->link.clear_shared_names();
+    link->dirty = true;
+    Changed(before_link, link->link);
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Reshaped> IdentityFolder::Flush() {
+  // Corrected records first (what they carry, and their profiles), then every record
+  // whose profile changed is scored: both before anything is written.
+  std::vector<std::string> corrected;
+  for (auto& [record, cached] : identities_) {
+    if (cached.reindex) corrected.push_back(record);
+  }
+  for (const std::string& record : corrected) RETURN_IF_ERROR(Reindex(record, &identities_[record]));
+  std::vector<std::string> changed;
+  for (auto& [record, cached] : identities_) {
+    if (cached.rescore) changed.push_back(record);
+  }
+  std::sort(changed.begin(), changed.end());
+  for (const std::string& record : changed) {
+    auto before = profiled_.find(record);
+    RETURN_IF_ERROR(Rescore(record, before == profiled_.end() ? v1::IdentityProfile() : before->second));
+    identities_[record].rescore = false;
+  }
+  for (auto& [key, members] : blocks_) txn_->Put(BlockKey(key), members.SerializeAsString());
+
   for (auto& [key, cached] : entries_) {
     if (cached.dirty) txn_->Put(key, cached.entry.SerializeAsString());
   }
   for (auto& [record, cached] : identities_) {
     if (cached.refold) {
-      // The record's events (this batch's are written by now), merged in recorded order.
-      ASSIGN_OR_RETURN(std::vector<v1::EventEnvelope> events, EventsOf(*txn_, {record}));
-      cached.state.clear_record();  // what it carried is kept: the index is not refolded
+      // The record's events (this batch's are written by now), merged in recorded order,
+      // as corrected.
+      ASSIGN_OR_RETURN(const std::vector<v1::EventEnvelope> recorded, EventsOf(*txn_, {record}));
+      const std::vector<v1::EventEnvelope> events = CorrectedEvents(recorded);
+      cached.state.clear_record();
       cached.state.clear_folded_to();
       cached.state.mutable_record()->set_record_key(record);
+      for (const v1::EventEnvelope& e : recorded) cached.state.set_folded_to(RecordedOrderKey(e));
       for (const v1::EventEnvelope& e : events) {
         MergeIdentity(e.subject(), cached.state.mutable_record()->mutable_identity(),
                       cached.state.mutable_record()->mutable_references());
-        cached.state.set_folded_to(RecordedOrderKey(e));
       }
       cached.dirty = true;
     }
@@ -252,7 +430,7 @@ absl::StatusOr<Reshaped> IdentityFolder::Flush() {
   }
   // New links are findable from both records before the persons are walked.
   for (auto& [id, cached] : links_) {
-    if (!cached.is_new) continue;
+    if (!cached.is_new || Empty(cached.link)) continue;
     txn_->Put(RecordLinks(cached.link.record_a()) + id, "");
     txn_->Put(RecordLinks(cached.link.record_b()) + id, "");
   }
@@ -330,6 +508,16 @@ absl::StatusOr<Reshaped> IdentityFolder::Flush() {
   for (const std::string& id : relist) {
     ASSIGN_OR_RETURN(std::optional<IdentityLink> link, link_of(id));
     if (!link.has_value()) continue;
+    if (Empty(*link)) {
+      // Nothing holds it up any more (its evidence was a retracted fact's, or a score that
+      // fell): it goes, as if it had never been noted.
+      if (auto it = links_.find(id); it != links_.end() && it->second.is_new) continue;
+      if (link->status() != v1::IDENTITY_LINK_STATUS_UNSPECIFIED) txn_->Delete(StatusPrefix(link->status()) + id);
+      txn_->Delete(LinkKey(id));
+      txn_->Delete(RecordLinks(link->record_a()) + id);
+      txn_->Delete(RecordLinks(link->record_b()) + id);
+      continue;
+    }
     ASSIGN_OR_RETURN(const std::string a, key_now(link->record_a()));
     ASSIGN_OR_RETURN(const std::string b, key_now(link->record_b()));
     const v1::IdentityLinkStatus listed = Listed(*link, a == b);
@@ -451,6 +639,29 @@ absl::StatusOr<v1::ListIdentityLinksResponse> ListLinks(const StateReader& state
     *d->mutable_link() = std::move(*link);
   }
   return response;
+}
+
+absl::StatusOr<std::vector<ScoredRecord>> CompareWithRecords(const StateReader& state,
+                                                             const v1::IdentityProfile& profile, double min_weight) {
+  std::set<std::string> records;
+  for (const std::string& key : BlockingKeys(profile)) {
+    ASSIGN_OR_RETURN(std::optional<v1::BlockMembers> members,
+                     GetMessage<v1::BlockMembers>(state, BlockKey(key), "identity block"));
+    if (members.has_value()) records.insert(members->records().begin(), members->records().end());
+  }
+  std::vector<ScoredRecord> out;
+  for (const std::string& record : records) {
+    ASSIGN_OR_RETURN(std::optional<v1::RecordIdentityState> stored,
+                     GetMessage<v1::RecordIdentityState>(state, IdentityKey(record), "record identity"));
+    if (!stored.has_value()) continue;
+    v1::MatchScore score = Score(profile, stored->profile());
+    if (!score.ruled_out().empty() || score.weight() < min_weight) continue;
+    out.push_back(ScoredRecord{record, std::move(score)});
+  }
+  std::sort(out.begin(), out.end(), [](const ScoredRecord& a, const ScoredRecord& b) {
+    return a.score.weight() != b.score.weight() ? a.score.weight() > b.score.weight() : a.record < b.record;
+  });
+  return out;
 }
 
 }  // namespace safeguard::mappa

@@ -1,17 +1,26 @@
 // The identity index: which agency records are one person (the rules are in identity.h
 // and docs/identity.md).
 //
-// Every reference and every name (with a date of birth) an event carries is indexed with
-// the records that carried it, and the earliest such event of each. Two records sharing a
-// reference are linked automatically; two sharing a name and date of birth are proposed
-// as a candidate link; a MAPPA user's decision on a link overrides its evidence. A person
-// is a set of records joined by links that hold; its key is the best of their keys, and
-// the membership of each record of a person of several is stored, so that a read finds a
-// record's person with one look-up, not a walk over links.
+// Every reference an event carries is indexed with the records that carried it, and the
+// earliest such event of each: two records sharing a reference are linked automatically.
+// Every name, date of birth, postcode and national identifier a record's facts give is
+// kept as its profile; each record is filed under its profile's blocking keys, and when
+// its profile changes it is scored against the records that share a key with it, or a
+// link (identity/match.h): a score high enough proposes a candidate link, with its
+// reasons. A MAPPA user's decision on a link overrides its evidence. A person is a set of
+// records joined by links that hold; its key is the best of their keys, and the membership
+// of each record of a person of several is stored, so that a read finds a record's person
+// with one look-up, not a walk over links.
 //
-// Per event the work is bounded: one look-up per reference and name it carries, and
-// nothing written unless it is new evidence (the usual case: the record already carried
-// it). Links, and the persons they join, change only when evidence or a decision does.
+// A correction of a record's fact (a retraction, an amended subject) re-derives what the
+// record carries and its profile from its facts as corrected: a reference or a name only
+// a retracted fact gave stops being evidence, and the links it made go.
+//
+// Per event the work is bounded: one look-up per reference it carries, and nothing
+// written unless it is new evidence (the usual case: the record already carried it); a
+// record whose profile changes is compared only with its blocks' members. Links, and the
+// persons they join, change only when evidence or a decision does; a link with no
+// evidence and no decision left is deleted, so the state depends only on the events.
 #pragma once
 
 #include <map>
@@ -49,8 +58,9 @@ class IdentityFolder {
   // Works in `txn`, which must outlive the folder.
   explicit IdentityFolder(Transaction* txn) : txn_(txn) {}
 
-  // Indexes what `e`, an event filed under `record`, carries: its references and names
-  // (evidence of links) and what the record is known by.
+  // Indexes what `e`, an event filed under `record`, carries: its references (evidence of
+  // links), what the record is known by, and its profile. A correction has the record's
+  // identity re-derived from its facts as corrected (at Flush).
   absl::Status Index(const std::string& record, const safeguard::v1::EventEnvelope& e);
 
   // Applies a MAPPA user's decision on a link (recorded by `e`). A decision that names
@@ -60,8 +70,9 @@ class IdentityFolder {
   // The person `record` belongs to, as the batch began (Flush says how that changed).
   absl::StatusOr<Person> PersonOf(const std::string& record);
 
-  // Writes what changed, brings the membership of every record whose links changed up to
-  // date, and says which persons that reshaped.
+  // Re-derives what corrected records carry, scores every record whose profile changed
+  // against its blocks' members and its links, writes what changed, brings the membership
+  // of every record whose links changed up to date, and says which persons that reshaped.
   absl::StatusOr<Reshaped> Flush();
 
  private:
@@ -77,7 +88,9 @@ class IdentityFolder {
   struct CachedIdentity {
     safeguard::v1::RecordIdentityState state;
     bool dirty = false;
-    bool refold = false;  // an event came earlier in recorded order than what is merged
+    bool refold = false;   // an event came earlier in recorded order than what is merged
+    bool reindex = false;  // a fact was corrected: re-derive what it carries and its profile
+    bool rescore = false;  // its profile changed: compare it again
   };
 
   absl::StatusOr<CachedEntry*> Entry(const std::string& key);
@@ -90,6 +103,16 @@ class IdentityFolder {
                                   const safeguard::v1::IndexHolder& b)>;
   absl::Status Carry(const std::string& key, const std::string& record, const std::string& order,
                      const safeguard::v1::EventEnvelope& e, const Note& note);
+  // Removes `record` from the holders of index entry `key`, and the evidence the entry
+  // gave its links (a reference only a retracted fact carried).
+  absl::Status Uncarry(const std::string& key, const std::string& record);
+  // The members of blocking key `key`, as this batch has them so far.
+  absl::StatusOr<safeguard::v1::BlockMembers*> Block(const std::string& key);
+  // Re-derives what `record` carries and its profile from its facts as corrected.
+  absl::Status Reindex(const std::string& record, CachedIdentity* identity);
+  // Files `record` under its profile's blocking keys (out of those `before` gave and it no
+  // longer does) and scores it against every record it shares a block or a link with.
+  absl::Status Rescore(const std::string& record, const safeguard::v1::IdentityProfile& before);
   // Marks `link`'s records for a new membership if whether it holds changed.
   void Changed(const safeguard::v1::IdentityLink& before, const safeguard::v1::IdentityLink& after);
   // Merges what `e` says of its subject into what `record` is known by, in recorded order.
@@ -98,6 +121,8 @@ class IdentityFolder {
   Transaction* const txn_;
   std::unordered_map<std::string, CachedEntry> entries_;
   std::map<std::string, CachedLink> links_;  // by link id
+  std::unordered_map<std::string, safeguard::v1::BlockMembers> blocks_;  // changed, by key
+  std::map<std::string, safeguard::v1::IdentityProfile> profiled_;  // records rescored: profile before
   std::unordered_map<std::string, CachedIdentity> identities_;
   std::unordered_map<std::string, Person> persons_;  // as the batch began
   std::set<std::string> reshape_;                    // records whose membership may change
@@ -134,6 +159,19 @@ absl::StatusOr<std::vector<std::string>> RecordsWithFacts(const StateReader& sta
 
 // Whether any fact was filed under `record`.
 absl::StatusOr<bool> HasFacts(const StateReader& state, const std::string& record);
+
+// A record compared with a profile searched for.
+struct ScoredRecord {
+  std::string record;
+  safeguard::v1::MatchScore score;
+};
+
+// The records that compare with `profile` as records are compared with each other (its
+// blocking keys' members, scored: identity/match.h), those scoring at least `min_weight`
+// and not ruled out, best first.
+absl::StatusOr<std::vector<ScoredRecord>> CompareWithRecords(const StateReader& state,
+                                                             const safeguard::v1::IdentityProfile& profile,
+                                                             double min_weight);
 
 // Links with `status` (CANDIDATE: only those whose records are not already one person),
 // by link id, up to `page_size` after `page_token`, each with its records' identities.

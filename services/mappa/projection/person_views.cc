@@ -120,7 +120,8 @@ absl::Status PersonFolder::Apply(const std::string& record, const v1::EventEnvel
   ASSIGN_OR_RETURN(Picture * p, Load(person.key));
   if (p->refold) return absl::OkStatus();
   const std::string order = RecordedOrderKey(e);
-  if (!p->stored.folded_to().empty() && order < p->stored.folded_to()) {
+  // A correction changes a fact folded already: the picture is folded again at the end.
+  if (e.has_fact_corrected() || (!p->stored.folded_to().empty() && order < p->stored.folded_to())) {
     p->refold = true;  // earlier than what the picture holds: folded again at the end
     return absl::OkStatus();
   }
@@ -155,7 +156,7 @@ absl::StatusOr<PictureChanges> PersonFolder::Flush(const Reshaped& reshaped) {
       ASSIGN_OR_RETURN(std::vector<v1::EventEnvelope> events, EventsOf(*txn_, records));
       p.stored.Clear();
       p.view().set_subject_key(key);
-      for (const v1::EventEnvelope& e : events) ApplyEvent(e, &p.view());
+      FoldEvents(events, &p.view());
       if (!events.empty()) p.stored.set_folded_to(RecordedOrderKey(events.back()));
       if (events.empty()) {
         // Records decided upon before any of their events arrived: no picture yet.
@@ -195,7 +196,7 @@ absl::StatusOr<std::optional<v1::RiskView>> PersonFactsInFull(const StateReader&
   ASSIGN_OR_RETURN(std::vector<v1::EventEnvelope> events, EventsOf(state, records));
   if (events.empty()) return std::nullopt;
   v1::RiskView facts;
-  for (const v1::EventEnvelope& e : events) ApplyEvent(e, &facts);
+  FoldEvents(events, &facts);
   facts.set_subject_key(person_key);
   for (const std::string& r : records) facts.add_linked_records(r);
   return facts;

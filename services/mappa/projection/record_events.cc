@@ -26,6 +26,26 @@ std::string EventKey(const std::string& record, std::string_view order) {
   return k;
 }
 
+// Where the latest correction of the fact `event_id`, filed under `record`, is noted.
+std::string CorrectionKey(const std::string& record, const std::string& event_id) {
+  return NamedPrefix(prefix::kCorrection, record) + event_id;
+}
+
+// The latest correction of `fact` (filed under `record`) as its timeline entry shows it,
+// if it was corrected.
+absl::Status NoteCorrection(const StateReader& state, const std::string& record, const v1::EventEnvelope& fact,
+                            v1::TimelineEntry* entry) {
+  ASSIGN_OR_RETURN(const std::optional<std::string> order, state.Get(CorrectionKey(record, fact.event_id())));
+  if (!order.has_value()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(const std::optional<std::string> bytes, state.Get(EventKey(record, *order)));
+  v1::EventEnvelope correction;
+  if (!bytes.has_value() || !correction.ParseFromString(*bytes)) {
+    return absl::DataLossError("a fact's correction is missing from its record");
+  }
+  *entry->mutable_correction() = CorrectionFactOf(correction, fact);
+  return absl::OkStatus();
+}
+
 std::string TimelinePlace(const v1::EventEnvelope& e) {
   std::string s;
   const auto& t = e.occurred_at();
@@ -40,6 +60,7 @@ std::string TimelinePlace(const v1::EventEnvelope& e) {
 void RecordEventsWriter::File(const std::string& record, const v1::EventEnvelope& e, std::string_view bytes) {
   const std::string order = RecordedOrderKey(e);
   txn_->Put(EventKey(record, order), bytes);
+  if (e.has_fact_corrected()) txn_->Put(CorrectionKey(record, e.fact_corrected().corrected_event_id()), order);
   v1::TimelineItem item;
   item.set_order(order);
   txn_->PutUnread(NamedPrefix(prefix::kTimeline, record) + TimelinePlace(e), item.SerializeAsString());
@@ -109,12 +130,14 @@ absl::StatusOr<v1::GetTimelineResponse> TimelineOf(const StateReader& state, con
     v1::TimelineItem item;
     if (!item.ParseFromString(bytes)) return absl::DataLossError("stored timeline entry is unreadable");
     std::optional<std::string> event_bytes;
+    const std::string* holder = nullptr;  // the record whose own event it is
     if (item.has_event()) {
       event_bytes = item.event();
     } else {
       // The record's own event, by its order; one of `records` holds it.
       for (const std::string& record : records) {
         ASSIGN_OR_RETURN(event_bytes, state.Get(EventKey(record, item.order())));
+        holder = &record;
         if (event_bytes.has_value()) break;
       }
       if (!event_bytes.has_value()) return absl::DataLossError("a timeline entry's event is missing");
@@ -124,6 +147,8 @@ absl::StatusOr<v1::GetTimelineResponse> TimelineOf(const StateReader& state, con
     v1::TimelineEntry* entry = response.add_entries();
     *entry->mutable_provenance() = ProvenanceOf(e);
     entry->set_summary(TimelineSummary(e));
+    // The history is kept as recorded; a corrected fact says what became of it.
+    if (holder != nullptr) RETURN_IF_ERROR(NoteCorrection(state, *holder, e, entry));
     last = place;
   }
   return response;

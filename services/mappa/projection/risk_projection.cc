@@ -66,7 +66,117 @@ ChildInContact* FindMembership(RiskView* view, const std::string& ref) {
   return c;
 }
 
+// What every event does to a picture, whatever it records: it is counted.
+void Count(const EventEnvelope& e, RiskView* view) {
+  if (view->subject_key().empty()) view->set_subject_key(e.subject_key());
+  view->set_events_applied(view->events_applied() + 1);
+  *view->mutable_last_updated() = e.recorded_at();
+}
+
+// " (subject recorded as Michael O'Connor, born 1968-11-23)" for an amended subject.
+std::string SubjectNote(const FactCorrected& c) {
+  if (!c.has_amended_subject()) return "";
+  const SubjectRef& s = c.amended_subject();
+  std::vector<std::string> parts;
+  const std::string name = absl::StrCat(s.given_name(), s.given_name().empty() || s.family_name().empty() ? "" : " ",
+                                        s.family_name());
+  if (!name.empty()) parts.push_back(absl::StrCat("as ", name));
+  if (!s.date_of_birth().empty()) parts.push_back(absl::StrCat("born ", s.date_of_birth()));
+  for (const std::string& r : ReferencesOf(s)) parts.push_back(r);
+  return absl::StrCat(" (subject recorded ", absl::StrJoin(parts, ", "), ")");
+}
+
 }  // namespace
+
+EventEnvelope Amended(const EventEnvelope& fact, const FactCorrected& c) {
+  EventEnvelope out = fact;
+  const google::protobuf::Reflection* cr = c.GetReflection();
+  if (const google::protobuf::FieldDescriptor* amended =
+          cr->GetOneofFieldDescriptor(c, FactCorrected::descriptor()->FindOneofByName("amended"))) {
+    const google::protobuf::Descriptor* type = amended->message_type();
+    const google::protobuf::OneofDescriptor* payload = EventEnvelope::descriptor()->FindOneofByName("payload");
+    for (int i = 0; i < payload->field_count(); ++i) {
+      if (payload->field(i)->message_type() != type) continue;
+      out.GetReflection()->MutableMessage(&out, payload->field(i))->CopyFrom(cr->GetMessage(c, amended));
+      break;
+    }
+  }
+  if (c.has_amended_subject()) *out.mutable_subject() = c.amended_subject();
+  return out;
+}
+
+CorrectionFact CorrectionFactOf(const EventEnvelope& correction, const EventEnvelope& was) {
+  const FactCorrected& c = correction.fact_corrected();
+  CorrectionFact f;
+  f.set_corrected_event_id(c.corrected_event_id());
+  f.set_corrected_event_type(was.event_type());
+  f.set_kind(c.kind());
+  f.set_reason(c.reason());
+  f.set_explanation(c.explanation());
+  f.set_decided_by(c.decided_by());
+  f.set_decided_on(c.decided_on());
+  *f.mutable_provenance() = ProvenanceOf(correction);
+  f.set_was(TimelineSummary(was));
+  if (c.kind() == AMENDED) f.set_now(absl::StrCat(TimelineSummary(Amended(was, c)), SubjectNote(c)));
+  return f;
+}
+
+namespace {
+
+// Each corrected fact's latest correction, by the fact's event id.
+std::map<std::string, const EventEnvelope*> LatestCorrections(const std::vector<EventEnvelope>& events) {
+  std::map<std::string, const EventEnvelope*> latest;
+  for (const EventEnvelope& e : events) {
+    if (e.has_fact_corrected()) latest[e.fact_corrected().corrected_event_id()] = &e;
+  }
+  return latest;
+}
+
+}  // namespace
+
+void FoldEvents(const std::vector<EventEnvelope>& events, RiskView* view) {
+  const std::map<std::string, const EventEnvelope*> latest = LatestCorrections(events);
+  std::map<std::string, EventEnvelope> standing;  // each corrected fact as it stood so far
+  for (const EventEnvelope& e : events) {
+    if (e.has_fact_corrected()) {
+      Count(e, view);
+      const FactCorrected& c = e.fact_corrected();
+      auto it = standing.find(c.corrected_event_id());
+      if (it == standing.end()) continue;  // not one of these records' facts: nothing to show
+      *view->add_corrections() = CorrectionFactOf(e, it->second);
+      if (c.kind() == AMENDED) it->second = Amended(it->second, c);
+      continue;
+    }
+    auto corrected = latest.find(e.event_id());
+    if (corrected == latest.end()) {
+      ApplyEvent(e, view);
+      continue;
+    }
+    standing.emplace(e.event_id(), e);
+    const FactCorrected& c = corrected->second->fact_corrected();
+    if (c.kind() == RETRACTED) {
+      Count(e, view);
+    } else {
+      ApplyEvent(Amended(e, c), view);
+    }
+  }
+}
+
+std::vector<EventEnvelope> CorrectedEvents(const std::vector<EventEnvelope>& events) {
+  const std::map<std::string, const EventEnvelope*> latest = LatestCorrections(events);
+  std::vector<EventEnvelope> out;
+  out.reserve(events.size());
+  for (const EventEnvelope& e : events) {
+    if (e.has_fact_corrected()) continue;
+    auto corrected = latest.find(e.event_id());
+    if (corrected == latest.end()) {
+      out.push_back(e);
+    } else if (corrected->second->fact_corrected().kind() != RETRACTED) {
+      out.push_back(Amended(e, corrected->second->fact_corrected()));
+    }
+  }
+  return out;
+}
 
 bool MergeIdentity(const SubjectRef& from, SubjectRef* id, google::protobuf::RepeatedPtrField<std::string>* references) {
   bool changed = false;
@@ -274,6 +384,7 @@ void ApplyEvent(const EventEnvelope& e, RiskView* view) {
       c->set_from_date(m.from_date());
       c->set_relationship_to_child(m.relationship_to_child());
       *c->mutable_other_adults() = m.other_adults();
+      *c->mutable_household_address() = m.household_address();
       *c->mutable_provenance() = ProvenanceOf(e);
       break;
     }
@@ -283,6 +394,8 @@ void ApplyEvent(const EventEnvelope& e, RiskView* view) {
       *c->mutable_ending_provenance() = ProvenanceOf(e);
       break;
     }
+    // A correction changes the fact it corrects: FoldEvents applies it there.
+    case EventEnvelope::kFactCorrected:
     // Identity decisions change which records form a person, not a record's facts
     // (RiskViewStore applies them to the identity index).
     case EventEnvelope::kIdentityLinkConfirmed:
@@ -302,6 +415,7 @@ void ApplyEvent(const EventEnvelope& e, RiskView* view) {
     case EventEnvelope::kProtectiveActionTaken:
     case EventEnvelope::kSafeguardingReferralMade:
     case EventEnvelope::kDisclosureCaseClosed:
+    case EventEnvelope::kDisclosureApplicantInformed:
     case EventEnvelope::kMappaMeetingScheduled:
     case EventEnvelope::kMeetingAttendanceRecorded:
     case EventEnvelope::kMeetingAgendaItemAdded:
@@ -576,6 +690,12 @@ std::string TimelineSummary(const EventEnvelope& e) {
       const auto& x = e.identity_unlinked();
       return absl::StrCat("Records ", x.record_a(), " and ", x.record_b(), " separated (", x.link_id(),
                           "): ", x.reason());
+    }
+    case EventEnvelope::kFactCorrected: {
+      const auto& x = e.fact_corrected();
+      return absl::StrCat("Correction: ", x.kind() == RETRACTED ? "retracted" : "amended", " event ",
+                          x.corrected_event_id(), " (", EnumName(x.reason()), "), decided by ", x.decided_by(), " on ",
+                          x.decided_on(), ": ", x.explanation());
     }
     case EventEnvelope::kMappaSubjectReviewed: {
       const auto& x = e.mappa_subject_reviewed();

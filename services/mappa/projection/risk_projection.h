@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "absl/time/civil_time.h"
 #include "common/provenance.h"
@@ -16,6 +17,25 @@ namespace safeguard::mappa {
 // breaches, intelligence). Events of unknown payload are counted but change no facts, so
 // that a newer producer never stops an older projection.
 void ApplyEvent(const safeguard::v1::EventEnvelope& event, safeguard::v1::RiskView* view);
+
+// Folds `events` (a record's or a person's, in recorded order) into `view` with their
+// corrections applied (docs/events.md, "Corrections"): a retracted fact is counted in
+// events_applied and nothing more (its subject's details included); an amended one is
+// folded where it stands, as its latest amendment has it; each correction is counted and
+// listed in view->corrections, and gives the picture nothing else.
+void FoldEvents(const std::vector<safeguard::v1::EventEnvelope>& events, safeguard::v1::RiskView* view);
+
+// `events` (in recorded order) as they stand once corrected: retracted facts and the
+// corrections themselves left out, amended facts as amended. What identity is built from.
+std::vector<safeguard::v1::EventEnvelope> CorrectedEvents(const std::vector<safeguard::v1::EventEnvelope>& events);
+
+// `fact` as `correction` amends it: its payload and, when given, its subject replaced.
+safeguard::v1::EventEnvelope Amended(const safeguard::v1::EventEnvelope& fact, const safeguard::v1::FactCorrected& correction);
+
+// The correction event `correction` of the fact `was` (as it stood before it), as the
+// picture and the timeline show it.
+safeguard::v1::CorrectionFact CorrectionFactOf(const safeguard::v1::EventEnvelope& correction,
+                                               const safeguard::v1::EventEnvelope& was);
 
 // Fills the fields computed against `today`: counts by classification, register status
 // (overdue, days until due), which orders are active, the flags, and as_of_date.

@@ -1,6 +1,7 @@
 #include "services/mappa/reads/person_reads.h"
 
 #include <algorithm>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -11,6 +12,7 @@
 #include "common/validation.h"
 #include "services/mappa/alerts/alert_rules.h"
 #include "services/mappa/identity/identity_index.h"
+#include "services/mappa/identity/match.h"
 #include "services/mappa/projection/person_views.h"
 #include "services/mappa/projection/record_events.h"
 #include "services/mappa/projection/risk_projection.h"
@@ -28,6 +30,9 @@ using google::protobuf::Message;
 constexpr char kRiskView[] = "mappa.RiskView";
 constexpr char kChildInContact[] = "mappa.RiskView/child-in-contact";
 constexpr char kTimeline[] = "mappa.Timeline";
+constexpr char kFindPerson[] = "mappa.FindPerson";
+constexpr uint32_t kDefaultResults = 10;
+constexpr uint32_t kMaxResults = 50;
 
 // The RiskView list each section is.
 const FieldDescriptor* SectionField(v1::RiskViewSection section) {
@@ -261,6 +266,85 @@ absl::StatusOr<RecordedAnswer<v1::GetTimelineResponse>> PersonReads::Answer(cons
   if (!recorded.answer.ok() && !absl::IsNotFound(recorded.answer.status())) return recorded.answer.status();
   recorded.consulted = {Consultation{.view = kTimeline, .subjects = person->records}};
   return recorded;
+}
+
+absl::StatusOr<RecordedAnswer<v1::FindPersonResponse>> PersonReads::Answer(const v1::FindPersonRequest& request) {
+  v::Violations problems;
+  const v1::SubjectRef& s = request.subject();
+  const absl::CivilDay today = DayOf(clock_());
+  problems.Check(v::RequireText("subject.family_name", s.family_name(), v::kNameMax));
+  problems.Check(v::OptionalText("subject.given_name", s.given_name(), v::kNameMax));
+  v1::SubjectRef searched;
+  searched.set_given_name(s.given_name());
+  searched.set_family_name(s.family_name());
+  if (problems.Check(v::MaxCount("subject.aliases", s.aliases_size(), 20))) {
+    for (int i = 0; i < s.aliases_size(); ++i) {
+      if (problems.Check(v::RequireText(v::Element("subject.aliases", i), s.aliases(i), v::kNameMax))) {
+        searched.add_aliases(s.aliases(i));
+      }
+    }
+  }
+  if (!s.date_of_birth().empty() && request.year_of_birth() != 0) {
+    problems.Add("year_of_birth", "must be empty when subject.date_of_birth is given");
+  } else if (!s.date_of_birth().empty()) {
+    if (problems.Take(v::RequirePastDate("subject.date_of_birth", s.date_of_birth(), today))) {
+      searched.set_date_of_birth(s.date_of_birth());
+    }
+  } else if (request.year_of_birth() != 0) {
+    if (request.year_of_birth() < 1900 || request.year_of_birth() > today.year()) {
+      problems.Add("year_of_birth", absl::StrCat("must be a year from 1900 to ", today.year()));
+    } else {
+      // Only the year known: searched as 1 January of it, as agencies record such a date.
+      searched.set_date_of_birth(absl::StrCat(request.year_of_birth(), "-01-01"));
+    }
+  } else {
+    problems.Add("subject.date_of_birth", "is required (YYYY-MM-DD), or year_of_birth when only the year is known");
+  }
+  for (const char* reference : {"pnc_id", "visor_ref", "probation_case_ref", "childrens_case_id"}) {
+    const auto* f = v1::SubjectRef::descriptor()->FindFieldByName(reference);
+    if (!s.GetReflection()->GetString(s, f).empty()) {
+      problems.Add(absl::StrCat("subject.", reference), "is not searched: GetRiskView reads a person by reference");
+    }
+  }
+  CheckPurpose(request.purpose(), &problems);
+  if (request.max_results() > kMaxResults) problems.Add("max_results", absl::StrCat("must be at most ", kMaxResults));
+  RETURN_IF_ERROR(problems.status());
+  const uint32_t limit = request.max_results() == 0 ? kDefaultResults : request.max_results();
+
+  const Snapshot snapshot = state_->Read();
+  ASSIGN_OR_RETURN(const std::vector<ScoredRecord> scored,
+                   CompareWithRecords(snapshot, ProfileOf(searched), kSearchWeight));
+  v1::FindPersonResponse response;
+  std::set<std::string> people;
+  Consultation consulted{.view = kFindPerson,
+                         .query = absl::StrCat("name and date of birth: ", searched.given_name(), " ",
+                                               searched.family_name(), ", ", searched.date_of_birth(),
+                                               request.year_of_birth() != 0 ? " (year only)" : "")};
+  for (const ScoredRecord& r : scored) {
+    if (response.candidates_size() == static_cast<int>(limit)) break;
+    ASSIGN_OR_RETURN(const Person person, PersonOf(snapshot, r.record));
+    if (!people.insert(person.key).second) continue;  // the person's best record is listed already
+    v1::PersonCandidate* c = response.add_candidates();
+    c->set_person_key(person.key);
+    for (const std::string& record : person.records) {
+      c->add_linked_records(record);
+      consulted.subjects.push_back(record);
+    }
+    ASSIGN_OR_RETURN(std::optional<v1::IdentityRecord> known, RecordIdentityOf(snapshot, r.record));
+    if (known.has_value()) *c->mutable_identity() = known->identity();
+    c->set_record_key(r.record);
+    *c->mutable_match() = r.score;
+  }
+  RecordedAnswer<v1::FindPersonResponse> recorded;
+  recorded.purpose = request.purpose();
+  recorded.consulted = {std::move(consulted)};
+  recorded.answer = std::move(response);
+  return recorded;
+}
+
+void PersonReads::Handle(const v1::FindPersonRequest& request, const CallContext& call,
+                         Reply<v1::FindPersonResponse> reply) {
+  GiveWhenRecorded(*access_, call, Answer(request), std::move(reply));
 }
 
 void PersonReads::Handle(const v1::GetRiskViewRequest& request, const CallContext& call, Reply<v1::RiskView> reply) {

@@ -45,6 +45,16 @@ class PersonReads {
   absl::StatusOr<RecordedAnswer<safeguard::v1::RiskViewSectionPage>> Answer(
       const safeguard::v1::GetRiskViewSectionRequest& request);
 
+  // The people whose records compare best with a name and date of birth, ranked, with
+  // the reasons (identity/match.h), at most max_results. Recorded as a consultation of
+  // every record of every person listed, with what was searched for; a search finding no
+  // one is recorded too, under what was searched for. kInvalidArgument naming every field
+  // missing or malformed.
+  void Handle(const safeguard::v1::FindPersonRequest& request, const CallContext& call,
+              Reply<safeguard::v1::FindPersonResponse> reply);
+  absl::StatusOr<RecordedAnswer<safeguard::v1::FindPersonResponse>> Answer(
+      const safeguard::v1::FindPersonRequest& request);
+
   // A page of the person's timeline, ordered by when things happened.
   void Handle(const safeguard::v1::GetTimelineRequest& request, const CallContext& call,
               Reply<safeguard::v1::GetTimelineResponse> reply);

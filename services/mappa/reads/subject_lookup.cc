@@ -29,7 +29,9 @@ absl::StatusOr<std::string> LookupReference(const safeguard::v1::SubjectRef& s, 
     return absl::StrCat("probation:", crn);
   }
   return v::FieldError(name("pnc_id"), absl::StrCat("is required (or ", name("visor_ref"), ", ",
-                                                     name("probation_case_ref"), ", ", name("childrens_case_id"), ")"));
+                                                     name("probation_case_ref"), ", ", name("childrens_case_id"),
+                                                     "); to look a person up by name and date of birth, use "
+                                                     "MappaService.FindPerson"));
 }
 
 }  // namespace safeguard::mappa

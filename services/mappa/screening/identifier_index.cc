@@ -8,8 +8,14 @@
 namespace safeguard::mappa {
 
 void IndexIdentifiers(Transaction* txn, const std::string& record, const safeguard::v1::EventEnvelope& e) {
-  if (!e.has_register_notification_recorded()) return;
-  for (const auto& id : e.register_notification_recorded().online_identifiers()) {
+  // A notification, or a correction amending one (which may list other identifiers).
+  const safeguard::v1::RegisterNotificationRecorded* notification = nullptr;
+  if (e.has_register_notification_recorded()) notification = &e.register_notification_recorded();
+  if (e.fact_corrected().has_register_notification_recorded()) {
+    notification = &e.fact_corrected().register_notification_recorded();
+  }
+  if (notification == nullptr) return;
+  for (const auto& id : notification->online_identifiers()) {
     absl::StatusOr<std::string> key = OnlineIdentifierKey(id.kind(), id.value(), id.platform(), "");
     if (key.ok()) txn->PutUnread(NamedPrefix(prefix::kOnlineIdentifier, *key) + record, "");
   }

@@ -14,7 +14,9 @@
 
 namespace safeguard::mappa {
 
-// Indexes the identifiers `e` (filed under `record`) notifies, if it is a notification.
+// Indexes the identifiers `e` (filed under `record`) notifies, if it is a notification or
+// a correction amending one. (A retracted notification's identifiers stop matching as the
+// rest do: the picture judged no longer holds them.)
 void IndexIdentifiers(Transaction* txn, const std::string& record, const safeguard::v1::EventEnvelope& e);
 
 // The records any of whose notifications listed the identifier with key `key`

@@ -17,6 +17,7 @@ inline constexpr char kGap[] = "g";       // stream id \0 expected version -> Ga
 // projection/record_events: each record's events.
 inline constexpr char kEvent[] = "e";     // record \0 recorded order -> the event as stored
 inline constexpr char kTimeline[] = "t";  // record \0 occurred, agency, sequence -> TimelineItem
+inline constexpr char kCorrection[] = "x";  // record \0 corrected event id -> the latest correction's recorded order
 
 // projection/person_views: each person's picture.
 inline constexpr char kPersonView[] = "V";      // person key -> StoredPicture
@@ -24,7 +25,7 @@ inline constexpr char kDisclosureDue[] = "D";   // person key -> DisclosureNotCo
 
 // identity/identity_index: which records are one person.
 inline constexpr char kReference[] = "r";       // reference -> IndexEntry (records carrying it)
-inline constexpr char kName[] = "n";            // date of birth \0 name -> IndexEntry
+inline constexpr char kBlock[] = "b";           // blocking key -> BlockMembers (identity/match.h)
 inline constexpr char kLink[] = "k";            // link id -> IdentityLink
 inline constexpr char kRecordLink[] = "K";      // record \0 link id -> ""
 inline constexpr char kLinkStatus[] = "s";      // status \0 link id -> "" (the lists of links)

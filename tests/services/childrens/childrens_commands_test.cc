@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/testing/childrens_requests.h"
+#include "tests/testing/correction_requests.h"
 #include "services/childrens/childrens_stream_state.h"
 #include "tests/testing/agency_commands_fixture.h"
 #include "tests/testing/status_matchers.h"
@@ -116,6 +117,36 @@ TEST_F(ChildrensCommandsTest, LifecyclesFollowTheRecord) {
   ASSERT_THAT(Run(testing::ValidConcern()), IsOk());
   EXPECT_THAT(Run(testing::ValidConcern("cmd-concern-2")), StatusIs(absl::StatusCode::kAlreadyExists, "concern.concern_ref"));
   EXPECT_EQ(store_->LastSequence(), 8u);
+}
+
+// A household membership recorded against the wrong child is amended to the right one; a
+// membership recorded in error is retracted, and its reference is free again; an ending
+// retracted leaves the membership current.
+TEST_F(ChildrensCommandsTest, AMembershipAgainstTheWrongChildIsAmendedAndOneInErrorRetracted) {
+  auto membership = Run(testing::ValidMembership());
+  ASSERT_THAT(membership, IsOk());
+  const CommandHeader header = testing::ValidMembership().header();
+  RecordCorrectionRequest right_child =
+      testing::Correction(header, "cmd-fix-child", membership->event_id(), AMENDED, WRONG_CHILD);
+  *right_child.mutable_correction()->mutable_household_membership_recorded() = testing::ValidMembership().membership();
+  right_child.mutable_correction()->mutable_household_membership_recorded()->mutable_child()->set_childrens_case_id("cs-1002");
+  auto amended = Run(right_child);
+  ASSERT_THAT(amended, IsOk());
+  auto events = store_->ReadStream(amended->stream_id(), amended->stream_version(), 1);
+  ASSERT_THAT(events, IsOk());
+  EXPECT_EQ((*events)[0].event_type(), "childrens.FactCorrected");
+  EXPECT_EQ((*events)[0].fact_corrected().household_membership_recorded().child().childrens_case_id(), "CS-1002")
+      << "the amended fact is normalised as the command's would be";
+
+  auto ending = Run(testing::ValidMembershipEnding());
+  ASSERT_THAT(ending, IsOk());
+  EXPECT_THAT(Run(testing::ValidMembershipEnding("cmd-household-end-2")), StatusIs(absl::StatusCode::kFailedPrecondition));
+  ASSERT_THAT(Run(testing::Correction(header, "cmd-fix-ending", ending->event_id(), RETRACTED, KEYING_ERROR)), IsOk());
+  EXPECT_THAT(Run(testing::ValidMembershipEnding("cmd-household-end-3")), IsOk()) << "current again, so it can end";
+
+  ASSERT_THAT(Run(testing::Correction(header, "cmd-fix-error", membership->event_id(), RETRACTED, KEYING_ERROR)),
+              IsOk());
+  EXPECT_THAT(Run(testing::ValidMembership("cmd-household-again")), IsOk()) << "its reference is free again";
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/police/police_stream_state.h"
+#include "tests/testing/correction_requests.h"
 #include "tests/testing/police_requests.h"
 #include "tests/testing/agency_commands_fixture.h"
 #include "tests/testing/status_matchers.h"
@@ -133,6 +134,135 @@ std::vector<BadInput> BadInputs() {
 
 TEST_F(PoliceCommandsTest, EveryBadInputIsRefusedNamingItsFieldAndWritesNothing) {
   ExpectEveryBadInputRefused(BadInputs());
+}
+
+// --- Corrections (corrections.proto) -------------------------------------------------
+
+class PoliceCorrectionsTest : public PoliceCommandsTest {
+ protected:
+  // Records `request`, returning its event id.
+  template <typename Request>
+  std::string Record(const Request& request) {
+    auto result = Run(request);
+    EXPECT_THAT(result, IsOk());
+    return result.ok() ? result->event_id() : "";
+  }
+  RecordCorrectionRequest Retract(const std::string& command_id, const std::string& event_id,
+                                  CorrectionReason reason = RECORDED_AGAINST_WRONG_PERSON) {
+    return testing::Correction(testing::ValidConviction().header(), command_id, event_id, RETRACTED, reason);
+  }
+  RecordCorrectionRequest Amend(const std::string& command_id, const std::string& event_id, CorrectionReason reason) {
+    return testing::Correction(testing::ValidConviction().header(), command_id, event_id, AMENDED, reason);
+  }
+};
+
+TEST_F(PoliceCorrectionsTest, EveryBadCorrectionIsRefusedNamingItsFieldAndWritesNothing) {
+  const std::string id = "0f8fad5b-d9cb-469f-a165-70867728950e";
+  using CR = RecordCorrectionRequest;
+  auto amend_conviction = [&] {
+    CR r = Amend("cmd-fix-01", id, KEYING_ERROR);
+    *r.mutable_correction()->mutable_conviction_recorded() = testing::ValidConviction().conviction();
+    return r;
+  };
+  ExpectEveryBadInputRefused({
+      {"no event named", Break<CR>(Retract("cmd-fix-01", id), [](CR* r) { r->mutable_correction()->clear_corrected_event_id(); }), "correction.corrected_event_id"},
+      {"not an event id", Break<CR>(Retract("cmd-fix-01", id), [](CR* r) { r->mutable_correction()->set_corrected_event_id("the conviction in 2019"); }), "correction.corrected_event_id"},
+      {"no kind", Break<CR>(Retract("cmd-fix-01", id), [](CR* r) { r->mutable_correction()->clear_kind(); }), "correction.kind"},
+      {"no reason", Break<CR>(Retract("cmd-fix-01", id), [](CR* r) { r->mutable_correction()->clear_reason(); }), "correction.reason"},
+      {"no explanation", Break<CR>(Retract("cmd-fix-01", id), [](CR* r) { r->mutable_correction()->clear_explanation(); }), "correction.explanation"},
+      {"nobody decided", Break<CR>(Retract("cmd-fix-01", id), [](CR* r) { r->mutable_correction()->clear_decided_by(); }), "correction.decided_by"},
+      {"decided in the future", Break<CR>(Retract("cmd-fix-01", id), [](CR* r) { r->mutable_correction()->set_decided_on("2025-02-01"); }), "correction.decided_on"},
+      {"a retraction amending", Break<CR>(Retract("cmd-fix-01", id), [](CR* r) { r->mutable_correction()->mutable_amended_subject()->set_given_name("X"); }), "correction.amended_subject"},
+      {"an amendment of nothing", Break<CR>(Amend("cmd-fix-01", id, KEYING_ERROR), [](CR*) {}), "correction.amended_subject"},
+      {"an amended fact that is not valid", Break<CR>(amend_conviction(), [](CR* r) { r->mutable_correction()->mutable_conviction_recorded()->set_offence_date("2019-02-30"); }), "correction.conviction_recorded.offence_date"},
+      {"an amended fact of another agency", Break<CR>(amend_conviction(), [](CR* r) { r->mutable_correction()->mutable_supervision_started()->set_supervision_ref("LIC-1"); }), "correction.supervision_started"},
+      {"an amended subject under another key", Break<CR>(Amend("cmd-fix-01", id, KEYING_ERROR), [](CR* r) { r->mutable_correction()->mutable_amended_subject()->set_pnc_id("2020/0000001A"); }), "correction.amended_subject"},
+  });
+}
+
+// A conviction quashed on appeal: retracted, once; a retracted fact takes no more.
+TEST_F(PoliceCorrectionsTest, AQuashedConvictionIsRetractedOnceAndForAll) {
+  const std::string conviction = Record(testing::ValidConviction());
+  auto retracted = Run(Retract("cmd-quash-1", conviction, QUASHED_ON_APPEAL));
+  ASSERT_THAT(retracted, IsOk());
+  auto events = store_->ReadStream(PoliceStreamId("pnc:2019/0012345X"), 2, 1);
+  ASSERT_THAT(events, IsOk());
+  EXPECT_EQ((*events)[0].event_type(), "police.FactCorrected");
+  EXPECT_EQ((*events)[0].fact_corrected().corrected_event_id(), conviction);
+  EXPECT_EQ(FormatTimestamp((*events)[0].occurred_at()), "2024-12-01T00:00:00.000Z") << "when it was decided";
+  EXPECT_THAT(Run(Retract("cmd-quash-2", conviction, QUASHED_ON_APPEAL)),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "correction.corrected_event_id"));
+  RecordCorrectionRequest amend = Amend("cmd-quash-3", conviction, KEYING_ERROR);
+  *amend.mutable_correction()->mutable_conviction_recorded() = testing::ValidConviction().conviction();
+  EXPECT_THAT(Run(amend), StatusIs(absl::StatusCode::kFailedPrecondition, "was retracted"));
+  EXPECT_EQ(store_->LastSequence(), 2u);
+}
+
+TEST_F(PoliceCorrectionsTest, OnlyTheAgencysOwnFactsOnThisRecordCanBeCorrected) {
+  const std::string theirs = Record(testing::ValidConviction("cmd-other-1", "2020/0000001A"));
+  EXPECT_THAT(Run(Retract("cmd-fix-1", theirs)), StatusIs(absl::StatusCode::kNotFound, "correction.corrected_event_id"))
+      << "another person's fact is not on this record";
+  EXPECT_THAT(Run(Retract("cmd-fix-2", "0f8fad5b-d9cb-469f-a165-70867728950e")),
+              StatusIs(absl::StatusCode::kNotFound, "correction.corrected_event_id"));
+  const std::string mine = Record(testing::ValidConviction());
+  const std::string fix = Record(Retract("cmd-fix-3", mine));
+  EXPECT_THAT(Run(Retract("cmd-fix-4", fix)), StatusIs(absl::StatusCode::kNotFound, "correction.corrected_event_id"))
+      << "a correction is not a fact to correct";
+}
+
+// Intelligence re-graded: amended, whole, keeping its reference; of its own kind only;
+// for the reason that fits.
+TEST_F(PoliceCorrectionsTest, RegradedIntelligenceIsAmendedKeepingItsReference) {
+  const std::string intelligence = Record(testing::ValidIntelligence());
+  RecordCorrectionRequest regrade = Amend("cmd-regrade-1", intelligence, INTELLIGENCE_REGRADED);
+  IntelligenceRecorded* amended = regrade.mutable_correction()->mutable_intelligence_recorded();
+  *amended = testing::ValidIntelligence().intelligence();
+  amended->set_assessment(SUSPECTED_FALSE);
+
+  RecordCorrectionRequest other_ref = regrade;
+  other_ref.mutable_correction()->mutable_intelligence_recorded()->set_intelligence_ref("INT-2");
+  EXPECT_THAT(Run(other_ref), StatusIs(absl::StatusCode::kInvalidArgument,
+                                       "correction.intelligence_recorded.intelligence_ref: must stay 'INT-1'"));
+  RecordCorrectionRequest other_kind = Amend("cmd-regrade-2", intelligence, INTELLIGENCE_REGRADED);
+  *other_kind.mutable_correction()->mutable_conviction_recorded() = testing::ValidConviction().conviction();
+  EXPECT_THAT(Run(other_kind),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "correction.conviction_recorded: event " + intelligence +
+                           " is of kind IntelligenceRecorded: amend it with correction.intelligence_recorded"));
+  RecordCorrectionRequest quashed = regrade;
+  quashed.mutable_correction()->set_reason(QUASHED_ON_APPEAL);
+  quashed.mutable_header()->set_command_id("cmd-regrade-3");
+  EXPECT_THAT(Run(quashed), StatusIs(absl::StatusCode::kInvalidArgument, "correction.reason"));
+  EXPECT_THAT(Run(regrade), IsOk());
+  // Amended again: the latest amendment is how it stands.
+  regrade.mutable_header()->set_command_id("cmd-regrade-4");
+  regrade.mutable_correction()->mutable_intelligence_recorded()->set_assessment(KNOWN_DIRECTLY);
+  EXPECT_THAT(Run(regrade), IsOk());
+}
+
+// An order recorded in error: retracted, its reference is free again, and it cannot be
+// breached.
+TEST_F(PoliceCorrectionsTest, ARetractedOrderFreesItsReferenceAndTakesNoBreach) {
+  const std::string order = Record(testing::ValidOrder("cmd-order-a"));
+  ASSERT_THAT(Run(Retract("cmd-order-fix", order, KEYING_ERROR)), IsOk());
+  EXPECT_THAT(Run(testing::ValidBreach()), StatusIs(absl::StatusCode::kFailedPrecondition, "breach.order_ref"));
+  EXPECT_THAT(Run(testing::ValidOrder("cmd-order-b")), IsOk()) << "recorded again, under the same reference";
+  EXPECT_THAT(Run(testing::ValidBreach()), IsOk());
+}
+
+// An order varied or discharged is amended: a discharge brings its expiry forward.
+TEST_F(PoliceCorrectionsTest, AnOrderDischargedIsAmendedAndAnAmendmentIsCheckedAsTheFactIs) {
+  const std::string order = Record(testing::ValidOrder());
+  RecordCorrectionRequest discharge = Amend("cmd-discharge-1", order, ORDER_DISCHARGED);
+  OrderRecorded* amended = discharge.mutable_correction()->mutable_order_recorded();
+  *amended = testing::ValidOrder().order();
+  amended->set_expiry_date("2019-01-01");  // before it was made: refused as a command would be
+  EXPECT_THAT(Run(discharge), StatusIs(absl::StatusCode::kInvalidArgument, "correction.order_recorded.expiry_date"));
+  amended->set_expiry_date("2024-11-30");
+  EXPECT_THAT(Run(discharge), IsOk());
+  RecordCorrectionRequest retract = Retract("cmd-discharge-2", order, ORDER_DISCHARGED);
+  EXPECT_THAT(Run(retract), StatusIs(absl::StatusCode::kInvalidArgument, "correction.reason"))
+      << "a discharged order happened: it is amended, not retracted";
 }
 
 // The case: an offence dated 1980-01-01 for a man born 1985-05-05 was recorded.

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/testing/correction_requests.h"
 #include "tests/testing/probation_requests.h"
 #include "services/probation/probation_stream_state.h"
 #include "tests/testing/agency_commands_fixture.h"
@@ -130,6 +131,47 @@ TEST_F(ProbationCommandsTest, AssessmentReferencesAreRecordedOnce) {
   EXPECT_TRUE(replay->idempotent_replay());
   ASSERT_THAT(Run(testing::ValidProposal()), IsOk());
   EXPECT_EQ(store_->LastSequence(), 2u);
+}
+
+// Corrections of probation's facts keep its rules' state true: an ending recorded in error
+// reopens the supervision; a set of conditions retracted gives back the set before it; a
+// start retracted is as if never recorded, so it can be recorded again.
+TEST_F(ProbationCommandsTest, CorrectionsUndoWhatTheFactsSetInTheRules) {
+  auto started = Run(testing::ValidSupervision());
+  ASSERT_THAT(started, IsOk());
+  auto first_set = Run(testing::ValidConditions());
+  ASSERT_THAT(first_set, IsOk());
+  SetLicenceConditionsRequest second = testing::ValidConditions("cmd-conditions-2");
+  second.mutable_conditions()->mutable_conditions(0)->set_condition_ref("C3");
+  auto second_set = Run(second);
+  ASSERT_THAT(second_set, IsOk());
+  EXPECT_THAT(Run(testing::ValidLicenceBreach()), StatusIs(absl::StatusCode::kFailedPrecondition, "C1"))
+      << "C1 is not in the current set";
+  const CommandHeader header = testing::ValidSupervision().header();
+  ASSERT_THAT(Run(testing::Correction(header, "cmd-fix-conditions", second_set->event_id(), RETRACTED, KEYING_ERROR)),
+              IsOk());
+  EXPECT_THAT(Run(testing::ValidLicenceBreach()), IsOk()) << "the first set is current again";
+
+  auto ended = Run(testing::ValidEnding());
+  ASSERT_THAT(ended, IsOk());
+  EXPECT_THAT(Run(testing::ValidLicenceBreach("cmd-licence-breach-2")),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "has ended"));
+  ASSERT_THAT(Run(testing::Correction(header, "cmd-fix-ending", ended->event_id(), RETRACTED, KEYING_ERROR)), IsOk());
+  EXPECT_THAT(Run(testing::ValidLicenceBreach("cmd-licence-breach-3")), IsOk()) << "the supervision is open again";
+
+  // An amended start (a licence recorded as a community order, say) changes its kind.
+  RecordCorrectionRequest kind = testing::Correction(header, "cmd-fix-kind", started->event_id(), AMENDED, KEYING_ERROR);
+  *kind.mutable_correction()->mutable_supervision_started() = testing::ValidSupervision().supervision();
+  kind.mutable_correction()->mutable_supervision_started()->set_kind(COMMUNITY_ORDER);
+  ASSERT_THAT(Run(kind), IsOk());
+  EXPECT_THAT(Run(testing::ValidRecall()), StatusIs(absl::StatusCode::kFailedPrecondition, "not a licence"));
+
+  ASSERT_THAT(Run(testing::Correction(header, "cmd-fix-start", started->event_id(), RETRACTED,
+                                      RECORDED_AGAINST_WRONG_PERSON)),
+              IsOk());
+  EXPECT_THAT(Run(testing::ValidLicenceBreach("cmd-licence-breach-4")),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "no supervision"));
+  EXPECT_THAT(Run(testing::ValidSupervision("cmd-supervision-again")), IsOk()) << "recorded again, afresh";
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // on a shared national identifier, name and date of birth only proposed, MAPPA decisions
 // combining and separating pictures, and replay reproducing all of it.
 #include "services/mappa/identity/identity.h"
+#include "services/mappa/identity/match.h"
 
 #include <gmock/gmock.h>
 #include <google/protobuf/util/message_differencer.h>
@@ -19,6 +20,7 @@ using namespace safeguard::v1;
 using google::protobuf::util::MessageDifferencer;
 using safeguard::testing::EventFactory;
 using safeguard::testing::IsOk;
+using safeguard::testing::StatusIs;
 using safeguard::testing::TempDir;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
@@ -39,25 +41,6 @@ TEST(NormaliseNameTest, IgnoresCaseSpacesPunctuationAndDiacritics) {
   EXPECT_EQ(NormaliseName("Иван Петров"), "ИванПетров");                 // another script kept
   EXPECT_EQ(NormaliseName("Mary-Jane\u00a0Watson (2)"), "maryjanewatson");
   EXPECT_NE(NormaliseName("John Smith"), NormaliseName("John Smyth"));
-}
-
-TEST(NameKeysTest, GivenAndFamilyNameTogetherAndEachAliasNeedADateOfBirth) {
-  SubjectRef s;
-  s.set_given_name("John");
-  s.set_family_name("O'Neill");
-  s.add_aliases("Johnny Neal");
-  s.add_aliases("JOHN ONEILL");  // the same as the name once normalised: one key
-  EXPECT_THAT(NameKeysOf(s), IsEmpty());
-  s.set_date_of_birth("1980-05-01");
-  std::vector<std::string> names;
-  for (const NameKey& k : NameKeysOf(s)) {
-    EXPECT_EQ(k.date_of_birth, "1980-05-01");
-    names.push_back(k.name);
-  }
-  EXPECT_THAT(names, ElementsAre("johnoneill", "johnnyneal"));
-  s.set_given_name("");  // a family name alone is too little to propose a match on
-  s.clear_aliases();
-  EXPECT_THAT(NameKeysOf(s), IsEmpty());
 }
 
 TEST(LinkIdTest, SameForEitherOrderDifferentForDifferentPairs) {
@@ -180,11 +163,12 @@ TEST_F(IdentityIndexTest, SameNameAndDateOfBirthIsOnlyProposed) {
   EXPECT_EQ(d.link().status(), CANDIDATE);
   EXPECT_TRUE(d.link().name_match());
   EXPECT_FALSE(d.link().national_identifier_match());
-  ASSERT_EQ(d.link().shared_names_size(), 1);
-  EXPECT_EQ(d.link().shared_names(0).name(), "johnoneill");
-  EXPECT_EQ(d.link().shared_names(0).date_of_birth(), "1980-05-01");
-  EXPECT_EQ(d.link().shared_names(0).record_a_event().agency(), AGENCY_CHILDRENS_SERVICES);
-  EXPECT_EQ(d.link().shared_names(0).record_b_event().stream_version(), 1u);  // the earliest
+  // The reasons a MAPPA user decides on: each comparison, its level and weight.
+  EXPECT_GE(d.link().match().weight(), kProposeWeight);
+  EXPECT_THAT(d.link().match().ruled_out(), IsEmpty());
+  std::vector<std::string> levels;
+  for (const MatchReason& r : d.link().match().reasons()) levels.push_back(r.comparison() + ": " + r.level());
+  EXPECT_THAT(levels, ::testing::IsSupersetOf({"given names: agree", "family name: agrees", "date of birth: agrees"}));
   EXPECT_EQ(d.record_a().record_key(), kChildrens);
   EXPECT_EQ(d.record_a().identity().family_name(), "ONEILL");
   EXPECT_EQ(d.record_b().identity().probation_case_ref(), "X123456");
@@ -204,8 +188,8 @@ TEST_F(IdentityIndexTest, AnAliasWithTheDateOfBirthIsProposedToo) {
   Apply(store_.get(), {ChildrensVisit(alias)});
   auto candidates = store_->ListLinks(CANDIDATE, 50, "");
   ASSERT_EQ(candidates->links_size(), 1);
-  ASSERT_EQ(candidates->links(0).link().shared_names_size(), 1);
-  EXPECT_EQ(candidates->links(0).link().shared_names(0).name(), "johnoneill");
+  // The alias agreed: the best-agreeing names of the two records are compared.
+  EXPECT_EQ(candidates->links(0).link().match().reasons(0).detail(), "JOHN ~ JOHN (john: 1.5% of people)");
 }
 
 TEST_F(IdentityIndexTest, ConfirmingCombinesThePicturesAndUnlinkingSeparatesThem) {
@@ -307,6 +291,93 @@ TEST_F(IdentityIndexTest, AnEventCarryingBothRecordsReferencesLinksThemAutomatic
   Apply(store_.get(), {f_.Decision(UNLINKED, kPolice, kProbation, "PNC id entered against the wrong case")});
   EXPECT_THAT(Person(kProbation), ElementsAre(kProbation));
   EXPECT_EQ(store_->GetLink(LinkIdFor(kPolice, kProbation))->status(), UNLINKED);
+}
+
+// The agency recorded the right fact against the wrong PNC id: probation's assessment of
+// X123456 carried another man's PNC id, which linked the two records at once. Retracted,
+// the fact and everything it said of who the person is leave that record: the link goes,
+// the pictures separate, and the other man's timeline shows the fact and its retraction.
+TEST_F(IdentityIndexTest, AFactRetractedAsRecordedAgainstTheWrongPersonTakesItsLinkWithIt) {
+  Apply(store_.get(), {f_.Conviction("2019/0012345X", CHILD_SEXUAL)});
+  Apply(store_.get(), ProbationLicence(Person("Peter", "Quince", "1975-01-01")));
+  SubjectRef wrong = Person("Peter", "Quince", "1975-01-01");
+  wrong.set_pnc_id("2019/0012345X");  // keyed wrongly: another man's
+  wrong.set_probation_case_ref("X123456");
+  const EventEnvelope assessment = f_.About(AGENCY_PROBATION, kPolice, wrong, "2024-02-02", [](EventEnvelope* e) {
+    e->mutable_risk_assessment_completed()->set_assessment_ref("OASYS-1");
+  });
+  Apply(store_.get(), {assessment});
+  ASSERT_THAT(Person(kProbation), ElementsAre(kPolice, kProbation));
+
+  Apply(store_.get(), {f_.Retraction(assessment, RECORDED_AGAINST_WRONG_PERSON)});
+  EXPECT_THAT(Person(kProbation), ElementsAre(kProbation));
+  EXPECT_THAT(Person(kPolice), ElementsAre(kPolice));
+  EXPECT_THAT(store_->GetLink(LinkIdFor(kPolice, kProbation)), StatusIs(absl::StatusCode::kNotFound))
+      << "nothing holds the link up: it is gone";
+  auto police = store_->GetPersonView(kPolice);
+  ASSERT_THAT(police, IsOk());
+  EXPECT_EQ(police->risk_assessments_size(), 0);
+  EXPECT_THAT(police->references(), ElementsAre(kPolice)) << "the CRN came only from the retracted fact";
+  ASSERT_EQ(police->corrections_size(), 1);
+  EXPECT_EQ(police->corrections(0).reason(), RECORDED_AGAINST_WRONG_PERSON);
+  auto timeline = store_->GetTimeline(kPolice, 50, "");
+  ASSERT_THAT(timeline, IsOk());
+  ASSERT_EQ(timeline->entries_size(), 3);
+  for (const TimelineEntry& entry : timeline->entries()) {
+    if (entry.provenance().event_id() != assessment.event_id()) continue;
+    EXPECT_EQ(entry.correction().kind(), RETRACTED) << "the history keeps the fact, with what became of it";
+  }
+}
+
+// Real records differ: a middle name, an initial, no apostrophe, lower case. Police, probation
+// and children's services each hold one of three spellings of one man: each pair is proposed,
+// with its reasons; none is linked until a MAPPA user decides.
+TEST_F(IdentityIndexTest, ThreeSpellingsOfOneManAreProposedWithTheirReasons) {
+  SubjectRef police = Person("Michael James", "O'CONNOR", "1968-11-23");
+  police.set_pnc_id("2019/0012345X");
+  Apply(store_.get(), {f_.About(AGENCY_POLICE, kPolice, police, "2019-01-15", [](EventEnvelope* e) {
+          *e->mutable_conviction_recorded() = testing::ValidConviction().conviction();
+        })});
+  Apply(store_.get(), ProbationLicence(Person("Michael J.", "OConnor", "1968-11-23")));
+  Apply(store_.get(), {ChildrensVisit(Person("michael", "oconnor", "1968-11-23"))});
+  auto candidates = store_->ListLinks(CANDIDATE, 50, "");
+  ASSERT_THAT(candidates, IsOk());
+  ASSERT_EQ(candidates->links_size(), 3);
+  for (const IdentityLinkDetail& d : candidates->links()) {
+    EXPECT_GE(d.link().match().weight(), kProposeWeight) << d.link().record_a() << " / " << d.link().record_b();
+    EXPECT_EQ(d.link().match().reasons(1).level(), "agrees") << "OCONNOR, however written";
+  }
+  EXPECT_THAT(Person(kPolice), ElementsAre(kPolice));
+}
+
+// Twins share a family name, a date of birth and an address; a father and son can share a
+// name and an address. Neither is proposed, however well the rest agrees.
+TEST_F(IdentityIndexTest, TwinsAndAFatherAndSonOfOneNameAreNotProposed) {
+  Apply(store_.get(), ProbationLicence(Person("Michael", "Featherstone", "1990-04-04")));
+  Apply(store_.get(), {ChildrensVisit(Person("Matthew", "Featherstone", "1990-04-04"))});
+  SubjectRef father = Person("Michael", "Featherstone", "1964-08-17");
+  father.set_childrens_case_id("CS-3001");
+  Apply(store_.get(), {f_.About(AGENCY_CHILDRENS_SERVICES, "childrens:CS-3001", father, "2024-06-01",
+                                [](EventEnvelope* e) { e->mutable_concern_about_adult_recorded()->set_concern("x"); })});
+  auto candidates = store_->ListLinks(CANDIDATE, 50, "");
+  ASSERT_THAT(candidates, IsOk());
+  EXPECT_EQ(candidates->links_size(), 0);
+}
+
+// A date of birth keyed wrongly (1986 for 1968) hides a match; amended, the match is proposed.
+TEST_F(IdentityIndexTest, AnAmendedDateOfBirthProposesTheMatchATypoHid) {
+  Apply(store_.get(), ProbationLicence(Person("Duncan", "Whitlock", "1968-03-09")));
+  const EventEnvelope visit = ChildrensVisit(Person("Duncan", "Whitlock", "1986-03-09"));
+  Apply(store_.get(), {visit});
+  EXPECT_EQ(store_->ListLinks(CANDIDATE, 50, "")->links_size(), 0);
+  Apply(store_.get(), {f_.Correction(visit, AMENDED, KEYING_ERROR, [&](FactCorrected* c) {
+          *c->mutable_amended_subject() = visit.subject();
+          c->mutable_amended_subject()->set_date_of_birth("1968-03-09");
+        })});
+  auto candidates = store_->ListLinks(CANDIDATE, 50, "");
+  ASSERT_THAT(candidates, IsOk());
+  ASSERT_EQ(candidates->links_size(), 1);
+  EXPECT_EQ(candidates->links(0).record_a().identity().date_of_birth(), "1968-03-09");
 }
 
 TEST_F(IdentityIndexTest, ReplayReproducesLinksPicturesAndAlertsWhateverTheInterleaving) {

@@ -33,9 +33,10 @@ absl::Time FixedNow() { return absl::FromUnixSeconds(1764000000); }  // 2025-11-
 
 // A log with what a rebuild must get right: people known to police and to probation by
 // the same PNC id (linked at once), people sharing a name and date of birth (candidate
-// links), MAPPA decisions linking and unlinking records, a person with more intelligence
-// than a picture keeps, redelivered events, and an event held until the one before it
-// arrives; on three topics, interleaved.
+// links, scored), MAPPA decisions linking and unlinking records, a person with more
+// intelligence than a picture keeps, redelivered events, an event held until the one
+// before it arrives, and corrections (retractions, one undoing a link; an amended
+// subject); on three topics, interleaved.
 std::vector<BusRecord> Log() {
   EventFactory f;
   std::map<std::string, int64_t> offsets;
@@ -92,6 +93,25 @@ std::vector<BusRecord> Log() {
   add(kMappaTopic, f.Decision(REJECTED, absl::StrCat("pnc:", pnc(5)), absl::StrCat("pnc:", pnc(6))));
   for (int i = 0; i < 20; ++i) add(kPoliceTopic, f.Conviction(pnc(1), CHILD_SEXUAL, "2024-08-01"));
   add(kPoliceTopic, f.Conviction(pnc(28), CHILD_SEXUAL, "2024-08-01"));  // with a MAPPA category: s.327A
+  // Corrections: a conviction retracted; a fact keyed with the wrong PNC id (linking a
+  // probation record to that man's) retracted; a fact's subject amended (a date of birth).
+  const EventEnvelope wrong_conviction = f.Conviction(pnc(7), CHILD_SEXUAL, "2024-08-02");
+  add(kPoliceTopic, wrong_conviction);
+  SubjectRef both = testing::TestSubject(pnc(9));
+  both.set_probation_case_ref("X100011");
+  const EventEnvelope keyed_wrong =
+      f.About(AGENCY_PROBATION, absl::StrCat("pnc:", pnc(9)), both, "2024-03-02", [](EventEnvelope* e) {
+        e->mutable_risk_assessment_completed()->set_assessment_ref("OASYS-WRONG");
+      });
+  add(kProbationTopic, keyed_wrong);
+  const EventEnvelope typo = f.Intelligence(pnc(10), "2024-04-04");
+  add(kPoliceTopic, typo);
+  add(kPoliceTopic, f.Retraction(wrong_conviction, QUASHED_ON_APPEAL));
+  add(kProbationTopic, f.Retraction(keyed_wrong, RECORDED_AGAINST_WRONG_PERSON));
+  add(kPoliceTopic, f.Correction(typo, AMENDED, KEYING_ERROR, [&](FactCorrected* c) {
+    *c->mutable_amended_subject() = typo.subject();
+    c->mutable_amended_subject()->set_date_of_birth("1971-01-31");
+  }));
   return log;
 }
 

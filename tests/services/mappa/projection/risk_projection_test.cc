@@ -136,6 +136,67 @@ TEST(RiskProjectionTest, IntelligenceIsAlwaysUnprovenAndGraded) {
   EXPECT_FALSE(view.flags().duty_to_consider_disclosure());
 }
 
+// Corrections: a quashed conviction leaves the picture (and the duty it raised), re-graded
+// intelligence shows its new grading where it stood, and each correction is listed with
+// what the fact was and is; the events are all still counted.
+TEST(RiskProjectionTest, CorrectionsShowTheFactsAsCorrectedAndListEachCorrection) {
+  EventFactory f;
+  const EventEnvelope conviction = f.Conviction(kPnc, CHILD_SEXUAL);
+  const EventEnvelope intel = f.Intelligence(kPnc, "2024-03-03");
+  const EventEnvelope quashed = f.Retraction(conviction, QUASHED_ON_APPEAL);
+  const EventEnvelope regraded = f.Correction(intel, AMENDED, INTELLIGENCE_REGRADED, [&](FactCorrected* c) {
+    *c->mutable_intelligence_recorded() = intel.intelligence_recorded();
+    c->mutable_intelligence_recorded()->set_assessment(SUSPECTED_FALSE);
+  });
+  RiskView view;
+  FoldEvents({conviction, intel, quashed, regraded}, &view);
+  ComputeAsOf(absl::CivilDay(2025, 1, 1), &view);
+  EXPECT_EQ(view.convictions_size(), 0);
+  EXPECT_FALSE(view.flags().child_sexual_offence_history());
+  EXPECT_FALSE(view.flags().duty_to_consider_disclosure());
+  ASSERT_EQ(view.intelligence_size(), 1);
+  EXPECT_EQ(view.intelligence(0).grading(), "2/E/P");
+  EXPECT_EQ(view.intelligence(0).provenance().event_id(), intel.event_id()) << "the fact is where it was recorded";
+  EXPECT_EQ(view.events_applied(), 4u);
+  ASSERT_EQ(view.corrections_size(), 2);
+  EXPECT_EQ(view.corrections(0).corrected_event_id(), conviction.event_id());
+  EXPECT_EQ(view.corrections(0).kind(), RETRACTED);
+  EXPECT_THAT(view.corrections(0).was(), ::testing::StartsWith("Conviction: "));
+  EXPECT_EQ(view.corrections(0).now(), "");
+  EXPECT_EQ(view.corrections(0).provenance().event_id(), quashed.event_id());
+  EXPECT_THAT(view.corrections(1).was(), ::testing::HasSubstr("graded 2/C/P"));
+  EXPECT_THAT(view.corrections(1).now(), ::testing::HasSubstr("graded 2/E/P"));
+
+  // Before the corrections (what a view as of then folds), the facts stand as recorded.
+  RiskView then;
+  FoldEvents({conviction, intel}, &then);
+  EXPECT_EQ(then.convictions_size(), 1);
+  EXPECT_EQ(then.intelligence(0).grading(), "2/C/P");
+  EXPECT_EQ(then.corrections_size(), 0);
+}
+
+// What a retracted fact said of its subject is no longer who the record is; an amended
+// subject is.
+TEST(RiskProjectionTest, CorrectedEventsLeaveOutRetractedFactsAndAmendTheRest) {
+  EventFactory f;
+  EventEnvelope wrong = f.Conviction(kPnc, CHILD_SEXUAL);
+  wrong.mutable_subject()->set_given_name("Someone");
+  const EventEnvelope intel = f.Intelligence(kPnc, "2024-03-03");
+  const EventEnvelope retracted = f.Retraction(wrong, RECORDED_AGAINST_WRONG_PERSON);
+  const EventEnvelope renamed = f.Correction(intel, AMENDED, KEYING_ERROR, [&](FactCorrected* c) {
+    *c->mutable_amended_subject() = intel.subject();
+    c->mutable_amended_subject()->set_date_of_birth("1970-02-03");
+  });
+  const std::vector<EventEnvelope> corrected = CorrectedEvents({wrong, intel, retracted, renamed});
+  ASSERT_EQ(corrected.size(), 1u);
+  EXPECT_EQ(corrected[0].event_id(), intel.event_id());
+  EXPECT_EQ(corrected[0].subject().date_of_birth(), "1970-02-03");
+  RiskView view;
+  FoldEvents({wrong, intel, retracted, renamed}, &view);
+  EXPECT_NE(view.identity().given_name(), "Someone");
+  EXPECT_EQ(view.identity().date_of_birth(), "1970-02-03");
+}
+
 TEST(RiskProjectionTest, EveryFactCarriesProvenance) {
   EventFactory f;
   auto conviction = f.Conviction(kPnc, CHILD_SEXUAL);
