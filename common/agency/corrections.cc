@@ -3,6 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/status_macros.h"
 #include "common/validation.h"
 
@@ -17,6 +18,34 @@ using google::protobuf::Message;
 constexpr size_t kExplanationMax = 4000;
 constexpr size_t kDecidedByMax = 200;
 constexpr char kFactEntry[] = "event/";
+constexpr char kUsesEntry[] = "uses/";
+
+// The facts that start something later facts are recorded under, by the reference that
+// names it (a breach names its order, an ending its supervision, plan or membership).
+bool Starts(const std::string& type, const std::string& field) {
+  static constexpr std::pair<const char*, const char*> kStarts[] = {
+      {"safeguard.v1.OrderRecorded", "order_ref"},
+      {"safeguard.v1.SupervisionStarted", "supervision_ref"},
+      {"safeguard.v1.Section47EnquiryStarted", "enquiry_ref"},
+      {"safeguard.v1.ChildProtectionPlanStarted", "plan_ref"},
+      {"safeguard.v1.HouseholdMembershipRecorded", "membership_ref"},
+  };
+  for (const auto& [t, f] : kStarts) {
+    if (type == t && field == f) return true;
+  }
+  return false;
+}
+
+std::string UsesEntry(const v1::FactReference& ref) { return absl::StrCat(kUsesEntry, ref.field(), "/", ref.value()); }
+
+absl::StatusOr<v1::ReferenceUsers> UsersOf(const v1::FactReference& ref, const StreamState& state) {
+  ASSIGN_OR_RETURN(std::optional<std::string> stored, state.Get(UsesEntry(ref)));
+  v1::ReferenceUsers users;
+  if (stored.has_value() && !users.ParseFromString(*stored)) {
+    return absl::DataLossError("a reference's correction state is unreadable");
+  }
+  return users;
+}
 
 // The agencies' facts: police 100-119 (120-139 are a disclosure case's steps), probation
 // 200-299, children's services 300-399 (EventEnvelope's payload numbers).
@@ -114,7 +143,7 @@ absl::StatusOr<ValidatedCommand> ValidateCorrection(const v1::RecordCorrectionRe
       *c.mutable_amended_subject() = NormaliseSubject("correction.amended_subject", c.amended_subject(), today, &problems);
       // The record's own reference stays: a fact moves to another person by retraction.
       v1::CommandHeader amended_header = header;
-      *amended_header.mutable_subject() = c.amended_subject();
+      *amended_header.mutable_subject() = OverlaySubject(header.subject(), c.amended_subject());
       ValidatedCommand keyed;
       v::Violations ignored;
       CheckHeader(amended_header, today, keying, &keyed, &ignored);
@@ -164,6 +193,24 @@ absl::Status CheckCorrection(const v1::FactCorrected& c, const StreamState& stat
     return absl::FailedPreconditionError(absl::StrCat("correction.corrected_event_id: ", kind, " ", id,
                                                       " was retracted; a retracted fact takes no further correction "
                                                       "(record it again if it stands after all)"));
+  }
+  if (c.kind() == v1::RETRACTED) {
+    // A fact that started a reference (an order, a supervision, a plan, a membership) goes
+    // only once nothing recorded under it stands: its breaches, conditions, ending...
+    for (const v1::FactReference& ref : fact.references()) {
+      if (!Starts(fact.type(), ref.field())) continue;
+      ASSIGN_OR_RETURN(const v1::ReferenceUsers users, UsersOf(ref, state));
+      if (users.event_ids_size() < 2 || users.event_ids(0) != id) continue;
+      std::vector<std::string> later;
+      for (int i = 1; i < users.event_ids_size(); ++i) {
+        later.push_back(absl::StrCat(i < users.types_size() ? ShortName(users.types(i)) : "fact", " ",
+                                     users.event_ids(i)));
+      }
+      return absl::FailedPreconditionError(absl::StrCat(
+          "correction.corrected_event_id: ", kind, " ", id, " started ", ref.field(), " '", ref.value(),
+          "', and what was recorded under it stands: ", absl::StrJoin(later, ", "),
+          "; retract those first (each with its own reason), then this"));
+    }
   }
   if (const Message* amended = AmendedFactOf(c)) {
     const FieldDescriptor* expected = AmendedFieldFor(fact.type());
@@ -219,12 +266,24 @@ absl::StatusOr<std::optional<v1::CorrectableFact>> FoldCorrections(const v1::Eve
   if (e.has_fact_corrected()) {
     const std::string entry = absl::StrCat(kFactEntry, e.fact_corrected().corrected_event_id());
     ASSIGN_OR_RETURN(std::optional<std::string> stored, state.Get(entry));
+    if (!stored.has_value()) return std::optional<v1::CorrectableFact>();  // refused by CheckCorrection
     v1::CorrectableFact fact;
-    if (!stored.has_value() || !fact.ParseFromString(*stored)) return std::optional<v1::CorrectableFact>();
+    if (!fact.ParseFromString(*stored)) return absl::DataLossError("a stored fact's correction state is unreadable");
     const v1::CorrectableFact before = fact;
     if (e.fact_corrected().kind() == v1::RETRACTED) {
       fact.set_retracted(true);
       state.Put(entry, fact.SerializeAsString());
+      const std::string& id = e.fact_corrected().corrected_event_id();
+      for (const v1::FactReference& ref : fact.references()) {
+        ASSIGN_OR_RETURN(v1::ReferenceUsers users, UsersOf(ref, state));
+        v1::ReferenceUsers kept;
+        for (int i = 0; i < users.event_ids_size(); ++i) {
+          if (users.event_ids(i) == id) continue;
+          kept.add_event_ids(users.event_ids(i));
+          kept.add_types(i < users.types_size() ? users.types(i) : "");
+        }
+        state.Put(UsesEntry(ref), kept.SerializeAsString());
+      }
     }
     return std::optional<v1::CorrectableFact>(before);
   }
@@ -243,7 +302,31 @@ absl::StatusOr<std::optional<v1::CorrectableFact>> FoldCorrections(const v1::Eve
     ref->set_value(value);
   }
   state.Put(absl::StrCat(kFactEntry, e.event_id()), entry.SerializeAsString());
+  for (const v1::FactReference& ref : entry.references()) {
+    ASSIGN_OR_RETURN(v1::ReferenceUsers users, UsersOf(ref, state));
+    users.add_event_ids(e.event_id());
+    users.add_types(entry.type());
+    state.Put(UsesEntry(ref), users.SerializeAsString());
+  }
   return std::optional<v1::CorrectableFact>();
+}
+
+v1::SubjectRef OverlaySubject(const v1::SubjectRef& recorded, const v1::SubjectRef& amended) {
+  v1::SubjectRef out = recorded;
+  const google::protobuf::Descriptor* d = v1::SubjectRef::descriptor();
+  const google::protobuf::Reflection* r = out.GetReflection();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FieldDescriptor* f = d->field(i);
+    if (f->is_repeated()) {
+      if (r->FieldSize(amended, f) > 0) {
+        r->ClearField(&out, f);
+        for (int j = 0; j < r->FieldSize(amended, f); ++j) r->AddString(&out, f, r->GetRepeatedString(amended, f, j));
+      }
+    } else if (const std::string value = r->GetString(amended, f); !value.empty()) {
+      r->SetString(&out, f, value);
+    }
+  }
+  return out;
 }
 
 std::string ReferenceOf(const v1::CorrectableFact& fact, const std::string& field) {

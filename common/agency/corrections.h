@@ -71,6 +71,12 @@ absl::Status CheckCorrection(const safeguard::v1::FactCorrected& c, const Stream
 absl::StatusOr<std::optional<safeguard::v1::CorrectableFact>> FoldCorrections(const safeguard::v1::EventEnvelope& e,
                                                                               StreamState& state);
 
+// The subject of a fact as an amendment gives it: each field `amended` sets replaces the
+// fact's, every other stays as recorded (so a correction of a date of birth keeps the
+// names and references); aliases, when any are given, replace the list.
+safeguard::v1::SubjectRef OverlaySubject(const safeguard::v1::SubjectRef& recorded,
+                                         const safeguard::v1::SubjectRef& amended);
+
 // The value of `field` among a fact's references ("" when it has none).
 std::string ReferenceOf(const safeguard::v1::CorrectableFact& fact, const std::string& field);
 

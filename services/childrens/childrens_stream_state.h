@@ -17,7 +17,7 @@ inline constexpr char kMembershipRef[] = "membership";
 class ChildrensStreamFolder final : public StreamFolder {
  public:
   // 2: each fact's entry for the correction rules, and what a retraction undoes.
-  std::string Version() const override { return "childrens/2"; }
+  std::string Version() const override { return "childrens/3"; }
   absl::Status Apply(const safeguard::v1::EventEnvelope& event, StreamState& state) const override;
 };
 

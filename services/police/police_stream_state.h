@@ -14,7 +14,7 @@ inline constexpr char kIntelligenceRef[] = "intelligence";
 class PoliceStreamFolder final : public StreamFolder {
  public:
   // 2: each fact's entry for the correction rules, and what a retraction frees.
-  std::string Version() const override { return "police/2"; }
+  std::string Version() const override { return "police/3"; }
   absl::Status Apply(const safeguard::v1::EventEnvelope& event, StreamState& state) const override;
 };
 

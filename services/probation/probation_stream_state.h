@@ -14,7 +14,7 @@ namespace safeguard::probation {
 class ProbationStreamFolder final : public StreamFolder {
  public:
   // 2: each fact's entry for the correction rules; retracted supervisions and condition sets.
-  std::string Version() const override { return "probation/2"; }
+  std::string Version() const override { return "probation/3"; }
   absl::Status Apply(const safeguard::v1::EventEnvelope& event, StreamState& state) const override;
 };
 

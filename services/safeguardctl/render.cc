@@ -341,6 +341,10 @@ std::string RenderLinks(const ListIdentityLinksResponse& r) {
       absl::StrAppend(&out, "      decided ", EnumName(l.decision()), " by ", l.decision_provenance().recorded_by().user(),
                       ": ", l.decision_reason(), "\n");
     }
+    if (l.decision() == LINKED && !l.national_identifier_match() && !l.name_match()) {
+      absl::StrAppend(&out, "      linked on the decision alone: no shared reference, and the comparison does not "
+                            "propose it now\n");
+    }
   }
   if (!r.next_page_token().empty()) absl::StrAppend(&out, "More: add page_token=", r.next_page_token(), "\n");
   return out;

@@ -47,12 +47,15 @@ absl::StatusOr<DemoLoadResult> LoadDemoData(const std::string& police_address,
   auto probation = ProbationService::NewStub(grpc::CreateChannel(probation_address, probation_officer));
   auto childrens = ChildrensService::NewStub(grpc::CreateChannel(childrens_address, social_worker));
   DemoLoadResult result;
-  auto call_on = [&](auto& service, auto method, const auto& request) -> absl::Status {
+  // `recorded`, when given, receives the command's result (the original's on a replay).
+  auto call_on = [&](auto& service, auto method, const auto& request,
+                     CommandResult* recorded = nullptr) -> absl::Status {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
     ctx.set_wait_for_ready(true);
     CommandResult response;
     grpc::Status st = ((*service).*method)(&ctx, request, &response);
+    if (recorded != nullptr) *recorded = response;
     if (!st.ok()) {
       return absl::Status(ToAbslStatus(st).code(),
                           absl::StrCat("demo command ", request.header().command_id(), ": ",
@@ -324,6 +327,91 @@ absl::StatusOr<DemoLoadResult> LoadDemoData(const std::string& police_address,
     x->set_recorded_date("2025-09-16");
     *x->mutable_child() = amy;
     x->set_concern("Mother's partner has a conviction for sexual assault; now living in the household");
+    if (auto st = call_childrens(&ChildrensService::Stub::RecordConcernAboutAdult, r); !st.ok()) return st;
+  }
+
+  // 4. Children's services know Gary Wood by their own case as "Garry WOOD", the new partner
+  // of a mother whose daughter was referred by her school: no PNC id in common, so the
+  // records are proposed as one person (identity list-identity-links), for a MAPPA user to
+  // decide. The membership was first keyed against the girl's brother and then corrected.
+  const SubjectRef garry = [] {
+    SubjectRef s;
+    s.set_childrens_case_id("CS-PE-30981");
+    s.set_given_name("Garry");
+    s.set_family_name("WOOD");
+    s.set_date_of_birth("1969-02-03");
+    return s;
+  }();
+  auto carter = [](const std::string& case_id, const std::string& given, const std::string& born) {
+    ChildRef c;
+    c.set_childrens_case_id(case_id);
+    c.set_given_name(given);
+    c.set_family_name("Carter");
+    c.set_date_of_birth(born);
+    return c;
+  };
+  const ChildRef lily = carter("CS-PE-30982", "Lily", "2019-05-08");
+  const ChildRef noah = carter("CS-PE-30983", "Noah", "2021-09-14");
+  {
+    RecordReferralRequest r;
+    SubjectRef s;
+    s.set_childrens_case_id(lily.childrens_case_id());
+    s.set_given_name(lily.given_name());
+    s.set_family_name(lily.family_name());
+    s.set_date_of_birth(lily.date_of_birth());
+    SetHeader(&r, "demo-lily-referral-1", s);
+    auto* x = r.mutable_referral();
+    x->set_referral_ref("REF-2026-0871");
+    x->set_received_date("2026-09-22");
+    x->set_source("school");
+    x->set_concern("Says mummy's friend Garry stays over and gives her sweets to keep secrets");
+    if (auto st = call_childrens(&ChildrensService::Stub::RecordReferral, r); !st.ok()) return st;
+  }
+  RecordHouseholdMembershipRequest membership;
+  SetHeader(&membership, "demo-garry-household-1", garry);
+  {
+    auto* x = membership.mutable_membership();
+    x->set_membership_ref("HH-2026-12");
+    *x->mutable_child() = noah;  // keyed against the wrong child: corrected below
+    x->set_contact(REGULARLY_VISITS);
+    x->set_from_date("2026-07-01");
+    x->set_relationship_to_child("mother's partner");
+    x->mutable_household_address()->set_kind(HOME);
+    x->mutable_household_address()->set_line1("14 Orchard Row");
+    x->mutable_household_address()->set_town("Peterborough");
+    x->mutable_household_address()->set_postcode("PE1 2QT");
+    auto* mother = x->add_other_adults();
+    mother->set_given_name("Jade");
+    mother->set_family_name("Carter");
+    mother->set_relationship_to_child("mother");
+    mother->set_date_of_birth("1993-03-17");
+  }
+  CommandResult keyed;
+  if (auto st = call_on(childrens, &ChildrensService::Stub::RecordHouseholdMembership, membership, &keyed); !st.ok()) {
+    return st;
+  }
+  {
+    RecordCorrectionRequest r;
+    SetHeader(&r, "demo-garry-household-correction-1", garry);
+    auto* x = r.mutable_correction();
+    x->set_corrected_event_id(keyed.event_id());
+    x->set_kind(AMENDED);
+    x->set_reason(WRONG_CHILD);
+    x->set_explanation("Recorded against Noah Carter; the school's referral and the visit are about his sister Lily");
+    x->set_decided_by("Team manager S. Okafor, Peterborough children's services");
+    x->set_decided_on("2026-09-24");
+    *x->mutable_household_membership_recorded() = membership.membership();
+    *x->mutable_household_membership_recorded()->mutable_child() = lily;
+    if (auto st = call_childrens(&ChildrensService::Stub::RecordCorrection, r); !st.ok()) return st;
+  }
+  {
+    RecordConcernAboutAdultRequest r;
+    SetHeader(&r, "demo-garry-concern-1", garry);
+    auto* x = r.mutable_concern();
+    x->set_concern_ref("CON-2026-19");
+    x->set_recorded_date("2026-09-24");
+    *x->mutable_child() = lily;
+    x->set_concern("Secrecy and gifts reported by the child's school; identity and history to be checked");
     if (auto st = call_childrens(&ChildrensService::Stub::RecordConcernAboutAdult, r); !st.ok()) return st;
   }
   if (auto st = LoadDemoDisclosure(police_address, mappa_address, as, &result); !st.ok()) return st;

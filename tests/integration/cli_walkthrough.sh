@@ -41,11 +41,27 @@ stop() { kill -INT "$pid"; wait "$pid" || true; pid=; }
 
 export SAFEGUARD_PKI=$work/data/pki
 start
-grep -q "Demo data: 74 events recorded, 0 already present" "$work/log" || fail "first demo load"
+grep -q "Demo data: 78 events recorded, 0 already present" "$work/log" || fail "first demo load"
 grep -q "Callers: mutual TLS, client certificate required" "$work/log" || fail "not mutual TLS by default"
 grep -q "Created 12 certificates in $work/data/pki" "$work/log" || fail "no local certificate authority"
 [ -f "$work/data/pki/clients/police-officer.pem" ] || fail "no client certificate for police-officer"
 [ "$(stat -c %a "$work/data/pki/ca-key.pem")" = 600 ] || fail "the CA key is readable by others"
+
+# The demo's "Garry WOOD", known to children's services by their own case only: proposed as
+# Gary Wood, with the reasons; the membership keyed against the wrong child shows its
+# correction on the timeline.
+for _ in $(seq 1 100); do
+  "$ctl" identity list-identity-links purpose.code=mappa-meeting purpose.detail="walkthrough" >"$work/demo-links" \
+    && grep -q "childrens:CS-PE-30981" "$work/demo-links" && break
+  sleep 0.1
+done
+grep -q "childrens:CS-PE-30981 (Garry WOOD, born 1969-02-03)" "$work/demo-links" || fail "demo candidate: $(cat "$work/demo-links")"
+grep -q "given names: first names nearly agree (a spelling difference) \[GARRY ~ GARY\]" "$work/demo-links" \
+  || fail "demo candidate's reasons: $(cat "$work/demo-links")"
+"$ctl" mappa get-timeline childrens_case_id=CS-PE-30981 purpose.code=mappa-meeting purpose.detail="walkthrough" \
+  >"$work/demo-timeline"
+grep -q "AMENDED on 2026-09-24 by Team manager S. Okafor" "$work/demo-timeline" || fail "demo correction: $(cat "$work/demo-timeline")"
+grep -q "now: Household: REGULARLY_VISITS child CS-PE-30982" "$work/demo-timeline" || fail "demo correction: $(cat "$work/demo-timeline")"
 
 pnc=2021/0000777Q
 "$ctl" police record-conviction pnc_id=$pnc given_name=Dan family_name=Walker date_of_birth=1984-07-19 \
@@ -289,7 +305,7 @@ fingerprint=$("$pki_tool" show "$work/data/pki/issued/examplechat.pem" | sed -n 
 cp "$(dirname "$0")/../../deploy/config/access-policy.conf" "$work/policy.conf"
 stop
 start --access_policy="$work/policy.conf"
-grep -q "Demo data: 0 events recorded, 74 already present" "$work/log" || fail "demo load duplicated"
+grep -q "Demo data: 0 events recorded, 78 already present" "$work/log" || fail "demo load duplicated"
 grep -q "access policy $work/policy.conf" "$work/log" || fail "policy file not in use"
 "$ctl" "${platform[@]}" screening check-identifier kind=email value=nobody@example.org >/dev/null \
   || fail "the platform before its revocation"

@@ -474,6 +474,21 @@ TEST_F(IdentityScenarioTest, ALookUpByNameNeedsAFamilyNameADateOfBirthAndAPurpos
   auto probation_officer = pki_.Stub<MappaService>(system_->mappa_address(), "probation-officer");
   st = probation_officer->FindPerson(Context().get(), r, &response);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+
+  // A name with no letters would search by date of birth alone, listing everyone born
+  // that day: refused, naming it.
+  FindPersonRequest unnamed;
+  unnamed.mutable_subject()->set_family_name("-");
+  unnamed.mutable_subject()->set_given_name("123");
+  unnamed.mutable_subject()->add_aliases("?");
+  unnamed.mutable_subject()->set_date_of_birth("1980-05-01");
+  *unnamed.mutable_purpose() = Meeting();
+  st = mappa_->FindPerson(Context().get(), unnamed, &response);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  for (const char* field : {"subject.family_name: must hold a name", "subject.given_name: must hold a name",
+                            "subject.aliases[0]: must hold a name"}) {
+    EXPECT_THAT(st.error_message(), ::testing::HasSubstr(field));
+  }
 }
 
 TEST_F(IdentityScenarioTest, AgenciesDisagreeingOnRiskRaiseAnAlertUntilTheyAgree) {

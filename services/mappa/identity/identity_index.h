@@ -113,6 +113,10 @@ class IdentityFolder {
   // Files `record` under its profile's blocking keys (out of those `before` gave and it no
   // longer does) and scores it against every record it shares a block or a link with.
   absl::Status Rescore(const std::string& record, const safeguard::v1::IdentityProfile& before);
+  // Sets `link`'s comparison to `score`, and whether it proposes the link.
+  void SetScore(CachedLink* link, const safeguard::v1::MatchScore& score);
+  // Scores the link between `a` and `b` (a < b) on the records' profiles as they stand.
+  absl::Status ScoreLink(const std::string& a, const std::string& b);
   // Marks `link`'s records for a new membership if whether it holds changed.
   void Changed(const safeguard::v1::IdentityLink& before, const safeguard::v1::IdentityLink& after);
   // Merges what `e` says of its subject into what `record` is known by, in recorded order.
@@ -126,6 +130,9 @@ class IdentityFolder {
   std::unordered_map<std::string, CachedIdentity> identities_;
   std::unordered_map<std::string, Person> persons_;  // as the batch began
   std::set<std::string> reshape_;                    // records whose membership may change
+  // Links a shared reference made or unmade this batch: scored at Flush, so that a link
+  // has its comparison whichever of its records' events came first.
+  std::set<std::pair<std::string, std::string>> unscored_;
 };
 
 // --- Reads, of a snapshot (or a transaction) ---

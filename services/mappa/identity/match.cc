@@ -26,6 +26,7 @@ using Tokens = std::vector<std::string>;
 // records of two people) for each level; docs/identity.md gives the reasoning for each.
 constexpr double kPeopleBornInOneYear = 365.25;
 constexpr double kYearsOfBirth = 60;  // the span of birth years the records cover
+constexpr double kYearOnly = 0.02;     // records with only a year of birth (written 1 January)
 
 double Weight(double m, double u) { return std::log2(m / u); }
 
@@ -234,17 +235,24 @@ Part CompareDatesOfBirth(const google::protobuf::RepeatedPtrField<std::string>& 
       const bool same_year = dx->year() == dy->year();
       const bool placeholder = (dx->month() == 1 && dx->day() == 1) || (dy->month() == 1 && dy->day() == 1);
       const int day_gap = std::abs(static_cast<int>(*dx - *dy));
-      if (*dx == *dy) {
+      if (*dx == *dy && dx->month() == 1 && dx->day() == 1) {
+        // Both 1 January: a real birthday, or the year alone on both. A record shows it
+        // with chance 0.02 + 1/365; two people's records show one year's with that chance
+        // squared over the years.
+        const double shows = kYearOnly + 1 / kPeopleBornInOneYear;
+        p.level = "agrees, on 1 January (written where only the year is known)";
+        p.weight = Weight(0.90 * shows, shows * shows / kYearsOfBirth);
+      } else if (*dx == *dy) {
         p.level = "agrees";
         p.weight = Weight(0.90, u_exact);
       } else if (same_year && dx->month() == dy->day() && dx->day() == dy->month()) {
         p.level = "day and month transposed";
         p.weight = Weight(0.03, u_exact);
       } else if (same_year && placeholder) {
-        // 1 January stands for an unknown day in about 2% of records, and is a real birthday
-        // in 1 in 365.
+        // 1 January stands for an unknown day in about 2% of records (kYearOnly), and is a
+        // real birthday in 1 in 365.
         p.level = "year agrees; one is 1 January, written where only the year is known";
-        p.weight = Weight(0.02, 2 * (0.02 + 1 / kPeopleBornInOneYear) / kYearsOfBirth);
+        p.weight = Weight(0.02, 2 * (kYearOnly + 1 / kPeopleBornInOneYear) / kYearsOfBirth);
       } else if (same_year && (day_gap <= 1 || (dx->month() == dy->month() && dx->day() % 10 == dy->day() % 10) ||
                                (dx->month() == dy->month() && dx->day() / 10 == dy->day() / 10))) {
         p.level = "one digit or one day apart";
@@ -339,12 +347,18 @@ bool AddName(v1::IdentityProfile* profile, const Tokens& given, const Tokens& fa
   for (const std::string& t : given) name.add_given(t);
   for (const std::string& t : family) name.add_family(t);
   name.set_alias(alias);
-  for (const v1::ProfileName& known : profile->names()) {
-    // One name once, however written (O'Connor, OCONNOR); as first listed.
+  for (v1::ProfileName& known : *profile->mutable_names()) {
+    // One name once, however written (O'Connor, OCONNOR).
     const bool same = std::equal(known.given().begin(), known.given().end(), name.given().begin(), name.given().end()) &&
                       std::equal(known.family().begin(), known.family().end(), name.family().begin(),
                                  name.family().end());
-    if (same && known.alias() == alias) return false;
+    if (same && known.alias() == alias) {
+      // Shown as the first in byte order of the ways it was written, whatever order
+      // they arrived in.
+      if (as_recorded >= known.as_recorded()) return false;
+      known.set_as_recorded(as_recorded);
+      return true;
+    }
   }
   name.set_as_recorded(as_recorded);
   auto* names = profile->mutable_names();
@@ -390,6 +404,8 @@ bool AddToProfile(const v1::EventEnvelope& e, v1::IdentityProfile* profile) {
   add(e.household_membership_recorded().household_address());
   return changed;
 }
+
+bool HasName(absl::string_view written) { return !TokensOf(written).empty(); }
 
 v1::IdentityProfile ProfileOf(const v1::SubjectRef& subject) {
   v1::IdentityProfile profile;
@@ -474,7 +490,13 @@ v1::MatchScore Score(const v1::IdentityProfile& a, const v1::IdentityProfile& b)
   return score;
 }
 
-bool Proposes(const v1::MatchScore& score) { return score.ruled_out().empty() && score.weight() >= kProposeWeight; }
+bool Proposes(const v1::MatchScore& score) {
+  // Names alone are never enough: a proposal needs dates of birth compared too.
+  const bool dated = std::any_of(score.reasons().begin(), score.reasons().end(), [](const v1::MatchReason& r) {
+    return r.comparison() == "date of birth" && r.level() != "not known on both";
+  });
+  return dated && score.ruled_out().empty() && score.weight() >= kProposeWeight;
+}
 
 double JaroWinkler(const std::string& a, const std::string& b) {
   if (a.empty() || b.empty()) return a == b ? 1 : 0;

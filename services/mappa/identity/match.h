@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "safeguard/v1/common.pb.h"
 #include "safeguard/v1/envelope.pb.h"
 #include "safeguard/v1/mappa_service.pb.h"
@@ -33,14 +34,20 @@ namespace safeguard::mappa {
 inline constexpr double kProposeWeight = 18.0;
 // A look-up by name and date of birth lists records from this weight, ranked.
 inline constexpr double kSearchWeight = 8.0;
-// The prior: one compared pair in this many is one person (for MatchScore.probability).
-inline constexpr double kPriorOdds = 1.0 / 20000;
+// The prior, for MatchScore.probability: two records taken at random are one person about
+// as often as two of the million or so people the agencies' records name (the weights'
+// u are of random pairs, so the prior is too).
+inline constexpr double kPriorOdds = 1.0 / 1000000;
 
 // Adds what `event` (a fact as corrected) says of its subject to `profile`: names, aliases,
 // date of birth, national identifiers, and the postcodes of the addresses it records (a
 // register notification's, a supervision's residence, a household's address).
 // True if the profile changed.
 bool AddToProfile(const safeguard::v1::EventEnvelope& event, safeguard::v1::IdentityProfile* profile);
+
+// Whether `written` holds a name to compare: letters, once punctuation, digits and
+// spacing are set aside.
+bool HasName(absl::string_view written);
 
 // The profile of what a person is searched by (a look-up by name and date of birth).
 safeguard::v1::IdentityProfile ProfileOf(const safeguard::v1::SubjectRef& subject);
@@ -52,7 +59,8 @@ std::vector<std::string> BlockingKeys(const safeguard::v1::IdentityProfile& prof
 // How `a` and `b` compare, with the reasons.
 safeguard::v1::MatchScore Score(const safeguard::v1::IdentityProfile& a, const safeguard::v1::IdentityProfile& b);
 
-// Whether `score` proposes a link: at least kProposeWeight, and nothing rules it out.
+// Whether `score` proposes a link: dates of birth compared, at least kProposeWeight, and
+// nothing rules it out.
 bool Proposes(const safeguard::v1::MatchScore& score);
 
 // The Jaro-Winkler similarity of two strings, 0 (nothing alike) to 1 (the same).

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "common/keys.h"
 #include "common/provenance.h"
 #include "common/status_macros.h"
@@ -26,23 +28,35 @@ std::string EventKey(const std::string& record, std::string_view order) {
   return k;
 }
 
-// Where the latest correction of the fact `event_id`, filed under `record`, is noted.
-std::string CorrectionKey(const std::string& record, const std::string& event_id) {
-  return NamedPrefix(prefix::kCorrection, record) + event_id;
+// Where the corrections of the fact `event_id`, filed under `record`, are noted: this
+// prefix, then each correction's recorded order.
+std::string CorrectionsKey(const std::string& record, const std::string& event_id) {
+  return absl::StrCat(NamedPrefix(prefix::kCorrection, record), event_id, absl::string_view("\0", 1));
 }
 
-// The latest correction of `fact` (filed under `record`) as its timeline entry shows it,
-// if it was corrected.
+// What became of `fact` (filed under `record`), if it was corrected: its latest correction,
+// with the fact as first recorded and as all its corrections leave it.
 absl::Status NoteCorrection(const StateReader& state, const std::string& record, const v1::EventEnvelope& fact,
                             v1::TimelineEntry* entry) {
-  ASSIGN_OR_RETURN(const std::optional<std::string> order, state.Get(CorrectionKey(record, fact.event_id())));
-  if (!order.has_value()) return absl::OkStatus();
-  ASSIGN_OR_RETURN(const std::optional<std::string> bytes, state.Get(EventKey(record, *order)));
-  v1::EventEnvelope correction;
-  if (!bytes.has_value() || !correction.ParseFromString(*bytes)) {
-    return absl::DataLossError("a fact's correction is missing from its record");
+  std::vector<std::string> orders;
+  const std::string p = CorrectionsKey(record, fact.event_id());
+  RETURN_IF_ERROR(state.Scan(p, "", [&](std::string_view key, std::string_view) {
+    orders.emplace_back(key.substr(p.size()));
+    return true;
+  }));
+  std::optional<v1::EventEnvelope> standing = fact;
+  std::optional<v1::EventEnvelope> latest;
+  for (const std::string& order : orders) {
+    ASSIGN_OR_RETURN(const std::optional<std::string> bytes, state.Get(EventKey(record, order)));
+    v1::EventEnvelope correction;
+    if (!bytes.has_value() || !correction.ParseFromString(*bytes)) {
+      return absl::DataLossError("a fact's correction is missing from its record");
+    }
+    if (!standing.has_value() || !Corrects(correction, fact)) continue;
+    standing = Correct(standing, correction.fact_corrected());
+    latest = std::move(correction);
   }
-  *entry->mutable_correction() = CorrectionFactOf(correction, fact);
+  if (latest.has_value()) *entry->mutable_correction() = CorrectionFactOf(*latest, fact, standing);
   return absl::OkStatus();
 }
 
@@ -60,7 +74,7 @@ std::string TimelinePlace(const v1::EventEnvelope& e) {
 void RecordEventsWriter::File(const std::string& record, const v1::EventEnvelope& e, std::string_view bytes) {
   const std::string order = RecordedOrderKey(e);
   txn_->Put(EventKey(record, order), bytes);
-  if (e.has_fact_corrected()) txn_->Put(CorrectionKey(record, e.fact_corrected().corrected_event_id()), order);
+  if (e.has_fact_corrected()) txn_->Put(CorrectionsKey(record, e.fact_corrected().corrected_event_id()) + order, "");
   v1::TimelineItem item;
   item.set_order(order);
   txn_->PutUnread(NamedPrefix(prefix::kTimeline, record) + TimelinePlace(e), item.SerializeAsString());

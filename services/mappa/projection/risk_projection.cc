@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/agency/corrections.h"
 #include "common/enum_name.h"
 #include "common/time_util.h"
+#include "google/protobuf/util/message_differencer.h"
 
 namespace safeguard::mappa {
 namespace {
@@ -73,10 +76,11 @@ void Count(const EventEnvelope& e, RiskView* view) {
   *view->mutable_last_updated() = e.recorded_at();
 }
 
-// " (subject recorded as Michael O'Connor, born 1968-11-23)" for an amended subject.
-std::string SubjectNote(const FactCorrected& c) {
-  if (!c.has_amended_subject()) return "";
-  const SubjectRef& s = c.amended_subject();
+// " (subject recorded as Michael O'Connor, born 1968-11-23)" when `now`'s subject is not
+// `was`'s.
+std::string SubjectNote(const EventEnvelope& was, const EventEnvelope& now) {
+  if (google::protobuf::util::MessageDifferencer::Equals(was.subject(), now.subject())) return "";
+  const SubjectRef& s = now.subject();
   std::vector<std::string> parts;
   const std::string name = absl::StrCat(s.given_name(), s.given_name().empty() || s.family_name().empty() ? "" : " ",
                                         s.family_name());
@@ -101,11 +105,18 @@ EventEnvelope Amended(const EventEnvelope& fact, const FactCorrected& c) {
       break;
     }
   }
-  if (c.has_amended_subject()) *out.mutable_subject() = c.amended_subject();
+  if (c.has_amended_subject()) *out.mutable_subject() = agency::OverlaySubject(fact.subject(), c.amended_subject());
   return out;
 }
 
-CorrectionFact CorrectionFactOf(const EventEnvelope& correction, const EventEnvelope& was) {
+bool Corrects(const EventEnvelope& correction, const EventEnvelope& fact) {
+  return correction.has_fact_corrected() && !fact.has_fact_corrected() &&
+         correction.fact_corrected().corrected_event_id() == fact.event_id() && correction.agency() == fact.agency() &&
+         correction.stream_id() == fact.stream_id();
+}
+
+CorrectionFact CorrectionFactOf(const EventEnvelope& correction, const EventEnvelope& was,
+                                const std::optional<EventEnvelope>& now) {
   const FactCorrected& c = correction.fact_corrected();
   CorrectionFact f;
   f.set_corrected_event_id(c.corrected_event_id());
@@ -117,62 +128,82 @@ CorrectionFact CorrectionFactOf(const EventEnvelope& correction, const EventEnve
   f.set_decided_on(c.decided_on());
   *f.mutable_provenance() = ProvenanceOf(correction);
   f.set_was(TimelineSummary(was));
-  if (c.kind() == AMENDED) f.set_now(absl::StrCat(TimelineSummary(Amended(was, c)), SubjectNote(c)));
+  if (now.has_value()) f.set_now(absl::StrCat(TimelineSummary(*now), SubjectNote(was, *now)));
   return f;
+}
+
+std::optional<EventEnvelope> Correct(const std::optional<EventEnvelope>& standing, const FactCorrected& c) {
+  if (!standing.has_value() || c.kind() == RETRACTED) return std::nullopt;
+  return Amended(*standing, c);
 }
 
 namespace {
 
-// Each corrected fact's latest correction, by the fact's event id.
-std::map<std::string, const EventEnvelope*> LatestCorrections(const std::vector<EventEnvelope>& events) {
-  std::map<std::string, const EventEnvelope*> latest;
+// Each corrected fact of `events` as it stands after all of its corrections, in recorded
+// order, by its event id: nullopt once retracted. Only a correction by the fact's own
+// agency on the fact's own stream counts (the agencies refuse any other; a log altered to
+// hold one is not believed), and nothing after a retraction.
+std::map<std::string, std::optional<EventEnvelope>> Standing(const std::vector<EventEnvelope>& events) {
+  std::map<std::string, const EventEnvelope*> facts;
   for (const EventEnvelope& e : events) {
-    if (e.has_fact_corrected()) latest[e.fact_corrected().corrected_event_id()] = &e;
+    if (e.has_fact_corrected()) facts.emplace(e.fact_corrected().corrected_event_id(), nullptr);
   }
-  return latest;
+  for (const EventEnvelope& e : events) {
+    if (auto it = facts.find(e.event_id()); it != facts.end() && !e.has_fact_corrected()) it->second = &e;
+  }
+  std::map<std::string, std::optional<EventEnvelope>> standing;
+  for (const EventEnvelope& e : events) {
+    if (!e.has_fact_corrected()) continue;
+    const EventEnvelope* fact = facts[e.fact_corrected().corrected_event_id()];
+    if (fact == nullptr || !Corrects(e, *fact)) continue;
+    auto [it, first] = standing.try_emplace(fact->event_id(), *fact);
+    it->second = Correct(it->second, e.fact_corrected());
+  }
+  return standing;
 }
 
 }  // namespace
 
 void FoldEvents(const std::vector<EventEnvelope>& events, RiskView* view) {
-  const std::map<std::string, const EventEnvelope*> latest = LatestCorrections(events);
-  std::map<std::string, EventEnvelope> standing;  // each corrected fact as it stood so far
+  const std::map<std::string, std::optional<EventEnvelope>> now = Standing(events);
+  std::map<std::string, std::optional<EventEnvelope>> so_far;  // each corrected fact as it stood so far
   for (const EventEnvelope& e : events) {
     if (e.has_fact_corrected()) {
       Count(e, view);
       const FactCorrected& c = e.fact_corrected();
-      auto it = standing.find(c.corrected_event_id());
-      if (it == standing.end()) continue;  // not one of these records' facts: nothing to show
-      *view->add_corrections() = CorrectionFactOf(e, it->second);
-      if (c.kind() == AMENDED) it->second = Amended(it->second, c);
+      auto it = so_far.find(c.corrected_event_id());
+      // Not one of these records' facts (nothing to show), or not a correction they take.
+      if (it == so_far.end() || !it->second.has_value() || !Corrects(e, *it->second)) continue;
+      std::optional<EventEnvelope> after = Correct(it->second, c);
+      *view->add_corrections() = CorrectionFactOf(e, *it->second, after);
+      it->second = std::move(after);
       continue;
     }
-    auto corrected = latest.find(e.event_id());
-    if (corrected == latest.end()) {
+    auto corrected = now.find(e.event_id());
+    if (corrected == now.end()) {
       ApplyEvent(e, view);
       continue;
     }
-    standing.emplace(e.event_id(), e);
-    const FactCorrected& c = corrected->second->fact_corrected();
-    if (c.kind() == RETRACTED) {
-      Count(e, view);
+    so_far.emplace(e.event_id(), e);
+    if (corrected->second.has_value()) {
+      ApplyEvent(*corrected->second, view);
     } else {
-      ApplyEvent(Amended(e, c), view);
+      Count(e, view);
     }
   }
 }
 
 std::vector<EventEnvelope> CorrectedEvents(const std::vector<EventEnvelope>& events) {
-  const std::map<std::string, const EventEnvelope*> latest = LatestCorrections(events);
+  const std::map<std::string, std::optional<EventEnvelope>> now = Standing(events);
   std::vector<EventEnvelope> out;
   out.reserve(events.size());
   for (const EventEnvelope& e : events) {
     if (e.has_fact_corrected()) continue;
-    auto corrected = latest.find(e.event_id());
-    if (corrected == latest.end()) {
+    auto corrected = now.find(e.event_id());
+    if (corrected == now.end()) {
       out.push_back(e);
-    } else if (corrected->second->fact_corrected().kind() != RETRACTED) {
-      out.push_back(Amended(e, corrected->second->fact_corrected()));
+    } else if (corrected->second.has_value()) {
+      out.push_back(*corrected->second);
     }
   }
   return out;

@@ -3,6 +3,7 @@
 // in the same order always yields the same bytes.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,21 +22,34 @@ void ApplyEvent(const safeguard::v1::EventEnvelope& event, safeguard::v1::RiskVi
 // Folds `events` (a record's or a person's, in recorded order) into `view` with their
 // corrections applied (docs/events.md, "Corrections"): a retracted fact is counted in
 // events_applied and nothing more (its subject's details included); an amended one is
-// folded where it stands, as its latest amendment has it; each correction is counted and
-// listed in view->corrections, and gives the picture nothing else.
+// folded where it stands, as all its amendments together have it; each correction is
+// counted and listed in view->corrections (what the fact was before it, and after), and
+// gives the picture nothing else.
 void FoldEvents(const std::vector<safeguard::v1::EventEnvelope>& events, safeguard::v1::RiskView* view);
 
 // `events` (in recorded order) as they stand once corrected: retracted facts and the
 // corrections themselves left out, amended facts as amended. What identity is built from.
 std::vector<safeguard::v1::EventEnvelope> CorrectedEvents(const std::vector<safeguard::v1::EventEnvelope>& events);
 
-// `fact` as `correction` amends it: its payload and, when given, its subject replaced.
+// Whether the event `correction` corrects `fact`: it names it, and comes from the fact's
+// own agency on the fact's own stream (the agencies refuse any other; a log altered to
+// hold one is not believed).
+bool Corrects(const safeguard::v1::EventEnvelope& correction, const safeguard::v1::EventEnvelope& fact);
+
+// `fact` as `correction` amends it: its payload replaced when an amended fact is given,
+// and its subject's details overlaid when an amended subject is (agency::OverlaySubject).
 safeguard::v1::EventEnvelope Amended(const safeguard::v1::EventEnvelope& fact, const safeguard::v1::FactCorrected& correction);
 
-// The correction event `correction` of the fact `was` (as it stood before it), as the
-// picture and the timeline show it.
+// A fact that stood as `standing` (nullopt: retracted) after `correction`: retracted, or
+// amended; a retracted fact stays retracted.
+std::optional<safeguard::v1::EventEnvelope> Correct(const std::optional<safeguard::v1::EventEnvelope>& standing,
+                                                   const safeguard::v1::FactCorrected& correction);
+
+// The correction event `correction` of a fact that stood as `was` before it and as `now`
+// after it (nullopt: retracted), as the picture and the timeline show it.
 safeguard::v1::CorrectionFact CorrectionFactOf(const safeguard::v1::EventEnvelope& correction,
-                                               const safeguard::v1::EventEnvelope& was);
+                                               const safeguard::v1::EventEnvelope& was,
+                                               const std::optional<safeguard::v1::EventEnvelope>& now);
 
 // Fills the fields computed against `today`: counts by classification, register status
 // (overdue, days until due), which orders are active, the flags, and as_of_date.

@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "google/protobuf/reflection.h"
 #include "common/enum_name.h"
 #include "common/status_macros.h"
@@ -272,16 +273,22 @@ absl::StatusOr<RecordedAnswer<v1::FindPersonResponse>> PersonReads::Answer(const
   v::Violations problems;
   const v1::SubjectRef& s = request.subject();
   const absl::CivilDay today = DayOf(clock_());
-  problems.Check(v::RequireText("subject.family_name", s.family_name(), v::kNameMax));
-  problems.Check(v::OptionalText("subject.given_name", s.given_name(), v::kNameMax));
+  // A name is searched by its letters: one with none would leave the date of birth alone
+  // to search by, and list everyone born that day.
+  auto name = [&](const std::string& field, const std::string& written, bool required) {
+    const bool ok = problems.Check(required ? v::RequireText(field, written, v::kNameMax)
+                                            : v::OptionalText(field, written, v::kNameMax));
+    if (ok && !written.empty() && !HasName(written)) problems.Add(field, "must hold a name: it has no letters");
+  };
+  name("subject.family_name", s.family_name(), true);
+  name("subject.given_name", s.given_name(), false);
   v1::SubjectRef searched;
   searched.set_given_name(s.given_name());
   searched.set_family_name(s.family_name());
   if (problems.Check(v::MaxCount("subject.aliases", s.aliases_size(), 20))) {
     for (int i = 0; i < s.aliases_size(); ++i) {
-      if (problems.Check(v::RequireText(v::Element("subject.aliases", i), s.aliases(i), v::kNameMax))) {
-        searched.add_aliases(s.aliases(i));
-      }
+      name(v::Element("subject.aliases", i), s.aliases(i), true);
+      searched.add_aliases(s.aliases(i));
     }
   }
   if (!s.date_of_birth().empty() && request.year_of_birth() != 0) {
@@ -319,7 +326,9 @@ absl::StatusOr<RecordedAnswer<v1::FindPersonResponse>> PersonReads::Answer(const
   Consultation consulted{.view = kFindPerson,
                          .query = absl::StrCat("name and date of birth: ", searched.given_name(), " ",
                                                searched.family_name(), ", ", searched.date_of_birth(),
-                                               request.year_of_birth() != 0 ? " (year only)" : "")};
+                                               request.year_of_birth() != 0 ? " (year only)" : "",
+                                               searched.aliases().empty() ? "" : "; also known as ",
+                                               absl::StrJoin(searched.aliases(), "; "))};
   for (const ScoredRecord& r : scored) {
     if (response.candidates_size() == static_cast<int>(limit)) break;
     ASSIGN_OR_RETURN(const Person person, PersonOf(snapshot, r.record));

@@ -15,9 +15,10 @@ namespace {
 // 3: components with their own keys; persons' pictures stored whole; one recorded order.
 // 4: pictures stored with their growing lists to the newest entries (StoredPicture).
 // 5: registered sexual offenders MAPPA category 1 by statute; the s.327A list with them.
-// 6: disclosure cases say who is still owed their outcome; a household's other adults;
-//    corrections of facts; identity candidates scored over blocks of records' profiles.
-constexpr char kLayout[] = "6";
+// 6: disclosure cases say who is still owed their outcome; a household's other adults.
+// 7: corrections of facts (each noted by the fact it corrects); identity candidates scored
+//    over blocks of records' profiles (the name index gone).
+constexpr char kLayout[] = "7";
 
 absl::StatusOr<std::string> LayoutOf(rocksdb::DB* db) {
   std::string layout;

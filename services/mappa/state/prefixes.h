@@ -17,7 +17,7 @@ inline constexpr char kGap[] = "g";       // stream id \0 expected version -> Ga
 // projection/record_events: each record's events.
 inline constexpr char kEvent[] = "e";     // record \0 recorded order -> the event as stored
 inline constexpr char kTimeline[] = "t";  // record \0 occurred, agency, sequence -> TimelineItem
-inline constexpr char kCorrection[] = "x";  // record \0 corrected event id -> the latest correction's recorded order
+inline constexpr char kCorrection[] = "x";  // record \0 corrected event id \0 a correction's recorded order -> ""
 
 // projection/person_views: each person's picture.
 inline constexpr char kPersonView[] = "V";      // person key -> StoredPicture

@@ -119,9 +119,9 @@ TEST_F(ChildrensCommandsTest, LifecyclesFollowTheRecord) {
   EXPECT_EQ(store_->LastSequence(), 8u);
 }
 
-// A household membership recorded against the wrong child is amended to the right one; a
-// membership recorded in error is retracted, and its reference is free again; an ending
-// retracted leaves the membership current.
+// A household membership recorded against the wrong child is amended to the right one; an
+// ending retracted leaves the membership current; a membership recorded in error is
+// retracted once its ending is, and its reference is free again.
 TEST_F(ChildrensCommandsTest, AMembershipAgainstTheWrongChildIsAmendedAndOneInErrorRetracted) {
   auto membership = Run(testing::ValidMembership());
   ASSERT_THAT(membership, IsOk());
@@ -142,8 +142,16 @@ TEST_F(ChildrensCommandsTest, AMembershipAgainstTheWrongChildIsAmendedAndOneInEr
   ASSERT_THAT(ending, IsOk());
   EXPECT_THAT(Run(testing::ValidMembershipEnding("cmd-household-end-2")), StatusIs(absl::StatusCode::kFailedPrecondition));
   ASSERT_THAT(Run(testing::Correction(header, "cmd-fix-ending", ending->event_id(), RETRACTED, KEYING_ERROR)), IsOk());
-  EXPECT_THAT(Run(testing::ValidMembershipEnding("cmd-household-end-3")), IsOk()) << "current again, so it can end";
+  auto ended_again = Run(testing::ValidMembershipEnding("cmd-household-end-3"));
+  ASSERT_THAT(ended_again, IsOk()) << "current again, so it can end";
 
+  // Recorded in error: it goes once its ending has (each retraction decided on its own).
+  EXPECT_THAT(Run(testing::Correction(header, "cmd-fix-error", membership->event_id(), RETRACTED, KEYING_ERROR)),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       "started membership_ref 'HH-1', and what was recorded under it stands: "
+                       "HouseholdMembershipEnded " + ended_again->event_id()));
+  ASSERT_THAT(Run(testing::Correction(header, "cmd-fix-ending-2", ended_again->event_id(), RETRACTED, KEYING_ERROR)),
+              IsOk());
   ASSERT_THAT(Run(testing::Correction(header, "cmd-fix-error", membership->event_id(), RETRACTED, KEYING_ERROR)),
               IsOk());
   EXPECT_THAT(Run(testing::ValidMembership("cmd-household-again")), IsOk()) << "its reference is free again";

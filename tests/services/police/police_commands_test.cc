@@ -250,6 +250,24 @@ TEST_F(PoliceCorrectionsTest, ARetractedOrderFreesItsReferenceAndTakesNoBreach) 
   EXPECT_THAT(Run(testing::ValidBreach()), IsOk());
 }
 
+// An order that was breached goes only once its breach has: otherwise the breach would
+// stand under no order, and under the next order recorded with that reference.
+TEST_F(PoliceCorrectionsTest, ABreachedOrderIsRetractedOnlyAfterItsBreach) {
+  const std::string order = Record(testing::ValidOrder("cmd-order-a"));
+  const std::string breach = Record(testing::ValidBreach());
+  EXPECT_THAT(Run(Retract("cmd-order-fix-1", order, KEYING_ERROR)),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       "correction.corrected_event_id: OrderRecorded " + order +
+                           " started order_ref 'SHPO-1', and what was recorded under it stands: OrderBreachRecorded " +
+                           breach + "; retract those first"));
+  EXPECT_EQ(store_->LastSequence(), 2u) << "nothing written";
+  ASSERT_THAT(Run(Retract("cmd-breach-fix", breach, KEYING_ERROR)), IsOk()) << "a breach goes on its own";
+  ASSERT_THAT(Run(Retract("cmd-order-fix-2", order, KEYING_ERROR)), IsOk());
+  // Recorded again under its reference: nothing of the first order's comes back.
+  const std::string again = Record(testing::ValidOrder("cmd-order-b"));
+  EXPECT_THAT(Run(Retract("cmd-order-fix-3", again, KEYING_ERROR)), IsOk()) << "the new order has no breach";
+}
+
 // An order varied or discharged is amended: a discharge brings its expiry forward.
 TEST_F(PoliceCorrectionsTest, AnOrderDischargedIsAmendedAndAnAmendmentIsCheckedAsTheFactIs) {
   const std::string order = Record(testing::ValidOrder());

@@ -135,7 +135,8 @@ TEST_F(ProbationCommandsTest, AssessmentReferencesAreRecordedOnce) {
 
 // Corrections of probation's facts keep its rules' state true: an ending recorded in error
 // reopens the supervision; a set of conditions retracted gives back the set before it; a
-// start retracted is as if never recorded, so it can be recorded again.
+// start retracted (once what was recorded under it is) is as if never recorded, so it can
+// be recorded again.
 TEST_F(ProbationCommandsTest, CorrectionsUndoWhatTheFactsSetInTheRules) {
   auto started = Run(testing::ValidSupervision());
   ASSERT_THAT(started, IsOk());
@@ -150,14 +151,16 @@ TEST_F(ProbationCommandsTest, CorrectionsUndoWhatTheFactsSetInTheRules) {
   const CommandHeader header = testing::ValidSupervision().header();
   ASSERT_THAT(Run(testing::Correction(header, "cmd-fix-conditions", second_set->event_id(), RETRACTED, KEYING_ERROR)),
               IsOk());
-  EXPECT_THAT(Run(testing::ValidLicenceBreach()), IsOk()) << "the first set is current again";
+  auto breach = Run(testing::ValidLicenceBreach());
+  ASSERT_THAT(breach, IsOk()) << "the first set is current again";
 
   auto ended = Run(testing::ValidEnding());
   ASSERT_THAT(ended, IsOk());
   EXPECT_THAT(Run(testing::ValidLicenceBreach("cmd-licence-breach-2")),
               StatusIs(absl::StatusCode::kFailedPrecondition, "has ended"));
   ASSERT_THAT(Run(testing::Correction(header, "cmd-fix-ending", ended->event_id(), RETRACTED, KEYING_ERROR)), IsOk());
-  EXPECT_THAT(Run(testing::ValidLicenceBreach("cmd-licence-breach-3")), IsOk()) << "the supervision is open again";
+  auto breach_again = Run(testing::ValidLicenceBreach("cmd-licence-breach-3"));
+  ASSERT_THAT(breach_again, IsOk()) << "the supervision is open again";
 
   // An amended start (a licence recorded as a community order, say) changes its kind.
   RecordCorrectionRequest kind = testing::Correction(header, "cmd-fix-kind", started->event_id(), AMENDED, KEYING_ERROR);
@@ -166,9 +169,19 @@ TEST_F(ProbationCommandsTest, CorrectionsUndoWhatTheFactsSetInTheRules) {
   ASSERT_THAT(Run(kind), IsOk());
   EXPECT_THAT(Run(testing::ValidRecall()), StatusIs(absl::StatusCode::kFailedPrecondition, "not a licence"));
 
-  ASSERT_THAT(Run(testing::Correction(header, "cmd-fix-start", started->event_id(), RETRACTED,
-                                      RECORDED_AGAINST_WRONG_PERSON)),
-              IsOk());
+  // Recorded against the wrong person: the start goes once what was recorded under it has.
+  auto retract = [&](const std::string& command_id, const std::string& event_id) {
+    return Run(testing::Correction(header, command_id, event_id, RETRACTED, RECORDED_AGAINST_WRONG_PERSON));
+  };
+  EXPECT_THAT(retract("cmd-fix-start", started->event_id()),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       "what was recorded under it stands: LicenceConditionsSet " + first_set->event_id() +
+                           ", LicenceBreachRecorded " + breach->event_id() + ", LicenceBreachRecorded " +
+                           breach_again->event_id() + "; retract those first"));
+  for (const std::string& id : {first_set->event_id(), breach->event_id(), breach_again->event_id()}) {
+    ASSERT_THAT(retract("cmd-fix-" + id, id), IsOk());
+  }
+  ASSERT_THAT(retract("cmd-fix-start", started->event_id()), IsOk());
   EXPECT_THAT(Run(testing::ValidLicenceBreach("cmd-licence-breach-4")),
               StatusIs(absl::StatusCode::kFailedPrecondition, "no supervision"));
   EXPECT_THAT(Run(testing::ValidSupervision("cmd-supervision-again")), IsOk()) << "recorded again, afresh";

@@ -116,6 +116,24 @@ TEST(MatchTest, CommonNamesWeighLessThanRareOnes) {
   EXPECT_THAT(common.reasons(0).detail(), HasSubstr("1.5% of people"));
 }
 
+// 1 January on both stands as often for "only the year is known" as for a birthday: it
+// weighs less than another shared date. Names alone, however rare, never propose: a link
+// that brings two records without dates of birth together shows their comparison only.
+TEST(MatchTest, APlaceholderDateWeighsLessAndNamesAloneNeverPropose) {
+  const MatchScore new_year = Score(Profile("Ambrose", "Quigglesworth", "1980-01-01"),
+                                    Profile("Ambrose", "Quigglesworth", "1980-01-01"));
+  const MatchScore birthday = Score(Profile("Ambrose", "Quigglesworth", "1980-06-02"),
+                                    Profile("Ambrose", "Quigglesworth", "1980-06-02"));
+  EXPECT_THAT(Levels(new_year),
+              ::testing::Contains("date of birth: agrees, on 1 January (written where only the year is known)"));
+  EXPECT_NEAR(birthday.weight() - new_year.weight(), 14.3 - 11.2, 0.1);
+  const MatchScore undated = Score(Profile("Ambrose", "Quigglesworth", ""), Profile("Ambrose", "Quigglesworth", ""));
+  EXPECT_GE(undated.weight(), kProposeWeight) << "rare names weigh that much";
+  EXPECT_TRUE(undated.ruled_out().empty());
+  EXPECT_FALSE(Proposes(undated)) << "but without dates of birth nothing is proposed";
+  EXPECT_TRUE(Proposes(birthday));
+}
+
 // Blocking: the same date of birth, or day and month transposed, share a key; so do a family
 // name's sound and the year of birth; a record without a date of birth has none.
 TEST(MatchTest, BlockingKeysFindTransposedDatesAndSpellingsOfOneFamilyName) {

@@ -197,6 +197,59 @@ TEST(RiskProjectionTest, CorrectedEventsLeaveOutRetractedFactsAndAmendTheRest) {
   EXPECT_EQ(view.identity().date_of_birth(), "1970-02-03");
 }
 
+// Amendments accumulate: the subject's date of birth corrected, then the grading; or the
+// grading, then the date of birth. Either way both stand, and each correction shows the
+// fact before and after it. An amended subject given only a date keeps the names.
+TEST(RiskProjectionTest, SuccessiveAmendmentsOfOneFactAccumulate) {
+  EventFactory f;
+  const EventEnvelope intel = f.Intelligence(kPnc, "2024-03-03");
+  const EventEnvelope dated = f.Correction(intel, AMENDED, KEYING_ERROR, [&](FactCorrected* c) {
+    c->mutable_amended_subject()->set_date_of_birth("1970-02-03");
+  });
+  const EventEnvelope regraded = f.Correction(intel, AMENDED, INTELLIGENCE_REGRADED, [&](FactCorrected* c) {
+    *c->mutable_intelligence_recorded() = intel.intelligence_recorded();
+    c->mutable_intelligence_recorded()->set_assessment(SUSPECTED_FALSE);
+  });
+  for (const auto& events : {std::vector<EventEnvelope>{intel, dated, regraded},
+                             std::vector<EventEnvelope>{intel, regraded, dated}}) {
+    RiskView view;
+    FoldEvents(events, &view);
+    ASSERT_EQ(view.intelligence_size(), 1);
+    EXPECT_EQ(view.intelligence(0).grading(), "2/E/P") << "the grading stays amended";
+    EXPECT_EQ(view.identity().date_of_birth(), "1970-02-03") << "the date stays amended";
+    EXPECT_EQ(view.identity().given_name(), intel.subject().given_name()) << "the names stay as recorded";
+    ASSERT_EQ(view.corrections_size(), 2);
+    EXPECT_EQ(view.corrections(1).was(), view.corrections(0).now().substr(0, view.corrections(1).was().size()))
+        << "the second correction starts from where the first left the fact";
+    const std::vector<EventEnvelope> corrected = CorrectedEvents(events);
+    ASSERT_EQ(corrected.size(), 1u);
+    EXPECT_EQ(corrected[0].intelligence_recorded().assessment(), SUSPECTED_FALSE);
+    EXPECT_EQ(corrected[0].subject().date_of_birth(), "1970-02-03");
+    EXPECT_EQ(corrected[0].subject().pnc_id(), intel.subject().pnc_id());
+  }
+}
+
+// A correction counts only from the fact's own agency on the fact's own stream: the
+// agencies refuse any other, and a log altered to hold one changes nothing.
+TEST(RiskProjectionTest, ACorrectionFromAnotherAgencyOrStreamIsNotBelieved) {
+  EventFactory f;
+  const EventEnvelope conviction = f.Conviction(kPnc, CHILD_SEXUAL);
+  EventEnvelope by_probation = f.Retraction(conviction, QUASHED_ON_APPEAL);
+  by_probation.set_agency(AGENCY_PROBATION);
+  EventEnvelope elsewhere = f.Retraction(conviction, QUASHED_ON_APPEAL);
+  elsewhere.set_stream_id("police/pnc:2020/0000001A");
+  for (const EventEnvelope& forged : {by_probation, elsewhere}) {
+    RiskView view;
+    FoldEvents({conviction, forged}, &view);
+    EXPECT_EQ(view.convictions_size(), 1);
+    EXPECT_EQ(view.corrections_size(), 0);
+    EXPECT_EQ(CorrectedEvents({conviction, forged}).size(), 1u);
+  }
+  RiskView view;
+  FoldEvents({conviction, f.Retraction(conviction, QUASHED_ON_APPEAL)}, &view);
+  EXPECT_EQ(view.convictions_size(), 0) << "the police's own retraction is";
+}
+
 TEST(RiskProjectionTest, EveryFactCarriesProvenance) {
   EventFactory f;
   auto conviction = f.Conviction(kPnc, CHILD_SEXUAL);
