@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The two commands of the README.
-#   ./safeguard.sh run    install what is missing, build, start everything embedded with demo data
-#   ./safeguard.sh test   install what is missing, build, run the whole test suite
+#   ./safeguard.sh run    install what is missing, build, start everything embedded with demo data,
+#                         and the MAPPA panel console
+#   ./safeguard.sh test   install what is missing, build, run the whole test suite (with the
+#                         console's browser tests in Debian's Chromium)
 # Works as root on a fresh Debian 12 machine (uses sudo for apt-get otherwise).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -10,13 +12,16 @@ ROOT=$(pwd)
 PACKAGES=(cmake g++ make ccache pkg-config
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librdkafka-dev librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
-  python3 python3-grpcio yamllint clang libclang-rt-14-dev)
+  python3 python3-grpcio yamllint clang libclang-rt-14-dev
+  nodejs npm)
+# The console's browser tests drive Debian's Chromium.
+TEST_PACKAGES=(chromium chromium-driver)
 BUILD_DIR=${SAFEGUARD_BUILD_DIR:-build}
 JOBS=$(nproc)
 
 install_missing() {
   local missing=()
-  for p in "${PACKAGES[@]}"; do
+  for p in "${PACKAGES[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return
@@ -31,6 +36,20 @@ build() {
   export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
   cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
   cmake --build "$BUILD_DIR" -j "$JOBS"
+}
+
+# The console (services/console): its packages exactly as the lockfile names them (npm ci,
+# again only when the lockfile changed), then its server, script and stylesheet.
+CONSOLE_DIR=services/console
+build_console() {
+  echo "==> building the console"
+  local stamp="$CONSOLE_DIR/node_modules/.safeguard-lockfile-sha256"
+  local want; want=$(sha256sum "$CONSOLE_DIR/package-lock.json" | cut -d' ' -f1)
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    (cd "$CONSOLE_DIR" && npm ci --no-audit --no-fund --loglevel=error) || return 1
+    echo "$want" > "$stamp"
+  fi
+  (cd "$CONSOLE_DIR" && npm run --silent build && npm run --silent typecheck)
 }
 
 # The libFuzzer targets (tests/fuzz): built with clang on their own, each run for a bounded
@@ -63,10 +82,33 @@ case "${1:-}" in
     shift
     install_missing
     build -DSAFEGUARD_BUILD_TESTS=OFF
-    exec "$BUILD_DIR/services/safeguardd/safeguardd" --data_dir="${SAFEGUARD_DATA:-./safeguard-data}" --demo "$@"
+    build_console
+    data=${SAFEGUARD_DATA:-./safeguard-data}
+    mkdir -p "$data"
+    rm -f "$data/endpoints" "$data/console-endpoints"
+    "$BUILD_DIR/services/safeguardd/safeguardd" --data_dir="$data" --demo --endpoints_file="$data/endpoints" "$@" &
+    safeguardd=$!
+    trap 'kill -TERM $safeguardd ${console:-} 2>/dev/null; wait' INT TERM
+    for _ in $(seq 1 600); do [ -f "$data/endpoints" ] && break; kill -0 $safeguardd 2>/dev/null || exit 1; sleep 0.1; done
+    node "$CONSOLE_DIR/dist/server.js" --pki_dir="$data/pki" --safeguard_endpoints="$data/endpoints" \
+      --listen="${SAFEGUARD_CONSOLE_LISTEN:-127.0.0.1:8443}" --endpoints_file="$data/console-endpoints" &
+    console=$!
+    for _ in $(seq 1 300); do [ -f "$data/console-endpoints" ] && break; sleep 0.1; done
+    url=$(sed -n 's/^console=//p' "$data/console-endpoints" 2>/dev/null)
+    cat <<EOF2
+MAPPA panel console: ${url:-(did not start: see above)}
+  Sign in with a role's certificate: import $data/pki/clients/mappa-chair.p12 into your browser
+  (password: safeguard; any of mappa-chair, mappa-coordinator, mappa-panel-member or
+  police-disclosure), and trust $data/pki/ca.pem for the console's own certificate (docs/console.md).
+EOF2
+    wait $safeguardd
+    status=$?
+    kill -TERM $console 2>/dev/null; wait $console 2>/dev/null
+    exit $status
     ;;
   test)
-    install_missing
+    install_missing "${TEST_PACKAGES[@]}"
+    build_console
     build -DSAFEGUARD_BUILD_TESTS=ON
     echo "==> running the test suite"
     cd "$BUILD_DIR"

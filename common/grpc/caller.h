@@ -21,8 +21,10 @@ struct CallContext {
   std::string peer;            // network address, for the access record
 };
 
-// The caller of `ctx`. kUnauthenticated when the call carries no identity; a malformed
-// correlation id is kInvalidArgument naming its header.
+// The caller of `ctx`: for a call a service made for a person (forwarding their
+// certificate, accepted by the access control), the person, with the service in
+// actor.via. kUnauthenticated when the call carries no identity; a malformed correlation
+// id is kInvalidArgument naming its header.
 absl::StatusOr<CallContext> CallerOf(const grpc::ServerContextBase& ctx);
 
 }  // namespace safeguard

@@ -155,6 +155,10 @@ absl::StatusOr<AccessPolicy> AccessPolicy::Parse(absl::string_view text) {
     const auto fail = [&](absl::string_view why) {
       return absl::InvalidArgumentError(absl::StrCat("access policy line ", line_number, ": ", why));
     };
+    const auto defined = [&](absl::string_view name) -> Role* {
+      auto it = std::find_if(policy.roles_.begin(), policy.roles_.end(), [&](const Role& r) { return r.name == name; });
+      return it == policy.roles_.end() ? nullptr : &*it;
+    };
     if (size_t hash = line.find('#'); hash != absl::string_view::npos) line = line.substr(0, hash);
     std::vector<absl::string_view> words = absl::StrSplit(line, absl::ByAnyChar(" \t\r"), absl::SkipEmpty());
     if (words.empty()) continue;
@@ -167,9 +171,8 @@ absl::StatusOr<AccessPolicy> AccessPolicy::Parse(absl::string_view text) {
       policy.roles_.push_back(Role{std::string(words[1]), std::string(words[2]), {}});
     } else if (keyword == "allow") {
       if (words.size() < 3) return fail("expected 'allow ROLE SERVICE/METHOD ...'");
-      auto role = std::find_if(policy.roles_.begin(), policy.roles_.end(),
-                               [&](const Role& r) { return r.name == words[1]; });
-      if (role == policy.roles_.end()) {
+      Role* role = defined(words[1]);
+      if (role == nullptr) {
         return fail(absl::StrCat("role '", words[1], "' is not defined (define it with 'role' before granting)"));
       }
       for (size_t w = 2; w < words.size(); ++w) {
@@ -197,16 +200,41 @@ absl::StatusOr<AccessPolicy> AccessPolicy::Parse(absl::string_view text) {
           role->methods.insert(Path(m));
         }
       }
+    } else if (keyword == "act-for") {
+      if (words.size() < 3) return fail("expected 'act-for ROLE ROLE ...' (a service's role, then the roles it acts for)");
+      Role* role = defined(words[1]);
+      if (role == nullptr) return fail(absl::StrCat("role '", words[1], "' is not defined (define it with 'role' first)"));
+      for (size_t w = 2; w < words.size(); ++w) {
+        const Role* person = policy.FindRole(words[w]);
+        if (person == nullptr) return fail(absl::StrCat("role '", words[w], "' is not defined (define it with 'role' first)"));
+        if (person->name == role->name) return fail(absl::StrCat("role '", role->name, "' cannot act for itself"));
+        role->acts_for.insert(std::string(words[w]));
+      }
     } else if (keyword == "revoke") {
       if (words.size() != 2 || !IsSha256Hex(words[1])) {
         return fail("expected 'revoke SHA256' with the certificate's 64 hex digit SHA-256");
       }
       policy.revoked_.insert(absl::AsciiStrToLower(words[1]));
     } else {
-      return fail(absl::StrCat("unknown keyword '", keyword, "' (role, allow or revoke)"));
+      return fail(absl::StrCat("unknown keyword '", keyword, "' (role, allow, act-for or revoke)"));
     }
   }
   if (policy.roles_.empty()) return absl::InvalidArgumentError("access policy: defines no role");
+  // A service that acts for people is only ever the people it acts for: nothing of its
+  // own, and never a step in a chain.
+  for (const Role& role : policy.roles_) {
+    if (role.acts_for.empty()) continue;
+    if (!role.methods.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("access policy: role '", role.name,
+                                                     "' acts for others, so it may be allowed nothing of its own"));
+    }
+    for (const std::string& person : role.acts_for) {
+      if (!policy.FindRole(person)->acts_for.empty()) {
+        return absl::InvalidArgumentError(absl::StrCat("access policy: role '", role.name, "' may not act for '",
+                                                       person, "', which acts for others itself"));
+      }
+    }
+  }
   return policy;
 }
 
@@ -226,7 +254,7 @@ const AccessPolicy::Role* AccessPolicy::FindRole(absl::string_view name) const {
   return nullptr;
 }
 
-absl::Status AccessPolicy::Authorize(const Caller& caller, absl::string_view method) const {
+absl::StatusOr<const AccessPolicy::Role*> AccessPolicy::RoleOf(const Caller& caller) const {
   if (!caller.certificate_sha256.empty() && revoked_.contains(caller.certificate_sha256)) {
     return absl::PermissionDeniedError(
         absl::StrCat("certificate ", caller.certificate_sha256, " of ", caller.user, " has been revoked"));
@@ -239,6 +267,23 @@ absl::Status AccessPolicy::Authorize(const Caller& caller, absl::string_view met
     return absl::PermissionDeniedError(absl::StrCat("role '", caller.role, "' belongs to agency ", role->agency,
                                                     ", not to the caller's agency '", caller.agency, "'"));
   }
+  return role;
+}
+
+absl::Status AccessPolicy::AuthorizeFor(const Caller& via, const Caller& person, absl::string_view method) const {
+  absl::StatusOr<const Role*> service = RoleOf(via);
+  if (!service.ok()) return service.status();
+  if (!(*service)->acts_for.contains(person.role)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("role '", via.role, "' may not act for role '", person.role, "' (access policy)"));
+  }
+  return Authorize(person, method);
+}
+
+absl::Status AccessPolicy::Authorize(const Caller& caller, absl::string_view method) const {
+  absl::StatusOr<const Role*> found = RoleOf(caller);
+  if (!found.ok()) return found.status();
+  const Role* role = *found;
   if (IsOpenToEveryRole(method) || role->methods.contains(std::string(method))) return absl::OkStatus();
   return absl::PermissionDeniedError(
       absl::StrCat("role '", caller.role, "' may not call ", Readable(method), " (access policy)"));

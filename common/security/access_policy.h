@@ -7,6 +7,7 @@
 // records; consolidated views, alerts, meetings and disclosure cases are for MAPPA and
 // police roles only; platforms reach only ScreeningService, auditors only AuditService,
 // operators only OperationsService. A policy that grants past a ceiling does not load.
+// A role may act for people of other roles (`act-for`: the console), calling as them.
 //
 // Immutable once parsed; thread-safe.
 #pragma once
@@ -42,11 +43,16 @@ class AccessPolicy {
     std::string name;
     std::string agency;
     std::set<std::string> methods;  // "/safeguard.v1.PoliceService/RecordConviction"
+    // The roles this role may act for, presenting the person's certificate (the MAPPA
+    // console): docs/security.md, "Acting for a person". A role that acts for others may
+    // call nothing as itself, and no one acts for it.
+    std::set<std::string> acts_for;
   };
 
   // Parses policy text. kInvalidArgument naming the line and what is wrong with it: an
   // unknown keyword, agency, role, service or method, a role defined twice, a grant past
-  // a ceiling, a malformed fingerprint.
+  // a ceiling, a malformed fingerprint, a role acting for itself or for a role that acts
+  // for others, or a role that acts for others being granted calls of its own.
   static absl::StatusOr<AccessPolicy> Parse(absl::string_view text);
   // Parses the file at `path`; the built-in policy when `path` is empty.
   static absl::StatusOr<AccessPolicy> Load(const std::string& path);
@@ -59,6 +65,12 @@ class AccessPolicy {
   // Health and reflection are open to every role of the policy.
   absl::Status Authorize(const Caller& caller, absl::string_view method) const;
 
+  // OK when `via` (a service such as the console) may act for `person`, whose certificate
+  // it forwarded and the server verified, and `person` may call `method`. Otherwise
+  // kPermissionDenied saying why: either certificate revoked, either role unknown or not
+  // its agency's, `via`'s role may not act for `person`'s, or `person` may not call it.
+  absl::Status AuthorizeFor(const Caller& via, const Caller& person, absl::string_view method) const;
+
   // The roles, in the order the policy defines them; nullptr for an unknown name.
   const std::vector<Role>& roles() const { return roles_; }
   const Role* FindRole(absl::string_view name) const;
@@ -69,6 +81,9 @@ class AccessPolicy {
   static std::vector<std::string> AllMethods();
 
  private:
+  // The caller's role when its certificate is not revoked and the role is its agency's.
+  absl::StatusOr<const Role*> RoleOf(const Caller& caller) const;
+
   std::vector<Role> roles_;
   std::set<std::string> revoked_;  // lower-case hex SHA-256
 };

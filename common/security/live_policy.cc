@@ -72,6 +72,10 @@ absl::Status LivePolicy::Authorize(const Caller& caller, absl::string_view metho
   return current()->Authorize(caller, method);
 }
 
+absl::Status LivePolicy::AuthorizeFor(const Caller& via, const Caller& person, absl::string_view method) const {
+  return current()->AuthorizeFor(via, person, method);
+}
+
 LivePolicy::FileStamp LivePolicy::StampOf(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return FileStamp{};

@@ -45,6 +45,8 @@ class LivePolicy {
   std::shared_ptr<const AccessPolicy> current() const;
   // current()->Authorize(caller, method).
   absl::Status Authorize(const Caller& caller, absl::string_view method) const;
+  // current()->AuthorizeFor(via, person, method).
+  absl::Status AuthorizeFor(const Caller& via, const Caller& person, absl::string_view method) const;
   // Counts the changes since load: a holder that checked at one generation need not check
   // again until it moves.
   uint64_t generation() const { return generation_.load(std::memory_order_acquire); }

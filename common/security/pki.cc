@@ -7,6 +7,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs12.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -22,22 +23,18 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/security/openssl_types.h"
 #include "common/status_macros.h"
 #include "common/validation.h"
 
 namespace safeguard::security {
 namespace {
 
-template <typename T, void (*Free)(T*)>
-struct Deleter {
-  void operator()(T* p) const { Free(p); }
-};
-using Key = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY, EVP_PKEY_free>>;
-using Cert = std::unique_ptr<X509, Deleter<X509, X509_free>>;
-using Bio = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
-using Name = std::unique_ptr<X509_NAME, Deleter<X509_NAME, X509_NAME_free>>;
-using Extension = std::unique_ptr<X509_EXTENSION, Deleter<X509_EXTENSION, X509_EXTENSION_free>>;
-using BigNum = std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_free>>;
+using Name = OpenSslPtr<X509_NAME, X509_NAME_free>;
+using Extension = OpenSslPtr<X509_EXTENSION, X509_EXTENSION_free>;
+using BigNum = OpenSslPtr<BIGNUM, BN_free>;
+// The stack holds pointers it does not own.
+void sk_X509_free_wrapper(STACK_OF(X509)* stack) { sk_X509_free(stack); }
 
 // The OpenSSL error queue as text, emptied.
 std::string OpenSslError() {
@@ -78,8 +75,7 @@ std::string CertPem(X509* cert) {
 }
 
 absl::StatusOr<Cert> ParseCert(absl::string_view pem) {
-  Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  Cert cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+  Cert cert = ParseCertificatePem(pem.data(), pem.size());
   if (cert == nullptr) {
     ERR_clear_error();
     return absl::InvalidArgumentError("not a PEM certificate");
@@ -331,12 +327,39 @@ absl::StatusOr<int> LocalPki::Ensure(const std::vector<ClientSubject>& clients) 
     ++created;
   }
   for (const ClientSubject& client : clients) {
-    if (std::filesystem::exists(client_path(client.role), ec)) continue;
-    ASSIGN_OR_RETURN(CertifiedKey pair, IssueClientCertificate(ca, client, 2 * kYear));
-    RETURN_IF_ERROR(WriteCertifiedKey(dir_ + "/clients/" + client.role, pair));
-    ++created;
+    const std::string prefix = dir_ + "/clients/" + client.role;
+    if (!std::filesystem::exists(client_path(client.role), ec)) {
+      ASSIGN_OR_RETURN(CertifiedKey pair, IssueClientCertificate(ca, client, 2 * kYear));
+      RETURN_IF_ERROR(WriteCertifiedKey(prefix, pair));
+      ++created;
+    }
+    // The same certificate and key for a browser to import (made for certificates issued
+    // before browsers were given theirs, too).
+    if (!std::filesystem::exists(prefix + ".p12", ec)) {
+      ASSIGN_OR_RETURN(CertifiedKey pair, ReadPair(prefix));
+      ASSIGN_OR_RETURN(std::string p12, ToPkcs12(pair, ca.certificate_pem, client.user, kLocalPkcs12Password));
+      RETURN_IF_ERROR(WriteFileAtomically(prefix + ".p12", p12, /*secret=*/true));
+    }
   }
   return created;
+}
+
+absl::StatusOr<std::string> ToPkcs12(const CertifiedKey& pair, const std::string& ca_pem, const std::string& name,
+                                     const std::string& password) {
+  ASSIGN_OR_RETURN(Cert cert, ParseCert(pair.certificate_pem));
+  ASSIGN_OR_RETURN(Key key, ParseKey(pair.private_key_pem));
+  ASSIGN_OR_RETURN(Cert ca, ParseCert(ca_pem));
+  OpenSslPtr<STACK_OF(X509), sk_X509_free_wrapper> chain(sk_X509_new_null());
+  if (chain == nullptr || sk_X509_push(chain.get(), ca.get()) == 0) return Failed("building the certificate chain");
+  // PKCS12_create's defaults in OpenSSL 3: AES-256-CBC and PBKDF2, which browsers import.
+  OpenSslPtr<PKCS12, PKCS12_free> p12(
+      PKCS12_create(password.c_str(), name.c_str(), key.get(), cert.get(), chain.get(), 0, 0, 0, 0, 0));
+  if (p12 == nullptr) return Failed("making the PKCS#12 file");
+  Bio out(BIO_new(BIO_s_mem()));
+  if (out == nullptr || i2d_PKCS12_bio(out.get(), p12.get()) != 1) return Failed("writing the PKCS#12 file");
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(out.get(), &data);
+  return std::string(data, static_cast<size_t>(size));
 }
 
 absl::StatusOr<CertifiedKey> LocalPki::CertificateAuthority() const { return ReadPair(dir_ + "/ca"); }

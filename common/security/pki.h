@@ -67,6 +67,15 @@ absl::StatusOr<std::string> DescribeCertificate(absl::string_view pem);
 // kAlreadyExists, writing nothing, when either file exists.
 absl::Status WriteCertifiedKey(const std::string& prefix, const CertifiedKey& pair);
 
+// `pair` with its CA's certificate as a PKCS#12 file, protected by `password`, with the
+// friendly name `name`: what a browser imports to present a client certificate.
+absl::StatusOr<std::string> ToPkcs12(const CertifiedKey& pair, const std::string& ca_pem, const std::string& name,
+                                     const std::string& password);
+
+// The password of the PKCS#12 files a LocalPki writes for browsers. A local CA's keys sit
+// beside them unprotected anyway; a deployment's certificates are handed over its own way.
+inline constexpr char kLocalPkcs12Password[] = "safeguard";
+
 // Reads a whole file. kNotFound when it does not exist; kUnavailable when unreadable.
 absl::StatusOr<std::string> ReadTextFile(const std::string& path);
 
@@ -74,6 +83,7 @@ absl::StatusOr<std::string> ReadTextFile(const std::string& path);
 //   ca.pem, ca-key.pem                      the certificate authority
 //   server.pem, server-key.pem              the servers' certificate (localhost, 127.0.0.1, ::1)
 //   clients/<role>.pem, clients/<role>-key.pem   a client certificate for each role
+//   clients/<role>.p12                      the same for a browser (password kLocalPkcs12Password)
 // Private keys are readable by their owner only.
 class LocalPki {
  public:

@@ -42,19 +42,25 @@ absl::StatusOr<CertificateSubject> CachedSubject(const std::string& pem) {
   return subject;
 }
 
+// The caller `subject` names; kUnauthenticated when it lacks an agency, role or user.
+// `whose` says which certificate, for the error.
+absl::StatusOr<Caller> CallerNamedBy(const CertificateSubject& subject, absl::string_view whose) {
+  for (const auto& [part, value] : {std::pair<const char*, const std::string&>{"O (agency)", subject.agency},
+                                    {"OU (role)", subject.role},
+                                    {"CN (user)", subject.user}}) {
+    if (!validation::IsIdentifier(value)) {
+      return absl::UnauthenticatedError(absl::StrCat(whose, "'s subject has no valid ", part));
+    }
+  }
+  return Caller{subject.agency, subject.role, subject.user, subject.sha256};
+}
+
 absl::StatusOr<Caller> FromCertificate(const grpc::AuthContext& auth) {
   const std::string pem = Property(auth, GRPC_X509_PEM_CERT_PROPERTY_NAME);
   if (pem.empty()) return absl::UnauthenticatedError("no client certificate was presented");
   absl::StatusOr<CertificateSubject> subject = CachedSubject(pem);
   if (!subject.ok()) return absl::UnauthenticatedError("the client certificate cannot be read");
-  for (const auto& [part, value] : {std::pair<const char*, const std::string&>{"O (agency)", subject->agency},
-                                    {"OU (role)", subject->role},
-                                    {"CN (user)", subject->user}}) {
-    if (!validation::IsIdentifier(value)) {
-      return absl::UnauthenticatedError(absl::StrCat("the client certificate's subject has no valid ", part));
-    }
-  }
-  return Caller{subject->agency, subject->role, subject->user, subject->sha256};
+  return CallerNamedBy(*subject, "the client certificate");
 }
 
 absl::StatusOr<Caller> FromMetadata(const Metadata& metadata) {
@@ -92,6 +98,35 @@ absl::StatusOr<Caller> IdentifyCaller(const grpc::AuthContext* auth, const Metad
   return absl::UnauthenticatedError("the connection is not authenticated");
 }
 
+
+absl::StatusOr<std::optional<Caller>> ForwardedPerson(const Metadata& metadata) {
+  auto forwarded = metadata.find(kForwardedClientCertHeader);
+  if (forwarded == metadata.end()) return std::optional<Caller>();
+  ASSIGN_OR_RETURN(std::string pem, ForwardedCertificatePem(
+                                        absl::string_view(forwarded->second.data(), forwarded->second.size())));
+  std::optional<CertificateSubject> subject = RecentlyVerified(pem);
+  if (!subject) return absl::UnauthenticatedError("x-forwarded-client-cert: the forwarded certificate was not accepted");
+  ASSIGN_OR_RETURN(Caller person, CallerNamedBy(*subject, "the forwarded certificate"));
+  return std::optional<Caller>(std::move(person));
+}
+
+absl::Status AccessControl::AuthorizeForwarded(const Caller& via, absl::string_view header,
+                                               const std::string& path) const {
+  if (verifier_ == nullptr) {
+    return absl::UnauthenticatedError(
+        "x-forwarded-client-cert: acting for a person needs mutual TLS (this server is --dev_plaintext)");
+  }
+  ASSIGN_OR_RETURN(std::string pem, ForwardedCertificatePem(header));
+  ASSIGN_OR_RETURN(CertificateSubject subject, verifier_->Verify(pem));
+  ASSIGN_OR_RETURN(Caller person, CallerNamedBy(subject, "the forwarded certificate"));
+  if (absl::Status st = policy_->AuthorizeFor(via, person, path); !st.ok()) {
+    std::cerr << "access refused: " << Describe(person) << " via " << Describe(via) << " called " << path << ": "
+              << st.message() << std::endl;
+    return st;
+  }
+  return absl::OkStatus();
+}
+
 grpc::Status AccessControl::Process(const InputMetadata& metadata, grpc::AuthContext* context, OutputMetadata*,
                                     OutputMetadata*) {
   const std::string path = Header(metadata, ":path");
@@ -99,6 +134,16 @@ grpc::Status AccessControl::Process(const InputMetadata& metadata, grpc::AuthCon
   if (!caller.ok()) {
     std::cerr << "access refused: " << path << ": " << caller.status().message() << std::endl;
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(caller.status().message()));
+  }
+  if (auto forwarded = metadata.find(kForwardedClientCertHeader); forwarded != metadata.end()) {
+    absl::Status st = AuthorizeForwarded(
+        *caller, absl::string_view(forwarded->second.data(), forwarded->second.size()), path);
+    if (st.ok()) return grpc::Status::OK;
+    if (absl::IsUnauthenticated(st)) {
+      std::cerr << "access refused: " << Describe(*caller) << " called " << path << ": " << st.message() << std::endl;
+      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(st.message()));
+    }
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, std::string(st.message()));
   }
   if (absl::Status st = policy_->Authorize(*caller, path); !st.ok()) {
     std::cerr << "access refused: " << Describe(*caller) << " called " << path << ": " << st.message() << std::endl;
@@ -152,7 +197,11 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(c
     options.pem_key_cert_pairs.push_back({security.server.private_key_pem, security.server.certificate_pem});
     credentials = grpc::SslServerCredentials(options);
   }
-  credentials->SetAuthMetadataProcessor(std::make_shared<AccessControl>(security.policy));
+  std::shared_ptr<const ClientCertificateVerifier> verifier;
+  if (!security.dev_plaintext) {
+    ASSIGN_OR_RETURN(verifier, ClientCertificateVerifier::Create(security.client_ca_pem));
+  }
+  credentials->SetAuthMetadataProcessor(std::make_shared<AccessControl>(security.policy, std::move(verifier)));
   return credentials;
 }
 

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/security/access_policy.h"
+#include "common/security/delegation.h"
 #include "common/security/live_policy.h"
 #include "common/security/pki.h"
 
@@ -39,17 +41,31 @@ absl::StatusOr<Caller> IdentifyCaller(const grpc::AuthContext* auth, const Metad
 // Runs on every call before its handler: identifies the caller (kUnauthenticated when it
 // cannot) and applies the policy in force to the called method (kPermissionDenied, logged,
 // when the policy refuses).
+// A call that forwards a person's certificate (x-forwarded-client-cert) is judged as that
+// person's, when the caller may act for them (common/security/delegation.h); `verifier`
+// checks forwarded certificates, and is null where no call may forward one (plaintext).
 class AccessControl final : public grpc::AuthMetadataProcessor {
  public:
-  explicit AccessControl(std::shared_ptr<const LivePolicy> policy) : policy_(std::move(policy)) {}
+  AccessControl(std::shared_ptr<const LivePolicy> policy, std::shared_ptr<const ClientCertificateVerifier> verifier)
+      : policy_(std::move(policy)), verifier_(std::move(verifier)) {}
 
   bool IsBlocking() const override { return false; }
   grpc::Status Process(const InputMetadata& metadata, grpc::AuthContext* context,
                        OutputMetadata* consumed, OutputMetadata* response) override;
 
  private:
+  // The person `via` forwards the certificate of in `header`, once checked against the CA
+  // and the policy for `path`; kUnauthenticated or kPermissionDenied saying why not.
+  absl::Status AuthorizeForwarded(const Caller& via, absl::string_view header, const std::string& path) const;
+
   const std::shared_ptr<const LivePolicy> policy_;
+  const std::shared_ptr<const ClientCertificateVerifier> verifier_;
 };
+
+// The person a call is made for, when its caller forwarded their certificate and
+// AccessControl accepted it for this call; nullopt for a call made by its caller alone.
+// kUnauthenticated when the call forwards a certificate that was not accepted.
+absl::StatusOr<std::optional<Caller>> ForwardedPerson(const Metadata& metadata);
 
 // What a server needs to admit callers.
 struct ServerSecurity {

@@ -182,17 +182,21 @@ absl::StatusOr<std::vector<v1::AccessRecord>> Consultations(const std::string& b
 }
 
 std::string DescribeConsultation(const v1::AccessRecord& a) {
-  std::string line = absl::StrCat(FormatTimestamp(a.at()), "  ", a.actor().user(), " (", a.actor().role(), ", ",
-                                  EnumName(a.actor().agency()), ")  ", a.view(), "  ", EnumName(a.purpose().code()),
-                                  ": ", a.purpose().detail());
+  const v1::Actor& actor = a.actor();
+  std::string line = absl::StrCat(FormatTimestamp(a.at()), "  ", actor.user(), " (", actor.role(), ", ",
+                                  EnumName(actor.agency()), ")",
+                                  actor.has_via() ? absl::StrCat(" via ", actor.via().user(), " (", actor.via().role(), ")")
+                                                  : "",
+                                  "  ", a.view(), "  ", EnumName(a.purpose().code()), ": ", a.purpose().detail());
   if (!a.recipients().empty()) {
     absl::StrAppend(&line, "\n    disclosed to ", absl::StrJoin(a.recipients(), ", "));
     if (!a.disclosed().empty()) absl::StrAppend(&line, ": \"", a.disclosed(), "\"");
     if (!a.event_id().empty()) absl::StrAppend(&line, " (event ", a.event_id(), ")");
   }
-  absl::StrAppend(&line, "\n    ", a.actor().certificate_sha256().empty()
+  absl::StrAppend(&line, "\n    ", actor.certificate_sha256().empty()
                                       ? "no certificate (a --dev_plaintext caller)"
-                                      : absl::StrCat("certificate ", a.actor().certificate_sha256()),
+                                      : absl::StrCat("certificate ", actor.certificate_sha256()),
+                  actor.has_via() ? absl::StrCat(", forwarded by certificate ", actor.via().certificate_sha256()) : "",
                   a.peer().empty() ? "" : absl::StrCat(", from ", a.peer()));
   return line;
 }

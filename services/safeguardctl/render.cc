@@ -18,10 +18,15 @@ namespace {
 
 using namespace safeguard::v1;
 
+// Who recorded or read something: the user, and the service they came through.
+std::string Who(const Actor& a) {
+  return a.has_via() ? absl::StrCat(a.user(), " via ", a.via().user()) : a.user();
+}
+
 std::string Source(const Provenance& p) {
   return absl::StrCat("[", EnumName(p.agency()), " ", p.event_type(), " ",
                       p.event_id(), "; occurred ", FormatTimestamp(p.occurred_at()).substr(0, 10),
-                      ", recorded ", FormatTimestamp(p.recorded_at()), " by ", p.recorded_by().user(),
+                      ", recorded ", FormatTimestamp(p.recorded_at()), " by ", Who(p.recorded_by()),
                       "]");
 }
 
@@ -43,7 +48,7 @@ std::string CorrectionLines(const CorrectionFact& c, const std::string& indent) 
                       c.decided_by(), " (", EnumName(c.reason()), "): ", c.explanation(), "\n", indent, "  was: ", c.was(),
                       "\n", c.now().empty() ? "" : absl::StrCat(indent, "  now: ", c.now(), "\n"), indent,
                       "  correction event ", c.provenance().event_id(), ", recorded ",
-                      FormatTimestamp(c.provenance().recorded_at()), " by ", c.provenance().recorded_by().user(), "\n");
+                      FormatTimestamp(c.provenance().recorded_at()), " by ", Who(c.provenance().recorded_by()), "\n");
 }
 
 std::string RenderRiskView(const RiskView& v) {
@@ -267,7 +272,7 @@ std::string RenderTimeline(const GetTimelineResponse& t) {
     absl::StrAppend(&out, FormatTimestamp(p.occurred_at()).substr(0, 10), "  ",
                     EnumName(p.agency()), "  ", e.summary(), "\n            event ",
                     p.event_id(), " (", p.stream_id(), " v", p.stream_version(), "), recorded ",
-                    FormatTimestamp(p.recorded_at()), " by ", p.recorded_by().user(), "\n");
+                    FormatTimestamp(p.recorded_at()), " by ", Who(p.recorded_by()), "\n");
     if (e.has_correction()) absl::StrAppend(&out, CorrectionLines(e.correction(), "            "));
   }
   if (t.entries_size() == 0) out += "(no entries)\n";
@@ -283,7 +288,7 @@ std::string RenderAgencyRecord(const AgencyRecord& r) {
     absl::StrAppend(&out, FormatTimestamp(e.occurred_at()).substr(0, 10), "  ", mappa::TimelineSummary(e),
                     "\n            ", e.event_type(), " ", e.event_id(), " (", e.stream_id(), " v",
                     e.stream_version(), ", log ", e.log_sequence(), "), recorded ", FormatTimestamp(e.recorded_at()),
-                    " by ", e.actor().user(), " (", e.actor().role(), ")\n");
+                    " by ", Who(e.actor()), " (", e.actor().role(), ")\n");
   }
   if (!r.next_page_token().empty()) absl::StrAppend(&out, "More: add page_token=", r.next_page_token(), "\n");
   return out;
@@ -338,7 +343,7 @@ std::string RenderLinks(const ListIdentityLinksResponse& r) {
       absl::StrAppend(&out, "      same reference: ", ref.reference(), "\n");
     }
     if (l.decisions() > 0) {
-      absl::StrAppend(&out, "      decided ", EnumName(l.decision()), " by ", l.decision_provenance().recorded_by().user(),
+      absl::StrAppend(&out, "      decided ", EnumName(l.decision()), " by ", Who(l.decision_provenance().recorded_by()),
                       ": ", l.decision_reason(), "\n");
     }
     if (l.decision() == LINKED && !l.national_identifier_match() && !l.name_match()) {

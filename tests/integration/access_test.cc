@@ -13,6 +13,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <fstream>
 #include <future>
 #include <map>
@@ -22,6 +23,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/security/access_policy.h"
+#include "common/security/delegation.h"
 #include "common/security/live_policy.h"
 #include "safeguard/v1/agency_records.pb.h"
 #include "safeguard/v1/childrens_service.grpc.pb.h"
@@ -62,6 +64,7 @@ const std::map<std::string, std::vector<std::string>>& AllowedByRole() {
       {"platform", {"ScreeningService/CheckIdentifier"}},
       {"auditor", {"AuditService/*"}},
       {"operator", {"OperationsService/*"}},
+      {"console", {}},  // acts only for people (below), never as itself
   };
   return *table;
 }
@@ -104,13 +107,18 @@ class AccessTest : public ::testing::Test {
   }
 
   // Calls `path` at `address` with the serialised `request` (empty by default), through
-  // `credentials`.
+  // `credentials`, forwarding `forwarded` as x-forwarded-client-cert when not empty.
   static grpc::Status Call(const std::string& address, const std::string& path,
                                 const std::shared_ptr<grpc::ChannelCredentials>& credentials,
-                                const std::string& request_bytes = "") {
-    auto channel = grpc::CreateChannel(address, credentials);
+                                const std::string& request_bytes = "", const std::string& forwarded = "") {
+    return CallOn(grpc::CreateChannel(address, credentials), path, request_bytes, forwarded);
+  }
+
+  static grpc::Status CallOn(const std::shared_ptr<grpc::Channel>& channel, const std::string& path,
+                             const std::string& request_bytes, const std::string& forwarded) {
     grpc::GenericStub stub(channel);
     grpc::ClientContext ctx;
+    if (!forwarded.empty()) ctx.AddMetadata(security::kForwardedClientCertHeader, forwarded);
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
     grpc::Slice bytes(request_bytes);
     grpc::ByteBuffer request(&bytes, 1);
@@ -401,6 +409,103 @@ TEST_F(AccessTest, DevelopmentPlaintextServesLoopbackOnlyAndStillAppliesThePolic
   // Naming nobody: not authenticated.
   EXPECT_EQ(Call(system_->police_address(), path, grpc::InsecureChannelCredentials()).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
+}
+
+// Envoy's x-forwarded-client-cert element for a person's certificate, as the console sends it.
+std::string Forwarded(const security::ClientCredentialsSource& person) {
+  auto subject = security::ReadCertificateSubject(person.client.certificate_pem);
+  std::string encoded;
+  for (unsigned char c : person.client.certificate_pem) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      encoded.push_back(static_cast<char>(c));
+    } else {
+      absl::StrAppend(&encoded, "%", absl::Hex(c, absl::kZeroPad2));
+    }
+  }
+  return absl::StrCat("Hash=", subject.ok() ? subject->sha256 : "", ";Cert=\"", encoded, "\"");
+}
+
+TEST_F(AccessTest, TheConsoleActsOnlyForThePeopleItForwardsAndOnlyAsTheirRolesAllow) {
+  auto police = pki_.Stub<PoliceService>(system_->police_address(), "police-officer", "pc-evans");
+  CommandResult recorded;
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(police->RecordConviction(&ctx, testing::ValidConviction(), &recorded).ok());
+  }
+  GetRiskViewRequest read;
+  read.mutable_subject()->set_pnc_id("2019/0012345X");
+  read.mutable_purpose()->set_code(MAPPA_MEETING);
+  read.mutable_purpose()->set_detail("MAPPA meeting M-7");
+  const std::string view_path = "/safeguard.v1.MappaService/GetRiskView";
+  const auto console = pki_.As("console", "console-1");
+  const security::ClientCredentialsSource chair = pki_.Issue("mappa-chair", "chair-1");
+  const security::ClientCredentialsSource member = pki_.Issue("mappa-panel-member", "member-1");
+
+  // Through the console, as the chair: the picture, once mappa-service has it.
+  grpc::Status st;
+  for (const absl::Time deadline = absl::Now() + absl::Seconds(10); absl::Now() < deadline;) {
+    st = Call(system_->mappa_address(), view_path, console, read.SerializeAsString(), Forwarded(chair));
+    if (st.ok()) break;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  ASSERT_TRUE(st.ok()) << st.error_message();
+
+  // As itself, nothing; not even with a certificate it cannot show was issued here.
+  st = Call(system_->mappa_address(), view_path, console, read.SerializeAsString());
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(st.error_message(), HasSubstr("role 'console' may not call"));
+  auto other_ca = security::CreateCertificateAuthority("Someone else's CA", absl::Hours(1));
+  ASSERT_THAT(other_ca, IsOk());
+  auto forged = security::IssueClientCertificate(*other_ca, {"mappa", "mappa-chair", "chair-1"}, absl::Hours(1));
+  ASSERT_THAT(forged, IsOk());
+  security::ClientCredentialsSource forged_chair = chair;
+  forged_chair.client = *forged;
+  st = Call(system_->mappa_address(), view_path, console, read.SerializeAsString(), Forwarded(forged_chair));
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(st.error_message(), HasSubstr("is not accepted"));
+  // A Hash that is not the certificate's.
+  std::string wrong_hash = Forwarded(chair);
+  wrong_hash.replace(5, 64, std::string(64, '0'));
+  st = Call(system_->mappa_address(), view_path, console, read.SerializeAsString(), wrong_hash);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+
+  // For a role it may not act for; as a person whose role may not do it.
+  st = Call(system_->police_address(), "/safeguard.v1.PoliceService/GetRecord", console, "",
+            Forwarded(pki_.Issue("police-officer", "pc-evans")));
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(st.error_message(), HasSubstr("role 'console' may not act for role 'police-officer'"));
+  st = Call(system_->mappa_address(), "/safeguard.v1.IdentityService/ConfirmIdentityLink", console, "",
+            Forwarded(member));
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(st.error_message(), HasSubstr("role 'mappa-panel-member' may not call"));
+  // Only the console's role may forward: a chair cannot call as another chair.
+  st = Call(system_->mappa_address(), view_path, pki_.As("mappa-chair", "chair-2"), read.SerializeAsString(),
+            Forwarded(chair));
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(st.error_message(), HasSubstr("role 'mappa-chair' may not act for role 'mappa-chair'"));
+
+  // Calls for different people over one connection are each their own person's.
+  const size_t before = AccessRecords().size();
+  auto channel = grpc::CreateChannel(system_->mappa_address(), console);
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE(CallOn(channel, view_path, read.SerializeAsString(), Forwarded(i % 2 == 0 ? chair : member)).ok());
+  }
+  const std::vector<AccessRecord> records = AccessRecords();
+  ASSERT_EQ(records.size(), before + 6);
+  const auto console_cert = security::ReadCertificateSubject(pki_.Issue("console", "console-1").client.certificate_pem);
+  const auto chair_cert = security::ReadCertificateSubject(chair.client.certificate_pem);
+  ASSERT_THAT(console_cert, IsOk());
+  ASSERT_THAT(chair_cert, IsOk());
+  for (size_t i = before; i < records.size(); ++i) {
+    const Actor& actor = records[i].actor();
+    EXPECT_EQ(actor.user(), (i - before) % 2 == 0 ? "chair-1" : "member-1");
+    EXPECT_EQ(actor.role(), (i - before) % 2 == 0 ? "mappa-chair" : "mappa-panel-member");
+    EXPECT_EQ(actor.agency(), AGENCY_MAPPA);
+    EXPECT_EQ(actor.via().user(), "console-1");
+    EXPECT_EQ(actor.via().role(), "console");
+    EXPECT_EQ(actor.via().certificate_sha256(), console_cert->sha256);
+    if ((i - before) % 2 == 0) EXPECT_EQ(actor.certificate_sha256(), chair_cert->sha256);
+  }
 }
 
 }  // namespace

@@ -43,7 +43,7 @@ export SAFEGUARD_PKI=$work/data/pki
 start
 grep -q "Demo data: 78 events recorded, 0 already present" "$work/log" || fail "first demo load"
 grep -q "Callers: mutual TLS, client certificate required" "$work/log" || fail "not mutual TLS by default"
-grep -q "Created 12 certificates in $work/data/pki" "$work/log" || fail "no local certificate authority"
+grep -q "Created 13 certificates in $work/data/pki" "$work/log" || fail "no local certificate authority"
 [ -f "$work/data/pki/clients/police-officer.pem" ] || fail "no client certificate for police-officer"
 [ "$(stat -c %a "$work/data/pki/ca-key.pem")" = 600 ] || fail "the CA key is readable by others"
 

@@ -69,9 +69,17 @@ void AlertWatch::Step() {
 
 absl::Status AlertWatch::Allowed() const {
   const v1::Actor& actor = call_.actor;
-  absl::Status allowed = policy_->Authorize(
-      security::Caller{security::AgencyName(actor.agency()), actor.role(), actor.user(), actor.certificate_sha256()},
-      Method());
+  const security::Caller person{security::AgencyName(actor.agency()), actor.role(), actor.user(),
+                                actor.certificate_sha256()};
+  // A watch opened through the console is judged as the console acting for the person:
+  // either's certificate revoked, or the console no longer allowed to act for the role,
+  // ends it.
+  absl::Status allowed =
+      actor.has_via()
+          ? policy_->AuthorizeFor(security::Caller{security::AgencyName(actor.via().agency()), actor.via().role(),
+                                                   actor.via().user(), actor.via().certificate_sha256()},
+                                  person, Method())
+          : policy_->Authorize(person, Method());
   if (!allowed.ok()) {
     std::cerr << "access refused: the alert watch of " << actor.user() << " (" << security::AgencyName(actor.agency())
               << "/" << actor.role() << ") ends: " << allowed.message() << std::endl;

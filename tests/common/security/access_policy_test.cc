@@ -105,3 +105,78 @@ TEST(AccessPolicyTest, AuthorizeSaysWhyItRefuses) {
 
 }  // namespace
 }  // namespace safeguard::security
+
+namespace safeguard::security {
+namespace {
+
+// act-for: a service's role that may act for people of other roles, calling as them.
+TEST(AccessPolicyTest, ActingForOthersIsDeclaredAndBounded) {
+  struct Case {
+    std::string text, error;
+  };
+  const std::vector<Case> cases = {
+      {"role c mappa\nact-for c", "line 2: expected 'act-for ROLE ROLE ...'"},
+      {"role c mappa\nact-for d c", "line 2: role 'd' is not defined"},
+      {"role c mappa\nact-for c chair", "line 2: role 'chair' is not defined"},
+      {"role c mappa\nact-for c c", "line 2: role 'c' cannot act for itself"},
+      {"role c mappa\nrole chair mappa\nact-for c chair\nallow c MappaService/GetRiskView",
+       "role 'c' acts for others, so it may be allowed nothing of its own"},
+      {"role c mappa\nrole d mappa\nrole chair mappa\nact-for c d\nact-for d chair",
+       "role 'c' may not act for 'd', which acts for others itself"},
+  };
+  for (const Case& c : cases) {
+    auto policy = AccessPolicy::Parse(c.text);
+    EXPECT_EQ(policy.status().code(), absl::StatusCode::kInvalidArgument) << c.text;
+    EXPECT_THAT(std::string(policy.status().message()), HasSubstr(c.error)) << c.text;
+  }
+  auto shipped = AccessPolicy::Load("");
+  ASSERT_THAT(shipped, IsOk());
+  const AccessPolicy::Role* console = shipped->FindRole("console");
+  ASSERT_NE(console, nullptr);
+  EXPECT_TRUE(console->methods.empty()) << "the console calls nothing as itself";
+  EXPECT_EQ(console->acts_for,
+            (std::set<std::string>{"mappa-chair", "mappa-coordinator", "mappa-panel-member", "police-disclosure"}));
+}
+
+TEST(AccessPolicyTest, AServiceCallsAsThePersonItActsForAndNoFurther) {
+  const std::string sha_a(64, 'a');
+  const std::string sha_b(64, 'b');
+  auto policy = AccessPolicy::Parse(absl::StrCat(AccessPolicy::BuiltInText(), "\nrevoke ", sha_b, "\n"));
+  ASSERT_THAT(policy, IsOk());
+  const Caller console{"mappa", "console", "console-1", sha_a};
+  const Caller chair{"mappa", "mappa-chair", "chair-1", std::string(64, 'c')};
+  const Caller panel{"mappa", "mappa-panel-member", "member-1", std::string(64, 'd')};
+  const Caller officer{"police", "police-officer", "pc-1", std::string(64, 'e')};
+  const std::string read = "/safeguard.v1.MappaService/GetRiskView";
+  const std::string confirm = "/safeguard.v1.IdentityService/ConfirmIdentityLink";
+
+  EXPECT_TRUE(policy->AuthorizeFor(console, chair, read).ok());
+  EXPECT_TRUE(policy->AuthorizeFor(console, chair, confirm).ok());
+  EXPECT_TRUE(policy->AuthorizeFor(console, panel, read).ok());
+  // As the person: a panel member may not decide identity, through the console or not.
+  EXPECT_THAT(std::string(policy->AuthorizeFor(console, panel, confirm).message()),
+              HasSubstr("role 'mappa-panel-member' may not call IdentityService.ConfirmIdentityLink"));
+  // Only for the roles it is allowed to act for.
+  EXPECT_THAT(std::string(policy->AuthorizeFor(console, officer, "/safeguard.v1.PoliceService/GetRecord").message()),
+              HasSubstr("role 'console' may not act for role 'police-officer'"));
+  // Only a role declared to act for others may.
+  EXPECT_THAT(std::string(policy->AuthorizeFor(panel, chair, read).message()),
+              HasSubstr("role 'mappa-panel-member' may not act for role 'mappa-chair'"));
+  // A revoked certificate, the person's or the console's, ends it.
+  Caller revoked_chair = chair;
+  revoked_chair.certificate_sha256 = sha_b;
+  EXPECT_THAT(std::string(policy->AuthorizeFor(console, revoked_chair, read).message()), HasSubstr("has been revoked"));
+  Caller revoked_console = console;
+  revoked_console.certificate_sha256 = sha_b;
+  EXPECT_THAT(std::string(policy->AuthorizeFor(revoked_console, chair, read).message()), HasSubstr("has been revoked"));
+  // The console's role must be its certificate's agency's.
+  Caller police_console = console;
+  police_console.agency = "police";
+  EXPECT_THAT(std::string(policy->AuthorizeFor(police_console, chair, read).message()),
+              HasSubstr("belongs to agency mappa"));
+  // As itself, nothing.
+  EXPECT_THAT(std::string(policy->Authorize(console, read).message()), HasSubstr("role 'console' may not call"));
+}
+
+}  // namespace
+}  // namespace safeguard::security

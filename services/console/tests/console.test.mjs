@@ -1,0 +1,267 @@
+// The MAPPA panel console in a real browser against a real safeguardd: signing in with a
+// client certificate, stating a purpose, finding a person and reading their picture and
+// timeline, each page checked with axe and kept as a screenshot.
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { Stack } from './harness.mjs'
+
+let stack
+before(async () => {
+  stack = await Stack.start()
+})
+after(async () => {
+  await stack?.stop()
+})
+
+async function assertAccessible(page, name) {
+  const violations = await stack.axe(page)
+  await stack.screenshot(page, name)
+  assert.deepEqual(violations, [], `accessibility violations on ${name}`)
+  assert.deepEqual(page.external, [], `requests outside the console from ${name}`)
+}
+
+async function findByReference(page, kind, reference) {
+  await page.check(`input[name=reference_kind][value=${kind}]`)
+  await page.fill('#reference', reference)
+  await page.click('#find-by-reference')
+}
+
+async function statePurpose(page, code, detail) {
+  await page.waitForSelector('h1:has-text("Why do you need this information?")')
+  await page.check(`input[name=code][value=${code}]`)
+  await page.fill('#detail', detail)
+  await page.click('#continue')
+}
+
+describe('signing in', () => {
+  test('a browser without a certificate is told what is missing and gets nowhere', async () => {
+    const page = await stack.as(null)
+    await page.goto(stack.url + '/people/pnc%3A2019%2F0031337W')
+    assert.match(page.url(), /\/sign-in\?next=/)
+    assert.match(await page.textContent('main'), /did not present a Safeguard certificate/)
+    assert.equal(await page.locator('#sign-in').count(), 0)
+    await assertAccessible(page, 'sign-in-no-certificate')
+    await page.context().close()
+  })
+
+  test('a role that does not use the console cannot sign in', async () => {
+    const page = await stack.as('probation-officer')
+    await page.goto(stack.url + '/')
+    assert.match(await page.textContent('main'), /role probation-officer, which does not use the MAPPA console/)
+    assert.equal(await page.locator('#sign-in').count(), 0)
+    await page.context().close()
+  })
+
+  test('the certificate names the person, who signs in and out', async () => {
+    const page = await stack.as('mappa-chair')
+    await page.goto(stack.url + '/')
+    assert.match(await page.textContent('main'), /local-mappa-chair/)
+    await assertAccessible(page, 'sign-in')
+    await page.click('#sign-in')
+    assert.match(await page.textContent('.console-signed-in'), /Signed in as local-mappa-chair/)
+    await assertAccessible(page, 'find-a-person')
+    const headers = (await page.goto(stack.url + '/')).headers()
+    assert.match(headers['content-security-policy'], /default-src 'self'/)
+    assert.equal(headers['x-frame-options'], 'SAMEORIGIN')
+    assert.equal(headers['cache-control'], 'no-store')
+    await page.click('text=Sign out')
+    await page.waitForSelector('h1:has-text("You have signed out")')
+    await page.goto(stack.url + '/')
+    assert.match(page.url(), /\/sign-in/)
+    await page.context().close()
+  })
+
+  test('a form posted without its token changes nothing', async () => {
+    const page = await stack.signIn('mappa-chair')
+    const response = await page.request.post(stack.url + '/purpose', {
+      form: { context: 'general', code: 'MAPPA_MEETING', detail: 'forged', next: '/' },
+    })
+    assert.equal(response.status(), 403)
+    assert.match(await response.text(), /This form has expired/)
+    await page.context().close()
+  })
+})
+
+describe('a person', () => {
+  test('found by a misspelt name, read with a purpose, every fact with its source', async () => {
+    const page = await stack.signIn('police-disclosure')
+    await page.fill('#family_name', 'wood')
+    await page.fill('#given_name', 'Garry')
+    await page.fill('#dob-day', '3')
+    await page.fill('#dob-month', '2')
+    await page.fill('#dob-year', '1969')
+    await page.click('#find-by-name')
+    await statePurpose(page, 'DISCLOSURE_SCHEME_ASSESSMENT', 'CSODS/DEMO/0001 initial checks')
+    await page.waitForSelector('h1:has-text("People who compare with Garry wood")')
+    await assertAccessible(page, 'search-results')
+    // Both agencies' records compare: the police's Gary Wood, and children's services'
+    // Garry WOOD (not yet linked), each with the reasons.
+    const results = await page.textContent('main')
+    assert.match(results, /Gary Wood/)
+    assert.match(results, /Children's services case CS-PE-30981/)
+    assert.match(results, /probability/)
+    await page.locator('.console-candidate', { hasText: 'PNC 2019/0031337W' }).locator('text=Read the picture').click()
+    await page.waitForSelector('#person-name')
+    assert.match(await page.textContent('#person-name'), /Gary Wood/)
+    const main = await page.textContent('main')
+    assert.match(main, /PNC 2019\/0031337W/)
+    assert.match(main, /Disclosure \(s\.327A\)/)
+    assert.match(await page.textContent('#s327a'), /Not yet considered|Not considered/)
+    assert.match(main, /Category 1 by statute/)
+    // The source of a fact is one click away.
+    const firstSource = page.locator('.console-source').first()
+    await firstSource.locator('summary').click()
+    assert.match(await firstSource.textContent(), /Recorded by/)
+    await assertAccessible(page, 'risk-picture')
+    await page.emulateMedia({ media: 'print' })
+    await stack.screenshot(page, 'risk-picture-print')
+    assert.equal(await page.locator('nav.moj-primary-navigation').isVisible(), false)
+    assert.equal(await page.locator('.console-print-only').isVisible(), true)
+    await page.emulateMedia({ media: 'screen' })
+    await page.context().close()
+  })
+
+  test('a reference that is not one is refused with the field named, and nothing is read', async () => {
+    const page = await stack.signIn('mappa-coordinator')
+    await findByReference(page, 'pnc_id', 'not a pnc')
+    await page.waitForSelector('.govuk-error-summary')
+    assert.match(await page.textContent('.govuk-error-summary'), /Enter a PNC ID in the form 2019\/0012345X/)
+    await assertAccessible(page, 'find-a-person-error')
+    await page.context().close()
+  })
+
+  test('the timeline, filtered by agency, shows a correction beside what it corrected', async () => {
+    const page = await stack.signIn('mappa-panel-member')
+    await findByReference(page, 'childrens_case_id', 'CS-PE-30981')
+    await statePurpose(page, 'MAPPA_MEETING', 'MAPPA meeting DEMO level 2')
+    await page.waitForSelector('#person-name')
+    await page.click('text=Timeline of every agency')
+    await page.waitForSelector('.moj-timeline')
+    assert.match(await page.textContent('.moj-timeline'), /Amended/)
+    await page.check('input[name=agency][value=AGENCY_CHILDRENS_SERVICES]')
+    await page.click('#apply-filter')
+    const agencies = await page.locator('.moj-timeline__item').evaluateAll(items => items.map(i => i.dataset.agency))
+    assert.ok(agencies.length > 0)
+    assert.deepEqual([...new Set(agencies)], ['AGENCY_CHILDRENS_SERVICES'])
+    await assertAccessible(page, 'timeline')
+    await page.context().close()
+  })
+})
+
+// Presses Tab until the focus is on `selector` (at most `max` times): the page is usable
+// with the keyboard alone only if it gets there.
+async function tabTo(page, selector, max = 80) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab')
+    if (await page.evaluate(s => document.activeElement?.matches(s) ?? false, selector)) return
+  }
+  assert.fail(`${selector} cannot be reached with the Tab key`)
+}
+
+describe('with the keyboard alone', () => {
+  test('sign in, find a person by reference, state a purpose and open the source of a fact', async () => {
+    const page = await stack.as('mappa-coordinator')
+    await page.goto(stack.url + '/')
+    await tabTo(page, '#sign-in')
+    await page.keyboard.press('Enter')
+    await page.waitForSelector('h1:has-text("Find a person")')
+    await tabTo(page, 'input[name=reference_kind][value=pnc_id]')
+    await page.keyboard.press('Space')
+    await tabTo(page, '#reference')
+    await page.keyboard.type('2011/0045123K')
+    await tabTo(page, '#find-by-reference')
+    await page.keyboard.press('Enter')
+    await page.waitForSelector('h1:has-text("Why do you need this information?")')
+    await tabTo(page, 'input[name=code]')
+    await page.keyboard.press('Space')
+    await tabTo(page, '#detail')
+    await page.keyboard.type('Keyboard walkthrough')
+    await page.keyboard.press('Enter')
+    await page.waitForSelector('#person-name')
+    assert.match(await page.textContent('#person-name'), /John Smith/)
+    await tabTo(page, '.console-source summary')
+    await page.keyboard.press('Enter')
+    assert.equal(await page.locator('.console-source').first().getAttribute('open'), '')
+    await page.context().close()
+  })
+})
+
+describe('MAPPA lists', () => {
+  test('a candidate confirmed with its reason links the records, and the alert it raises appears live elsewhere', async () => {
+    // A coordinator has the alerts page open during the meeting.
+    const watcher = await stack.signIn('mappa-coordinator')
+    await watcher.goto(stack.url + '/alerts?context=meeting:DEMO-L2')
+    await statePurpose(watcher, 'MAPPA_MEETING', 'MAPPA meeting DEMO-L2')
+    await watcher.waitForSelector('[data-live-status]:has-text("Live")')
+    assert.equal(await watcher.locator('.console-alert:has-text("Restricted person in contact with child")').count(), 0)
+    await assertAccessible(watcher, 'alerts')
+
+    const chair = await stack.signIn('mappa-chair')
+    await chair.goto(stack.url + '/identity?context=meeting:DEMO-L2')
+    await statePurpose(chair, 'MAPPA_MEETING', 'MAPPA meeting DEMO-L2')
+    const card = chair.locator('.console-link', { hasText: "Children's services case CS-PE-30981" })
+    assert.match(await card.textContent(), /GARRY ~ GARY/)
+    await assertAccessible(chair, 'identity-candidates')
+
+    // A decision without its reason is refused, naming the field, and records nothing.
+    await card.locator('input[value=confirm]').check()
+    await card.locator('button:has-text("Record the decision")').click()
+    await chair.waitForSelector('.govuk-error-summary')
+    assert.match(await chair.textContent('.govuk-error-summary'), /Enter the reason for your decision/)
+    await assertAccessible(chair, 'identity-candidates-error')
+
+    const again = chair.locator('.console-link', { hasText: "Children's services case CS-PE-30981" })
+    await again.locator('input[value=confirm]').check()
+    await again.locator('textarea').fill('Same man: date of birth, address and the children named agree')
+    await again.locator('button:has-text("Record the decision")').click()
+    await chair.waitForSelector('.govuk-notification-banner--success')
+
+    await watcher.waitForSelector('.console-alert:has-text("Restricted person in contact with child")', { timeout: 20_000 })
+    await stack.screenshot(watcher, 'alerts-live')
+
+    await chair.goto(stack.url + '/people/pnc%3A2019%2F0031337W?context=meeting:DEMO-L2')
+    assert.match(await chair.textContent('main'), /Children's services case CS-PE-30981/)
+    await watcher.context().close()
+    await chair.context().close()
+  })
+
+  test('panel members see who is owed a disclosure decision, but cannot decide identity', async () => {
+    const page = await stack.signIn('mappa-panel-member')
+    await page.goto(stack.url + '/not-considered')
+    await statePurpose(page, 'MAPPA_MEETING', 'Next agenda')
+    await page.waitForSelector('h1:has-text("Disclosure not yet considered")')
+    assert.match(await page.textContent('main'), /Gary Wood/)
+    await assertAccessible(page, 'not-considered')
+    await page.goto(stack.url + '/identity')
+    assert.equal(await page.locator('button:has-text("Record the decision")').count(), 0)
+    await page.context().close()
+  })
+
+  test('management information as a table and a chart', async () => {
+    const page = await stack.signIn('mappa-chair')
+    await page.goto(stack.url + '/statistics')
+    await page.waitForSelector('table.console-statistics')
+    assert.match(await page.textContent('table.console-statistics'), /Total/)
+    assert.ok(await page.locator('svg.console-chart rect').count() > 0)
+    await assertAccessible(page, 'statistics')
+    await page.goto(stack.url + '/statistics?from=2026-13-01')
+    assert.match(await page.textContent('.govuk-error-summary'), /start of the period must be a date/)
+    await page.context().close()
+  })
+})
+
+describe('what Safeguard recorded', () => {
+  test('every read names the person, their role and the console they came through', async () => {
+    const audit = process.env.SAFEGUARD_AUDIT
+    assert.ok(audit, 'SAFEGUARD_AUDIT: the path of safeguard-audit')
+    const out = execFileSync(audit, ['consultations', `--bus_dir=${stack.work}/data/bus`,
+      '--subject=pnc:2019/0031337W,childrens:CS-PE-30981'], { encoding: 'utf8' })
+    // The disclosure officer's search and picture, and the chair's, each as themselves.
+    assert.match(out, /local-police-disclosure \(police-disclosure, AGENCY_POLICE\) via local-console \(console\)  mappa\.RiskView  DISCLOSURE_SCHEME_ASSESSMENT: CSODS\/DEMO\/0001 initial checks/)
+    assert.match(out, /local-mappa-chair \(mappa-chair, AGENCY_MAPPA\) via local-console \(console\)/)
+    assert.match(out, /MAPPA_MEETING: MAPPA meeting DEMO-L2/)
+    // No read made through the console is recorded as the console's own.
+    assert.doesNotMatch(out, /local-console \(console, AGENCY_MAPPA\)  /)
+  })
+})
