@@ -22,6 +22,11 @@ JOBS=$(nproc)
 install_missing() {
   local missing=()
   for p in "${PACKAGES[@]}" "$@"; do
+    # A Node.js from elsewhere (NodeSource's package, which bundles npm) serves as well.
+    case "$p" in
+      nodejs) command -v node >/dev/null && continue ;;
+      npm) command -v npm >/dev/null && continue ;;
+    esac
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return
