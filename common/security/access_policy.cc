@@ -84,7 +84,9 @@ std::vector<absl::string_view> Ceiling(absl::string_view service, absl::string_v
   if (service == "ChildrensService") return {"childrens"};
   if (service == "MappaService" || service == "DisclosureCaseService") return {"mappa", "police"};
   if (service == "MeetingService") {
-    if (method == "GetMeeting" || method == "ListDisclosureNotConsidered") return {"mappa", "police"};
+    if (method == "GetMeeting" || method == "ListDisclosureNotConsidered" || method == "ListMeetings") {
+      return {"mappa", "police"};
+    }
     return {"mappa"};
   }
   if (service == "IdentityService") {

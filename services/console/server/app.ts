@@ -3,6 +3,7 @@
 // person through Safeguard's gRPC services.
 import crypto from 'node:crypto'
 import path from 'node:path'
+import type { TLSSocket } from 'node:tls'
 import express, { type NextFunction, type Request, type Response } from 'express'
 import session from 'express-session'
 import helmet from 'helmet'
@@ -13,7 +14,9 @@ import { BoundedMemoryStore } from './sessions'
 import { localPath, presentedPerson, requireSignIn } from './auth'
 import { Safeguard, SafeguardError } from './safeguard'
 import * as format from './format'
+import { casesRoutes } from './routes/cases'
 import { mappaRoutes } from './routes/mappa'
+import { meetingsRoutes } from './routes/meetings'
 import { peopleRoutes } from './routes/people'
 import { purposeRoutes } from './routes/purpose'
 import { statisticsRoutes } from './routes/statistics'
@@ -43,6 +46,7 @@ function configureViews(app: express.Express): nunjucks.Environment {
     signed: format.signed,
     riskTag: format.riskTagClass,
     purposeName: format.purposeName,
+    dueIn: format.dueIn,
     encode: (s: unknown) => encodeURIComponent(String(s ?? '')),
   }
   for (const [name, filter] of Object.entries(filters)) env.addFilter(name, filter)
@@ -114,7 +118,9 @@ export function createConsole(config: ConsoleConfig, safeguard: Safeguard): Cons
   })
   app.use(csrfSynchronisedProtection)
   app.use((req, res, next) => {
-    res.locals.csrfToken = generateToken(req)
+    // Only a browser holding a certificate of the deployment's CA gets a session (a form
+    // token is kept in it): anyone else reaches no form, and cannot fill the store.
+    if ((req.socket as TLSSocket).authorized) res.locals.csrfToken = generateToken(req)
     res.locals.currentPath = req.path
     next()
   })
@@ -158,6 +164,8 @@ export function createConsole(config: ConsoleConfig, safeguard: Safeguard): Cons
   app.use(peopleRoutes(safeguard))
   app.use(mappaRoutes(safeguard))
   app.use(statisticsRoutes(safeguard))
+  app.use(casesRoutes(safeguard))
+  app.use(meetingsRoutes(safeguard))
 
   app.use((_req, res) => {
     res.status(404).render('pages/error', { title: 'Page not found', message: 'If you typed the web address, check it is correct.' })

@@ -55,6 +55,16 @@ export function time(ts: any): string {
   return timeFormat.format(new Date(ms)).replace(', ', ' at ')
 }
 
+// How a deadline stands against now: "overdue by 3 days", "due in 5 hours".
+export function dueIn(ts: any, now = Date.now()): string {
+  const ms = timestampMillis(ts)
+  if (ms === undefined) return ''
+  const delta = ms - now
+  const hours = Math.round(Math.abs(delta) / 3_600_000)
+  const span = hours >= 48 ? `${Math.round(hours / 24)} days` : `${hours} hour${hours === 1 ? '' : 's'}`
+  return delta < 0 ? `overdue by ${span}` : `due in ${span}`
+}
+
 export function isoTime(ts: any): string {
   const ms = timestampMillis(ts)
   return ms === undefined ? '' : new Date(ms).toISOString()

@@ -30,7 +30,7 @@ function endpoint(text, name) {
 }
 
 export class Stack {
-  static async start({ safeguardd = process.env.SAFEGUARDD, consoleArgs = [] } = {}) {
+  static async start({ safeguardd = process.env.SAFEGUARDD, consoleArgs = [], browser = true } = {}) {
     if (!safeguardd) throw new Error('SAFEGUARDD: the path of the safeguardd binary')
     const stack = new Stack()
     stack.work = fs.mkdtempSync(path.join(os.tmpdir(), 'console-test-'))
@@ -52,6 +52,7 @@ export class Stack {
       '--endpoints_file=' + path.join(stack.work, 'console-endpoints'), ...consoleArgs], consoleLog)
     stack.url = endpoint(await waitForFile(path.join(stack.work, 'console-endpoints'), 30, 'the console', consoleLog), 'console')
 
+    if (!browser) return stack
     stack.browser = await chromium.launch({
       executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',

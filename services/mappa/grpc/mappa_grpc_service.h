@@ -181,6 +181,10 @@ class MeetingGrpcService final : public v1::MeetingService::CallbackService {
                                                         v1::ListDisclosureNotConsideredResponse* out) override {
     return ServeWhole(ctx, r, out, gate_, reads_);
   }
+  grpc::ServerUnaryReactor* ListMeetings(grpc::CallbackServerContext* ctx, const v1::ListMeetingsRequest* r,
+                                         v1::ListMeetingsResponse* out) override {
+    return ServeWhole(ctx, r, out, gate_, reads_);
+  }
 
  private:
   const ServingGate* const gate_;

@@ -33,9 +33,12 @@ absl::StatusOr<std::optional<safeguard::v1::MappaMeeting>> GetMeeting(const Stat
 }
 
 absl::Status VisitMeetings(const StateReader& state,
-                           const std::function<bool(const safeguard::v1::MappaMeeting&)>& visit) {
+                           const std::function<bool(const safeguard::v1::MappaMeeting&)>& visit,
+                           const std::string& after) {
   absl::Status parsed;
-  RETURN_IF_ERROR(state.Scan(prefix::kMeeting, "", [&](std::string_view, std::string_view value) {
+  const std::string start = after.empty() ? "" : MeetingKey(after);
+  RETURN_IF_ERROR(state.Scan(prefix::kMeeting, start, [&](std::string_view key, std::string_view value) {
+    if (!after.empty() && key == start) return true;
     safeguard::v1::MappaMeeting m;
     if (!m.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
       parsed = absl::DataLossError("stored meeting is unreadable");

@@ -34,7 +34,9 @@ class MeetingFolder {
 absl::StatusOr<std::optional<safeguard::v1::MappaMeeting>> GetMeeting(const StateReader& state,
                                                                      const std::string& meeting_ref);
 
-// Calls `visit` with every meeting, by meeting ref, until it returns false.
-absl::Status VisitMeetings(const StateReader& state, const std::function<bool(const safeguard::v1::MappaMeeting&)>& visit);
+// Calls `visit` with every meeting, by meeting ref, from the first after `after` (every
+// one when empty), until it returns false.
+absl::Status VisitMeetings(const StateReader& state, const std::function<bool(const safeguard::v1::MappaMeeting&)>& visit,
+                           const std::string& after = "");
 
 }  // namespace safeguard::mappa

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/disclosure/disclosure_case.h"
 #include "common/status_macros.h"
+#include "common/validation.h"
 #include "services/mappa/meetings/meeting_folder.h"
 #include "services/mappa/projection/person_views.h"
 #include "services/mappa/reads/paging.h"
@@ -44,6 +45,40 @@ absl::StatusOr<RecordedAnswer<v1::ListDisclosureNotConsideredResponse>> MeetingR
   recorded.consulted = {std::move(shown)};
   recorded.answer = std::move(response);
   return recorded;
+}
+
+absl::StatusOr<v1::ListMeetingsResponse> MeetingReads::Answer(const v1::ListMeetingsRequest& request) {
+  ASSIGN_OR_RETURN(const uint32_t page_size, PageSize(request.page_size()));
+  if (request.state() != v1::MEETING_STATE_UNSPECIFIED) {
+    RETURN_IF_ERROR(validation::RequireEnum("state", request.state(), v1::MeetingState_descriptor()));
+  }
+  v1::ListMeetingsResponse response;
+  RETURN_IF_ERROR(VisitMeetings(
+      state_->Read(),
+      [&](const v1::MappaMeeting& m) {
+        if (request.state() != v1::MEETING_STATE_UNSPECIFIED && m.state() != request.state()) return true;
+        if (!request.force().empty() && m.scheduled().force() != request.force()) return true;
+        if (response.meetings_size() == static_cast<int>(page_size)) {
+          response.set_next_page_token(response.meetings(response.meetings_size() - 1).meeting_ref());
+          return false;
+        }
+        v1::MeetingSummary* summary = response.add_meetings();
+        summary->set_meeting_ref(m.meeting_ref());
+        summary->set_state(m.state());
+        *summary->mutable_scheduled() = m.scheduled();
+        summary->set_agenda_items(static_cast<uint32_t>(m.agenda_size()));
+        for (const auto& item : m.agenda()) {
+          if (item.has_review() || item.has_discussion()) summary->set_decided(summary->decided() + 1);
+        }
+        return true;
+      },
+      request.page_token()));
+  return response;
+}
+
+void MeetingReads::Handle(const v1::ListMeetingsRequest& request, const CallContext&,
+                          Reply<v1::ListMeetingsResponse> reply) {
+  reply(Answer(request));
 }
 
 void MeetingReads::Handle(const v1::GetMeetingRequest& request, const CallContext& call, Reply<v1::MappaMeeting> reply) {

@@ -14,6 +14,7 @@
 
 #include "absl/strings/match.h"
 #include "services/mappa/meetings/meeting.h"
+#include "services/mappa/meetings/meeting_reads.h"
 #include "services/mappa/projection/risk_projection.h"
 #include "tests/testing/events.h"
 #include "tests/testing/meeting_requests.h"
@@ -217,6 +218,64 @@ TEST_F(MeetingCommandsTest, AReviewIsRefusedWhenThePresumptionCannotBeChecked) {
   blind.Handle(unnoted, call_, [&p](absl::StatusOr<CommandResult> r) { p.set_value(std::move(r)); });
   EXPECT_THAT(p.get_future().get(), StatusIs(absl::StatusCode::kUnavailable, "review:"));
   EXPECT_EQ(events_->LastSequence(), 3u) << "nothing was recorded";
+}
+
+// The meetings a coordinator opens: by reference, filtered by state and force, a page at a
+// time, each with how far its agenda has got; no one on an agenda is named.
+TEST_F(MeetingCommandsTest, MeetingsAreListedByReferenceFilteredAndPaged) {
+  ASSERT_THAT(Run(Schedule()), IsOk());
+  ASSERT_THAT(Run(SubjectItem()), IsOk());
+  ScheduleMeetingRequest essex = Schedule(kNow + absl::Hours(48));
+  essex.mutable_header()->set_meeting_ref("MAPPA/ESSEX/0001");
+  essex.mutable_header()->set_command_id("cmd-schedule-essex");
+  essex.mutable_meeting()->set_force("essex");
+  ASSERT_THAT(Run(essex), IsOk());
+  Consume();
+  MeetingReads reads(views_->state(), nullptr);
+  const auto list = [&](ListMeetingsRequest r) {
+    std::promise<absl::StatusOr<ListMeetingsResponse>> p;
+    reads.Handle(r, call_, [&p](absl::StatusOr<ListMeetingsResponse> out) { p.set_value(std::move(out)); });
+    return p.get_future().get();
+  };
+  auto all = list({});
+  ASSERT_THAT(all, IsOk());
+  ASSERT_EQ(all->meetings_size(), 2);
+  EXPECT_EQ(all->meetings(0).meeting_ref(), "MAPPA/ESSEX/0001");
+  EXPECT_EQ(all->meetings(1).meeting_ref(), kMeeting);
+  EXPECT_EQ(all->meetings(1).agenda_items(), 1u);
+  EXPECT_EQ(all->meetings(1).decided(), 0u);
+  EXPECT_EQ(all->meetings(1).scheduled().chair(), "DCI Lowe");
+  EXPECT_EQ(all->meetings(1).state(), MEETING_SCHEDULED);
+  EXPECT_TRUE(all->next_page_token().empty());
+
+  ListMeetingsRequest kent;
+  kent.set_force("kent");
+  auto only_kent = list(kent);
+  ASSERT_THAT(only_kent, IsOk());
+  ASSERT_EQ(only_kent->meetings_size(), 1);
+  EXPECT_EQ(only_kent->meetings(0).meeting_ref(), kMeeting);
+
+  ListMeetingsRequest first_page;
+  first_page.set_page_size(1);
+  auto page = list(first_page);
+  ASSERT_THAT(page, IsOk());
+  ASSERT_EQ(page->meetings_size(), 1);
+  ASSERT_EQ(page->next_page_token(), "MAPPA/ESSEX/0001");
+  first_page.set_page_token(page->next_page_token());
+  auto second = list(first_page);
+  ASSERT_THAT(second, IsOk());
+  ASSERT_EQ(second->meetings_size(), 1);
+  EXPECT_EQ(second->meetings(0).meeting_ref(), kMeeting);
+  EXPECT_TRUE(second->next_page_token().empty());
+
+  ListMeetingsRequest minuted;
+  minuted.set_state(MEETING_MINUTED);
+  auto none = list(minuted);
+  ASSERT_THAT(none, IsOk());
+  EXPECT_EQ(none->meetings_size(), 0);
+  ListMeetingsRequest bad;
+  bad.set_state(static_cast<MeetingState>(99));
+  EXPECT_THAT(list(bad).status(), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 }  // namespace
