@@ -115,6 +115,14 @@ bool IsOpenToEveryRole(absl::string_view path) {
          absl::StartsWith(path, "/grpc.reflection.v1.ServerReflection/");
 }
 
+// The services a person may use through a service acting for them (the console).
+bool IsReachableThroughAService(absl::string_view path) {
+  for (const char* service : {"MappaService", "IdentityService", "MeetingService", "DisclosureCaseService"}) {
+    if (absl::StartsWith(path, absl::StrCat("/", kPackage, ".", service, "/"))) return true;
+  }
+  return false;
+}
+
 // "/safeguard.v1.PoliceService/RecordConviction" -> "PoliceService.RecordConviction"
 std::string Readable(absl::string_view path) {
   absl::string_view p = absl::StripPrefix(path, "/");
@@ -210,6 +218,10 @@ absl::StatusOr<AccessPolicy> AccessPolicy::Parse(absl::string_view text) {
         const Role* person = policy.FindRole(words[w]);
         if (person == nullptr) return fail(absl::StrCat("role '", words[w], "' is not defined (define it with 'role' first)"));
         if (person->name == role->name) return fail(absl::StrCat("role '", role->name, "' cannot act for itself"));
+        if (person->agency != "mappa" && person->agency != "police") {
+          return fail(absl::StrCat("role '", role->name, "' may never act for '", person->name, "' of agency ",
+                                   person->agency, " (only for roles of mappa and police)"));
+        }
         role->acts_for.insert(std::string(words[w]));
       }
     } else if (keyword == "revoke") {
@@ -272,12 +284,25 @@ absl::StatusOr<const AccessPolicy::Role*> AccessPolicy::RoleOf(const Caller& cal
   return role;
 }
 
+bool AccessPolicy::MayActForAnyone(const Caller& via) const {
+  absl::StatusOr<const Role*> service = RoleOf(via);
+  return service.ok() && !(*service)->acts_for.empty();
+}
+
 absl::Status AccessPolicy::AuthorizeFor(const Caller& via, const Caller& person, absl::string_view method) const {
   absl::StatusOr<const Role*> service = RoleOf(via);
   if (!service.ok()) return service.status();
   if (!(*service)->acts_for.contains(person.role)) {
     return absl::PermissionDeniedError(
         absl::StrCat("role '", via.role, "' may not act for role '", person.role, "' (access policy)"));
+  }
+  // Through a service acting for them, a person reaches the consolidated views, meetings,
+  // identity decisions and disclosure cases, whatever else their role may do itself.
+  if (!IsOpenToEveryRole(method) && !IsReachableThroughAService(method)) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "a service acting for a person may call only MappaService, IdentityService, MeetingService and "
+        "DisclosureCaseService, not ",
+        Readable(method)));
   }
   return Authorize(person, method);
 }

@@ -45,7 +45,7 @@ class AccessPolicy {
     std::set<std::string> methods;  // "/safeguard.v1.PoliceService/RecordConviction"
     // The roles this role may act for, presenting the person's certificate (the MAPPA
     // console): docs/security.md, "Acting for a person". A role that acts for others may
-    // call nothing as itself, and no one acts for it.
+    // call nothing as itself, no one acts for it, and it acts only for mappa and police roles.
     std::set<std::string> acts_for;
   };
 
@@ -69,7 +69,12 @@ class AccessPolicy {
   // it forwarded and the server verified, and `person` may call `method`. Otherwise
   // kPermissionDenied saying why: either certificate revoked, either role unknown or not
   // its agency's, `via`'s role may not act for `person`'s, or `person` may not call it.
+  // Only to MappaService, IdentityService, MeetingService and DisclosureCaseService (and
+  // health): through a service, a person reaches the consolidated services alone.
   absl::Status AuthorizeFor(const Caller& via, const Caller& person, absl::string_view method) const;
+  // Whether `via` holds a role that may act for someone (a cheap check before any work on
+  // a forwarded certificate).
+  bool MayActForAnyone(const Caller& via) const;
 
   // The roles, in the order the policy defines them; nullptr for an unknown name.
   const std::vector<Role>& roles() const { return roles_; }

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "common/validation.h"
@@ -102,6 +103,9 @@ absl::StatusOr<Caller> IdentifyCaller(const grpc::AuthContext* auth, const Metad
 absl::StatusOr<std::optional<Caller>> ForwardedPerson(const Metadata& metadata) {
   auto forwarded = metadata.find(kForwardedClientCertHeader);
   if (forwarded == metadata.end()) return std::optional<Caller>();
+  if (metadata.count(kForwardedClientCertHeader) > 1) {
+    return absl::UnauthenticatedError("x-forwarded-client-cert: one header only, for one person");
+  }
   ASSIGN_OR_RETURN(std::string pem, ForwardedCertificatePem(
                                         absl::string_view(forwarded->second.data(), forwarded->second.size())));
   std::optional<CertificateSubject> subject = RecentlyVerified(pem);
@@ -116,14 +120,16 @@ absl::Status AccessControl::AuthorizeForwarded(const Caller& via, absl::string_v
     return absl::UnauthenticatedError(
         "x-forwarded-client-cert: acting for a person needs mutual TLS (this server is --dev_plaintext)");
   }
+  // Nothing of a forwarded certificate is read for a caller that may act for no one.
+  if (!policy_->current()->MayActForAnyone(via)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("role '", via.role, "' may not act for anyone (access policy): x-forwarded-client-cert refused"));
+  }
   ASSIGN_OR_RETURN(std::string pem, ForwardedCertificatePem(header));
   ASSIGN_OR_RETURN(CertificateSubject subject, verifier_->Verify(pem));
   ASSIGN_OR_RETURN(Caller person, CallerNamedBy(subject, "the forwarded certificate"));
-  if (absl::Status st = policy_->AuthorizeFor(via, person, path); !st.ok()) {
-    std::cerr << "access refused: " << Describe(person) << " via " << Describe(via) << " called " << path << ": "
-              << st.message() << std::endl;
-    return st;
-  }
+  absl::Status st = policy_->AuthorizeFor(via, person, path);
+  if (!st.ok()) return absl::Status(st.code(), absl::StrCat("for ", Describe(person), ": ", st.message()));
   return absl::OkStatus();
 }
 
@@ -136,14 +142,18 @@ grpc::Status AccessControl::Process(const InputMetadata& metadata, grpc::AuthCon
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(caller.status().message()));
   }
   if (auto forwarded = metadata.find(kForwardedClientCertHeader); forwarded != metadata.end()) {
-    absl::Status st = AuthorizeForwarded(
-        *caller, absl::string_view(forwarded->second.data(), forwarded->second.size()), path);
+    absl::Status st =
+        metadata.count(kForwardedClientCertHeader) > 1
+            ? absl::UnauthenticatedError("x-forwarded-client-cert: one header only, for one person")
+            : AuthorizeForwarded(*caller, absl::string_view(forwarded->second.data(), forwarded->second.size()), path);
     if (st.ok()) return grpc::Status::OK;
-    if (absl::IsUnauthenticated(st)) {
-      std::cerr << "access refused: " << Describe(*caller) << " called " << path << ": " << st.message() << std::endl;
-      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(st.message()));
+    std::cerr << "access refused: " << Describe(*caller) << " called " << path << ": " << absl::CHexEscape(st.message())
+              << std::endl;
+    if (absl::IsUnauthenticated(st)) return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(st.message()));
+    if (absl::IsPermissionDenied(st)) {
+      return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, std::string(st.message()));
     }
-    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, std::string(st.message()));
+    return grpc::Status(grpc::StatusCode::INTERNAL, std::string(st.message()));
   }
   if (absl::Status st = policy_->Authorize(*caller, path); !st.ok()) {
     std::cerr << "access refused: " << Describe(*caller) << " called " << path << ": " << st.message() << std::endl;

@@ -482,16 +482,58 @@ TEST_F(AccessTest, TheConsoleActsOnlyForThePeopleItForwardsAndOnlyAsTheirRolesAl
   st = Call(system_->mappa_address(), view_path, pki_.As("mappa-chair", "chair-2"), read.SerializeAsString(),
             Forwarded(chair));
   EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_THAT(st.error_message(), HasSubstr("role 'mappa-chair' may not act for role 'mappa-chair'"));
+  EXPECT_THAT(st.error_message(), HasSubstr("role 'mappa-chair' may not act for anyone"));
+  // Through the console a person reaches the consolidated services only: a disclosure
+  // officer may read the police record themselves, not through it.
+  st = Call(system_->police_address(), "/safeguard.v1.PoliceService/GetRecord", console, "",
+            Forwarded(pki_.Issue("police-disclosure", "dc-jones")));
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(st.error_message(), HasSubstr("a service acting for a person may call only"));
+  // One forwarded certificate per call.
+  {
+    auto channel = grpc::CreateChannel(system_->mappa_address(), console);
+    grpc::GenericStub stub(channel);
+    grpc::ClientContext ctx;
+    ctx.AddMetadata(security::kForwardedClientCertHeader, Forwarded(member));
+    ctx.AddMetadata(security::kForwardedClientCertHeader, Forwarded(chair));
+    grpc::Slice bytes(read.SerializeAsString());
+    grpc::ByteBuffer request(&bytes, 1);
+    grpc::ByteBuffer response;
+    std::promise<grpc::Status> done;
+    stub.UnaryCall(&ctx, view_path, grpc::StubOptions(), &request, &response,
+                   [&done](grpc::Status s) { done.set_value(std::move(s)); });
+    st = done.get_future().get();
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_THAT(st.error_message(), HasSubstr("one header only"));
+  }
 
-  // Calls for different people over one connection are each their own person's.
+  // Calls for different people over one connection, one after another and at once, are
+  // each their own person's.
   const size_t before = AccessRecords().size();
   auto channel = grpc::CreateChannel(system_->mappa_address(), console);
   for (int i = 0; i < 6; ++i) {
     ASSERT_TRUE(CallOn(channel, view_path, read.SerializeAsString(), Forwarded(i % 2 == 0 ? chair : member)).ok());
   }
-  const std::vector<AccessRecord> records = AccessRecords();
-  ASSERT_EQ(records.size(), before + 6);
+  std::vector<std::future<grpc::Status>> at_once;
+  for (int i = 0; i < 16; ++i) {
+    at_once.push_back(std::async(std::launch::async, [&, i] {
+      return CallOn(channel, view_path, read.SerializeAsString(), Forwarded(i % 2 == 0 ? chair : member));
+    }));
+  }
+  for (auto& f : at_once) ASSERT_TRUE(f.get().ok());
+  std::vector<AccessRecord> records = AccessRecords();
+  ASSERT_EQ(records.size(), before + 22);
+  int chairs_at_once = 0;
+  for (size_t i = before + 6; i < records.size(); ++i) {
+    const Actor& actor = records[i].actor();
+    EXPECT_EQ(actor.via().user(), "console-1");
+    EXPECT_TRUE((actor.user() == "chair-1" && actor.role() == "mappa-chair") ||
+                (actor.user() == "member-1" && actor.role() == "mappa-panel-member"))
+        << actor.user() << " " << actor.role();
+    chairs_at_once += actor.user() == "chair-1";
+  }
+  EXPECT_EQ(chairs_at_once, 8);
+  records.resize(before + 6);
   const auto console_cert = security::ReadCertificateSubject(pki_.Issue("console", "console-1").client.certificate_pem);
   const auto chair_cert = security::ReadCertificateSubject(chair.client.certificate_pem);
   ASSERT_THAT(console_cert, IsOk());

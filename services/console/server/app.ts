@@ -3,7 +3,6 @@
 // person through Safeguard's gRPC services.
 import crypto from 'node:crypto'
 import path from 'node:path'
-import type { TLSSocket } from 'node:tls'
 import express, { type NextFunction, type Request, type Response } from 'express'
 import session from 'express-session'
 import helmet from 'helmet'
@@ -118,9 +117,13 @@ export function createConsole(config: ConsoleConfig, safeguard: Safeguard): Cons
   })
   app.use(csrfSynchronisedProtection)
   app.use((req, res, next) => {
-    // Only a browser holding a certificate of the deployment's CA gets a session (a form
-    // token is kept in it): anyone else reaches no form, and cannot fill the store.
-    if ((req.socket as TLSSocket).authorized) res.locals.csrfToken = generateToken(req)
+    // Only a browser presenting the certificate of someone who may sign in gets a session
+    // (a form token is kept in it): anyone else reaches no form, and makes no session.
+    const presented = presentedPerson(req, config.roles)
+    if (presented.person && !presented.problem) res.locals.csrfToken = generateToken(req)
+    // A command id for each form on the page (with the form's name appended), so that a
+    // form sent twice records once.
+    res.locals.formId = crypto.randomUUID()
     res.locals.currentPath = req.path
     next()
   })
@@ -162,7 +165,7 @@ export function createConsole(config: ConsoleConfig, safeguard: Safeguard): Cons
   })
   app.use(purposeRoutes())
   app.use(peopleRoutes(safeguard))
-  app.use(mappaRoutes(safeguard))
+  app.use(mappaRoutes(safeguard, sessions))
   app.use(statisticsRoutes(safeguard))
   app.use(casesRoutes(safeguard))
   app.use(meetingsRoutes(safeguard))

@@ -17,7 +17,6 @@ export interface ConsoleConfig {
   grpcKey: Buffer
   grpcCa: Buffer
   mappa: string
-  police: string
   // Roles that may sign in: those the access policy lets the console act for.
   roles: string[]
   sessionIdleMinutes: number
@@ -34,9 +33,8 @@ export const FLAGS: Record<string, string> = {
   grpc_cert: "PEM file: the console's own client certificate for Safeguard's services (role console)",
   grpc_key: 'PEM file: its private key',
   grpc_ca: "PEM file: the CA that signed Safeguard's servers' certificates",
-  safeguard_endpoints: "safeguardd's --endpoints_file, to read mappa= and police= from (instead of --mappa and --police)",
+  safeguard_endpoints: "safeguardd's --endpoints_file, to read mappa= from (instead of --mappa)",
   mappa: 'mappa-service address (default 127.0.0.1:50052)',
-  police: 'police-service address, for disclosure cases (default 127.0.0.1:50051)',
   roles: 'Roles that may sign in (default mappa-chair,mappa-coordinator,mappa-panel-member,police-disclosure)',
   session_idle_minutes: 'A session ends after this long without a request (default 30)',
   session_hours: 'A session ends this long after sign-in, whatever happens (default 10)',
@@ -107,13 +105,8 @@ export function loadConfig(argv: string[]): ConsoleConfig {
   const file = (flag: string, inPki: string) => readFile(flag, flags.get(flag) ?? (pki ? path.join(pki, inPki) : undefined))
 
   let mappa = flags.get('mappa')
-  let police = flags.get('police')
   const endpointsPath = flags.get('safeguard_endpoints')
-  if (endpointsPath) {
-    const endpoints = readEndpoints(endpointsPath)
-    mappa ??= endpoints.get('mappa')
-    police ??= endpoints.get('police')
-  }
+  if (endpointsPath) mappa ??= readEndpoints(endpointsPath).get('mappa')
 
   return {
     host,
@@ -125,7 +118,6 @@ export function loadConfig(argv: string[]): ConsoleConfig {
     grpcKey: file('grpc_key', 'clients/console-key.pem'),
     grpcCa: file('grpc_ca', 'ca.pem'),
     mappa: mappa ?? '127.0.0.1:50052',
-    police: police ?? '127.0.0.1:50051',
     roles: (flags.get('roles') ?? 'mappa-chair,mappa-coordinator,mappa-panel-member,police-disclosure')
       .split(',')
       .map(r => r.trim())

@@ -23,7 +23,7 @@ function main(): void {
     throw e
   }
   const safeguard = new Safeguard({
-    mappa: config.mappa, police: config.police, ca: config.grpcCa, cert: config.grpcCert, key: config.grpcKey,
+    mappa: config.mappa, ca: config.grpcCa, cert: config.grpcCert, key: config.grpcKey,
   })
   const { app } = createConsole(config, safeguard)
   // The person's certificate is asked for on every connection, and checked against the
@@ -47,7 +47,7 @@ function main(): void {
     const port = typeof address === 'object' && address ? address.port : config.port
     const host = config.host.includes(':') ? `[${config.host}]` : config.host
     const url = `https://${host}:${port}`
-    console.log(`Safeguard console on ${url} (mappa-service ${config.mappa}, police-service ${config.police})`)
+    console.log(`Safeguard console on ${url} (mappa-service ${config.mappa})`)
     if (config.endpointsFile) {
       const tmp = `${config.endpointsFile}.tmp`
       fs.writeFileSync(tmp, `console=${url}\n`)

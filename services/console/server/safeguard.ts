@@ -59,7 +59,7 @@ export class Safeguard {
   private readonly badRequest: protobuf.Type
   private readonly rpcStatus: protobuf.Type
 
-  constructor(opts: { mappa: string; police: string; ca: Buffer; cert: Buffer; key: Buffer }) {
+  constructor(opts: { mappa: string; ca: Buffer; cert: Buffer; key: Buffer }) {
     const definition = protoLoader.loadSync(PROTO_FILES, { ...LOADER_OPTIONS, includeDirs: [protoDir()] })
     const v1 = (grpc.loadPackageDefinition(definition) as any).safeguard.v1
     const credentials = grpc.credentials.createSsl(opts.ca, opts.key, opts.cert)
@@ -67,7 +67,6 @@ export class Safeguard {
     for (const name of ['MappaService', 'IdentityService', 'MeetingService', 'DisclosureCaseService', 'OperationsService']) {
       this.clients[name] = new v1[name](opts.mappa, credentials, channelOptions)
     }
-    this.clients.DisclosureService = new v1.DisclosureService(opts.police, credentials, channelOptions)
     const root = protobuf.loadSync([path.join(protoDir(), 'google/rpc/status.proto'),
       path.join(protoDir(), 'google/rpc/error_details.proto')])
     this.rpcStatus = root.lookupType('google.rpc.Status')

@@ -45,8 +45,21 @@ export class BoundedMemoryStore extends session.Store {
 
   touch(sid: string, data: session.SessionData, callback?: () => void): void {
     const entry = this.sessions.get(sid)
-    if (entry && data.cookie?.expires) entry.expires = new Date(data.cookie.expires).getTime()
+    if (entry) {
+      if (data.cookie?.expires) entry.expires = new Date(data.cookie.expires).getTime()
+      this.sessions.delete(sid) // re-inserted: the map stays in order of last use
+      this.sessions.set(sid, entry)
+    }
     callback?.()
+  }
+
+  // Whether `sid` is still a session of the person whose certificate is `sha256`: not
+  // signed out, not expired, not past its hours.
+  holds(sid: string, sha256: string): boolean {
+    const entry = this.sessions.get(sid)
+    const now = Date.now()
+    return !!entry && entry.expires > now && entry.data.person?.sha256 === sha256 &&
+      (!entry.data.signedInAt || entry.data.signedInAt + this.absoluteMs > now)
   }
 
   destroy(sid: string, callback?: (err?: any) => void): void {

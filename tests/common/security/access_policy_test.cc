@@ -119,6 +119,7 @@ TEST(AccessPolicyTest, ActingForOthersIsDeclaredAndBounded) {
       {"role c mappa\nact-for d c", "line 2: role 'd' is not defined"},
       {"role c mappa\nact-for c chair", "line 2: role 'chair' is not defined"},
       {"role c mappa\nact-for c c", "line 2: role 'c' cannot act for itself"},
+      {"role c mappa\nrole po probation\nact-for c po", "line 3: role 'c' may never act for 'po' of agency probation"},
       {"role c mappa\nrole chair mappa\nact-for c chair\nallow c MappaService/GetRiskView",
        "role 'c' acts for others, so it may be allowed nothing of its own"},
       {"role c mappa\nrole d mappa\nrole chair mappa\nact-for c d\nact-for d chair",
@@ -176,6 +177,13 @@ TEST(AccessPolicyTest, AServiceCallsAsThePersonItActsForAndNoFurther) {
               HasSubstr("belongs to agency mappa"));
   // As itself, nothing.
   EXPECT_THAT(std::string(policy->Authorize(console, read).message()), HasSubstr("role 'console' may not call"));
+  // Through it, the consolidated services only: not the disclosure officer's police record.
+  const Caller disclosure{"police", "police-disclosure", "dc-1", std::string(64, 'f')};
+  EXPECT_TRUE(policy->Authorize(disclosure, "/safeguard.v1.PoliceService/GetRecord").ok());
+  EXPECT_THAT(std::string(policy->AuthorizeFor(console, disclosure, "/safeguard.v1.PoliceService/GetRecord").message()),
+              HasSubstr("a service acting for a person may call only"));
+  EXPECT_TRUE(policy->MayActForAnyone(console));
+  EXPECT_FALSE(policy->MayActForAnyone(chair));
 }
 
 }  // namespace

@@ -46,7 +46,7 @@ export function casesRoutes(safeguard: Safeguard): express.Router {
     }
     // A case is read in its own context, unless the person came from a meeting.
     const asked = contextOf(req)
-    const context = asked === 'general' ? `case:${ref}` : asked
+    const context = asked.startsWith('meeting:') ? asked : `case:${ref}`
     const purpose = purposeFor(req, res, context)
     if (!purpose) return
     const disclosureCase = await safeguard.call(res.locals.person, 'DisclosureCaseService', 'GetDisclosureCase', {

@@ -4,6 +4,7 @@
 import crypto from 'node:crypto'
 import express, { type NextFunction, type Request, type Response } from 'express'
 import type { Safeguard } from '../safeguard'
+import type { BoundedMemoryStore } from '../sessions'
 import { SafeguardError } from '../safeguard'
 import { reference, words } from '../format'
 import { contextOf, purposeFor } from './purpose'
@@ -18,7 +19,7 @@ function recordHref(record: string, context: string): string {
   return `/people/${encodeURIComponent(record)}?context=${encodeURIComponent(context)}`
 }
 
-export function mappaRoutes(safeguard: Safeguard): express.Router {
+export function mappaRoutes(safeguard: Safeguard, sessions: BoundedMemoryStore): express.Router {
   const router = express.Router()
 
   async function listCandidates(req: Request, res: Response, extra: Record<string, unknown> = {}) {
@@ -29,7 +30,11 @@ export function mappaRoutes(safeguard: Safeguard): express.Router {
     const links = await safeguard.call(res.locals.person, 'IdentityService', 'ListIdentityLinks', {
       purpose, status, page_size: 100,
     })
-    const doneMessage = typeof req.query.done === 'string' ? `Recorded: ${req.query.done.slice(0, 200)}` : ''
+    const done: Record<string, string> = {
+      confirmed: 'Recorded: the records are one person.',
+      rejected: 'Recorded: the records are not one person.',
+    }
+    const doneMessage = done[String(req.query.done)] ?? ''
     res.render('pages/identity', { links: links.links, status, context, errors: [], form: {}, doneMessage, ...extra })
   }
 
@@ -64,8 +69,7 @@ export function mappaRoutes(safeguard: Safeguard): express.Router {
       }
       throw e
     }
-    const done = decision === 'confirm' ? 'confirmed as one person' : 'rejected: not one person'
-    res.redirect(303, `/identity?context=${encodeURIComponent(contextOf(req))}&done=${encodeURIComponent(`${link} ${done}`)}`)
+    res.redirect(303, `/identity?context=${encodeURIComponent(contextOf(req))}&done=${decision === 'confirm' ? 'confirmed' : 'rejected'}`)
   }))
 
   router.get('/alerts', wrap(async (req, res) => {
@@ -95,8 +99,17 @@ export function mappaRoutes(safeguard: Safeguard): express.Router {
     })
     res.write('retry: 5000\n\n')
     const stream = safeguard.stream(res.locals.person, 'MappaService', 'WatchAlerts', { purpose, after_sequence: after })
-    const heartbeat = setInterval(() => res.write(': still here\n\n'), 25_000)
+    // The stream lasts only as long as the session: signing out, going idle past its limit
+    // or reaching its hours ends it (checked every 10 s), and nothing more is read for them.
+    const sid = req.sessionID
+    const sha = res.locals.person.sha256
+    let beats = 0
+    const heartbeat = setInterval(() => {
+      if (!sessions.holds(sid, sha)) return end()
+      if (++beats % 3 === 0) res.write(': still here\n\n')
+    }, 10_000)
     stream.on('data', (change: any) => {
+      if (!sessions.holds(sid, sha)) return end()
       const alert = change.alert ?? {}
       const payload = {
         sequence: change.sequence,
@@ -109,7 +122,10 @@ export function mappaRoutes(safeguard: Safeguard): express.Router {
       }
       res.write(`id: ${change.sequence}\nevent: alert\ndata: ${JSON.stringify(payload)}\n\n`)
     })
-    const end = () => {
+    let ended = false
+    function end() {
+      if (ended) return
+      ended = true
       clearInterval(heartbeat)
       stream.cancel()
       res.end()

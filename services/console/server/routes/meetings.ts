@@ -143,7 +143,7 @@ export function meetingsRoutes(safeguard: Safeguard): express.Router {
       Number(a.scheduled?.meeting_at?.seconds ?? 0) - Number(b.scheduled?.meeting_at?.seconds ?? 0))
     if (state === 'MEETING_MINUTED') meetings.reverse()
     res.render('pages/meetings', {
-      meetings, state, canRecord: RECORDERS.includes(res.locals.person.role), form: {}, errors: [], ...extra,
+      meetings, state, more: found.next_page_token !== '', canRecord: RECORDERS.includes(res.locals.person.role), form: {}, errors: [], ...extra,
     })
   }
 
@@ -168,7 +168,7 @@ export function meetingsRoutes(safeguard: Safeguard): express.Router {
     if (errors.length === 0) {
       try {
         await safeguard.call(res.locals.person, 'MeetingService', 'ScheduleMeeting', {
-          header: { command_id: crypto.randomUUID(), meeting_ref: meetingRef },
+          header: { command_id: text(b.command_id) || crypto.randomUUID(), meeting_ref: meetingRef },
           meeting: { meeting_at: meetingAt, level: Number(text(b.level)) || 0, force: text(b.force), chair: text(b.chair), venue: text(b.venue) },
         })
         return res.redirect(303, `/meetings/${encodeURIComponent(meetingRef)}`)
@@ -197,7 +197,7 @@ export function meetingsRoutes(safeguard: Safeguard): express.Router {
       attendanceNow,
       m: meeting, context, agencies: MEETING_AGENCIES, rowCount: ROWS,
       canRecord: RECORDERS.includes(res.locals.person.role) && meeting.state === 'MEETING_SCHEDULED',
-      done: typeof req.query.done === 'string' ? req.query.done.slice(0, 100) : '',
+      done: Object.hasOwn(FORMS, String(req.query.done)) ? String(req.query.done) : '',
       form: {}, formName: '', errors: [], ...extra,
     })
   }
@@ -213,7 +213,7 @@ export function meetingsRoutes(safeguard: Safeguard): express.Router {
 
   router.post('/meetings/:ref/:form', wrap(async (req, res) => {
     const ref = String(req.params.ref).toUpperCase()
-    const form = FORMS[String(req.params.form)]
+    const form = Object.hasOwn(FORMS, String(req.params.form)) ? FORMS[String(req.params.form)] : undefined
     if (!MEETING_REF.test(ref) || !form) {
       res.status(404).render('pages/error', { title: 'Not found', message: 'No such form' })
       return

@@ -74,7 +74,7 @@ export function peopleRoutes(safeguard: Safeguard): express.Router {
     if (by === 'reference') {
       const kind = text(q.reference_kind)
       const value = text(q.reference).toUpperCase()
-      const known = REFERENCE_KINDS[kind]
+      const known = Object.hasOwn(REFERENCE_KINDS, kind) ? REFERENCE_KINDS[kind] : undefined
       if (!known) errors.push({ text: 'Select the kind of reference', href: '#reference_kind' })
       if (!value) errors.push({ text: 'Enter the reference', href: '#reference' })
       else if (known && !known.pattern.test(value)) {
@@ -82,7 +82,7 @@ export function peopleRoutes(safeguard: Safeguard): express.Router {
       }
       if (errors.length > 0) return res.status(400).render('pages/home', { form: q, errors, kinds: REFERENCE_KINDS })
       const context = contextOf(req)
-      return res.redirect(303, `/people/${encodeURIComponent(`${known.key}:${value}`)}?context=${encodeURIComponent(context)}`)
+      return res.redirect(303, `/people/${encodeURIComponent(`${known!.key}:${value}`)}?context=${encodeURIComponent(context)}`)
     }
 
     const family = text(q.family_name)
