@@ -1,5 +1,12 @@
 #include "common/process.h"
 
+#include <algorithm>
+
+#include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -36,6 +43,33 @@ absl::StatusOr<BusConfig> BusConfigFrom(const std::string& config_path, const st
     config.kafka.properties["bootstrap.servers"] = bootstrap_servers;
   }
   return config;
+}
+
+namespace {
+
+// A source file's path from where the repository (or Abseil) starts in it.
+std::string RepositoryPath(absl::string_view file) {
+  for (absl::string_view root : {"common/", "services/", "tests/", "proto/", "absl/"}) {
+    if (absl::StartsWith(file, root)) return std::string(file);
+    const size_t at = file.rfind(absl::StrCat("/", root));
+    if (at != absl::string_view::npos) return std::string(file.substr(at + 1));
+  }
+  return std::string(file);
+}
+
+}  // namespace
+
+void SetProgramUsage(absl::string_view message, std::vector<std::string> flag_files) {
+  absl::SetProgramUsageMessage(message);
+  absl::FlagsUsageConfig config;
+  auto own = [files = std::move(flag_files)](absl::string_view file) {
+    const std::string path = RepositoryPath(file);
+    return std::find(files.begin(), files.end(), path) != files.end();
+  };
+  config.contains_help_flags = own;
+  config.contains_helpshort_flags = own;
+  config.normalize_filename = [](absl::string_view file) { return RepositoryPath(file); };
+  absl::SetFlagsUsageConfig(config);
 }
 
 void BlockStopSignals() {

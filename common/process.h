@@ -4,8 +4,10 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "common/bus/bus_config.h"
 
 namespace safeguard {
@@ -14,6 +16,12 @@ namespace safeguard {
 // file's or the default) and `bootstrap_servers` ("" keeps the file's) on top.
 absl::StatusOr<BusConfig> BusConfigFrom(const std::string& config_path, const std::string& bus_kind,
                                         const std::string& bootstrap_servers);
+
+// Sets the program's usage message and what --help shows: the flags defined in
+// `flag_files` (paths within the repository, e.g. "common/service_process.cc"), each file
+// named by that path in --help and --helpfull rather than by the build machine's. Call
+// before absl::ParseCommandLine.
+void SetProgramUsage(absl::string_view message, std::vector<std::string> flag_files);
 
 // Blocks SIGINT, SIGTERM and SIGHUP in this thread and every thread started after; call
 // first. SIGHUP is then left to the access policy's watcher (security::LivePolicy::Watch),

@@ -30,7 +30,7 @@ ABSL_FLAG(bool, dev_plaintext, false,
 namespace safeguard {
 
 int RunServiceProcess(int argc, char** argv, const ServiceProcessSpec& spec) {
-  absl::SetProgramUsageMessage(absl::StrCat("Runs ", spec.name, " as its own process on Kafka."));
+  SetProgramUsage(absl::StrCat("Runs ", spec.name, " as its own process on Kafka."), {"common/service_process.cc"});
   absl::ParseCommandLine(argc, argv);
   BlockStopSignals();
   const auto fail = [&](const absl::Status& st, int code) {

@@ -17,7 +17,7 @@ ABSL_FLAG(int, partitions, safeguard::KafkaConfig{}.partitions, "Partitions per 
 ABSL_FLAG(std::string, endpoints_file, "", "If set, write 'bootstrap=SERVERS' here once up");
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("Runs a development Kafka mock cluster with Safeguard's topics.");
+  safeguard::SetProgramUsage("Runs a development Kafka mock cluster with Safeguard's topics.", {"services/kafka_mock/main.cc"});
   absl::ParseCommandLine(argc, argv);
   safeguard::BlockStopSignals();
   auto cluster = safeguard::KafkaMockCluster::Start(

@@ -22,6 +22,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "common/audit/checkpoint.h"
+#include "common/process.h"
 #include "common/security/client_options.h"
 #include "common/store/event_store.h"
 #include "services/safeguard_audit/verify.h"
@@ -187,7 +188,8 @@ int ConsultationsCommand() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("safeguard-audit verify | view-as-of | consultations | replay [flags] (docs/audit.md)");
+  safeguard::SetProgramUsage("safeguard-audit verify | view-as-of | consultations | replay [flags] (docs/audit.md)",
+                             {"services/safeguard_audit/main.cc"});
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   const std::string command = args.size() == 2 ? args[1] : "";
   if (command == "view-as-of") return ViewAsOfCommand();

@@ -21,6 +21,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/process.h"
 #include "common/security/access_policy.h"
 #include "common/security/pki.h"
 #include "common/security/transport_security.h"
@@ -123,7 +124,8 @@ int Show(const std::string& file) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("safeguard-pki init DIR | issue DIR --role --user | server DIR --hosts | show FILE");
+  safeguard::SetProgramUsage("safeguard-pki init DIR | issue DIR --role --user | server DIR --hosts | show FILE",
+                             {"services/safeguard_pki/main.cc"});
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   const std::string command = args.size() == 3 ? args[1] : "";
   const std::string target = args.size() == 3 ? args[2] : "";

@@ -47,7 +47,7 @@ ABSL_FLAG(bool, dev_plaintext, false,
           "DEVELOPMENT ONLY: no TLS; callers name themselves in metadata; loopback addresses only");
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("Runs every Safeguard service in one process.");
+  safeguard::SetProgramUsage("Runs every Safeguard service in one process.", {"services/safeguardd/main.cc"});
   absl::ParseCommandLine(argc, argv);
   safeguard::BlockStopSignals();
 
