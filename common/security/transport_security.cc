@@ -99,7 +99,6 @@ absl::StatusOr<Caller> IdentifyCaller(const grpc::AuthContext* auth, const Metad
   return absl::UnauthenticatedError("the connection is not authenticated");
 }
 
-
 absl::StatusOr<std::optional<Caller>> ForwardedPerson(const Metadata& metadata) {
   auto forwarded = metadata.find(kForwardedClientCertHeader);
   if (forwarded == metadata.end()) return std::optional<Caller>();
