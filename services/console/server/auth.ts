@@ -24,8 +24,20 @@ function toPem(der: Buffer): string {
 
 const IDENTIFIER = /^[A-Za-z0-9._@-]{1,64}$/
 
+// Read once per request: every step that asks gets the same answer.
+const presentedOf = new WeakMap<Request, Presented>()
+
 // The person the request's TLS connection presented a certificate for.
 export function presentedPerson(req: Request, roles: string[]): Presented {
+  let presented = presentedOf.get(req)
+  if (!presented) {
+    presented = readPresented(req, roles)
+    presentedOf.set(req, presented)
+  }
+  return presented
+}
+
+function readPresented(req: Request, roles: string[]): Presented {
   const socket = req.socket as TLSSocket
   if (typeof socket.getPeerCertificate !== 'function') return { problem: 'The connection is not HTTPS.' }
   const cert = socket.getPeerCertificate(false)

@@ -78,27 +78,36 @@ export function personName(subject: any): string {
   return `${given} ${family}`.trim()
 }
 
+// The references people are known by: the SubjectRef field, the key prefix mappa-service
+// files records under ("pnc:2019/0012345X"), and how people say and write it.
+export const REFERENCE_KINDS: Record<string, { key: string; label: string; pattern: RegExp; example: string }> = {
+  pnc_id: { key: 'pnc', label: 'PNC ID', pattern: /^\d{2,4}\/\d{1,7}[A-Z]$/, example: '2019/0012345X' },
+  visor_ref: { key: 'visor', label: 'ViSOR reference', pattern: /^[A-Z0-9/-]{4,32}$/, example: 'VR-1001' },
+  probation_case_ref: { key: 'probation', label: 'Probation case reference (CRN)', pattern: /^[A-Z]\d{6}$/, example: 'X123456' },
+  childrens_case_id: { key: 'childrens', label: "Children's services case ID", pattern: /^[A-Z0-9-]{4,32}$/, example: 'CS-PE-30981' },
+}
+
+function kindOfKey(key: string): [string, { key: string; label: string }] | undefined {
+  const prefix = key.slice(0, Math.max(0, key.indexOf(':')))
+  return Object.entries(REFERENCE_KINDS).find(([, k]) => k.key === prefix)
+}
+
+const SPOKEN: Record<string, string> = { pnc: 'PNC', visor: 'ViSOR', probation: 'Probation CRN', childrens: "Children's services case" }
+
 // The references of a picture or record ("pnc:2019/0012345X") as people say them.
 export function reference(ref: unknown): string {
   if (typeof ref !== 'string') return ''
   const colon = ref.indexOf(':')
   if (colon < 0) return ref
   const kind = ref.slice(0, colon)
-  const value = ref.slice(colon + 1)
-  const label: Record<string, string> = { pnc: 'PNC', visor: 'ViSOR', probation: 'Probation CRN', childrens: "Children's services case" }
-  return `${label[kind] ?? kind} ${value}`
+  return `${SPOKEN[kind] ?? kind} ${ref.slice(colon + 1)}`
 }
 
 // The SubjectRef a person key or reference ("pnc:2019/0012345X") reads a picture by.
 export function subjectOfKey(key: string): Record<string, string> | undefined {
-  const colon = key.indexOf(':')
-  if (colon <= 0) return undefined
-  const value = key.slice(colon + 1)
-  const field: Record<string, string> = {
-    pnc: 'pnc_id', visor: 'visor_ref', probation: 'probation_case_ref', childrens: 'childrens_case_id',
-  }
-  const name = field[key.slice(0, colon)]
-  return name && value ? { [name]: value } : undefined
+  const kind = kindOfKey(key)
+  const value = key.slice(key.indexOf(':') + 1)
+  return kind && value ? { [kind[0]]: value } : undefined
 }
 
 // "Police, recorded 3 December 2026 at 14:05 by dc-jones (police-officer)".

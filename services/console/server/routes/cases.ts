@@ -1,14 +1,10 @@
 // Disclosure scheme cases: what is overdue or due soon, per force; the cases by state; and
 // one case with each of its steps and deadlines. Lists are read with the purpose of the
 // person's work; a case is its own context, so its purpose names the case.
-import express, { type NextFunction, type Request, type Response } from 'express'
+import express from 'express'
 import type { Safeguard } from '../safeguard'
 import { contextOf, purposeFor } from './purpose'
 
-const wrap = (fn: (req: Request, res: Response) => Promise<void>) =>
-  (req: Request, res: Response, next: NextFunction) => {
-    fn(req, res).catch(next)
-  }
 
 export const CASE_STATES = [
   'ENQUIRY_RECEIVED', 'INITIAL_CHECKS_COMPLETE', 'OUT_OF_SCOPE', 'APPLICATION_RECEIVED', 'INELIGIBLE',
@@ -21,7 +17,7 @@ const CASE_REF = /^[A-Za-z0-9/-]{4,64}$/
 export function casesRoutes(safeguard: Safeguard): express.Router {
   const router = express.Router()
 
-  router.get('/cases', wrap(async (req, res) => {
+  router.get('/cases', async (req, res) => {
     const context = contextOf(req)
     const purpose = purposeFor(req, res, context)
     if (!purpose) return
@@ -36,9 +32,9 @@ export function casesRoutes(safeguard: Safeguard): express.Router {
       }),
     ])
     res.render('pages/cases', { deadlines, cases: cases.cases, next: cases.next_page_token, force, state, states: CASE_STATES, context })
-  }))
+  })
 
-  router.get('/cases/:ref', wrap(async (req, res) => {
+  router.get('/cases/:ref', async (req, res) => {
     const ref = String(req.params.ref)
     if (!CASE_REF.test(ref)) {
       res.status(404).render('pages/error', { title: 'Not found', message: `'${ref}' is not a disclosure case reference` })
@@ -53,7 +49,7 @@ export function casesRoutes(safeguard: Safeguard): express.Router {
       case_ref: ref, purpose,
     })
     res.render('pages/case', { c: disclosureCase, context })
-  }))
+  })
 
   return router
 }

@@ -2,17 +2,13 @@
 // whom disclosure has not yet been considered. Reads state the purpose of the context they
 // are made in; decisions are recorded as the signed-in person, with their reason.
 import crypto from 'node:crypto'
-import express, { type NextFunction, type Request, type Response } from 'express'
+import express, { type Request, type Response } from 'express'
 import type { Safeguard } from '../safeguard'
 import type { BoundedMemoryStore } from '../sessions'
 import { SafeguardError } from '../safeguard'
 import { reference, words } from '../format'
 import { contextOf, purposeFor } from './purpose'
 
-const wrap = (fn: (req: Request, res: Response) => Promise<void>) =>
-  (req: Request, res: Response, next: NextFunction) => {
-    fn(req, res).catch(next)
-  }
 
 // The person key an alert's or link's record reads a picture by.
 function recordHref(record: string, context: string): string {
@@ -38,10 +34,10 @@ export function mappaRoutes(safeguard: Safeguard, sessions: BoundedMemoryStore):
     res.render('pages/identity', { links: links.links, status, context, errors: [], form: {}, doneMessage, ...extra })
   }
 
-  router.get('/identity', wrap(async (req, res) => listCandidates(req, res)))
+  router.get('/identity', async (req, res) => listCandidates(req, res))
 
   // Confirm or reject a candidate, with the reason: one decision, recorded as the person.
-  router.post('/identity/:link/decide', wrap(async (req, res) => {
+  router.post('/identity/:link/decide', async (req, res) => {
     const link = String(req.params.link)
     const decision = String(req.body.decision ?? '')
     const reason = String(req.body.reason ?? '').trim()
@@ -70,15 +66,15 @@ export function mappaRoutes(safeguard: Safeguard, sessions: BoundedMemoryStore):
       throw e
     }
     res.redirect(303, `/identity?context=${encodeURIComponent(contextOf(req))}&done=${decision === 'confirm' ? 'confirmed' : 'rejected'}`)
-  }))
+  })
 
-  router.get('/alerts', wrap(async (req, res) => {
+  router.get('/alerts', async (req, res) => {
     const context = contextOf(req)
     const purpose = purposeFor(req, res, context)
     if (!purpose) return
     const alerts = await safeguard.call(res.locals.person, 'MappaService', 'ListAlerts', { purpose, page_size: 500 })
     res.render('pages/alerts', { alerts: alerts.alerts, sequence: alerts.sequence, context })
-  }))
+  })
 
   // Server-sent events: each alert change as WatchAlerts sends it, from after the list
   // the page showed. Each alert sent is recorded by Safeguard as a consultation.
@@ -135,7 +131,7 @@ export function mappaRoutes(safeguard: Safeguard, sessions: BoundedMemoryStore):
     req.on('close', () => end())
   })
 
-  router.get('/not-considered', wrap(async (req, res) => {
+  router.get('/not-considered', async (req, res) => {
     const context = contextOf(req)
     const purpose = purposeFor(req, res, context)
     if (!purpose) return
@@ -143,7 +139,7 @@ export function mappaRoutes(safeguard: Safeguard, sessions: BoundedMemoryStore):
       purpose, page_size: 500,
     })
     res.render('pages/not-considered', { subjects: list.subjects, context })
-  }))
+  })
 
   return router
 }

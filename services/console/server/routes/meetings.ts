@@ -4,15 +4,12 @@
 // as the signed-in person; what Safeguard refuses comes back as a GOV.UK error summary
 // naming each field, and nothing is recorded.
 import crypto from 'node:crypto'
-import express, { type NextFunction, type Request, type Response } from 'express'
+import express, { type Request, type Response } from 'express'
 import type { Safeguard } from '../safeguard'
 import { SafeguardError } from '../safeguard'
+import { isCalendarDate, text } from '../forms'
 import { purposeFor } from './purpose'
 
-const wrap = (fn: (req: Request, res: Response) => Promise<void>) =>
-  (req: Request, res: Response, next: NextFunction) => {
-    fn(req, res).catch(next)
-  }
 
 export const MEETING_AGENCIES = ['police', 'probation', 'prison', 'childrens-services', 'adult-social-care', 'education',
   'health', 'housing', 'jobcentre-plus', 'youth-justice', 'electronic-monitoring']
@@ -21,10 +18,6 @@ const RECORDERS = ['mappa-chair', 'mappa-coordinator']
 const ROWS = 8 // attendee and action rows a form offers
 
 type FieldError = { text: string; href: string }
-
-function text(value: unknown): string {
-  return typeof value === 'string' ? value.trim() : ''
-}
 
 // The UTC instant of a wall-clock time in London.
 export function londonToUtc(y: number, m: number, d: number, h: number, min: number): Date {
@@ -42,8 +35,7 @@ export function londonToUtc(y: number, m: number, d: number, h: number, min: num
 function dateInput(body: Record<string, unknown>, prefix: string, label: string, errors: FieldError[], id: string): string {
   const [d, m, y] = ['day', 'month', 'year'].map(p => text(body[`${prefix}-${p}`]))
   if (!d && !m && !y) return ''
-  const date = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)))
-  if (!/^\d{4}$/.test(y) || date.getUTCDate() !== Number(d) || date.getUTCMonth() !== Number(m) - 1) {
+  if (!/^\d{4}$/.test(y) || !isCalendarDate(Number(y), Number(m), Number(d))) {
     errors.push({ text: `${label} must be a real date, like 27 3 2027`, href: `#${id}` })
     return ''
   }
@@ -147,9 +139,9 @@ export function meetingsRoutes(safeguard: Safeguard): express.Router {
     })
   }
 
-  router.get('/meetings', wrap(async (req, res) => listPage(req, res)))
+  router.get('/meetings', async (req, res) => listPage(req, res))
 
-  router.post('/meetings', wrap(async (req, res) => {
+  router.post('/meetings', async (req, res) => {
     const b = req.body as Record<string, unknown>
     const errors: FieldError[] = []
     const meetingRef = text(b.meeting_ref).toUpperCase()
@@ -179,7 +171,7 @@ export function meetingsRoutes(safeguard: Safeguard): express.Router {
     }
     res.status(400)
     await listPage(req, res, { form: b, errors })
-  }))
+  })
 
   async function meetingPage(req: Request, res: Response, ref: string, extra: Record<string, unknown> = {}) {
     const context = `meeting:${ref}`
@@ -202,16 +194,16 @@ export function meetingsRoutes(safeguard: Safeguard): express.Router {
     })
   }
 
-  router.get('/meetings/:ref', wrap(async (req, res) => {
+  router.get('/meetings/:ref', async (req, res) => {
     const ref = String(req.params.ref).toUpperCase()
     if (!MEETING_REF.test(ref)) {
       res.status(404).render('pages/error', { title: 'Not found', message: `'${ref}' is not a meeting reference` })
       return
     }
     await meetingPage(req, res, ref)
-  }))
+  })
 
-  router.post('/meetings/:ref/:form', wrap(async (req, res) => {
+  router.post('/meetings/:ref/:form', async (req, res) => {
     const ref = String(req.params.ref).toUpperCase()
     const form = Object.hasOwn(FORMS, String(req.params.form)) ? FORMS[String(req.params.form)] : undefined
     if (!MEETING_REF.test(ref) || !form) {
@@ -235,7 +227,7 @@ export function meetingsRoutes(safeguard: Safeguard): express.Router {
     }
     res.status(400)
     await meetingPage(req, res, ref, { form: b, formName: String(req.params.form), errors })
-  }))
+  })
 
   return router
 }

@@ -1,23 +1,13 @@
 // Finding a person and reading their picture and timeline, each read as the signed-in
 // person with the purpose stated for the context it is made in.
-import express, { type NextFunction, type Request, type Response } from 'express'
-import { subjectOfKey } from '../format'
+import express, { type Request, type Response } from 'express'
+import { REFERENCE_KINDS, subjectOfKey } from '../format'
+import { isCalendarDate, text } from '../forms'
 import type { Safeguard } from '../safeguard'
 import { SafeguardError } from '../safeguard'
 import { contextOf, purposeFor } from './purpose'
 
-const REFERENCE_KINDS: Record<string, { key: string; label: string; pattern: RegExp; example: string }> = {
-  pnc_id: { key: 'pnc', label: 'PNC ID', pattern: /^\d{2,4}\/\d{1,7}[A-Z]$/, example: '2019/0012345X' },
-  visor_ref: { key: 'visor', label: 'ViSOR reference', pattern: /^[A-Z0-9/-]{4,32}$/, example: 'VR-1001' },
-  probation_case_ref: { key: 'probation', label: 'Probation case reference (CRN)', pattern: /^[A-Z]\d{6}$/, example: 'X123456' },
-  childrens_case_id: { key: 'childrens', label: "Children's services case ID", pattern: /^[A-Z0-9-]{4,32}$/, example: 'CS-PE-30981' },
-}
-
 type FieldError = { text: string; href: string }
-
-function text(value: unknown): string {
-  return typeof value === 'string' ? value.trim() : ''
-}
 
 // A date of birth from GOV.UK's date input: the whole date, the year alone, or nothing.
 function dateOfBirth(q: Record<string, unknown>, errors: FieldError[]): { date?: string; year?: number } {
@@ -30,14 +20,11 @@ function dateOfBirth(q: Record<string, unknown>, errors: FieldError[]): { date?:
     return {}
   }
   if (!day && !month) return { year: Number(year) }
-  const d = Number(day)
-  const m = Number(month)
-  const date = new Date(Date.UTC(Number(year), m - 1, d))
-  if (!/^\d{1,2}$/.test(day) || !/^\d{1,2}$/.test(month) || date.getUTCDate() !== d || date.getUTCMonth() !== m - 1) {
+  if (!/^\d{1,2}$/.test(day) || !/^\d{1,2}$/.test(month) || !isCalendarDate(Number(year), Number(month), Number(day))) {
     errors.push({ text: 'Date of birth must be a real date, like 23 11 1968', href: day ? '#dob-month' : '#dob-day' })
     return {}
   }
-  if (date.getTime() > Date.now()) {
+  if (Date.UTC(Number(year), Number(month) - 1, Number(day)) > Date.now()) {
     errors.push({ text: 'Date of birth must be in the past', href: '#dob-day' })
     return {}
   }
@@ -57,17 +44,13 @@ function personRead(req: Request, res: Response) {
 
 export function peopleRoutes(safeguard: Safeguard): express.Router {
   const router = express.Router()
-  const wrap = (fn: (req: Request, res: Response) => Promise<void>) =>
-    (req: Request, res: Response, next: NextFunction) => {
-      fn(req, res).catch(next)
-    }
 
   router.get('/', (_req, res) => {
     res.render('pages/home', { form: {}, errors: [], kinds: REFERENCE_KINDS })
   })
 
   // Find a person: by a reference the agencies know them by, or by name and date of birth.
-  router.get('/people/search', wrap(async (req, res) => {
+  router.get('/people/search', async (req, res) => {
     const q = req.query as Record<string, unknown>
     const by = q.by === 'name' ? 'name' : 'reference'
     const errors: FieldError[] = []
@@ -104,19 +87,19 @@ export function peopleRoutes(safeguard: Safeguard): express.Router {
     if (dob.year) request.year_of_birth = dob.year
     const found = await safeguard.call(res.locals.person, 'MappaService', 'FindPerson', request)
     res.render('pages/search-results', { query: { family, given, dob }, candidates: found.candidates, context })
-  }))
+  })
 
   // The person's risk picture on one page.
-  router.get('/people/:key', wrap(async (req, res) => {
+  router.get('/people/:key', async (req, res) => {
     const read = personRead(req, res)
     if (!read) return
     const { key, subject, context, purpose } = read
     const view = await safeguard.call(res.locals.person, 'MappaService', 'GetRiskView', { subject, purpose })
     res.render('pages/person', { key, view, context })
-  }))
+  })
 
   // The person's timeline, every agency's facts in the order they happened, filtered by agency.
-  router.get('/people/:key/timeline', wrap(async (req, res) => {
+  router.get('/people/:key/timeline', async (req, res) => {
     const read = personRead(req, res)
     if (!read) return
     const { key, subject, context, purpose } = read
@@ -128,7 +111,7 @@ export function peopleRoutes(safeguard: Safeguard): express.Router {
     })
     const entries = (timeline.entries as any[]).filter(e => shown.length === 0 || shown.includes(e.provenance?.agency))
     res.render('pages/timeline', { key, timeline, entries, shown, context })
-  }))
+  })
 
   return router
 }

@@ -1,14 +1,14 @@
 // Management information: the disclosure scheme's counts per force (or division) over a
 // period, as a table and a chart. It holds no personal data, so it asks no purpose.
-import express, { type NextFunction, type Request, type Response } from 'express'
+import express, { type Request, type Response } from 'express'
+import { isCalendarDate } from '../forms'
 import type { Safeguard } from '../safeguard'
 
 // A real calendar date written YYYY-MM-DD.
 function isDate(value: unknown): value is string {
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false
   const [y, m, d] = value.split('-').map(Number)
-  const date = new Date(Date.UTC(y, m - 1, d))
-  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d
+  return isCalendarDate(y, m, d)
 }
 
 export interface Bar {
@@ -25,7 +25,7 @@ export function bars(rows: { label: string; value: number }[]): Bar[] {
 
 export function statisticsRoutes(safeguard: Safeguard): express.Router {
   const router = express.Router()
-  router.get('/statistics', (req: Request, res: Response, next: NextFunction) => {
+  router.get('/statistics', async (req: Request, res: Response) => {
     const from = isDate(req.query.from) ? req.query.from : ''
     const until = isDate(req.query.until) ? req.query.until : ''
     const grouping = req.query.grouping === 'BY_DIVISION' ? 'BY_DIVISION' : 'BY_FORCE'
@@ -37,20 +37,19 @@ export function statisticsRoutes(safeguard: Safeguard): express.Router {
       res.status(400).render('pages/statistics', { errors, form: req.query, rows: [], total: null, chart: [] })
       return
     }
-    safeguard.call(res.locals.person, 'DisclosureCaseService', 'GetDisclosureStatistics', { from, until, grouping })
-      .then(stats => {
-        const rows = stats.rows as any[]
-        const label = (r: any) => (grouping === 'BY_DIVISION' ? `${r.force} ${r.division || '(no division)'}` : r.force)
-        res.render('pages/statistics', {
-          errors: [],
-          form: { from, until, grouping },
-          rows,
-          total: stats.total,
-          label: rows.map(label),
-          chart: bars(rows.map(r => ({ label: label(r), value: Number(r.enquiries) + Number(r.right_to_know) }))),
-        })
-      })
-      .catch(next)
+    const stats = await safeguard.call(res.locals.person, 'DisclosureCaseService', 'GetDisclosureStatistics', {
+      from, until, grouping,
+    })
+    const rows = stats.rows as any[]
+    const label = (r: any) => (grouping === 'BY_DIVISION' ? `${r.force} ${r.division || '(no division)'}` : r.force)
+    res.render('pages/statistics', {
+      errors: [],
+      form: { from, until, grouping },
+      rows,
+      total: stats.total,
+      label: rows.map(label),
+      chart: bars(rows.map(r => ({ label: label(r), value: Number(r.enquiries) + Number(r.right_to_know) }))),
+    })
   })
   return router
 }
