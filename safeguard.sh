@@ -12,10 +12,12 @@ ROOT=$(pwd)
 PACKAGES=(cmake g++ make ccache pkg-config
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librdkafka-dev librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
+  libcpp-httplib-dev libspdlog-dev
   python3 python3-grpcio yamllint clang libclang-rt-14-dev
   nodejs npm)
-# The console's browser tests drive Debian's Chromium.
-TEST_PACKAGES=(chromium chromium-driver)
+# The console's browser tests drive Debian's Chromium; the metrics test scrapes with
+# Debian's Prometheus server.
+TEST_PACKAGES=(chromium chromium-driver prometheus curl)
 BUILD_DIR=${SAFEGUARD_BUILD_DIR:-build}
 JOBS=$(nproc)
 
@@ -66,6 +68,18 @@ build_console() {
   (cd "$CONSOLE_DIR" && npm run --silent build && npm run --silent typecheck)
 }
 
+# The deploy manifests' validator (tests/deploy): its packages as its lockfile names them.
+DEPLOY_CHECK_DIR=tests/deploy
+install_deploy_check() {
+  local stamp="$DEPLOY_CHECK_DIR/node_modules/.safeguard-lockfile-sha256"
+  local want; want=$(sha256sum "$DEPLOY_CHECK_DIR/package-lock.json" | cut -d' ' -f1)
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    echo "==> installing the deploy manifests' validator"
+    (cd "$DEPLOY_CHECK_DIR" && npm ci --no-audit --no-fund --loglevel=error) || return 1
+    echo "$want" > "$stamp"
+  fi
+}
+
 # The libFuzzer targets (tests/fuzz): built with clang on their own, each run for a bounded
 # time (SAFEGUARD_FUZZ_SECONDS, default 30). A crash fails the test command and leaves the
 # input that caused it in $FUZZ_DIR.
@@ -101,7 +115,9 @@ case "${1:-}" in
     data=${SAFEGUARD_DATA:-./safeguard-data}
     mkdir -p "$data"
     rm -f "$data/endpoints" "$data/console-endpoints"
-    "$BUILD_DIR/services/safeguardd/safeguardd" --data_dir="$data" --demo --endpoints_file="$data/endpoints" "$@" &
+    # The log as text, for the person at the terminal (a deployment's is JSON).
+    "$BUILD_DIR/services/safeguardd/safeguardd" --data_dir="$data" --demo --endpoints_file="$data/endpoints" \
+      --log_format=text "$@" &
     safeguardd=$!
     console=
     # Whatever ends this script ends both.
@@ -127,6 +143,7 @@ EOF2
   test)
     install_missing "${TEST_PACKAGES[@]}"
     build_console
+    install_deploy_check
     build -DSAFEGUARD_BUILD_TESTS=ON
     echo "==> running the test suite"
     cd "$BUILD_DIR"

@@ -1,20 +1,19 @@
 #include "common/rate_limited_log.h"
 
-#include <cstdio>
-
 #include "absl/time/clock.h"
 
 namespace safeguard {
 
-RateLimitedLog::RateLimitedLog(std::string prefix, int per_minute)
-    : prefix_(std::move(prefix)), per_minute_(per_minute) {}
+RateLimitedLog::RateLimitedLog(std::string component, logging::Level level, int per_minute)
+    : component_(std::move(component)), level_(level), per_minute_(per_minute) {}
 
-void RateLimitedLog::Write(std::string_view line) {
+void RateLimitedLog::Write(absl::string_view message) {
   std::lock_guard<std::mutex> lock(mu_);
   const absl::Time now = absl::Now();
   if (now - window_start_ >= absl::Minutes(1)) {
     if (suppressed_ > 0) {
-      std::fprintf(stderr, "%s%ld more lines were not written in the minute before\n", prefix_.c_str(), suppressed_);
+      logging::WriteAs(component_, level_, "records were not written in the minute before (at most one a second is)",
+                       {{"suppressed", static_cast<int64_t>(suppressed_)}});
     }
     window_start_ = now;
     written_ = 0;
@@ -25,7 +24,7 @@ void RateLimitedLog::Write(std::string_view line) {
     return;
   }
   ++written_;
-  std::fprintf(stderr, "%s%.*s\n", prefix_.c_str(), static_cast<int>(line.size()), line.data());
+  logging::WriteAs(component_, level_, message);
 }
 
 }  // namespace safeguard

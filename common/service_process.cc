@@ -10,6 +10,8 @@
 #include "common/bus/bus_factory.h"
 #include "common/grpc/operations_service.h"
 #include "common/grpc/server_setup.h"
+#include "common/logging.h"
+#include "common/operator_port.h"
 #include "common/process.h"
 #include "common/security/transport_security.h"
 
@@ -30,13 +32,20 @@ ABSL_FLAG(bool, dev_plaintext, false,
 namespace safeguard {
 
 int RunServiceProcess(int argc, char** argv, const ServiceProcessSpec& spec) {
-  SetProgramUsage(absl::StrCat("Runs ", spec.name, " as its own process on Kafka."), {"common/service_process.cc"});
+  SetProgramUsage(absl::StrCat("Runs ", spec.name, " as its own process on Kafka."),
+                  {"common/service_process.cc", "common/operator_port.cc"});
   absl::ParseCommandLine(argc, argv);
   BlockStopSignals();
   const auto fail = [&](const absl::Status& st, int code) {
-    std::cerr << spec.name << ": " << st << std::endl;
+    logging::Error(absl::StrCat("cannot start: ", st.message()), {{"code", absl::StatusCodeToString(st.code())}});
     return code;
   };
+  absl::StatusOr<OperatorOptions> operator_options = OperatorOptionsFromFlags();
+  if (!operator_options.ok()) {
+    std::cerr << spec.name << ": " << operator_options.status().message() << std::endl;
+    return 2;
+  }
+  logging::Init(spec.name, operator_options->log_format);
 
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   if (data_dir.empty()) return fail(absl::InvalidArgumentError("--data_dir is required"), 2);
@@ -64,30 +73,39 @@ int RunServiceProcess(int argc, char** argv, const ServiceProcessSpec& spec) {
   std::filesystem::create_directories(data_dir, ec);
   if (ec) return fail(absl::FailedPreconditionError(absl::StrCat("cannot create ", data_dir)), 1);
 
-  absl::StatusOr<OpenedBus> bus = OpenBus(*config, data_dir);
+  absl::StatusOr<OpenedBus> bus = OpenBus(*config, data_dir, spec.topics(config->topics));
   if (!bus.ok()) return fail(bus.status(), 1);
-  absl::StatusOr<std::unique_ptr<ServiceNode>> node = spec.start(data_dir, *config, bus->bus.get(), admission->policy);
+  const std::shared_ptr<void> refusals = admission->refusals->Attach(bus->bus.get(), config->topics.audit_access);
+  absl::StatusOr<std::unique_ptr<ServiceNode>> node =
+      spec.start(data_dir, *config, bus->bus.get(), admission->policy, *operator_options);
   if (!node.ok()) return fail(node.status(), 1);
   OperationsGrpcService ops(bus->description, {[n = node->get()](auto* s) { return n->ReportStatus(s); },
                                                [policy = admission->policy](auto* s) { return policy->ReportStatus(s); }});
   const int port = absl::GetFlag(FLAGS_port) >= 0 ? absl::GetFlag(FLAGS_port) : spec.default_port;
-  std::vector<grpc::Service*> services = (*node)->services();
-  services.push_back(&ops);
-  absl::StatusOr<RunningServer> server = StartServer(absl::GetFlag(FLAGS_host), port, services, *admission);
+  std::vector<ServedService> services = (*node)->services();
+  services.push_back({safeguard::v1::OperationsService::service_full_name(), &ops});
+  absl::StatusOr<RunningServer> server = StartServer(absl::GetFlag(FLAGS_host), port, services, *admission,
+                                                     [n = node->get()] { return n->Ready(); });
   if (!server.ok()) return fail(server.status(), 1);
+  absl::StatusOr<std::unique_ptr<OperatorPort>> operator_port = OperatorPort::Start(
+      *operator_options, absl::GetFlag(FLAGS_host), spec.name, {node->get()}, {&ops.status()}, data_dir);
+  if (!operator_port.ok()) return fail(operator_port.status(), 1);
 
-  std::cout << spec.name << " listening on " << server->address << ", on the " << bus->description
-            << ", data in " << data_dir << "\n"
-            << spec.name << ": " << security::DescribeServerSecurity(*admission) << std::endl;
+  logging::Info(absl::StrCat(spec.name, " listening on ", server->address, ", on the ", bus->description),
+                {{"address", server->address},
+                 {"operator_port", (*operator_port)->address()},
+                 {"data_dir", data_dir},
+                 {"callers", security::DescribeServerSecurity(*admission)}});
   if (const std::string path = absl::GetFlag(FLAGS_endpoints_file); !path.empty()) {
-    if (absl::Status st = WriteEndpointsFile(path, {{spec.name, server->address}}); !st.ok()) {
-      return fail(st, 1);
-    }
+    std::map<std::string, std::string> endpoints = {{spec.name, server->address}};
+    if (!(*operator_port)->address().empty()) endpoints["metrics"] = (*operator_port)->address();
+    if (absl::Status st = WriteEndpointsFile(path, endpoints); !st.ok()) return fail(st, 1);
   }
   // A revoke line takes effect within two seconds of the file's change, or at once on SIGHUP.
   admission->policy->Watch(absl::Seconds(1), /*on_sighup=*/true);
   WaitForStopSignal();
-  std::cout << spec.name << ": stopping" << std::endl;
+  logging::Info(absl::StrCat(spec.name, " stopping"));
+  operator_port->reset();
   server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   (*node)->Stop();
   return 0;

@@ -4,12 +4,28 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/ids.h"
+#include "common/metrics/metrics.h"
 #include "common/status_macros.h"
 #include "common/validation.h"
 
 namespace safeguard {
 
 namespace v = safeguard::validation;
+
+namespace {
+
+// Access records by outcome: "recorded" (durable on the bus) or "failed" (the read was
+// refused for it). A failure is also what docs/operations.md's alert rule watches.
+metrics::Family<metrics::Counter>& AccessRecords() {
+  static metrics::Family<metrics::Counter>& records = metrics::Registry::Process().AddCounter(
+      "safeguard_access_records_total",
+      "Access records (reads of personal data) published to the audit topic, by outcome: "
+      "recorded, or failed (the read was then refused).",
+      {"outcome"});
+  return records;
+}
+
+}  // namespace
 
 AccessLog::AccessLog(EventBus* bus, std::string audit_topic, Clock clock)
     : bus_(bus), audit_topic_(std::move(audit_topic)), clock_(std::move(clock)) {}
@@ -27,6 +43,7 @@ void AccessLog::Record(const CallContext& call, const safeguard::v1::Purpose& pu
     r.set_view(c.view);
     *r.mutable_purpose() = purpose;
     r.set_peer(call.peer);
+    r.set_correlation_id(call.correlation_id);
     for (const std::string& recipient : c.recipients) r.add_recipients(recipient);
     r.set_disclosed(c.disclosed);
     r.set_event_id(c.event_id);
@@ -41,7 +58,9 @@ void AccessLog::Record(const CallContext& call, const safeguard::v1::Purpose& pu
     for (const std::string& subject : c.subjects) add(c, subject);
   }
   if (records.empty()) return done(absl::OkStatus());
-  bus_->PublishAsync(std::move(records), [done = std::move(done)](absl::Status st) {
+  const double count = static_cast<double>(records.size());
+  bus_->PublishAsync(std::move(records), [done = std::move(done), count](absl::Status st) {
+    AccessRecords().With({st.ok() ? "recorded" : "failed"}).Add(count);
     if (!st.ok()) {
       return done(absl::UnavailableError(
           absl::StrCat("the access could not be recorded, so nothing is given: ", st.message())));

@@ -3,6 +3,7 @@
 #include <grpcpp/impl/codegen/service_type.h>
 
 #include "common/status_macros.h"
+#include "safeguard/v1/audit.grpc.pb.h"
 
 namespace safeguard::agency {
 
@@ -28,10 +29,10 @@ AgencyNode::~AgencyNode() {
   log_.reset();
 }
 
-std::vector<grpc::Service*> AgencyNode::services() {
-  std::vector<grpc::Service*> out;
-  for (const auto& s : services_) out.push_back(s.get());
-  out.push_back(log_->audit_service());
+std::vector<ServedService> AgencyNode::services() {
+  std::vector<ServedService> out;
+  for (const auto& s : services_) out.push_back({s.name, s.service.get()});
+  out.push_back({safeguard::v1::AuditService::service_full_name(), log_->audit_service()});
   return out;
 }
 

@@ -30,9 +30,15 @@ struct AgencyNodeOptions {
   Clock clock = SystemClock();
 };
 
+// A gRPC service the node owns, and its full name (ServedService).
+struct OwnedService {
+  std::string name;
+  std::unique_ptr<grpc::Service> service;
+};
+
 // Builds the agency's gRPC services over its store; `access` records reads of it.
-using MakeAgencyServices = std::function<std::vector<std::unique_ptr<grpc::Service>>(
-    EventStore* store, AccessLog* access, Clock clock)>;
+using MakeAgencyServices =
+    std::function<std::vector<OwnedService>(EventStore* store, AccessLog* access, Clock clock)>;
 
 class AgencyNode : public ServiceNode {
  public:
@@ -41,7 +47,7 @@ class AgencyNode : public ServiceNode {
                                                            const MakeAgencyServices& make_services);
   ~AgencyNode() override;
 
-  std::vector<grpc::Service*> services() override;
+  std::vector<ServedService> services() override;
   absl::Status ReportStatus(safeguard::v1::ServiceStatus* status) override;
   void Stop() override;
 
@@ -50,7 +56,7 @@ class AgencyNode : public ServiceNode {
   std::string service_name_;
   std::unique_ptr<EventLog> log_;
   std::unique_ptr<AccessLog> access_;
-  std::vector<std::unique_ptr<grpc::Service>> services_;
+  std::vector<OwnedService> services_;
 };
 
 }  // namespace safeguard::agency

@@ -2,6 +2,8 @@
 
 #include <iostream>
 
+#include "absl/strings/str_cat.h"
+#include "common/logging.h"
 #include "common/status_macros.h"
 
 namespace safeguard::audit {
@@ -24,14 +26,14 @@ void Checkpointer::Stop() {
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
   if (auto last = CheckpointNow(); !last.ok()) {
-    std::cerr << options_.origin << ": final checkpoint failed: " << last.status() << std::endl;
+    logging::Warning(absl::StrCat(options_.origin, ": final checkpoint failed: ", last.status().ToString()));
   }
 }
 
 void Checkpointer::Loop() {
   for (;;) {
     if (auto c = CheckpointNow(); !c.ok()) {
-      std::cerr << options_.origin << ": checkpoint failed (retried next interval): " << c.status() << std::endl;
+      logging::Warning(absl::StrCat(options_.origin, ": checkpoint failed (retried next interval): ", c.status().ToString()));
     }
     std::unique_lock<std::mutex> lock(mu_);
     if (cv_.wait_for(lock, absl::ToChronoNanoseconds(options_.interval), [this] { return stopping_; })) return;

@@ -22,7 +22,8 @@ std::vector<std::string> AllTopics(const Topics& t) {
   return {t.police, t.probation, t.childrens, t.mappa, t.audit_access};
 }
 
-absl::StatusOr<OpenedBus> OpenBus(const BusConfig& config, const std::string& data_dir) {
+absl::StatusOr<OpenedBus> OpenBus(const BusConfig& config, const std::string& data_dir,
+                                  const std::vector<std::string>& used) {
   OpenedBus opened;
   switch (config.kind) {
     case BusKind::kEmbedded: {
@@ -51,7 +52,7 @@ absl::StatusOr<OpenedBus> OpenBus(const BusConfig& config, const std::string& da
       }
       const std::string where = servers->second;
       ASSIGN_OR_RETURN(std::unique_ptr<KafkaEventBus> bus, KafkaEventBus::Create(config.kafka));
-      RETURN_IF_ERROR(bus->CheckTopics(AllTopics(config.topics), absl::Seconds(30)));
+      RETURN_IF_ERROR(bus->CheckTopics(used.empty() ? AllTopics(config.topics) : used, absl::Seconds(30)));
       opened.bus = std::move(bus);
       opened.description = absl::StrCat("Kafka at ", where);
       return opened;

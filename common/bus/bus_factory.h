@@ -24,10 +24,12 @@ struct OpenedBus {
   OpenedBus& operator=(OpenedBus&&);
 };
 
-// embedded: the RocksDB log at <data_dir>/bus. kafka: config.kafka's cluster; every topic
-// in config.topics must exist. kafka-mock: a mock cluster in this process with the topics
-// created (keeps nothing).
-absl::StatusOr<OpenedBus> OpenBus(const BusConfig& config, const std::string& data_dir);
+// embedded: the RocksDB log at <data_dir>/bus. kafka: config.kafka's cluster, where each
+// of `used` (the topics the process publishes to or reads; every topic in config.topics
+// when empty) must exist: a service's Kafka user may see only its own topics.
+// kafka-mock: a mock cluster in this process with the topics created (keeps nothing).
+absl::StatusOr<OpenedBus> OpenBus(const BusConfig& config, const std::string& data_dir,
+                                  const std::vector<std::string>& used = {});
 
 // Every topic name in `topics`.
 std::vector<std::string> AllTopics(const Topics& topics);

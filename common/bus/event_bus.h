@@ -47,10 +47,22 @@ struct BusRecord {
 using PositionLookup =
     std::function<absl::StatusOr<int64_t>(const std::string& topic, int32_t partition)>;
 
+// Where a partition ends: the offset its next record will take.
+struct PartitionEnd {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t end = 0;
+};
+
 // A subscription to one or more topics. Not thread-safe: one thread polls.
 class BusConsumer {
  public:
   virtual ~BusConsumer() = default;
+
+  // The end of each partition this consumer reads, as far as it has learnt without asking
+  // the bus again (Kafka tells a consumer with every fetch): what its lag is measured
+  // against. A partition whose end it has not learnt yet is left out.
+  virtual std::vector<PartitionEnd> Ends() = 0;
 
   // Returns up to `max` records, waiting up to `timeout` for the first. Records of one
   // partition come in offset order, each exactly once per subscription. An empty result

@@ -4,8 +4,12 @@
 
 #include <atomic>
 #include <iostream>
+#include <map>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/ids.h"
+#include "common/logging.h"
 #include "common/status_macros.h"
 
 namespace safeguard {
@@ -106,7 +110,7 @@ class LogEvents : public RdKafka::EventCb {
       if (event.type() == RdKafka::Event::EVENT_LOG && event.severity() > RdKafka::Event::EVENT_SEVERITY_WARNING) {
         return;
       }
-      std::cerr << who_ << " kafka: " << RdKafka::err2str(event.err()) << " " << event.str() << std::endl;
+      logging::Warning(absl::StrCat(who_, " kafka: ", RdKafka::err2str(event.err()), " ", event.str()));
     }
   }
 
@@ -167,7 +171,7 @@ class KafkaConsumer : public BusConsumer, public RdKafka::RebalanceCb {
       if (msg->err() == RdKafka::ERR__FATAL) return FromKafka(msg->err(), "consume");
       if (msg->err() != RdKafka::ERR_NO_ERROR) {
         // Transport trouble, a broker away: librdkafka keeps retrying by itself.
-        std::cerr << "consumer kafka: " << msg->errstr() << std::endl;
+        logging::Warning(absl::StrCat("consumer kafka: ", msg->errstr()));
         break;
       }
       BusRecord r;
@@ -180,6 +184,22 @@ class KafkaConsumer : public BusConsumer, public RdKafka::RebalanceCb {
       out.push_back(std::move(r));
     }
     return out;
+  }
+
+  std::vector<PartitionEnd> Ends() override {
+    std::vector<PartitionEnd> ends;
+    std::vector<RdKafka::TopicPartition*> assigned;
+    if (consumer_->assignment(assigned) != RdKafka::ERR_NO_ERROR) return ends;
+    for (RdKafka::TopicPartition* p : assigned) {
+      int64_t low = 0, high = 0;
+      // The high watermark the last fetch response carried; no request to a broker.
+      if (consumer_->get_watermark_offsets(p->topic(), p->partition(), &low, &high) == RdKafka::ERR_NO_ERROR &&
+          high >= 0) {
+        ends.push_back({p->topic(), p->partition(), high});
+      }
+    }
+    RdKafka::TopicPartition::destroy(assigned);
+    return ends;
   }
 
   void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
@@ -261,10 +281,10 @@ void KafkaEventBus::PollLoop() {
     p->poll(50);
     std::string reason;
     if (p->fatal_error(reason) == RdKafka::ERR_NO_ERROR) continue;
-    std::cerr << "producer kafka: fatal error, replacing the producer: " << reason << std::endl;
+    logging::Warning(absl::StrCat("producer kafka: fatal error, replacing the producer: ", reason));
     absl::StatusOr<std::shared_ptr<RdKafka::Producer>> replacement = NewProducer();
     if (!replacement.ok()) {
-      std::cerr << "producer kafka: cannot replace the producer: " << replacement.status() << std::endl;
+      logging::Warning(absl::StrCat("producer kafka: cannot replace the producer: ", replacement.status().ToString()));
       absl::SleepFor(absl::Seconds(1));
       continue;
     }
@@ -305,6 +325,96 @@ absl::StatusOr<std::unique_ptr<BusConsumer>> KafkaEventBus::Subscribe(
   return std::unique_ptr<BusConsumer>(std::move(consumer));
 }
 
+absl::StatusOr<std::vector<BusRecord>> ReadWholeTopic(const KafkaConfig& config, const std::string& topic,
+                                                      const ReadProgress& progress, absl::Duration stall) {
+  LogEvents log("auditor's reader");
+  ASSIGN_OR_RETURN(std::unique_ptr<RdKafka::Conf> conf,
+                   // The partitions are assigned, not subscribed: no group membership, no
+                   // rebalance, nothing committed; the id is for the brokers' ACLs only.
+                   MakeConf(config.properties, {{"group.id", "safeguard-audit"},
+                                                {"enable.auto.commit", "false"},
+                                                {"enable.auto.offset.store", "false"},
+                                                {"enable.partition.eof", "true"}},
+                            /*producer=*/false));
+  std::string err;
+  if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(&log), err) != RdKafka::Conf::CONF_OK) {
+    return absl::InternalError(err);
+  }
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), err));
+  if (!consumer) return absl::InvalidArgumentError(absl::StrCat("kafka consumer: ", err));
+  const int timeout_ms = 30000;
+  std::unique_ptr<RdKafka::Topic> handle(RdKafka::Topic::create(consumer.get(), topic, nullptr, err));
+  if (!handle) return absl::InvalidArgumentError(absl::StrCat("topic ", topic, ": ", err));
+  RdKafka::Metadata* raw = nullptr;
+  RETURN_IF_ERROR(FromKafka(consumer->metadata(false, handle.get(), &raw, timeout_ms), "read cluster metadata"));
+  std::unique_ptr<RdKafka::Metadata> metadata(raw);
+  const RdKafka::TopicMetadata* found = nullptr;
+  for (const RdKafka::TopicMetadata* t : *metadata->topics()) {
+    if (t->topic() == topic && t->err() == RdKafka::ERR_NO_ERROR) found = t;
+  }
+  if (found == nullptr) {
+    return absl::FailedPreconditionError(absl::StrCat("topic '", topic, "' does not exist on the cluster"));
+  }
+  // Where each partition ends now: the read stops there.
+  std::map<int32_t, int64_t> ends;
+  std::vector<RdKafka::TopicPartition*> assigned;
+  uint64_t total = 0;
+  for (const RdKafka::PartitionMetadata* p : *found->partitions()) {
+    int64_t low = 0, high = 0;
+    RETURN_IF_ERROR(FromKafka(consumer->query_watermark_offsets(topic, p->id(), &low, &high, timeout_ms),
+                              absl::StrCat("where ", topic, "/", p->id(), " ends")));
+    if (high <= low) continue;
+    ends[p->id()] = high;
+    total += static_cast<uint64_t>(high - low);
+    assigned.push_back(RdKafka::TopicPartition::create(topic, p->id(), low));
+  }
+  std::map<int32_t, std::vector<BusRecord>> by_partition;
+  if (!assigned.empty()) {
+    const RdKafka::ErrorCode assign = consumer->assign(assigned);
+    RdKafka::TopicPartition::destroy(assigned);
+    RETURN_IF_ERROR(FromKafka(assign, "assign the topic's partitions"));
+  }
+  uint64_t done = 0;
+  absl::Time last_record = absl::Now();
+  while (!ends.empty()) {
+    std::unique_ptr<RdKafka::Message> msg(consumer->consume(200));
+    if (msg->err() == RdKafka::ERR_NO_ERROR) {
+      last_record = absl::Now();
+      const int32_t partition = msg->partition();
+      auto end = ends.find(partition);
+      if (end == ends.end()) continue;
+      BusRecord r;
+      r.topic = msg->topic_name();
+      r.partition = partition;
+      r.offset = msg->offset();
+      if (msg->key() != nullptr) r.key = *msg->key();
+      r.value.assign(static_cast<const char*>(msg->payload()), msg->len());
+      r.appended_at = absl::FromUnixMillis(msg->timestamp().timestamp);
+      by_partition[partition].push_back(std::move(r));
+      if (progress) progress(++done, total);
+      if (msg->offset() + 1 >= end->second) ends.erase(end);
+      continue;
+    }
+    if (msg->err() == RdKafka::ERR__PARTITION_EOF) {
+      // At the end of what the partition holds: records after the read began are not read.
+      if (auto end = ends.find(msg->partition()); end != ends.end() && msg->offset() >= end->second) ends.erase(end);
+      continue;
+    }
+    if (msg->err() == RdKafka::ERR__FATAL) return FromKafka(msg->err(), "consume");
+    if (absl::Now() - last_record > stall) {
+      return absl::UnavailableError(absl::StrCat("reading ", topic, ": no record for ", absl::FormatDuration(stall),
+                                                 " before the end of ", ends.size(),
+                                                 " partition(s) (last error: ", msg->errstr(), ")"));
+    }
+  }
+  consumer->close();
+  std::vector<BusRecord> all;
+  for (auto& [partition, records] : by_partition) {
+    for (BusRecord& r : records) all.push_back(std::move(r));
+  }
+  return all;
+}
+
 absl::Status KafkaEventBus::CheckTopics(const std::vector<std::string>& topics,
                                         absl::Duration timeout) {
   RdKafka::Metadata* raw = nullptr;
@@ -323,8 +433,8 @@ absl::Status KafkaEventBus::CheckTopics(const std::vector<std::string>& topics,
     }
     const int partitions = static_cast<int>(found->partitions()->size());
     if (partitions != config_.partitions) {
-      std::cerr << "kafka: topic " << topic << " has " << partitions << " partitions; config says "
-                << config_.partitions << std::endl;
+      logging::Warning(absl::StrCat("kafka: topic ", topic, " has ", partitions, " partitions; config says ",
+                                    config_.partitions));
     }
   }
   return absl::OkStatus();

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -63,5 +64,18 @@ class KafkaEventBus : public EventBus {
   std::atomic<bool> stopping_{false};
   std::thread poller_;
 };
+
+// Reports how far a read has got: records read, of how many.
+using ReadProgress = std::function<void(uint64_t done, uint64_t total)>;
+
+// Every record of `topic` on `config`'s cluster, from the start of each partition to its
+// end when the read began: partition by partition, each in offset order. For an
+// auditor's replay: it joins no consumer group's work (its partitions are assigned, under
+// group id "safeguard-audit", with nothing committed) and changes nothing on the cluster. kFailedPrecondition when the topic does
+// not exist; kUnavailable when the cluster cannot be reached or a partition stops
+// yielding records for `stall` before its end.
+absl::StatusOr<std::vector<BusRecord>> ReadWholeTopic(const KafkaConfig& config, const std::string& topic,
+                                                      const ReadProgress& progress = nullptr,
+                                                      absl::Duration stall = absl::Seconds(60));
 
 }  // namespace safeguard

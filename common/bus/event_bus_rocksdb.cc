@@ -26,6 +26,12 @@ class RocksDbConsumer : public BusConsumer {
   RocksDbConsumer(RocksDbEventBus* bus, std::map<std::string, int64_t> next)
       : bus_(bus), next_(std::move(next)) {}
 
+  std::vector<PartitionEnd> Ends() override {
+    std::vector<PartitionEnd> ends;
+    for (const auto& [topic, next] : next_) ends.push_back({topic, 0, bus_->EndOffset(topic)});
+    return ends;
+  }
+
   absl::StatusOr<std::vector<BusRecord>> Poll(absl::Duration timeout, size_t max) override {
     const absl::Time deadline = absl::Now() + timeout;
     while (true) {

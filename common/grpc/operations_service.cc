@@ -7,6 +7,10 @@ namespace safeguard {
 
 void ProcessStatus::Handle(const safeguard::v1::GetStatusRequest&, const CallContext&,
                            Reply<safeguard::v1::ServiceStatus> reply) const {
+  reply(Collect());
+}
+
+absl::StatusOr<safeguard::v1::ServiceStatus> ProcessStatus::Collect() const {
   safeguard::v1::ServiceStatus status;
   status.set_bus(bus_);
   for (const StorageHealth::Fault& fault : StorageHealth::Process().Faults()) {
@@ -16,10 +20,13 @@ void ProcessStatus::Handle(const safeguard::v1::GetStatusRequest&, const CallCon
     f->set_disk_full(fault.disk_full);
     *f->mutable_since() = ToProtoTimestamp(fault.since);
   }
-  for (const Reporter& report : reporters_) {
-    if (absl::Status st = report(&status); !st.ok()) return reply(st);
+  if (absl::Status storage = StorageHealth::Process().Ready(); !storage.ok()) {
+    status.set_not_ready(std::string(storage.message()));
   }
-  reply(std::move(status));
+  for (const Reporter& report : reporters_) {
+    if (absl::Status st = report(&status); !st.ok()) return st;
+  }
+  return status;
 }
 
 }  // namespace safeguard

@@ -22,6 +22,9 @@ class ProcessStatus {
   void Handle(const safeguard::v1::GetStatusRequest& request, const CallContext& call,
               Reply<safeguard::v1::ServiceStatus> reply) const;
 
+  // The status now (what GetStatus answers).
+  absl::StatusOr<safeguard::v1::ServiceStatus> Collect() const;
+
  private:
   const std::string bus_;
   const std::vector<Reporter> reporters_;
@@ -32,6 +35,8 @@ class OperationsGrpcService final : public safeguard::v1::OperationsService::Cal
   using Reporter = ProcessStatus::Reporter;
   OperationsGrpcService(std::string bus_description, std::vector<Reporter> reporters)
       : status_(std::move(bus_description), std::move(reporters)) {}
+
+  const ProcessStatus& status() const { return status_; }
 
   grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* ctx, const safeguard::v1::GetStatusRequest* r,
                                       safeguard::v1::ServiceStatus* out) override {

@@ -9,9 +9,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <mutex>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc/call_observer.h"
 #include "common/grpc/strict_input.h"
 #include "common/status_macros.h"
 #include "common/store/storage_health.h"
@@ -45,11 +49,74 @@ std::string BindFailure(const std::string& host, int port) {
   return error != 0 ? std::strerror(error) : "gRPC could not start a server there";
 }
 
+// Keeps a server's health service true to its services' readiness: checked every second,
+// and at once when a storage fault comes or goes.
+class HealthKeeper {
+ public:
+  HealthKeeper(grpc::HealthCheckServiceInterface* health, std::vector<std::string> names, ReadyCheck ready)
+      : health_(health), names_(std::move(names)), ready_(std::move(ready)) {
+    Update();
+    storage_ = StorageHealth::Process().Subscribe([this](bool) {
+      std::lock_guard<std::mutex> lock(mu_);
+      woken_ = true;
+      wake_.notify_one();
+    });
+    thread_ = std::thread([this] { Loop(); });
+  }
+
+  ~HealthKeeper() {
+    storage_.reset();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+      wake_.notify_one();
+    }
+    thread_.join();
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stopping_) {
+      wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_ || woken_; });
+      if (stopping_) break;
+      woken_ = false;
+      lock.unlock();
+      Update();
+      lock.lock();
+    }
+  }
+
+  void Update() {
+    absl::Status ready = StorageHealth::Process().Ready();
+    if (ready.ok() && ready_) ready = ready_();
+    const bool serving = ready.ok();
+    for (const std::string& name : names_) health_->SetServingStatus(name, serving);
+    health_->SetServingStatus("", serving);
+  }
+
+  grpc::HealthCheckServiceInterface* const health_;
+  const std::vector<std::string> names_;
+  const ReadyCheck ready_;
+  std::shared_ptr<void> storage_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool woken_ = false;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
 }  // namespace
 
+absl::Status ProcessReady(const std::vector<ServiceNode*>& nodes) {
+  RETURN_IF_ERROR(StorageHealth::Process().Ready());
+  for (ServiceNode* node : nodes) RETURN_IF_ERROR(node->Ready());
+  return absl::OkStatus();
+}
+
 absl::StatusOr<RunningServer> StartServer(const std::string& host, int port,
-                                          const std::vector<grpc::Service*>& services,
-                                          const security::ServerSecurity& admission) {
+                                          const std::vector<ServedService>& services,
+                                          const security::ServerSecurity& admission, ReadyCheck ready) {
   ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
                    security::MakeServerCredentials(admission, host));
   LimitProtobufLogging();
@@ -65,9 +132,16 @@ absl::StatusOr<RunningServer> StartServer(const std::string& host, int port,
   // take a share of the calls. A Safeguard port is this process's alone.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(kMaxRequestBytes);
-  for (grpc::Service* service : services) builder.RegisterService(service);
+  std::vector<std::string> names;
+  for (const ServedService& s : services) {
+    builder.RegisterService(s.service);
+    names.push_back(s.name);
+  }
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(UndecodableRequestsRefused());
+  // Last: a server runs the interceptors of a send in order, so this one sees the status
+  // the others settle on.
+  interceptors.push_back(CallsObserved());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   RunningServer running;
   running.server = builder.BuildAndStart();
@@ -78,8 +152,7 @@ absl::StatusOr<RunningServer> StartServer(const std::string& host, int port,
                         ? absl::StrCat("[", host, "]:", selected_port)
                         : absl::StrCat(host, ":", selected_port);
   if (grpc::HealthCheckServiceInterface* health = running.server->GetHealthCheckService()) {
-    running.storage_health =
-        StorageHealth::Process().Subscribe([health](bool healthy) { health->SetServingStatus(healthy); });
+    running.health = std::make_shared<HealthKeeper>(health, std::move(names), std::move(ready));
   }
   return running;
 }

@@ -54,11 +54,10 @@ absl::Status Refuse(const Message& message, const std::string& path) {
 }
 
 void SummarisingHandler(google::protobuf::LogLevel level, const char* filename, int line, const std::string& message) {
-  static const char* const kLevels[] = {"INFO", "WARNING", "ERROR", "FATAL"};
-  static RateLimitedLog* log = new RateLimitedLog("[libprotobuf] ", 5);
-  const std::string text = absl::StrCat(kLevels[level], " ", filename, ":", line, ": ", message);
+  static RateLimitedLog* log = new RateLimitedLog("protobuf", logging::Level::kWarning, 5);
+  const std::string text = absl::StrCat(filename, ":", line, ": ", message);
   if (level == google::protobuf::LOGLEVEL_FATAL) {
-    std::fprintf(stderr, "[libprotobuf] %s\n", text.c_str());  // always: the process ends next
+    logging::WriteAs("protobuf", logging::Level::kError, text);  // always: the process ends next
     return;
   }
   log->Write(text);

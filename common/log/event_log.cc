@@ -3,8 +3,10 @@
 #include <filesystem>
 #include <iostream>
 
+#include "absl/strings/str_cat.h"
 #include "common/audit/checkpoint.h"
 #include "common/audit/log_audit.h"
+#include "common/logging.h"
 #include "common/outbox/outbox_relay.h"
 #include "common/status_macros.h"
 
@@ -42,8 +44,7 @@ absl::StatusOr<EventStore::ScrubReport> EventLog::ScrubNow() {
                          return stopping_;
                        }));
   if (!report.ok()) {
-    std::cerr << "DATA LOSS: the scrub of " << store_->path() << " found: " << report.problem
-              << " (docs/operations.md, \"Runbook: data loss detected\")" << std::endl;
+    logging::Error(absl::StrCat("DATA LOSS: the scrub of ", store_->path(), " found: ", report.problem, " (docs/operations.md, \"Runbook: data loss detected\")"));
   }
   safeguard::v1::StoreScrub scrub;
   *scrub.mutable_at() = ToProtoTimestamp(absl::Now());
@@ -66,7 +67,7 @@ void EventLog::ScrubLoop(absl::Duration first, absl::Duration interval) {
     }
     if (absl::StatusOr<EventStore::ScrubReport> r = ScrubNow(); !r.ok()) {
       if (absl::IsCancelled(r.status())) return;
-      std::cerr << "scrub of " << store_->path() << " could not run: " << r.status() << std::endl;
+      logging::Warning(absl::StrCat("scrub of ", store_->path(), " could not run: ", r.status().ToString()));
     }
     wait = interval;
   }
@@ -87,6 +88,9 @@ void EventLog::ReportStatus(safeguard::v1::ServiceStatus* status) const {
   status->set_outbox_pending(status->outbox_pending() + store_->OutboxPending());
   status->set_events_published(status->events_published() + relay_->published());
   status->set_data_loss_detected(status->data_loss_detected() + store_->data_loss_detected());
+  const EventStore::Stats stats = store_->stats();
+  status->set_events_written(status->events_written() + stats.events_written);
+  status->set_synced_writes(status->synced_writes() + stats.synced_writes);
   if (status->first_data_loss().empty()) status->set_first_data_loss(store_->first_data_loss());
   absl::MutexLock lock(&mu_);
   if (last_scrub_.has_at()) *status->mutable_last_scrub() = last_scrub_;

@@ -2,6 +2,8 @@
 
 #include <iostream>
 
+#include "absl/strings/str_cat.h"
+#include "common/logging.h"
 #include "common/status_macros.h"
 
 namespace safeguard {
@@ -64,8 +66,8 @@ void OutboxRelay::Loop() {
     absl::StatusOr<size_t> n = RelayOnce();
     absl::Duration wait;
     if (!n.ok()) {
-      std::cerr << "outbox relay (" << options_.topic << "): " << n.status()
-                << "; retrying in " << backoff << std::endl;
+      logging::Warning(absl::StrCat("outbox relay (", options_.topic, "): ", n.status().ToString(), "; retrying in ",
+                                    absl::FormatDuration(backoff)));
       wait = backoff;
       backoff = std::min(backoff * 2, options_.max_backoff);
     } else {

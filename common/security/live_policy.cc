@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/ids.h"
+#include "common/logging.h"
 #include "common/security/pki.h"
 #include "common/status_macros.h"
 #include "common/time_util.h"
@@ -89,8 +90,7 @@ absl::StatusOr<bool> LivePolicy::Reload(absl::string_view why) {
   const FileStamp stamp = StampOf(path_);
   auto refuse = [&](const absl::Status& st) {
     const std::string error = absl::StrCat(path_, ": ", st.message());
-    std::cerr << "access policy NOT reloaded (" << why << "): " << error
-              << "; the policy in force is unchanged" << std::endl;
+    logging::Error(absl::StrCat("access policy NOT reloaded (", why, "): ", error, "; the policy in force is unchanged"));
     absl::MutexLock lock(&mu_);
     last_error_ = error;
     stamp_ = stamp;  // not again until the file changes once more
@@ -104,8 +104,7 @@ absl::StatusOr<bool> LivePolicy::Reload(absl::string_view why) {
     absl::MutexLock lock(&mu_);
     stamp_ = stamp;
     if (sha256 == sha256_) {
-      std::cerr << "access policy re-read from " << path_ << " (" << why << "): unchanged, sha256 "
-                << sha256.substr(0, 16) << std::endl;
+      logging::Info(absl::StrCat("access policy re-read from ", path_, " (", why, "): unchanged, sha256 ", sha256.substr(0, 16)));
       last_error_.clear();
       return false;
     }
@@ -117,8 +116,8 @@ absl::StatusOr<bool> LivePolicy::Reload(absl::string_view why) {
   std::vector<std::function<void()>> listeners;
   {
     absl::MutexLock lock(&mu_);
-    std::cerr << "access policy reloaded from " << path_ << " (" << why << "): sha256 " << sha256.substr(0, 16)
-              << ", was " << sha256_.substr(0, 16) << "; " << RevocationsChanged(*before, *after) << std::endl;
+    logging::Info(absl::StrCat("access policy reloaded from ", path_, " (", why, "): sha256 ", sha256.substr(0, 16), ", was ",
+                               sha256_.substr(0, 16), "; ", RevocationsChanged(*before, *after)));
     policy_ = after;
     generation_.fetch_add(1, std::memory_order_release);
     sha256_ = sha256;
@@ -151,7 +150,7 @@ void LivePolicy::WatchLoop(absl::Duration interval, bool on_sighup) {
     }
     if (stopping_) break;
     if (path_.empty()) {
-      if (hangup) std::cerr << "access policy: SIGHUP, but the policy is built in: nothing to reload" << std::endl;
+      if (hangup) logging::Warning(absl::StrCat("access policy: SIGHUP, but the policy is built in: nothing to reload"));
       continue;
     }
     if (hangup) {

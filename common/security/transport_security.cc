@@ -8,6 +8,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "common/logging.h"
 #include "common/status_macros.h"
 #include "common/validation.h"
 
@@ -82,11 +83,12 @@ absl::StatusOr<Caller> FromMetadata(const Metadata& metadata) {
   return caller;
 }
 
+// A caller as a refusal names it: by agency, role and certificate, never by the user's
+// name, which is personal data and goes in no log.
 std::string Describe(const Caller& c) {
-  return absl::StrCat(c.user, " (", c.agency, "/", c.role,
-                      c.certificate_sha256.empty() ? ", unauthenticated development caller"
-                                                   : absl::StrCat(", certificate ", c.certificate_sha256.substr(0, 16)),
-                      ")");
+  return absl::StrCat(c.agency, "/", c.role,
+                      c.certificate_sha256.empty() ? " (unauthenticated development caller)"
+                                                   : absl::StrCat(" (certificate ", c.certificate_sha256.substr(0, 16), ")"));
 }
 
 }  // namespace
@@ -132,13 +134,36 @@ absl::Status AccessControl::AuthorizeForwarded(const Caller& via, absl::string_v
   return absl::OkStatus();
 }
 
+grpc::Status AccessControl::Refuse(const Caller* caller, const std::string& path, grpc::StatusCode code,
+                                   const std::string& reason) const {
+  static const char* const kCodes[] = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED",
+                                       "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
+                                       "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED",
+                                       "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"};
+  const std::string code_name = code >= 0 && code <= 16 ? kCodes[code] : "UNKNOWN";
+  if (refusals_) {
+    if (caller == nullptr) {
+      refusals_->Record(nullptr, path, code_name, reason);
+    } else {
+      safeguard::v1::Actor actor;
+      if (absl::StatusOr<safeguard::v1::Agency> agency = AgencyFromName(caller->agency); agency.ok()) {
+        actor.set_agency(*agency);
+      }
+      actor.set_user(caller->user);
+      actor.set_role(caller->role);
+      actor.set_certificate_sha256(caller->certificate_sha256);
+      refusals_->Record(&actor, path, code_name, reason);
+    }
+  }
+  return grpc::Status(code, reason);
+}
+
 grpc::Status AccessControl::Process(const InputMetadata& metadata, grpc::AuthContext* context, OutputMetadata*,
                                     OutputMetadata*) {
   const std::string path = Header(metadata, ":path");
   absl::StatusOr<Caller> caller = IdentifyCaller(context, metadata);
   if (!caller.ok()) {
-    std::cerr << "access refused: " << path << ": " << caller.status().message() << std::endl;
-    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(caller.status().message()));
+    return Refuse(nullptr, path, grpc::StatusCode::UNAUTHENTICATED, std::string(caller.status().message()));
   }
   if (auto forwarded = metadata.find(kForwardedClientCertHeader); forwarded != metadata.end()) {
     absl::Status st =
@@ -146,17 +171,13 @@ grpc::Status AccessControl::Process(const InputMetadata& metadata, grpc::AuthCon
             ? absl::UnauthenticatedError("x-forwarded-client-cert: one header only, for one person")
             : AuthorizeForwarded(*caller, absl::string_view(forwarded->second.data(), forwarded->second.size()), path);
     if (st.ok()) return grpc::Status::OK;
-    std::cerr << "access refused: " << Describe(*caller) << " called " << path << ": " << absl::CHexEscape(st.message())
-              << std::endl;
-    if (absl::IsUnauthenticated(st)) return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(st.message()));
-    if (absl::IsPermissionDenied(st)) {
-      return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, std::string(st.message()));
-    }
-    return grpc::Status(grpc::StatusCode::INTERNAL, std::string(st.message()));
+    const grpc::StatusCode code = absl::IsUnauthenticated(st)     ? grpc::StatusCode::UNAUTHENTICATED
+                                  : absl::IsPermissionDenied(st) ? grpc::StatusCode::PERMISSION_DENIED
+                                                                 : grpc::StatusCode::INTERNAL;
+    return Refuse(&*caller, path, code, std::string(st.message()));
   }
   if (absl::Status st = policy_->Authorize(*caller, path); !st.ok()) {
-    std::cerr << "access refused: " << Describe(*caller) << " called " << path << ": " << st.message() << std::endl;
-    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, std::string(st.message()));
+    return Refuse(&*caller, path, grpc::StatusCode::PERMISSION_DENIED, std::string(st.message()));
   }
   return grpc::Status::OK;
 }
@@ -210,7 +231,8 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(c
   if (!security.dev_plaintext) {
     ASSIGN_OR_RETURN(verifier, ClientCertificateVerifier::Create(security.client_ca_pem));
   }
-  credentials->SetAuthMetadataProcessor(std::make_shared<AccessControl>(security.policy, std::move(verifier)));
+  credentials->SetAuthMetadataProcessor(
+      std::make_shared<AccessControl>(security.policy, std::move(verifier), security.refusals));
   return credentials;
 }
 

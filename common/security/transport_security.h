@@ -22,6 +22,7 @@
 #include "common/security/delegation.h"
 #include "common/security/live_policy.h"
 #include "common/security/pki.h"
+#include "common/security/refusal_log.h"
 
 namespace safeguard::security {
 
@@ -46,8 +47,10 @@ absl::StatusOr<Caller> IdentifyCaller(const grpc::AuthContext* auth, const Metad
 // checks forwarded certificates, and is null where no call may forward one (plaintext).
 class AccessControl final : public grpc::AuthMetadataProcessor {
  public:
-  AccessControl(std::shared_ptr<const LivePolicy> policy, std::shared_ptr<const ClientCertificateVerifier> verifier)
-      : policy_(std::move(policy)), verifier_(std::move(verifier)) {}
+  // Each refusal is recorded in `refusals` (a security event on the audit topic).
+  AccessControl(std::shared_ptr<const LivePolicy> policy, std::shared_ptr<const ClientCertificateVerifier> verifier,
+                std::shared_ptr<RefusalLog> refusals)
+      : policy_(std::move(policy)), verifier_(std::move(verifier)), refusals_(std::move(refusals)) {}
 
   bool IsBlocking() const override { return false; }
   grpc::Status Process(const InputMetadata& metadata, grpc::AuthContext* context,
@@ -58,8 +61,13 @@ class AccessControl final : public grpc::AuthMetadataProcessor {
   // and the policy for `path`; kUnauthenticated or kPermissionDenied saying why not.
   absl::Status AuthorizeForwarded(const Caller& via, absl::string_view header, const std::string& path) const;
 
+  // Records and returns the refusal of `path` for `caller` (null: unidentified).
+  grpc::Status Refuse(const Caller* caller, const std::string& path, grpc::StatusCode code,
+                      const std::string& reason) const;
+
   const std::shared_ptr<const LivePolicy> policy_;
   const std::shared_ptr<const ClientCertificateVerifier> verifier_;
+  const std::shared_ptr<RefusalLog> refusals_;
 };
 
 // The person a call is made for, when its caller forwarded their certificate and
@@ -75,6 +83,8 @@ struct ServerSecurity {
   std::string client_ca_pem;  // accepted client certificates are signed by this CA
   CertifiedKey server;        // this server's certificate chain and key
   std::string policy_source;  // for the log: the policy file, or "built-in"
+  // Where refused calls are recorded (attached to the bus once the process has one).
+  std::shared_ptr<RefusalLog> refusals = std::make_shared<RefusalLog>();
 };
 
 // Credentials for a server listening on `host`, with AccessControl installed.

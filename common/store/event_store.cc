@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/ids.h"
 #include "common/keys.h"
+#include "common/logging.h"
 #include "common/rate_limited_log.h"
 #include "common/rocksdb_status.h"
 #include "common/status_macros.h"
@@ -93,7 +94,7 @@ std::string EncodeU64(uint64_t v) {
 // Where every detected alteration or loss is said: loudly, but never more than 30 lines a
 // minute, whatever a damaged store makes every read find.
 RateLimitedLog& DataLossLog() {
-  static RateLimitedLog* log = new RateLimitedLog("DATA LOSS: ", 30);
+  static RateLimitedLog* log = new RateLimitedLog("store", logging::Level::kError, 30);
   return *log;
 }
 
@@ -205,7 +206,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(Options options) {
   merkle::TreeBuilder tree;
   if (tree_missing) {
     // A store written before the log was a Merkle tree: hash it once, from its events.
-    std::cerr << "event store " << options.path << ": building the Merkle tree of " << last << " events" << std::endl;
+    logging::Info(absl::StrCat("event store ", options.path, ": building the Merkle tree of ", last, " events"));
     std::unique_ptr<rocksdb::Iterator> events(db->NewIterator(rocksdb::ReadOptions()));
     rocksdb::WriteBatch batch;
     for (events->Seek(EventKey(1)); events->Valid() && events->key().starts_with("e"); events->Next()) {
@@ -262,8 +263,7 @@ absl::Status EventStore::RefoldStreamState() {
   if (folded == folder->Version()) return absl::OkStatus();
   const uint64_t last = last_sequence_.load();
   if (last > 0) {
-    std::cerr << "event store " << options_.path << ": building the streams' state (" << folder->Version()
-              << ") from " << last << " events" << std::endl;
+    logging::Info(absl::StrCat("event store ", options_.path, ": building the streams' state (", folder->Version(), ") from ", last, " events"));
   }
   rocksdb::WriteBatch batch;
   RETURN_IF_ERROR(FromRocksDb(batch.DeleteRange("x", "y"), "clear stream state"));
@@ -763,7 +763,7 @@ absl::Status EventStore::DataLoss(const std::string& what, const std::string& pr
     std::lock_guard<std::mutex> lock(data_loss_mu_);
     if (first_data_loss_.empty()) first_data_loss_ = message;
   }
-  DataLossLog().Write(absl::StrCat(options_.path, ": ", message,
+  DataLossLog().Write(absl::StrCat("DATA LOSS: ", options_.path, ": ", message,
                                    " (docs/operations.md, \"Runbook: data loss detected\")"));
   return absl::DataLossError(message);
 }

@@ -2,6 +2,7 @@
 
 #include <cstdarg>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <string_view>
 
@@ -31,9 +32,9 @@ Shared& Process() {
   return *shared;
 }
 
-class StderrLogger final : public rocksdb::Logger {
+class ProcessLogger final : public rocksdb::Logger {
  public:
-  StderrLogger() : Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  ProcessLogger() : Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
 
   using rocksdb::Logger::Logv;
   void Logv(const char* format, va_list ap) override { Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap); }
@@ -41,26 +42,30 @@ class StderrLogger final : public rocksdb::Logger {
     if (level < GetInfoLogLevel() || level == rocksdb::InfoLogLevel::HEADER_LEVEL) return;
     char line[1024];
     std::vsnprintf(line, sizeof line, format, ap);
-    std::string_view text(line);
+    absl::string_view text(line);
     while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
     (level >= rocksdb::InfoLogLevel::ERROR_LEVEL ? errors_ : warnings_).Write(text);
   }
 
  private:
   // 30 lines a minute of each: a full disk makes RocksDB complain at every attempt.
-  RateLimitedLog errors_{"rocksdb error: ", 30};
-  RateLimitedLog warnings_{"rocksdb warning: ", 30};
+  RateLimitedLog errors_{"rocksdb", logging::Level::kError, 30};
+  RateLimitedLog warnings_{"rocksdb", logging::Level::kWarning, 30};
 };
 
 }  // namespace
 
 std::shared_ptr<rocksdb::Logger> DatabaseLogger() {
-  static std::shared_ptr<rocksdb::Logger>* logger = new std::shared_ptr<rocksdb::Logger>(new StderrLogger());
+  static std::shared_ptr<rocksdb::Logger>* logger = new std::shared_ptr<rocksdb::Logger>(new ProcessLogger());
   return *logger;
 }
 
 void AddFaultHandling(const std::string& path, rocksdb::Options* options) {
   options->info_log = DatabaseLogger();
+  // RocksDB logs an error when it creates a database whose directory is missing; made
+  // here, a first start logs none. (A failure shows when the database is opened.)
+  std::error_code ignored;
+  std::filesystem::create_directories(path, ignored);
   // RocksDB reserves each new write-ahead log's full size (1.1 memtables, 35 MiB here) on
   // disk with fallocate before writing to it. On a full disk every attempt to resume
   // made a new log that took again whatever space had been freed, so the databases never

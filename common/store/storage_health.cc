@@ -2,7 +2,9 @@
 
 #include <iostream>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/logging.h"
 
 namespace safeguard {
 namespace {
@@ -101,8 +103,8 @@ void StorageHealth::ResumeLoop() {
         Clear(database, generation);
       } else if (absl::Time& last = reported[database]; absl::Now() - last >= kReportInterval) {
         last = absl::Now();
-        std::cerr << "storage: " << database << " cannot resume yet (tried every " << kResumeInterval
-                  << ", said once a minute): " << resumed.ToString() << std::endl;
+        logging::Warning(absl::StrCat("storage: ", database, " cannot resume yet (tried every ",
+                                      absl::FormatDuration(kResumeInterval), ", said once a minute): ", resumed.ToString()));
       }
     }
   }
@@ -113,6 +115,14 @@ std::vector<StorageHealth::Fault> StorageHealth::Faults() const {
   std::vector<Fault> out;
   for (const auto& [_, fault] : faults_) out.push_back(fault);
   return out;
+}
+
+absl::Status StorageHealth::Ready() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (faults_.empty()) return absl::OkStatus();
+  const Fault& f = faults_.begin()->second;
+  return absl::UnavailableError(absl::StrCat("the store at ", f.database, " cannot write",
+                                             f.disk_full ? " (the disk is full)" : "", ": ", f.error));
 }
 
 std::shared_ptr<void> StorageHealth::Subscribe(std::function<void(bool healthy)> on_change) {
@@ -150,10 +160,10 @@ void StorageHealth::Report(const std::string& database, const std::string& error
     }
   }
   if (!inserted) return;
-  std::cerr << "storage: " << database << " stopped writing"
-            << (disk_full ? " because its disk is full; writes resume by themselves once space is freed"
-                          : "; writes resume once the fault is cleared")
-            << ": " << error << std::endl;
+  logging::Error(absl::StrCat("storage: ", database, " stopped writing",
+                              disk_full ? " because its disk is full; writes resume by themselves once space is freed"
+                                        : "; writes resume once the fault is cleared",
+                              ": ", error));
   if (first) Notify();
 }
 
@@ -166,7 +176,7 @@ void StorageHealth::Clear(const std::string& database, std::optional<uint64_t> g
     faults_.erase(it);
     healthy = faults_.empty();
   }
-  std::cerr << "storage: " << database << " recovered; writing again" << std::endl;
+  logging::Info(absl::StrCat("storage: ", database, " recovered; writing again"));
   if (healthy) Notify();
 }
 

@@ -23,6 +23,7 @@
 #include <optional>
 #include <thread>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "rocksdb/db.h"
 #include "rocksdb/listener.h"
@@ -52,6 +53,8 @@ class StorageHealth {
 
   // The faults standing now, by database.
   std::vector<Fault> Faults() const;
+  // OK with no fault standing; otherwise kUnavailable naming the first database and why.
+  absl::Status Ready() const;
 
   // Calls `on_change(healthy)` now and whenever the process passes between having no
   // fault and having one, on the thread that noticed (RocksDB's, or the caller's now): it

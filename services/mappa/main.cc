@@ -7,15 +7,21 @@ int main(int argc, char** argv) {
       argc, argv,
       {.name = "mappa-service",
        .default_port = 50052,
+       .topics =
+           [](const safeguard::Topics& t) {
+             return std::vector<std::string>{t.police, t.probation, t.childrens, t.mappa, t.audit_access};
+           },
        .start = [](const std::string& data_dir, const safeguard::BusConfig& config,
-                   safeguard::EventBus* bus, const std::shared_ptr<safeguard::security::LivePolicy>& policy)
+                   safeguard::EventBus* bus, const std::shared_ptr<safeguard::security::LivePolicy>& policy,
+                   const safeguard::OperatorOptions& operator_options)
            -> absl::StatusOr<std::unique_ptr<safeguard::ServiceNode>> {
          auto node = safeguard::mappa::MappaNode::Start(
              {.data_dir = data_dir,
               .topics = config.topics,
               .deadlines = config.scheme.deadlines,
               .checkpoint_interval = config.checkpoint_interval,
-              .policy = policy},
+              .policy = policy,
+              .ready_max_lag = operator_options.ready_max_lag},
              bus);
          if (!node.ok()) return node.status();
          return std::unique_ptr<safeguard::ServiceNode>(std::move(*node));

@@ -5,6 +5,8 @@
 #include "common/access/access_log.h"
 #include "common/log/event_log.h"
 #include "common/status_macros.h"
+#include "safeguard/v1/audit.grpc.pb.h"
+#include "services/mappa/alerts/alert_folder.h"
 #include "services/mappa/cases/disclosure_reads.h"
 #include "services/mappa/grpc/mappa_grpc_service.h"
 #include "services/mappa/identity/identity_commands.h"
@@ -31,6 +33,7 @@ struct MappaNode::Parts {
   std::unique_ptr<MappaState> state;
   std::unique_ptr<Projector> projector;
   std::unique_ptr<MappaConsumer> consumer;
+  int64_t ready_max_lag = 0;
   std::unique_ptr<AccessLog> access;
   std::unique_ptr<PersonReads> persons;
   std::unique_ptr<AlertReads> alerts;
@@ -80,6 +83,7 @@ absl::StatusOr<std::unique_ptr<MappaNode>> MappaNode::Start(MappaNodeOptions opt
       std::vector<std::string>{options.topics.police, options.topics.probation, options.topics.childrens,
                                options.topics.mappa},
       options.clock);
+  p->ready_max_lag = options.ready_max_lag;
   p->consumer->Start();
   p->access = std::make_unique<AccessLog>(bus, options.topics.audit_access, options.clock);
   p->persons = std::make_unique<PersonReads>(p->state.get(), p->access.get(), options.clock);
@@ -107,9 +111,13 @@ absl::StatusOr<std::unique_ptr<MappaNode>> MappaNode::Start(MappaNodeOptions opt
 MappaNode::MappaNode(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 MappaNode::~MappaNode() = default;
 
-std::vector<grpc::Service*> MappaNode::services() {
-  return {parts_->service.get(), parts_->screening_service.get(), parts_->identity_service.get(),
-          parts_->disclosure_service.get(), parts_->meeting_service.get(), parts_->log->audit_service()};
+std::vector<ServedService> MappaNode::services() {
+  return {{v1::MappaService::service_full_name(), parts_->service.get()},
+          {v1::ScreeningService::service_full_name(), parts_->screening_service.get()},
+          {v1::IdentityService::service_full_name(), parts_->identity_service.get()},
+          {v1::DisclosureCaseService::service_full_name(), parts_->disclosure_service.get()},
+          {v1::MeetingService::service_full_name(), parts_->meeting_service.get()},
+          {v1::AuditService::service_full_name(), parts_->log->audit_service()}};
 }
 
 void MappaNode::Stop() {
@@ -128,11 +136,73 @@ absl::Status MappaNode::ReportStatus(safeguard::v1::ServiceStatus* status) {
   status->set_events_waiting(waiting);
   ASSIGN_OR_RETURN(std::vector<safeguard::v1::GapReport> gaps, StreamSequencer::Gaps(state, kGapsReported));
   for (auto& g : gaps) *status->add_open_gaps() = std::move(g);
-  ASSIGN_OR_RETURN(std::vector<safeguard::v1::ConsumerPosition> positions, StreamSequencer::Positions(state));
+  ASSIGN_OR_RETURN(std::vector<safeguard::v1::ConsumerPosition> positions, PositionsAndLag(state));
   for (auto& p : positions) *status->add_positions() = std::move(p);
   if (safeguard::v1::MappaRebuild rebuild = parts_->projector->rebuild();
       rebuild.stage() != safeguard::v1::MappaRebuild::STAGE_UNSPECIFIED) {
     *status->mutable_rebuild() = std::move(rebuild);
+  }
+  ASSIGN_OR_RETURN(const auto open_alerts, CountOpenAlerts(state));
+  for (const auto& [rule, count] : open_alerts) {
+    safeguard::v1::OpenAlerts* a = status->add_open_alerts();
+    a->set_rule(safeguard::v1::AlertRule_Name(rule));
+    a->set_count(count);
+  }
+  if (absl::Status ready = Ready(); !ready.ok()) {
+    status->set_not_ready(absl::StrCat(status->not_ready(), status->not_ready().empty() ? "" : "; ", ready.message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<safeguard::v1::ConsumerPosition>> MappaNode::PositionsAndLag(const StateReader& state) {
+  ASSIGN_OR_RETURN(std::vector<safeguard::v1::ConsumerPosition> positions, StreamSequencer::Positions(state));
+  for (const PartitionEnd& end : parts_->consumer->ends()) {
+    auto it = std::find_if(positions.begin(), positions.end(), [&](const safeguard::v1::ConsumerPosition& p) {
+      return p.topic() == end.topic && p.partition() == end.partition;
+    });
+    if (it == positions.end()) {
+      // A partition nothing of which is applied yet.
+      safeguard::v1::ConsumerPosition p;
+      p.set_topic(end.topic);
+      p.set_partition(end.partition);
+      it = positions.insert(positions.end(), std::move(p));
+    }
+    it->set_end_offset(end.end);
+    it->set_lag(std::max<int64_t>(0, end.end - it->next_offset()));
+  }
+  return positions;
+}
+
+absl::Status MappaNode::Alive() {
+  // A batch or a chunk of folding takes seconds; minutes without a turn is a stuck loop.
+  constexpr absl::Duration kStuck = absl::Minutes(5);
+  const absl::Time last = parts_->consumer->last_turn();
+  if (last != absl::InfinitePast() && absl::Now() - last > kStuck) {
+    return absl::UnavailableError(
+        absl::StrCat("mappa-service's consumer has not gone round its loop for ", absl::FormatDuration(absl::Now() - last)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MappaNode::Ready() {
+  const safeguard::v1::MappaRebuild rebuild = parts_->projector->rebuild();
+  if (rebuild.stage() == safeguard::v1::MappaRebuild::FILING) {
+    return absl::UnavailableError(absl::StrCat("mappa-service is rebuilding its views from the log: ",
+                                               rebuild.events_filed(), " events filed so far"));
+  }
+  if (rebuild.stage() == safeguard::v1::MappaRebuild::FOLDING) {
+    return absl::UnavailableError(absl::StrCat("mappa-service is rebuilding its views from the log: ",
+                                               rebuild.persons_folded(), " pictures folded so far"));
+  }
+  const std::vector<PartitionEnd> ends = parts_->consumer->ends();
+  if (ends.empty()) return absl::UnavailableError("mappa-service has not yet learnt where the log ends");
+  absl::StatusOr<std::vector<safeguard::v1::ConsumerPosition>> positions = PositionsAndLag(parts_->state->Read());
+  if (!positions.ok()) return absl::UnavailableError(positions.status().message());
+  int64_t lag = 0;
+  for (const auto& p : *positions) lag += p.lag();
+  if (lag > parts_->ready_max_lag) {
+    return absl::UnavailableError(absl::StrCat("mappa-service is ", lag, " events behind the log (ready within ",
+                                               parts_->ready_max_lag, ")"));
   }
   return absl::OkStatus();
 }

@@ -21,6 +21,7 @@
 #include "common/time_util.h"
 #include "rocksdb/statistics.h"
 #include "safeguard/v1/operations.pb.h"
+#include "services/mappa/state/state_reader.h"
 
 namespace grpc {
 class Service;
@@ -42,6 +43,9 @@ struct MappaNodeOptions {
   // The access policy the servers enforce (required): each reload of it wakes every open
   // alert watch to check that its caller may still watch.
   std::shared_ptr<security::LivePolicy> policy;
+  // Ready for calls (Ready) only while no rebuild is under way and at most this many
+  // records of the topics it reads are not yet applied.
+  int64_t ready_max_lag = 10000;
 };
 
 class MappaNode : public ServiceNode {
@@ -50,7 +54,9 @@ class MappaNode : public ServiceNode {
   static absl::StatusOr<std::unique_ptr<MappaNode>> Start(MappaNodeOptions options, EventBus* bus);
   ~MappaNode() override;
 
-  std::vector<grpc::Service*> services() override;
+  std::vector<ServedService> services() override;
+  absl::Status Ready() override;
+  absl::Status Alive() override;
   absl::Status ReportStatus(safeguard::v1::ServiceStatus* status) override;
   // Stops the consumer and the log; call after the gRPC server has stopped.
   void Stop() override;
@@ -59,6 +65,8 @@ class MappaNode : public ServiceNode {
 
  private:
   explicit MappaNode(std::unique_ptr<Parts> parts);
+  // The stored positions, with each partition's end and lag as the consumer last learnt.
+  absl::StatusOr<std::vector<safeguard::v1::ConsumerPosition>> PositionsAndLag(const StateReader& state);
   std::unique_ptr<Parts> parts_;
 };
 

@@ -20,9 +20,10 @@ absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartPoliceNode(const std::s
        .checkpoint_interval = config.checkpoint_interval,
        .clock = clock},
       bus, [scheme = config.scheme](EventStore* store, AccessLog* access, Clock c) {
-        std::vector<std::unique_ptr<grpc::Service>> services;
-        services.push_back(std::make_unique<PoliceGrpcService>(store, access, c));
-        services.push_back(std::make_unique<DisclosureGrpcService>(store, scheme, access, c));
+        std::vector<agency::OwnedService> services;
+        services.push_back({v1::PoliceService::service_full_name(), std::make_unique<PoliceGrpcService>(store, access, c)});
+        services.push_back({v1::DisclosureService::service_full_name(),
+                            std::make_unique<DisclosureGrpcService>(store, scheme, access, c)});
         return services;
       });
 }

@@ -7,8 +7,10 @@ int main(int argc, char** argv) {
       argc, argv,
       {.name = "probation-service",
        .default_port = 50053,
+       .topics = [](const safeguard::Topics& t) { return std::vector<std::string>{t.probation, t.audit_access}; },
        .start = [](const std::string& data_dir, const safeguard::BusConfig& config,
-                   safeguard::EventBus* bus, const std::shared_ptr<safeguard::security::LivePolicy>&)
+                   safeguard::EventBus* bus, const std::shared_ptr<safeguard::security::LivePolicy>&,
+                   const safeguard::OperatorOptions&)
            -> absl::StatusOr<std::unique_ptr<safeguard::ServiceNode>> {
          auto node = safeguard::probation::StartProbationNode(data_dir, config, bus);
          if (!node.ok()) return node.status();

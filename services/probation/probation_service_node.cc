@@ -17,9 +17,9 @@ absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartProbationNode(const std
        .folder = folder,
        .checkpoint_interval = config.checkpoint_interval,
        .clock = clock},
-      bus, [](EventStore* store, AccessLog* access, Clock c) -> std::vector<std::unique_ptr<grpc::Service>> {
-        std::vector<std::unique_ptr<grpc::Service>> services;
-        services.push_back(std::make_unique<ProbationGrpcService>(store, access, std::move(c)));
+      bus, [](EventStore* store, AccessLog* access, Clock c) -> std::vector<agency::OwnedService> {
+        std::vector<agency::OwnedService> services;
+        services.push_back({v1::ProbationService::service_full_name(), std::make_unique<ProbationGrpcService>(store, access, std::move(c))});
         return services;
       });
 }

@@ -1,5 +1,6 @@
-// safeguard-audit: the auditor's tool, over a copy of the logs (the embedded bus); see
-// docs/audit.md.
+// safeguard-audit: the auditor's tool, over the logs: a copy of the embedded bus
+// (--bus_dir), or a Kafka cluster (--bootstrap_servers, or --config with the cluster's TLS
+// and SASL settings, as the services take them); see docs/audit.md.
 //   safeguard-audit verify --server=127.0.0.1:50051 --bus_dir=./safeguard-data/bus
 //       --topic=police.events [--public_key=police.pub.pem]
 //       [--pki_dir=./safeguard-data/pki --as=auditor | --cert=F --key=F --ca=F]
@@ -8,6 +9,9 @@
 //       --subject=pnc:2011/0045123K --purpose_detail='complaint C-17' --work_dir=/tmp/asof
 //   safeguard-audit consultations --bus_dir=... --subject=pnc:2011/0045123K[,probation:X1]
 //   safeguard-audit replay --bus_dir=... --state_dir=./safeguard-data/mappa --work_dir=/tmp/replay
+//   safeguard-audit refusals --bus_dir=...
+// Any command reading the logs takes --bootstrap_servers=HOSTS [--config=FILE] instead of
+// --bus_dir to read them from Kafka.
 // Exit status: 0 done (verify: the copy is as signed; replay: every view is the same),
 // 1 a problem was found, 2 the command could not run.
 #include <filesystem>
@@ -22,6 +26,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "common/audit/checkpoint.h"
+#include "common/bus/bus_config.h"
 #include "common/process.h"
 #include "common/security/client_options.h"
 #include "common/store/event_store.h"
@@ -46,8 +51,35 @@ ABSL_FLAG(std::string, audit_topic, "audit.access", "consultations: the access r
 ABSL_FLAG(std::string, store, "", "verify: an event store's directory (e.g. <data_dir>/police), checked whole "
                                   "instead of a bus copy");
 ABSL_FLAG(std::string, state_dir, "./safeguard-data/mappa", "replay: mappa-service's live state (read only)");
+ABSL_FLAG(std::string, bootstrap_servers, "",
+          "read the logs from this Kafka cluster instead of --bus_dir (HOST:PORT,...)");
+ABSL_FLAG(std::string, config, "",
+          "a bus configuration file (docs/operations.md): its kafka.* settings (TLS, SASL) reach the cluster; "
+          "with bus = kafka, the logs are read from it instead of --bus_dir");
 
 namespace {
+
+// Where the logs are read: Kafka when --bootstrap_servers or a configuration file naming
+// Kafka is given, else the embedded bus copy in --bus_dir.
+absl::StatusOr<safeguard::audit_tool::LogSource> Logs() {
+  safeguard::audit_tool::LogSource source;
+  source.bus_dir = absl::GetFlag(FLAGS_bus_dir);
+  const std::string servers = absl::GetFlag(FLAGS_bootstrap_servers);
+  const std::string config_path = absl::GetFlag(FLAGS_config);
+  if (servers.empty() && config_path.empty()) return source;
+  auto config = safeguard::BusConfigFrom(config_path, servers.empty() ? "" : "kafka", servers);
+  if (!config.ok()) return config.status();
+  if (config->kind != safeguard::BusKind::kKafka) {
+    if (!servers.empty()) return absl::InvalidArgumentError("--bootstrap_servers: the configuration is not Kafka's");
+    return source;  // a configuration of the embedded bus: --bus_dir
+  }
+  if (config->kafka.properties["bootstrap.servers"].empty()) {
+    return absl::InvalidArgumentError("--bootstrap_servers: required to read from Kafka (or kafka.bootstrap.servers "
+                                      "in --config)");
+  }
+  source.kafka = config->kafka;
+  return source;
+}
 
 // `safeguard-audit verify --store=DIR`: the whole store against its tree and its signed
 // checkpoints, read-only (the service may be running).
@@ -110,7 +142,7 @@ int VerifyStoreCommand() {
   return 1;
 }
 
-int ViewAsOfCommand() {
+int ViewAsOfCommand(const safeguard::audit_tool::LogSource& logs) {
   absl::Time as_of;
   std::string err;
   if (!absl::ParseTime(absl::RFC3339_full, absl::GetFlag(FLAGS_as_of), &as_of, &err)) {
@@ -136,7 +168,7 @@ int ViewAsOfCommand() {
   safeguard::v1::Purpose purpose;
   purpose.set_code(safeguard::v1::AUDIT);
   purpose.set_detail(absl::GetFlag(FLAGS_purpose_detail));
-  auto view = safeguard::audit_tool::ViewAsOf({.bus_dir = absl::GetFlag(FLAGS_bus_dir),
+  auto view = safeguard::audit_tool::ViewAsOf({.logs = logs,
                                                .work_dir = absl::GetFlag(FLAGS_work_dir),
                                                .as_of = as_of,
                                                .subject = ref,
@@ -155,8 +187,8 @@ int ViewAsOfCommand() {
   return 0;
 }
 
-int ReplayCommand() {
-  auto report = safeguard::audit_tool::ReplayAndCompare({.bus_dir = absl::GetFlag(FLAGS_bus_dir),
+int ReplayCommand(const safeguard::audit_tool::LogSource& logs) {
+  auto report = safeguard::audit_tool::ReplayAndCompare({.logs = logs,
                                                          .live_state = absl::GetFlag(FLAGS_state_dir),
                                                          .work_dir = absl::GetFlag(FLAGS_work_dir)});
   if (!report.ok()) {
@@ -173,9 +205,9 @@ int ReplayCommand() {
   return report->differences == 0 ? 0 : 1;
 }
 
-int ConsultationsCommand() {
+int ConsultationsCommand(const safeguard::audit_tool::LogSource& logs) {
   std::vector<std::string> keys = absl::StrSplit(absl::GetFlag(FLAGS_subject), ',', absl::SkipEmpty());
-  auto records = safeguard::audit_tool::Consultations(absl::GetFlag(FLAGS_bus_dir), absl::GetFlag(FLAGS_audit_topic), keys);
+  auto records = safeguard::audit_tool::Consultations(logs, absl::GetFlag(FLAGS_audit_topic), keys);
   if (!records.ok()) {
     std::cerr << "safeguard-audit: " << records.status() << std::endl;
     return 2;
@@ -185,21 +217,39 @@ int ConsultationsCommand() {
   return 0;
 }
 
+int RefusalsCommand(const safeguard::audit_tool::LogSource& logs) {
+  auto records = safeguard::audit_tool::Refusals(logs, absl::GetFlag(FLAGS_audit_topic));
+  if (!records.ok()) {
+    std::cerr << "safeguard-audit: " << records.status() << std::endl;
+    return 2;
+  }
+  for (const auto& r : *records) std::cout << safeguard::audit_tool::DescribeRefusal(r) << "\n";
+  std::cout << records->size() << " refused call(s)" << std::endl;
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  safeguard::SetProgramUsage("safeguard-audit verify | view-as-of | consultations | replay [flags] (docs/audit.md)",
-                             {"services/safeguard_audit/main.cc"});
+  safeguard::SetProgramUsage(
+      "safeguard-audit verify | view-as-of | consultations | refusals | replay [flags] (docs/audit.md)",
+      {"services/safeguard_audit/main.cc"});
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   const std::string command = args.size() == 2 ? args[1] : "";
-  if (command == "view-as-of") return ViewAsOfCommand();
-  if (command == "consultations") return ConsultationsCommand();
-  if (command == "replay") return ReplayCommand();
-  if (command != "verify") {
-    std::cerr << "usage: safeguard-audit verify | view-as-of | consultations | replay [flags]; see --help\n";
+  if (command == "verify" && !absl::GetFlag(FLAGS_store).empty()) return VerifyStoreCommand();
+  auto logs = Logs();
+  if (!logs.ok()) {
+    std::cerr << "safeguard-audit: " << logs.status().message() << std::endl;
     return 2;
   }
-  if (!absl::GetFlag(FLAGS_store).empty()) return VerifyStoreCommand();
+  if (command == "view-as-of") return ViewAsOfCommand(*logs);
+  if (command == "consultations") return ConsultationsCommand(*logs);
+  if (command == "replay") return ReplayCommand(*logs);
+  if (command == "refusals") return RefusalsCommand(*logs);
+  if (command != "verify") {
+    std::cerr << "usage: safeguard-audit verify | view-as-of | consultations | refusals | replay [flags]; see --help\n";
+    return 2;
+  }
   auto credentials = safeguard::security::ClientCredentialsFrom({.pki_dir = absl::GetFlag(FLAGS_pki_dir),
                                                                  .as = absl::GetFlag(FLAGS_as),
                                                                  .cert = absl::GetFlag(FLAGS_cert),
@@ -210,7 +260,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto outcome = safeguard::audit_tool::VerifyLogCopy({.server = absl::GetFlag(FLAGS_server),
-                                                       .bus_dir = absl::GetFlag(FLAGS_bus_dir),
+                                                       .logs = *logs,
                                                        .topic = absl::GetFlag(FLAGS_topic),
                                                        .public_key_pem = absl::GetFlag(FLAGS_public_key),
                                                        .credentials = *credentials});

@@ -28,17 +28,6 @@
 namespace safeguard::audit_tool {
 namespace v1 = safeguard::v1;
 
-absl::StatusOr<std::vector<BusRecord>> ReadTopic(RocksDbEventBus& bus, const std::string& topic) {
-  std::vector<BusRecord> all;
-  for (int64_t offset = 0;;) {
-    ASSIGN_OR_RETURN(std::vector<BusRecord> records, bus.Read(topic, offset, 10000));
-    if (records.empty()) break;
-    offset = records.back().offset + 1;
-    for (auto& r : records) all.push_back(std::move(r));
-  }
-  return all;
-}
-
 absl::StatusOr<v1::RiskView> ViewAsOf(const AsOfOptions& options) {
   std::error_code ec;
   if (std::filesystem::exists(options.work_dir) && !std::filesystem::is_empty(options.work_dir, ec)) {
@@ -46,14 +35,13 @@ absl::StatusOr<v1::RiskView> ViewAsOf(const AsOfOptions& options) {
   }
   std::filesystem::create_directories(options.work_dir, ec);
   if (ec) return absl::FailedPreconditionError(absl::StrCat(options.work_dir, ": ", ec.message()));
-  ASSIGN_OR_RETURN(std::unique_ptr<RocksDbEventBus> bus, RocksDbEventBus::OpenReadOnly(options.bus_dir));
   const Clock then = [t = options.as_of] { return t; };
   ASSIGN_OR_RETURN(std::unique_ptr<mappa::MappaState> state,
                    mappa::MappaState::Open({.path = (std::filesystem::path(options.work_dir) / "mappa").string()}));
   ASSIGN_OR_RETURN(std::unique_ptr<mappa::Projector> store, mappa::Projector::Create(state.get(), then));
   for (const std::string& topic : {options.topics.police, options.topics.probation, options.topics.childrens,
                                    options.topics.mappa}) {
-    ASSIGN_OR_RETURN(std::vector<BusRecord> records, ReadTopic(*bus, topic));
+    ASSIGN_OR_RETURN(std::vector<BusRecord> records, ReadLog(options.logs, topic));
     std::vector<BusRecord> known;  // recorded by then
     for (BusRecord& r : records) {
       v1::EventEnvelope e;
@@ -128,18 +116,21 @@ absl::StatusOr<ReplayReport> ReplayAndCompare(const ReplayOptions& options) {
   ASSIGN_OR_RETURN(std::unique_ptr<mappa::MappaState> live, mappa::MappaState::OpenReadOnly(options.live_state));
   // Where the live state stands: replay exactly that much.
   ASSIGN_OR_RETURN(std::vector<v1::ConsumerPosition> positions, mappa::StreamSequencer::Positions(live->Read()));
-  ASSIGN_OR_RETURN(std::unique_ptr<RocksDbEventBus> bus, RocksDbEventBus::OpenReadOnly(options.bus_dir));
   std::filesystem::create_directories(options.work_dir, ec);
   ASSIGN_OR_RETURN(std::unique_ptr<mappa::MappaState> rebuilt,
                    mappa::MappaState::Open({.path = (std::filesystem::path(options.work_dir) / "mappa").string()}));
   ASSIGN_OR_RETURN(std::unique_ptr<mappa::Projector> projector, mappa::Projector::Create(rebuilt.get()));
   ReplayReport report;
+  std::map<std::string, std::vector<BusRecord>> topics;  // each read once, for all its partitions
   for (const v1::ConsumerPosition& p : positions) {
-    ASSIGN_OR_RETURN(std::vector<BusRecord> records, ReadTopic(*bus, p.topic()));
+    if (!topics.count(p.topic())) {
+      ASSIGN_OR_RETURN(topics[p.topic()], ReadLog(options.logs, p.topic()));
+    }
+    const std::vector<BusRecord>& records = topics[p.topic()];
     std::vector<BusRecord> batch;
-    for (BusRecord& r : records) {
+    for (const BusRecord& r : records) {
       if (r.partition != p.partition() || r.offset >= p.next_offset()) continue;
-      batch.push_back(std::move(r));
+      batch.push_back(r);
       if (batch.size() == 1000) {
         ASSIGN_OR_RETURN(mappa::ApplyStats stats, projector->Apply(batch));
         report.events_replayed += stats.applied;
@@ -164,21 +155,40 @@ absl::StatusOr<ReplayReport> ReplayAndCompare(const ReplayOptions& options) {
   return report;
 }
 
-absl::StatusOr<std::vector<v1::AccessRecord>> Consultations(const std::string& bus_dir, const std::string& audit_topic,
-                                                            const std::vector<std::string>& subject_keys) {
-  ASSIGN_OR_RETURN(std::unique_ptr<RocksDbEventBus> bus, RocksDbEventBus::OpenReadOnly(bus_dir));
-  ASSIGN_OR_RETURN(std::vector<BusRecord> records, ReadTopic(*bus, audit_topic));
+namespace {
+
+// Every access record on `audit_topic` that `keep` keeps, in order.
+absl::StatusOr<std::vector<v1::AccessRecord>> AccessRecords(const LogSource& logs, const std::string& audit_topic,
+                                                            const std::function<bool(const v1::AccessRecord&)>& keep) {
+  ASSIGN_OR_RETURN(std::vector<BusRecord> records, ReadLog(logs, audit_topic));
   std::vector<v1::AccessRecord> out;
   for (const BusRecord& r : records) {
     v1::AccessRecord a;
     if (!a.ParseFromString(r.value)) {
-      return absl::DataLossError(absl::StrCat("access record at offset ", r.offset, " is unreadable"));
+      return absl::DataLossError(
+          absl::StrCat("access record at ", r.topic, "/", r.partition, "@", r.offset, " is unreadable"));
     }
-    if (std::find(subject_keys.begin(), subject_keys.end(), a.subject_key()) != subject_keys.end()) {
-      out.push_back(std::move(a));
-    }
+    if (keep(a)) out.push_back(std::move(a));
   }
+  // Partition by partition from the bus: put in time order for the reader.
+  std::stable_sort(out.begin(), out.end(), [](const v1::AccessRecord& a, const v1::AccessRecord& b) {
+    return FromProtoTimestamp(a.at()) < FromProtoTimestamp(b.at());
+  });
   return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<v1::AccessRecord>> Consultations(const LogSource& logs, const std::string& audit_topic,
+                                                            const std::vector<std::string>& subject_keys) {
+  return AccessRecords(logs, audit_topic, [&](const v1::AccessRecord& a) {
+    return !a.has_refusal() &&
+           std::find(subject_keys.begin(), subject_keys.end(), a.subject_key()) != subject_keys.end();
+  });
+}
+
+absl::StatusOr<std::vector<v1::AccessRecord>> Refusals(const LogSource& logs, const std::string& audit_topic) {
+  return AccessRecords(logs, audit_topic, [](const v1::AccessRecord& a) { return a.has_refusal(); });
 }
 
 std::string DescribeConsultation(const v1::AccessRecord& a) {
@@ -198,6 +208,22 @@ std::string DescribeConsultation(const v1::AccessRecord& a) {
                                       : absl::StrCat("certificate ", actor.certificate_sha256()),
                   actor.has_via() ? absl::StrCat(", forwarded by certificate ", actor.via().certificate_sha256()) : "",
                   a.peer().empty() ? "" : absl::StrCat(", from ", a.peer()));
+  return line;
+}
+
+std::string DescribeRefusal(const v1::AccessRecord& a) {
+  const v1::Actor& actor = a.actor();
+  const v1::Refusal& r = a.refusal();
+  std::string who = actor.role().empty()
+                        ? std::string("an unidentified caller")
+                        : absl::StrCat(actor.user(), " (", actor.role(), ", ", EnumName(actor.agency()), ")");
+  std::string line = absl::StrCat(FormatTimestamp(a.at()), "  REFUSED  ", who, "  ", r.method(), "  ", r.code(), ": ",
+                                  r.reason());
+  if (r.not_recorded_before() > 0) {
+    absl::StrAppend(&line, "\n    and ", r.not_recorded_before(),
+                    " refused call(s) just before, not recorded one by one (at most 100 a second are)");
+  }
+  if (!actor.certificate_sha256().empty()) absl::StrAppend(&line, "\n    certificate ", actor.certificate_sha256());
   return line;
 }
 

@@ -1,5 +1,5 @@
-// The auditor's questions of a copy of the logs (the embedded bus), answered by replaying
-// them, never by asking the live system:
+// The auditor's questions of the logs (a copy of the embedded bus, or a Kafka cluster),
+// answered by replaying them, never by asking the live system:
 //  - ViewAsOf: a subject's consolidated view as it stood at a moment, i.e. from every event
 //    recorded by then, folded into a fresh state and read through mappa-service's own read
 //    path (MappaReads) with that moment as "now": what a panel could have seen;
@@ -13,13 +13,14 @@
 #include "absl/time/time.h"
 #include "common/bus/bus_config.h"
 #include "common/bus/event_bus_rocksdb.h"
+#include "services/safeguard_audit/log_source.h"
 #include "safeguard/v1/mappa_service.pb.h"
 #include "safeguard/v1/storage.pb.h"
 
 namespace safeguard::audit_tool {
 
 struct AsOfOptions {
-  std::string bus_dir;       // the embedded bus's directory (<data_dir>/bus)
+  LogSource logs;            // the copy of the logs
   Topics topics;             // the agency topics and mappa.events
   std::string work_dir;      // an empty directory for the rebuilt state
   absl::Time as_of;
@@ -35,7 +36,7 @@ absl::StatusOr<safeguard::v1::RiskView> ViewAsOf(const AsOfOptions& options);
 // picture (its stored facts), each disclosure case and each meeting, by a SHA-256 digest
 // of its deterministic serialization.
 struct ReplayOptions {
-  std::string bus_dir;       // the embedded bus's directory
+  LogSource logs;            // the copy of the logs
   Topics topics;
   std::string live_state;    // mappa-service's state directory (<data_dir>/mappa), read only
   std::string work_dir;      // an empty directory for the rebuilt state
@@ -56,15 +57,19 @@ struct ReplayReport {
 
 absl::StatusOr<ReplayReport> ReplayAndCompare(const ReplayOptions& options);
 
-// Every record of `topic` on `bus`, in order.
-absl::StatusOr<std::vector<BusRecord>> ReadTopic(RocksDbEventBus& bus, const std::string& topic);
-
 // Every access record on `audit_topic` whose subject is one of `subject_keys`, in order.
-absl::StatusOr<std::vector<safeguard::v1::AccessRecord>> Consultations(const std::string& bus_dir,
+absl::StatusOr<std::vector<safeguard::v1::AccessRecord>> Consultations(const LogSource& logs,
                                                                       const std::string& audit_topic,
                                                                       const std::vector<std::string>& subject_keys);
 
+// Every refused call recorded on `audit_topic` (AccessRecord.refusal), in order.
+absl::StatusOr<std::vector<safeguard::v1::AccessRecord>> Refusals(const LogSource& logs,
+                                                                 const std::string& audit_topic);
+
 // One line per record: when, who (user, role, agency), which view, why.
 std::string DescribeConsultation(const safeguard::v1::AccessRecord& record);
+
+// One line per refused call: when, who (as the certificate named them), what, the answer.
+std::string DescribeRefusal(const safeguard::v1::AccessRecord& record);
 
 }  // namespace safeguard::audit_tool

@@ -52,8 +52,7 @@ absl::StatusOr<VerifyOutcome> VerifyLogCopy(const VerifyOptions& options) {
     after = page.checkpoints(page.checkpoints_size() - 1).size();
   }
 
-  ASSIGN_OR_RETURN(std::unique_ptr<RocksDbEventBus> bus, RocksDbEventBus::OpenReadOnly(options.bus_dir));
-  ASSIGN_OR_RETURN(std::vector<BusRecord> records, ReadTopic(*bus, options.topic));
+  ASSIGN_OR_RETURN(std::vector<BusRecord> records, ReadLog(options.logs, options.topic));
   std::vector<std::string> messages;
   for (auto& r : records) messages.push_back(std::move(r.value));
   ASSIGN_OR_RETURN(audit::LogOrder ordered, audit::InLogOrder(messages));

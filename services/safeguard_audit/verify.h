@@ -12,12 +12,13 @@
 
 #include "absl/status/statusor.h"
 #include "common/audit/log_verifier.h"
+#include "services/safeguard_audit/log_source.h"
 
 namespace safeguard::audit_tool {
 
 struct VerifyOptions {
   std::string server;           // HOST:PORT of the service that keeps the log
-  std::string bus_dir;          // the embedded bus's directory (<data_dir>/bus)
+  LogSource logs;               // the copy of the logs
   std::string topic;            // the log's topic, e.g. "police.events"
   std::string public_key_pem;   // path to the recorded public key; empty: the server's
   // How to reach the server: an auditor's client certificate (security/client_options.h).

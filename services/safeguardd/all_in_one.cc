@@ -16,15 +16,20 @@ namespace safeguard {
 
 namespace {
 
-std::vector<grpc::Service*> WithOps(std::vector<grpc::Service*> services, grpc::Service* ops) {
-  services.push_back(ops);
+std::vector<ServedService> WithOps(std::vector<ServedService> services, grpc::Service* ops) {
+  services.push_back({safeguard::v1::OperationsService::service_full_name(), ops});
   return services;
+}
+
+ReadyCheck ReadinessOf(ServiceNode* node) {
+  return [node] { return node->Ready(); };
 }
 
 }  // namespace
 
 struct AllInOneSystem::Parts {
   OpenedBus bus;
+  std::shared_ptr<void> refusals;  // refused calls recorded on the audit topic
   std::unique_ptr<agency::AgencyNode> police;
   std::unique_ptr<agency::AgencyNode> probation;
   std::unique_ptr<agency::AgencyNode> childrens;
@@ -62,6 +67,7 @@ absl::StatusOr<std::unique_ptr<AllInOneSystem>> AllInOneSystem::Start(AllInOneOp
   }
   auto p = std::make_unique<Parts>();
   ASSIGN_OR_RETURN(p->bus, OpenBus(options.bus, options.data_dir));
+  p->refusals = options.security.refusals->Attach(p->bus.bus.get(), options.bus.topics.audit_access);
   ASSIGN_OR_RETURN(p->police, police::StartPoliceNode(options.data_dir, options.bus, p->bus.bus.get(), options.clock));
   ASSIGN_OR_RETURN(p->probation,
                    probation::StartProbationNode(options.data_dir, options.bus, p->bus.bus.get(), options.clock));
@@ -71,7 +77,8 @@ absl::StatusOr<std::unique_ptr<AllInOneSystem>> AllInOneSystem::Start(AllInOneOp
                                  {.data_dir = options.data_dir, .topics = options.bus.topics,
                                   .deadlines = options.bus.scheme.deadlines,
                                   .checkpoint_interval = options.bus.checkpoint_interval, .clock = options.clock,
-                                  .policy = options.security.policy},
+                                  .policy = options.security.policy,
+                                  .ready_max_lag = options.ready_max_lag},
                                  p->bus.bus.get()));
   // Each server's status: its node's, and the access policy in force.
   auto reporters = [policy = options.security.policy](ServiceNode* node) {
@@ -84,15 +91,17 @@ absl::StatusOr<std::unique_ptr<AllInOneSystem>> AllInOneSystem::Start(AllInOneOp
   p->probation_ops = std::make_unique<OperationsGrpcService>(p->bus.description, reporters(p->probation.get()));
   ASSIGN_OR_RETURN(p->probation_server, StartServer(options.host, options.probation_port,
                                                     WithOps(p->probation->services(), p->probation_ops.get()),
-                                                    options.security));
+                                                    options.security, ReadinessOf(p->probation.get())));
   p->childrens_ops = std::make_unique<OperationsGrpcService>(p->bus.description, reporters(p->childrens.get()));
   ASSIGN_OR_RETURN(p->childrens_server, StartServer(options.host, options.childrens_port,
                                                     WithOps(p->childrens->services(), p->childrens_ops.get()),
-                                                    options.security));
+                                                    options.security, ReadinessOf(p->childrens.get())));
   ASSIGN_OR_RETURN(p->police_server, StartServer(options.host, options.police_port,
-                                                 WithOps(p->police->services(), p->police_ops.get()), options.security));
+                                                 WithOps(p->police->services(), p->police_ops.get()), options.security,
+                                                 ReadinessOf(p->police.get())));
   ASSIGN_OR_RETURN(p->mappa_server, StartServer(options.host, options.mappa_port,
-                                                WithOps(p->mappa->services(), p->mappa_ops.get()), options.security));
+                                                WithOps(p->mappa->services(), p->mappa_ops.get()), options.security,
+                                                ReadinessOf(p->mappa.get())));
   return std::unique_ptr<AllInOneSystem>(new AllInOneSystem(std::move(p)));
 }
 
@@ -122,6 +131,15 @@ const std::string& AllInOneSystem::probation_address() const {
 const std::string& AllInOneSystem::childrens_address() const {
   return parts_->childrens_server.address;
 }
+std::vector<ServiceNode*> AllInOneSystem::nodes() const {
+  return {parts_->police.get(), parts_->probation.get(), parts_->childrens.get(), parts_->mappa.get()};
+}
+
+std::vector<const ProcessStatus*> AllInOneSystem::statuses() const {
+  return {&parts_->police_ops->status(), &parts_->probation_ops->status(), &parts_->childrens_ops->status(),
+          &parts_->mappa_ops->status()};
+}
+
 const std::string& AllInOneSystem::bus_description() const { return parts_->bus.description; }
 RocksDbEventBus* AllInOneSystem::embedded_bus() const { return parts_->bus.embedded; }
 

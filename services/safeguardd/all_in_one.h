@@ -6,9 +6,12 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/bus/bus_config.h"
+#include "common/grpc/operations_service.h"
+#include "common/service_node.h"
 #include "common/security/transport_security.h"
 #include "common/time_util.h"
 
@@ -27,6 +30,8 @@ struct AllInOneOptions {
   // How every server admits callers: mutual TLS and the access policy (required).
   security::ServerSecurity security;
   Clock clock = SystemClock();
+  // mappa-service is ready for calls only within this many records of the log's end.
+  int64_t ready_max_lag = 10000;
 };
 
 class AllInOneSystem {
@@ -44,6 +49,9 @@ class AllInOneSystem {
   const std::string& probation_address() const;
   const std::string& childrens_address() const;
   const std::string& bus_description() const;
+  // The services' nodes and their status, for the operator's port (common/operator_port.h).
+  std::vector<ServiceNode*> nodes() const;
+  std::vector<const ProcessStatus*> statuses() const;
   // The embedded bus (nullptr on Kafka), for in-process readers such as tests.
   RocksDbEventBus* embedded_bus() const;
 

@@ -19,6 +19,8 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "common/logging.h"
+#include "common/operator_port.h"
 #include "common/process.h"
 #include "common/security/transport_security.h"
 #include "services/safeguardd/all_in_one.h"
@@ -47,9 +49,22 @@ ABSL_FLAG(bool, dev_plaintext, false,
           "DEVELOPMENT ONLY: no TLS; callers name themselves in metadata; loopback addresses only");
 
 int main(int argc, char** argv) {
-  safeguard::SetProgramUsage("Runs every Safeguard service in one process.", {"services/safeguardd/main.cc"});
+  safeguard::SetProgramUsage("Runs every Safeguard service in one process.",
+                             {"services/safeguardd/main.cc", "common/operator_port.cc"});
   absl::ParseCommandLine(argc, argv);
   safeguard::BlockStopSignals();
+  absl::StatusOr<safeguard::OperatorOptions> operator_options = safeguard::OperatorOptionsFromFlags();
+  if (!operator_options.ok()) {
+    std::cerr << "safeguardd: " << operator_options.status().message() << std::endl;
+    return 2;
+  }
+  safeguard::logging::Init("safeguardd", operator_options->log_format);
+  // A start-up failure: said in the log, and to the person at the terminal.
+  const auto fail = [](const absl::Status& st, int code) {
+    safeguard::logging::Error(absl::StrCat("cannot start: ", st.message()),
+                              {{"code", absl::StatusCodeToString(st.code())}});
+    return code;
+  };
 
   safeguard::AllInOneOptions options;
   options.data_dir = absl::GetFlag(FLAGS_data_dir);
@@ -60,10 +75,7 @@ int main(int argc, char** argv) {
   options.childrens_port = absl::GetFlag(FLAGS_childrens_port);
   auto bus = safeguard::BusConfigFrom(absl::GetFlag(FLAGS_config), absl::GetFlag(FLAGS_bus),
                                       absl::GetFlag(FLAGS_bootstrap_servers));
-  if (!bus.ok()) {
-    std::cerr << "safeguardd: " << bus.status() << std::endl;
-    return 2;
-  }
+  if (!bus.ok()) return fail(bus.status(), 2);
   options.bus = *bus;
 
   // How the servers admit callers, and how the demo loader calls them.
@@ -90,11 +102,9 @@ int main(int argc, char** argv) {
                                     : absl::StrCat("Certificates in ", pki_dir);
     demo_caller = security::LocalPkiCredentials(pki);
   }
-  if (!admission.ok()) {
-    std::cerr << "safeguardd: " << admission.status() << std::endl;
-    return 2;
-  }
+  if (!admission.ok()) return fail(admission.status(), 2);
   options.security = *admission;
+  options.ready_max_lag = operator_options->ready_max_lag;
 
   std::unique_ptr<safeguard::ScratchDirectory> scratch;
   if (options.bus.kind == safeguard::BusKind::kKafkaMock) {
@@ -104,18 +114,30 @@ int main(int argc, char** argv) {
     options.data_dir = scratch->path();
   }
   auto system = safeguard::AllInOneSystem::Start(options);
-  if (!system.ok()) {
-    std::cerr << "safeguardd: " << system.status() << std::endl;
-    return 1;
-  }
+  if (!system.ok()) return fail(system.status(), 1);
+  auto operator_port = safeguard::OperatorPort::Start(*operator_options, options.host, "safeguardd",
+                                                      (*system)->nodes(), (*system)->statuses(), options.data_dir);
+  if (!operator_port.ok()) return fail(operator_port.status(), 1);
   std::cout << "Safeguard is running on the " << (*system)->bus_description() << ", data in "
             << options.data_dir << "\n"
             << "  police-service     " << (*system)->police_address() << "\n"
             << "  probation-service  " << (*system)->probation_address() << "\n"
             << "  childrens-service  " << (*system)->childrens_address() << "\n"
             << "  mappa-service      " << (*system)->mappa_address() << "\n"
+            << "  operator's port    "
+            << ((*operator_port)->address().empty()
+                    ? std::string("none")
+                    : absl::StrCat("http://", (*operator_port)->address(), "/metrics, /livez, /readyz"))
+            << "\n"
             << "Callers: " << security::DescribeServerSecurity(options.security) << std::endl;
   if (!certificates_note.empty()) std::cout << certificates_note << std::endl;
+  safeguard::logging::Info(absl::StrCat("serving on the ", (*system)->bus_description()),
+                           {{"police", (*system)->police_address()},
+                            {"probation", (*system)->probation_address()},
+                            {"childrens", (*system)->childrens_address()},
+                            {"mappa", (*system)->mappa_address()},
+                            {"operator_port", (*operator_port)->address()},
+                            {"data_dir", options.data_dir}});
   if (options.bus.kind == safeguard::BusKind::kKafkaMock) {
     std::cout << "WARNING: development mode. The Kafka mock cluster and the state in "
               << options.data_dir << " are deleted when this process stops: NOTHING IS KEPT."
@@ -126,28 +148,28 @@ int main(int argc, char** argv) {
                                           (*system)->childrens_address(), (*system)->mappa_address(),
                                           demo_caller);
     if (!loaded.ok()) {
-      std::cerr << "safeguardd: loading demo data failed: " << loaded.status() << std::endl;
-      return 1;
+      return fail(absl::Status(loaded.status().code(),
+                               absl::StrCat("loading demo data failed: ", loaded.status().message())),
+                  1);
     }
     std::cout << "Demo data: " << loaded->recorded << " events recorded, " << loaded->replayed
               << " already present" << std::endl;
   }
   if (const std::string path = absl::GetFlag(FLAGS_endpoints_file); !path.empty()) {
-    if (auto st = safeguard::WriteEndpointsFile(
-            path, {{"police", (*system)->police_address()},
-                   {"probation", (*system)->probation_address()},
-                   {"childrens", (*system)->childrens_address()},
-                   {"mappa", (*system)->mappa_address()}});
-        !st.ok()) {
-      std::cerr << "safeguardd: " << st << std::endl;
-      return 1;
-    }
+    std::map<std::string, std::string> endpoints = {{"police", (*system)->police_address()},
+                                                    {"probation", (*system)->probation_address()},
+                                                    {"childrens", (*system)->childrens_address()},
+                                                    {"mappa", (*system)->mappa_address()}};
+    if (!(*operator_port)->address().empty()) endpoints["metrics"] = (*operator_port)->address();
+    if (auto st = safeguard::WriteEndpointsFile(path, endpoints); !st.ok()) return fail(st, 1);
   }
   // A revoke line takes effect within two seconds of the file's change, or at once on SIGHUP.
   options.security.policy->Watch(absl::Seconds(1), /*on_sighup=*/true);
   std::cout << "Press Ctrl-C to stop." << std::endl;
   safeguard::WaitForStopSignal();
   std::cout << "safeguardd: stopping" << std::endl;
+  safeguard::logging::Info("stopping");
+  operator_port->reset();
   (*system)->Shutdown();
   return 0;
 }

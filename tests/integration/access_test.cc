@@ -287,6 +287,31 @@ TEST_F(AccessTest, EveryReadOfPersonalDataMustStateAPurpose) {
   EXPECT_THAT(AccessRecords(), ::testing::IsEmpty()) << "a refused read consulted nothing";
 }
 
+// A refused call is a security event on the audit topic, not only a line on stderr: who
+// (as the certificate named them), what they called, and what they were told.
+TEST_F(AccessTest, ARefusedCallIsRecordedOnTheAuditTopicWithWhoWhatAndWhy) {
+  const grpc::Status st = Call(system_->police_address(), "/safeguard.v1.PoliceService/GetRecord",
+                               pki_.As("social-worker", "sw-okafor"), "");
+  ASSERT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  std::vector<AccessRecord> refusals;
+  for (const absl::Time deadline = absl::Now() + absl::Seconds(10); absl::Now() < deadline;
+       absl::SleepFor(absl::Milliseconds(20))) {
+    refusals = testing::RefusalsOn(*system_->embedded_bus());
+    if (!refusals.empty()) break;
+  }
+  ASSERT_EQ(refusals.size(), 1u);
+  const AccessRecord& r = refusals.front();
+  EXPECT_EQ(r.refusal().method(), "/safeguard.v1.PoliceService/GetRecord");
+  EXPECT_EQ(r.refusal().code(), "PERMISSION_DENIED");
+  EXPECT_EQ(r.refusal().reason(), st.error_message());
+  EXPECT_EQ(r.actor().user(), "sw-okafor");
+  EXPECT_EQ(r.actor().role(), "social-worker");
+  EXPECT_EQ(r.actor().agency(), AGENCY_CHILDRENS_SERVICES);
+  EXPECT_EQ(r.actor().certificate_sha256().size(), 64u);
+  EXPECT_TRUE(r.subject_key().empty()) << "nothing was read";
+  EXPECT_THAT(AccessRecords(), ::testing::IsEmpty()) << "a refusal is not a consultation";
+}
+
 TEST_F(AccessTest, EachRecordOfAReadNamesTheCallersAgencyRoleUserAndCertificate) {
   auto police = pki_.Stub<PoliceService>(system_->police_address(), "police-officer", "pc-evans");
   CommandResult r;

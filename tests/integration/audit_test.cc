@@ -210,7 +210,7 @@ TEST_F(AuditTest, TheAuditorsToolVerifiesTheBusCopyAndNamesTheBadEvent) {
   }
   auto verify = [&] {
     return audit_tool::VerifyLogCopy({.server = system_->police_address(),
-                                      .bus_dir = dir_.path() + "/bus",
+                                      .logs = {.bus_dir = dir_.path() + "/bus"},
                                       .topic = kPoliceTopic,
                                       .public_key_pem = pem,
                                       .credentials = pki_.As("auditor", "auditor-1")});
@@ -298,7 +298,7 @@ TEST_F(AuditTest, AViewAsOfAMomentIsWhatTheLiveApiReturnedThenAndEveryConsultati
   Purpose purpose;
   purpose.set_code(AUDIT);
   purpose.set_detail("Complaint C-17: what did the panel know?");
-  auto rebuilt = audit_tool::ViewAsOf({.bus_dir = dir_.path() + "/bus",
+  auto rebuilt = audit_tool::ViewAsOf({.logs = {.bus_dir = dir_.path() + "/bus"},
                                        .work_dir = dir_.path() + "/as-of",
                                        .as_of = moment,
                                        .subject = testing::TestSubject(pnc),
@@ -310,7 +310,7 @@ TEST_F(AuditTest, AViewAsOfAMomentIsWhatTheLiveApiReturnedThenAndEveryConsultati
   // Each record names the certificate the reader presented.
   auto chair_certificate = security::ReadCertificateSubject(pki_.Issue("mappa-chair", "chair-5").client.certificate_pem);
   ASSERT_THAT(chair_certificate, IsOk());
-  auto consultations = audit_tool::Consultations(dir_.path() + "/bus", kAuditAccessTopic, {"pnc:" + pnc});
+  auto consultations = audit_tool::Consultations({.bus_dir = dir_.path() + "/bus"}, kAuditAccessTopic, {"pnc:" + pnc});
   ASSERT_THAT(consultations, IsOk());
   EXPECT_EQ(consultations->size(), reads) << "every live read, any before the subject was known included";
   for (const AccessRecord& a : *consultations) {
@@ -348,7 +348,7 @@ TEST_F(AuditTest, ReplayingTheLogsGivesEveryLiveViewAndADoctoredOneIsNamed) {
   // The convictions came before it on the same topic, so they are consumed too.
 
   auto report = audit_tool::ReplayAndCompare(
-      {.bus_dir = dir_.path() + "/bus", .live_state = dir_.path() + "/mappa", .work_dir = dir_.path() + "/replay-1"});
+      {.logs = {.bus_dir = dir_.path() + "/bus"}, .live_state = dir_.path() + "/mappa", .work_dir = dir_.path() + "/replay-1"});
   ASSERT_THAT(report, IsOk());
   EXPECT_EQ(report->differences, 0u);
   std::vector<std::string> names;
@@ -371,7 +371,7 @@ TEST_F(AuditTest, ReplayingTheLogsGivesEveryLiveViewAndADoctoredOneIsNamed) {
     ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), "Vpnc:2019/0010001X", v.SerializeAsString()).ok());
   }
   auto doctored = audit_tool::ReplayAndCompare(
-      {.bus_dir = dir_.path() + "/bus", .live_state = dir_.path() + "/mappa", .work_dir = dir_.path() + "/replay-2"});
+      {.logs = {.bus_dir = dir_.path() + "/bus"}, .live_state = dir_.path() + "/mappa", .work_dir = dir_.path() + "/replay-2"});
   ASSERT_THAT(doctored, IsOk());
   EXPECT_EQ(doctored->differences, 1u);
   for (const auto& v : doctored->views) {
@@ -435,14 +435,14 @@ TEST_F(AuditTest, ACorrectionIsInThePictureTheTimelineTheViewAsOfAndTheReplay) {
   Purpose audit;
   audit.set_code(AUDIT);
   audit.set_detail("Appeal A-3: what did the panel know before the appeal?");
-  auto then = audit_tool::ViewAsOf({.bus_dir = dir_.path() + "/bus", .work_dir = dir_.path() + "/as-of",
+  auto then = audit_tool::ViewAsOf({.logs = {.bus_dir = dir_.path() + "/bus"}, .work_dir = dir_.path() + "/as-of",
                                     .as_of = moment, .subject = testing::TestSubject(pnc), .purpose = audit});
   ASSERT_THAT(then, IsOk());
   EXPECT_EQ(then->convictions_size(), 1) << "as it was believed then";
   EXPECT_EQ(then->corrections_size(), 0);
 
   auto report = audit_tool::ReplayAndCompare(
-      {.bus_dir = dir_.path() + "/bus", .live_state = dir_.path() + "/mappa", .work_dir = dir_.path() + "/replay"});
+      {.logs = {.bus_dir = dir_.path() + "/bus"}, .live_state = dir_.path() + "/mappa", .work_dir = dir_.path() + "/replay"});
   ASSERT_THAT(report, IsOk());
   EXPECT_EQ(report->differences, 0u);
   EXPECT_GE(report->events_replayed, 2u);

@@ -28,7 +28,7 @@ fail() { echo "FAIL: $*" >&2; echo "--- safeguardd log:" >&2; cat "$work/log" >&
 
 start() {
   rm -f "$work/endpoints"
-  "$safeguardd" --data_dir="$work/data" --police_port=0 --mappa_port=0 --probation_port=0 --childrens_port=0 --demo \
+  "$safeguardd" --data_dir="$work/data" --police_port=0 --mappa_port=0 --probation_port=0 --childrens_port=0 --metrics_port=0 --demo \
       --endpoints_file="$work/endpoints" "$@" >>"$work/log" 2>&1 &
   pid=$!
   for _ in $(seq 1 300); do [ -f "$work/endpoints" ] && break; sleep 0.1; done

@@ -24,7 +24,7 @@ class Daemon {
     process_ = std::make_unique<testing::ChildProcess>(
         SAFEGUARDD_PATH,
         std::vector<std::string>{absl::StrCat("--data_dir=", dir.Sub("data")), "--police_port=0",
-                                 "--mappa_port=0", "--probation_port=0", "--childrens_port=0", absl::StrCat("--endpoints_file=", endpoints)},
+                                 "--mappa_port=0", "--probation_port=0", "--childrens_port=0", "--metrics_port=0", absl::StrCat("--endpoints_file=", endpoints)},
         dir.Sub("safeguardd.log"));
     auto addresses = testing::AwaitKeyValueFile(endpoints, absl::Seconds(30));
     police_address = addresses["police"];

@@ -82,7 +82,7 @@ class Daemon {
     process_ = std::make_unique<testing::ChildProcess>(
         SAFEGUARDD_PATH,
         std::vector<std::string>{absl::StrCat("--data_dir=", data_dir), "--police_port=0", "--mappa_port=0",
-                                 "--probation_port=0", "--childrens_port=0",
+                                 "--probation_port=0", "--childrens_port=0", "--metrics_port=0",
                                  absl::StrCat("--endpoints_file=", endpoints_)},
         dir.Sub("safeguardd.log"));
     pki_dir_ = data_dir + "/pki";

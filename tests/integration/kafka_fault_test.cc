@@ -36,7 +36,7 @@ class ServiceProcess {
     const testing::TestPki& pki = testing::TestPki::Get();
     process_ = std::make_unique<testing::ChildProcess>(
         binary_,
-        std::vector<std::string>{absl::StrCat("--data_dir=", dir_.Sub(name_)), "--port=0",
+        std::vector<std::string>{absl::StrCat("--data_dir=", dir_.Sub(name_)), "--port=0", "--metrics_port=0",
                                  absl::StrCat("--bootstrap_servers=", bootstrap_),
                                  absl::StrCat("--endpoints_file=", endpoints),
                                  absl::StrCat("--tls_ca=", pki.dir(), "/ca.pem"),

@@ -278,7 +278,7 @@ class System {
     daemon_ = std::make_unique<testing::ChildProcess>(
         absl::GetFlag(FLAGS_safeguardd),
         std::vector<std::string>{absl::StrCat("--data_dir=", data_dir()), "--police_port=0", "--mappa_port=0",
-                                 "--probation_port=0", "--childrens_port=0",
+                                 "--probation_port=0", "--childrens_port=0", "--metrics_port=0",
                                  absl::StrCat("--endpoints_file=", endpoints)},
         dir_ + "/safeguardd.log");
     auto addresses = testing::AwaitKeyValueFile(endpoints, absl::Seconds(120));

@@ -40,7 +40,7 @@ export class Stack {
     stack.processes = []
 
     const sgLog = path.join(stack.work, 'safeguardd.log')
-    stack.spawn(safeguardd, ['--data_dir=' + path.join(stack.work, 'data'), '--police_port=0', '--mappa_port=0',
+    stack.spawn(safeguardd, ['--data_dir=' + path.join(stack.work, 'data'), '--police_port=0', '--mappa_port=0', '--metrics_port=0',
       '--probation_port=0', '--childrens_port=0', '--demo', '--endpoints_file=' + path.join(stack.work, 'endpoints')], sgLog)
     const endpoints = await waitForFile(path.join(stack.work, 'endpoints'), 60, 'safeguardd', sgLog)
     stack.mappa = endpoint(endpoints, 'mappa')

@@ -136,6 +136,22 @@ absl::StatusOr<v1::ListAlertsResponse> ListAlerts(const StateReader& state, v1::
   return response;
 }
 
+absl::StatusOr<std::map<v1::AlertRule, uint64_t>> CountOpenAlerts(const StateReader& state) {
+  std::map<v1::AlertRule, uint64_t> counts;
+  absl::Status parsed;
+  RETURN_IF_ERROR(state.Scan(prefix::kAlerts, "", [&](std::string_view key, std::string_view value) {
+    v1::AlertSet set;
+    if (!set.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+      parsed = absl::DataLossError("stored alerts are unreadable");
+      return false;
+    }
+    for (const Alert& a : set.alerts()) ++counts[a.rule()];
+    return true;
+  }));
+  RETURN_IF_ERROR(parsed);
+  return counts;
+}
+
 absl::StatusOr<std::vector<AlertChange>> AlertChangesAfter(const StateReader& state, uint64_t after_sequence,
                                                            size_t limit) {
   std::vector<AlertChange> out;

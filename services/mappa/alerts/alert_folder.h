@@ -47,6 +47,10 @@ absl::StatusOr<safeguard::v1::ListAlertsResponse> ListAlerts(const StateReader& 
                                                              safeguard::v1::AlertRule rule, uint32_t page_size,
                                                              const std::string& page_token);
 
+// How many alerts stand now, by rule (rules with none left out). Reads every person's
+// alerts: for a scrape now and then, not for every call.
+absl::StatusOr<std::map<safeguard::v1::AlertRule, uint64_t>> CountOpenAlerts(const StateReader& state);
+
 // Up to `limit` alert changes after `after_sequence`, in order.
 absl::StatusOr<std::vector<safeguard::v1::AlertChange>> AlertChangesAfter(const StateReader& state,
                                                                           uint64_t after_sequence, size_t limit);

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc/status_mapping.h"
+#include "common/logging.h"
 #include "common/security/access_policy.h"
 #include "safeguard/v1/mappa_service.grpc.pb.h"
 
@@ -81,8 +82,9 @@ absl::Status AlertWatch::Allowed() const {
                                   person, Method())
           : policy_->Authorize(person, Method());
   if (!allowed.ok()) {
-    std::cerr << "access refused: the alert watch of " << actor.user() << " (" << security::AgencyName(actor.agency())
-              << "/" << actor.role() << ") ends: " << allowed.message() << std::endl;
+    logging::Warning(absl::StrCat("access refused: an alert watch of ", security::AgencyName(actor.agency()), "/",
+                                  actor.role(), " (certificate ", actor.certificate_sha256().substr(0, 16),
+                                  ") ends: ", allowed.message()));
   }
   return allowed;
 }

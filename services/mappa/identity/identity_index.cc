@@ -5,7 +5,9 @@
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
+#include "common/ids.h"
 #include "common/keys.h"
+#include "common/logging.h"
 #include "common/provenance.h"
 #include "common/status_macros.h"
 #include "services/mappa/projection/record_events.h"
@@ -233,8 +235,8 @@ absl::Status IdentityFolder::Index(const std::string& record, const v1::EventEnv
 absl::Status IdentityFolder::Decide(const v1::EventEnvelope& e, const IdentityDecision& d) {
   if (d.record_a.empty() || d.record_b.empty() || d.record_a == d.record_b ||
       d.link_id != LinkIdFor(d.record_a, d.record_b)) {
-    std::cerr << "mappa: identity decision " << e.event_id() << " names link " << d.link_id
-              << " inconsistently with its records; ignored" << std::endl;
+    logging::Warning(absl::StrCat("mappa: identity decision ", e.event_id(), " names link ", d.link_id,
+                                  " inconsistently with its records; ignored"));
     return absl::OkStatus();
   }
   ASSIGN_OR_RETURN(CachedLink * link, Link(d.record_a, d.record_b));
@@ -335,8 +337,10 @@ absl::Status IdentityFolder::Rescore(const std::string& record, const v1::Identi
       if (members->size() >= kMaxBlockMembers) {
         // Full: the record is not compared within it (its other blocks still serve). Which
         // records a full block holds depends on which came first: said, not hidden.
-        std::cerr << "mappa: identity block " << key << " is full (" << kMaxBlockMembers << " records); record "
-                  << record << " is not compared within it" << std::endl;
+        // The key is made of names and dates: the log names it by a digest, never itself.
+        logging::Warning(absl::StrCat("mappa: an identity block is full (", kMaxBlockMembers, " records); record ", record,
+                                      " is not compared within it"),
+                         {{"block_sha256", ToHex(Sha256(key)).substr(0, 16)}});
         continue;
       }
       const int index = static_cast<int>(pos - members->begin());

@@ -2,6 +2,8 @@
 
 #include <iostream>
 
+#include "absl/strings/str_cat.h"
+#include "common/logging.h"
 #include "common/status_macros.h"
 #include "services/mappa/ingest/stream_sequencer.h"
 
@@ -32,6 +34,16 @@ void MappaConsumer::Start() {
   thread_ = std::thread([this] { Loop(); });
 }
 
+std::vector<PartitionEnd> MappaConsumer::ends() const {
+  std::lock_guard<std::mutex> lock(seen_mu_);
+  return ends_;
+}
+
+absl::Time MappaConsumer::last_turn() const {
+  std::lock_guard<std::mutex> lock(seen_mu_);
+  return last_turn_;
+}
+
 void MappaConsumer::Stop() {
   stopping_ = true;
   if (thread_.joinable()) thread_.join();
@@ -42,8 +54,8 @@ absl::StatusOr<bool> MappaConsumer::FoldOrReevaluateSome() {
   if (rebuild.stage() != v1::MappaRebuild::FOLDING) return ReevaluateSome();
   ASSIGN_OR_RETURN(const bool more, projector_->FoldSome(kFoldChunk));
   if (!more) {
-    std::cerr << "mappa consumer: rebuild done in " << RebuildTook(rebuild, clock_()) << " (" << rebuild.events_filed()
-              << " events filed); every view is served again" << std::endl;
+    logging::Info(absl::StrCat("mappa consumer: rebuild done in ", absl::FormatDuration(RebuildTook(rebuild, clock_())), " (",
+                               rebuild.events_filed(), " events filed); every view is served again"));
   }
   return more;
 }
@@ -56,8 +68,8 @@ bool MappaConsumer::ReevaluateSome() {
     // nothing, and says so.
     reevaluation_backoff_ = std::min(std::max(reevaluation_backoff_ * 2, absl::Seconds(1)), absl::Minutes(1));
     next_reevaluation_ = clock_() + reevaluation_backoff_;
-    std::cerr << "mappa consumer: re-evaluating alerts failed (will retry in " << reevaluation_backoff_
-              << "): " << more.status() << std::endl;
+    logging::Warning(absl::StrCat("mappa consumer: re-evaluating alerts failed (will retry in ",
+                                  absl::FormatDuration(reevaluation_backoff_), "): ", more.status().ToString()));
     return false;
   }
   reevaluation_backoff_ = absl::ZeroDuration();
@@ -75,8 +87,12 @@ void MappaConsumer::Loop() {
         topics_, kConsumerGroup, [this](const std::string& topic, int32_t partition) {
           return StreamSequencer::Position(state_->Read(), topic, partition);
         });
+    {
+      std::lock_guard<std::mutex> lock(seen_mu_);
+      last_turn_ = absl::Now();
+    }
     if (!consumer.ok()) {
-      std::cerr << "mappa consumer: subscribe failed: " << consumer.status() << std::endl;
+      logging::Warning(absl::StrCat("mappa consumer: subscribe failed: ", consumer.status().ToString()));
       pause();
       continue;
     }
@@ -87,28 +103,35 @@ void MappaConsumer::Loop() {
     while (!stopping_) {
       absl::StatusOr<bool> busy = FoldOrReevaluateSome();
       if (!busy.ok()) {
-        std::cerr << "mappa consumer: folding the rebuild's pictures failed: " << busy.status() << std::endl;
+        logging::Warning(absl::StrCat("mappa consumer: folding the rebuild's pictures failed: ", busy.status().ToString()));
         break;
       }
       // While a chunk of either is under way the poll does not wait: both go on together.
       absl::StatusOr<std::vector<BusRecord>> records =
           (*consumer)->Poll(*busy ? absl::ZeroDuration() : absl::Milliseconds(100), kMaxBatch);
       if (!records.ok()) {
-        std::cerr << "mappa consumer: poll failed: " << records.status() << std::endl;
+        logging::Warning(absl::StrCat("mappa consumer: poll failed: ", records.status().ToString()));
         break;
+      }
+      {
+        std::vector<PartitionEnd> ends = (*consumer)->Ends();
+        std::lock_guard<std::mutex> lock(seen_mu_);
+        if (!ends.empty()) ends_ = std::move(ends);
+        last_turn_ = absl::Now();
       }
       if (empty && records->size() == kMaxBatch && projector_->rebuild().stage() == v1::MappaRebuild::STAGE_UNSPECIFIED) {
         if (absl::Status begun = projector_->BeginRebuild(); !begun.ok()) {
-          std::cerr << "mappa consumer: beginning a rebuild failed: " << begun << std::endl;
+          logging::Warning(absl::StrCat("mappa consumer: beginning a rebuild failed: ", begun.ToString()));
           break;
         }
-        std::cerr << "mappa consumer: the state is empty and the log is not; rebuilding every view from it "
-                  << "(reads wait until every picture is folded)" << std::endl;
+        logging::Info(
+            "mappa consumer: the state is empty and the log is not; rebuilding every view from it (reads wait until "
+            "every picture is folded)");
       }
       if (!records->empty()) {
         absl::StatusOr<ApplyStats> stats = projector_->Apply(*records);
         if (!stats.ok()) {
-          std::cerr << "mappa consumer: apply failed: " << stats.status() << std::endl;
+          logging::Warning(absl::StrCat("mappa consumer: apply failed: ", stats.status().ToString()));
           break;
         }
         empty = false;
@@ -116,12 +139,13 @@ void MappaConsumer::Loop() {
       // A short poll: the log is applied, as far as it went when the poll was made.
       if (records->size() < kMaxBatch && projector_->rebuild().stage() == v1::MappaRebuild::FILING) {
         if (absl::Status ended = projector_->EndFiling(); !ended.ok()) {
-          std::cerr << "mappa consumer: ending the rebuild's filing failed: " << ended << std::endl;
+          logging::Warning(absl::StrCat("mappa consumer: ending the rebuild's filing failed: ", ended.ToString()));
           break;
         }
         const v1::MappaRebuild rebuild = projector_->rebuild();
-        std::cerr << "mappa consumer: rebuild filed " << rebuild.events_filed() << " events in "
-                  << RebuildTook(rebuild, clock_()) << "; folding each person's picture next" << std::endl;
+        logging::Info(absl::StrCat("mappa consumer: rebuild filed ", rebuild.events_filed(), " events in ",
+                                   absl::FormatDuration(RebuildTook(rebuild, clock_())),
+                                   "; folding each person's picture next"));
       }
       backoff = absl::Milliseconds(50);
     }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -38,6 +39,13 @@ class MappaConsumer {
   void Start();
   void Stop();
 
+  // The end of each partition read, as the bus last said (PartitionEnd): empty before the
+  // first poll. Thread-safe.
+  std::vector<PartitionEnd> ends() const;
+  // When the loop last went round (InfinitePast before it started): a loop that stops
+  // turning is stuck. Thread-safe.
+  absl::Time last_turn() const;
+
  private:
   void Loop();
   // Does one chunk of a rebuild's folding (Projector::FoldSome) while there is one, else
@@ -56,6 +64,9 @@ class MappaConsumer {
   absl::Time next_reevaluation_ = absl::InfinitePast();
   absl::Duration reevaluation_backoff_ = absl::ZeroDuration();
   std::atomic<bool> stopping_{false};
+  mutable std::mutex seen_mu_;
+  std::vector<PartitionEnd> ends_;                     // guarded by seen_mu_
+  absl::Time last_turn_ = absl::InfinitePast();        // guarded by seen_mu_
   std::thread thread_;
 };
 

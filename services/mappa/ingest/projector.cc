@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/disclosure/disclosure_case.h"
+#include "common/logging.h"
 #include "common/status_macros.h"
 #include "common/time_util.h"
 #include "safeguard/v1/mappa_state.pb.h"
@@ -108,7 +109,7 @@ absl::Status Projector::BeginRebuild() {
   // Only once the rebuild is recorded (so that a restart turns it on again, and EndFiling
   // off); should it fail, the rebuild goes on with the log and compactions.
   if (absl::Status bulk = state_->SetBulkLoad(true); !bulk.ok()) {
-    std::cerr << "mappa: rebuilding without the bulk load's settings: " << bulk << std::endl;
+    logging::Warning(absl::StrCat("mappa: rebuilding without the bulk load's settings: ", bulk.ToString()));
   }
   return absl::OkStatus();
 }

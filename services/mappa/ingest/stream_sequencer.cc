@@ -2,7 +2,9 @@
 
 #include <iostream>
 
+#include "absl/strings/str_cat.h"
 #include "common/keys.h"
+#include "common/logging.h"
 #include "common/status_macros.h"
 #include "services/mappa/state/prefixes.h"
 
@@ -57,8 +59,8 @@ absl::Status StreamSequencer::Admit(const BusRecord& record, const Apply& apply)
   if (!e.ParseFromString(record.value) || e.stream_id().empty() || e.stream_version() == 0) {
     // A message that is not an event cannot be applied; skipping it is the only way
     // forward, so it is reported loudly with its position for the operator.
-    std::cerr << "mappa: unreadable event at " << record.topic << "/" << record.partition << "@" << record.offset
-              << "; skipped" << std::endl;
+    logging::Error(absl::StrCat("mappa: unreadable event at ", record.topic, "/", record.partition, "@", record.offset,
+                                "; skipped"));
     ++stats_->unreadable;
     return absl::OkStatus();
   }
@@ -124,8 +126,8 @@ absl::Status StreamSequencer::ReportGap(const std::string& stream, const v1::App
   gap.set_seen_version(seen);
   *gap.mutable_detected_at() = ToProtoTimestamp(clock_());
   txn_->Put(key, gap.SerializeAsString());
-  std::cerr << "mappa: stream " << stream << " is missing version " << applied.version() + 1 << " (saw " << seen
-            << "); holding later events until it arrives" << std::endl;
+  logging::Warning(absl::StrCat("mappa: stream ", stream, " is missing version ", applied.version() + 1, " (saw ", seen,
+                                "); holding later events until it arrives"));
   return absl::OkStatus();
 }
 

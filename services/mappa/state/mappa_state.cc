@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
+#include "common/logging.h"
 #include "common/rocksdb_status.h"
 #include "common/status_macros.h"
 #include "common/store/rocksdb_options.h"
@@ -62,8 +63,8 @@ absl::StatusOr<std::unique_ptr<MappaState>> MappaState::Open(Options options) {
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
     it->SeekToFirst();
     if (it->Valid()) {
-      std::cerr << "mappa: state at " << options.path << " is in layout '" << layout << "', not '" << kLayout
-                << "'; rebuilding it from the log" << std::endl;
+      logging::Warning(absl::StrCat("mappa: state at ", options.path, " is in layout '", layout, "', not '", kLayout,
+                                    "'; rebuilding it from the log"));
       it.reset();
       resumed.reset();
       db.reset();
