@@ -1,6 +1,7 @@
 #include "common/operator_port.h"
 
 #include "absl/flags/flag.h"
+#include "absl/time/time.h"
 #include "absl/strings/str_cat.h"
 #include "common/grpc/server_setup.h"
 #include "common/metrics/status_metrics.h"
@@ -14,6 +15,12 @@ ABSL_FLAG(std::string, log_format, "json",
           "json: one JSON object per line on standard error, for a log collector; text: for people");
 ABSL_FLAG(int64_t, ready_max_lag, 10000,
           "mappa-service reports itself ready only within this many records of the end of the topics it reads");
+ABSL_FLAG(std::string, backup_dir, "",
+          "Where backups of this process's stores go (a separate volume); also made on demand with "
+          "safeguardctl ops create-backup");
+ABSL_FLAG(absl::Duration, backup_every, absl::ZeroDuration(),
+          "How often to back up, e.g. 6h (0: only when asked); needs --backup_dir");
+ABSL_FLAG(int, backup_keep, 8, "How many backup sets to keep; older ones are deleted");
 
 namespace safeguard {
 
@@ -27,6 +34,14 @@ absl::StatusOr<OperatorOptions> OperatorOptionsFromFlags() {
   ASSIGN_OR_RETURN(options.log_format, logging::ParseFormat(absl::GetFlag(FLAGS_log_format)));
   options.ready_max_lag = absl::GetFlag(FLAGS_ready_max_lag);
   if (options.ready_max_lag < 0) return absl::InvalidArgumentError("--ready_max_lag: must not be negative");
+  options.backup_dir = absl::GetFlag(FLAGS_backup_dir);
+  options.backup_every = absl::GetFlag(FLAGS_backup_every);
+  options.backup_keep = absl::GetFlag(FLAGS_backup_keep);
+  if (options.backup_every < absl::ZeroDuration()) return absl::InvalidArgumentError("--backup_every: must not be negative");
+  if (options.backup_every > absl::ZeroDuration() && options.backup_dir.empty()) {
+    return absl::InvalidArgumentError("--backup_every: needs --backup_dir");
+  }
+  if (options.backup_keep < 1) return absl::InvalidArgumentError("--backup_keep: at least 1");
   return options;
 }
 

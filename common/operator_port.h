@@ -4,6 +4,7 @@
 //                                   common/metrics/metrics_server.h)
 //   --log_format                    json (the default) or text (common/logging.h)
 //   --ready_max_lag                 how far behind the log mappa-service may be and ready
+//   --backup_dir, --backup_every, --backup_keep   the stores' backups (common/store/backup.h)
 #pragma once
 
 #include <memory>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "common/grpc/operations_service.h"
 #include "common/logging.h"
 #include "common/metrics/metrics_server.h"
@@ -23,6 +25,10 @@ struct OperatorOptions {
   int metrics_port = 9464;   // 0: any free port; negative: none
   logging::Format log_format = logging::Format::kJson;
   int64_t ready_max_lag = 10000;
+  // The backups: where (empty: none), how often (zero: only when asked), how many kept.
+  std::string backup_dir;
+  absl::Duration backup_every = absl::ZeroDuration();
+  int backup_keep = 8;
 };
 
 // The options the flags above set. kInvalidArgument naming the flag for a bad value.

@@ -24,6 +24,7 @@ class Progress {
   void Set(uint64_t done);
   void Add(uint64_t more) { Set(done_ + more); }
   void set_total(uint64_t total) { total_ = total; }
+  const std::string& unit() const { return unit_; }
 
   // The final line ("... 50,000 events in 6.2s, 8,064/s"), ended; later calls do nothing.
   void Finish();

@@ -76,11 +76,17 @@ int RunServiceProcess(int argc, char** argv, const ServiceProcessSpec& spec) {
   absl::StatusOr<OpenedBus> bus = OpenBus(*config, data_dir, spec.topics(config->topics));
   if (!bus.ok()) return fail(bus.status(), 1);
   const std::shared_ptr<void> refusals = admission->refusals->Attach(bus->bus.get(), config->topics.audit_access);
+  if (absl::Status st = CheckBackupDir(operator_options->backup_dir, data_dir); !st.ok()) return fail(st, 2);
   absl::StatusOr<std::unique_ptr<ServiceNode>> node =
       spec.start(data_dir, *config, bus->bus.get(), admission->policy, *operator_options);
   if (!node.ok()) return fail(node.status(), 1);
+  Backups backups({.data_dir = data_dir,
+                   .backup_dir = operator_options->backup_dir,
+                   .every = operator_options->backup_every,
+                   .keep = operator_options->backup_keep});
   OperationsGrpcService ops(bus->description, {[n = node->get()](auto* s) { return n->ReportStatus(s); },
-                                               [policy = admission->policy](auto* s) { return policy->ReportStatus(s); }});
+                                               [policy = admission->policy](auto* s) { return policy->ReportStatus(s); }},
+                             &backups);
   const int port = absl::GetFlag(FLAGS_port) >= 0 ? absl::GetFlag(FLAGS_port) : spec.default_port;
   std::vector<ServedService> services = (*node)->services();
   services.push_back({safeguard::v1::OperationsService::service_full_name(), &ops});

@@ -16,6 +16,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 
 namespace safeguard {
@@ -95,6 +96,14 @@ class EventBus {
   virtual absl::StatusOr<std::unique_ptr<BusConsumer>> Subscribe(
       const std::vector<std::string>& topics, const std::string& group,
       PositionLookup positions) = 0;
+
+  // Every record of `topic` from its beginning to where it ends now, partition by
+  // partition, each in offset order, without joining any consumer group's work: for
+  // taking back what a restored store lacks (EventStore::Adopt). kUnimplemented on a bus
+  // that cannot. Thread-safe.
+  virtual absl::StatusOr<std::vector<BusRecord>> ReadWholeTopic(const std::string& topic) {
+    return absl::UnimplementedError(absl::StrCat("this bus cannot read ", topic, " whole"));
+  }
 };
 
 // kInvalidArgument naming the first message whose topic cannot be a topic's name.

@@ -415,6 +415,10 @@ absl::StatusOr<std::vector<BusRecord>> ReadWholeTopic(const KafkaConfig& config,
   return all;
 }
 
+absl::StatusOr<std::vector<BusRecord>> KafkaEventBus::ReadWholeTopic(const std::string& topic) {
+  return safeguard::ReadWholeTopic(config_, topic);
+}
+
 absl::Status KafkaEventBus::CheckTopics(const std::vector<std::string>& topics,
                                         absl::Duration timeout) {
   RdKafka::Metadata* raw = nullptr;

@@ -48,6 +48,8 @@ class KafkaEventBus : public EventBus {
   // (it only changes which partition a subject lives on for new topics).
   absl::Status CheckTopics(const std::vector<std::string>& topics, absl::Duration timeout);
 
+  absl::StatusOr<std::vector<BusRecord>> ReadWholeTopic(const std::string& topic) override;
+
  private:
   explicit KafkaEventBus(KafkaConfig config);
   absl::StatusOr<std::shared_ptr<RdKafka::Producer>> NewProducer();

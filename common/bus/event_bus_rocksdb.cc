@@ -56,6 +56,17 @@ class RocksDbConsumer : public BusConsumer {
 
 }  // namespace
 
+absl::StatusOr<std::vector<BusRecord>> RocksDbEventBus::ReadWholeTopic(const std::string& topic) {
+  std::vector<BusRecord> all;
+  for (int64_t offset = 0;;) {
+    ASSIGN_OR_RETURN(std::vector<BusRecord> records, Read(topic, offset, 10000));
+    if (records.empty()) break;
+    offset = records.back().offset + 1;
+    for (BusRecord& r : records) all.push_back(std::move(r));
+  }
+  return all;
+}
+
 absl::StatusOr<std::unique_ptr<RocksDbEventBus>> RocksDbEventBus::OpenReadOnly(const std::string& path) {
   rocksdb::Options options;
   AddFaultHandling(path, &options);

@@ -1,6 +1,7 @@
 #include "common/log/event_log.h"
 
 #include <filesystem>
+#include <map>
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
@@ -12,6 +13,28 @@
 
 namespace safeguard {
 
+absl::StatusOr<uint64_t> AdoptFromBus(EventStore* store, const std::vector<BusRecord>& records) {
+  // This log's events the store lacks, by sequence: a republished event appears more than
+  // once on the bus, always with the same bytes.
+  std::map<uint64_t, const std::string*> after;
+  const uint64_t last = store->LastSequence();
+  for (const BusRecord& r : records) {
+    safeguard::v1::EventEnvelope e;
+    if (!e.ParseFromString(r.value)) {
+      return absl::DataLossError(absl::StrCat("unreadable record at ", r.topic, "/", r.partition, "@", r.offset));
+    }
+    if (e.log_sequence() <= last) continue;
+    auto [it, added] = after.emplace(e.log_sequence(), &r.value);
+    if (!added && *it->second != r.value) {
+      return absl::DataLossError(absl::StrCat("the bus holds two different events numbered ", e.log_sequence(),
+                                              " of this log: nothing is taken back"));
+    }
+  }
+  std::vector<std::string> published;
+  for (const auto& [seq, bytes] : after) published.push_back(*bytes);
+  return store->Adopt(published);
+}
+
 absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(Options options, EventBus* bus) {
   std::unique_ptr<EventLog> log(new EventLog());
   ASSIGN_OR_RETURN(log->store_, EventStore::Open(EventStore::Options{
@@ -19,6 +42,17 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(Options options, EventB
                                     .clock = options.clock,
                                     .folder = options.folder,
                                     .statistics = options.statistics}));
+  // After a restore: the bus may hold events the backup's copy of the store lacks.
+  const std::filesystem::path restored = std::filesystem::path(options.data_dir) / (options.name + ".restored");
+  if (std::filesystem::exists(restored)) {
+    ASSIGN_OR_RETURN(std::vector<BusRecord> records, bus->ReadWholeTopic(options.topic));
+    ASSIGN_OR_RETURN(const uint64_t adopted, AdoptFromBus(log->store_.get(), records));
+    logging::Info(absl::StrCat(options.name, ": restored from a backup; took back ", adopted,
+                               " events published after it from ", options.topic),
+                  {{"last_sequence", log->store_->LastSequence()}, {"outbox_pending", log->store_->OutboxPending()}});
+    std::error_code ignored;
+    std::filesystem::remove(restored, ignored);
+  }
   log->relay_ = std::make_unique<OutboxRelay>(log->store_.get(), bus, OutboxRelay::Options{.topic = options.topic});
   log->store_->SetCommitListener([relay = log->relay_.get()] { relay->Notify(); });
   log->relay_->Start();

@@ -46,7 +46,10 @@ class EventLog {
   };
 
   // Opens the store, starts the relay and the checkpointer. `bus` and options.folder must
-  // outlive the log.
+  // outlive the log. A store restored from a backup (RestoreBackup left
+  // <data_dir>/<name>.restored beside it) first takes back from the bus the events it
+  // published after the backup (EventStore::Adopt), then the relay publishes what its
+  // outbox held; the marker goes once that is done.
   static absl::StatusOr<std::unique_ptr<EventLog>> Open(Options options, EventBus* bus);
   ~EventLog();  // Stop(), then closes the store
 
@@ -77,5 +80,11 @@ class EventLog {
   safeguard::v1::StoreScrub last_scrub_ ABSL_GUARDED_BY(mu_);
   std::thread scrubber_;
 };
+
+// Takes back into `store` this log's events among `records` (its topic, read whole) that
+// come after the store's last: each once, in sequence order. kDataLoss when the topic
+// holds an unreadable record or two different events of one sequence; Adopt's errors
+// otherwise.
+absl::StatusOr<uint64_t> AdoptFromBus(EventStore* store, const std::vector<BusRecord>& records);
 
 }  // namespace safeguard

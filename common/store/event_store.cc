@@ -483,6 +483,77 @@ void EventStore::CommitGroup(std::vector<Pending>& group) {
   if (wrote_events && commit_listener_) commit_listener_();
 }
 
+absl::StatusOr<uint64_t> EventStore::Adopt(const std::vector<std::string>& published) {
+  rocksdb::WriteBatch batch;
+  GroupState state(db_.get());
+  std::unordered_map<std::string, uint64_t> versions;
+  uint64_t seq = last_sequence_.load();
+  merkle::TreeBuilder tree = tree_;
+  // The outbox runs without a gap from its start to the last event. With nothing waiting
+  // in it, it simply starts after the events taken back; with events waiting (the
+  // backup's outbox), those taken back wait behind them and are published again, which
+  // consumers skip as already applied.
+  const bool outbox_empty = outbox_start_.load() > seq;
+  for (const std::string& bytes : published) {
+    EventEnvelope event;
+    if (!event.ParseFromString(bytes)) {
+      return absl::FailedPreconditionError(absl::StrCat("event ", seq + 1, " on the bus is unreadable"));
+    }
+    if (event.log_sequence() != seq + 1) {
+      return absl::FailedPreconditionError(absl::StrCat("the bus's next event of this log is ", event.log_sequence(),
+                                                        ", not ", seq + 1, ": the log cannot be continued"));
+    }
+    uint64_t current;
+    if (auto v = versions.find(event.stream_id()); v != versions.end()) {
+      current = v->second;
+    } else {
+      ASSIGN_OR_RETURN(current, StreamVersion(event.stream_id()));
+    }
+    if (event.stream_version() != current + 1) {
+      return absl::FailedPreconditionError(absl::StrCat("event ", event.log_sequence(), " is version ",
+                                                        event.stream_version(), " of stream '", event.stream_id(),
+                                                        "', which is at version ", current));
+    }
+    AppendState stream_state(&state, event.stream_id());
+    if (options_.folder != nullptr) {
+      if (absl::Status folded = options_.folder->Apply(event, stream_state); !folded.ok()) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("event ", event.log_sequence(), " breaks the agency's rules: ", folded.message()));
+      }
+    }
+    ++seq;
+    stream_state.Accept(&batch);
+    CommandResult result;
+    result.set_event_id(event.event_id());
+    result.set_stream_id(event.stream_id());
+    result.set_stream_version(event.stream_version());
+    result.set_log_sequence(seq);
+    *result.mutable_recorded_at() = event.recorded_at();
+    // The command's content is not in its event: an empty fingerprint answers any command
+    // sent again under this id with the original result.
+    CommandRecord record;
+    *record.mutable_result() = result;
+    for (const auto& n : tree.Append(merkle::LeafHash(bytes))) batch.Put(NodeKey(n.level, n.index), n.hash);
+    batch.Put(EventKey(seq), bytes);
+    batch.Put(StreamEventKey(event.stream_id(), event.stream_version()), EncodeU64(seq));
+    batch.Put(StreamVersionKey(event.stream_id()), EncodeU64(event.stream_version()));
+    if (!event.command_id().empty()) batch.Put(CommandKey(event.command_id()), record.SerializeAsString());
+    if (!outbox_empty) batch.Put(OutboxKey(seq), event.subject_key());
+    versions[event.stream_id()] = event.stream_version();
+  }
+  if (seq == last_sequence_.load()) return 0;
+  batch.Put(kLastSequenceKey, EncodeU64(seq));
+  if (outbox_empty) batch.Put(kOutboxStartKey, EncodeU64(seq + 1));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  RETURN_IF_ERROR(FromRocksDb(db_->Write(wo, &batch), "adopt events from the bus"));
+  const uint64_t adopted = seq - last_sequence_.load();
+  tree_ = std::move(tree);
+  if (outbox_empty) outbox_start_.store(seq + 1);
+  last_sequence_.store(seq);
+  return adopted;
+}
+
 absl::StatusOr<std::optional<CommandResult>> EventStore::LookupCommand(
     const std::string& command_id, const std::string& fingerprint) {
   std::string stored;
@@ -493,7 +564,8 @@ absl::StatusOr<std::optional<CommandResult>> EventStore::LookupCommand(
   if (!record.ParseFromString(stored)) {
     return absl::DataLossError("stored command record is unreadable");
   }
-  if (record.fingerprint() != fingerprint) {
+  // An empty stored fingerprint: an event taken back from the bus (Adopt).
+  if (!record.fingerprint().empty() && record.fingerprint() != fingerprint) {
     return absl::AlreadyExistsError(
         absl::StrCat("command_id '", command_id, "' was already used for a different command"));
   }

@@ -189,6 +189,19 @@ class EventStore {
   // Up to `max` checkpoints of sizes above `after_size`, smallest first.
   absl::StatusOr<std::vector<safeguard::v1::SignedCheckpoint>> Checkpoints(uint64_t after_size, size_t max);
 
+  // Takes back events the bus holds and the store does not: after a restore from a
+  // backup, the events the service published between the backup and the loss of its
+  // disk. `published` are their stored bytes exactly as the relay published them (so
+  // their Merkle leaves, and the roots already signed, are unchanged), continuing the
+  // log: the first's sequence must be LastSequence() + 1 and each the next, each
+  // continuing its stream, and each passing the agency's rules (the folder). They are
+  // written with their command ids, so that a client sending a command again gets its
+  // original result; as published when the outbox is empty, else queued behind what it
+  // holds (published again, which consumers skip). Returns how many were taken;
+  // kFailedPrecondition naming the first that does not continue the log or its stream,
+  // and then nothing is written. Call before the store serves any append.
+  absl::StatusOr<uint64_t> Adopt(const std::vector<std::string>& published);
+
   // `listener` runs on the writer thread after every commit that wrote events (the outbox
   // relay uses it to wake). Set once, before appends begin.
   void SetCommitListener(std::function<void()> listener);

@@ -110,6 +110,26 @@ void StorageHealth::ResumeLoop() {
   }
 }
 
+std::vector<std::string> StorageHealth::Databases() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::string> out;
+  for (const auto& [database, db] : attached_) out.push_back(database);
+  return out;
+}
+
+absl::Status StorageHealth::WithDatabase(const std::string& database,
+                                         const std::function<absl::Status(rocksdb::DB*)>& fn) {
+  std::lock_guard<std::mutex> resuming(resume_mu_);  // a detach waits for it
+  rocksdb::DB* db = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = attached_.find(database);
+    if (it == attached_.end()) return absl::NotFoundError(absl::StrCat(database, ": no such database is open"));
+    db = it->second;
+  }
+  return fn(db);
+}
+
 std::vector<StorageHealth::Fault> StorageHealth::Faults() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<Fault> out;

@@ -51,6 +51,13 @@ class StorageHealth {
   std::shared_ptr<void> Attach(const std::string& database, rocksdb::DB* db);
   bool Attached(const std::string& database) const;
 
+  // The databases attached now (their directories): the process's open databases, which
+  // a backup copies (common/store/backup.h).
+  std::vector<std::string> Databases() const;
+  // Runs `fn` with the database at `database` while it stays attached (its close waits);
+  // kNotFound when it is not attached.
+  absl::Status WithDatabase(const std::string& database, const std::function<absl::Status(rocksdb::DB*)>& fn);
+
   // The faults standing now, by database.
   std::vector<Fault> Faults() const;
   // OK with no fault standing; otherwise kUnavailable naming the first database and why.

@@ -15,6 +15,7 @@
 #include "common/bus/event_bus_rocksdb.h"
 #include "common/enum_name.h"
 #include "common/grpc/caller.h"
+#include "common/progress.h"
 #include "common/status_macros.h"
 #include "common/time_util.h"
 #include "safeguard/v1/envelope.pb.h"
@@ -121,6 +122,10 @@ absl::StatusOr<ReplayReport> ReplayAndCompare(const ReplayOptions& options) {
                    mappa::MappaState::Open({.path = (std::filesystem::path(options.work_dir) / "mappa").string()}));
   ASSIGN_OR_RETURN(std::unique_ptr<mappa::Projector> projector, mappa::Projector::Create(rebuilt.get()));
   ReplayReport report;
+  uint64_t to_replay = 0;
+  for (const v1::ConsumerPosition& p : positions) to_replay += static_cast<uint64_t>(p.next_offset());
+  Progress replaying("replaying the logs into a fresh state", "records", to_replay);
+  uint64_t replayed = 0;
   std::map<std::string, std::vector<BusRecord>> topics;  // each read once, for all its partitions
   for (const v1::ConsumerPosition& p : positions) {
     if (!topics.count(p.topic())) {
@@ -134,12 +139,14 @@ absl::StatusOr<ReplayReport> ReplayAndCompare(const ReplayOptions& options) {
       if (batch.size() == 1000) {
         ASSIGN_OR_RETURN(mappa::ApplyStats stats, projector->Apply(batch));
         report.events_replayed += stats.applied;
+        replaying.Set(replayed += batch.size());
         batch.clear();
       }
     }
     if (!batch.empty()) {
       ASSIGN_OR_RETURN(mappa::ApplyStats stats, projector->Apply(batch));
       report.events_replayed += stats.applied;
+      replaying.Set(replayed += batch.size());
     }
   }
   ASSIGN_OR_RETURN(auto live_digests, Digests(*live));

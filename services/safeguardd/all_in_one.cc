@@ -86,13 +86,15 @@ absl::StatusOr<std::unique_ptr<AllInOneSystem>> AllInOneSystem::Start(AllInOneOp
         [node](safeguard::v1::ServiceStatus* s) { return node->ReportStatus(s); },
         [policy](safeguard::v1::ServiceStatus* s) { return policy->ReportStatus(s); }};
   };
-  p->police_ops = std::make_unique<OperationsGrpcService>(p->bus.description, reporters(p->police.get()));
-  p->mappa_ops = std::make_unique<OperationsGrpcService>(p->bus.description, reporters(p->mappa.get()));
-  p->probation_ops = std::make_unique<OperationsGrpcService>(p->bus.description, reporters(p->probation.get()));
+  p->police_ops = std::make_unique<OperationsGrpcService>(p->bus.description, reporters(p->police.get()), options.backups);
+  p->mappa_ops = std::make_unique<OperationsGrpcService>(p->bus.description, reporters(p->mappa.get()), options.backups);
+  p->probation_ops = std::make_unique<OperationsGrpcService>(p->bus.description, reporters(p->probation.get()),
+                                                        options.backups);
   ASSIGN_OR_RETURN(p->probation_server, StartServer(options.host, options.probation_port,
                                                     WithOps(p->probation->services(), p->probation_ops.get()),
                                                     options.security, ReadinessOf(p->probation.get())));
-  p->childrens_ops = std::make_unique<OperationsGrpcService>(p->bus.description, reporters(p->childrens.get()));
+  p->childrens_ops = std::make_unique<OperationsGrpcService>(p->bus.description, reporters(p->childrens.get()),
+                                                        options.backups);
   ASSIGN_OR_RETURN(p->childrens_server, StartServer(options.host, options.childrens_port,
                                                     WithOps(p->childrens->services(), p->childrens_ops.get()),
                                                     options.security, ReadinessOf(p->childrens.get())));

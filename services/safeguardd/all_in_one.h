@@ -12,6 +12,7 @@
 #include "common/bus/bus_config.h"
 #include "common/grpc/operations_service.h"
 #include "common/service_node.h"
+#include "common/store/backup.h"
 #include "common/security/transport_security.h"
 #include "common/time_util.h"
 
@@ -32,6 +33,9 @@ struct AllInOneOptions {
   Clock clock = SystemClock();
   // mappa-service is ready for calls only within this many records of the log's end.
   int64_t ready_max_lag = 10000;
+  // The process's backups, served by each OperationsService (null: none). Must outlive
+  // the servers.
+  Backups* backups = nullptr;
 };
 
 class AllInOneSystem {

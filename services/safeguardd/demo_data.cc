@@ -5,6 +5,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/progress.h"
 #include "common/status_macros.h"
 #include "common/grpc/status_mapping.h"
 #include "safeguard/v1/police_service.grpc.pb.h"
@@ -47,6 +48,7 @@ absl::StatusOr<DemoLoadResult> LoadDemoData(const std::string& police_address,
   auto probation = ProbationService::NewStub(grpc::CreateChannel(probation_address, probation_officer));
   auto childrens = ChildrensService::NewStub(grpc::CreateChannel(childrens_address, social_worker));
   DemoLoadResult result;
+  Progress progress("loading the demo", "commands");
   // `recorded`, when given, receives the command's result (the original's on a replay).
   auto call_on = [&](auto& service, auto method, const auto& request,
                      CommandResult* recorded = nullptr) -> absl::Status {
@@ -62,6 +64,7 @@ absl::StatusOr<DemoLoadResult> LoadDemoData(const std::string& police_address,
                                        st.error_message()));
     }
     (response.idempotent_replay() ? result.replayed : result.recorded)++;
+    progress.Set(result.recorded + result.replayed);
     return absl::OkStatus();
   };
   auto call = [&](auto method, const auto& request) { return call_on(stub, method, request); };

@@ -113,6 +113,15 @@ int main(int argc, char** argv) {
     scratch = std::make_unique<safeguard::ScratchDirectory>("safeguard-kafka-mock");
     options.data_dir = scratch->path();
   }
+  if (absl::Status st = safeguard::CheckBackupDir(operator_options->backup_dir, options.data_dir); !st.ok()) {
+    return fail(st, 2);
+  }
+  auto backups = std::make_unique<safeguard::Backups>(safeguard::BackupOptions{
+      .data_dir = options.data_dir,
+      .backup_dir = operator_options->backup_dir,
+      .every = operator_options->backup_every,
+      .keep = operator_options->backup_keep});
+  options.backups = backups.get();
   auto system = safeguard::AllInOneSystem::Start(options);
   if (!system.ok()) return fail(system.status(), 1);
   auto operator_port = safeguard::OperatorPort::Start(*operator_options, options.host, "safeguardd",
@@ -171,5 +180,6 @@ int main(int argc, char** argv) {
   safeguard::logging::Info("stopping");
   operator_port->reset();
   (*system)->Shutdown();
+  backups.reset();
   return 0;
 }

@@ -49,10 +49,40 @@ void MappaConsumer::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void MappaConsumer::ShowRebuild() {
+  const v1::MappaRebuild rebuild = projector_->rebuild();
+  if (rebuild.stage() == v1::MappaRebuild::STAGE_UNSPECIFIED) {
+    if (progress_) progress_->Finish();
+    progress_.reset();
+    return;
+  }
+  const bool filing = rebuild.stage() == v1::MappaRebuild::FILING;
+  const uint64_t done = filing ? rebuild.events_filed() : rebuild.persons_folded();
+  if (!progress_ || (!filing && progress_->unit() == "events")) {
+    if (progress_) progress_->Finish();
+    uint64_t total = 0;  // the log's length, when filing
+    if (filing) {
+      std::lock_guard<std::mutex> lock(seen_mu_);
+      for (const PartitionEnd& end : ends_) total += static_cast<uint64_t>(end.end);
+    }
+    progress_ = std::make_unique<Progress>(
+        filing ? "rebuilding mappa-service's views: filing the log" : "rebuilding mappa-service's views: folding pictures",
+        filing ? "events" : "records", total);
+  }
+  progress_->Set(done);
+  // Off a terminal the log says the same every ten seconds.
+  if (absl::Now() - progress_logged_ >= absl::Seconds(10)) {
+    progress_logged_ = absl::Now();
+    logging::Info(absl::StrCat("mappa consumer: rebuild under way: ", progress_->Line(absl::Now())),
+                  {{"stage", filing ? "filing" : "folding"}, {"done", done}});
+  }
+}
+
 absl::StatusOr<bool> MappaConsumer::FoldOrReevaluateSome() {
   const v1::MappaRebuild rebuild = projector_->rebuild();
   if (rebuild.stage() != v1::MappaRebuild::FOLDING) return ReevaluateSome();
   ASSIGN_OR_RETURN(const bool more, projector_->FoldSome(kFoldChunk));
+  ShowRebuild();
   if (!more) {
     logging::Info(absl::StrCat("mappa consumer: rebuild done in ", absl::FormatDuration(RebuildTook(rebuild, clock_())), " (",
                                rebuild.events_filed(), " events filed); every view is served again"));
@@ -135,6 +165,7 @@ void MappaConsumer::Loop() {
           break;
         }
         empty = false;
+        ShowRebuild();
       }
       // A short poll: the log is applied, as far as it went when the poll was made.
       if (records->size() < kMaxBatch && projector_->rebuild().stage() == v1::MappaRebuild::FILING) {

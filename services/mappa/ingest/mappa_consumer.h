@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/bus/event_bus.h"
+#include "common/progress.h"
 #include "common/time_util.h"
 #include "services/mappa/ingest/projector.h"
 #include "services/mappa/state/mappa_state.h"
@@ -63,6 +64,10 @@ class MappaConsumer {
   // Consumer thread only: when a failed re-evaluation may be tried again.
   absl::Time next_reevaluation_ = absl::InfinitePast();
   absl::Duration reevaluation_backoff_ = absl::ZeroDuration();
+  // Consumer thread only: the rebuild's progress on a terminal, and when it was last logged.
+  void ShowRebuild();
+  std::unique_ptr<Progress> progress_;
+  absl::Time progress_logged_ = absl::InfinitePast();
   std::atomic<bool> stopping_{false};
   mutable std::mutex seen_mu_;
   std::vector<PartitionEnd> ends_;                     // guarded by seen_mu_
