@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/ids.h"
 #include "common/metrics/metrics.h"
 #include "spdlog/sinks/stdout_sinks.h"
 #include "spdlog/spdlog.h"
@@ -18,6 +19,7 @@ namespace safeguard::logging {
 namespace {
 
 struct ProcessLog {
+  std::mutex mu;  // guards the three below: Init may run while other threads log
   Format format = Format::kText;
   std::string component = "safeguard";
   std::shared_ptr<spdlog::logger> logger;
@@ -86,33 +88,41 @@ const char* LevelName(Level level) {
 void WriteAs(absl::string_view component, Level level, absl::string_view message,
              std::initializer_list<Field> fields) {
   ProcessLog& log = Log();
-  if (!log.logger->should_log(ToSpdlog(level))) return;
+  std::shared_ptr<spdlog::logger> logger;
+  Format format;
+  {
+    std::lock_guard<std::mutex> lock(log.mu);
+    logger = log.logger;
+    format = log.format;
+  }
+  if (!logger->should_log(ToSpdlog(level))) return;
   std::string payload;
-  if (log.format == Format::kJson) {
-    absl::StrAppend(&payload, "\"component\":\"", JsonEscape(component), "\",\"message\":\"", JsonEscape(message),
-                    "\"");
+  if (format == Format::kJson) {
+    absl::StrAppend(&payload, "\"component\":\"", JsonEscape(component), "\",\"message\":\"",
+                    JsonEscape(Redact(message)), "\"");
     for (const Field& f : fields) {
       absl::StrAppend(&payload, ",\"", JsonEscape(f.name), "\":");
       if (f.is_number) {
         absl::StrAppend(&payload, metrics::FormatValue(f.number));
       } else {
-        absl::StrAppend(&payload, "\"", JsonEscape(f.text), "\"");
+        absl::StrAppend(&payload, "\"", JsonEscape(Redact(f.text)), "\"");
       }
     }
   } else {
-    absl::StrAppend(&payload, component, ": ", message);
+    absl::StrAppend(&payload, component, ": ", Redact(message));
     for (const Field& f : fields) {
       absl::StrAppend(&payload, " ", f.name, "=");
+      const std::string text = Redact(f.text);
       if (f.is_number) {
         absl::StrAppend(&payload, metrics::FormatValue(f.number));
-      } else if (f.text.find_first_of(" \"=") != std::string::npos || f.text.empty()) {
-        absl::StrAppend(&payload, "\"", JsonEscape(f.text), "\"");
+      } else if (text.find_first_of(" \"=") != std::string::npos || text.empty()) {
+        absl::StrAppend(&payload, "\"", JsonEscape(text), "\"");
       } else {
-        absl::StrAppend(&payload, f.text);
+        absl::StrAppend(&payload, text);
       }
     }
   }
-  log.logger->log(ToSpdlog(level), payload);
+  logger->log(ToSpdlog(level), payload);
   Records().With({LevelName(level)}).Add();
 }
 
@@ -138,14 +148,48 @@ absl::StatusOr<Format> ParseFormat(absl::string_view text) {
 
 void Init(absl::string_view component, Format format) {
   ProcessLog& log = Log();
-  log.format = format;
-  log.component = std::string(component);
-  log.logger = MakeLogger(format);
+  std::shared_ptr<spdlog::logger> logger = MakeLogger(format);
+  {
+    std::lock_guard<std::mutex> lock(log.mu);
+    log.format = format;
+    log.component = std::string(component);
+    log.logger = std::move(logger);
+  }
   gpr_set_log_function(&FromGrpc);
 }
 
 void Write(Level level, absl::string_view message, std::initializer_list<Field> fields) {
-  WriteAs(Log().component, level, message, fields);
+  std::string component;
+  {
+    std::lock_guard<std::mutex> lock(Log().mu);
+    component = Log().component;
+  }
+  WriteAs(component, level, message, fields);
+}
+
+std::string Redact(absl::string_view text) {
+  static constexpr absl::string_view kKinds[] = {"pnc:", "visor:", "probation:", "childrens:", "email:", "phone:"};
+  bool any = false;
+  for (absl::string_view kind : kKinds) any = any || text.find(kind) != absl::string_view::npos;
+  if (!any) return std::string(text);
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t at = absl::string_view::npos;
+    for (absl::string_view kind : kKinds) {
+      const size_t found = text.find(kind, i);
+      if (found != absl::string_view::npos && (at == absl::string_view::npos || found < at)) at = found;
+    }
+    if (at == absl::string_view::npos) break;
+    // A reference runs from its kind to the next space, quote, comma, semicolon or bracket.
+    size_t end = at;
+    while (end < text.size() && std::string_view(" \t\n'\",;()[]{}<>").find(text[end]) == std::string_view::npos) ++end;
+    absl::StrAppend(&out, text.substr(i, at - i));
+    absl::StrAppend(&out, "<ref ", ToHex(Sha256(std::string_view(text.data() + at, end - at))).substr(0, 12), ">");
+    i = end;
+  }
+  absl::StrAppend(&out, text.substr(i));
+  return out;
 }
 
 std::string JsonEscape(absl::string_view text) {

@@ -6,7 +6,8 @@
 // Nothing personal goes in a record: no name, date of birth, subject key, case reference
 // or user; a call's record carries its method, status, duration, the caller's role and
 // the correlation id the caller sent (or was given), which joins the record to the access
-// record and to the caller's own logs.
+// record and to the caller's own logs. References that reach a record all the same (in a
+// store's error, say) are replaced by a digest (Redact).
 //
 //   logging::Info("relay: published", {{"topic", topic}, {"events", n}});
 #pragma once
@@ -65,5 +66,13 @@ inline void Error(absl::string_view message, std::initializer_list<Field> fields
 
 // `text` as the inside of a JSON string (without the quotes).
 std::string JsonEscape(absl::string_view text);
+
+// `text` with every reference to a person (a subject key such as "pnc:2019/0012345X",
+// "visor:...", "probation:...", "childrens:...", "email:...", "phone:...", alone or in a
+// stream id) replaced by a digest of it ("<ref 3f9a1c22e07b>"): the same reference always
+// gives the same digest, so an operator can follow one through the log without reading
+// it. Every record's message and fields pass through it: a safety net under the rule that
+// no log record names a person.
+std::string Redact(absl::string_view text);
 
 }  // namespace safeguard::logging

@@ -12,7 +12,7 @@ void RateLimitedLog::Write(absl::string_view message) {
   const absl::Time now = absl::Now();
   if (now - window_start_ >= absl::Minutes(1)) {
     if (suppressed_ > 0) {
-      logging::WriteAs(component_, level_, "records were not written in the minute before (at most one a second is)",
+      logging::WriteAs(component_, level_, "records were not written in the minute before (the rest of the minute's, over the limit)",
                        {{"suppressed", static_cast<int64_t>(suppressed_)}});
     }
     window_start_ = now;

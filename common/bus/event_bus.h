@@ -97,11 +97,12 @@ class EventBus {
       const std::vector<std::string>& topics, const std::string& group,
       PositionLookup positions) = 0;
 
-  // Every record of `topic` from its beginning to where it ends now, partition by
-  // partition, each in offset order, without joining any consumer group's work: for
-  // taking back what a restored store lacks (EventStore::Adopt). kUnimplemented on a bus
-  // that cannot. Thread-safe.
-  virtual absl::StatusOr<std::vector<BusRecord>> ReadWholeTopic(const std::string& topic) {
+  // Calls `visit` with every record of `topic` from its beginning to where it ends now,
+  // each partition's in offset order, without joining any consumer group's work or
+  // holding the topic in memory: for taking back what a restored store lacks
+  // (EventStore::Adopt). The first error `visit` returns ends the read and is returned.
+  // kUnimplemented on a bus that cannot. Thread-safe.
+  virtual absl::Status ReadWholeTopic(const std::string& topic, const std::function<absl::Status(BusRecord)>& visit) {
     return absl::UnimplementedError(absl::StrCat("this bus cannot read ", topic, " whole"));
   }
 };

@@ -325,13 +325,16 @@ absl::StatusOr<std::unique_ptr<BusConsumer>> KafkaEventBus::Subscribe(
   return std::unique_ptr<BusConsumer>(std::move(consumer));
 }
 
-absl::StatusOr<std::vector<BusRecord>> ReadWholeTopic(const KafkaConfig& config, const std::string& topic,
-                                                      const ReadProgress& progress, absl::Duration stall) {
+absl::Status ReadWholeTopic(const KafkaConfig& config, const std::string& topic, const std::string& group,
+                            const std::function<absl::Status(BusRecord)>& visit, const ReadProgress& progress,
+                            absl::Duration stall) {
   LogEvents log("auditor's reader");
   ASSIGN_OR_RETURN(std::unique_ptr<RdKafka::Conf> conf,
                    // The partitions are assigned, not subscribed: no group membership, no
                    // rebalance, nothing committed; the id is for the brokers' ACLs only.
-                   MakeConf(config.properties, {{"group.id", "safeguard-audit"},
+                   // An offset gone (retention) is an error, not a jump to the end.
+                   MakeConf(config.properties, {{"group.id", group},
+                                                {"auto.offset.reset", "error"},
                                                 {"enable.auto.commit", "false"},
                                                 {"enable.auto.offset.store", "false"},
                                                 {"enable.partition.eof", "true"}},
@@ -368,7 +371,6 @@ absl::StatusOr<std::vector<BusRecord>> ReadWholeTopic(const KafkaConfig& config,
     total += static_cast<uint64_t>(high - low);
     assigned.push_back(RdKafka::TopicPartition::create(topic, p->id(), low));
   }
-  std::map<int32_t, std::vector<BusRecord>> by_partition;
   if (!assigned.empty()) {
     const RdKafka::ErrorCode assign = consumer->assign(assigned);
     RdKafka::TopicPartition::destroy(assigned);
@@ -382,7 +384,7 @@ absl::StatusOr<std::vector<BusRecord>> ReadWholeTopic(const KafkaConfig& config,
       last_record = absl::Now();
       const int32_t partition = msg->partition();
       auto end = ends.find(partition);
-      if (end == ends.end()) continue;
+      if (end == ends.end() || msg->offset() >= end->second) continue;  // appended after the read began
       BusRecord r;
       r.topic = msg->topic_name();
       r.partition = partition;
@@ -390,7 +392,7 @@ absl::StatusOr<std::vector<BusRecord>> ReadWholeTopic(const KafkaConfig& config,
       if (msg->key() != nullptr) r.key = *msg->key();
       r.value.assign(static_cast<const char*>(msg->payload()), msg->len());
       r.appended_at = absl::FromUnixMillis(msg->timestamp().timestamp);
-      by_partition[partition].push_back(std::move(r));
+      RETURN_IF_ERROR(visit(std::move(r)));
       if (progress) progress(++done, total);
       if (msg->offset() + 1 >= end->second) ends.erase(end);
       continue;
@@ -401,6 +403,10 @@ absl::StatusOr<std::vector<BusRecord>> ReadWholeTopic(const KafkaConfig& config,
       continue;
     }
     if (msg->err() == RdKafka::ERR__FATAL) return FromKafka(msg->err(), "consume");
+    if (msg->err() == RdKafka::ERR__AUTO_OFFSET_RESET || msg->err() == RdKafka::ERR_OFFSET_OUT_OF_RANGE) {
+      return absl::FailedPreconditionError(absl::StrCat("reading ", topic, ": records were deleted under the read ",
+                                                        "(retention?): ", msg->errstr()));
+    }
     if (absl::Now() - last_record > stall) {
       return absl::UnavailableError(absl::StrCat("reading ", topic, ": no record for ", absl::FormatDuration(stall),
                                                  " before the end of ", ends.size(),
@@ -408,15 +414,12 @@ absl::StatusOr<std::vector<BusRecord>> ReadWholeTopic(const KafkaConfig& config,
     }
   }
   consumer->close();
-  std::vector<BusRecord> all;
-  for (auto& [partition, records] : by_partition) {
-    for (BusRecord& r : records) all.push_back(std::move(r));
-  }
-  return all;
+  return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<BusRecord>> KafkaEventBus::ReadWholeTopic(const std::string& topic) {
-  return safeguard::ReadWholeTopic(config_, topic);
+absl::Status KafkaEventBus::ReadWholeTopic(const std::string& topic,
+                                           const std::function<absl::Status(BusRecord)>& visit) {
+  return safeguard::ReadWholeTopic(config_, topic, "safeguard-restore", visit);
 }
 
 absl::Status KafkaEventBus::CheckTopics(const std::vector<std::string>& topics,

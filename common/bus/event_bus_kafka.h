@@ -48,7 +48,10 @@ class KafkaEventBus : public EventBus {
   // (it only changes which partition a subject lives on for new topics).
   absl::Status CheckTopics(const std::vector<std::string>& topics, absl::Duration timeout);
 
-  absl::StatusOr<std::vector<BusRecord>> ReadWholeTopic(const std::string& topic) override;
+  // Reads under the group id "safeguard-restore" (the service's Kafka user needs Read on
+  // it and on its own topic: docs/deploy.md).
+  absl::Status ReadWholeTopic(const std::string& topic,
+                              const std::function<absl::Status(BusRecord)>& visit) override;
 
  private:
   explicit KafkaEventBus(KafkaConfig config);
@@ -70,14 +73,16 @@ class KafkaEventBus : public EventBus {
 // Reports how far a read has got: records read, of how many.
 using ReadProgress = std::function<void(uint64_t done, uint64_t total)>;
 
-// Every record of `topic` on `config`'s cluster, from the start of each partition to its
-// end when the read began: partition by partition, each in offset order. For an
-// auditor's replay: it joins no consumer group's work (its partitions are assigned, under
-// group id "safeguard-audit", with nothing committed) and changes nothing on the cluster. kFailedPrecondition when the topic does
-// not exist; kUnavailable when the cluster cannot be reached or a partition stops
-// yielding records for `stall` before its end.
-absl::StatusOr<std::vector<BusRecord>> ReadWholeTopic(const KafkaConfig& config, const std::string& topic,
-                                                      const ReadProgress& progress = nullptr,
-                                                      absl::Duration stall = absl::Seconds(60));
+// Calls `visit` with every record of `topic` on `config`'s cluster, from the start of
+// each partition to its end when the read began, each partition's in offset order. It
+// joins no consumer group's work (its partitions are assigned, under group id `group`,
+// for the brokers' ACLs only, with nothing committed) and changes nothing on the cluster.
+// kFailedPrecondition when the topic does not exist, or when records the read began with
+// are deleted under it (retention): never a topic silently cut short; kUnavailable when
+// the cluster cannot be reached or a partition stops yielding records for `stall` before
+// its end; the first error `visit` returns.
+absl::Status ReadWholeTopic(const KafkaConfig& config, const std::string& topic, const std::string& group,
+                            const std::function<absl::Status(BusRecord)>& visit,
+                            const ReadProgress& progress = nullptr, absl::Duration stall = absl::Seconds(60));
 
 }  // namespace safeguard

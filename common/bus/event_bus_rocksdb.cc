@@ -56,15 +56,19 @@ class RocksDbConsumer : public BusConsumer {
 
 }  // namespace
 
-absl::StatusOr<std::vector<BusRecord>> RocksDbEventBus::ReadWholeTopic(const std::string& topic) {
-  std::vector<BusRecord> all;
-  for (int64_t offset = 0;;) {
+absl::Status RocksDbEventBus::ReadWholeTopic(const std::string& topic,
+                                             const std::function<absl::Status(BusRecord)>& visit) {
+  const int64_t end = EndOffset(topic);
+  for (int64_t offset = 0; offset < end;) {
     ASSIGN_OR_RETURN(std::vector<BusRecord> records, Read(topic, offset, 10000));
     if (records.empty()) break;
     offset = records.back().offset + 1;
-    for (BusRecord& r : records) all.push_back(std::move(r));
+    for (BusRecord& r : records) {
+      if (r.offset >= end) return absl::OkStatus();
+      RETURN_IF_ERROR(visit(std::move(r)));
+    }
   }
-  return all;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::unique_ptr<RocksDbEventBus>> RocksDbEventBus::OpenReadOnly(const std::string& path) {

@@ -41,7 +41,8 @@ class RocksDbEventBus : public EventBus {
                                                          PositionLookup positions) override;
 
   // Up to `max` records of `topic` from `offset`. Thread-safe.
-  absl::StatusOr<std::vector<BusRecord>> ReadWholeTopic(const std::string& topic) override;
+  absl::Status ReadWholeTopic(const std::string& topic,
+                              const std::function<absl::Status(BusRecord)>& visit) override;
 
   absl::StatusOr<std::vector<BusRecord>> Read(const std::string& topic, int64_t offset,
                                               size_t max);

@@ -13,25 +13,27 @@
 
 namespace safeguard {
 
-absl::StatusOr<uint64_t> AdoptFromBus(EventStore* store, const std::vector<BusRecord>& records) {
-  // This log's events the store lacks, by sequence: a republished event appears more than
-  // once on the bus, always with the same bytes.
-  std::map<uint64_t, const std::string*> after;
+absl::StatusOr<uint64_t> AdoptFromBus(EventStore* store, EventBus* bus, const std::string& topic) {
+  // This log's events the store lacks, by sequence (only those are kept while the topic is
+  // read): a republished event appears more than once on the bus, always with the same bytes.
+  std::map<uint64_t, std::string> after;
   const uint64_t last = store->LastSequence();
-  for (const BusRecord& r : records) {
+  RETURN_IF_ERROR(bus->ReadWholeTopic(topic, [&](BusRecord r) -> absl::Status {
     safeguard::v1::EventEnvelope e;
     if (!e.ParseFromString(r.value)) {
       return absl::DataLossError(absl::StrCat("unreadable record at ", r.topic, "/", r.partition, "@", r.offset));
     }
-    if (e.log_sequence() <= last) continue;
-    auto [it, added] = after.emplace(e.log_sequence(), &r.value);
-    if (!added && *it->second != r.value) {
+    if (e.log_sequence() <= last) return absl::OkStatus();
+    auto [it, added] = after.emplace(e.log_sequence(), r.value);
+    if (!added && it->second != r.value) {
       return absl::DataLossError(absl::StrCat("the bus holds two different events numbered ", e.log_sequence(),
                                               " of this log: nothing is taken back"));
     }
-  }
+    return absl::OkStatus();
+  }));
   std::vector<std::string> published;
-  for (const auto& [seq, bytes] : after) published.push_back(*bytes);
+  published.reserve(after.size());
+  for (auto& [seq, bytes] : after) published.push_back(std::move(bytes));
   return store->Adopt(published);
 }
 
@@ -45,8 +47,7 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(Options options, EventB
   // After a restore: the bus may hold events the backup's copy of the store lacks.
   const std::filesystem::path restored = std::filesystem::path(options.data_dir) / (options.name + ".restored");
   if (std::filesystem::exists(restored)) {
-    ASSIGN_OR_RETURN(std::vector<BusRecord> records, bus->ReadWholeTopic(options.topic));
-    ASSIGN_OR_RETURN(const uint64_t adopted, AdoptFromBus(log->store_.get(), records));
+    ASSIGN_OR_RETURN(const uint64_t adopted, AdoptFromBus(log->store_.get(), bus, options.topic));
     logging::Info(absl::StrCat(options.name, ": restored from a backup; took back ", adopted,
                                " events published after it from ", options.topic),
                   {{"last_sequence", log->store_->LastSequence()}, {"outbox_pending", log->store_->OutboxPending()}});

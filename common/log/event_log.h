@@ -81,10 +81,10 @@ class EventLog {
   std::thread scrubber_;
 };
 
-// Takes back into `store` this log's events among `records` (its topic, read whole) that
-// come after the store's last: each once, in sequence order. kDataLoss when the topic
-// holds an unreadable record or two different events of one sequence; Adopt's errors
+// Takes back into `store` this log's events on `topic` (read whole from `bus`) that come
+// after the store's last: each once, in sequence order. kDataLoss when the topic holds an
+// unreadable record or two different events of one sequence; the bus's and Adopt's errors
 // otherwise.
-absl::StatusOr<uint64_t> AdoptFromBus(EventStore* store, const std::vector<BusRecord>& records);
+absl::StatusOr<uint64_t> AdoptFromBus(EventStore* store, EventBus* bus, const std::string& topic);
 
 }  // namespace safeguard

@@ -27,11 +27,13 @@ absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(const std::s
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
-  // Two threads are plenty for a scraper and a kubelet; a flood waits its turn.
-  s.new_task_queue = [] { return new httplib::ThreadPool(2); };
+  // Four threads serve two scrapers and the kubelet's probes; a connection is not kept
+  // open long after its answer, so that idle scrapers do not hold threads the probes need.
+  s.new_task_queue = [] { return new httplib::ThreadPool(4); };
   s.set_read_timeout(5, 0);
   s.set_write_timeout(5, 0);
-  s.set_keep_alive_max_count(100);
+  s.set_keep_alive_timeout(1);
+  s.set_keep_alive_max_count(10);
   s.set_payload_max_length(4096);
   s.Get("/metrics", [registry](const httplib::Request&, httplib::Response& res) {
     res.set_content(registry->Render(), "text/plain; version=0.0.4; charset=utf-8");

@@ -47,7 +47,7 @@ void AddStatus(const v1::ServiceStatus& status, Sink& sink) {
                  static_cast<double>(status.duplicates_skipped()));
     sink.Gauge("safeguard_events_parked", "Events held until an earlier version of their stream arrives.", of,
                static_cast<double>(status.events_waiting()));
-    sink.Gauge("safeguard_stream_gaps", "Streams waiting for a missing version (up to the first 20 reported).", of,
+    sink.Gauge("safeguard_stream_gaps", "Streams waiting for a missing version (counted up to 100).", of,
                status.open_gaps_size());
     for (const v1::ConsumerPosition& p : status.positions()) {
       const Labels at = {{"service", service}, {"topic", p.topic()}, {"partition", absl::StrCat(p.partition())}};

@@ -45,7 +45,9 @@ void RefusalLog::Record(const safeguard::v1::Actor* actor, const std::string& me
           ? told
           : absl::CHexEscape(told);
   Refused().With({code}).Add();
-  logging::Warning(absl::StrCat("access refused: ", method, ": ", reason),
+  // What the caller was told may name them (a revoked certificate's holder): it goes to
+  // the audit topic, not to the log.
+  logging::Warning(absl::StrCat("access refused: ", method),
                    {{"method", method},
                     {"status", code},
                     {"caller_role", actor != nullptr ? actor->role() : "unidentified"},

@@ -108,6 +108,10 @@ metrics::Family<metrics::Gauge>& LastDuration() {
 
 }  // namespace
 
+namespace {
+bool ok_and_any(const absl::StatusOr<std::vector<BackupSet>>& sets) { return sets.ok() && !sets->empty(); }
+}  // namespace
+
 Backups::Backups(BackupOptions options) : options_(std::move(options)) {
   worker_ = std::thread([this] { WorkerLoop(); });
 }
@@ -136,7 +140,18 @@ void Backups::BackUpAsync(std::function<void(absl::StatusOr<BackupSet>)> done) {
 
 void Backups::WorkerLoop() {
   const bool scheduled = options_.every > absl::ZeroDuration() && !options_.backup_dir.empty();
-  absl::Time next = scheduled ? absl::Now() + options_.every : absl::InfiniteFuture();
+  absl::Time next = absl::InfiniteFuture();
+  if (scheduled) {
+    // The schedule survives restarts: the next set is due an interval after the newest one
+    // on the volume (at once, give or take a minute for the stores to settle, when none is
+    // or it is overdue), so a process restarted more often than the interval still backs up.
+    absl::Time last = absl::InfinitePast();
+    if (absl::StatusOr<std::vector<BackupSet>> sets = ListBackups(options_.backup_dir); ok_and_any(sets)) {
+      last = sets->back().at;
+      LastSuccess().With({}).Set(absl::ToDoubleSeconds(last - absl::UnixEpoch()));
+    }
+    next = std::max(absl::Now() + absl::Minutes(1), last + options_.every);
+  }
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
     const auto until = next == absl::InfiniteFuture() ? std::chrono::hours(24)
@@ -152,7 +167,9 @@ void Backups::WorkerLoop() {
     absl::StatusOr<BackupSet> made = BackUpNow();  // logged, counted and kept in record()
     for (auto& done : asked) done(made);
     lock.lock();
-    if (due || scheduled) next = scheduled ? absl::Now() + options_.every : absl::InfiniteFuture();
+    if (scheduled && made.ok()) next = absl::Now() + options_.every;
+    // A failed scheduled set is tried again in a tenth of the interval (at least a minute).
+    if (scheduled && !made.ok() && due) next = absl::Now() + std::max(options_.every / 10, absl::Minutes(1));
   }
 }
 
@@ -198,7 +215,7 @@ absl::StatusOr<BackupSet> Backups::BackUpNow() {
         RETURN_IF_ERROR(FromRocksDb(engine->CreateNewBackup(create, db, &id), absl::StrCat("back up ", path)));
         set.stores.emplace_back(name, id);
         rocksdb::BackupInfo info;
-        if (engine->GetBackupInfo(id, &info).ok()) set.bytes += info.size;
+        if (engine->GetBackupInfo(id, &info).ok()) set.bytes += info.size;  // the set's size, shared files included
         return absl::OkStatus();
       }));
     }
@@ -229,12 +246,30 @@ absl::StatusOr<BackupSet> Backups::BackUpNow() {
     }
     return absl::OkStatus();
   };
+  // A set left half-made by a process killed mid-backup: its staging directory goes.
+  {
+    std::error_code ignored;
+    for (auto it = fs::directory_iterator(root / "sets", ignored); !ignored && it != fs::directory_iterator();
+         it.increment(ignored)) {
+      if (it->path().extension() == ".partial") fs::remove_all(it->path(), ignored);
+    }
+  }
   const absl::Status st = attempt();
   set.took = absl::Now() - started;
-  std::lock_guard<std::mutex> lock(mu_);
   if (!st.ok()) {
+    // What was copied for a set that is not complete is deleted: it would never be
+    // restored, and would fill the backup volume.
+    for (const auto& [name, id] : set.stores) {
+      if (auto engine = OpenEngine(root / "engines" / name); engine.ok()) {
+        (void)(*engine)->DeleteBackup(id);
+        (void)(*engine)->GarbageCollect();
+      }
+    }
     std::error_code ignored;
     fs::remove_all(staging, ignored);
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!st.ok()) {
     ++record_.failed;
     record_.last_error = std::string(st.message());
     record_.last_failure = absl::Now();
@@ -301,6 +336,15 @@ absl::StatusOr<BackupSet> RestoreBackup(const std::string& backup_dir, const std
   const BackupSet& set = *chosen;
   fs::create_directories(data_dir, ec);
   if (ec) return absl::FailedPreconditionError(absl::StrCat("cannot create ", data_dir, ": ", ec.message()));
+  // Each event store takes back, when it next opens, what the bus holds beyond it
+  // (EventLog::Open): events published after its copy was made. The markers go first, so
+  // that a restore stopped half-way never leaves a store that would serve without them.
+  for (const auto& [name, backup_id] : set.stores) {
+    if (Rank(name) != 1) continue;
+    std::ofstream marker(fs::path(data_dir) / (name + ".restored"));
+    marker << "restored from backup set " << set.id << "\n";
+    if (!marker) return absl::UnavailableError(absl::StrCat("write ", name, ".restored"));
+  }
   for (const auto& [name, backup_id] : set.stores) {
     ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::BackupEngine> engine,
                      OpenEngine(fs::path(backup_dir) / "engines" / name));
@@ -318,14 +362,6 @@ absl::StatusOr<BackupSet> RestoreBackup(const std::string& backup_dir, const std
     if (ec) return absl::UnavailableError(absl::StrCat("restore ", file, ": ", ec.message()));
     // Keys stay private to their owner.
     if (to.extension() == ".pem") fs::permissions(to, fs::perms::owner_read | fs::perms::owner_write, ec);
-  }
-  // Each event store takes back, when it next opens, what the bus holds beyond it
-  // (EventLog::Open): events published after its copy was made.
-  for (const auto& [name, backup_id] : set.stores) {
-    if (Rank(name) != 1) continue;
-    std::ofstream marker(fs::path(data_dir) / (name + ".restored"));
-    marker << "restored from backup set " << set.id << "\n";
-    if (!marker) return absl::UnavailableError(absl::StrCat("write ", name, ".restored"));
   }
   return set;
 }

@@ -44,7 +44,7 @@ struct BackupSet {
   // Each store copied, in the order it was copied, with its BackupEngine backup id.
   std::vector<std::pair<std::string, uint32_t>> stores;
   std::vector<std::string> files;              // paths under the data directory
-  uint64_t bytes = 0;                          // bytes copied for it (new files only)
+  uint64_t bytes = 0;                          // the set's size (files shared with other sets included)
   absl::Duration took;
 };
 
@@ -58,8 +58,8 @@ struct BackupOptions {
 // The backups of one process. Thread-safe.
 class Backups {
  public:
-  // Starts its worker, which backs up every `options.every` (the first after one
-  // interval; never when zero) and when asked (BackUpAsync).
+  // Starts its worker, which backs up every `options.every` (never when zero), the next
+  // due an interval after the newest set on the volume, and when asked (BackUpAsync).
   explicit Backups(BackupOptions options);
   // Stops the worker; a backup under way finishes first, and requests not yet begun
   // fail with kUnavailable.

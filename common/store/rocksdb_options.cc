@@ -64,8 +64,10 @@ void AddFaultHandling(const std::string& path, rocksdb::Options* options) {
   options->info_log = DatabaseLogger();
   // RocksDB logs an error when it creates a database whose directory is missing; made
   // here, a first start logs none. (A failure shows when the database is opened.)
-  std::error_code ignored;
-  std::filesystem::create_directories(path, ignored);
+  if (options->create_if_missing) {
+    std::error_code ignored;
+    std::filesystem::create_directories(path, ignored);
+  }
   // RocksDB reserves each new write-ahead log's full size (1.1 memtables, 35 MiB here) on
   // disk with fallocate before writing to it. On a full disk every attempt to resume
   // made a new log that took again whatever space had been freed, so the databases never

@@ -125,4 +125,7 @@ promtool check rules "$source_dir/deploy/prometheus/safeguard-alerts.yaml" >"$wo
 # Loaded into the running server too, and none firing on a healthy system.
 rules=$(curl -sf "http://127.0.0.1:$port/api/v1/rules" | python3 -c 'import json,sys; print(sum(len(g["rules"]) for g in json.load(sys.stdin)["data"]["groups"]))')
 [ "$rules" -ge 6 ] || fail "Prometheus loaded $rules alert rules"
+sleep 3  # a few evaluations of every rule
+firing=$(curl -sf "http://127.0.0.1:$port/api/v1/alerts" | python3 -c 'import json,sys; print(" ".join(a["labels"]["alertname"] for a in json.load(sys.stdin)["data"]["alerts"] if a["state"] == "firing"))')
+[ -z "$firing" ] || fail "alerts firing on a healthy system: $firing"
 echo "PASS: Prometheus scraped safeguardd and answered each query; $rules alert rules loaded"

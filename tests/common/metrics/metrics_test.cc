@@ -101,6 +101,16 @@ TEST(LoggingTest, ARecordIsOneJsonObjectWithTimeLevelComponentMessageAndFields) 
       << line;
 }
 
+TEST(LoggingTest, ReferencesToPeopleAreReplacedByADigest) {
+  const std::string once = logging::Redact("stream police/pnc:2019/0012345X is missing version 4");
+  EXPECT_THAT(once, ::testing::MatchesRegex("stream police/<ref [0-9a-f]{12}> is missing version 4"));
+  EXPECT_EQ(logging::Redact("again police/pnc:2019/0012345X"), "again police/" + once.substr(14, 18));
+  EXPECT_THAT(logging::Redact("record probation:X123456, and childrens:CS-1 (and email:a@b.example)"),
+              ::testing::MatchesRegex("record <ref [0-9a-f]{12}>, and <ref [0-9a-f]{12}> \\(and <ref [0-9a-f]{12}>\\)"));
+  EXPECT_EQ(logging::Redact("a call: safeguard.v1.PoliceService/RecordConviction OK"),
+            "a call: safeguard.v1.PoliceService/RecordConviction OK");
+}
+
 TEST(LoggingTest, LogFormatIsJsonOrText) {
   EXPECT_TRUE(logging::ParseFormat("json").ok());
   EXPECT_TRUE(logging::ParseFormat("TEXT").ok());
