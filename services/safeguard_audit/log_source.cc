@@ -20,34 +20,26 @@ std::string Describe(const LogSource& source) {
 
 absl::StatusOr<std::vector<BusRecord>> ReadLog(const LogSource& source, const std::string& topic) {
   Progress progress(absl::StrCat("reading ", topic), "records");
+  // Partition by partition, each in offset order (Kafka's partitions arrive interleaved).
+  std::map<int32_t, std::vector<BusRecord>> by_partition;
+  uint64_t read = 0;
+  auto keep = [&](BusRecord r) {
+    by_partition[r.partition].push_back(std::move(r));
+    progress.Set(++read);
+    return absl::OkStatus();
+  };
   if (source.kafka) {
-    // Partition by partition, as the embedded bus's one partition reads.
-    std::map<int32_t, std::vector<BusRecord>> by_partition;
-    RETURN_IF_ERROR(ReadWholeTopic(
-        *source.kafka, topic, "safeguard-audit",
-        [&by_partition](BusRecord r) {
-          by_partition[r.partition].push_back(std::move(r));
-          return absl::OkStatus();
-        },
-        [&progress](uint64_t done, uint64_t total) {
-          progress.set_total(total);
-          progress.Set(done);
-        }));
-    std::vector<BusRecord> all;
-    for (auto& [partition, records] : by_partition) {
-      for (BusRecord& r : records) all.push_back(std::move(r));
-    }
-    return all;
+    RETURN_IF_ERROR(ReadWholeTopic(*source.kafka, topic, "safeguard-audit", keep,
+                                   [&progress](uint64_t, uint64_t total) { progress.set_total(total); }));
+  } else {
+    ASSIGN_OR_RETURN(std::unique_ptr<RocksDbEventBus> bus, RocksDbEventBus::OpenReadOnly(source.bus_dir));
+    progress.set_total(static_cast<uint64_t>(bus->EndOffset(topic)));
+    RETURN_IF_ERROR(bus->ReadWholeTopic(topic, keep));
   }
-  ASSIGN_OR_RETURN(std::unique_ptr<RocksDbEventBus> bus, RocksDbEventBus::OpenReadOnly(source.bus_dir));
-  progress.set_total(static_cast<uint64_t>(bus->EndOffset(topic)));
   std::vector<BusRecord> all;
-  for (int64_t offset = 0;;) {
-    ASSIGN_OR_RETURN(std::vector<BusRecord> records, bus->Read(topic, offset, 10000));
-    if (records.empty()) break;
-    offset = records.back().offset + 1;
-    for (auto& r : records) all.push_back(std::move(r));
-    progress.Set(all.size());
+  all.reserve(read);
+  for (auto& [partition, records] : by_partition) {
+    for (BusRecord& r : records) all.push_back(std::move(r));
   }
   return all;
 }
