@@ -19,6 +19,9 @@ ABSL_FLAG(std::string, data_dir, "", "Directory for this service's state (requir
 ABSL_FLAG(std::string, host, "127.0.0.1", "Address to listen on");
 ABSL_FLAG(int, port, -1, "Port to listen on (0: any free port; default: the service's own)");
 ABSL_FLAG(std::string, config, "", "Bus configuration file (docs/operations.md)");
+ABSL_FLAG(std::string, key_vault, "",
+          "The deployment's key vault file (required; the same for every service, kept outside the data "
+          "directory, mode 0600; created by safeguard-keys create: docs/security.md)");
 ABSL_FLAG(std::string, bus, "", "kafka (the default and only choice for a single service)");
 ABSL_FLAG(std::string, bootstrap_servers, "", "Kafka bootstrap servers (overrides the config file)");
 ABSL_FLAG(std::string, endpoints_file, "", "If set, write '<service>=ADDR' here once serving");
@@ -72,13 +75,17 @@ int RunServiceProcess(int argc, char** argv, const ServiceProcessSpec& spec) {
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
   if (ec) return fail(absl::FailedPreconditionError(absl::StrCat("cannot create ", data_dir)), 1);
+  const std::string vault_path = absl::GetFlag(FLAGS_key_vault);
+  if (vault_path.empty()) return fail(absl::InvalidArgumentError("--key_vault is required (docs/security.md)"), 2);
+  absl::StatusOr<std::unique_ptr<crypto::FileKeyVault>> vault = crypto::FileKeyVault::Open(vault_path, data_dir);
+  if (!vault.ok()) return fail(vault.status(), 2);
 
   absl::StatusOr<OpenedBus> bus = OpenBus(*config, data_dir, spec.topics(config->topics));
   if (!bus.ok()) return fail(bus.status(), 1);
   const std::shared_ptr<void> refusals = admission->refusals->Attach(bus->bus.get(), config->topics.audit_access);
   if (absl::Status st = CheckBackupDir(operator_options->backup_dir, data_dir); !st.ok()) return fail(st, 2);
   absl::StatusOr<std::unique_ptr<ServiceNode>> node =
-      spec.start(data_dir, *config, bus->bus.get(), admission->policy, *operator_options);
+      spec.start(data_dir, *config, bus->bus.get(), vault->get(), admission->policy, *operator_options);
   if (!node.ok()) return fail(node.status(), 1);
   Backups backups({.data_dir = data_dir,
                    .backup_dir = operator_options->backup_dir,
@@ -101,6 +108,7 @@ int RunServiceProcess(int argc, char** argv, const ServiceProcessSpec& spec) {
                 {{"address", server->address},
                  {"operator_port", (*operator_port)->address()},
                  {"data_dir", data_dir},
+                 {"key_vault", (*vault)->Describe()},
                  {"callers", security::DescribeServerSecurity(*admission)}});
   if (const std::string path = absl::GetFlag(FLAGS_endpoints_file); !path.empty()) {
     std::map<std::string, std::string> endpoints = {{spec.name, server->address}};

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "common/bus/bus_config.h"
 #include "common/bus/event_bus.h"
+#include "common/crypto/key_vault.h"
 #include "common/operator_port.h"
 #include "common/security/live_policy.h"
 #include "common/service_node.h"
@@ -26,7 +27,7 @@ struct ServiceProcessSpec {
   std::function<std::vector<std::string>(const Topics& topics)> topics;
   // Builds the node on `bus`, with state under `data_dir`, for servers enforcing `policy`.
   std::function<absl::StatusOr<std::unique_ptr<ServiceNode>>(
-      const std::string& data_dir, const BusConfig& config, EventBus* bus,
+      const std::string& data_dir, const BusConfig& config, EventBus* bus, const crypto::KeyVault* vault,
       const std::shared_ptr<security::LivePolicy>& policy, const OperatorOptions& operator_options)>
       start;
 };

@@ -14,6 +14,8 @@ absl::StatusOr<std::unique_ptr<AgencyNode>> AgencyNode::Start(AgencyNodeOptions 
   ASSIGN_OR_RETURN(node->log_, EventLog::Open(EventLog::Options{.data_dir = options.data_dir,
                                                                 .name = options.store_name,
                                                                 .topic = options.topic,
+                                                                .keys_topic = options.keys_topic,
+                                                                .vault = options.vault,
                                                                 .folder = options.folder,
                                                                 .checkpoint_interval = options.checkpoint_interval,
                                                                 .clock = options.clock},

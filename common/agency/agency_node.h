@@ -17,6 +17,10 @@
 #include "common/service_node.h"
 #include "common/time_util.h"
 
+namespace safeguard::crypto {
+class KeyVault;
+}
+
 namespace safeguard::agency {
 
 struct AgencyNodeOptions {
@@ -24,6 +28,8 @@ struct AgencyNodeOptions {
   std::string store_name;    // "police": the store lives at <data_dir>/police
   std::string service_name;  // "police-service", for status
   std::string topic;         // where the relay publishes
+  std::string keys_topic;    // where the records of its data keys are published
+  const crypto::KeyVault* vault = nullptr;  // the deployment's key vault; must outlive the node
   std::string audit_topic;   // where reads of the agency's own records are recorded
   const StreamFolder* folder = nullptr;  // what the agency's rules check (static)
   absl::Duration checkpoint_interval = absl::Seconds(10);  // signed checkpoints of the log

@@ -30,6 +30,10 @@ absl::StatusOr<BusConfig> ParseBusConfig(const std::string& text) {
       {"topic.childrens", &config.topics.childrens},
       {"topic.mappa", &config.topics.mappa},
       {"topic.audit_access", &config.topics.audit_access},
+      {"topic.police_keys", &config.topics.police_keys},
+      {"topic.probation_keys", &config.topics.probation_keys},
+      {"topic.childrens_keys", &config.topics.childrens_keys},
+      {"topic.mappa_keys", &config.topics.mappa_keys},
   };
   int line_no = 0;
   for (absl::string_view raw : absl::StrSplit(text, '\n')) {

@@ -15,6 +15,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/bus/event_bus.h"
@@ -29,6 +30,13 @@ struct Topics {
   std::string childrens = kChildrensTopic;
   std::string mappa = kMappaTopic;
   std::string audit_access = kAuditAccessTopic;
+  std::string police_keys = kPoliceKeysTopic;
+  std::string probation_keys = kProbationKeysTopic;
+  std::string childrens_keys = kChildrensKeysTopic;
+  std::string mappa_keys = kMappaKeysTopic;
+
+  // The keys topics, in the order of the logs: police, probation, childrens, mappa.
+  std::vector<std::string> keys() const { return {police_keys, probation_keys, childrens_keys, mappa_keys}; }
 };
 
 struct KafkaConfig {

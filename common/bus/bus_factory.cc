@@ -19,7 +19,8 @@ OpenedBus::OpenedBus(OpenedBus&&) = default;
 OpenedBus& OpenedBus::operator=(OpenedBus&&) = default;
 
 std::vector<std::string> AllTopics(const Topics& t) {
-  return {t.police, t.probation, t.childrens, t.mappa, t.audit_access};
+  return {t.police,      t.probation,       t.childrens,       t.mappa,     t.audit_access,
+          t.police_keys, t.probation_keys, t.childrens_keys, t.mappa_keys};
 }
 
 absl::StatusOr<OpenedBus> OpenBus(const BusConfig& config, const std::string& data_dir,

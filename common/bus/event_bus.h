@@ -27,6 +27,12 @@ inline constexpr char kProbationTopic[] = "probation.events";
 inline constexpr char kChildrensTopic[] = "childrens.events";
 inline constexpr char kMappaTopic[] = "mappa.events";
 inline constexpr char kAuditAccessTopic[] = "audit.access";
+// Each log's data keys (common/crypto/sealing.h), keyed by key id: compacted topics, where
+// the record that a key was destroyed replaces the key.
+inline constexpr char kPoliceKeysTopic[] = "police.keys";
+inline constexpr char kProbationKeysTopic[] = "probation.keys";
+inline constexpr char kChildrensKeysTopic[] = "childrens.keys";
+inline constexpr char kMappaKeysTopic[] = "mappa.keys";
 
 struct BusMessage {
   std::string topic;

@@ -7,13 +7,31 @@
 #include "absl/strings/str_cat.h"
 #include "common/audit/checkpoint.h"
 #include "common/audit/log_audit.h"
+#include "common/crypto/sealing.h"
 #include "common/logging.h"
 #include "common/outbox/outbox_relay.h"
 #include "common/status_macros.h"
 
 namespace safeguard {
 
-absl::StatusOr<uint64_t> AdoptFromBus(EventStore* store, EventBus* bus, const std::string& topic) {
+absl::StatusOr<uint64_t> AdoptFromBus(EventStore* store, EventBus* bus, const std::string& topic,
+                                      const std::string& keys_topic) {
+  // The keys first: every event taken back must open. The latest record of each key wins
+  // (a compacted topic keeps only that).
+  std::map<std::string, safeguard::v1::DataKeyRecord> keys;
+  RETURN_IF_ERROR(bus->ReadWholeTopic(keys_topic, [&](BusRecord r) -> absl::Status {
+    safeguard::v1::DataKeyRecord record;
+    if (!record.ParseFromString(r.value) || record.key_id().empty()) {
+      return absl::DataLossError(absl::StrCat("unreadable record at ", r.topic, "/", r.partition, "@", r.offset));
+    }
+    safeguard::v1::DataKeyRecord& kept = keys[record.key_id()];
+    if (!kept.has_destroyed()) kept = std::move(record);
+    return absl::OkStatus();
+  }));
+  std::vector<safeguard::v1::DataKeyRecord> records;
+  records.reserve(keys.size());
+  for (auto& [id, record] : keys) records.push_back(std::move(record));
+  RETURN_IF_ERROR(store->AdoptKeys(records));
   // This log's events the store lacks, by sequence (only those are kept while the topic is
   // read): a republished event appears more than once on the bus, always with the same bytes.
   std::map<uint64_t, std::string> after;
@@ -39,22 +57,25 @@ absl::StatusOr<uint64_t> AdoptFromBus(EventStore* store, EventBus* bus, const st
 
 absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(Options options, EventBus* bus) {
   std::unique_ptr<EventLog> log(new EventLog());
+  if (options.vault == nullptr) return absl::InvalidArgumentError(absl::StrCat(options.name, ": no key vault"));
+  log->keys_ = std::make_unique<crypto::KeyRing>(options.vault);
   ASSIGN_OR_RETURN(log->store_, EventStore::Open(EventStore::Options{
                                     .path = (std::filesystem::path(options.data_dir) / options.name).string(),
                                     .clock = options.clock,
                                     .folder = options.folder,
-                                    .statistics = options.statistics}));
+                                    .statistics = options.statistics,
+                                    .keys = log->keys_.get()}));
   // After a restore: the bus may hold events the backup's copy of the store lacks.
   const std::filesystem::path restored = std::filesystem::path(options.data_dir) / (options.name + ".restored");
   if (std::filesystem::exists(restored)) {
-    ASSIGN_OR_RETURN(const uint64_t adopted, AdoptFromBus(log->store_.get(), bus, options.topic));
+    ASSIGN_OR_RETURN(const uint64_t adopted, AdoptFromBus(log->store_.get(), bus, options.topic, options.keys_topic));
     logging::Info(absl::StrCat(options.name, ": restored from a backup; took back ", adopted,
                                " events published after it from ", options.topic),
                   {{"last_sequence", log->store_->LastSequence()}, {"outbox_pending", log->store_->OutboxPending()}});
     std::error_code ignored;
     std::filesystem::remove(restored, ignored);
   }
-  log->relay_ = std::make_unique<OutboxRelay>(log->store_.get(), bus, OutboxRelay::Options{.topic = options.topic});
+  log->relay_ = std::make_unique<OutboxRelay>(log->store_.get(), bus, OutboxRelay::Options{.topic = options.topic, .keys_topic = options.keys_topic});
   log->store_->SetCommitListener([relay = log->relay_.get()] { relay->Notify(); });
   log->relay_->Start();
   ASSIGN_OR_RETURN(log->audit_, audit::LogAudit::Start(log->store_.get(), options.data_dir, options.name,
@@ -114,6 +135,7 @@ EventLog::~EventLog() {
   Stop();
   audit_.reset();
   store_.reset();
+  keys_.reset();
 }
 
 grpc::Service* EventLog::audit_service() const { return audit_->service(); }

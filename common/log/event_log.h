@@ -27,6 +27,10 @@ namespace safeguard {
 namespace audit {
 class LogAudit;
 }
+namespace crypto {
+class KeyRing;
+class KeyVault;
+}
 class OutboxRelay;
 
 class EventLog {
@@ -35,6 +39,9 @@ class EventLog {
     std::string data_dir;
     std::string name;   // "police": the store at <data_dir>/police, checkpoints "safeguard/police"
     std::string topic;  // where the relay publishes
+    std::string keys_topic;  // where it publishes the records of new data keys
+    // The deployment's key vault (common/crypto/key_vault.h); must outlive the log.
+    const crypto::KeyVault* vault = nullptr;
     const StreamFolder* folder = nullptr;  // the rules' state (common/store/stream_state.h)
     absl::Duration checkpoint_interval = absl::Seconds(10);
     Clock clock = SystemClock();
@@ -71,6 +78,7 @@ class EventLog {
   // Scrubs after `first`, then every `interval`, until Stop.
   void ScrubLoop(absl::Duration first, absl::Duration interval);
 
+  std::unique_ptr<crypto::KeyRing> keys_;  // before the store, which uses it
   std::unique_ptr<EventStore> store_;
   std::unique_ptr<OutboxRelay> relay_;
   std::unique_ptr<audit::LogAudit> audit_;
@@ -82,9 +90,11 @@ class EventLog {
 };
 
 // Takes back into `store` this log's events on `topic` (read whole from `bus`) that come
-// after the store's last: each once, in sequence order. kDataLoss when the topic holds an
+// after the store's last: each once, in sequence order, after the data keys on
+// `keys_topic` it lacks (EventStore::AdoptKeys). kDataLoss when a topic holds an
 // unreadable record or two different events of one sequence; the bus's and Adopt's errors
 // otherwise.
-absl::StatusOr<uint64_t> AdoptFromBus(EventStore* store, EventBus* bus, const std::string& topic);
+absl::StatusOr<uint64_t> AdoptFromBus(EventStore* store, EventBus* bus, const std::string& topic,
+                                      const std::string& keys_topic);
 
 }  // namespace safeguard

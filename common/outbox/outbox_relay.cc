@@ -22,6 +22,10 @@ absl::StatusOr<size_t> OutboxRelay::RelayOnce() {
   sequences.reserve(pending.size());
   // The stored bytes, exactly: the bus carries what the Merkle tree hashes.
   for (auto& stored : pending) {
+    // A new subject's data key goes first: whoever reads the event can then open it.
+    if (!stored.key_record.empty()) {
+      messages.push_back(BusMessage{options_.keys_topic, std::move(stored.key_id), std::move(stored.key_record)});
+    }
     messages.push_back(BusMessage{options_.topic, std::move(stored.key), std::move(stored.bytes)});
     sequences.push_back(stored.sequence);
   }

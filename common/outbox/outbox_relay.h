@@ -23,6 +23,9 @@ class OutboxRelay {
  public:
   struct Options {
     std::string topic;                               // e.g. kPoliceTopic
+    // Where the records of new data keys go, each before the first event sealed under it
+    // (e.g. kPoliceKeysTopic).
+    std::string keys_topic;
     size_t batch_size = 512;
     absl::Duration idle_poll = absl::Milliseconds(200);  // safety net besides wake-ups
     absl::Duration max_backoff = absl::Seconds(5);

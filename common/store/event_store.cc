@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "absl/strings/str_cat.h"
+#include "common/crypto/sealing.h"
 #include "common/ids.h"
 #include "common/keys.h"
 #include "common/logging.h"
@@ -36,6 +37,7 @@ using safeguard::v1::EventEnvelope;
 //   'm' "outbox_start" -> seq                  the first sequence not yet published
 //   'm' "fold"         -> StreamFolder version the fold the stream state was built by
 //   'k' size           -> SignedCheckpoint     signed checkpoints of the log
+//   'd' key id         -> DataKeyRecord        the data keys events are sealed under
 //   'h' level index    -> 32-byte hash         Merkle node: the perfect subtree of 2^level
 //                                              events from sequence (index << level) + 1
 constexpr char kLastSequenceKey[] = "mlast_seq";
@@ -84,6 +86,7 @@ std::string StateKey(const std::string& stream, absl::string_view entry) {
   return absl::StrCat(NamedPrefix("x", stream), entry);
 }
 std::string CommandKey(const std::string& command_id) { return "c" + command_id; }
+std::string DataKeyKey(const std::string& key_id) { return "d" + key_id; }
 
 std::string EncodeU64(uint64_t v) {
   std::string s;
@@ -169,6 +172,9 @@ class AppendState : public StreamState {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(Options options) {
+  if (options.keys == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat("event store ", options.path, ": no data keys (Options::keys)"));
+  }
   rocksdb::Options db_options = DatabaseOptions(options.path);
   db_options.statistics = options.statistics;
   if (options.env != nullptr) db_options.env = options.env;
@@ -271,10 +277,12 @@ absl::Status EventStore::RefoldStreamState() {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek(EventKey(1)); it->Valid() && it->key().starts_with("e"); it->Next()) {
     // The rules will trust this state: it is built only from events as they were written.
-    ASSIGN_OR_RETURN(const EventEnvelope e,
-                     Verified(DecodeBigEndian64(it->key().ToStringView().substr(1)),
-                              absl::string_view(it->value().data(), it->value().size())));
-    AppendState state(&group, e.stream_id());
+    ASSIGN_OR_RETURN(EventEnvelope e, Verified(DecodeBigEndian64(it->key().ToStringView().substr(1)),
+                                               absl::string_view(it->value().data(), it->value().size())));
+    const std::string stored_stream = e.stream_id();
+    RETURN_IF_ERROR(OpenStored(&e));
+    if (crypto::IsSealed(e)) continue;  // erased: its stream's state went with its key
+    AppendState state(&group, stored_stream);
     RETURN_IF_ERROR(folder->Apply(e, state));
     state.Accept(&batch);
     if (batch.Count() >= 10000) {
@@ -358,6 +366,7 @@ void EventStore::CommitGroup(std::vector<Pending>& group) {
   uint64_t seq = last_sequence_.load();
   const absl::Time now = options_.clock();
   merkle::TreeBuilder tree = tree_;  // kept only if the batch is written
+  std::unordered_map<std::string, std::string> new_keys;  // data keys this batch creates
 
   for (size_t i = 0; i < group.size(); ++i) {
     AppendCommand& cmd = group[i].command;
@@ -396,7 +405,8 @@ void EventStore::CommitGroup(std::vector<Pending>& group) {
           *cmd.expected_version, "; re-read and retry"));
       continue;
     }
-    AppendState stream_state(&state, cmd.stream_id);
+    const std::string stored_stream = StoredStreamId(cmd.stream_id);
+    AppendState stream_state(&state, stored_stream);
     if (cmd.rule) {
       if (absl::Status allowed = cmd.rule(stream_state); !allowed.ok()) {
         outcomes[i] = std::move(allowed);
@@ -418,6 +428,40 @@ void EventStore::CommitGroup(std::vector<Pending>& group) {
         continue;
       }
     }
+    // The subject's data key: made by this batch, held, or new (written with the event).
+    const std::string key_id = crypto::DataKeyIdFor(options_.keys->vault(), event);
+    std::string data_key;
+    bool key_created = false;
+    if (auto made = new_keys.find(key_id); made != new_keys.end()) {
+      data_key = made->second;
+    } else {
+      absl::StatusOr<std::optional<std::string>> held = HeldKey(key_id);
+      if (!held.ok()) {
+        outcomes[i] = absl::IsNotFound(held.status())
+                          ? absl::FailedPreconditionError(absl::StrCat(
+                                "the personal data of stream '", cmd.stream_id,
+                                "' was erased and its key destroyed; nothing more can be recorded under it"))
+                          : held.status();
+        continue;
+      }
+      if (held->has_value()) {
+        data_key = **std::move(held);
+      } else {
+        absl::StatusOr<crypto::KeyRing::NewKey> created = options_.keys->Create(key_id, event.agency(), now);
+        if (!created.ok()) {
+          outcomes[i] = created.status();
+          continue;
+        }
+        batch.Put(DataKeyKey(key_id), created->record.SerializeAsString());
+        data_key = created->key;
+        new_keys.emplace(key_id, std::move(created->key));
+        key_created = true;
+      }
+    }
+    if (absl::Status sealed = crypto::SealEvent(options_.keys->vault(), key_id, data_key, &event); !sealed.ok()) {
+      outcomes[i] = std::move(sealed);
+      continue;
+    }
     ++seq;
     stream_state.Accept(&batch);
 
@@ -430,15 +474,19 @@ void EventStore::CommitGroup(std::vector<Pending>& group) {
     CommandRecord record;
     record.set_fingerprint(cmd.fingerprint);
     *record.mutable_result() = result;
+    record.mutable_result()->set_stream_id(stored_stream);  // the store names no one
+    safeguard::v1::OutboxEntry outbox_entry;
+    outbox_entry.set_bus_key(event.subject_key());
+    if (key_created) outbox_entry.set_new_key_id(key_id);
 
     std::string event_bytes;
     event.SerializeToString(&event_bytes);
     for (const auto& n : tree.Append(merkle::LeafHash(event_bytes))) batch.Put(NodeKey(n.level, n.index), n.hash);
     batch.Put(EventKey(seq), event_bytes);
-    batch.Put(StreamEventKey(cmd.stream_id, version), EncodeU64(seq));
-    batch.Put(StreamVersionKey(cmd.stream_id), EncodeU64(version));
+    batch.Put(StreamEventKey(stored_stream, version), EncodeU64(seq));
+    batch.Put(StreamVersionKey(stored_stream), EncodeU64(version));
     batch.Put(CommandKey(cmd.command_id), record.SerializeAsString());
-    batch.Put(OutboxKey(seq), event.subject_key());
+    batch.Put(OutboxKey(seq), outbox_entry.SerializeAsString());
 
     versions[cmd.stream_id] = version;
     batch_commands.emplace(cmd.command_id, std::make_pair(cmd.fingerprint, i));
@@ -458,6 +506,7 @@ void EventStore::CommitGroup(std::vector<Pending>& group) {
       tree_ = std::move(tree);
       last_sequence_.store(seq);
       wrote_events = true;
+      for (auto& [id, key] : new_keys) options_.keys->Hold(id, std::move(key));
     } else {
       // Nothing from this batch is durable: fail every command that would have written.
       for (size_t i = 0; i < group.size(); ++i) {
@@ -515,8 +564,12 @@ absl::StatusOr<uint64_t> EventStore::Adopt(const std::vector<std::string>& publi
                                                         "', which is at version ", current));
     }
     AppendState stream_state(&state, event.stream_id());
-    if (options_.folder != nullptr) {
-      if (absl::Status folded = options_.folder->Apply(event, stream_state); !folded.ok()) {
+    EventEnvelope opened = event;
+    if (absl::Status st = OpenStored(&opened); !st.ok()) {
+      return absl::FailedPreconditionError(absl::StrCat("event ", event.log_sequence(), ": ", st.message()));
+    }
+    if (options_.folder != nullptr && !crypto::IsSealed(opened)) {
+      if (absl::Status folded = options_.folder->Apply(opened, stream_state); !folded.ok()) {
         return absl::FailedPreconditionError(
             absl::StrCat("event ", event.log_sequence(), " breaks the agency's rules: ", folded.message()));
       }
@@ -538,7 +591,11 @@ absl::StatusOr<uint64_t> EventStore::Adopt(const std::vector<std::string>& publi
     batch.Put(StreamEventKey(event.stream_id(), event.stream_version()), EncodeU64(seq));
     batch.Put(StreamVersionKey(event.stream_id()), EncodeU64(event.stream_version()));
     if (!event.command_id().empty()) batch.Put(CommandKey(event.command_id()), record.SerializeAsString());
-    if (!outbox_empty) batch.Put(OutboxKey(seq), event.subject_key());
+    if (!outbox_empty) {
+      safeguard::v1::OutboxEntry outbox_entry;
+      outbox_entry.set_bus_key(event.subject_key());
+      batch.Put(OutboxKey(seq), outbox_entry.SerializeAsString());
+    }
     versions[event.stream_id()] = event.stream_version();
   }
   if (seq == last_sequence_.load()) return 0;
@@ -571,6 +628,14 @@ absl::StatusOr<std::optional<CommandResult>> EventStore::LookupCommand(
   }
   CommandResult result = record.result();
   result.set_idempotent_replay(true);
+  // The store keeps the stream's pseudonym; the caller named the stream itself, which its
+  // event holds sealed. (Once erased, the pseudonym is all there is.)
+  if (absl::StatusOr<std::string> bytes = EventBytes(result.log_sequence()); bytes.ok()) {
+    if (absl::StatusOr<EventEnvelope> e = Verified(result.log_sequence(), *bytes); e.ok() && OpenStored(&*e).ok() &&
+                                                                                      !crypto::IsSealed(*e)) {
+      result.set_stream_id(e->stream_id());
+    }
+  }
   return std::optional<CommandResult>(std::move(result));
 }
 
@@ -578,16 +643,17 @@ uint64_t EventStore::LastSequence() const { return last_sequence_.load(); }
 
 absl::StatusOr<uint64_t> EventStore::StreamVersion(const std::string& stream_id) {
   std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), StreamVersionKey(stream_id), &value);
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), StreamVersionKey(StoredStreamId(stream_id)), &value);
   if (s.IsNotFound()) return 0;
   RETURN_IF_ERROR(FromRocksDb(s, "read stream version"));
   return DecodeBigEndian64(value);
 }
 
-absl::StatusOr<std::vector<EventEnvelope>> EventStore::ReadStream(const std::string& stream_id,
+absl::StatusOr<std::vector<EventEnvelope>> EventStore::ReadStream(const std::string& named_stream,
                                                                   uint64_t from_version,
                                                                   size_t max) {
   std::vector<EventEnvelope> out;
+  const std::string stream_id = StoredStreamId(named_stream);
   const std::string prefix = NamedPrefix("s", stream_id);
   // One moment: the stream's version and its index agree in it, so that an index entry
   // deleted (at the end as in the middle), or a version record deleted, is found.
@@ -614,6 +680,7 @@ absl::StatusOr<std::vector<EventEnvelope>> EventStore::ReadStream(const std::str
     }
     RETURN_IF_ERROR(FromRocksDb(s, "read event"));
     ASSIGN_OR_RETURN(EventEnvelope e, Verified(seq, bytes, &stream_id, version));
+    RETURN_IF_ERROR(OpenStored(&e));
     out.push_back(std::move(e));
   }
   RETURN_IF_ERROR(FromRocksDb(it->status(), "scan stream"));
@@ -636,6 +703,7 @@ absl::StatusOr<std::vector<EventEnvelope>> EventStore::ReadLog(uint64_t from_seq
     const uint64_t seq = DecodeBigEndian64(it->key().ToStringView().substr(1));
     if (seq != expected) return DataLoss(expected, "it is missing from the log");
     ASSIGN_OR_RETURN(EventEnvelope e, Verified(seq, absl::string_view(it->value().data(), it->value().size())));
+    RETURN_IF_ERROR(OpenStored(&e));
     out.push_back(std::move(e));
   }
   RETURN_IF_ERROR(FromRocksDb(it->status(), "scan log"));
@@ -675,7 +743,22 @@ absl::StatusOr<std::vector<EventStore::StoredEvent>> EventStore::PendingOutbox(s
       return DataLoss(stored.sequence, "it is missing, though it waits in the outbox");
     }
     stored.bytes = events->value().ToString();
-    stored.key = outbox->value().ToString();
+    safeguard::v1::OutboxEntry entry;
+    if (!entry.ParseFromArray(outbox->value().data(), static_cast<int>(outbox->value().size()))) {
+      if (!out.empty()) return out;
+      return DataLoss(stored.sequence, "its outbox entry is unreadable");
+    }
+    stored.key = entry.bus_key();
+    if (!entry.new_key_id().empty()) {
+      ASSIGN_OR_RETURN(std::optional<std::string> record,
+                       GetValue(db_.get(), DataKeyKey(entry.new_key_id()), "read a data key to publish"));
+      if (!record.has_value()) {
+        if (!out.empty()) return out;
+        return DataLoss(stored.sequence, absl::StrCat("its data key ", entry.new_key_id(), " is missing"));
+      }
+      stored.key_id = entry.new_key_id();
+      stored.key_record = *std::move(record);
+    }
     // Nothing altered is published: the bus copy is what auditors check against the tree.
     // The events before a bad one still go; the relay stops at it.
     absl::StatusOr<EventEnvelope> e = Verified(stored.sequence, stored.bytes);
@@ -734,9 +817,57 @@ std::unique_ptr<const StreamState> EventStore::CommittedState(const std::string&
   return std::make_unique<CommittedStreamState>(this, stream_id);
 }
 
-absl::StatusOr<std::optional<std::string>> EventStore::StreamEntry(const std::string& stream_id,
+std::string EventStore::StoredStreamId(const std::string& stream_id) const {
+  return crypto::StreamPseudonym(options_.keys->vault(), stream_id);
+}
+
+absl::StatusOr<std::optional<safeguard::v1::DataKeyRecord>> EventStore::DataKey(const std::string& key_id) {
+  ASSIGN_OR_RETURN(std::optional<std::string> stored, GetValue(db_.get(), DataKeyKey(key_id), "read a data key"));
+  if (!stored.has_value()) return std::optional<safeguard::v1::DataKeyRecord>();
+  safeguard::v1::DataKeyRecord record;
+  if (!record.ParseFromString(*stored)) return absl::DataLossError(absl::StrCat("data key ", key_id, " is unreadable"));
+  return std::optional<safeguard::v1::DataKeyRecord>(std::move(record));
+}
+
+absl::StatusOr<std::optional<std::string>> EventStore::HeldKey(const std::string& key_id) {
+  if (std::optional<std::string> key = options_.keys->Find(key_id); key.has_value()) return key;
+  ASSIGN_OR_RETURN(std::optional<safeguard::v1::DataKeyRecord> record, DataKey(key_id));
+  if (!record.has_value()) return std::optional<std::string>();
+  ASSIGN_OR_RETURN(std::string key, options_.keys->Unwrap(*record));
+  return std::optional<std::string>(std::move(key));
+}
+
+absl::Status EventStore::OpenStored(EventEnvelope* event) {
+  if (!crypto::IsSealed(*event)) return absl::OkStatus();
+  absl::StatusOr<std::optional<std::string>> key = HeldKey(event->sealed().key_id());
+  if (!key.ok() && absl::IsNotFound(key.status())) return absl::OkStatus();  // erased: it stays sealed
+  if (!key.ok()) return DataLoss(event->log_sequence(), std::string(key.status().message()));
+  if (!key->has_value()) {
+    return DataLoss(event->log_sequence(), absl::StrCat("its data key ", event->sealed().key_id(), " is missing"));
+  }
+  if (absl::Status opened = crypto::OpenEvent(**key, event); !opened.ok()) {
+    return DataLoss(event->log_sequence(), std::string(opened.message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status EventStore::AdoptKeys(const std::vector<safeguard::v1::DataKeyRecord>& records) {
+  rocksdb::WriteBatch batch;
+  for (const safeguard::v1::DataKeyRecord& record : records) {
+    ASSIGN_OR_RETURN(std::optional<safeguard::v1::DataKeyRecord> held, DataKey(record.key_id()));
+    if (held.has_value() && (held->has_destroyed() || !record.has_destroyed())) continue;
+    batch.Put(DataKeyKey(record.key_id()), record.SerializeAsString());
+    if (record.has_destroyed()) options_.keys->Forget(record.key_id());
+  }
+  if (batch.Count() == 0) return absl::OkStatus();
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocksDb(db_->Write(wo, &batch), "take back data keys");
+}
+
+absl::StatusOr<std::optional<std::string>> EventStore::StreamEntry(const std::string& named_stream,
                                                                    absl::string_view entry) {
-  return GetValue(db_.get(), StateKey(stream_id, entry), "read stream state");
+  return GetValue(db_.get(), StateKey(StoredStreamId(named_stream), entry), "read stream state");
 }
 
 merkle::NodeSource EventStore::Nodes() { return NodesIn(db_.get()); }

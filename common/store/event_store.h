@@ -16,6 +16,12 @@
 //  - published through an outbox: each event's outbox entry is in the same WriteBatch,
 //    and the relay deletes it once the bus holds the event (the outbox is read from the
 //    first entry not yet published, never from the start of its range);
+//  - sealed: every event's personal part (subject, subject key, stream id, payload) is
+//    sealed under its subject's data key before it is stored (common/crypto/sealing.h),
+//    its stream id and subject key stored as pseudonyms; a new subject's data key is
+//    created, wrapped by the key vault, in the same WriteBatch as its first event, and
+//    published (on the agency's keys topic) before it. Callers name streams as they are
+//    ("police/pnc:..."); everything read back is opened again;
 //  - tamper-evident: the log is an RFC 6962 Merkle tree whose leaves are the stored bytes
 //    of each event, in log order; the nodes each append completes are written in the same
 //    WriteBatch (common/merkle/merkle.h), so a root or proof can be given for any size;
@@ -51,8 +57,13 @@
 #include "safeguard/v1/audit.pb.h"
 #include "safeguard/v1/envelope.pb.h"
 #include "safeguard/v1/common.pb.h"
+#include "safeguard/v1/keys.pb.h"
 
 namespace safeguard {
+
+namespace crypto {
+class KeyRing;
+}
 
 class EventStore {
  public:
@@ -68,6 +79,9 @@ class EventStore {
     std::shared_ptr<rocksdb::Statistics> statistics;
     // The environment RocksDB runs in; nullptr: the default (tests inject faults here).
     rocksdb::Env* env = nullptr;
+    // Required: the data keys every event is sealed under, and the vault that wraps them.
+    // Must outlive the store.
+    crypto::KeyRing* keys = nullptr;
   };
 
   // One command's append.
@@ -123,13 +137,25 @@ class EventStore {
   // take one). Valid while the store is. Thread-safe.
   std::unique_ptr<const StreamState> CommittedState(const std::string& stream_id);
 
-  // Up to `max` events of `stream_id` from version `from_version` (1-based). Thread-safe.
+  // Up to `max` events of `stream_id` from version `from_version` (1-based), opened: an
+  // event whose data key was destroyed stays sealed, and has no payload. Thread-safe.
   absl::StatusOr<std::vector<safeguard::v1::EventEnvelope>> ReadStream(
       const std::string& stream_id, uint64_t from_version, size_t max);
 
-  // Up to `max` events of the agency log from sequence `from_sequence` (1-based).
+  // Up to `max` events of the agency log from sequence `from_sequence` (1-based), opened.
   absl::StatusOr<std::vector<safeguard::v1::EventEnvelope>> ReadLog(uint64_t from_sequence,
                                                                     size_t max);
+
+  // The name stream `stream_id` is stored and published under (a pseudonym).
+  std::string StoredStreamId(const std::string& stream_id) const;
+
+  // The record of data key `key_id`; nullopt when the store has none. Thread-safe.
+  absl::StatusOr<std::optional<safeguard::v1::DataKeyRecord>> DataKey(const std::string& key_id);
+
+  // Takes back data keys the store lacks: after a restore from a backup, the keys it
+  // created (and published) after its copy, read from its keys topic. Records of keys it
+  // holds already are skipped, unless they say the key was destroyed. Call before Adopt.
+  absl::Status AdoptKeys(const std::vector<safeguard::v1::DataKeyRecord>& records);
 
   // The highest log sequence committed so far (0 when empty). Thread-safe.
   uint64_t LastSequence() const;
@@ -144,6 +170,10 @@ class EventStore {
     uint64_t sequence = 0;
     std::string key;
     std::string bytes;
+    // The data key this event was the first to be sealed under: its record (serialized
+    // DataKeyRecord, keyed by `key_id`) is published before the event. Empty otherwise.
+    std::string key_id;
+    std::string key_record;
   };
 
   // Up to `max` committed events not yet marked published, in log order, read from the
@@ -260,6 +290,12 @@ class EventStore {
   // `version`); the parsed event otherwise.
   absl::StatusOr<safeguard::v1::EventEnvelope> Verified(uint64_t sequence, absl::string_view bytes,
                                                         const std::string* stream = nullptr, uint64_t version = 0);
+  // Opens `event` (verified) under its data key: held in the ring, or unwrapped from the
+  // store's record. A destroyed key leaves it sealed; kDataLoss when it does not open.
+  absl::Status OpenStored(safeguard::v1::EventEnvelope* event);
+  // The data key `key_id` as the ring holds it or the store records it; nullopt when the
+  // store has no record; kNotFound when the key was destroyed.
+  absl::StatusOr<std::optional<std::string>> HeldKey(const std::string& key_id);
   // kDataLoss, logged and counted, for `problem` with event `sequence` (or `what`, e.g.
   // "version 3 of stream police/pnc:...").
   absl::Status DataLoss(uint64_t sequence, const std::string& problem);

@@ -6,13 +6,15 @@
 namespace safeguard::childrens {
 
 absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartChildrensNode(const std::string& data_dir, const BusConfig& config,
-                                                                       EventBus* bus, Clock clock) {
+                                                                       EventBus* bus, const crypto::KeyVault* vault, Clock clock) {
   static const ChildrensStreamFolder* folder = new ChildrensStreamFolder();
   return agency::AgencyNode::Start(
       {.data_dir = data_dir,
        .store_name = "childrens",
        .service_name = "childrens-service",
        .topic = config.topics.childrens,
+       .keys_topic = config.topics.childrens_keys,
+       .vault = vault,
        .audit_topic = config.topics.audit_access,
        .folder = folder,
        .checkpoint_interval = config.checkpoint_interval,

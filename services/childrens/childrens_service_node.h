@@ -6,9 +6,10 @@
 
 namespace safeguard::childrens {
 
-// `config` gives the topic and the checkpoint interval.
+// `vault` (the deployment's key vault) must outlive the node. `config` gives the topics and the checkpoint interval.
 absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartChildrensNode(const std::string& data_dir,
                                                                        const BusConfig& config, EventBus* bus,
+                                                                       const crypto::KeyVault* vault,
                                                                        Clock clock = SystemClock());
 
 }  // namespace safeguard::childrens

@@ -9,10 +9,13 @@ int main(int argc, char** argv) {
        .default_port = 50052,
        .topics =
            [](const safeguard::Topics& t) {
-             return std::vector<std::string>{t.police, t.probation, t.childrens, t.mappa, t.audit_access};
+             std::vector<std::string> topics = {t.police, t.probation, t.childrens, t.mappa, t.audit_access};
+             for (const std::string& keys : t.keys()) topics.push_back(keys);
+             return topics;
            },
        .start = [](const std::string& data_dir, const safeguard::BusConfig& config,
-                   safeguard::EventBus* bus, const std::shared_ptr<safeguard::security::LivePolicy>& policy,
+                   safeguard::EventBus* bus, const safeguard::crypto::KeyVault* vault,
+                   const std::shared_ptr<safeguard::security::LivePolicy>& policy,
                    const safeguard::OperatorOptions& operator_options)
            -> absl::StatusOr<std::unique_ptr<safeguard::ServiceNode>> {
          auto node = safeguard::mappa::MappaNode::Start(
@@ -21,7 +24,8 @@ int main(int argc, char** argv) {
               .deadlines = config.scheme.deadlines,
               .checkpoint_interval = config.checkpoint_interval,
               .policy = policy,
-              .ready_max_lag = operator_options.ready_max_lag},
+              .ready_max_lag = operator_options.ready_max_lag,
+              .vault = vault},
              bus);
          if (!node.ok()) return node.status();
          return std::unique_ptr<safeguard::ServiceNode>(std::move(*node));

@@ -65,24 +65,28 @@ struct MappaNode::Parts {
 absl::StatusOr<std::unique_ptr<MappaNode>> MappaNode::Start(MappaNodeOptions options, EventBus* bus) {
   static const MappaStreamFolder* folder = new MappaStreamFolder();
   if (options.policy == nullptr) return absl::InvalidArgumentError("mappa-service needs the access policy");
+  if (options.vault == nullptr) return absl::InvalidArgumentError("mappa-service needs the key vault");
   auto p = std::make_unique<Parts>();
   p->policy = options.policy;
   ASSIGN_OR_RETURN(p->state, MappaState::Open(MappaState::Options{
                                  .path = (std::filesystem::path(options.data_dir) / "mappa").string(),
                                  .statistics = options.statistics}));
-  ASSIGN_OR_RETURN(p->projector, Projector::Create(p->state.get(), options.clock));
+  ASSIGN_OR_RETURN(p->projector, Projector::Create(p->state.get(), options.clock,
+                                                   {.vault = options.vault, .topics = options.topics.keys()}));
   ASSIGN_OR_RETURN(p->log, EventLog::Open(EventLog::Options{.data_dir = options.data_dir,
                                                            .name = "mappa-events",
                                                            .topic = options.topics.mappa,
+                                                           .keys_topic = options.topics.mappa_keys,
+                                                           .vault = options.vault,
                                                            .folder = folder,
                                                            .checkpoint_interval = options.checkpoint_interval,
                                                            .clock = options.clock},
                                           bus));
-  p->consumer = std::make_unique<MappaConsumer>(
-      bus, p->state.get(), p->projector.get(),
-      std::vector<std::string>{options.topics.police, options.topics.probation, options.topics.childrens,
-                               options.topics.mappa},
-      options.clock);
+  std::vector<std::string> topics = {options.topics.police, options.topics.probation, options.topics.childrens,
+                                     options.topics.mappa};
+  for (const std::string& keys : options.topics.keys()) topics.push_back(keys);
+  p->consumer = std::make_unique<MappaConsumer>(bus, p->state.get(), p->projector.get(), std::move(topics),
+                                                options.clock);
   p->ready_max_lag = options.ready_max_lag;
   p->consumer->Start();
   p->access = std::make_unique<AccessLog>(bus, options.topics.audit_access, options.clock);

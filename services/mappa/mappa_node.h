@@ -27,6 +27,10 @@ namespace grpc {
 class Service;
 }
 
+namespace safeguard::crypto {
+class KeyVault;
+}
+
 namespace safeguard::mappa {
 
 struct MappaNodeOptions {
@@ -46,6 +50,9 @@ struct MappaNodeOptions {
   // Ready for calls (Ready) only while no rebuild is under way and at most this many
   // records of the topics it reads are not yet applied.
   int64_t ready_max_lag = 10000;
+  // The deployment's key vault (required; common/crypto/key_vault.h): opens the agencies'
+  // events and seals mappa-service's own. Must outlive the node.
+  const crypto::KeyVault* vault = nullptr;
 };
 
 class MappaNode : public ServiceNode {

@@ -7,12 +7,13 @@ int main(int argc, char** argv) {
       argc, argv,
       {.name = "police-service",
        .default_port = 50051,
-       .topics = [](const safeguard::Topics& t) { return std::vector<std::string>{t.police, t.audit_access}; },
+       .topics = [](const safeguard::Topics& t) { return std::vector<std::string>{t.police, t.police_keys, t.audit_access}; },
        .start = [](const std::string& data_dir, const safeguard::BusConfig& config,
-                   safeguard::EventBus* bus, const std::shared_ptr<safeguard::security::LivePolicy>&,
+                   safeguard::EventBus* bus, const safeguard::crypto::KeyVault* vault,
+                   const std::shared_ptr<safeguard::security::LivePolicy>&,
                    const safeguard::OperatorOptions&)
            -> absl::StatusOr<std::unique_ptr<safeguard::ServiceNode>> {
-         auto node = safeguard::police::StartPoliceNode(data_dir, config, bus);
+         auto node = safeguard::police::StartPoliceNode(data_dir, config, bus, vault);
          if (!node.ok()) return node.status();
          return std::unique_ptr<safeguard::ServiceNode>(std::move(*node));
        }});

@@ -8,6 +8,7 @@ namespace safeguard::police {
 
 absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartPoliceNode(const std::string& data_dir,
                                                                      const BusConfig& config, EventBus* bus,
+                                                                    const crypto::KeyVault* vault,
                                                                      Clock clock) {
   static const PoliceStreamFolder* folder = new PoliceStreamFolder();
   return agency::AgencyNode::Start(
@@ -15,6 +16,8 @@ absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartPoliceNode(const std::s
        .store_name = "police",
        .service_name = "police-service",
        .topic = config.topics.police,
+       .keys_topic = config.topics.police_keys,
+       .vault = vault,
        .audit_topic = config.topics.audit_access,
        .folder = folder,
        .checkpoint_interval = config.checkpoint_interval,

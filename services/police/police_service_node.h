@@ -7,9 +7,10 @@
 
 namespace safeguard::police {
 
-// `config` gives the topic, the disclosure scheme and the checkpoint interval.
+// `vault` (the deployment's key vault) must outlive the node. `config` gives the topics, the disclosure scheme and the checkpoint interval.
 absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartPoliceNode(const std::string& data_dir,
                                                                      const BusConfig& config, EventBus* bus,
+                                                                    const crypto::KeyVault* vault,
                                                                      Clock clock = SystemClock());
 
 }  // namespace safeguard::police

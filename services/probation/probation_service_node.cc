@@ -6,13 +6,15 @@
 namespace safeguard::probation {
 
 absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartProbationNode(const std::string& data_dir, const BusConfig& config,
-                                                                       EventBus* bus, Clock clock) {
+                                                                       EventBus* bus, const crypto::KeyVault* vault, Clock clock) {
   static const ProbationStreamFolder* folder = new ProbationStreamFolder();
   return agency::AgencyNode::Start(
       {.data_dir = data_dir,
        .store_name = "probation",
        .service_name = "probation-service",
        .topic = config.topics.probation,
+       .keys_topic = config.topics.probation_keys,
+       .vault = vault,
        .audit_topic = config.topics.audit_access,
        .folder = folder,
        .checkpoint_interval = config.checkpoint_interval,

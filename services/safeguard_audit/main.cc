@@ -48,6 +48,8 @@ ABSL_FLAG(std::string, as_of, "", "view-as-of: the moment, RFC 3339 (2026-11-23T
 ABSL_FLAG(std::string, purpose_detail, "", "view-as-of: why (e.g. the complaint or review reference)");
 ABSL_FLAG(std::string, work_dir, "", "view-as-of: an empty directory for the rebuilt state");
 ABSL_FLAG(std::string, audit_topic, "audit.access", "consultations: the access records' topic");
+ABSL_FLAG(std::string, key_vault, "./safeguard-data.vault",
+          "view-as-of, replay: the deployment's key vault, whose keys open the events (docs/security.md)");
 ABSL_FLAG(std::string, store, "", "verify: an event store's directory (e.g. <data_dir>/police), checked whole "
                                   "instead of a bus copy");
 ABSL_FLAG(std::string, state_dir, "./safeguard-data/mappa", "replay: mappa-service's live state (read only)");
@@ -168,12 +170,18 @@ int ViewAsOfCommand(const safeguard::audit_tool::LogSource& logs) {
   safeguard::v1::Purpose purpose;
   purpose.set_code(safeguard::v1::AUDIT);
   purpose.set_detail(absl::GetFlag(FLAGS_purpose_detail));
+  auto vault = safeguard::crypto::FileKeyVault::Open(absl::GetFlag(FLAGS_key_vault));
+  if (!vault.ok()) {
+    std::cerr << "safeguard-audit: --key_vault: " << vault.status().message() << std::endl;
+    return 2;
+  }
   auto view = safeguard::audit_tool::ViewAsOf({.logs = logs,
                                                .work_dir = absl::GetFlag(FLAGS_work_dir),
                                                .as_of = as_of,
                                                .subject = ref,
                                                .purpose = purpose,
-                                               .user = absl::GetFlag(FLAGS_user)});
+                                               .user = absl::GetFlag(FLAGS_user),
+                                               .vault = vault->get()});
   if (!view.ok()) {
     std::cerr << "safeguard-audit: " << view.status() << std::endl;
     return 2;
@@ -188,9 +196,15 @@ int ViewAsOfCommand(const safeguard::audit_tool::LogSource& logs) {
 }
 
 int ReplayCommand(const safeguard::audit_tool::LogSource& logs) {
+  auto vault = safeguard::crypto::FileKeyVault::Open(absl::GetFlag(FLAGS_key_vault));
+  if (!vault.ok()) {
+    std::cerr << "safeguard-audit: --key_vault: " << vault.status().message() << std::endl;
+    return 2;
+  }
   auto report = safeguard::audit_tool::ReplayAndCompare({.logs = logs,
                                                          .live_state = absl::GetFlag(FLAGS_state_dir),
-                                                         .work_dir = absl::GetFlag(FLAGS_work_dir)});
+                                                         .work_dir = absl::GetFlag(FLAGS_work_dir),
+                                                         .vault = vault->get()});
   if (!report.ok()) {
     std::cerr << "safeguard-audit: " << report.status() << std::endl;
     return 2;

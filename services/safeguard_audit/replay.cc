@@ -39,7 +39,18 @@ absl::StatusOr<v1::RiskView> ViewAsOf(const AsOfOptions& options) {
   const Clock then = [t = options.as_of] { return t; };
   ASSIGN_OR_RETURN(std::unique_ptr<mappa::MappaState> state,
                    mappa::MappaState::Open({.path = (std::filesystem::path(options.work_dir) / "mappa").string()}));
-  ASSIGN_OR_RETURN(std::unique_ptr<mappa::Projector> store, mappa::Projector::Create(state.get(), then));
+  ASSIGN_OR_RETURN(std::unique_ptr<mappa::Projector> store,
+                   mappa::Projector::Create(state.get(), then, {.vault = options.vault, .topics = options.topics.keys()}));
+  // The data keys first, whenever they were made: a key is not a fact the panel knew, and
+  // a key destroyed since is destroyed for the past too.
+  for (const std::string& topic : options.topics.keys()) {
+    ASSIGN_OR_RETURN(std::vector<BusRecord> records, ReadLog(options.logs, topic));
+    for (size_t i = 0; i < records.size(); i += 1000) {
+      RETURN_IF_ERROR(store->Apply(std::vector<BusRecord>(records.begin() + i,
+                                                          records.begin() + std::min(records.size(), i + 1000)))
+                          .status());
+    }
+  }
   for (const std::string& topic : {options.topics.police, options.topics.probation, options.topics.childrens,
                                    options.topics.mappa}) {
     ASSIGN_OR_RETURN(std::vector<BusRecord> records, ReadLog(options.logs, topic));
@@ -120,7 +131,9 @@ absl::StatusOr<ReplayReport> ReplayAndCompare(const ReplayOptions& options) {
   std::filesystem::create_directories(options.work_dir, ec);
   ASSIGN_OR_RETURN(std::unique_ptr<mappa::MappaState> rebuilt,
                    mappa::MappaState::Open({.path = (std::filesystem::path(options.work_dir) / "mappa").string()}));
-  ASSIGN_OR_RETURN(std::unique_ptr<mappa::Projector> projector, mappa::Projector::Create(rebuilt.get()));
+  ASSIGN_OR_RETURN(std::unique_ptr<mappa::Projector> projector,
+                   mappa::Projector::Create(rebuilt.get(), SystemClock(),
+                                            {.vault = options.vault, .topics = options.topics.keys()}));
   ReplayReport report;
   uint64_t to_replay = 0;
   for (const v1::ConsumerPosition& p : positions) to_replay += static_cast<uint64_t>(p.next_offset());

@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "common/bus/bus_config.h"
 #include "common/bus/event_bus_rocksdb.h"
+#include "common/crypto/key_vault.h"
 #include "services/safeguard_audit/log_source.h"
 #include "safeguard/v1/mappa_service.pb.h"
 #include "safeguard/v1/storage.pb.h"
@@ -27,6 +28,9 @@ struct AsOfOptions {
   safeguard::v1::SubjectRef subject;
   safeguard::v1::Purpose purpose;
   std::string user = "auditor";
+  // The deployment's key vault: the data keys on the keys topics open the events. Must
+  // outlive the call.
+  const crypto::KeyVault* vault = nullptr;
 };
 
 absl::StatusOr<safeguard::v1::RiskView> ViewAsOf(const AsOfOptions& options);
@@ -40,6 +44,7 @@ struct ReplayOptions {
   Topics topics;
   std::string live_state;    // mappa-service's state directory (<data_dir>/mappa), read only
   std::string work_dir;      // an empty directory for the rebuilt state
+  const crypto::KeyVault* vault = nullptr;  // as AsOfOptions::vault
 };
 
 struct ViewDigest {

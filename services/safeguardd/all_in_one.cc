@@ -28,6 +28,7 @@ ReadyCheck ReadinessOf(ServiceNode* node) {
 }  // namespace
 
 struct AllInOneSystem::Parts {
+  std::shared_ptr<const crypto::KeyVault> vault;  // declared first: destroyed after every node
   OpenedBus bus;
   std::shared_ptr<void> refusals;  // refused calls recorded on the audit topic
   std::unique_ptr<agency::AgencyNode> police;
@@ -65,20 +66,24 @@ absl::StatusOr<std::unique_ptr<AllInOneSystem>> AllInOneSystem::Start(AllInOneOp
     return absl::FailedPreconditionError(
         absl::StrCat("cannot create data directory ", options.data_dir, ": ", ec.message()));
   }
+  if (options.vault == nullptr) return absl::InvalidArgumentError("no key vault (AllInOneOptions::vault)");
   auto p = std::make_unique<Parts>();
+  p->vault = options.vault;
+  const crypto::KeyVault* vault = options.vault.get();
   ASSIGN_OR_RETURN(p->bus, OpenBus(options.bus, options.data_dir));
   p->refusals = options.security.refusals->Attach(p->bus.bus.get(), options.bus.topics.audit_access);
-  ASSIGN_OR_RETURN(p->police, police::StartPoliceNode(options.data_dir, options.bus, p->bus.bus.get(), options.clock));
+  ASSIGN_OR_RETURN(p->police, police::StartPoliceNode(options.data_dir, options.bus, p->bus.bus.get(), vault, options.clock));
   ASSIGN_OR_RETURN(p->probation,
-                   probation::StartProbationNode(options.data_dir, options.bus, p->bus.bus.get(), options.clock));
+                   probation::StartProbationNode(options.data_dir, options.bus, p->bus.bus.get(), vault, options.clock));
   ASSIGN_OR_RETURN(p->childrens,
-                   childrens::StartChildrensNode(options.data_dir, options.bus, p->bus.bus.get(), options.clock));
+                   childrens::StartChildrensNode(options.data_dir, options.bus, p->bus.bus.get(), vault, options.clock));
   ASSIGN_OR_RETURN(p->mappa, mappa::MappaNode::Start(
                                  {.data_dir = options.data_dir, .topics = options.bus.topics,
                                   .deadlines = options.bus.scheme.deadlines,
                                   .checkpoint_interval = options.bus.checkpoint_interval, .clock = options.clock,
                                   .policy = options.security.policy,
-                                  .ready_max_lag = options.ready_max_lag},
+                                  .ready_max_lag = options.ready_max_lag,
+                                  .vault = vault},
                                  p->bus.bus.get()));
   // Each server's status: its node's, and the access policy in force.
   auto reporters = [policy = options.security.policy](ServiceNode* node) {

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/bus/bus_config.h"
+#include "common/crypto/key_vault.h"
 #include "common/grpc/operations_service.h"
 #include "common/service_node.h"
 #include "common/store/backup.h"
@@ -36,6 +37,9 @@ struct AllInOneOptions {
   // The process's backups, served by each OperationsService (null: none). Must outlive
   // the servers.
   Backups* backups = nullptr;
+  // The deployment's key vault (required): every service seals its events' personal data
+  // under keys it wraps (common/crypto/key_vault.h).
+  std::shared_ptr<const crypto::KeyVault> vault;
 };
 
 class AllInOneSystem {

@@ -13,12 +13,14 @@
 // default), created on the first start with a client certificate for every role of the
 // access policy (docs/security.md). Prints where each endpoint listens, then serves
 // until SIGINT or SIGTERM.
+#include <filesystem>
 #include <iostream>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "common/crypto/key_vault.h"
 #include "common/logging.h"
 #include "common/operator_port.h"
 #include "common/process.h"
@@ -44,6 +46,9 @@ ABSL_FLAG(std::string, pki_dir, "",
 ABSL_FLAG(std::string, tls_ca, "", "PEM file: the CA whose client certificates are accepted (instead of --pki_dir)");
 ABSL_FLAG(std::string, tls_cert, "", "PEM file: the servers' certificate chain (instead of --pki_dir)");
 ABSL_FLAG(std::string, tls_key, "", "PEM file: the servers' private key (instead of --pki_dir)");
+ABSL_FLAG(std::string, key_vault, "",
+          "The key vault file: key-encryption keys and the pseudonym key (default: <data_dir>.vault beside the data "
+          "directory, created if missing; kept out of the data directory and its backups: docs/security.md)");
 ABSL_FLAG(std::string, access_policy, "", "Access policy file (default: the built-in deploy/config/access-policy.conf)");
 ABSL_FLAG(bool, dev_plaintext, false,
           "DEVELOPMENT ONLY: no TLS; callers name themselves in metadata; loopback addresses only");
@@ -116,6 +121,25 @@ int main(int argc, char** argv) {
   if (absl::Status st = safeguard::CheckBackupDir(operator_options->backup_dir, options.data_dir); !st.ok()) {
     return fail(st, 2);
   }
+  // The key vault: given, or (for one machine) beside the data directory, made on first use.
+  std::unique_ptr<safeguard::ScratchDirectory> vault_scratch;
+  std::string vault_path = absl::GetFlag(FLAGS_key_vault);
+  if (vault_path.empty() && scratch != nullptr) {
+    vault_scratch = std::make_unique<safeguard::ScratchDirectory>("safeguard-vault");
+    vault_path = vault_scratch->path() + "/vault";
+  } else if (vault_path.empty()) {
+    vault_path = std::filesystem::path(options.data_dir).lexically_normal().string();
+    while (vault_path.size() > 1 && vault_path.back() == '/') vault_path.pop_back();
+    vault_path += ".vault";
+  }
+  const bool vault_existed = std::filesystem::exists(vault_path);
+  absl::StatusOr<std::unique_ptr<safeguard::crypto::FileKeyVault>> vault =
+      absl::GetFlag(FLAGS_key_vault).empty() ? safeguard::crypto::FileKeyVault::OpenOrCreate(vault_path, options.data_dir)
+                                             : safeguard::crypto::FileKeyVault::Open(vault_path, options.data_dir);
+  if (!vault.ok()) return fail(vault.status(), 2);
+  const std::string vault_note = absl::StrCat(vault_existed ? "Key vault: " : "Created the key vault ", vault_path,
+                                              vault_existed ? "" : " (keep it out of the data directory's backups)");
+  options.vault = std::shared_ptr<const safeguard::crypto::KeyVault>(std::move(*vault));
   auto backups = std::make_unique<safeguard::Backups>(safeguard::BackupOptions{
       .data_dir = options.data_dir,
       .backup_dir = operator_options->backup_dir,
@@ -140,6 +164,7 @@ int main(int argc, char** argv) {
             << "\n"
             << "Callers: " << security::DescribeServerSecurity(options.security) << std::endl;
   if (!certificates_note.empty()) std::cout << certificates_note << std::endl;
+  std::cout << vault_note << std::endl;
   safeguard::logging::Info(absl::StrCat("serving on the ", (*system)->bus_description()),
                            {{"police", (*system)->police_address()},
                             {"probation", (*system)->probation_address()},

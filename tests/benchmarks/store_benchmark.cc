@@ -22,6 +22,7 @@
 #include "rocksdb/db.h"
 #include "tests/testing/police_requests.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_vault.h"
 
 namespace safeguard {
 namespace {
@@ -106,7 +107,7 @@ int main(int argc, char** argv) {
   rocksdb::Options options;
   options.create_if_missing = true;
   if (!rocksdb::DB::Open(options, dir.Sub("raw"), &safeguard::raw_db).ok()) return 1;
-  auto store = safeguard::EventStore::Open(safeguard::EventStore::Options{.path = dir.Sub("store")});
+  auto store = safeguard::EventStore::Open(safeguard::EventStore::Options{.path = dir.Sub("store"), .keys = safeguard::testing::TestKeys()});
   if (!store.ok()) return 1;
   safeguard::store = store->get();
   // The same serialized size as an event, so both sides write comparable bytes.

@@ -4,8 +4,8 @@
 // schemas (npm kubernetes-models) or, for Strimzi's and kustomize's kinds, the schemas in
 // tests/deploy/schemas; deploy/compose.yaml against the Compose Specification's schema; then
 // Safeguard's own rules (restricted security context, probes, resources, versioned image
-// tags, no Secrets, a default-deny NetworkPolicy, least-privilege Kafka users, a complete
-// kustomization).
+// tags, no Secrets, a default-deny NetworkPolicy, least-privilege Kafka users, compacted
+// keys topics, one key vault given alike to every service, a complete kustomization).
 //
 //   node tests/deploy/validate.mjs [--project_version=X.Y.Z] [TARGET ...]
 //

@@ -39,6 +39,7 @@
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_pki.h"
+#include "tests/testing/test_vault.h"
 
 namespace safeguard {
 namespace {
@@ -84,7 +85,7 @@ class AccessTest : public ::testing::Test {
 
   void Start(security::ServerSecurity security) {
     system_.reset();
-    auto system = AllInOneSystem::Start(AllInOneOptions{.data_dir = dir_.path(), .security = std::move(security)});
+    auto system = AllInOneSystem::Start(AllInOneOptions{.data_dir = dir_.path(), .security = std::move(security), .vault = testing::TestVault()});
     ASSERT_THAT(system, IsOk());
     system_ = std::move(system).value();
   }

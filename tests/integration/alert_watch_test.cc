@@ -27,6 +27,7 @@
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_pki.h"
+#include "tests/testing/test_vault.h"
 
 namespace safeguard {
 namespace {
@@ -122,7 +123,7 @@ class Watches {
 class AlertWatchTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto system = AllInOneSystem::Start(AllInOneOptions{.data_dir = dir_.path(), .security = pki_.Server()});
+    auto system = AllInOneSystem::Start(AllInOneOptions{.data_dir = dir_.path(), .security = pki_.Server(), .vault = testing::TestVault()});
     ASSERT_THAT(system, IsOk());
     system_ = std::move(system).value();
   }
@@ -252,7 +253,7 @@ TEST(AlertWatchRevocationTest, ARevokedCertificatesOpenWatchEndsWithoutARestart)
   ASSERT_THAT(policy, IsOk());
   security::ServerSecurity security = pki.Server();
   security.policy = *policy;
-  auto started = AllInOneSystem::Start(AllInOneOptions{.data_dir = dir.Sub("data"), .security = security});
+  auto started = AllInOneSystem::Start(AllInOneOptions{.data_dir = dir.Sub("data"), .security = security, .vault = testing::TestVault()});
   ASSERT_THAT(started, IsOk());
   std::unique_ptr<AllInOneSystem> system = std::move(started).value();
   (*policy)->Watch(absl::Milliseconds(50), /*on_sighup=*/false);

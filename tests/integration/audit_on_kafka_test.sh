@@ -88,12 +88,12 @@ done
 grep -q "REFUSED  .*(probation-officer, AGENCY_PROBATION)  /safeguard.v1.PoliceService/GetRecord  PERMISSION_DENIED: " \
   "$work/refusals" || fail "the refused call is not recorded: $(cat "$work/refusals")"
 
-"$audit_tool" view-as-of "${kafka[@]}" --subject=pnc:$pnc --as_of="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+"$audit_tool" view-as-of "${kafka[@]}" --key_vault="$work/data.vault" --subject=pnc:$pnc --as_of="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
   --purpose_detail="complaint C-17" --work_dir="$work/as-of" >"$work/as-of.json" 2>&1 \
   || fail "view-as-of on Kafka: $(cat "$work/as-of.json")"
 grep -q '"conviction_recorded"\|"convictions"' "$work/as-of.json" || fail "view-as-of holds no conviction: $(head -c 600 "$work/as-of.json")"
 
-"$audit_tool" replay "${kafka[@]}" --state_dir="$work/data/mappa" --work_dir="$work/replay" >"$work/replay.txt" 2>&1 \
+"$audit_tool" replay "${kafka[@]}" --key_vault="$work/data.vault" --state_dir="$work/data/mappa" --work_dir="$work/replay" >"$work/replay.txt" 2>&1 \
   || fail "replay on Kafka: $(cat "$work/replay.txt")"
 grep -q "78 events replayed; .* views; 0 different" "$work/replay.txt" || fail "replay: $(tail -3 "$work/replay.txt")"
 

@@ -32,6 +32,7 @@
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_pki.h"
+#include "tests/testing/test_vault.h"
 
 namespace safeguard {
 namespace {
@@ -67,7 +68,7 @@ class DisclosureScenarioTest : public ::testing::Test {
     auto bus = ParseBusConfig(config_text);
     ASSERT_THAT(bus, IsOk());
     auto system =
-        AllInOneSystem::Start(AllInOneOptions{.data_dir = dir_.path(), .bus = *bus, .security = pki_.Server()});
+        AllInOneSystem::Start(AllInOneOptions{.data_dir = dir_.path(), .bus = *bus, .security = pki_.Server(), .vault = testing::TestVault()});
     ASSERT_THAT(system, IsOk());
     system_ = std::move(system).value();
     // A police officer records the police's facts; the disclosure officer DC Jones runs

@@ -28,6 +28,7 @@
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_pki.h"
+#include "tests/testing/test_vault.h"
 
 namespace safeguard {
 namespace {
@@ -84,7 +85,7 @@ class IdentityScenarioTest : public ::testing::Test {
   void SetUp() override { Start(); }
 
   void Start() {
-    auto system = AllInOneSystem::Start(AllInOneOptions{.data_dir = dir_.path(), .security = pki_.Server()});
+    auto system = AllInOneSystem::Start(AllInOneOptions{.data_dir = dir_.path(), .security = pki_.Server(), .vault = testing::TestVault()});
     ASSERT_THAT(system, IsOk());
     system_ = std::move(system).value();
     police_ = pki_.Stub<PoliceService>(system_->police_address(), "police-officer");

@@ -16,6 +16,7 @@
 #include "tests/testing/child_process.h"
 #include "tests/testing/load_and_verify.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_vault.h"
 #include "tests/testing/test_pki.h"
 
 namespace safeguard {
@@ -38,6 +39,7 @@ class ServiceProcess {
         binary_,
         std::vector<std::string>{absl::StrCat("--data_dir=", dir_.Sub(name_)), "--port=0", "--metrics_port=0",
                                  absl::StrCat("--bootstrap_servers=", bootstrap_),
+                                 absl::StrCat("--key_vault=", testing::TestVaultPath()),
                                  absl::StrCat("--endpoints_file=", endpoints),
                                  absl::StrCat("--tls_ca=", pki.dir(), "/ca.pem"),
                                  absl::StrCat("--tls_cert=", pki.dir(), "/server.pem"),

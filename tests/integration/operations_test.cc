@@ -33,6 +33,7 @@
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_pki.h"
+#include "tests/testing/test_vault.h"
 
 namespace safeguard {
 namespace {
@@ -82,7 +83,7 @@ int AwaitHealth(const std::string& address, const std::string& service, int want
 
 TEST(OperationsTest, TheHealthServiceAnswersForEveryServiceByName) {
   testing::TempDir dir;
-  auto system = AllInOneSystem::Start({.data_dir = dir.path(), .security = testing::TestPki::Get().Server()});
+  auto system = AllInOneSystem::Start({.data_dir = dir.path(), .security = testing::TestPki::Get().Server(), .vault = testing::TestVault()});
   ASSERT_THAT(system, IsOk());
   const std::map<std::string, std::vector<std::string>> served = {
       {(*system)->police_address(),
@@ -195,7 +196,7 @@ TEST(OperationsTest, MappaServiceIsNotReadyWhileItRebuildsItsViews) {
   std::shared_ptr<void> release_at_end(nullptr, [&bus](void*) { bus.Release(); });
   auto policy = security::LivePolicy::Load("");
   ASSERT_THAT(policy, IsOk());
-  auto node = mappa::MappaNode::Start({.data_dir = dir.path(), .policy = *policy}, &bus);
+  auto node = mappa::MappaNode::Start({.data_dir = dir.path(), .policy = *policy, .vault = testing::TestVault().get()}, &bus);
   ASSERT_THAT(node, IsOk());
   auto server = StartServer("127.0.0.1", 0, (*node)->services(), testing::TestPki::Get().Server(),
                             [n = node->get()] { return (*n).Ready(); });
@@ -223,7 +224,7 @@ TEST(OperationsTest, MappaServiceIsNotReadyWhileItRebuildsItsViews) {
 TEST(OperationsTest, EveryCallIsCountedAndLoggedWithItsCorrelationIdAndNothingPersonal) {
   logging::Init("police-service", logging::Format::kJson);
   testing::TempDir dir;
-  auto system = AllInOneSystem::Start({.data_dir = dir.path(), .security = testing::TestPki::Get().Server()});
+  auto system = AllInOneSystem::Start({.data_dir = dir.path(), .security = testing::TestPki::Get().Server(), .vault = testing::TestVault()});
   ASSERT_THAT(system, IsOk());
   auto stub = v1::PoliceService::NewStub(
       grpc::CreateChannel((*system)->police_address(), testing::TestPki::Get().As("police-officer", "pc-1234")));

@@ -21,6 +21,7 @@
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_pki.h"
+#include "tests/testing/test_vault.h"
 
 namespace safeguard {
 namespace {
@@ -34,7 +35,7 @@ class PoliceToMappaTest : public ::testing::Test {
   void SetUp() override { Start(); }
 
   void Start() {
-    auto system = AllInOneSystem::Start(AllInOneOptions{.data_dir = dir_.path(), .security = pki_.Server()});
+    auto system = AllInOneSystem::Start(AllInOneOptions{.data_dir = dir_.path(), .security = pki_.Server(), .vault = testing::TestVault()});
     ASSERT_THAT(system, IsOk());
     system_ = std::move(system).value();
     // Each agency's user, as their client certificates name them.

@@ -20,6 +20,7 @@
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_pki.h"
+#include "tests/testing/test_vault.h"
 
 namespace safeguard {
 namespace {
@@ -49,19 +50,19 @@ TEST(ExclusivePortTest, ASecondServerCannotBindAPortInUse) {
 TEST(ExclusivePortTest, ASecondSystemOnTheSamePortsFailsToStart) {
   testing::TestPki& pki = testing::TestPki::Get();
   testing::TempDir a, b;
-  auto running = AllInOneSystem::Start(AllInOneOptions{.data_dir = a.path(), .security = pki.Server()});
+  auto running = AllInOneSystem::Start(AllInOneOptions{.data_dir = a.path(), .security = pki.Server(), .vault = testing::TestVault()});
   ASSERT_THAT(running, IsOk());
   auto second = AllInOneSystem::Start(AllInOneOptions{.data_dir = b.path(),
                                                       .police_port = PortOf((*running)->police_address()),
                                                       .mappa_port = PortOf((*running)->mappa_address()),
-                                                      .security = pki.Server()});
+                                                      .security = pki.Server(), .vault = testing::TestVault()});
   EXPECT_THAT(second, StatusIs(absl::StatusCode::kUnavailable, "address already in use"));
 }
 
 class UnknownFieldsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto system = AllInOneSystem::Start(AllInOneOptions{.data_dir = dir_.path(), .security = pki_.Server()});
+    auto system = AllInOneSystem::Start(AllInOneOptions{.data_dir = dir_.path(), .security = pki_.Server(), .vault = testing::TestVault()});
     ASSERT_THAT(system, IsOk());
     system_ = std::move(system).value();
     police_ = pki_.Stub<PoliceService>(system_->police_address(), "police-officer");

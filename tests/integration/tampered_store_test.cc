@@ -18,6 +18,7 @@
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_pki.h"
+#include "tests/testing/test_vault.h"
 
 namespace safeguard {
 namespace {
@@ -30,7 +31,7 @@ TEST(TamperedStoreTest, AnAlteredConvictionIsDataLossNotServedAndCounted) {
   testing::TestPki& pki = testing::TestPki::Get();
   testing::TempDir dir;
   auto start = [&] {
-    auto system = AllInOneSystem::Start(AllInOneOptions{.data_dir = dir.path(), .security = pki.Server()});
+    auto system = AllInOneSystem::Start(AllInOneOptions{.data_dir = dir.path(), .security = pki.Server(), .vault = testing::TestVault()});
     EXPECT_THAT(system, IsOk());
     return std::move(system).value();
   };
@@ -44,7 +45,8 @@ TEST(TamperedStoreTest, AnAlteredConvictionIsDataLossNotServedAndCounted) {
       ASSERT_TRUE(police->RecordConviction(&ctx, testing::ValidConviction(command, pnc), &r).ok());
     }
   }
-  // Alan's conviction (event 1) now names another court, in the same number of bytes.
+  // Alan's conviction (event 1) altered by one byte of its sealed personal part (the store
+  // holds it sealed: neither the court nor Alan's PNC id is there to find).
   {
     rocksdb::DB* raw = nullptr;
     ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), dir.Sub("police"), &raw).ok());
@@ -53,9 +55,13 @@ TEST(TamperedStoreTest, AnAlteredConvictionIsDataLossNotServedAndCounted) {
     AppendBigEndian64(&key, 1);
     std::string bytes;
     ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), key, &bytes).ok());
-    const size_t at = bytes.find("Leeds Crown Court");
+    ASSERT_EQ(bytes.find("Leeds Crown Court"), std::string::npos);
+    ASSERT_EQ(bytes.find("2019/0012345X"), std::string::npos);
+    EventEnvelope e;
+    ASSERT_TRUE(e.ParseFromString(bytes));
+    const size_t at = bytes.find(e.sealed().ciphertext());
     ASSERT_NE(at, std::string::npos);
-    bytes.replace(at, 5, "Hull ");
+    bytes[at + e.sealed().ciphertext().size() / 2] ^= 0x20;
     ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), key, bytes).ok());
   }
   std::unique_ptr<AllInOneSystem> system = start();

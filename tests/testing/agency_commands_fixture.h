@@ -19,6 +19,7 @@
 #include "rocksdb/statistics.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_vault.h"
 
 namespace safeguard::testing {
 
@@ -70,7 +71,7 @@ class AgencyCommandsTest : public ::testing::Test {
 
   void SetUp() override {
     auto store = EventStore::Open(
-        EventStore::Options{.path = dir_.path(), .clock = FixedClock(), .folder = folder_, .statistics = statistics_});
+        EventStore::Options{.path = dir_.path(), .clock = FixedClock(), .folder = folder_, .statistics = statistics_, .keys = testing::TestKeys()});
     ASSERT_THAT(store, IsOk());
     store_ = std::move(store).value();
     commands_ = std::make_unique<Commands>(store_.get(), FixedClock());

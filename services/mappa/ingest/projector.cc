@@ -12,6 +12,7 @@
 #include "services/mappa/alerts/alert_rules.h"
 #include "services/mappa/cases/case_folder.h"
 #include "services/mappa/identity/identity_index.h"
+#include "services/mappa/ingest/sealed_events.h"
 #include "services/mappa/meetings/meeting.h"
 #include "services/mappa/meetings/meeting_folder.h"
 #include "services/mappa/projection/person_views.h"
@@ -44,7 +45,7 @@ void WriteRebuild(const std::optional<v1::RebuildProgress>& progress, Transactio
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Projector>> Projector::Create(MappaState* state, Clock clock) {
+absl::StatusOr<std::unique_ptr<Projector>> Projector::Create(MappaState* state, Clock clock, Keys keys) {
   const Snapshot snapshot = state->Read();
   ASSIGN_OR_RETURN(const uint64_t sequence, LastAlertSequence(snapshot));
   ASSIGN_OR_RETURN(std::optional<v1::RebuildProgress> rebuild,
@@ -52,13 +53,16 @@ absl::StatusOr<std::unique_ptr<Projector>> Projector::Create(MappaState* state, 
   if (rebuild.has_value() && rebuild->shown().stage() == v1::MappaRebuild::FILING) {
     RETURN_IF_ERROR(state->SetBulkLoad(true));
   }
-  return std::unique_ptr<Projector>(new Projector(state, std::move(clock), sequence, std::move(rebuild)));
+  return std::unique_ptr<Projector>(
+      new Projector(state, std::move(clock), std::move(keys), sequence, std::move(rebuild)));
 }
 
-Projector::Projector(MappaState* state, Clock clock, uint64_t alert_sequence,
+Projector::Projector(MappaState* state, Clock clock, Keys keys, uint64_t alert_sequence,
                      std::optional<v1::RebuildProgress> rebuild)
     : state_(state),
       clock_(std::move(clock)),
+      ring_(keys.vault != nullptr ? std::make_unique<crypto::KeyRing>(keys.vault) : nullptr),
+      keys_topics_(keys.topics.begin(), keys.topics.end()),
       alert_sequence_(alert_sequence),
       feed_(std::make_unique<AlertFeed>(kFanoutThreads, alert_sequence)),
       rebuild_(std::move(rebuild)) {
@@ -201,6 +205,8 @@ absl::StatusOr<ApplyStats> Projector::Apply(const std::vector<BusRecord>& record
     return persons.Apply(record, e, bytes);
   };
   auto route = [&](const v1::EventEnvelope& e, std::string_view bytes) -> absl::Status {
+    // Erased (its data key destroyed): its place in its stream counts; nothing of it is left to apply.
+    if (crypto::IsSealed(e)) return absl::OkStatus();
     if (std::optional<IdentityDecision> d = IdentityDecisionOf(e)) {
       RETURN_IF_ERROR(identity.Decide(e, *d));
       if (!d->record_a.empty() && !d->record_b.empty()) {
@@ -217,7 +223,28 @@ absl::StatusOr<ApplyStats> Projector::Apply(const std::vector<BusRecord>& record
     }
     return fact(e, bytes);
   };
-  for (const BusRecord& record : records) RETURN_IF_ERROR(sequencer.Admit(record, route));
+  SealedEvents sealed(txn.get(), ring_.get());
+  for (const BusRecord& record : records) {
+    sequencer.Consumed(record);
+    if (keys_topics_.contains(record.topic)) {
+      ASSIGN_OR_RETURN(std::vector<SealedEvents::Ready> released, sealed.AdmitKey(record));
+      for (const SealedEvents::Ready& r : released) RETURN_IF_ERROR(sequencer.AdmitEvent(r.event, r.bytes, route));
+      continue;
+    }
+    SealedEvents::Ready ready;
+    ASSIGN_OR_RETURN(const SealedEvents::Outcome outcome, sealed.Open(record, &ready));
+    switch (outcome) {
+      case SealedEvents::Outcome::kUnreadable:
+        sequencer.Unreadable(record, "not an event, or not one that opens");
+        break;
+      case SealedEvents::Outcome::kWaiting:
+        ++stats.awaiting_key;
+        break;
+      case SealedEvents::Outcome::kReady:
+        RETURN_IF_ERROR(sequencer.AdmitEvent(ready.event, ready.bytes, route));
+        break;
+    }
+  }
 
   ASSIGN_OR_RETURN(const Reshaped reshaped, identity.Flush());
   std::optional<AlertFolder> alerts;  // none while filing: the folding judges everyone
@@ -248,6 +275,7 @@ absl::StatusOr<ApplyStats> Projector::Apply(const std::vector<BusRecord>& record
   totals_.parked += stats.parked;
   totals_.released += stats.released;
   totals_.unreadable += stats.unreadable;
+  totals_.awaiting_key += stats.awaiting_key;
   return stats;
 }
 
@@ -289,7 +317,7 @@ absl::StatusOr<bool> Projector::ReevaluateAlerts(size_t limit) {
 
 ApplyStats Projector::totals() const {
   return ApplyStats{totals_.applied.load(), totals_.duplicates.load(), totals_.parked.load(),
-                    totals_.released.load(), totals_.unreadable.load()};
+                    totals_.released.load(), totals_.unreadable.load(), totals_.awaiting_key.load()};
 }
 
 }  // namespace safeguard::mappa

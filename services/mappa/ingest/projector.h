@@ -27,7 +27,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
+#include "common/crypto/sealing.h"
 #include "common/bus/event_bus.h"
 #include "common/time_util.h"
 #include "services/mappa/alerts/alert_feed.h"
@@ -39,10 +41,22 @@
 
 namespace safeguard::mappa {
 
+// What the projector reads besides events: the keys events are sealed under.
+struct ProjectorKeys {
+  // The deployment's key vault (common/crypto/key_vault.h); nullptr: every event must
+  // come unsealed. Must outlive the projector.
+  const crypto::KeyVault* vault = nullptr;
+  // The topics whose records are data keys (DataKeyRecord), not events.
+  std::vector<std::string> topics;
+};
+
 class Projector final : public ServingGate {
  public:
+  using Keys = ProjectorKeys;
+
   // Over `state`, which must outlive the projector.
-  static absl::StatusOr<std::unique_ptr<Projector>> Create(MappaState* state, Clock clock = SystemClock());
+  static absl::StatusOr<std::unique_ptr<Projector>> Create(MappaState* state, Clock clock = SystemClock(),
+                                                           Keys keys = {});
 
   // Applies `records` in order, in one atomic write with their positions.
   absl::StatusOr<ApplyStats> Apply(const std::vector<BusRecord>& records);
@@ -76,13 +90,15 @@ class Projector final : public ServingGate {
   ApplyStats totals() const;
 
  private:
-  Projector(MappaState* state, Clock clock, uint64_t alert_sequence,
+  Projector(MappaState* state, Clock clock, Keys keys, uint64_t alert_sequence,
             std::optional<safeguard::v1::RebuildProgress> rebuild);
   // Copies rebuild_ to what other threads see.
   void ShowRebuild();
 
   MappaState* const state_;
   const Clock clock_;
+  std::unique_ptr<crypto::KeyRing> ring_;  // null without a vault
+  const absl::flat_hash_set<std::string> keys_topics_;
   uint64_t alert_sequence_;  // the change log's last, committed
   std::optional<absl::CivilDay> evaluated_day_;  // the day last re-evaluated in full, once known
   std::unique_ptr<AlertFeed> feed_;
@@ -93,7 +109,7 @@ class Projector final : public ServingGate {
   mutable absl::Mutex shown_mu_;
   safeguard::v1::MappaRebuild shown_ ABSL_GUARDED_BY(shown_mu_);
   struct {
-    std::atomic<uint64_t> applied{0}, duplicates{0}, parked{0}, released{0}, unreadable{0};
+    std::atomic<uint64_t> applied{0}, duplicates{0}, parked{0}, released{0}, unreadable{0}, awaiting_key{0};
   } totals_;
 };
 

@@ -1,5 +1,6 @@
 #include "services/mappa/ingest/stream_sequencer.h"
 
+#include <algorithm>
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
@@ -39,6 +40,7 @@ ApplyStats& ApplyStats::operator+=(const ApplyStats& o) {
   parked += o.parked;
   released += o.released;
   unreadable += o.unreadable;
+  awaiting_key += o.awaiting_key;
   return *this;
 }
 
@@ -53,14 +55,32 @@ absl::StatusOr<v1::AppliedVersion*> StreamSequencer::Stream(const std::string& s
   return &streams_.emplace(stream_id, stored.value_or(v1::AppliedVersion())).first->second;
 }
 
+void StreamSequencer::Consumed(const BusRecord& record) {
+  int64_t& next = positions_[{record.topic, record.partition}];
+  next = std::max(next, record.offset + 1);
+}
+
+void StreamSequencer::Unreadable(const BusRecord& record, absl::string_view why) {
+  // A message that is not an event cannot be applied; skipping it is the only way
+  // forward, so it is reported loudly with its position for the operator.
+  logging::Error(absl::StrCat("mappa: unreadable event at ", record.topic, "/", record.partition, "@", record.offset,
+                              " (", why, "); skipped"));
+  ++stats_->unreadable;
+}
+
 absl::Status StreamSequencer::Admit(const BusRecord& record, const Apply& apply) {
-  positions_[{record.topic, record.partition}] = record.offset + 1;
+  Consumed(record);
   v1::EventEnvelope e;
-  if (!e.ParseFromString(record.value) || e.stream_id().empty() || e.stream_version() == 0) {
-    // A message that is not an event cannot be applied; skipping it is the only way
-    // forward, so it is reported loudly with its position for the operator.
-    logging::Error(absl::StrCat("mappa: unreadable event at ", record.topic, "/", record.partition, "@", record.offset,
-                                "; skipped"));
+  if (!e.ParseFromString(record.value)) {
+    Unreadable(record, "not an event");
+    return absl::OkStatus();
+  }
+  return AdmitEvent(e, record.value, apply);
+}
+
+absl::Status StreamSequencer::AdmitEvent(const v1::EventEnvelope& e, std::string_view bytes, const Apply& apply) {
+  if (e.stream_id().empty() || e.stream_version() == 0) {
+    logging::Error(absl::StrCat("mappa: an event of no stream (event id ", e.event_id(), "); skipped"));
     ++stats_->unreadable;
     return absl::OkStatus();
   }
@@ -71,9 +91,9 @@ absl::Status StreamSequencer::Admit(const BusRecord& record, const Apply& apply)
   }
   // An earlier version of this stream has not arrived. Applying out of order would make
   // the missing event look like a duplicate when it comes, so this one waits.
-  if (e.stream_version() > applied->version() + 1) return Park(e, record.value, applied);
+  if (e.stream_version() > applied->version() + 1) return Park(e, bytes, applied);
 
-  RETURN_IF_ERROR(apply(e, record.value));
+  RETURN_IF_ERROR(apply(e, bytes));
   applied->set_version(e.stream_version());
   ++stats_->applied;
   if (applied->parked() == 0) return absl::OkStatus();  // the usual case: nothing waits

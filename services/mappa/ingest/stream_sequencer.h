@@ -30,6 +30,7 @@ struct ApplyStats {
   uint64_t parked = 0;       // ahead of their stream: held until the missing version comes
   uint64_t released = 0;     // held earlier, applied now that their turn came
   uint64_t unreadable = 0;   // not an EventEnvelope: skipped and reported
+  uint64_t awaiting_key = 0;  // sealed under a data key not yet read: held until it comes
 
   ApplyStats& operator+=(const ApplyStats& o);
 };
@@ -46,6 +47,14 @@ class StreamSequencer {
   // it, holds it, or (not an event) reports and skips it. Either way its position counts
   // as consumed.
   absl::Status Admit(const BusRecord& record, const Apply& apply);
+
+  // The parts of Admit, for a caller that reads the record itself (the projector opens
+  // sealed events first): `record`'s position counts as consumed; `record` is reported
+  // and skipped as unreadable (`why`); event `e`, `bytes` as it is to be kept, is admitted
+  // in its stream's order.
+  void Consumed(const BusRecord& record);
+  void Unreadable(const BusRecord& record, absl::string_view why);
+  absl::Status AdmitEvent(const safeguard::v1::EventEnvelope& e, std::string_view bytes, const Apply& apply);
 
   // Writes the streams' versions and the consumed positions into the transaction.
   void Finish();

@@ -14,6 +14,10 @@ inline constexpr char kApplied[] = "a";   // stream id -> last applied version, 
 inline constexpr char kParked[] = "q";    // stream id \0 version -> event held for its turn
 inline constexpr char kGap[] = "g";       // stream id \0 expected version -> GapReport
 
+// ingest/sealed_events: the agencies' data keys, and events waiting for theirs.
+inline constexpr char kDataKey[] = "Z";      // key id -> DataKeyRecord (wrapped; or destroyed)
+inline constexpr char kAwaitingKey[] = "W";  // key id \0 topic \0 partition offset -> the event as carried
+
 // projection/record_events: each record's events.
 inline constexpr char kEvent[] = "e";     // record \0 recorded order -> the event as stored
 inline constexpr char kTimeline[] = "t";  // record \0 occurred, agency, sequence -> TimelineItem

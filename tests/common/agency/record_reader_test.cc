@@ -10,6 +10,7 @@
 #include "rocksdb/statistics.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_vault.h"
 
 namespace safeguard::agency {
 namespace {
@@ -21,7 +22,7 @@ using safeguard::testing::TempDir;
 class RecordReaderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto store = EventStore::Open(EventStore::Options{.path = dir_.Sub("store"), .statistics = statistics_});
+    auto store = EventStore::Open(EventStore::Options{.path = dir_.Sub("store"), .statistics = statistics_, .keys = testing::TestKeys()});
     ASSERT_THAT(store, IsOk());
     store_ = std::move(store).value();
     auto bus = RocksDbEventBus::Open(dir_.Sub("bus"));

@@ -15,6 +15,7 @@
 #include "common/merkle/merkle.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_vault.h"
 
 namespace safeguard::audit {
 namespace {
@@ -93,7 +94,7 @@ TEST(CheckpointTest, ACheckpointVerifiesWithThePublicKeyAndAnyChangeIsDetected) 
 
 TEST(CheckpointTest, SuccessiveCheckpointsOfAStoreAreSignedAndProvenConsistent) {
   TempDir dir;
-  auto store = *EventStore::Open(EventStore::Options{.path = dir.path() + "/store"});
+  auto store = *EventStore::Open(EventStore::Options{.path = dir.path() + "/store", .keys = testing::TestKeys()});
   auto key = *SigningKey::LoadOrCreate(dir.path() + "/k.pem");
   Checkpointer checkpointer(store.get(), key.get(), {.origin = "safeguard/test", .interval = absl::Hours(1)});
   std::vector<safeguard::v1::SignedCheckpoint> published;

@@ -11,6 +11,7 @@
 #include "common/merkle/merkle.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_vault.h"
 
 namespace safeguard::audit {
 namespace {
@@ -24,7 +25,7 @@ constexpr char kOrigin[] = "safeguard/police";
 class LogVerifierTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = *EventStore::Open(EventStore::Options{.path = dir_.path() + "/store"});
+    store_ = *EventStore::Open(EventStore::Options{.path = dir_.path() + "/store", .keys = testing::TestKeys()});
     key_ = *SigningKey::LoadOrCreate(dir_.path() + "/key.pem");
     Checkpointer checkpointer(store_.get(), key_.get(), {.origin = kOrigin, .interval = absl::Hours(1)});
     // 20 events, checkpoints signed at 5, 12 and 20.

@@ -9,6 +9,7 @@
 #include "common/log/event_log.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_vault.h"
 
 namespace safeguard {
 namespace {
@@ -22,6 +23,8 @@ TEST(EventLogScrubTest, TheStoreIsScrubbedInTheBackgroundAndOnDemandAndTheStatus
   auto log = EventLog::Open(EventLog::Options{.data_dir = dir.path(),
                                               .name = "police",
                                               .topic = "police.events",
+                                              .keys_topic = "police.keys",
+                                              .vault = testing::TestVault().get(),
                                               .checkpoint_interval = absl::Hours(1),
                                               .first_scrub_after = absl::Milliseconds(10),
                                               .scrub_interval = absl::Hours(1)},

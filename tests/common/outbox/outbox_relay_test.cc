@@ -8,6 +8,7 @@
 #include "tests/testing/faulty_bus.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_vault.h"
 
 namespace safeguard {
 namespace {
@@ -20,7 +21,7 @@ using ::testing::SizeIs;
 class OutboxRelayTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto store = EventStore::Open(EventStore::Options{.path = dir_.Sub("store")});
+    auto store = EventStore::Open(EventStore::Options{.path = dir_.Sub("store"), .keys = testing::TestKeys()});
     ASSERT_THAT(store, IsOk());
     store_ = std::move(store).value();
     auto bus = RocksDbEventBus::Open(dir_.Sub("bus"));
@@ -61,7 +62,7 @@ class OutboxRelayTest : public ::testing::Test {
 
 TEST_F(OutboxRelayTest, PublishesInLogOrderAndEmptiesOutbox) {
   AppendEvents(5, "cmd-order");
-  OutboxRelay relay(store_.get(), bus_.get(), {.topic = kPoliceTopic});
+  OutboxRelay relay(store_.get(), bus_.get(), {.topic = kPoliceTopic, .keys_topic = kPoliceKeysTopic});
   auto n = relay.RelayOnce();
   ASSERT_THAT(n, IsOk());
   EXPECT_EQ(*n, 5u);
@@ -69,13 +70,24 @@ TEST_F(OutboxRelayTest, PublishesInLogOrderAndEmptiesOutbox) {
   ASSERT_THAT(events, SizeIs(5));
   for (int i = 0; i < 5; ++i) EXPECT_EQ(events[i].log_sequence(), static_cast<uint64_t>(i + 1));
   EXPECT_THAT(*store_->PendingOutbox(10), SizeIs(0));
+  // Each of the three subjects' data keys, once, published with (and before) its first event.
+  auto keys = bus_->Read(kPoliceKeysTopic, 0, 100);
+  ASSERT_THAT(keys, IsOk());
+  ASSERT_THAT(*keys, SizeIs(3));
+  for (int i = 0; i < 3; ++i) {
+    safeguard::v1::DataKeyRecord record;
+    ASSERT_TRUE(record.ParseFromString((*keys)[i].value));
+    EXPECT_EQ((*keys)[i].key, record.key_id());
+    EXPECT_EQ(record.key_id(), events[i].sealed().key_id());
+    EXPECT_TRUE(record.has_wrapped());
+  }
   EXPECT_EQ(*relay.RelayOnce(), 0u);
 }
 
 TEST_F(OutboxRelayTest, KeepsEventsWhileTheBusIsDownAndDeliversThemAfter) {
   AppendEvents(4, "cmd-down");
   faulty_->FailNextPublishes(2);
-  OutboxRelay relay(store_.get(), faulty_.get(), {.topic = kPoliceTopic, .batch_size = 2});
+  OutboxRelay relay(store_.get(), faulty_.get(), {.topic = kPoliceTopic, .keys_topic = kPoliceKeysTopic, .batch_size = 2});
   EXPECT_FALSE(relay.RelayOnce().ok());
   EXPECT_FALSE(relay.RelayOnce().ok());
   EXPECT_THAT(*store_->PendingOutbox(10), SizeIs(4));
@@ -90,7 +102,7 @@ TEST_F(OutboxRelayTest, LostAcknowledgementRepublishesTheSameEvents) {
   AppendEvents(3, "cmd-lost-ack");
   // The bus stores the batch but the relay never hears so: at-least-once delivery.
   faulty_->LoseNextAcknowledgements(1);
-  OutboxRelay relay(store_.get(), faulty_.get(), {.topic = kPoliceTopic});
+  OutboxRelay relay(store_.get(), faulty_.get(), {.topic = kPoliceTopic, .keys_topic = kPoliceKeysTopic});
   EXPECT_FALSE(relay.RelayOnce().ok());
   ASSERT_THAT(relay.RelayOnce(), IsOk());
   auto events = OnBus();
@@ -100,7 +112,7 @@ TEST_F(OutboxRelayTest, LostAcknowledgementRepublishesTheSameEvents) {
 
 TEST_F(OutboxRelayTest, BackgroundRelayIsWokenByCommits) {
   OutboxRelay relay(store_.get(), bus_.get(),
-                    {.topic = kPoliceTopic, .idle_poll = absl::Seconds(30)});
+                    {.topic = kPoliceTopic, .keys_topic = kPoliceKeysTopic, .idle_poll = absl::Seconds(30)});
   store_->SetCommitListener([&relay] { relay.Notify(); });
   relay.Start();
   AppendEvents(3, "cmd-bg");

@@ -6,12 +6,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "absl/strings/str_cat.h"
 #include "common/bus/event_bus_rocksdb.h"
 #include "common/log/event_log.h"
 #include "common/store/event_store.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_vault.h"
 
 namespace safeguard {
 namespace {
@@ -33,7 +36,7 @@ EventStore::AppendCommand Command(const std::string& stream, const std::string& 
 }
 
 std::unique_ptr<EventStore> OpenStore(const std::string& path) {
-  auto store = EventStore::Open(EventStore::Options{.path = path});
+  auto store = EventStore::Open(EventStore::Options{.path = path, .keys = testing::TestKeys()});
   EXPECT_THAT(store, IsOk());
   return std::move(store).value();
 }
@@ -48,6 +51,22 @@ std::vector<std::string> WriteOriginal(EventStore* store) {
   return bytes;
 }
 
+// The records of the data keys `store`'s events are sealed under: what a restored copy
+// holds (those of its backup) or takes back from the keys topic (those made after it).
+std::vector<safeguard::v1::DataKeyRecord> KeysOf(EventStore* store) {
+  std::map<std::string, safeguard::v1::DataKeyRecord> keys;
+  for (uint64_t seq = 1; seq <= store->LastSequence(); ++seq) {
+    safeguard::v1::EventEnvelope e;
+    EXPECT_TRUE(e.ParseFromString(*store->EventBytes(seq)));
+    auto record = store->DataKey(e.sealed().key_id());
+    EXPECT_THAT(record, IsOk());
+    if (record.ok() && record->has_value()) keys[e.sealed().key_id()] = **record;
+  }
+  std::vector<safeguard::v1::DataKeyRecord> out;
+  for (auto& [id, record] : keys) out.push_back(record);
+  return out;
+}
+
 std::vector<std::string> Slice(const std::vector<std::string>& all, size_t from, size_t to) {
   return std::vector<std::string>(all.begin() + from, all.begin() + to);
 }
@@ -57,6 +76,7 @@ TEST(AdoptTest, TheLogContinuesWithTheSameBytesAndRootsAndCommandsAnswerWithThei
   auto original = OpenStore(dir.Sub("original"));
   const std::vector<std::string> bytes = WriteOriginal(original.get());
   auto restored = OpenStore(dir.Sub("restored"));
+  ASSERT_THAT(restored->AdoptKeys(KeysOf(original.get())), IsOk());
   // The backup's copy held the first 7; the bus holds all 12.
   ASSERT_THAT(restored->Adopt(Slice(bytes, 0, 7)), IsOkAndHolds(7u));
   ASSERT_THAT(restored->Adopt(Slice(bytes, 7, 12)), IsOkAndHolds(5u));
@@ -86,6 +106,7 @@ TEST(AdoptTest, BehindAnOutboxStillWaitingTheEventsTakenBackWaitTooSoTheOutboxSt
   auto original = OpenStore(dir.Sub("original"));
   const std::vector<std::string> bytes = WriteOriginal(original.get());
   auto restored = OpenStore(dir.Sub("restored"));
+  ASSERT_THAT(restored->AdoptKeys(KeysOf(original.get())), IsOk());
   // The backup's copy: 5 events, none yet published.
   for (int i = 0; i < 5; ++i) ASSERT_THAT(restored->Append(Command(absl::StrCat("s/", i % 3), absl::StrCat("cmd-", i))), IsOk());
   ASSERT_EQ(restored->OutboxPending(), 5u);
@@ -103,6 +124,7 @@ TEST(AdoptTest, AGapAStreamOutOfOrderOrAnUnreadableEventIsRefusedAndNothingIsWri
   auto original = OpenStore(dir.Sub("original"));
   const std::vector<std::string> bytes = WriteOriginal(original.get());
   auto restored = OpenStore(dir.Sub("restored"));
+  ASSERT_THAT(restored->AdoptKeys(KeysOf(original.get())), IsOk());
   ASSERT_THAT(restored->Adopt(Slice(bytes, 0, 4)), IsOk());
   // Event 6 without event 5: the log cannot be continued.
   auto gap = restored->Adopt(Slice(bytes, 5, 8));
@@ -130,10 +152,15 @@ TEST(AdoptTest, FromTheBusEachEventIsTakenOnceAndTwoDifferentEventsOfOneNumberAr
   for (size_t i = 0; i < bytes.size(); ++i) published.push_back({"police.events", "k", bytes[i]});
   published.push_back({"police.events", "k", bytes[8]});
   published.push_back({"police.events", "k", bytes[9]});
+  // The keys, on the keys topic as the relay published them.
+  const std::vector<safeguard::v1::DataKeyRecord> keys = KeysOf(original.get());
+  ASSERT_EQ(keys.size(), 3u);
+  for (const auto& k : keys) published.push_back({"police.keys", k.key_id(), k.SerializeAsString()});
   ASSERT_THAT((*bus)->Publish(published), IsOk());
   auto restored = OpenStore(dir.Sub("restored"));
-  ASSERT_THAT(restored->Adopt(Slice(bytes, 0, 6)), IsOk());
-  EXPECT_THAT(AdoptFromBus(restored.get(), bus->get(), "police.events"), IsOkAndHolds(6u));
+  ASSERT_THAT(restored->Adopt(Slice(bytes, 0, 1)), StatusIs(absl::StatusCode::kFailedPrecondition))
+      << "an event whose key the store lacks cannot be checked against the agency's rules";
+  EXPECT_THAT(AdoptFromBus(restored.get(), bus->get(), "police.events", "police.keys"), IsOkAndHolds(12u));
   EXPECT_EQ(*restored->RootHash(12), *original->RootHash(12));
   // A topic holding another event under number 13 twice, differently: nothing is taken.
   auto other = OpenStore(dir.Sub("other"));
@@ -148,7 +175,8 @@ TEST(AdoptTest, FromTheBusEachEventIsTakenOnceAndTwoDifferentEventsOfOneNumberAr
   ASSERT_THAT((*bus)->Publish({{"police.events", "k", forged.SerializeAsString()},
                                {"police.events", "k", forged_too.SerializeAsString()}}),
               IsOk());
-  EXPECT_THAT(AdoptFromBus(restored.get(), bus->get(), "police.events"), StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(AdoptFromBus(restored.get(), bus->get(), "police.events", "police.keys"),
+              StatusIs(absl::StatusCode::kDataLoss));
   EXPECT_EQ(restored->LastSequence(), 12u);
 }
 

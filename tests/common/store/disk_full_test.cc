@@ -14,6 +14,7 @@
 #include "tests/testing/full_disk_fs.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_vault.h"
 
 namespace safeguard {
 namespace {
@@ -43,7 +44,7 @@ const StorageHealth::Fault* FaultOf(const std::vector<StorageHealth::Fault>& fau
 TEST(DiskFullTest, AppendsAreRefusedSayingSoNothingAcknowledgedIsLostAndWritingResumesOnceSpaceIsFreed) {
   TempDir dir;
   FullDiskFs fs;
-  auto store = EventStore::Open(EventStore::Options{.path = dir.path(), .env = fs.env()});
+  auto store = EventStore::Open(EventStore::Options{.path = dir.path(), .env = fs.env(), .keys = testing::TestKeys()});
   ASSERT_THAT(store, IsOk());
   std::vector<std::string> acknowledged;
   for (int i = 0; i < 20; ++i) {
@@ -81,7 +82,7 @@ TEST(DiskFullTest, AppendsAreRefusedSayingSoNothingAcknowledgedIsLostAndWritingR
 
   // Every acknowledged event is there after a restart, in order; no refused one is.
   store->reset();
-  auto reopened = EventStore::Open(EventStore::Options{.path = dir.path()});
+  auto reopened = EventStore::Open(EventStore::Options{.path = dir.path(), .keys = testing::TestKeys()});
   ASSERT_THAT(reopened, IsOk());
   auto events = (*reopened)->ReadStream("s/a", 1, 1000);
   ASSERT_THAT(events, IsOk());
@@ -97,18 +98,18 @@ TEST(DiskFullTest, AppendsAreRefusedSayingSoNothingAcknowledgedIsLostAndWritingR
 TEST(DiskFullTest, OpeningOnAFullDiskIsRefusedWithAMessage) {
   TempDir dir;
   {
-    auto store = EventStore::Open(EventStore::Options{.path = dir.path()});
+    auto store = EventStore::Open(EventStore::Options{.path = dir.path(), .keys = testing::TestKeys()});
     ASSERT_THAT(store, IsOk());
     ASSERT_THAT((*store)->Append(Command("cmd-kept-0")), IsOk());
   }
   FullDiskFs fs(0);
-  EXPECT_THAT(EventStore::Open(EventStore::Options{.path = dir.path(), .env = fs.env()}),
+  EXPECT_THAT(EventStore::Open(EventStore::Options{.path = dir.path(), .env = fs.env(), .keys = testing::TestKeys()}),
               StatusIs(absl::StatusCode::kResourceExhausted, "the disk is full"));
   TempDir fresh;
-  EXPECT_THAT(EventStore::Open(EventStore::Options{.path = fresh.path() + "/new", .env = fs.env()}),
+  EXPECT_THAT(EventStore::Open(EventStore::Options{.path = fresh.path() + "/new", .env = fs.env(), .keys = testing::TestKeys()}),
               StatusIs(absl::StatusCode::kResourceExhausted, "the disk is full"));
   // Nothing was harmed: with space, it opens with what it had.
-  auto store = EventStore::Open(EventStore::Options{.path = dir.path()});
+  auto store = EventStore::Open(EventStore::Options{.path = dir.path(), .keys = testing::TestKeys()});
   ASSERT_THAT(store, IsOk());
   auto events = (*store)->ReadStream("s/a", 1, 1000);
   ASSERT_THAT(events, IsOk());

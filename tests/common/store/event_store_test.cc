@@ -15,6 +15,7 @@
 #include "rocksdb/write_batch.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_vault.h"
 
 namespace safeguard {
 namespace {
@@ -38,7 +39,7 @@ EventStore::AppendCommand Command(const std::string& stream, const std::string& 
 }
 
 std::unique_ptr<EventStore> OpenStore(const std::string& path) {
-  auto store = EventStore::Open(EventStore::Options{.path = path});
+  auto store = EventStore::Open(EventStore::Options{.path = path, .keys = testing::TestKeys()});
   EXPECT_THAT(store, IsOk());
   return std::move(store).value();
 }
@@ -223,7 +224,10 @@ TEST(EventStoreTest, OutboxHoldsCommittedEventsUntilMarkedPublished) {
   ASSERT_THAT(*pending, SizeIs(3));
   EXPECT_EQ((*pending)[0].sequence, 1u);
   EXPECT_EQ((*pending)[2].sequence, 3u);
-  EXPECT_EQ((*pending)[2].key, "s/a");
+  EXPECT_EQ((*pending)[2].key, crypto::SubjectPseudonym(*testing::TestVault(), "s/a")) << "the bus names no one";
+  EXPECT_FALSE((*pending)[0].key_record.empty()) << "the subject's new data key goes with its first event";
+  EXPECT_EQ((*pending)[0].key_id, crypto::DataKeyId(*testing::TestVault(), safeguard::v1::AGENCY_UNSPECIFIED, "s/a"));
+  EXPECT_TRUE((*pending)[1].key_record.empty()) << "and only with its first";
   EXPECT_EQ((*pending)[2].bytes, *store->EventBytes(3));
   EXPECT_EQ(store->OutboxPending(), 3u);
   ASSERT_THAT(store->MarkPublished({1, 2}), IsOk());
@@ -248,7 +252,7 @@ TEST(EventStoreTest, OutboxHoldsCommittedEventsUntilMarkedPublished) {
 TEST(EventStoreTest, ReadingTheOutboxNeverStepsOverPublishedEntries) {
   TempDir dir;
   auto statistics = rocksdb::CreateDBStatistics();
-  auto opened = EventStore::Open(EventStore::Options{.path = dir.path(), .statistics = statistics});
+  auto opened = EventStore::Open(EventStore::Options{.path = dir.path(), .statistics = statistics, .keys = testing::TestKeys()});
   ASSERT_THAT(opened, IsOk());
   std::unique_ptr<EventStore> store = std::move(opened).value();
   std::vector<std::future<absl::StatusOr<safeguard::v1::CommandResult>>> appended;
@@ -297,7 +301,7 @@ EventStore::AppendCommand RefCommand(const std::string& stream, const std::strin
 TEST(EventStoreTest, ARuleIsCheckedAgainstTheStreamStateIncludingItsOwnGroup) {
   TempDir dir;
   RefFolder folder;
-  auto opened = EventStore::Open(EventStore::Options{.path = dir.path(), .folder = &folder});
+  auto opened = EventStore::Open(EventStore::Options{.path = dir.path(), .folder = &folder, .keys = testing::TestKeys()});
   ASSERT_THAT(opened, IsOk());
   std::unique_ptr<EventStore> store = std::move(opened).value();
   ASSERT_THAT(store->Append(RefCommand("s/a", "R-1", "cmd-r-0001")), IsOk());
@@ -335,7 +339,7 @@ TEST(EventStoreTest, StreamStateIsBuiltFromTheLogWhenTheFoldIsNewOrChanged) {
     ASSERT_THAT(store->Append(RefCommand("s/a", "R-1", "cmd-r-0001")), IsOk());
   }
   RefFolder folder;
-  auto opened = EventStore::Open(EventStore::Options{.path = dir.path(), .folder = &folder});
+  auto opened = EventStore::Open(EventStore::Options{.path = dir.path(), .folder = &folder, .keys = testing::TestKeys()});
   ASSERT_THAT(opened, IsOk());
   std::unique_ptr<EventStore> store = std::move(opened).value();
   EXPECT_THAT(*store->StreamEntry("s/a", "ref/R-1"), ::testing::Optional(std::string()));
@@ -345,7 +349,7 @@ TEST(EventStoreTest, StreamStateIsBuiltFromTheLogWhenTheFoldIsNewOrChanged) {
 TEST(EventStoreTest, SecondOpenOfTheSameDirectoryFails) {
   TempDir dir;
   auto first = OpenStore(dir.path());
-  EXPECT_FALSE(EventStore::Open(EventStore::Options{.path = dir.path()}).ok());
+  EXPECT_FALSE(EventStore::Open(EventStore::Options{.path = dir.path(), .keys = testing::TestKeys()}).ok());
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include "rocksdb/db.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_vault.h"
 
 namespace safeguard {
 namespace {
@@ -68,7 +69,7 @@ class StoreIntegrityTest : public ::testing::Test {
   }
 
   std::unique_ptr<EventStore> Open() {
-    auto store = EventStore::Open(EventStore::Options{.path = path_});
+    auto store = EventStore::Open(EventStore::Options{.path = path_, .keys = testing::TestKeys()});
     EXPECT_THAT(store, IsOk());
     return std::move(store).value();
   }
@@ -183,22 +184,25 @@ TEST_F(StoreIntegrityTest, AVersionHiddenFromTheStreamsIndexIsDataLossNotAShorte
   // Alan's second conviction (version 2, event 3) taken out of his stream's index: before,
   // his record read versions 1, 3, 4, 5 as if that were all of it.
   Tamper([](rocksdb::DB* db) {
-    std::string key = NamedPrefix("s", "record/alan");
+    std::string key = NamedPrefix("s", crypto::StreamPseudonym(*testing::TestVault(), "record/alan"));
     AppendBigEndian64(&key, 2);
     ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), key).ok());
   });
   auto store = Open();
   EXPECT_THAT(store->ReadStream("record/alan", 1, 100),
-              StatusIs(absl::StatusCode::kDataLoss, "version 2 of stream record/alan of this service's store: it is missing"));
+              StatusIs(absl::StatusCode::kDataLoss,
+                       absl::StrCat("version 2 of stream ", crypto::StreamPseudonym(*testing::TestVault(), "record/alan"),
+                                    " of this service's store: it is missing")));
   // And its last version's entry, which no later entry would reveal.
   store.reset();
   Tamper([](rocksdb::DB* db) {
-    std::string key = NamedPrefix("s", "record/brian");
+    std::string key = NamedPrefix("s", crypto::StreamPseudonym(*testing::TestVault(), "record/brian"));
     AppendBigEndian64(&key, 5);
     ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), key).ok());
   });
   store = Open();
-  EXPECT_THAT(store->ReadStream("record/brian", 1, 100), StatusIs(absl::StatusCode::kDataLoss, "version 5 of stream record/brian"));
+  EXPECT_THAT(store->ReadStream("record/brian", 1, 100), StatusIs(absl::StatusCode::kDataLoss,
+                       absl::StrCat("version 5 of stream ", crypto::StreamPseudonym(*testing::TestVault(), "record/brian"))));
   EXPECT_THAT(store->ReadStream("record/brian", 1, 4), IsOk()) << "the versions before it are whole";
 }
 

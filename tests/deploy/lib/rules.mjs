@@ -2,13 +2,17 @@
 // "How the manifests are checked"). Each rule returns messages; none means it holds.
 import fs from 'node:fs'
 import path from 'node:path'
-import { isCompose, where } from './documents.mjs'
+import { isCompose, where, describe } from './documents.mjs'
 
 // The image's user (deploy/Dockerfile, deploy/console.Dockerfile).
 export const IMAGE_UID = 10001
 
 // Safeguard's own images, by the last part of their name.
 const OUR_IMAGES = new Set(['safeguard', 'safeguard-console'])
+
+// The services that must be given the deployment's key vault (--key_vault, required by
+// common/service_process.cc), by the name of their binary.
+const VAULT_SERVICES = new Set(['police-service', 'probation-service', 'childrens-service', 'mappa-service'])
 
 // x.y.z, optionally with a pre-release or build suffix: 0.16.0, 1.2.3-rc.1.
 const VERSION = /^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/
@@ -159,6 +163,192 @@ function kafkaUserRules(doc, topics) {
   return messages
 }
 
+// A keys topic (police.keys, ...: a log's data-key records, keyed by key id) is compacted
+// and never deleted by time or size: erasure publishes a key's "destroyed" record, and
+// compaction must then remove the earlier record that carried the wrapped key, within a
+// bounded time (max.compaction.lag.ms).
+function keysTopicRules(doc) {
+  const name = doc.spec?.topicName ?? doc.metadata?.name
+  if (typeof name !== 'string' || !name.endsWith('.keys')) return []
+  const config = doc.spec?.config ?? {}
+  const messages = []
+  const policy = config['cleanup.policy']
+  if (policy !== 'compact') {
+    messages.push(
+      `keys topic ${name}: cleanup.policy must be compact, not ${policy === undefined ? 'delete (the default)' : `"${policy}"`}: ` +
+        "a destroyed key's record must replace the one that carried the wrapped key, and no key may expire",
+    )
+  }
+  const lag = Number(config['max.compaction.lag.ms'])
+  if (!(Number.isSafeInteger(lag) && lag > 0)) {
+    messages.push(
+      `keys topic ${name}: max.compaction.lag.ms must be set (e.g. 86400000): without it a destroyed ` +
+        "key's wrapped copy may stay on the brokers without bound",
+    )
+  }
+  return messages
+}
+
+// The value of flag `name` on a command line (absl: --name=value, -name=value or
+// --name value), or null.
+function flagValue(argv, name) {
+  const flag = new RegExp(`^--?${name}(=(.*))?$`)
+  for (let i = 0; i < argv.length; i++) {
+    const m = flag.exec(argv[i])
+    if (m) return m[1] !== undefined ? m[2] : (argv[i + 1] ?? '')
+  }
+  return null
+}
+
+// Whether `file` is `dir` or lies below it.
+function inside(file, dir) {
+  const f = path.posix.normalize(file)
+  const d = path.posix.normalize(dir).replace(/\/+$/, '')
+  return f === d || f.startsWith(`${d}/`)
+}
+
+// Of `mounts` ({target, ...}), the deepest one that holds `file`, or undefined.
+function mountHolding(mounts, file) {
+  return mounts
+    .filter(m => typeof m.target === 'string' && inside(file, m.target))
+    .sort((a, b) => b.target.length - a.target.length)[0]
+}
+
+// The key vault on a Safeguard service's command line (argv[0] its binary): given, and kept
+// apart from the data and its backups (common/crypto/key_vault.h). Returns the vault's path
+// (null when none) and the problems.
+function vaultFlagRules(argv) {
+  const flags = argv.slice(1)
+  const vault = flagValue(flags, 'key_vault')
+  if (!vault) {
+    return {
+      vault: null,
+      messages: [
+        `${path.posix.basename(argv[0])} is given no --key_vault=FILE: every service needs the deployment's key ` +
+          'vault (docs/deploy.md, "The key vault")',
+      ],
+    }
+  }
+  const messages = []
+  for (const name of ['data_dir', 'backup_dir']) {
+    const dir = flagValue(flags, name)
+    if (dir && inside(vault, dir)) {
+      messages.push(`--key_vault=${vault} is inside --${name}=${dir}: a copy or backup of the data would carry its keys`)
+    }
+  }
+  return { vault, messages }
+}
+
+// The mode a Kubernetes volume gives the file at `relative` inside it (null: not known).
+function volumeFileMode(volume, relative) {
+  const kind = volume.secret ?? volume.configMap ?? volume.projected
+  if (!kind) return null
+  const items = volume.projected
+    ? (volume.projected.sources ?? []).flatMap(s => s.secret?.items ?? s.configMap?.items ?? [])
+    : (kind.items ?? [])
+  const item = items.find(i => path.posix.normalize(i.path ?? '') === relative)
+  return item?.mode ?? kind.defaultMode ?? 0o644
+}
+
+// The key vault of each Safeguard service container of a workload: given, apart from the
+// data, on a read-only mount of a Secret (or a CSI secret store) whose file the service
+// accepts (no access for others, no group write: common/crypto/key_vault.cc) and can read
+// (a Secret's files are root's: group read, through the pod's fsGroup). Returns the
+// problems and, for each container, where its vault comes from.
+function kubernetesVaultRules(doc) {
+  const template = podTemplate(doc)
+  if (!template) return { messages: [], sources: [] }
+  const messages = []
+  const sources = []
+  const volumes = new Map((template.spec.volumes ?? []).map(v => [v.name, v]))
+  for (const c of [...(template.spec.initContainers ?? []), ...(template.spec.containers ?? [])]) {
+    const argv = [...(c.command ?? []), ...(c.args ?? [])].map(String)
+    if (!VAULT_SERVICES.has(path.posix.basename(argv[0] ?? ''))) continue
+    const at = `container ${c.name}`
+    const { vault, messages: flagMessages } = vaultFlagRules(argv)
+    for (const m of flagMessages) messages.push(`${at}: ${m}`)
+    if (!vault) continue
+    const mount = mountHolding((c.volumeMounts ?? []).map(m => ({ ...m, target: m.mountPath })), vault)
+    if (!mount) {
+      messages.push(`${at}: --key_vault=${vault} is on no volume: mount the key vault's Secret (read-only) there`)
+      continue
+    }
+    if (mount.readOnly !== true) messages.push(`${at}: the key vault's mount ${mount.mountPath} must be readOnly: true`)
+    const volume = volumes.get(mount.name)
+    if (!volume) continue // the schema and the API server refuse a mount of no volume
+    const type = Object.keys(volume).find(k => k !== 'name') ?? '(no type)'
+    if (!['secret', 'projected', 'csi'].includes(type)) {
+      messages.push(`${at}: the key vault must come from a Secret (or a CSI secret store), not volume ${volume.name} (${type})`)
+      continue
+    }
+    sources.push(
+      volume.secret
+        ? `Secret ${volume.secret.secretName}`
+        : `volume ${volume.name} (${type} ${JSON.stringify(volume[type])})`,
+    )
+    const relative = path.posix.normalize(path.posix.join(mount.subPath ?? '', path.posix.relative(mount.mountPath, vault)))
+    const mode = volumeFileMode(volume, relative)
+    if (mode !== null && ((mode & 0o027) !== 0 || (mode & 0o040) === 0)) {
+      messages.push(
+        `${at}: volume ${volume.name} gives the key vault mode 0${mode.toString(8)}: the service refuses a vault ` +
+          "others may read or its group write, and reads a Secret's file (root's) through the pod's fsGroup: " +
+          'defaultMode: 0440',
+      )
+    } else if (mode !== null && template.spec.securityContext?.fsGroup === undefined) {
+      messages.push(`${at}: the pod's securityContext.fsGroup must be set: the service reads the key vault's file (root's) through it`)
+    }
+  }
+  return { messages, sources }
+}
+
+// A compose command or entrypoint as a list of words.
+function words(value) {
+  if (Array.isArray(value)) return value.map(String)
+  if (typeof value === 'string') return value.trim().split(/\s+/).filter(w => w !== '')
+  return []
+}
+
+// A compose service's volumes as {source, target, readOnly}.
+function composeMounts(service) {
+  return (service.volumes ?? []).map(v => {
+    if (typeof v === 'string') {
+      const [source, target, options = ''] = v.split(':')
+      return target === undefined
+        ? { source: null, target: source, readOnly: false }
+        : { source, target, readOnly: options.split(',').includes('ro') }
+    }
+    return { source: v.source ?? null, target: v.target, readOnly: v.read_only === true }
+  })
+}
+
+// The key vault of each Safeguard service of a compose file: given, apart from the data, on
+// a read-only mount, and the same volume for every service.
+function composeVaultRules(doc) {
+  const messages = []
+  const sources = new Map() // source -> first service
+  for (const [name, service] of Object.entries(doc.services ?? {})) {
+    const argv = [...words(service.entrypoint), ...words(service.command)]
+    if (!VAULT_SERVICES.has(path.posix.basename(argv[0] ?? ''))) continue
+    const at = `service ${name}`
+    const { vault, messages: flagMessages } = vaultFlagRules(argv)
+    for (const m of flagMessages) messages.push(`${at}: ${m}`)
+    if (!vault) continue
+    const mount = mountHolding(composeMounts(service), vault)
+    if (!mount) {
+      messages.push(`${at}: --key_vault=${vault} is on no volume: mount the key vault's volume (read-only) there`)
+      continue
+    }
+    if (!mount.readOnly) messages.push(`${at}: the key vault's mount ${mount.target} must be read-only (:ro)`)
+    const source = mount.source ?? '(an anonymous volume)'
+    if (!sources.has(source)) sources.set(source, name)
+  }
+  if (sources.size > 1) {
+    const list = [...sources].map(([source, name]) => `${name}: ${source}`).join('; ')
+    messages.push(`the services are given different key vaults (${list}): every service of one deployment needs the same one`)
+  }
+  return messages
+}
+
 function composeRules(doc) {
   const messages = []
   for (const [name, service] of Object.entries(doc.services ?? {})) {
@@ -179,6 +369,7 @@ function composeRules(doc) {
       messages.push(`${at}: a server needs a healthcheck`)
     }
   }
+  messages.push(...composeVaultRules(doc))
   return messages
 }
 
@@ -188,6 +379,7 @@ export function setRules(set) {
   const kube = set.documents.filter(e => !isCompose(e.doc) && e.doc && typeof e.doc === 'object')
   const topics = new Set(kube.filter(e => e.doc.kind === 'KafkaTopic').map(e => e.doc.spec?.topicName ?? e.doc.metadata?.name))
   const workloadNamespaces = new Set()
+  const vaults = new Map() // where a workload's key vault comes from -> the first workload given it
   for (const entry of set.documents) {
     const { doc } = entry
     if (isCompose(doc)) {
@@ -202,11 +394,22 @@ export function setRules(set) {
       )
     }
     for (const m of podRules(doc)) messages.push(`${where(entry)}: ${m}`)
+    const vault = kubernetesVaultRules(doc)
+    for (const m of vault.messages) messages.push(`${where(entry)}: ${m}`)
+    for (const source of vault.sources) if (!vaults.has(source)) vaults.set(source, describe(doc))
+    if (doc.kind === 'KafkaTopic') for (const m of keysTopicRules(doc)) messages.push(`${where(entry)}: ${m}`)
     if (podTemplate(doc)) workloadNamespaces.add(doc.metadata?.namespace ?? 'default')
     if (doc.kind === 'KafkaUser') for (const m of kafkaUserRules(doc, topics)) messages.push(`${where(entry)}: ${m}`)
     if (doc.kind === 'Namespace' && doc.metadata?.labels?.['pod-security.kubernetes.io/enforce'] !== 'restricted') {
       messages.push(`${where(entry)}: label pod-security.kubernetes.io/enforce must be restricted`)
     }
+  }
+  if (vaults.size > 1) {
+    const list = [...vaults].map(([source, workload]) => `${workload}: ${source}`).join('; ')
+    messages.push(
+      `${set.target}: the services are given different key vaults (${list}): every service of one deployment ` +
+        'needs the same one',
+    )
   }
   const declared = new Set(kube.filter(e => e.doc.kind === 'Namespace').map(e => e.doc.metadata?.name))
   for (const ns of [...workloadNamespaces].sort()) {

@@ -15,6 +15,7 @@
 #include "tests/testing/view_feeder.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
+#include "tests/testing/test_vault.h"
 
 namespace safeguard::mappa {
 namespace {
@@ -30,7 +31,7 @@ constexpr char kChildrens[] = "childrens:CS-2001";
 class IdentityCommandsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto events = EventStore::Open(EventStore::Options{.path = dir_.path() + "/events", .folder = &folder_});
+    auto events = EventStore::Open(EventStore::Options{.path = dir_.path() + "/events", .folder = &folder_, .keys = testing::TestKeys()});
     ASSERT_THAT(events, IsOk());
     events_ = std::move(events).value();
     views_ = std::make_unique<testing::MappaTestState>(dir_.path() + "/views");

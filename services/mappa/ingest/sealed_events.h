@@ -1,0 +1,60 @@
+// Opens what mappa-service reads. Every agency's events are sealed under their subjects'
+// data keys (common/crypto/sealing.h); each agency publishes its keys' records, wrapped by
+// the deployment's key vault, on its keys topic. mappa-service keeps a copy of every
+// record (in its state, in the batch's write) and opens each event as it is admitted, so
+// its views hold events opened. The keys topic and the events topic are read side by side,
+// in no fixed order between them: an event whose key has not been read yet waits in the
+// state under its key, and is admitted when the key comes. An event whose key was
+// destroyed (erasure) is admitted sealed: its place in its stream counts, its content is
+// gone. Works in one batch's transaction; not thread-safe.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/bus/event_bus.h"
+#include "common/crypto/sealing.h"
+#include "safeguard/v1/envelope.pb.h"
+#include "services/mappa/state/transaction.h"
+
+namespace safeguard::mappa {
+
+class SealedEvents {
+ public:
+  // An event ready to admit: opened (or, its key destroyed, still sealed) and the bytes
+  // to keep of it.
+  struct Ready {
+    safeguard::v1::EventEnvelope event;
+    std::string bytes;
+  };
+
+  // Works in `txn`; `ring` (nullptr: events must come unsealed) holds the keys unwrapped.
+  // Both must outlive this object.
+  SealedEvents(Transaction* txn, crypto::KeyRing* ring) : txn_(txn), ring_(ring) {}
+
+  // A keys topic's record: kept (a destroyed key forgotten, and its wrapped copy
+  // replaced). Returns the events that waited for it, ready, in the order they came.
+  // kDataLoss when the record is unreadable.
+  absl::StatusOr<std::vector<Ready>> AdmitKey(const BusRecord& record);
+
+  enum class Outcome {
+    kReady,       // `out` holds the event
+    kWaiting,     // kept until its key comes
+    kUnreadable,  // not an event
+  };
+  // An event as the bus carried it.
+  absl::StatusOr<Outcome> Open(const BusRecord& record, Ready* out);
+
+  // How many events wait for their keys.
+  static absl::StatusOr<uint64_t> EventsAwaitingKeys(const StateReader& state);
+
+ private:
+  // `e` (sealed) opened under its key, held or stored; nullopt when the key has not come.
+  absl::StatusOr<std::optional<Ready>> OpenWithKey(safeguard::v1::EventEnvelope e);
+
+  Transaction* const txn_;
+  crypto::KeyRing* const ring_;
+};
+
+}  // namespace safeguard::mappa
