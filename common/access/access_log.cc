@@ -3,6 +3,7 @@
 #include <future>
 
 #include "absl/strings/str_cat.h"
+#include "common/crypto/sealing.h"
 #include "common/ids.h"
 #include "common/metrics/metrics.h"
 #include "common/status_macros.h"
@@ -27,13 +28,14 @@ metrics::Family<metrics::Counter>& AccessRecords() {
 
 }  // namespace
 
-AccessLog::AccessLog(EventBus* bus, std::string audit_topic, Clock clock)
-    : bus_(bus), audit_topic_(std::move(audit_topic)), clock_(std::move(clock)) {}
+AccessLog::AccessLog(EventBus* bus, std::string audit_topic, Clock clock, std::optional<Sealing> sealing)
+    : bus_(bus), audit_topic_(std::move(audit_topic)), clock_(std::move(clock)), sealing_(std::move(sealing)) {}
 
 void AccessLog::Record(const CallContext& call, const safeguard::v1::Purpose& purpose,
                        std::vector<Consultation> consultations, Done done) {
   std::vector<BusMessage> records;
   const google::protobuf::Timestamp at = ToProtoTimestamp(clock_());
+  absl::Status sealed;
   auto add = [&](const Consultation& c, const std::string& subject) {
     safeguard::v1::AccessRecord r;
     r.set_access_id(NewUuid());
@@ -50,12 +52,23 @@ void AccessLog::Record(const CallContext& call, const safeguard::v1::Purpose& pu
     r.set_query(c.query);
     r.set_query_ref(c.query_ref);
     r.set_disclosed_match(c.disclosed_match);
-    // Keyed by subject, so that one person's records stay in order on one partition.
-    records.push_back(BusMessage{audit_topic_, subject.empty() ? c.query : subject, r.SerializeAsString()});
+    if (sealing_.has_value() && sealed.ok()) {
+      absl::StatusOr<std::pair<std::string, std::string>> key = sealing_->key_for(crypto::AccessKeyBasis(r));
+      sealed = key.ok() ? crypto::SealAccessRecord(*sealing_->vault, key->first, key->second, &r) : key.status();
+    }
+    // Keyed by subject (its pseudonym, as sealed), so that one person's records stay in
+    // order on one partition.
+    std::string bus_key = r.subject_key().empty() ? r.query() : r.subject_key();
+    records.push_back(BusMessage{audit_topic_, std::move(bus_key), r.SerializeAsString()});
   };
   for (const Consultation& c : consultations) {
     if (c.subjects.empty() && !c.query.empty()) add(c, "");
     for (const std::string& subject : c.subjects) add(c, subject);
+  }
+  if (!sealed.ok()) {
+    AccessRecords().With({"failed"}).Add(static_cast<double>(records.size()));
+    return done(absl::UnavailableError(
+        absl::StrCat("the access could not be recorded, so nothing is given: ", sealed.message())));
   }
   if (records.empty()) return done(absl::OkStatus());
   const double count = static_cast<double>(records.size());

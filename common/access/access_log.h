@@ -10,12 +10,14 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/bus/event_bus.h"
+#include "common/crypto/key_vault.h"
 #include "common/grpc/caller.h"
 #include "common/time_util.h"
 #include "safeguard/v1/common.pb.h"
@@ -43,8 +45,19 @@ class AccessLog {
  public:
   using Done = std::function<void(absl::Status)>;
 
-  // Records go to `audit_topic` on `bus`, which must outlive this object.
-  AccessLog(EventBus* bus, std::string audit_topic, Clock clock = SystemClock());
+  // How a service seals its records' personal fields (common/crypto/sealing.h): the vault
+  // names subjects by pseudonym, and `key_for` gives the data key of a subject key (the
+  // recording service's store's: EventStore::KeyFor), made when there is none.
+  struct Sealing {
+    const crypto::KeyVault* vault = nullptr;
+    std::function<absl::StatusOr<std::pair<std::string, std::string>>(const std::string& basis)> key_for;
+  };
+
+  // Records go to `audit_topic` on `bus`, which must outlive this object; sealed, with
+  // `sealing` (every service's), or not (an auditor's rebuilt view, recorded on a scratch
+  // bus of its own).
+  AccessLog(EventBus* bus, std::string audit_topic, Clock clock = SystemClock(),
+            std::optional<Sealing> sealing = std::nullopt);
 
   // Records that `call` consulted each of `consultations` for `purpose`. `done` runs once
   // every record is durable (OK), or with kUnavailable when they could not be written:
@@ -62,6 +75,7 @@ class AccessLog {
   EventBus* const bus_;
   const std::string audit_topic_;
   const Clock clock_;
+  const std::optional<Sealing> sealing_;
 };
 
 // kInvalidArgument naming purpose.code or purpose.detail (or both) unless both are given.

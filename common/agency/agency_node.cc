@@ -20,7 +20,12 @@ absl::StatusOr<std::unique_ptr<AgencyNode>> AgencyNode::Start(AgencyNodeOptions 
                                                                 .checkpoint_interval = options.checkpoint_interval,
                                                                 .clock = options.clock},
                                               bus));
-  node->access_ = std::make_unique<AccessLog>(bus, options.audit_topic, options.clock);
+  node->access_ = std::make_unique<AccessLog>(
+      bus, options.audit_topic, options.clock,
+      AccessLog::Sealing{.vault = options.vault,
+                         .key_for = [store = node->log_->store(), agency = options.agency](const std::string& basis) {
+                           return store->KeyFor(agency, basis);
+                         }});
   node->services_ = make_services(node->log_->store(), node->access_.get(), options.clock);
   return node;
 }

@@ -27,6 +27,7 @@ struct AgencyNodeOptions {
   std::string data_dir;
   std::string store_name;    // "police": the store lives at <data_dir>/police
   std::string service_name;  // "police-service", for status
+  safeguard::v1::Agency agency = safeguard::v1::AGENCY_UNSPECIFIED;  // whose records it keeps
   std::string topic;         // where the relay publishes
   std::string keys_topic;    // where the records of its data keys are published
   const crypto::KeyVault* vault = nullptr;  // the deployment's key vault; must outlive the node

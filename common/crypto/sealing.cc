@@ -106,6 +106,51 @@ absl::Status OpenEvent(absl::string_view data_key, EventEnvelope* event) {
   return absl::OkStatus();
 }
 
+std::string AccessKeyBasis(const safeguard::v1::AccessRecord& record) {
+  return record.subject_key().empty() ? absl::StrCat("query:", record.query()) : record.subject_key();
+}
+
+absl::Status SealAccessRecord(const KeyVault& vault, absl::string_view key_id, absl::string_view data_key,
+                              safeguard::v1::AccessRecord* record) {
+  if (record->has_sealed()) {
+    return absl::FailedPreconditionError(absl::StrCat("access record ", record->access_id(), " is sealed already"));
+  }
+  safeguard::v1::AccessRecord personal;
+  personal.set_subject_key(record->subject_key());
+  personal.set_query(record->query());
+  *personal.mutable_recipients() = record->recipients();
+  personal.set_disclosed(record->disclosed());
+  std::string plaintext;
+  if (!personal.SerializeToString(&plaintext)) return absl::InternalError("cannot serialize an access record");
+  absl::StatusOr<std::string> sealed = Seal(data_key, plaintext, SealedAad(key_id, record->access_id()));
+  if (!sealed.ok()) return sealed.status();
+  const std::string pseudonym = SubjectPseudonym(vault, AccessKeyBasis(*record));
+  record->set_subject_key(pseudonym);
+  record->clear_query();
+  record->clear_recipients();
+  record->clear_disclosed();
+  record->mutable_sealed()->set_key_id(std::string(key_id));
+  record->mutable_sealed()->set_ciphertext(*std::move(sealed));
+  return absl::OkStatus();
+}
+
+absl::Status OpenAccessRecord(absl::string_view data_key, safeguard::v1::AccessRecord* record) {
+  if (!record->has_sealed()) return absl::OkStatus();
+  absl::StatusOr<std::string> plaintext =
+      Open(data_key, record->sealed().ciphertext(), SealedAad(record->sealed().key_id(), record->access_id()));
+  safeguard::v1::AccessRecord personal;
+  if (!plaintext.ok() || !personal.ParseFromString(*plaintext)) {
+    return absl::DataLossError(absl::StrCat("access record ", record->access_id(), " does not open under its key ",
+                                            record->sealed().key_id()));
+  }
+  record->clear_sealed();
+  record->set_subject_key(personal.subject_key());
+  record->set_query(personal.query());
+  *record->mutable_recipients() = personal.recipients();
+  record->set_disclosed(personal.disclosed());
+  return absl::OkStatus();
+}
+
 absl::StatusOr<KeyRing::NewKey> KeyRing::Create(const std::string& key_id, safeguard::v1::Agency agency,
                                                 absl::Time now) const {
   absl::StatusOr<std::string> key = RandomBytes(kKeyBytes);

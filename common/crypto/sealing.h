@@ -23,6 +23,7 @@
 #include "common/crypto/key_vault.h"
 #include "safeguard/v1/envelope.pb.h"
 #include "safeguard/v1/keys.pb.h"
+#include "safeguard/v1/storage.pb.h"
 
 namespace safeguard::crypto {
 
@@ -52,6 +53,17 @@ absl::Status SealEvent(const KeyVault& vault, absl::string_view key_id, absl::st
 // Restores `event`'s personal fields from `sealed` under `data_key`, and clears `sealed`.
 // kDataLoss when it does not open (altered, or moved from another event).
 absl::Status OpenEvent(absl::string_view data_key, safeguard::v1::EventEnvelope* event);
+
+// The same for an access record (the record of a read, on audit.access): its subject key,
+// query, recipients and disclosed words sealed under `data_key`, bound to its access id;
+// its subject key replaced by the pseudonym (of "query:<query>" for a look-up that found
+// no one).
+absl::Status SealAccessRecord(const KeyVault& vault, absl::string_view key_id, absl::string_view data_key,
+                              safeguard::v1::AccessRecord* record);
+absl::Status OpenAccessRecord(absl::string_view data_key, safeguard::v1::AccessRecord* record);
+// What an access record is sealed under: its subject key, or for a look-up that found no
+// one, "query:" and what was looked up.
+std::string AccessKeyBasis(const safeguard::v1::AccessRecord& record);
 
 // Whether `event` still holds sealed personal data.
 inline bool IsSealed(const safeguard::v1::EventEnvelope& event) { return event.has_sealed(); }

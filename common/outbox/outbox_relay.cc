@@ -14,18 +14,26 @@ OutboxRelay::OutboxRelay(EventStore* store, EventBus* bus, Options options)
 OutboxRelay::~OutboxRelay() { Stop(); }
 
 absl::StatusOr<size_t> OutboxRelay::RelayOnce() {
+  // The keys waiting first: whoever reads an event can then open it.
+  ASSIGN_OR_RETURN(std::vector<EventStore::StoredKey> keys, store_->PendingKeys(options_.batch_size));
+  if (!keys.empty()) {
+    std::vector<BusMessage> messages;
+    std::vector<std::string> ids;
+    for (auto& k : keys) {
+      ids.push_back(k.key_id);
+      messages.push_back(BusMessage{options_.keys_topic, std::move(k.key_id), std::move(k.record)});
+    }
+    RETURN_IF_ERROR(bus_->Publish(std::move(messages)));
+    RETURN_IF_ERROR(store_->MarkKeysPublished(ids));
+  }
   ASSIGN_OR_RETURN(std::vector<EventStore::StoredEvent> pending, store_->PendingOutbox(options_.batch_size));
-  if (pending.empty()) return 0;
+  if (pending.empty()) return keys.size() == options_.batch_size ? options_.batch_size : 0;
   std::vector<BusMessage> messages;
   std::vector<uint64_t> sequences;
   messages.reserve(pending.size());
   sequences.reserve(pending.size());
   // The stored bytes, exactly: the bus carries what the Merkle tree hashes.
   for (auto& stored : pending) {
-    // A new subject's data key goes first: whoever reads the event can then open it.
-    if (!stored.key_record.empty()) {
-      messages.push_back(BusMessage{options_.keys_topic, std::move(stored.key_id), std::move(stored.key_record)});
-    }
     messages.push_back(BusMessage{options_.topic, std::move(stored.key), std::move(stored.bytes)});
     sequences.push_back(stored.sequence);
   }

@@ -38,6 +38,7 @@ using safeguard::v1::EventEnvelope;
 //   'm' "fold"         -> StreamFolder version the fold the stream state was built by
 //   'k' size           -> SignedCheckpoint     signed checkpoints of the log
 //   'd' key id         -> DataKeyRecord        the data keys events are sealed under
+//   'q' key id         -> ""                   data keys not yet published (the keys' outbox)
 //   'h' level index    -> 32-byte hash         Merkle node: the perfect subtree of 2^level
 //                                              events from sequence (index << level) + 1
 constexpr char kLastSequenceKey[] = "mlast_seq";
@@ -87,6 +88,7 @@ std::string StateKey(const std::string& stream, absl::string_view entry) {
 }
 std::string CommandKey(const std::string& command_id) { return "c" + command_id; }
 std::string DataKeyKey(const std::string& key_id) { return "d" + key_id; }
+std::string KeyOutboxKey(const std::string& key_id) { return "q" + key_id; }
 
 std::string EncodeU64(uint64_t v) {
   std::string s;
@@ -367,6 +369,9 @@ void EventStore::CommitGroup(std::vector<Pending>& group) {
   const absl::Time now = options_.clock();
   merkle::TreeBuilder tree = tree_;  // kept only if the batch is written
   std::unordered_map<std::string, std::string> new_keys;  // data keys this batch creates
+  // No key is made elsewhere (KeyFor) between this batch's making one and writing it.
+  // Released before the callbacks, which may record reads (KeyFor) themselves.
+  std::unique_lock<std::mutex> making_keys(key_mu_);
 
   for (size_t i = 0; i < group.size(); ++i) {
     AppendCommand& cmd = group[i].command;
@@ -431,7 +436,6 @@ void EventStore::CommitGroup(std::vector<Pending>& group) {
     // The subject's data key: made by this batch, held, or new (written with the event).
     const std::string key_id = crypto::DataKeyIdFor(options_.keys->vault(), event);
     std::string data_key;
-    bool key_created = false;
     if (auto made = new_keys.find(key_id); made != new_keys.end()) {
       data_key = made->second;
     } else {
@@ -453,9 +457,9 @@ void EventStore::CommitGroup(std::vector<Pending>& group) {
           continue;
         }
         batch.Put(DataKeyKey(key_id), created->record.SerializeAsString());
+        batch.Put(KeyOutboxKey(key_id), "");
         data_key = created->key;
         new_keys.emplace(key_id, std::move(created->key));
-        key_created = true;
       }
     }
     if (absl::Status sealed = crypto::SealEvent(options_.keys->vault(), key_id, data_key, &event); !sealed.ok()) {
@@ -477,7 +481,6 @@ void EventStore::CommitGroup(std::vector<Pending>& group) {
     record.mutable_result()->set_stream_id(stored_stream);  // the store names no one
     safeguard::v1::OutboxEntry outbox_entry;
     outbox_entry.set_bus_key(event.subject_key());
-    if (key_created) outbox_entry.set_new_key_id(key_id);
 
     std::string event_bytes;
     event.SerializeToString(&event_bytes);
@@ -515,6 +518,7 @@ void EventStore::CommitGroup(std::vector<Pending>& group) {
     }
   }
 
+  making_keys.unlock();
   for (size_t i = 0; i < group.size(); ++i) {
     if (replay_of[i].has_value()) {
       const size_t first = *replay_of[i];
@@ -749,16 +753,6 @@ absl::StatusOr<std::vector<EventStore::StoredEvent>> EventStore::PendingOutbox(s
       return DataLoss(stored.sequence, "its outbox entry is unreadable");
     }
     stored.key = entry.bus_key();
-    if (!entry.new_key_id().empty()) {
-      ASSIGN_OR_RETURN(std::optional<std::string> record,
-                       GetValue(db_.get(), DataKeyKey(entry.new_key_id()), "read a data key to publish"));
-      if (!record.has_value()) {
-        if (!out.empty()) return out;
-        return DataLoss(stored.sequence, absl::StrCat("its data key ", entry.new_key_id(), " is missing"));
-      }
-      stored.key_id = entry.new_key_id();
-      stored.key_record = *std::move(record);
-    }
     // Nothing altered is published: the bus copy is what auditors check against the tree.
     // The events before a bad one still go; the relay stops at it.
     absl::StatusOr<EventEnvelope> e = Verified(stored.sequence, stored.bytes);
@@ -849,6 +843,46 @@ absl::Status EventStore::OpenStored(EventEnvelope* event) {
     return DataLoss(event->log_sequence(), std::string(opened.message()));
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::pair<std::string, std::string>> EventStore::KeyFor(safeguard::v1::Agency agency,
+                                                                      const std::string& basis) {
+  const std::string key_id = crypto::DataKeyId(options_.keys->vault(), agency, basis);
+  std::lock_guard<std::mutex> making_keys(key_mu_);
+  ASSIGN_OR_RETURN(std::optional<std::string> held, HeldKey(key_id));
+  if (held.has_value()) return std::make_pair(key_id, *std::move(held));
+  ASSIGN_OR_RETURN(crypto::KeyRing::NewKey created, options_.keys->Create(key_id, agency, options_.clock()));
+  rocksdb::WriteBatch batch;
+  batch.Put(DataKeyKey(key_id), created.record.SerializeAsString());
+  batch.Put(KeyOutboxKey(key_id), "");
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  RETURN_IF_ERROR(FromRocksDb(db_->Write(wo, &batch), "make a data key"));
+  options_.keys->Hold(key_id, created.key);
+  if (commit_listener_) commit_listener_();  // the relay publishes it
+  return std::make_pair(key_id, std::move(created.key));
+}
+
+absl::StatusOr<std::vector<EventStore::StoredKey>> EventStore::PendingKeys(size_t max) {
+  std::vector<StoredKey> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek("q"); it->Valid() && it->key().starts_with("q") && out.size() < max; it->Next()) {
+    StoredKey k;
+    k.key_id = it->key().ToString().substr(1);
+    ASSIGN_OR_RETURN(std::optional<std::string> record, GetValue(db_.get(), DataKeyKey(k.key_id), "read a data key"));
+    if (!record.has_value()) return absl::DataLossError(absl::StrCat("data key ", k.key_id, " waits to be published but is missing"));
+    k.record = *std::move(record);
+    out.push_back(std::move(k));
+  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "scan the keys' outbox"));
+  return out;
+}
+
+absl::Status EventStore::MarkKeysPublished(const std::vector<std::string>& key_ids) {
+  if (key_ids.empty()) return absl::OkStatus();
+  rocksdb::WriteBatch batch;
+  for (const std::string& id : key_ids) batch.Delete(KeyOutboxKey(id));
+  return FromRocksDb(db_->Write(rocksdb::WriteOptions(), &batch), "mark data keys published");
 }
 
 absl::Status EventStore::AdoptKeys(const std::vector<safeguard::v1::DataKeyRecord>& records) {

@@ -170,11 +170,26 @@ class EventStore {
     uint64_t sequence = 0;
     std::string key;
     std::string bytes;
-    // The data key this event was the first to be sealed under: its record (serialized
-    // DataKeyRecord, keyed by `key_id`) is published before the event. Empty otherwise.
-    std::string key_id;
-    std::string key_record;
   };
+
+  // A data key's record waiting to be published on the keys topic (serialized
+  // DataKeyRecord): every key the store makes waits there from the write that makes it,
+  // and the relay publishes the keys waiting before the events.
+  struct StoredKey {
+    std::string key_id;
+    std::string record;
+  };
+  // Up to `max` keys waiting. Thread-safe.
+  absl::StatusOr<std::vector<StoredKey>> PendingKeys(size_t max);
+  // They are on the bus. Not synced: should a crash undo it, they are published again.
+  absl::Status MarkKeysPublished(const std::vector<std::string>& key_ids);
+
+  // The data key of `basis` (a subject key, or another reference) for records `agency`
+  // makes other than its events: the access records of reads (common/access/access_log.h).
+  // The same key its events about that subject are sealed under; made (durably, and
+  // waiting to be published) when there is none. Returns its id and the key. kNotFound
+  // when it was destroyed. Thread-safe.
+  absl::StatusOr<std::pair<std::string, std::string>> KeyFor(safeguard::v1::Agency agency, const std::string& basis);
 
   // Up to `max` committed events not yet marked published, in log order, read from the
   // first one not yet published. Stops before an event that is altered, out of place or
@@ -317,6 +332,8 @@ class EventStore {
   std::atomic<uint64_t> synced_writes_{0};
   std::function<void()> commit_listener_;
   merkle::TreeBuilder tree_;  // the Merkle tree's frontier at last_sequence_
+
+  std::mutex key_mu_;  // held while a data key is made: one key per id, ever
 
   std::atomic<uint64_t> data_loss_detected_{0};
   mutable std::mutex data_loss_mu_;

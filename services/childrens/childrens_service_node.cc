@@ -12,6 +12,7 @@ absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartChildrensNode(const std
       {.data_dir = data_dir,
        .store_name = "childrens",
        .service_name = "childrens-service",
+       .agency = safeguard::v1::AGENCY_CHILDRENS_SERVICES,
        .topic = config.topics.childrens,
        .keys_topic = config.topics.childrens_keys,
        .vault = vault,

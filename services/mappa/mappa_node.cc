@@ -89,7 +89,11 @@ absl::StatusOr<std::unique_ptr<MappaNode>> MappaNode::Start(MappaNodeOptions opt
                                                 options.clock);
   p->ready_max_lag = options.ready_max_lag;
   p->consumer->Start();
-  p->access = std::make_unique<AccessLog>(bus, options.topics.audit_access, options.clock);
+  p->access = std::make_unique<AccessLog>(
+      bus, options.topics.audit_access, options.clock,
+      AccessLog::Sealing{.vault = options.vault, .key_for = [store = p->log->store()](const std::string& basis) {
+                           return store->KeyFor(safeguard::v1::AGENCY_MAPPA, basis);
+                         }});
   p->persons = std::make_unique<PersonReads>(p->state.get(), p->access.get(), options.clock);
   p->alerts = std::make_unique<AlertReads>(p->state.get(), p->access.get(), options.clock);
   p->watch_limits = std::make_unique<WatchLimits>(options.watches_per_caller, options.watches_in_all);

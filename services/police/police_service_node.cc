@@ -15,6 +15,7 @@ absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartPoliceNode(const std::s
       {.data_dir = data_dir,
        .store_name = "police",
        .service_name = "police-service",
+       .agency = safeguard::v1::AGENCY_POLICE,
        .topic = config.topics.police,
        .keys_topic = config.topics.police_keys,
        .vault = vault,

@@ -12,6 +12,7 @@ absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartProbationNode(const std
       {.data_dir = data_dir,
        .store_name = "probation",
        .service_name = "probation-service",
+       .agency = safeguard::v1::AGENCY_PROBATION,
        .topic = config.topics.probation,
        .keys_topic = config.topics.probation_keys,
        .vault = vault,

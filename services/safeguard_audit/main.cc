@@ -49,7 +49,8 @@ ABSL_FLAG(std::string, purpose_detail, "", "view-as-of: why (e.g. the complaint 
 ABSL_FLAG(std::string, work_dir, "", "view-as-of: an empty directory for the rebuilt state");
 ABSL_FLAG(std::string, audit_topic, "audit.access", "consultations: the access records' topic");
 ABSL_FLAG(std::string, key_vault, "./safeguard-data.vault",
-          "view-as-of, replay: the deployment's key vault, whose keys open the events (docs/security.md)");
+          "view-as-of, replay, consultations: the deployment's key vault, whose keys open the events and access "
+          "records (docs/security.md)");
 ABSL_FLAG(std::string, store, "", "verify: an event store's directory (e.g. <data_dir>/police), checked whole "
                                   "instead of a bus copy");
 ABSL_FLAG(std::string, state_dir, "./safeguard-data/mappa", "replay: mappa-service's live state (read only)");
@@ -221,7 +222,13 @@ int ReplayCommand(const safeguard::audit_tool::LogSource& logs) {
 
 int ConsultationsCommand(const safeguard::audit_tool::LogSource& logs) {
   std::vector<std::string> keys = absl::StrSplit(absl::GetFlag(FLAGS_subject), ',', absl::SkipEmpty());
-  auto records = safeguard::audit_tool::Consultations(logs, absl::GetFlag(FLAGS_audit_topic), keys);
+  auto vault = safeguard::crypto::FileKeyVault::Open(absl::GetFlag(FLAGS_key_vault));
+  if (!vault.ok()) {
+    std::cerr << "safeguard-audit: --key_vault: " << vault.status().message() << std::endl;
+    return 2;
+  }
+  auto records = safeguard::audit_tool::Consultations(logs, absl::GetFlag(FLAGS_audit_topic), keys, **vault,
+                                                      safeguard::Topics().keys());
   if (!records.ok()) {
     std::cerr << "safeguard-audit: " << records.status() << std::endl;
     return 2;

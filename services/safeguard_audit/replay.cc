@@ -15,6 +15,7 @@
 #include "common/bus/event_bus_rocksdb.h"
 #include "common/enum_name.h"
 #include "common/grpc/caller.h"
+#include "common/crypto/sealing.h"
 #include "common/progress.h"
 #include "common/status_macros.h"
 #include "common/time_util.h"
@@ -200,11 +201,33 @@ absl::StatusOr<std::vector<v1::AccessRecord>> AccessRecords(const LogSource& log
 }  // namespace
 
 absl::StatusOr<std::vector<v1::AccessRecord>> Consultations(const LogSource& logs, const std::string& audit_topic,
-                                                            const std::vector<std::string>& subject_keys) {
-  return AccessRecords(logs, audit_topic, [&](const v1::AccessRecord& a) {
-    return !a.has_refusal() &&
-           std::find(subject_keys.begin(), subject_keys.end(), a.subject_key()) != subject_keys.end();
-  });
+                                                            const std::vector<std::string>& subject_keys,
+                                                            const crypto::KeyVault& vault,
+                                                            const std::vector<std::string>& keys_topics) {
+  // The records name subjects by pseudonym; their details are sealed under the keys on
+  // the keys topics (the latest record of each: a destroyed key opens nothing).
+  std::vector<std::string> names;
+  for (const std::string& k : subject_keys) names.push_back(crypto::SubjectPseudonym(vault, k));
+  ASSIGN_OR_RETURN(std::vector<v1::AccessRecord> records, AccessRecords(logs, audit_topic, [&](const v1::AccessRecord& a) {
+                     return !a.has_refusal() && std::find(names.begin(), names.end(), a.subject_key()) != names.end();
+                   }));
+  std::map<std::string, v1::DataKeyRecord> keys;
+  for (const std::string& topic : keys_topics) {
+    ASSIGN_OR_RETURN(std::vector<BusRecord> on_topic, ReadLog(logs, topic));
+    for (const BusRecord& r : on_topic) {
+      v1::DataKeyRecord k;
+      if (!k.ParseFromString(r.value)) return absl::DataLossError(absl::StrCat("unreadable key record on ", topic));
+      v1::DataKeyRecord& kept = keys[k.key_id()];
+      if (!kept.has_destroyed()) kept = std::move(k);
+    }
+  }
+  for (v1::AccessRecord& a : records) {
+    auto k = keys.find(a.sealed().key_id());
+    if (!a.has_sealed() || k == keys.end() || !k->second.has_wrapped()) continue;  // erased: stays sealed
+    ASSIGN_OR_RETURN(const std::string key, vault.Unwrap(k->second.wrapped(), k->first));
+    RETURN_IF_ERROR(crypto::OpenAccessRecord(key, &a));
+  }
+  return records;
 }
 
 absl::StatusOr<std::vector<v1::AccessRecord>> Refusals(const LogSource& logs, const std::string& audit_topic) {

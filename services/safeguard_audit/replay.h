@@ -62,10 +62,14 @@ struct ReplayReport {
 
 absl::StatusOr<ReplayReport> ReplayAndCompare(const ReplayOptions& options);
 
-// Every access record on `audit_topic` whose subject is one of `subject_keys`, in order.
+// Every access record on `audit_topic` whose subject is one of `subject_keys` (found by
+// their pseudonyms under `vault`), in order, opened with the data keys on `keys_topics`
+// (one whose key was destroyed stays sealed: who read, when, why, but not what).
 absl::StatusOr<std::vector<safeguard::v1::AccessRecord>> Consultations(const LogSource& logs,
                                                                       const std::string& audit_topic,
-                                                                      const std::vector<std::string>& subject_keys);
+                                                                      const std::vector<std::string>& subject_keys,
+                                                                      const crypto::KeyVault& vault,
+                                                                      const std::vector<std::string>& keys_topics);
 
 // Every refused call recorded on `audit_topic` (AccessRecord.refusal), in order.
 absl::StatusOr<std::vector<safeguard::v1::AccessRecord>> Refusals(const LogSource& logs,

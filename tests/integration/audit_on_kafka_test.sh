@@ -72,7 +72,7 @@ kafka=(--bootstrap_servers="$bootstrap")
 grep -q "OK: every event up to" "$work/verify" || fail "verify: $(cat "$work/verify")"
 
 for _ in $(seq 1 50); do
-  "$audit_tool" consultations "${kafka[@]}" --subject=pnc:$pnc >"$work/consultations" 2>&1 \
+  "$audit_tool" consultations "${kafka[@]}" --key_vault="$work/data.vault" --subject=pnc:$pnc >"$work/consultations" 2>&1 \
     || fail "consultations on Kafka: $(cat "$work/consultations")"
   grep -q "Level 3 meeting MAPPA/2026/77" "$work/consultations" && break
   sleep 0.2
@@ -98,7 +98,7 @@ grep -q '"conviction_recorded"\|"convictions"' "$work/as-of.json" || fail "view-
 grep -q "78 events replayed; .* views; 0 different" "$work/replay.txt" || fail "replay: $(tail -3 "$work/replay.txt")"
 
 # The wrong cluster: a clear error, exit 2.
-if "$audit_tool" consultations --bootstrap_servers=127.0.0.1:1 --subject=pnc:$pnc >"$work/wrong" 2>&1; then
+if "$audit_tool" consultations --bootstrap_servers=127.0.0.1:1 --key_vault="$work/data.vault" --subject=pnc:$pnc >"$work/wrong" 2>&1; then
   fail "an unreachable cluster was read"
 fi
 echo "PASS: verify, consultations, refusals, view-as-of and replay read the logs from Kafka"

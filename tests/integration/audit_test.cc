@@ -313,7 +313,8 @@ TEST_F(AuditTest, AViewAsOfAMomentIsWhatTheLiveApiReturnedThenAndEveryConsultati
   // Each record names the certificate the reader presented.
   auto chair_certificate = security::ReadCertificateSubject(pki_.Issue("mappa-chair", "chair-5").client.certificate_pem);
   ASSERT_THAT(chair_certificate, IsOk());
-  auto consultations = audit_tool::Consultations({.bus_dir = dir_.path() + "/bus"}, kAuditAccessTopic, {"pnc:" + pnc});
+  auto consultations = audit_tool::Consultations({.bus_dir = dir_.path() + "/bus"}, kAuditAccessTopic, {"pnc:" + pnc},
+                                                  *testing::TestVault(), Topics().keys());
   ASSERT_THAT(consultations, IsOk());
   EXPECT_EQ(consultations->size(), reads) << "every live read, any before the subject was known included";
   for (const AccessRecord& a : *consultations) {

@@ -5,7 +5,10 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <future>
+#include <iterator>
 
 #include "common/bus/event_bus_rocksdb.h"
 #include "safeguard/v1/mappa_service.grpc.pb.h"
@@ -124,6 +127,45 @@ TEST_F(PoliceToMappaTest, ConvictionAndNotificationAppearInViewAndTimelineWithPr
   EXPECT_EQ(timeline.entries(0).provenance().event_id(), conviction.event_id());
   EXPECT_EQ(timeline.entries(1).provenance().event_id(), notification.event_id());
   EXPECT_THAT(timeline.entries(1).summary(), ::testing::HasSubstr("Register notification"));
+}
+
+// What a copy of the bus, of an agency's store or of the key records shows of a person:
+// nothing. Their name, date of birth, PNC id, address, offence and court are sealed in
+// every event and every access record; mappa-service and the officer still see it all.
+TEST_F(PoliceToMappaTest, ATopicOrAnAgencysStoreNamesNoOneAndThePanelStillSeesEverything) {
+  CommandResult conviction;
+  ASSERT_TRUE(police_->RecordConviction(Context().get(), testing::ValidConviction(), &conviction).ok());
+  ASSERT_TRUE(police_->RecordRegisterNotification(Context().get(), testing::ValidNotification(), &conviction).ok());
+  RiskView view = AwaitView("2019/0012345X", 2);
+  ASSERT_EQ(view.convictions_size(), 1);
+  EXPECT_EQ(view.convictions(0).conviction().court(), "Leeds Crown Court");
+  EXPECT_EQ(view.register_().latest().addresses(0).line1(), "1 High Street");
+  // The reads are recorded, and the auditor (with the keys) reads who and what.
+  std::vector<AccessRecord> reads;
+  for (const absl::Time end = absl::Now() + absl::Seconds(10); absl::Now() < end && reads.empty();) {
+    reads = AccessRecords();
+  }
+  ASSERT_FALSE(reads.empty());
+  EXPECT_EQ(reads.back().subject_key(), "pnc:2019/0012345X");
+  const safeguard::v1::SubjectRef subject = testing::TestSubject();
+  system_.reset();  // everything written and closed
+  const std::vector<std::string> personal = {"2019/0012345X", subject.family_name(), subject.given_name(),
+                                             subject.date_of_birth(), "Leeds Crown Court", "1 High Street",
+                                             "LS1 4AP", "ls1 4ap", "Sexual assault of a child"};
+  size_t files = 0;
+  for (const std::string& where : {dir_.Sub("bus"), dir_.Sub("police")}) {
+    for (const auto& file : std::filesystem::recursive_directory_iterator(where)) {
+      if (!file.is_regular_file()) continue;
+      ++files;
+      std::ifstream in(file.path(), std::ios::binary);
+      const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      for (const std::string& p : personal) {
+        ASSERT_FALSE(p.empty());
+        EXPECT_EQ(bytes.find(p), std::string::npos) << p << " is in " << file.path();
+      }
+    }
+  }
+  EXPECT_GT(files, 4u);
 }
 
 TEST_F(PoliceToMappaTest, EveryReadIsRecordedBeforeItIsAnswered) {

@@ -401,7 +401,7 @@ describe('what Safeguard recorded', () => {
   test('every read names the person, their role and the console they came through', async () => {
     const audit = process.env.SAFEGUARD_AUDIT
     assert.ok(audit, 'SAFEGUARD_AUDIT: the path of safeguard-audit')
-    const out = execFileSync(audit, ['consultations', `--bus_dir=${stack.work}/data/bus`,
+    const out = execFileSync(audit, ['consultations', `--bus_dir=${stack.work}/data/bus`, `--key_vault=${stack.work}/data.vault`,
       '--subject=pnc:2019/0031337W,childrens:CS-PE-30981'], { encoding: 'utf8' })
     // The disclosure officer's search and picture, and the chair's, each as themselves.
     assert.match(out, /local-police-disclosure \(police-disclosure, AGENCY_POLICE\) via local-console \(console\)  mappa\.RiskView  DISCLOSURE_SCHEME_ASSESSMENT: CSODS\/DEMO\/0001 initial checks/)

@@ -216,6 +216,28 @@ TEST(EventStoreTest, SameCommandTwiceInOneGroupWritesOnce) {
   EXPECT_EQ(store->LastSequence(), 1u);
 }
 
+TEST(EventStoreTest, AReadsRecordIsSealedUnderItsSubjectsKeyMadeOnceWhoeverNeedsItFirst) {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  ASSERT_THAT(store->Append(Command("s/a", "cmd-a")), IsOk());
+  // A key made for a read's record of the same subject is that key; for another, a new one.
+  auto same = store->KeyFor(safeguard::v1::AGENCY_UNSPECIFIED, "s/a");
+  ASSERT_THAT(same, IsOk());
+  EXPECT_EQ(same->first, crypto::DataKeyId(*testing::TestVault(), safeguard::v1::AGENCY_UNSPECIFIED, "s/a"));
+  auto other = store->KeyFor(safeguard::v1::AGENCY_UNSPECIFIED, "s/b");
+  ASSERT_THAT(other, IsOk());
+  EXPECT_NE(other->second, same->second);
+  EXPECT_THAT(*store->PendingKeys(10), SizeIs(2)) << "s/a's, made with its event, and s/b's";
+  ASSERT_THAT(store->Append(Command("s/b", "cmd-out-b")), IsOk());
+  auto b = store->ReadStream("s/b", 1, 10);
+  ASSERT_THAT(b, IsOk());
+  ASSERT_THAT(*b, SizeIs(1));
+  safeguard::v1::EventEnvelope stored;
+  ASSERT_TRUE(stored.ParseFromString(*store->EventBytes(2)));
+  EXPECT_EQ(stored.sealed().key_id(), other->first) << "an event is sealed under the key a read made first";
+  EXPECT_THAT(*store->PendingKeys(10), SizeIs(2)) << "s/b's event made no second key";
+}
+
 TEST(EventStoreTest, OutboxHoldsCommittedEventsUntilMarkedPublished) {
   TempDir dir;
   auto store = OpenStore(dir.path());
@@ -225,9 +247,13 @@ TEST(EventStoreTest, OutboxHoldsCommittedEventsUntilMarkedPublished) {
   EXPECT_EQ((*pending)[0].sequence, 1u);
   EXPECT_EQ((*pending)[2].sequence, 3u);
   EXPECT_EQ((*pending)[2].key, crypto::SubjectPseudonym(*testing::TestVault(), "s/a")) << "the bus names no one";
-  EXPECT_FALSE((*pending)[0].key_record.empty()) << "the subject's new data key goes with its first event";
-  EXPECT_EQ((*pending)[0].key_id, crypto::DataKeyId(*testing::TestVault(), safeguard::v1::AGENCY_UNSPECIFIED, "s/a"));
-  EXPECT_TRUE((*pending)[1].key_record.empty()) << "and only with its first";
+  // The subject's data key waits to be published too, once, from the write that made it.
+  auto keys = store->PendingKeys(10);
+  ASSERT_THAT(keys, IsOk());
+  ASSERT_THAT(*keys, SizeIs(1));
+  EXPECT_EQ((*keys)[0].key_id, crypto::DataKeyId(*testing::TestVault(), safeguard::v1::AGENCY_UNSPECIFIED, "s/a"));
+  ASSERT_THAT(store->MarkKeysPublished({(*keys)[0].key_id}), IsOk());
+  EXPECT_THAT(*store->PendingKeys(10), SizeIs(0));
   EXPECT_EQ((*pending)[2].bytes, *store->EventBytes(3));
   EXPECT_EQ(store->OutboxPending(), 3u);
   ASSERT_THAT(store->MarkPublished({1, 2}), IsOk());
