@@ -36,6 +36,7 @@ void AccessLog::Record(const CallContext& call, const safeguard::v1::Purpose& pu
   std::vector<BusMessage> records;
   const google::protobuf::Timestamp at = ToProtoTimestamp(clock_());
   absl::Status sealed;
+  std::vector<BusMessage> new_keys;  // published first, with the records they seal
   auto add = [&](const Consultation& c, const std::string& subject) {
     safeguard::v1::AccessRecord r;
     r.set_access_id(NewUuid());
@@ -53,8 +54,11 @@ void AccessLog::Record(const CallContext& call, const safeguard::v1::Purpose& pu
     r.set_query_ref(c.query_ref);
     r.set_disclosed_match(c.disclosed_match);
     if (sealing_.has_value() && sealed.ok()) {
-      absl::StatusOr<std::pair<std::string, std::string>> key = sealing_->key_for(crypto::AccessKeyBasis(r));
-      sealed = key.ok() ? crypto::SealAccessRecord(*sealing_->vault, key->first, key->second, &r) : key.status();
+      absl::StatusOr<EventStore::HeldDataKey> key = sealing_->key_for(crypto::AccessKeyBasis(r));
+      sealed = key.ok() ? crypto::SealAccessRecord(*sealing_->vault, key->key_id, key->key, &r) : key.status();
+      if (sealed.ok() && !key->new_record.empty()) {
+        new_keys.push_back(BusMessage{sealing_->keys_topic, key->key_id, key->new_record});
+      }
     }
     // Keyed by subject (its pseudonym, as sealed), so that one person's records stay in
     // order on one partition.
@@ -72,6 +76,10 @@ void AccessLog::Record(const CallContext& call, const safeguard::v1::Purpose& pu
   }
   if (records.empty()) return done(absl::OkStatus());
   const double count = static_cast<double>(records.size());
+  if (!new_keys.empty()) {
+    new_keys.insert(new_keys.end(), std::make_move_iterator(records.begin()), std::make_move_iterator(records.end()));
+    records = std::move(new_keys);
+  }
   bus_->PublishAsync(std::move(records), [done = std::move(done), count](absl::Status st) {
     AccessRecords().With({st.ok() ? "recorded" : "failed"}).Add(count);
     if (!st.ok()) {

@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "common/bus/event_bus.h"
 #include "common/crypto/key_vault.h"
+#include "common/store/event_store.h"
 #include "common/grpc/caller.h"
 #include "common/time_util.h"
 #include "safeguard/v1/common.pb.h"
@@ -50,7 +51,10 @@ class AccessLog {
   // recording service's store's: EventStore::KeyFor), made when there is none.
   struct Sealing {
     const crypto::KeyVault* vault = nullptr;
-    std::function<absl::StatusOr<std::pair<std::string, std::string>>(const std::string& basis)> key_for;
+    std::function<absl::StatusOr<EventStore::HeldDataKey>(const std::string& basis)> key_for;
+    // Where a key made for a record is published, in the same publish as the record (so
+    // the record is never on the bus without its key).
+    std::string keys_topic;
   };
 
   // Records go to `audit_topic` on `bus`, which must outlive this object; sealed, with

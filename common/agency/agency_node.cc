@@ -25,7 +25,8 @@ absl::StatusOr<std::unique_ptr<AgencyNode>> AgencyNode::Start(AgencyNodeOptions 
       AccessLog::Sealing{.vault = options.vault,
                          .key_for = [store = node->log_->store(), agency = options.agency](const std::string& basis) {
                            return store->KeyFor(agency, basis);
-                         }});
+                         },
+                         .keys_topic = options.keys_topic});
   node->services_ = make_services(node->log_->store(), node->access_.get(), options.clock);
   return node;
 }

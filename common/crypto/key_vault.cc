@@ -224,7 +224,7 @@ absl::StatusOr<std::string> FileKeyVault::Unwrap(const safeguard::v1::WrappedKey
   auto kek = absl::SimpleAtoi(wrapped.kek_id(), &number) ? keks_.find(number) : keks_.end();
   if (kek == keks_.end()) {
     return absl::FailedPreconditionError(absl::StrCat("data key ", key_id, " is wrapped under KEK '", wrapped.kek_id(),
-                                            "', which ", where_, " does not hold"));
+                                            "', which this key vault does not hold"));
   }
   absl::StatusOr<std::string> key = crypto::Open(kek->second, wrapped.ciphertext(), key_id);
   if (!key.ok()) {

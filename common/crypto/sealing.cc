@@ -22,6 +22,15 @@ std::string SealedAad(absl::string_view key_id, absl::string_view event_id) {
   return absl::StrCat("safeguard.sealed.v1\n", key_id, "\n", event_id);
 }
 
+// An event's seal is bound to its key and to the clear fields that place it: moved to
+// another event, or with its type, agency, place in its stream or log, or time altered on
+// the bus, it does not open.
+std::string EventAad(absl::string_view key_id, const EventEnvelope& e) {
+  return absl::StrCat(SealedAad(key_id, e.event_id()), "\n", e.event_type(), "\n", static_cast<int>(e.agency()), "\n",
+                      e.stream_version(), "\n", e.log_sequence(), "\n", e.recorded_at().seconds(), ".",
+                      e.recorded_at().nanos());
+}
+
 }  // namespace
 
 std::string SubjectPseudonym(const KeyVault& vault, absl::string_view subject_key) {
@@ -74,7 +83,7 @@ absl::Status SealEvent(const KeyVault& vault, absl::string_view key_id, absl::st
   }
   std::string plaintext;
   if (!personal.SerializeToString(&plaintext)) return absl::InternalError("cannot serialize an event's personal data");
-  absl::StatusOr<std::string> sealed = Seal(data_key, plaintext, SealedAad(key_id, event->event_id()));
+  absl::StatusOr<std::string> sealed = Seal(data_key, plaintext, EventAad(key_id, *event));
   if (!sealed.ok()) return sealed.status();
   event->clear_subject();
   event->set_stream_id(StreamPseudonym(vault, event->stream_id()));
@@ -86,8 +95,14 @@ absl::Status SealEvent(const KeyVault& vault, absl::string_view key_id, absl::st
 
 absl::Status OpenEvent(absl::string_view data_key, EventEnvelope* event) {
   if (!event->has_sealed()) return absl::OkStatus();
+  const google::protobuf::Reflection* reflection = event->GetReflection();
+  if (event->has_subject() ||
+      reflection->HasOneof(*event, EventEnvelope::descriptor()->FindOneofByName("payload"))) {
+    return absl::DataLossError(absl::StrCat("event ", event->event_id(),
+                                            " carries personal fields in clear beside its sealed part"));
+  }
   absl::StatusOr<std::string> plaintext =
-      Open(data_key, event->sealed().ciphertext(), SealedAad(event->sealed().key_id(), event->event_id()));
+      Open(data_key, event->sealed().ciphertext(), EventAad(event->sealed().key_id(), *event));
   if (!plaintext.ok()) {
     return absl::DataLossError(absl::StrCat("the personal data of event ", event->event_id(), " (log sequence ",
                                             event->log_sequence(), ") does not open under its key ",

@@ -1,6 +1,7 @@
 #include "common/outbox/outbox_relay.h"
 
 #include <iostream>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "common/logging.h"
@@ -14,8 +15,19 @@ OutboxRelay::OutboxRelay(EventStore* store, EventBus* bus, Options options)
 OutboxRelay::~OutboxRelay() { Stop(); }
 
 absl::StatusOr<size_t> OutboxRelay::RelayOnce() {
-  // The keys waiting first: whoever reads an event can then open it.
+  // The events waiting are read first, then the keys: a key is written in the same batch as
+  // the first event sealed under it, so every key these events need is among the keys read
+  // after them. The keys are published first: whoever reads an event can then open it.
+  ASSIGN_OR_RETURN(std::vector<EventStore::StoredEvent> pending, store_->PendingOutbox(options_.batch_size));
   ASSIGN_OR_RETURN(std::vector<EventStore::StoredKey> keys, store_->PendingKeys(options_.batch_size));
+  // However many keys wait (reads make some), those of these events go now.
+  std::set<std::string> going;
+  for (const auto& k : keys) going.insert(k.key_id);
+  for (const auto& e : pending) {
+    if (e.key_id.empty() || !going.insert(e.key_id).second) continue;
+    ASSIGN_OR_RETURN(std::optional<EventStore::StoredKey> waiting, store_->PendingKey(e.key_id));
+    if (waiting.has_value()) keys.push_back(*std::move(waiting));
+  }
   if (!keys.empty()) {
     std::vector<BusMessage> messages;
     std::vector<std::string> ids;
@@ -26,7 +38,6 @@ absl::StatusOr<size_t> OutboxRelay::RelayOnce() {
     RETURN_IF_ERROR(bus_->Publish(std::move(messages)));
     RETURN_IF_ERROR(store_->MarkKeysPublished(ids));
   }
-  ASSIGN_OR_RETURN(std::vector<EventStore::StoredEvent> pending, store_->PendingOutbox(options_.batch_size));
   if (pending.empty()) return keys.size() == options_.batch_size ? options_.batch_size : 0;
   std::vector<BusMessage> messages;
   std::vector<uint64_t> sequences;

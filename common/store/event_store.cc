@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "absl/strings/str_cat.h"
+#include "common/crypto/aead.h"
 #include "common/crypto/sealing.h"
 #include "common/ids.h"
 #include "common/keys.h"
@@ -32,7 +33,8 @@ using safeguard::v1::EventEnvelope;
 //   'v' stream         -> version              current stream version
 //   'c' command_id     -> CommandRecord        idempotency
 //   'o' seq            -> subject key          outbox: committed, not yet on the bus
-//   'x' stream \0 name -> value                the stream's state (StreamFolder's entries)
+//   'x' stream \0 ~name -> sealed value       the stream's state (StreamFolder's entries): each
+//                                              name a keyed hash, each value sealed (StateCipher)
 //   'm' "last_seq"     -> seq                  highest committed sequence
 //   'm' "outbox_start" -> seq                  the first sequence not yet published
 //   'm' "fold"         -> StreamFolder version the fold the stream state was built by
@@ -44,6 +46,12 @@ using safeguard::v1::EventEnvelope;
 constexpr char kLastSequenceKey[] = "mlast_seq";
 constexpr char kOutboxStartKey[] = "moutbox_start";
 constexpr char kFoldKey[] = "mfold";
+// How the store keeps events: sealed per subject (common/crypto/sealing.h). A store without
+// it, holding events, was written before and is not opened.
+constexpr char kFormatKey[] = "mformat";
+constexpr char kFormat[] = "sealed/1";
+constexpr char kStateKeyKey[] = "mstate_key";  // WrappedKey: the streams' state is sealed under it
+constexpr char kStateKeyId[] = "store-state";
 
 std::string CheckpointKey(uint64_t size) {
   std::string k = "k";
@@ -83,9 +91,6 @@ std::string StreamEventKey(const std::string& stream, uint64_t version) {
   return k;
 }
 std::string StreamVersionKey(const std::string& stream) { return "v" + stream; }
-std::string StateKey(const std::string& stream, absl::string_view entry) {
-  return absl::StrCat(NamedPrefix("x", stream), entry);
-}
 std::string CommandKey(const std::string& command_id) { return "c" + command_id; }
 std::string DataKeyKey(const std::string& key_id) { return "d" + key_id; }
 std::string KeyOutboxKey(const std::string& key_id) { return "q" + key_id; }
@@ -127,24 +132,61 @@ absl::StatusOr<std::optional<std::string>> GetValue(rocksdb::DB* db, const std::
   return std::optional<std::string>(std::move(value));
 }
 
+}  // namespace
+
+// How the streams' state is kept: each entry's name a keyed hash under its stream's
+// pseudonym, its value sealed (AES-256-GCM, bound to where it is kept) under the store's
+// state key, itself kept wrapped by the key vault. The state names the references the
+// rules check (an order's, a case's enquirer...): a copy of the store shows none of them.
+class EventStore::StateCipher {
+ public:
+  StateCipher(const crypto::KeyVault* vault, std::string key) : vault_(vault), key_(std::move(key)) {}
+
+  std::string Key(const std::string& stored_stream, absl::string_view entry) const {
+    const std::string mac = vault_->Mac(absl::StrCat("entry\n", entry));
+    return absl::StrCat(NamedPrefix("x", stored_stream), "~", ToHex(std::string_view(mac).substr(0, 16)));
+  }
+  absl::StatusOr<std::string> Seal(const std::string& key, absl::string_view value) const {
+    return crypto::Seal(key_, value, key);
+  }
+  absl::StatusOr<std::optional<std::string>> Open(const std::string& key, std::optional<std::string> sealed) const {
+    if (!sealed.has_value()) return sealed;
+    absl::StatusOr<std::string> value = crypto::Open(key_, *sealed, key);
+    if (!value.ok()) return absl::DataLossError("a stream state entry does not open: altered, or moved");
+    return std::optional<std::string>(*std::move(value));
+  }
+
+ private:
+  const crypto::KeyVault* const vault_;
+  const std::string key_;
+};
+
+namespace {
+
 // The stream state a group of appends sees: the entries its earlier appends set, then
 // the store's. Writer thread only.
 class GroupState {
  public:
-  explicit GroupState(rocksdb::DB* db) : db_(db) {}
+  GroupState(rocksdb::DB* db, const EventStore::StateCipher* cipher) : db_(db), cipher_(cipher) {}
+
+  const EventStore::StateCipher& cipher() const { return *cipher_; }
 
   absl::StatusOr<std::optional<std::string>> Get(const std::string& key) {
     if (auto it = written_.find(key); it != written_.end()) return std::optional<std::string>(it->second);
-    return GetValue(db_, key, "read stream state");
+    ASSIGN_OR_RETURN(std::optional<std::string> sealed, GetValue(db_, key, "read stream state"));
+    return cipher_->Open(key, std::move(sealed));
   }
-  void Put(const std::string& key, std::string value, rocksdb::WriteBatch* batch) {
-    batch->Put(key, value);
+  absl::Status Put(const std::string& key, std::string value, rocksdb::WriteBatch* batch) {
+    ASSIGN_OR_RETURN(const std::string sealed, cipher_->Seal(key, value));
+    batch->Put(key, sealed);
     written_[key] = std::move(value);
+    return absl::OkStatus();
   }
   void Clear() { written_.clear(); }
 
  private:
   rocksdb::DB* const db_;
+  const EventStore::StateCipher* const cipher_;
   std::unordered_map<std::string, std::string> written_;
 };
 
@@ -156,13 +198,16 @@ class AppendState : public StreamState {
 
   absl::StatusOr<std::optional<std::string>> Get(absl::string_view entry) const override {
     if (auto it = own_.find(std::string(entry)); it != own_.end()) return std::optional<std::string>(it->second);
-    return group_->Get(StateKey(stream_, entry));
+    return group_->Get(group_->cipher().Key(stream_, entry));
   }
   void Put(absl::string_view entry, std::string value) override { own_[std::string(entry)] = std::move(value); }
 
-  void Accept(rocksdb::WriteBatch* batch) {
-    for (auto& [entry, value] : own_) group_->Put(StateKey(stream_, entry), std::move(value), batch);
+  absl::Status Accept(rocksdb::WriteBatch* batch) {
+    for (auto& [entry, value] : own_) {
+      RETURN_IF_ERROR(group_->Put(group_->cipher().Key(stream_, entry), std::move(value), batch));
+    }
     own_.clear();
+    return absl::OkStatus();
   }
 
  private:
@@ -209,6 +254,37 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(Options options) {
     return absl::DataLossError(absl::StrCat("event store ", options.path, ": last sequence marker ",
                                             last, " but last event is ", last_event));
   }
+  ASSIGN_OR_RETURN(std::optional<std::string> format, GetValue(db.get(), kFormatKey, "read the store's format"));
+  if (!format.has_value() && last > 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "event store ", options.path, " holds ", last,
+        " events stored before personal data was sealed per subject; this version does not open it "
+        "(docs/security.md, \"Personal data sealed per subject\")"));
+  }
+  if (format.has_value() && *format != kFormat) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("event store ", options.path, " is in format '", *format, "', which this version does not know"));
+  }
+  if (!format.has_value()) {
+    rocksdb::WriteOptions synced;
+    synced.sync = options.sync;
+    RETURN_IF_ERROR(FromRocksDb(db->Put(synced, kFormatKey, kFormat), "write the store's format"));
+  }
+  // The key the streams' state is sealed under: made with the store, kept wrapped in it.
+  std::string state_key;
+  ASSIGN_OR_RETURN(std::optional<std::string> wrapped_state, GetValue(db.get(), kStateKeyKey, "read the state key"));
+  if (wrapped_state.has_value()) {
+    safeguard::v1::WrappedKey wrapped;
+    if (!wrapped.ParseFromString(*wrapped_state)) return absl::DataLossError("the store's state key is unreadable");
+    ASSIGN_OR_RETURN(state_key, options.keys->vault().Unwrap(wrapped, kStateKeyId));
+  } else {
+    ASSIGN_OR_RETURN(state_key, crypto::RandomBytes(crypto::kKeyBytes));
+    ASSIGN_OR_RETURN(const safeguard::v1::WrappedKey wrapped, options.keys->vault().Wrap(state_key, kStateKeyId));
+    rocksdb::WriteOptions synced;
+    synced.sync = options.sync;
+    RETURN_IF_ERROR(FromRocksDb(db->Put(synced, kStateKeyKey, wrapped.SerializeAsString()), "write the state key"));
+  }
+  auto cipher = std::make_unique<StateCipher>(&options.keys->vault(), std::move(state_key));
   std::string unused;
   const bool tree_missing = last > 0 && db->Get(rocksdb::ReadOptions(), NodeKey(0, last - 1), &unused).IsNotFound();
   merkle::TreeBuilder tree;
@@ -250,6 +326,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(Options options) {
   }
   std::unique_ptr<EventStore> store(
       new EventStore(std::move(options), std::move(db), last, outbox_start, std::move(tree)));
+  store->state_cipher_ = std::move(cipher);
   RETURN_IF_ERROR(store->RefoldStreamState());
   store->resumed_ = std::move(resumed);
   store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
@@ -275,7 +352,7 @@ absl::Status EventStore::RefoldStreamState() {
   }
   rocksdb::WriteBatch batch;
   RETURN_IF_ERROR(FromRocksDb(batch.DeleteRange("x", "y"), "clear stream state"));
-  GroupState group(db_.get());
+  GroupState group(db_.get(), state_cipher_.get());
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek(EventKey(1)); it->Valid() && it->key().starts_with("e"); it->Next()) {
     // The rules will trust this state: it is built only from events as they were written.
@@ -286,7 +363,7 @@ absl::Status EventStore::RefoldStreamState() {
     if (crypto::IsSealed(e)) continue;  // erased: its stream's state went with its key
     AppendState state(&group, stored_stream);
     RETURN_IF_ERROR(folder->Apply(e, state));
-    state.Accept(&batch);
+    RETURN_IF_ERROR(state.Accept(&batch));
     if (batch.Count() >= 10000) {
       RETURN_IF_ERROR(FromRocksDb(db_->Write(rocksdb::WriteOptions(), &batch), "write stream state"));
       batch.Clear();
@@ -364,7 +441,7 @@ void EventStore::CommitGroup(std::vector<Pending>& group) {
   std::unordered_map<std::string, uint64_t> versions;  // stream versions within the batch
   // Command ids within the batch: fingerprint and index of the first occurrence.
   std::unordered_map<std::string, std::pair<std::string, size_t>> batch_commands;
-  GroupState state(db_.get());
+  GroupState state(db_.get(), state_cipher_.get());
   uint64_t seq = last_sequence_.load();
   const absl::Time now = options_.clock();
   merkle::TreeBuilder tree = tree_;  // kept only if the batch is written
@@ -466,8 +543,11 @@ void EventStore::CommitGroup(std::vector<Pending>& group) {
       outcomes[i] = std::move(sealed);
       continue;
     }
+    if (absl::Status accepted = stream_state.Accept(&batch); !accepted.ok()) {
+      outcomes[i] = std::move(accepted);
+      continue;
+    }
     ++seq;
-    stream_state.Accept(&batch);
 
     CommandResult result;
     result.set_event_id(event.event_id());
@@ -476,7 +556,7 @@ void EventStore::CommitGroup(std::vector<Pending>& group) {
     result.set_log_sequence(seq);
     *result.mutable_recorded_at() = event.recorded_at();
     CommandRecord record;
-    record.set_fingerprint(cmd.fingerprint);
+    record.set_fingerprint(StoredFingerprint(cmd.fingerprint));
     *record.mutable_result() = result;
     record.mutable_result()->set_stream_id(stored_stream);  // the store names no one
     safeguard::v1::OutboxEntry outbox_entry;
@@ -538,7 +618,7 @@ void EventStore::CommitGroup(std::vector<Pending>& group) {
 
 absl::StatusOr<uint64_t> EventStore::Adopt(const std::vector<std::string>& published) {
   rocksdb::WriteBatch batch;
-  GroupState state(db_.get());
+  GroupState state(db_.get(), state_cipher_.get());
   std::unordered_map<std::string, uint64_t> versions;
   uint64_t seq = last_sequence_.load();
   merkle::TreeBuilder tree = tree_;
@@ -579,7 +659,7 @@ absl::StatusOr<uint64_t> EventStore::Adopt(const std::vector<std::string>& publi
       }
     }
     ++seq;
-    stream_state.Accept(&batch);
+    RETURN_IF_ERROR(stream_state.Accept(&batch));
     CommandResult result;
     result.set_event_id(event.event_id());
     result.set_stream_id(event.stream_id());
@@ -626,7 +706,7 @@ absl::StatusOr<std::optional<CommandResult>> EventStore::LookupCommand(
     return absl::DataLossError("stored command record is unreadable");
   }
   // An empty stored fingerprint: an event taken back from the bus (Adopt).
-  if (!record.fingerprint().empty() && record.fingerprint() != fingerprint) {
+  if (!record.fingerprint().empty() && record.fingerprint() != StoredFingerprint(fingerprint)) {
     return absl::AlreadyExistsError(
         absl::StrCat("command_id '", command_id, "' was already used for a different command"));
   }
@@ -761,6 +841,7 @@ absl::StatusOr<std::vector<EventStore::StoredEvent>> EventStore::PendingOutbox(s
       return e.status();
     }
     if (stored.key.empty()) stored.key = e->subject_key();  // an entry written before the outbox held its bus key
+    stored.key_id = e->sealed().key_id();
     events->Next();
     out.push_back(std::move(stored));
   }
@@ -811,6 +892,12 @@ std::unique_ptr<const StreamState> EventStore::CommittedState(const std::string&
   return std::make_unique<CommittedStreamState>(this, stream_id);
 }
 
+std::string EventStore::StoredFingerprint(const std::string& fingerprint) const {
+  // A command's fingerprint is a hash of all it says, references included: kept only under
+  // the vault's keyed hash, so that a copy of the store cannot confirm a guess.
+  return options_.keys->vault().Mac(absl::StrCat("fingerprint\n", fingerprint));
+}
+
 std::string EventStore::StoredStreamId(const std::string& stream_id) const {
   return crypto::StreamPseudonym(options_.keys->vault(), stream_id);
 }
@@ -835,6 +922,8 @@ absl::Status EventStore::OpenStored(EventEnvelope* event) {
   if (!crypto::IsSealed(*event)) return absl::OkStatus();
   absl::StatusOr<std::optional<std::string>> key = HeldKey(event->sealed().key_id());
   if (!key.ok() && absl::IsNotFound(key.status())) return absl::OkStatus();  // erased: it stays sealed
+  // The vault lacks the key's KEK: nothing is lost, the vault is wrong; said as that.
+  if (!key.ok() && absl::IsFailedPrecondition(key.status())) return key.status();
   if (!key.ok()) return DataLoss(event->log_sequence(), std::string(key.status().message()));
   if (!key->has_value()) {
     return DataLoss(event->log_sequence(), absl::StrCat("its data key ", event->sealed().key_id(), " is missing"));
@@ -845,12 +934,15 @@ absl::Status EventStore::OpenStored(EventEnvelope* event) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::pair<std::string, std::string>> EventStore::KeyFor(safeguard::v1::Agency agency,
-                                                                      const std::string& basis) {
+absl::StatusOr<EventStore::HeldDataKey> EventStore::KeyFor(safeguard::v1::Agency agency, const std::string& basis) {
   const std::string key_id = crypto::DataKeyId(options_.keys->vault(), agency, basis);
+  // The usual case, a key in memory, waits for no one's write.
+  if (std::optional<std::string> key = options_.keys->Find(key_id); key.has_value()) {
+    return HeldDataKey{key_id, *std::move(key), ""};
+  }
   std::lock_guard<std::mutex> making_keys(key_mu_);
   ASSIGN_OR_RETURN(std::optional<std::string> held, HeldKey(key_id));
-  if (held.has_value()) return std::make_pair(key_id, *std::move(held));
+  if (held.has_value()) return HeldDataKey{key_id, *std::move(held), ""};
   ASSIGN_OR_RETURN(crypto::KeyRing::NewKey created, options_.keys->Create(key_id, agency, options_.clock()));
   rocksdb::WriteBatch batch;
   batch.Put(DataKeyKey(key_id), created.record.SerializeAsString());
@@ -859,8 +951,8 @@ absl::StatusOr<std::pair<std::string, std::string>> EventStore::KeyFor(safeguard
   wo.sync = options_.sync;
   RETURN_IF_ERROR(FromRocksDb(db_->Write(wo, &batch), "make a data key"));
   options_.keys->Hold(key_id, created.key);
-  if (commit_listener_) commit_listener_();  // the relay publishes it
-  return std::make_pair(key_id, std::move(created.key));
+  if (commit_listener_) commit_listener_();  // the relay publishes it too
+  return HeldDataKey{key_id, std::move(created.key), created.record.SerializeAsString()};
 }
 
 absl::StatusOr<std::vector<EventStore::StoredKey>> EventStore::PendingKeys(size_t max) {
@@ -876,6 +968,14 @@ absl::StatusOr<std::vector<EventStore::StoredKey>> EventStore::PendingKeys(size_
   }
   RETURN_IF_ERROR(FromRocksDb(it->status(), "scan the keys' outbox"));
   return out;
+}
+
+absl::StatusOr<std::optional<EventStore::StoredKey>> EventStore::PendingKey(const std::string& key_id) {
+  ASSIGN_OR_RETURN(std::optional<std::string> waiting, GetValue(db_.get(), KeyOutboxKey(key_id), "read the keys' outbox"));
+  if (!waiting.has_value()) return std::optional<StoredKey>();
+  ASSIGN_OR_RETURN(std::optional<std::string> record, GetValue(db_.get(), DataKeyKey(key_id), "read a data key"));
+  if (!record.has_value()) return absl::DataLossError(absl::StrCat("data key ", key_id, " waits to be published but is missing"));
+  return std::optional<StoredKey>(StoredKey{key_id, *std::move(record)});
 }
 
 absl::Status EventStore::MarkKeysPublished(const std::vector<std::string>& key_ids) {
@@ -901,7 +1001,9 @@ absl::Status EventStore::AdoptKeys(const std::vector<safeguard::v1::DataKeyRecor
 
 absl::StatusOr<std::optional<std::string>> EventStore::StreamEntry(const std::string& named_stream,
                                                                    absl::string_view entry) {
-  return GetValue(db_.get(), StateKey(StoredStreamId(named_stream), entry), "read stream state");
+  const std::string key = state_cipher_->Key(StoredStreamId(named_stream), entry);
+  ASSIGN_OR_RETURN(std::optional<std::string> sealed, GetValue(db_.get(), key, "read stream state"));
+  return state_cipher_->Open(key, std::move(sealed));
 }
 
 merkle::NodeSource EventStore::Nodes() { return NodesIn(db_.get()); }

@@ -102,6 +102,9 @@ class EventStore {
   // Opens (or creates) the store at options.path and starts its writer thread.
   static absl::StatusOr<std::unique_ptr<EventStore>> Open(Options options);
 
+  // How the streams' state is kept at rest (event_store.cc).
+  class StateCipher;
+
   // Stops the writer; appends still queued complete with kUnavailable.
   ~EventStore();
 
@@ -148,6 +151,8 @@ class EventStore {
 
   // The name stream `stream_id` is stored and published under (a pseudonym).
   std::string StoredStreamId(const std::string& stream_id) const;
+  // What the store keeps of a command's fingerprint: a keyed hash of it.
+  std::string StoredFingerprint(const std::string& fingerprint) const;
 
   // The record of data key `key_id`; nullopt when the store has none. Thread-safe.
   absl::StatusOr<std::optional<safeguard::v1::DataKeyRecord>> DataKey(const std::string& key_id);
@@ -170,6 +175,7 @@ class EventStore {
     uint64_t sequence = 0;
     std::string key;
     std::string bytes;
+    std::string key_id;  // the data key it is sealed under
   };
 
   // A data key's record waiting to be published on the keys topic (serialized
@@ -181,15 +187,24 @@ class EventStore {
   };
   // Up to `max` keys waiting. Thread-safe.
   absl::StatusOr<std::vector<StoredKey>> PendingKeys(size_t max);
+  // Key `key_id` when it waits; nullopt when it does not. Thread-safe.
+  absl::StatusOr<std::optional<StoredKey>> PendingKey(const std::string& key_id);
   // They are on the bus. Not synced: should a crash undo it, they are published again.
   absl::Status MarkKeysPublished(const std::vector<std::string>& key_ids);
 
   // The data key of `basis` (a subject key, or another reference) for records `agency`
   // makes other than its events: the access records of reads (common/access/access_log.h).
   // The same key its events about that subject are sealed under; made (durably, and
-  // waiting to be published) when there is none. Returns its id and the key. kNotFound
-  // when it was destroyed. Thread-safe.
-  absl::StatusOr<std::pair<std::string, std::string>> KeyFor(safeguard::v1::Agency agency, const std::string& basis);
+  // waiting to be published) when there is none. kNotFound when it was destroyed.
+  // Thread-safe.
+  struct HeldDataKey {
+    std::string key_id;
+    std::string key;
+    // When this call made it: its record (serialized DataKeyRecord), for the caller to
+    // publish with what it seals (it waits for the relay too).
+    std::string new_record;
+  };
+  absl::StatusOr<HeldDataKey> KeyFor(safeguard::v1::Agency agency, const std::string& basis);
 
   // Up to `max` committed events not yet marked published, in log order, read from the
   // first one not yet published. Stops before an event that is altered, out of place or
@@ -334,6 +349,7 @@ class EventStore {
   merkle::TreeBuilder tree_;  // the Merkle tree's frontier at last_sequence_
 
   std::mutex key_mu_;  // held while a data key is made: one key per id, ever
+  std::unique_ptr<StateCipher> state_cipher_;  // set by Open, before the writer starts
 
   std::atomic<uint64_t> data_loss_detected_{0};
   mutable std::mutex data_loss_mu_;

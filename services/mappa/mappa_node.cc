@@ -12,6 +12,7 @@
 #include "services/mappa/identity/identity_commands.h"
 #include "services/mappa/ingest/mappa_consumer.h"
 #include "services/mappa/ingest/projector.h"
+#include "services/mappa/ingest/sealed_events.h"
 #include "services/mappa/mappa_stream_state.h"
 #include "services/mappa/meetings/meeting_commands.h"
 #include "services/mappa/meetings/meeting_reads.h"
@@ -93,7 +94,8 @@ absl::StatusOr<std::unique_ptr<MappaNode>> MappaNode::Start(MappaNodeOptions opt
       bus, options.topics.audit_access, options.clock,
       AccessLog::Sealing{.vault = options.vault, .key_for = [store = p->log->store()](const std::string& basis) {
                            return store->KeyFor(safeguard::v1::AGENCY_MAPPA, basis);
-                         }});
+                         },
+                         .keys_topic = options.topics.mappa_keys});
   p->persons = std::make_unique<PersonReads>(p->state.get(), p->access.get(), options.clock);
   p->alerts = std::make_unique<AlertReads>(p->state.get(), p->access.get(), options.clock);
   p->watch_limits = std::make_unique<WatchLimits>(options.watches_per_caller, options.watches_in_all);
@@ -141,7 +143,8 @@ absl::Status MappaNode::ReportStatus(safeguard::v1::ServiceStatus* status) {
   status->set_duplicates_skipped(totals.duplicates);
   const Snapshot state = parts_->state->Read();
   ASSIGN_OR_RETURN(const uint64_t waiting, StreamSequencer::EventsWaiting(state));
-  status->set_events_waiting(waiting);
+  ASSIGN_OR_RETURN(const uint64_t awaiting_keys, SealedEvents::EventsAwaitingKeys(state));
+  status->set_events_waiting(waiting + awaiting_keys);
   ASSIGN_OR_RETURN(std::vector<safeguard::v1::GapReport> gaps, StreamSequencer::Gaps(state, kGapsReported));
   for (auto& g : gaps) *status->add_open_gaps() = std::move(g);
   ASSIGN_OR_RETURN(std::vector<safeguard::v1::ConsumerPosition> positions, PositionsAndLag(state));

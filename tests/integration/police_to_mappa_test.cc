@@ -12,11 +12,13 @@
 
 #include "common/bus/event_bus_rocksdb.h"
 #include "safeguard/v1/mappa_service.grpc.pb.h"
+#include "safeguard/v1/disclosure_service.grpc.pb.h"
 #include "safeguard/v1/police_service.grpc.pb.h"
 #include "safeguard/v1/probation_service.grpc.pb.h"
 #include "safeguard/v1/childrens_service.grpc.pb.h"
 #include "safeguard/v1/storage.pb.h"
 #include "services/safeguardd/all_in_one.h"
+#include "tests/testing/disclosure_requests.h"
 #include "tests/testing/police_requests.h"
 #include "tests/testing/probation_requests.h"
 #include "tests/testing/childrens_requests.h"
@@ -136,7 +138,16 @@ TEST_F(PoliceToMappaTest, ATopicOrAnAgencysStoreNamesNoOneAndThePanelStillSeesEv
   CommandResult conviction;
   ASSERT_TRUE(police_->RecordConviction(Context().get(), testing::ValidConviction(), &conviction).ok());
   ASSERT_TRUE(police_->RecordRegisterNotification(Context().get(), testing::ValidNotification(), &conviction).ok());
-  RiskView view = AwaitView("2019/0012345X", 2);
+  // An order (its reference kept in the stream's state, for the rule that names it once)
+  // and a disclosure enquiry (the enquirer, the child and the concern, kept as the case).
+  ASSERT_TRUE(police_->RecordOrder(Context().get(), testing::ValidOrder("cmd-order-sealed", "2019/0012345X", "SHPO-77301"),
+                                   &conviction)
+                  .ok());
+  auto disclosure = pki_.Stub<DisclosureService>(system_->police_address(), "police-disclosure", "dc-1");
+  grpc::Status enquiry = disclosure->ReceiveEnquiry(
+      Context().get(), testing::Enquiry("CSODS/KENT/77", absl::Now() - absl::Hours(1), RIGHT_TO_ASK, "kent"), &conviction);
+  ASSERT_TRUE(enquiry.ok()) << enquiry.error_message();
+  RiskView view = AwaitView("2019/0012345X", 3);
   ASSERT_EQ(view.convictions_size(), 1);
   EXPECT_EQ(view.convictions(0).conviction().court(), "Leeds Crown Court");
   EXPECT_EQ(view.register_().latest().addresses(0).line1(), "1 High Street");
@@ -151,7 +162,8 @@ TEST_F(PoliceToMappaTest, ATopicOrAnAgencysStoreNamesNoOneAndThePanelStillSeesEv
   system_.reset();  // everything written and closed
   const std::vector<std::string> personal = {"2019/0012345X", subject.family_name(), subject.given_name(),
                                              subject.date_of_birth(), "Leeds Crown Court", "1 High Street",
-                                             "LS1 4AP", "ls1 4ap", "Sexual assault of a child"};
+                                             "LS1 4AP", "ls1 4ap", "Sexual assault of a child", "SHPO-77301",
+                                             "Applicant", "Chloe", "Dennis", "01234 567890", "spends time alone"};
   size_t files = 0;
   for (const std::string& where : {dir_.Sub("bus"), dir_.Sub("police")}) {
     for (const auto& file : std::filesystem::recursive_directory_iterator(where)) {

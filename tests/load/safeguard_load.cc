@@ -12,7 +12,13 @@
 //   (a) durable ingest at 16, 64 and 256 in flight against the echo at each;
 //   (d) safeguardd stopped, the log copied into RocksDB in batches of 1000 (the baseline),
 //       mappa-service's state removed, safeguardd started: the time from the start until
-//       its views are rebuilt from the whole log (start-up included: a few seconds).
+//       its views are rebuilt from the whole log (start-up included: a few seconds);
+//   (f) what sealing personal data per subject costs: up to 100,000 of the police events
+//       loaded, opened with the run's key vault, are sealed again as the store's writer
+//       seals each event (pseudonyms, key id, AES-256-GCM) and opened as mappa-service
+//       opens each; the time per event, times the rates (a) at 64 in flight and (d)
+//       reached, is the share of those rates that sealing and opening take at most (each
+//       is done on the one thread that paces them: the store's writer, the consumer).
 // The echo is this program run as `safeguard-load echo-server`, in its own process, with
 // the certificates of safeguardd's local certificate authority. Each ratio is the median
 // of --repeats paired measurements. Every loop is bounded in count and time; safeguardd
@@ -45,6 +51,9 @@
 #include "absl/time/clock.h"
 #include "common/bus/event_bus.h"
 #include "common/bus/event_bus_rocksdb.h"
+#include "common/crypto/aead.h"
+#include "common/crypto/key_vault.h"
+#include "common/crypto/sealing.h"
 #include "common/security/pki.h"
 #include "common/security/transport_security.h"
 #include "rocksdb/db.h"
@@ -62,8 +71,9 @@ ABSL_FLAG(std::vector<std::string>, checkpoints, std::vector<std::string>(),
 ABSL_FLAG(double, seconds, 10, "Length of each timed measurement, in seconds");
 ABSL_FLAG(int, repeats, 3, "Paired measurements per ratio (the median is printed)");
 ABSL_FLAG(int, probes, 200, "Visibility probes in each condition");
-ABSL_FLAG(std::vector<std::string>, phases, std::vector<std::string>({"reads", "visibility", "ingest", "rebuild"}),
-          "Which measurements follow the load: reads, visibility, ingest, rebuild");
+ABSL_FLAG(std::vector<std::string>, phases,
+          std::vector<std::string>({"reads", "visibility", "ingest", "rebuild", "sealing"}),
+          "Which measurements follow the load: reads, visibility, ingest, rebuild, sealing");
 ABSL_FLAG(std::string, safeguardd, SAFEGUARDD_PATH, "The safeguardd to measure");
 ABSL_FLAG(bool, reuse, false,
           "Measure the data an earlier run kept in --work_dir (loaded with the same --subjects) instead of loading");
@@ -623,10 +633,81 @@ class Run {
     const absl::Duration rebuild = absl::Now() - begin;
     const double raw_rate = events / absl::ToDoubleSeconds(raw);
     const double rebuild_rate = events / absl::ToDoubleSeconds(rebuild);
+    rebuild_rate_ = rebuild_rate;
     std::cout << "(d) rebuild of every view from the log: " << Thousands(events) << " events in "
               << absl::FormatDuration(absl::Trunc(rebuild, absl::Milliseconds(100))) << " = " << Thousands(rebuild_rate)
               << "/s vs RocksDB batched writes of the same log " << Thousands(raw_rate) << "/s = "
               << absl::StrFormat("%.3f", rebuild_rate / raw_rate) << "x" << std::endl;
+  }
+
+  void Sealing() {
+    constexpr size_t kMostEvents = 100000;
+    auto vault = crypto::FileKeyVault::Open(system_->data_dir() + ".vault");
+    if (!vault.ok()) Fail(std::string(vault.status().message()));
+    auto bus = RocksDbEventBus::OpenReadOnly(system_->data_dir() + "/bus");
+    if (!bus.ok()) Fail(std::string(bus.status().message()));
+    // The run's own events, opened with the keys its police-service published.
+    std::map<std::string, std::string> keys;
+    for (int64_t offset = 0;;) {
+      auto records = (*bus)->Read(kPoliceKeysTopic, offset, 1000);
+      if (!records.ok()) Fail(std::string(records.status().message()));
+      if (records->empty()) break;
+      for (const BusRecord& r : *records) {
+        v1::DataKeyRecord k;
+        if (!k.ParseFromString(r.value) || !k.has_wrapped()) continue;
+        auto key = (*vault)->Unwrap(k.wrapped(), k.key_id());
+        if (!key.ok()) Fail(std::string(key.status().message()));
+        keys[k.key_id()] = *key;
+      }
+      offset = records->back().offset + 1;
+    }
+    std::vector<v1::EventEnvelope> events;
+    for (int64_t offset = 0; events.size() < kMostEvents;) {
+      auto records = (*bus)->Read(kPoliceTopic, offset, 1000);
+      if (!records.ok()) Fail(std::string(records.status().message()));
+      if (records->empty()) break;
+      for (const BusRecord& r : *records) {
+        v1::EventEnvelope e;
+        if (!e.ParseFromString(r.value) || !keys.contains(e.sealed().key_id())) Fail("an event of the run does not open");
+        if (!crypto::OpenEvent(keys[e.sealed().key_id()], &e).ok()) Fail("an event of the run does not open");
+        events.push_back(std::move(e));
+        if (events.size() == kMostEvents) break;
+      }
+      offset = records->back().offset + 1;
+    }
+    if (events.empty()) Fail("(f): no police events to measure");
+    // Sealed as the writer seals: the stream's stored name (looked up for its version,
+    // its state and its index), the key's id, then the seal and the stored bytes.
+    std::vector<std::string> sealed(events.size());
+    const std::string key(crypto::kKeyBytes, 'k');
+    absl::Time begin = absl::Now();
+    for (size_t i = 0; i < events.size(); ++i) {
+      v1::EventEnvelope e = events[i];
+      for (int lookups = 0; lookups < 3; ++lookups) (void)crypto::StreamPseudonym(**vault, e.stream_id());
+      const std::string key_id = crypto::DataKeyIdFor(**vault, e);
+      if (!crypto::SealEvent(**vault, key_id, key, &e).ok()) Fail("sealing failed");
+      sealed[i] = e.SerializeAsString();
+    }
+    const double seal_us = absl::ToDoubleMicroseconds(absl::Now() - begin) / events.size();
+    // Opened as mappa-service opens: parsed, opened, and its opened bytes kept.
+    begin = absl::Now();
+    size_t opened_bytes = 0;
+    for (const std::string& bytes : sealed) {
+      v1::EventEnvelope e;
+      if (!e.ParseFromString(bytes) || !crypto::OpenEvent(key, &e).ok()) Fail("opening failed");
+      opened_bytes += e.SerializeAsString().size();
+    }
+    const double open_us = absl::ToDoubleMicroseconds(absl::Now() - begin) / events.size();
+    std::cout << absl::StrFormat("(f) sealing per subject: %s events sealed at %.1f us each, opened at %.1f us each",
+                                 Thousands(static_cast<double>(events.size())), seal_us, open_us);
+    if (rate_at_64_ > 0) {
+      std::cout << absl::StrFormat("; at most %.1f%% of the durable ingest rate (a) at 64 in flight",
+                                   100 * seal_us * 1e-6 * rate_at_64_);
+    }
+    if (rebuild_rate_ > 0) {
+      std::cout << absl::StrFormat(" and %.1f%% of the rebuild rate (d)", 100 * open_us * 1e-6 * rebuild_rate_);
+    }
+    std::cout << " (" << opened_bytes / events.size() << " bytes an event)" << std::endl;
   }
 
   double rate_at_64() const { return rate_at_64_; }
@@ -710,6 +791,7 @@ class Run {
   std::atomic<int64_t> loaded_{0};
   int64_t probes_sent_ = 0;
   double rate_at_64_ = 0;
+  double rebuild_rate_ = 0;
 };
 
 int Main() {
@@ -728,7 +810,9 @@ int Main() {
   if (absl::GetFlag(FLAGS_subjects) <= 0) Fail("--subjects must be positive");
   std::set<std::string> phases;
   for (const std::string& p : absl::GetFlag(FLAGS_phases)) {
-    if (p != "reads" && p != "visibility" && p != "ingest" && p != "rebuild") Fail("--phases: unknown phase '" + p + "'");
+    if (p != "reads" && p != "visibility" && p != "ingest" && p != "rebuild" && p != "sealing") {
+      Fail("--phases: unknown phase '" + p + "'");
+    }
     phases.insert(p);
   }
 
@@ -765,6 +849,7 @@ int Main() {
   const double half_load = absl::GetFlag(FLAGS_half_load) > 0 ? absl::GetFlag(FLAGS_half_load) : run.rate_at_64() / 2;
   if (phases.contains("visibility") && half_load > 0) run.Visibility(half_load);
   if (phases.contains("rebuild")) run.Rebuild();
+  if (phases.contains("sealing")) run.Sealing();
   system.Stop();
   if (temporary) std::filesystem::remove_all(dir);
   return 0;

@@ -18,7 +18,9 @@
 #include "services/mappa/projection/person_views.h"
 #include "services/mappa/projection/record_events.h"
 #include "services/mappa/state/mappa_state.h"
+#include "common/bus/bus_config.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/test_vault.h"
 
 namespace safeguard::testing {
 
@@ -41,7 +43,10 @@ class MappaTestState {
     auto state = mappa::MappaState::Open({.path = path_, .statistics = statistics_, .env = env_});
     EXPECT_THAT(state, IsOk());
     state_ = std::move(state).value();
-    auto projector = mappa::Projector::Create(state_.get(), clock_);
+    // As mappa-service reads: events sealed under keys of the test vault, whose records
+    // come on the keys topics.
+    auto projector =
+        mappa::Projector::Create(state_.get(), clock_, {.vault = TestVault().get(), .topics = Topics().keys()});
     EXPECT_THAT(projector, IsOk());
     projector_ = std::move(projector).value();
   }

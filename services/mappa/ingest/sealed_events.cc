@@ -27,8 +27,10 @@ std::string AwaitingKey(const std::string& key_id, const BusRecord& record) {
 absl::StatusOr<std::vector<SealedEvents::Ready>> SealedEvents::AdmitKey(const BusRecord& record) {
   v1::DataKeyRecord key;
   if (!key.ParseFromString(record.value) || key.key_id().empty()) {
-    return absl::DataLossError(absl::StrCat("unreadable data key record at ", record.topic, "/", record.partition, "@",
-                                            record.offset));
+    // Not a key (nothing Safeguard writes): nothing waits for it, so it is skipped, loudly.
+    logging::Error(absl::StrCat("mappa: unreadable data key record at ", record.topic, "/", record.partition, "@",
+                                record.offset, "; skipped"));
+    return std::vector<Ready>();
   }
   ASSIGN_OR_RETURN(std::optional<v1::DataKeyRecord> held,
                    GetMessage<v1::DataKeyRecord>(*txn_, DataKeyKey(key.key_id()), "data key"));
@@ -108,7 +110,16 @@ absl::StatusOr<std::optional<SealedEvents::Ready>> SealedEvents::OpenWithKey(v1:
       erased.event = std::move(e);
       return std::optional<Ready>(std::move(erased));
     }
-    ASSIGN_OR_RETURN(key, ring_->Unwrap(*record));
+    absl::StatusOr<std::string> unwrapped = ring_->Unwrap(*record);
+    if (!unwrapped.ok()) {
+      // Not the event's fault: this vault cannot unwrap the agency's key (another vault, or
+      // a KEK it lacks). Nothing is skipped: the batch fails, and is read again once the
+      // vault is right.
+      return absl::FailedPreconditionError(absl::StrCat("data key ", key_id, " does not unwrap with this key vault (",
+                                                        unwrapped.status().message(),
+                                                        "): give mappa-service the deployment's vault"));
+    }
+    key = *std::move(unwrapped);
   }
   RETURN_IF_ERROR(crypto::OpenEvent(*key, &e));
   Ready ready;

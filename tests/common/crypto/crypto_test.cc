@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <functional>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -185,6 +186,19 @@ TEST_F(SealingTest, PersonalFieldsAreSealedAndTheLogsStructureStaysClear) {
   EXPECT_THAT(OpenEvent(Key('x'), &opened), StatusIs(absl::StatusCode::kDataLoss));
   ASSERT_THAT(OpenEvent(Key('d'), &opened), IsOk());
   EXPECT_EQ(opened.SerializeAsString(), original.SerializeAsString());
+
+  // Its place altered on the bus (the clear fields the seal is bound to), or a clear
+  // personal field put beside the seal: it does not open.
+  for (const auto& alter : std::vector<std::function<void(safeguard::v1::EventEnvelope*)>>{
+           [](auto* x) { x->set_stream_version(4); }, [](auto* x) { x->set_log_sequence(18); },
+           [](auto* x) { x->set_event_type("police.IntelligenceRecorded"); },
+           [](auto* x) { x->set_agency(safeguard::v1::AGENCY_PROBATION); },
+           [](auto* x) { x->mutable_subject()->set_pnc_id("2020/0000001A"); },
+           [](auto* x) { x->mutable_intelligence_recorded()->set_summary("planted"); }}) {
+    safeguard::v1::EventEnvelope altered = e;
+    alter(&altered);
+    EXPECT_THAT(OpenEvent(Key('d'), &altered), StatusIs(absl::StatusCode::kDataLoss));
+  }
 
   // A sealed part moved onto another event does not open there.
   safeguard::v1::EventEnvelope other = Conviction();

@@ -23,6 +23,7 @@ namespace {
 using safeguard::testing::IsOk;
 using safeguard::testing::StatusIs;
 using safeguard::testing::TempDir;
+using ::testing::HasSubstr;
 using ::testing::SizeIs;
 
 EventStore::AppendCommand Command(const std::string& stream, const std::string& command_id,
@@ -216,6 +217,23 @@ TEST(EventStoreTest, SameCommandTwiceInOneGroupWritesOnce) {
   EXPECT_EQ(store->LastSequence(), 1u);
 }
 
+TEST(EventStoreTest, AStoreWrittenBeforeEventsWereSealedIsNotOpened) {
+  TempDir dir;
+  {
+    auto store = OpenStore(dir.path());
+    ASSERT_THAT(store->Append(Command("s/a", "cmd-format")), IsOk());
+  }
+  {
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), dir.path(), &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), "mformat").ok());
+  }
+  auto reopened = EventStore::Open(EventStore::Options{.path = dir.path(), .keys = testing::TestKeys()});
+  EXPECT_THAT(reopened, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(std::string(reopened.status().message()), HasSubstr("stored before personal data was sealed"));
+}
+
 TEST(EventStoreTest, AReadsRecordIsSealedUnderItsSubjectsKeyMadeOnceWhoeverNeedsItFirst) {
   TempDir dir;
   auto store = OpenStore(dir.path());
@@ -223,10 +241,12 @@ TEST(EventStoreTest, AReadsRecordIsSealedUnderItsSubjectsKeyMadeOnceWhoeverNeeds
   // A key made for a read's record of the same subject is that key; for another, a new one.
   auto same = store->KeyFor(safeguard::v1::AGENCY_UNSPECIFIED, "s/a");
   ASSERT_THAT(same, IsOk());
-  EXPECT_EQ(same->first, crypto::DataKeyId(*testing::TestVault(), safeguard::v1::AGENCY_UNSPECIFIED, "s/a"));
+  EXPECT_EQ(same->key_id, crypto::DataKeyId(*testing::TestVault(), safeguard::v1::AGENCY_UNSPECIFIED, "s/a"));
   auto other = store->KeyFor(safeguard::v1::AGENCY_UNSPECIFIED, "s/b");
   ASSERT_THAT(other, IsOk());
-  EXPECT_NE(other->second, same->second);
+  EXPECT_NE(other->key, same->key);
+  EXPECT_FALSE(other->new_record.empty()) << "made by this call: its record, to publish with the read's";
+  EXPECT_TRUE(same->new_record.empty());
   EXPECT_THAT(*store->PendingKeys(10), SizeIs(2)) << "s/a's, made with its event, and s/b's";
   ASSERT_THAT(store->Append(Command("s/b", "cmd-out-b")), IsOk());
   auto b = store->ReadStream("s/b", 1, 10);
@@ -234,7 +254,7 @@ TEST(EventStoreTest, AReadsRecordIsSealedUnderItsSubjectsKeyMadeOnceWhoeverNeeds
   ASSERT_THAT(*b, SizeIs(1));
   safeguard::v1::EventEnvelope stored;
   ASSERT_TRUE(stored.ParseFromString(*store->EventBytes(2)));
-  EXPECT_EQ(stored.sealed().key_id(), other->first) << "an event is sealed under the key a read made first";
+  EXPECT_EQ(stored.sealed().key_id(), other->key_id) << "an event is sealed under the key a read made first";
   EXPECT_THAT(*store->PendingKeys(10), SizeIs(2)) << "s/b's event made no second key";
 }
 

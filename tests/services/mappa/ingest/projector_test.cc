@@ -1,9 +1,13 @@
 #include "services/mappa/ingest/projector.h"
 
+#include <map>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "rocksdb/statistics.h"
+#include "common/crypto/sealing.h"
+#include "services/mappa/ingest/sealed_events.h"
 #include "services/mappa/projection/risk_projection.h"
 #include "tests/testing/events.h"
 #include "tests/testing/failing_fs.h"
@@ -62,6 +66,72 @@ TEST_F(ProjectorTest, AppliesEventsAndStoresPositionInTheSameWrite) {
   Reopen();
   EXPECT_EQ(*store_->Position(kPoliceTopic, 0), 2);
   EXPECT_EQ(store_->GetPersonView("pnc:2019/0012345X")->events_applied(), 2u);
+}
+
+// Sealed as police-service seals them: the keys topic and the events topic are read side
+// by side, so an event may come before its key. It waits (durably, its position consumed)
+// and is applied when the key comes; one whose key was destroyed keeps its place in its
+// stream and nothing else; one altered on the bus is skipped and reported.
+TEST_F(ProjectorTest, ASealedEventWaitsForItsKeyAndOneWhoseKeyIsDestroyedKeepsOnlyItsPlace) {
+  const crypto::KeyVault& vault = *testing::TestVault();
+  crypto::KeyRing ring(&vault);
+  std::map<std::string, crypto::KeyRing::NewKey> keys;
+  auto seal = [&](EventEnvelope e) {
+    const std::string key_id = crypto::DataKeyIdFor(vault, e);
+    if (!keys.contains(key_id)) keys.emplace(key_id, *ring.Create(key_id, AGENCY_POLICE, absl::Now()));
+    EXPECT_THAT(crypto::SealEvent(vault, key_id, keys.at(key_id).key, &e), IsOk());
+    return e;
+  };
+  int64_t key_offset = 0;
+  auto key_record = [&](const v1::DataKeyRecord& record) {
+    BusRecord r;
+    r.topic = kPoliceKeysTopic;
+    r.offset = key_offset++;
+    r.key = record.key_id();
+    r.value = record.SerializeAsString();
+    return r;
+  };
+  const EventEnvelope first = seal(f_.Conviction(kPnc, CHILD_SEXUAL));
+  const EventEnvelope second = seal(f_.Intelligence(kPnc, "2024-03-03"));
+  auto waiting = store_->ApplyRecords(Records({first}));
+  ASSERT_THAT(waiting, IsOk());
+  EXPECT_EQ(waiting->applied, 0u);
+  EXPECT_EQ(waiting->awaiting_key, 1u);
+  EXPECT_EQ(*store_->Position(kPoliceTopic, 0), 1) << "consumed: it waits in the state, not on the bus";
+  EXPECT_THAT(store_->GetPersonView("pnc:2019/0012345X"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(SealedEvents::EventsAwaitingKeys(store_->state()->Read()), IsOkAndHolds(1u));
+  Reopen();
+
+  auto released = store_->ApplyRecords({key_record(keys.begin()->second.record)});
+  ASSERT_THAT(released, IsOk());
+  EXPECT_EQ(released->applied, 1u);
+  EXPECT_THAT(SealedEvents::EventsAwaitingKeys(store_->state()->Read()), IsOkAndHolds(0u));
+  auto applied = store_->ApplyRecords(Records({second}));
+  ASSERT_THAT(applied, IsOk());
+  EXPECT_EQ(applied->applied, 1u) << "its key is held now";
+  auto view = store_->GetPersonView("pnc:2019/0012345X");
+  ASSERT_THAT(view, IsOk());
+  EXPECT_EQ(view->convictions_size(), 1);
+  EXPECT_EQ(view->events_applied(), 2u);
+
+  // Altered on the bus: it does not open, and is skipped, reported, never applied.
+  EventEnvelope altered = seal(f_.Intelligence(kPnc, "2024-04-04"));
+  (*altered.mutable_sealed()->mutable_ciphertext())[20] ^= 1;
+  auto skipped = store_->ApplyRecords(Records({altered}));
+  ASSERT_THAT(skipped, IsOk());
+  EXPECT_EQ(skipped->unreadable, 1u);
+
+  // Another subject's key, destroyed before their event is read: the event counts in its
+  // stream, and nothing of it is applied.
+  const EventEnvelope erased = seal(f_.Conviction("2020/0054321Y", CHILD_SEXUAL));
+  v1::DataKeyRecord destroyed = keys.at(erased.sealed().key_id()).record;
+  destroyed.clear_wrapped();
+  destroyed.mutable_destroyed()->set_basis("DPA 2018 s.47(3)");
+  ASSERT_THAT(store_->ApplyRecords({key_record(destroyed)}), IsOk());
+  auto gone = store_->ApplyRecords(Records({erased}));
+  ASSERT_THAT(gone, IsOk());
+  EXPECT_EQ(gone->applied, 1u) << "its place in its stream";
+  EXPECT_THAT(store_->GetPersonView("pnc:2020/0054321Y"), StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST_F(ProjectorTest, RedeliveredEventsAreAppliedOnce) {
