@@ -41,6 +41,7 @@ using safeguard::v1::EventEnvelope;
 //   'k' size           -> SignedCheckpoint     signed checkpoints of the log
 //   'd' key id         -> DataKeyRecord        the data keys events are sealed under
 //   'q' key id         -> ""                   data keys not yet published (the keys' outbox)
+//   'g' key id \0 stream -> ""                 the streams sealed under each key
 //   'h' level index    -> 32-byte hash         Merkle node: the perfect subtree of 2^level
 //                                              events from sequence (index << level) + 1
 constexpr char kLastSequenceKey[] = "mlast_seq";
@@ -94,6 +95,10 @@ std::string StreamVersionKey(const std::string& stream) { return "v" + stream; }
 std::string CommandKey(const std::string& command_id) { return "c" + command_id; }
 std::string DataKeyKey(const std::string& key_id) { return "d" + key_id; }
 std::string KeyOutboxKey(const std::string& key_id) { return "q" + key_id; }
+// The streams sealed under a key: what its destruction deletes the state of.
+std::string KeyStreamKey(const std::string& key_id, const std::string& stored_stream) {
+  return absl::StrCat(NamedPrefix("g", key_id), stored_stream);
+}
 
 std::string EncodeU64(uint64_t v) {
   std::string s;
@@ -568,6 +573,7 @@ void EventStore::CommitGroup(std::vector<Pending>& group) {
     batch.Put(EventKey(seq), event_bytes);
     batch.Put(StreamEventKey(stored_stream, version), EncodeU64(seq));
     batch.Put(StreamVersionKey(stored_stream), EncodeU64(version));
+    if (version == 1) batch.Put(KeyStreamKey(key_id, stored_stream), "");
     batch.Put(CommandKey(cmd.command_id), record.SerializeAsString());
     batch.Put(OutboxKey(seq), outbox_entry.SerializeAsString());
 
@@ -674,6 +680,7 @@ absl::StatusOr<uint64_t> EventStore::Adopt(const std::vector<std::string>& publi
     batch.Put(EventKey(seq), bytes);
     batch.Put(StreamEventKey(event.stream_id(), event.stream_version()), EncodeU64(seq));
     batch.Put(StreamVersionKey(event.stream_id()), EncodeU64(event.stream_version()));
+    if (event.stream_version() == 1) batch.Put(KeyStreamKey(event.sealed().key_id(), event.stream_id()), "");
     if (!event.command_id().empty()) batch.Put(CommandKey(event.command_id()), record.SerializeAsString());
     if (!outbox_empty) {
       safeguard::v1::OutboxEntry outbox_entry;
@@ -983,6 +990,50 @@ absl::Status EventStore::MarkKeysPublished(const std::vector<std::string>& key_i
   rocksdb::WriteBatch batch;
   for (const std::string& id : key_ids) batch.Delete(KeyOutboxKey(id));
   return FromRocksDb(db_->Write(rocksdb::WriteOptions(), &batch), "mark data keys published");
+}
+
+absl::Status EventStore::DestroyKey(const std::string& key_id, const safeguard::v1::KeyDestruction& destruction) {
+  // No event is sealed under it, nor a read's record, while it goes.
+  std::lock_guard<std::mutex> making_keys(key_mu_);
+  ASSIGN_OR_RETURN(std::optional<safeguard::v1::DataKeyRecord> record, DataKey(key_id));
+  if (!record.has_value()) return absl::NotFoundError(absl::StrCat("this store holds no data key ", key_id));
+  if (record->has_destroyed()) return absl::OkStatus();
+  safeguard::v1::DataKeyRecord destroyed;
+  destroyed.set_key_id(key_id);
+  destroyed.set_agency(record->agency());
+  *destroyed.mutable_created_at() = record->created_at();
+  *destroyed.mutable_destroyed() = destruction;
+  rocksdb::WriteBatch batch;
+  batch.Put(DataKeyKey(key_id), destroyed.SerializeAsString());
+  batch.Put(KeyOutboxKey(key_id), "");
+  std::vector<std::pair<std::string, std::string>> ranges = {{DataKeyKey(key_id), DataKeyKey(key_id) + '\0'}};
+  const std::string streams = NamedPrefix("g", key_id);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(streams); it->Valid() && it->key().starts_with(streams); it->Next()) {
+    const std::string state = NamedPrefix("x", it->key().ToStringView().substr(streams.size()));
+    std::string end = state;
+    end.back() = '\1';
+    RETURN_IF_ERROR(FromRocksDb(batch.DeleteRange(state, end), "delete an erased stream's state"));
+    ranges.emplace_back(state, end);
+  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "find the streams sealed under a key"));
+  rocksdb::WriteOptions synced;
+  synced.sync = true;
+  RETURN_IF_ERROR(FromRocksDb(db_->Write(synced, &batch), "destroy a data key"));
+  options_.keys->Forget(key_id);
+  if (commit_listener_) commit_listener_();  // the relay publishes that it is destroyed
+  // Out of every table file: what was written is flushed, then each range rewritten
+  // without what was deleted or replaced.
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  RETURN_IF_ERROR(FromRocksDb(db_->Flush(flush), "flush after destroying a data key"));
+  rocksdb::CompactRangeOptions compact;
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (const auto& [begin, end] : ranges) {
+    const rocksdb::Slice b(begin), e(end);
+    RETURN_IF_ERROR(FromRocksDb(db_->CompactRange(compact, &b, &e), "compact after destroying a data key"));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status EventStore::AdoptKeys(const std::vector<safeguard::v1::DataKeyRecord>& records) {

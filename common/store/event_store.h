@@ -157,6 +157,17 @@ class EventStore {
   // The record of data key `key_id`; nullopt when the store has none. Thread-safe.
   absl::StatusOr<std::optional<safeguard::v1::DataKeyRecord>> DataKey(const std::string& key_id);
 
+  // Destroys data key `key_id`, as an erasure decision (`destruction`) orders: its record
+  // keeps only that it was destroyed, when and why, and waits to be published (its keys
+  // topic is compacted: the record replaces the one that carried the key); the state of
+  // every stream sealed under it is deleted; the memtables are flushed and the ranges that
+  // held them compacted, so that no table file of the store holds the wrapped key or that
+  // state any more. The events stay, sealed, in their places in the log and the Merkle tree:
+  // read back, they have no payload. A command about the same stream is refused from then
+  // on. kNotFound when the store has no such key; OK, doing nothing, when it is destroyed
+  // already. Thread-safe.
+  absl::Status DestroyKey(const std::string& key_id, const safeguard::v1::KeyDestruction& destruction);
+
   // Takes back data keys the store lacks: after a restore from a backup, the keys it
   // created (and published) after its copy, read from its keys topic. Records of keys it
   // holds already are skipped, unless they say the key was destroyed. Call before Adopt.

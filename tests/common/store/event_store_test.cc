@@ -3,11 +3,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <future>
+#include <iterator>
 #include <set>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/merkle/merkle.h"
 #include "rocksdb/db.h"
@@ -21,6 +25,7 @@ namespace safeguard {
 namespace {
 
 using safeguard::testing::IsOk;
+using safeguard::testing::IsOkAndHolds;
 using safeguard::testing::StatusIs;
 using safeguard::testing::TempDir;
 using ::testing::HasSubstr;
@@ -390,6 +395,83 @@ TEST(EventStoreTest, StreamStateIsBuiltFromTheLogWhenTheFoldIsNewOrChanged) {
   std::unique_ptr<EventStore> store = std::move(opened).value();
   EXPECT_THAT(*store->StreamEntry("s/a", "ref/R-1"), ::testing::Optional(std::string()));
   EXPECT_THAT(store->Append(RefCommand("s/a", "R-1", "cmd-r-0002")), StatusIs(absl::StatusCode::kAlreadyExists));
+}
+
+// Every file of `dir` whose bytes hold `needle`.
+std::vector<std::string> FilesHolding(const std::string& dir, const std::string& needle) {
+  std::vector<std::string> out;
+  for (const auto& f : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!f.is_regular_file()) continue;
+    std::ifstream in(f.path(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (bytes.find(needle) != std::string::npos) out.push_back(f.path().filename().string());
+  }
+  return out;
+}
+
+TEST(EventStoreTest, ADestroyedKeyLeavesItsEventsSealedTheirStateGoneAndNoTableFileHoldingIt) {
+  TempDir dir;
+  RefFolder folder;
+  auto opened = EventStore::Open(EventStore::Options{.path = dir.path(), .folder = &folder, .keys = testing::TestKeys()});
+  ASSERT_THAT(opened, IsOk());
+  std::unique_ptr<EventStore> store = std::move(opened).value();
+  for (int i = 0; i < 3; ++i) ASSERT_THAT(store->Append(RefCommand("s/erased", absl::StrCat("R-", i), absl::StrCat("cmd-e-", i))), IsOk());
+  ASSERT_THAT(store->Append(RefCommand("s/kept", "R-0", "cmd-k-0")), IsOk());
+  const std::string key_id = crypto::DataKeyId(*testing::TestVault(), safeguard::v1::AGENCY_UNSPECIFIED, "s/erased");
+  auto record = store->DataKey(key_id);
+  ASSERT_THAT(record, IsOk());
+  ASSERT_TRUE(record->has_value());
+  const std::string wrapped = (*record)->wrapped().ciphertext();
+  std::vector<std::string> keys_published;
+  auto made = store->PendingKeys(10);
+  ASSERT_THAT(made, IsOk());
+  for (const auto& k : *made) keys_published.push_back(k.key_id);
+  ASSERT_THAT(store->MarkKeysPublished(keys_published), IsOk());
+  auto before = store->Scrub();
+  ASSERT_THAT(before, IsOk());
+  ASSERT_TRUE(before->ok()) << before->problem;
+  const std::string root = *store->RootHash(4);
+
+  safeguard::v1::KeyDestruction destruction;
+  destruction.set_basis("DPA 2018 s.47(3): court order C-1");
+  destruction.set_decision_id("decision-1");
+  ASSERT_THAT(store->DestroyKey(key_id, destruction), IsOk());
+  ASSERT_THAT(store->DestroyKey(key_id, destruction), IsOk()) << "once destroyed, destroyed";
+  EXPECT_THAT(store->DestroyKey("/~none", destruction), StatusIs(absl::StatusCode::kNotFound));
+
+  // The record says only that it was destroyed, and waits to be published so.
+  record = store->DataKey(key_id);
+  ASSERT_TRUE(record.ok() && record->has_value());
+  EXPECT_FALSE((*record)->has_wrapped());
+  EXPECT_EQ((*record)->destroyed().basis(), "DPA 2018 s.47(3): court order C-1");
+  auto waiting = store->PendingKeys(10);
+  ASSERT_THAT(waiting, IsOk());
+  ASSERT_THAT(*waiting, SizeIs(1));
+  EXPECT_EQ((*waiting)[0].key_id, key_id);
+  // The events stay, in their places, sealed: the log and its proofs are as they were.
+  auto events = store->ReadStream("s/erased", 1, 10);
+  ASSERT_THAT(events, IsOk());
+  ASSERT_THAT(*events, SizeIs(3));
+  for (const auto& e : *events) EXPECT_TRUE(e.has_sealed()) << "no key opens it";
+  EXPECT_EQ(*store->RootHash(4), root);
+  auto after = store->Scrub();
+  ASSERT_THAT(after, IsOk());
+  EXPECT_TRUE(after->ok()) << after->problem;
+  // Its state is gone; the other stream's is not; nothing more is recorded under it.
+  EXPECT_THAT(store->StreamEntry("s/erased", "ref/R-0"), IsOkAndHolds(std::nullopt));
+  EXPECT_THAT(store->StreamEntry("s/kept", "ref/R-0"), IsOkAndHolds(std::optional<std::string>("")));
+  EXPECT_THAT(store->Append(RefCommand("s/erased", "R-9", "cmd-e-9")), StatusIs(absl::StatusCode::kFailedPrecondition));
+  // No table file holds the wrapped key any more.
+  for (const std::string& file : FilesHolding(dir.path(), wrapped)) {
+    EXPECT_FALSE(absl::EndsWith(file, ".sst")) << file << " still holds the destroyed key";
+  }
+  // And after a restart, it is still destroyed, and the rest still opens.
+  store.reset();
+  opened = EventStore::Open(EventStore::Options{.path = dir.path(), .folder = &folder, .keys = testing::TestKeys()});
+  ASSERT_THAT(opened, IsOk());
+  store = std::move(opened).value();
+  EXPECT_TRUE((*store->ReadStream("s/erased", 1, 10))[0].has_sealed());
+  EXPECT_FALSE((*store->ReadStream("s/kept", 1, 10))[0].has_sealed());
 }
 
 TEST(EventStoreTest, SecondOpenOfTheSameDirectoryFails) {
