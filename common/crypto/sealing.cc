@@ -122,7 +122,10 @@ absl::Status OpenEvent(absl::string_view data_key, EventEnvelope* event) {
 }
 
 std::string AccessKeyBasis(const safeguard::v1::AccessRecord& record) {
-  return record.subject_key().empty() ? absl::StrCat("query:", record.query()) : record.subject_key();
+  if (!record.subject_key().empty()) return record.subject_key();
+  // A look-up that found no one names no subject to erase; one key a day holds them all,
+  // so that look-ups, however many and varied, make no more than one key a day.
+  return absl::StrCat("look-ups:", FormatIsoDate(DayOf(FromProtoTimestamp(record.at()))));
 }
 
 absl::Status SealAccessRecord(const KeyVault& vault, absl::string_view key_id, absl::string_view data_key,
@@ -139,7 +142,10 @@ absl::Status SealAccessRecord(const KeyVault& vault, absl::string_view key_id, a
   if (!personal.SerializeToString(&plaintext)) return absl::InternalError("cannot serialize an access record");
   absl::StatusOr<std::string> sealed = Seal(data_key, plaintext, SealedAad(key_id, record->access_id()));
   if (!sealed.ok()) return sealed.status();
-  const std::string pseudonym = SubjectPseudonym(vault, AccessKeyBasis(*record));
+  // Named on the bus as its subject, or for a look-up that found no one, as what was
+  // looked up (so one look-up's records keep together).
+  const std::string pseudonym = SubjectPseudonym(
+      vault, record->subject_key().empty() ? absl::StrCat("query:", record->query()) : record->subject_key());
   record->set_subject_key(pseudonym);
   record->clear_query();
   record->clear_recipients();

@@ -61,8 +61,8 @@ absl::Status OpenEvent(absl::string_view data_key, safeguard::v1::EventEnvelope*
 absl::Status SealAccessRecord(const KeyVault& vault, absl::string_view key_id, absl::string_view data_key,
                               safeguard::v1::AccessRecord* record);
 absl::Status OpenAccessRecord(absl::string_view data_key, safeguard::v1::AccessRecord* record);
-// What an access record is sealed under: its subject key, or for a look-up that found no
-// one, "query:" and what was looked up.
+// What an access record is sealed under: its subject key's data key, or for a look-up that
+// found no one, the day's ("look-ups:<date>"): look-ups make at most one key a day.
 std::string AccessKeyBasis(const safeguard::v1::AccessRecord& record);
 
 // Whether `event` still holds sealed personal data.

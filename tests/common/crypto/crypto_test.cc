@@ -229,6 +229,37 @@ TEST_F(SealingTest, KeysArePerAgencyAndSubjectAndAnotherVaultNamesDifferently) {
       << "without the deployment's pseudonym key a name cannot be tried against a copy of the bus";
 }
 
+TEST_F(SealingTest, AnAccessRecordIsNamedByPseudonymAndLookUpsThatFoundNoOneShareTheDaysKey) {
+  safeguard::v1::AccessRecord read;
+  read.set_access_id("a-1");
+  read.set_subject_key("pnc:2019/0012345X");
+  read.add_recipients("Kim Walsh (mother)");
+  read.set_disclosed("Dan Walker has a conviction for a sexual offence against a child.");
+  EXPECT_EQ(AccessKeyBasis(read), "pnc:2019/0012345X") << "sealed under its subject's key";
+  safeguard::v1::AccessRecord sealed = read;
+  ASSERT_THAT(SealAccessRecord(*vault_, "mappa/~k", Key('m'), &sealed), IsOk());
+  const std::string bytes = sealed.SerializeAsString();
+  for (const char* personal : {"2019/0012345X", "Kim Walsh", "Dan Walker"}) EXPECT_EQ(bytes.find(personal), std::string::npos);
+  EXPECT_EQ(sealed.subject_key(), SubjectPseudonym(*vault_, "pnc:2019/0012345X"));
+  ASSERT_THAT(OpenAccessRecord(Key('m'), &sealed), IsOk());
+  EXPECT_EQ(sealed.SerializeAsString(), read.SerializeAsString());
+
+  auto lookup = [](const std::string& query, int64_t day) {
+    safeguard::v1::AccessRecord r;
+    r.set_query(query);
+    r.mutable_at()->set_seconds(1796601600 + day * 86400 + 3600);
+    return r;
+  };
+  EXPECT_EQ(AccessKeyBasis(lookup("Garry Wood 1969-02-03", 0)), AccessKeyBasis(lookup("Ann Other 1980-01-01", 0)))
+      << "however many look-ups, one key a day";
+  EXPECT_NE(AccessKeyBasis(lookup("Garry Wood 1969-02-03", 0)), AccessKeyBasis(lookup("Garry Wood 1969-02-03", 1)));
+  safeguard::v1::AccessRecord a = lookup("Garry Wood 1969-02-03", 0), b = lookup("Ann Other 1980-01-01", 0);
+  ASSERT_THAT(SealAccessRecord(*vault_, "mappa/~day", Key('d'), &a), IsOk());
+  ASSERT_THAT(SealAccessRecord(*vault_, "mappa/~day", Key('d'), &b), IsOk());
+  EXPECT_NE(a.subject_key(), b.subject_key()) << "each look-up named apart on the bus";
+  EXPECT_EQ(a.SerializeAsString().find("Garry"), std::string::npos);
+}
+
 TEST_F(SealingTest, TheRingUnwrapsOnceAndADestroyedKeyIsNotFound) {
   KeyRing ring(vault_.get(), 2);
   auto made = ring.Create("police/~a", safeguard::v1::AGENCY_POLICE, absl::Now());
