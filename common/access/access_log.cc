@@ -55,6 +55,8 @@ void AccessLog::Record(const CallContext& call, const safeguard::v1::Purpose& pu
     r.set_disclosed_match(c.disclosed_match);
     if (sealing_.has_value() && sealed.ok()) {
       absl::StatusOr<EventStore::HeldDataKey> key = sealing_->key_for(crypto::AccessKeyBasis(r));
+      // The subject's key destroyed (erased): the read is recorded still, under the day's key.
+      if (!key.ok() && absl::IsNotFound(key.status())) key = sealing_->key_for(crypto::DayKeyBasis(FromProtoTimestamp(r.at())));
       sealed = key.ok() ? crypto::SealAccessRecord(*sealing_->vault, key->key_id, key->key, &r) : key.status();
       if (sealed.ok() && !key->new_record.empty()) {
         new_keys.push_back(BusMessage{sealing_->keys_topic, key->key_id, key->new_record});

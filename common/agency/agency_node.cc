@@ -2,6 +2,7 @@
 
 #include <grpcpp/impl/codegen/service_type.h>
 
+#include "common/agency/data_protection_grpc_service.h"
 #include "common/status_macros.h"
 #include "safeguard/v1/audit.grpc.pb.h"
 
@@ -27,13 +28,28 @@ absl::StatusOr<std::unique_ptr<AgencyNode>> AgencyNode::Start(AgencyNodeOptions 
                            return store->KeyFor(agency, basis);
                          },
                          .keys_topic = options.keys_topic});
-  node->services_ = make_services(node->log_->store(), node->access_.get(), options.clock);
+  ASSIGN_OR_RETURN(node->protection_, DataProtection::Open({.store = node->log_->store(),
+                                                            .vault = options.vault,
+                                                            .agency = options.agency,
+                                                            .stream_prefix = options.store_name,
+                                                            .keying = options.keying,
+                                                            .clock = options.clock}));
+  node->services_ = make_services(AgencyParts{.store = node->log_->store(),
+                                              .access = node->access_.get(),
+                                              .protection = node->protection_.get(),
+                                              .clock = options.clock});
+  node->services_.push_back({safeguard::v1::DataProtectionService::service_full_name(),
+                             std::make_unique<DataProtectionGrpcService>(
+                                 node->protection_.get(), options.agency, node->log_->store(), options.store_name,
+                                 options.keying,
+                                 options.record_view, node->access_.get(), options.clock)});
   return node;
 }
 
-// The services (which use the store) go before the log.
+// The services (which use the store) go before the decisions, and those before the log.
 AgencyNode::~AgencyNode() {
   services_.clear();
+  protection_.reset();
   log_.reset();
 }
 

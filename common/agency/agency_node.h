@@ -12,6 +12,8 @@
 
 #include "absl/status/statusor.h"
 #include "common/access/access_log.h"
+#include "common/agency/command_validation.h"
+#include "common/agency/data_protection.h"
 #include "common/bus/event_bus.h"
 #include "common/log/event_log.h"
 #include "common/service_node.h"
@@ -28,6 +30,8 @@ struct AgencyNodeOptions {
   std::string store_name;    // "police": the store lives at <data_dir>/police
   std::string service_name;  // "police-service", for status
   safeguard::v1::Agency agency = safeguard::v1::AGENCY_UNSPECIFIED;  // whose records it keeps
+  SubjectKeying keying = SubjectKeying::kPolice;  // which references it files people under
+  std::string record_view;   // its record's name in access records, e.g. "police.Record"
   std::string topic;         // where the relay publishes
   std::string keys_topic;    // where the records of its data keys are published
   const crypto::KeyVault* vault = nullptr;  // the deployment's key vault; must outlive the node
@@ -43,9 +47,17 @@ struct OwnedService {
   std::unique_ptr<grpc::Service> service;
 };
 
-// Builds the agency's gRPC services over its store; `access` records reads of it.
-using MakeAgencyServices =
-    std::function<std::vector<OwnedService>(EventStore* store, AccessLog* access, Clock clock)>;
+// What an agency's gRPC services are built over.
+struct AgencyParts {
+  EventStore* store;
+  AccessLog* access;                // records reads
+  const DataProtection* protection;  // what is restricted or erased
+  Clock clock;
+};
+
+// Builds the agency's gRPC services (its DataProtectionService aside, which the node
+// serves itself).
+using MakeAgencyServices = std::function<std::vector<OwnedService>(const AgencyParts& parts)>;
 
 class AgencyNode : public ServiceNode {
  public:
@@ -63,6 +75,7 @@ class AgencyNode : public ServiceNode {
   std::string service_name_;
   std::unique_ptr<EventLog> log_;
   std::unique_ptr<AccessLog> access_;
+  std::unique_ptr<DataProtection> protection_;
   std::vector<OwnedService> services_;
 };
 

@@ -12,9 +12,9 @@ using safeguard::v1::EventEnvelope;
 
 constexpr uint32_t kSchemaVersion = 1;
 
-// SHA-256 of the request's deterministic serialization: the same command always has the
-// same fingerprint, a different one (almost surely) does not.
-std::string Fingerprint(const google::protobuf::Message& request) {
+}  // namespace
+
+std::string CommandFingerprint(const google::protobuf::Message& request) {
   std::string bytes;
   {
     google::protobuf::io::StringOutputStream out(&bytes);
@@ -24,8 +24,6 @@ std::string Fingerprint(const google::protobuf::Message& request) {
   }
   return Sha256(absl::StrCat(request.GetDescriptor()->full_name(), "\n", bytes));
 }
-
-}  // namespace
 
 CommandSubmitter::CommandSubmitter(EventStore* store, safeguard::v1::Agency agency,
                                    std::string stream_prefix, Clock clock)
@@ -43,7 +41,7 @@ void CommandSubmitter::Submit(const google::protobuf::Message& request,
   EventStore::AppendCommand command;
   command.stream_id = StreamId(valid->subject_key);
   command.command_id = header.command_id();
-  command.fingerprint = Fingerprint(request);
+  command.fingerprint = CommandFingerprint(request);
   if (header.has_expected_version()) command.expected_version = header.expected_version();
   command.rule = std::move(rule);
   EventEnvelope& e = command.event;

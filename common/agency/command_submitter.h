@@ -24,6 +24,11 @@
 
 namespace safeguard::agency {
 
+// What the store keeps to know a command again: SHA-256 of the request's type and its
+// deterministic serialization (the same command always has the same fingerprint, a
+// different one almost surely not).
+std::string CommandFingerprint(const google::protobuf::Message& request);
+
 class CommandSubmitter {
  public:
   using Done = Reply<safeguard::v1::CommandResult>;

@@ -83,6 +83,28 @@ void CheckAddress(const std::string& field, safeguard::v1::Address* a, v::Violat
   }
 }
 
+absl::StatusOr<std::vector<std::string>> SubjectKeysOf(const safeguard::v1::SubjectRef& s, SubjectKeying keying,
+                                                       absl::CivilDay today) {
+  ASSIGN_OR_RETURN(safeguard::v1::SubjectRef n, NormaliseSubject("subject", s, today));
+  std::vector<std::string> keys;
+  if (!n.pnc_id().empty()) keys.push_back(absl::StrCat("pnc:", n.pnc_id()));
+  switch (keying) {
+    case SubjectKeying::kPolice:
+      if (!n.visor_ref().empty()) keys.push_back(absl::StrCat("visor:", n.visor_ref()));
+      if (keys.empty()) return v::FieldError("subject.pnc_id", "is required (or subject.visor_ref)");
+      break;
+    case SubjectKeying::kProbation:
+      if (!n.probation_case_ref().empty()) keys.push_back(absl::StrCat("probation:", n.probation_case_ref()));
+      if (keys.empty()) return v::FieldError("subject.probation_case_ref", "is required (or subject.pnc_id)");
+      break;
+    case SubjectKeying::kChildrens:
+      if (!n.childrens_case_id().empty()) keys.push_back(absl::StrCat("childrens:", n.childrens_case_id()));
+      if (keys.empty()) return v::FieldError("subject.childrens_case_id", "is required (or subject.pnc_id)");
+      break;
+  }
+  return keys;
+}
+
 absl::Status CheckCommandSize(const google::protobuf::Message& request) {
   if (request.ByteSizeLong() > kMaxCommandBytes) {
     return v::FieldError("request", absl::StrCat("is larger than ", kMaxCommandBytes, " bytes"));

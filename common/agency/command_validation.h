@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -59,6 +60,12 @@ safeguard::v1::SubjectRef NormaliseSubject(const std::string& field, const safeg
 // As above, failing on the first problem: for reads, whose subject is their only input.
 absl::StatusOr<safeguard::v1::SubjectRef> NormaliseSubject(const std::string& field, const safeguard::v1::SubjectRef& s,
                                                            absl::CivilDay today);
+
+// The keys `keying` files the person `s` names under: the PNC id, and the agency's own
+// reference (e.g. {"pnc:2019/0012345X", "visor:V12345"}). kInvalidArgument naming the
+// field ("subject.pnc_id", ...) when `s` gives neither or a malformed one.
+absl::StatusOr<std::vector<std::string>> SubjectKeysOf(const safeguard::v1::SubjectRef& s, SubjectKeying keying,
+                                                       absl::CivilDay today);
 
 // Validates `header`, adding what is wrong to `problems`, and fills `out`'s subject,
 // subject key and envelope subject (the key is empty when the references needed are

@@ -7,6 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/crypto/sealing.h"
+#include "common/privacy/decisions.h"
 #include "common/status_macros.h"
 #include "common/validation.h"
 
@@ -19,31 +21,6 @@ using safeguard::v1::EventEnvelope;
 constexpr uint32_t kDefaultPage = 100;
 constexpr uint32_t kMaxPage = 1000;
 constexpr char kTokenPrefix[] = "v:";
-
-// The keys `keying` files a person under that `s` names: the PNC id, and the agency's own
-// reference.
-absl::StatusOr<std::vector<std::string>> KeysOf(const safeguard::v1::SubjectRef& s, SubjectKeying keying,
-                                                absl::CivilDay today) {
-  ASSIGN_OR_RETURN(safeguard::v1::SubjectRef n,
-                   NormaliseSubject("subject", s, today));
-  std::vector<std::string> keys;
-  if (!n.pnc_id().empty()) keys.push_back(absl::StrCat("pnc:", n.pnc_id()));
-  switch (keying) {
-    case SubjectKeying::kPolice:
-      if (!n.visor_ref().empty()) keys.push_back(absl::StrCat("visor:", n.visor_ref()));
-      if (keys.empty()) return v::FieldError("subject.pnc_id", "is required (or subject.visor_ref)");
-      break;
-    case SubjectKeying::kProbation:
-      if (!n.probation_case_ref().empty()) keys.push_back(absl::StrCat("probation:", n.probation_case_ref()));
-      if (keys.empty()) return v::FieldError("subject.probation_case_ref", "is required (or subject.pnc_id)");
-      break;
-    case SubjectKeying::kChildrens:
-      if (!n.childrens_case_id().empty()) keys.push_back(absl::StrCat("childrens:", n.childrens_case_id()));
-      if (keys.empty()) return v::FieldError("subject.childrens_case_id", "is required (or subject.pnc_id)");
-      break;
-  }
-  return keys;
-}
 
 // A page token: for each stream, in the order of the subject's keys, the version to read
 // from ("v:12,3").
@@ -64,22 +41,36 @@ absl::StatusOr<std::vector<uint64_t>> ParseToken(const std::string& token, size_
 }  // namespace
 
 RecordReader::RecordReader(EventStore* store, std::string stream_prefix, SubjectKeying keying, std::string view,
-                           AccessLog* access, Clock clock)
+                           AccessLog* access, const DataProtection* protection, Clock clock, bool for_officer)
     : store_(store),
       stream_prefix_(std::move(stream_prefix)),
       keying_(keying),
       view_(std::move(view)),
       access_(access),
-      clock_(std::move(clock)) {}
+      protection_(protection),
+      clock_(std::move(clock)),
+      for_officer_(for_officer) {}
 
 absl::StatusOr<RecordedAnswer<safeguard::v1::AgencyRecord>> RecordReader::Read(
     const safeguard::v1::GetAgencyRecordRequest& request) {
   v::Violations problems;
-  std::optional<std::vector<std::string>> found = problems.Take(KeysOf(request.subject(), keying_, DayOf(clock_())));
+  std::optional<std::vector<std::string>> found = problems.Take(SubjectKeysOf(request.subject(), keying_, DayOf(clock_())));
   CheckPurpose(request.purpose(), &problems);
   if (request.page_size() > kMaxPage) problems.Add("page_size", absl::StrCat("must be at most ", kMaxPage));
   RETURN_IF_ERROR(problems.status());
   const std::vector<std::string>& keys = *found;
+  ASSIGN_OR_RETURN(const DataProtection::SubjectState protection, protection_->StateOf(keys));
+  RecordedAnswer<safeguard::v1::AgencyRecord> answer;
+  answer.purpose = request.purpose();
+  // The consultation is recorded whatever was found, or refused.
+  answer.consulted = {Consultation{.view = view_, .subjects = keys}};
+  if (protection.restriction.has_value() && !for_officer_) {
+    const DataProtection::Restriction& r = *protection.restriction;
+    answer.answer = absl::PermissionDeniedError(absl::StrCat(
+        "the record under ", absl::StrJoin(keys, " or "), " is ", privacy::RestrictedUnder(r.basis, r.since),
+        " (decision ", r.decision_id, "): only the data protection officer may read it"));
+    return answer;
+  }
   const uint32_t page_size = request.page_size() == 0 ? kDefaultPage : request.page_size();
   ASSIGN_OR_RETURN(std::vector<uint64_t> next, ParseToken(request.page_token(), keys.size()));
 
@@ -99,7 +90,9 @@ absl::StatusOr<RecordedAnswer<safeguard::v1::AgencyRecord>> RecordReader::Read(
       if (!first || streams[i][taken[i]].log_sequence() < streams[*first][taken[*first]].log_sequence()) first = i;
     }
     if (!first) break;
-    *record.add_events() = std::move(streams[*first][taken[*first]++]);
+    EventEnvelope& e = streams[*first][taken[*first]++];
+    // Erased: sealed for good, nothing of it to give.
+    if (!crypto::IsSealed(e)) *record.add_events() = std::move(e);
   }
   bool more = false;
   std::vector<std::string> versions;
@@ -109,11 +102,12 @@ absl::StatusOr<RecordedAnswer<safeguard::v1::AgencyRecord>> RecordReader::Read(
   }
   if (more) record.set_next_page_token(absl::StrCat(kTokenPrefix, absl::StrJoin(versions, ",")));
 
-  RecordedAnswer<safeguard::v1::AgencyRecord> answer;
-  answer.purpose = request.purpose();
-  // The consultation is recorded whatever was found.
-  answer.consulted = {Consultation{.view = view_, .subjects = keys}};
-  if (record.events_size() == 0 && request.page_token().empty()) {
+  if (record.events_size() == 0 && request.page_token().empty() && protection.erased.has_value()) {
+    const safeguard::v1::KeyDestruction& d = *protection.erased;
+    answer.answer = absl::NotFoundError(absl::StrCat("the record under ", absl::StrJoin(keys, " or "), " was ",
+                                                     privacy::ErasedUnder(d.basis(), FromProtoTimestamp(d.at())),
+                                                     " (decision ", d.decision_id(), ")"));
+  } else if (record.events_size() == 0 && request.page_token().empty()) {
     answer.answer = absl::NotFoundError(absl::StrCat("this agency holds no record under ", absl::StrJoin(keys, " or ")));
   } else {
     answer.answer = std::move(record);

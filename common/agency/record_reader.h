@@ -2,7 +2,10 @@
 // every stream the agency files the person under (PNC id, and its own reference), in log
 // order, a page at a time; a page reads only its own events. The read needs a purpose
 // and is recorded on the audit topic before anything is given — misses too, since asking
-// is itself a consultation. Thread-safe.
+// is itself a consultation. A restricted subject's record is refused (kPermissionDenied,
+// the consultation recorded) except to the data protection officer's reader; an erased
+// one is answered kNotFound saying under what basis and when it was erased
+// (common/agency/data_protection.h). Thread-safe.
 #pragma once
 
 #include <string>
@@ -10,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "common/access/access_log.h"
 #include "common/agency/command_validation.h"
+#include "common/agency/data_protection.h"
 #include "common/grpc/caller.h"
 #include "common/grpc/serve.h"
 #include "common/store/event_store.h"
@@ -21,9 +25,11 @@ class RecordReader {
  public:
   // Streams are named "<stream_prefix>/<subject key>" (CommandSubmitter's names); the
   // access record names `view` (e.g. "police.Record"). `store` and `access` must
-  // outlive this object.
+  // outlive this object, and so must `protection`, which says what is restricted or
+  // erased. The data protection officer's reader is made `for_officer`: it reads
+  // restricted records too.
   RecordReader(EventStore* store, std::string stream_prefix, SubjectKeying keying, std::string view,
-               AccessLog* access, Clock clock);
+               AccessLog* access, const DataProtection* protection, Clock clock, bool for_officer = false);
 
   // Replies kInvalidArgument naming the field for a bad purpose, reference or page;
   // kNotFound when the agency holds nothing under any reference given; kUnavailable when
@@ -41,7 +47,9 @@ class RecordReader {
   const SubjectKeying keying_;
   const std::string view_;
   AccessLog* const access_;
+  const DataProtection* const protection_;
   const Clock clock_;
+  const bool for_officer_;
 };
 
 }  // namespace safeguard::agency

@@ -125,8 +125,10 @@ std::string AccessKeyBasis(const safeguard::v1::AccessRecord& record) {
   if (!record.subject_key().empty()) return record.subject_key();
   // A look-up that found no one names no subject to erase; one key a day holds them all,
   // so that look-ups, however many and varied, make no more than one key a day.
-  return absl::StrCat("look-ups:", FormatIsoDate(DayOf(FromProtoTimestamp(record.at()))));
+  return DayKeyBasis(FromProtoTimestamp(record.at()));
 }
+
+std::string DayKeyBasis(absl::Time at) { return absl::StrCat("look-ups:", FormatIsoDate(DayOf(at))); }
 
 absl::Status SealAccessRecord(const KeyVault& vault, absl::string_view key_id, absl::string_view data_key,
                               safeguard::v1::AccessRecord* record) {

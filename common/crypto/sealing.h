@@ -64,6 +64,10 @@ absl::Status OpenAccessRecord(absl::string_view data_key, safeguard::v1::AccessR
 // What an access record is sealed under: its subject key's data key, or for a look-up that
 // found no one, the day's ("look-ups:<date>"): look-ups make at most one key a day.
 std::string AccessKeyBasis(const safeguard::v1::AccessRecord& record);
+// The basis of the day's key for access records that name no subject whose key can seal
+// them: look-ups that found no one, and reads of a subject whose key was destroyed
+// (erased), which are recorded still. "look-ups:<YYYY-MM-DD>".
+std::string DayKeyBasis(absl::Time at);
 
 // Whether `event` still holds sealed personal data.
 inline bool IsSealed(const safeguard::v1::EventEnvelope& event) { return event.has_sealed(); }

@@ -14,6 +14,7 @@
 #include "google/protobuf/descriptor.h"
 #include "safeguard/v1/audit.pb.h"
 #include "safeguard/v1/childrens_service.pb.h"
+#include "safeguard/v1/data_protection_service.pb.h"
 #include "safeguard/v1/disclosure_reads.pb.h"
 #include "safeguard/v1/disclosure_service.pb.h"
 #include "safeguard/v1/mappa_service.pb.h"
@@ -56,6 +57,7 @@ const std::vector<const ServiceDescriptor*>& Services() {
         v1::GetRiskViewRequest::descriptor()->file(),       v1::GetDisclosureCaseRequest::descriptor()->file(),
         v1::ScheduleMeetingRequest::descriptor()->file(),   v1::CheckIdentifierRequest::descriptor()->file(),
         v1::GetCheckpointRequest::descriptor()->file(),     v1::GetStatusRequest::descriptor()->file(),
+        v1::DataProtectionRequest::descriptor()->file(),
     };
     for (const auto* file : files) {
       for (int i = 0; i < file->service_count(); ++i) out->push_back(file->service(i));
@@ -82,6 +84,9 @@ std::vector<absl::string_view> Ceiling(absl::string_view service, absl::string_v
   if (service == "PoliceService" || service == "DisclosureService") return {"police"};
   if (service == "ProbationService") return {"probation"};
   if (service == "ChildrensService") return {"childrens"};
+  // Served by each agency service for its own records; each refuses callers of another
+  // agency (common/agency/data_protection.h).
+  if (service == "DataProtectionService") return {"police", "probation", "childrens"};
   if (service == "MappaService" || service == "DisclosureCaseService") return {"mappa", "police"};
   if (service == "MeetingService") {
     if (method == "GetMeeting" || method == "ListDisclosureNotConsidered" || method == "ListMeetings") {

@@ -4,7 +4,7 @@
 // the roles, the agency each belongs to, and the methods each may call; it may revoke
 // certificates. Over whatever the file says, this code holds ceilings no file can lift
 // (docs/security.md): each agency writes only its own events and reads only its own
-// records; consolidated views, alerts, meetings and disclosure cases are for MAPPA and
+// records, and decides on (erases, restricts) only its own; consolidated views, alerts, meetings and disclosure cases are for MAPPA and
 // police roles only; platforms reach only ScreeningService, auditors only AuditService,
 // operators only OperationsService. A policy that grants past a ceiling does not load.
 // A role may act for people of other roles (`act-for`: the console), calling as them.

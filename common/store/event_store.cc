@@ -1041,6 +1041,12 @@ absl::Status EventStore::AdoptKeys(const std::vector<safeguard::v1::DataKeyRecor
   for (const safeguard::v1::DataKeyRecord& record : records) {
     ASSIGN_OR_RETURN(std::optional<safeguard::v1::DataKeyRecord> held, DataKey(record.key_id()));
     if (held.has_value() && (held->has_destroyed() || !record.has_destroyed())) continue;
+    if (held.has_value()) {
+      // Destroyed since the copy this store was restored from was made: destroyed here
+      // too, its streams' state and every file's copy of it with it.
+      RETURN_IF_ERROR(DestroyKey(record.key_id(), record.destroyed()));
+      continue;
+    }
     batch.Put(DataKeyKey(record.key_id()), record.SerializeAsString());
     if (record.has_destroyed()) options_.keys->Forget(record.key_id());
   }

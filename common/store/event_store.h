@@ -170,7 +170,8 @@ class EventStore {
 
   // Takes back data keys the store lacks: after a restore from a backup, the keys it
   // created (and published) after its copy, read from its keys topic. Records of keys it
-  // holds already are skipped, unless they say the key was destroyed. Call before Adopt.
+  // holds already are skipped, unless they say the key was destroyed: then it is
+  // destroyed here as DestroyKey does (an erasure made after the copy). Call before Adopt.
   absl::Status AdoptKeys(const std::vector<safeguard::v1::DataKeyRecord>& records);
 
   // The highest log sequence committed so far (0 when empty). Thread-safe.

@@ -72,8 +72,7 @@ void AddFaultHandling(const std::string& path, rocksdb::Options* options) {
   // disk with fallocate before writing to it. On a full disk every attempt to resume
   // made a new log that took again whatever space had been freed, so the databases never
   // resumed; and the reservation is space df counts but no file's size shows. Logs grow
-  // as they are written instead (recycled logs keep their size, so a synced write still
-  // rarely changes a file's length).
+  // as they are written instead.
   options->allow_fallocate = false;
   options->listeners.push_back(StorageHealth::Process().ListenerFor(path));
 }
@@ -86,7 +85,10 @@ rocksdb::Options DatabaseOptions(const std::string& path) {
   options.write_buffer_manager = Process().memtables;
   options.write_buffer_size = 32 << 20;
   options.max_write_buffer_number = 3;
-  options.recycle_log_file_num = 4;
+  // Write-ahead logs are not recycled: a recycled log keeps whatever it held before beyond
+  // the bytes written over it, so data an erasure deleted (and flushed out of the logs in
+  // use) could live on in a reused one (docs/security.md, "What erasure removes").
+  options.recycle_log_file_num = 0;
   // A bloom filter over each memtable, so a lookup for a key that is not there (most
   // first sightings) skips the memtables' skip lists.
   options.memtable_whole_key_filtering = true;

@@ -2,6 +2,7 @@
 // the agency's own record, the RecordReader) through Serve (common/grpc/serve.h).
 #pragma once
 
+#include "common/agency/agency_node.h"
 #include "common/agency/record_reader.h"
 #include "common/grpc/serve.h"
 #include "safeguard/v1/childrens_service.grpc.pb.h"
@@ -15,9 +16,10 @@ class ChildrensGrpcService final : public v1::ChildrensService::CallbackService 
  public:
   // The service owns the commands it serves; `access` records reads of the agency's own
   // record.
-  ChildrensGrpcService(EventStore* store, AccessLog* access, Clock clock)
-      : commands_(store, clock),
-        records_(store, "childrens", agency::SubjectKeying::kChildrens, "childrens.Record", access, clock) {}
+  explicit ChildrensGrpcService(const agency::AgencyParts& parts)
+      : commands_(parts.store, parts.clock),
+        records_(parts.store, "childrens", agency::SubjectKeying::kChildrens, "childrens.Record", parts.access,
+                 parts.protection, parts.clock) {}
 
   grpc::ServerUnaryReactor* RecordReferral(grpc::CallbackServerContext* ctx, const v1::RecordReferralRequest* r,
                                            v1::CommandResult* out) override {

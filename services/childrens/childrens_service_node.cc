@@ -20,9 +20,9 @@ absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartChildrensNode(const std
        .folder = folder,
        .checkpoint_interval = config.checkpoint_interval,
        .clock = clock},
-      bus, [](EventStore* store, AccessLog* access, Clock c) -> std::vector<agency::OwnedService> {
+      bus, [](const agency::AgencyParts& parts) -> std::vector<agency::OwnedService> {
         std::vector<agency::OwnedService> services;
-        services.push_back({v1::ChildrensService::service_full_name(), std::make_unique<ChildrensGrpcService>(store, access, std::move(c))});
+        services.push_back({v1::ChildrensService::service_full_name(), std::make_unique<ChildrensGrpcService>(parts)});
         return services;
       });
 }

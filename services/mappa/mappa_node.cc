@@ -4,6 +4,7 @@
 
 #include "common/access/access_log.h"
 #include "common/log/event_log.h"
+#include "common/crypto/sealing.h"
 #include "common/status_macros.h"
 #include "safeguard/v1/audit.grpc.pb.h"
 #include "services/mappa/alerts/alert_folder.h"
@@ -72,8 +73,18 @@ absl::StatusOr<std::unique_ptr<MappaNode>> MappaNode::Start(MappaNodeOptions opt
   ASSIGN_OR_RETURN(p->state, MappaState::Open(MappaState::Options{
                                  .path = (std::filesystem::path(options.data_dir) / "mappa").string(),
                                  .statistics = options.statistics}));
-  ASSIGN_OR_RETURN(p->projector, Projector::Create(p->state.get(), options.clock,
-                                                   {.vault = options.vault, .topics = options.topics.keys()}));
+  // A record nothing is left of: mappa-service's own key for it goes too (its reads of the
+  // record, its panels' reviews). The log is open before the consumer starts.
+  auto erased_record = [parts = p.get(), vault = options.vault](const std::string& record,
+                                                                 const safeguard::v1::KeyDestruction& destruction) {
+    absl::Status destroyed =
+        parts->log->store()->DestroyKey(crypto::DataKeyId(*vault, safeguard::v1::AGENCY_MAPPA, record), destruction);
+    return absl::IsNotFound(destroyed) ? absl::OkStatus() : destroyed;
+  };
+  ASSIGN_OR_RETURN(p->projector,
+                   Projector::Create(p->state.get(), options.clock,
+                                     {.vault = options.vault, .topics = options.topics.keys(),
+                                      .erased_record = std::move(erased_record)}));
   ASSIGN_OR_RETURN(p->log, EventLog::Open(EventLog::Options{.data_dir = options.data_dir,
                                                            .name = "mappa-events",
                                                            .topic = options.topics.mappa,
@@ -96,7 +107,7 @@ absl::StatusOr<std::unique_ptr<MappaNode>> MappaNode::Start(MappaNodeOptions opt
                            return store->KeyFor(safeguard::v1::AGENCY_MAPPA, basis);
                          },
                          .keys_topic = options.topics.mappa_keys});
-  p->persons = std::make_unique<PersonReads>(p->state.get(), p->access.get(), options.clock);
+  p->persons = std::make_unique<PersonReads>(p->state.get(), p->access.get(), options.clock, options.vault);
   p->alerts = std::make_unique<AlertReads>(p->state.get(), p->access.get(), options.clock);
   p->watch_limits = std::make_unique<WatchLimits>(options.watches_per_caller, options.watches_in_all);
   p->identity_reads = std::make_unique<IdentityReads>(p->state.get(), p->access.get());

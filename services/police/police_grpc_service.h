@@ -3,6 +3,7 @@
 // else lives here.
 #pragma once
 
+#include "common/agency/agency_node.h"
 #include "common/agency/record_reader.h"
 #include "common/grpc/serve.h"
 #include "safeguard/v1/police_service.grpc.pb.h"
@@ -15,9 +16,10 @@ namespace v1 = safeguard::v1;
 class PoliceGrpcService final : public v1::PoliceService::CallbackService {
  public:
   // The service owns the commands it serves. `access` records reads of the record.
-  PoliceGrpcService(EventStore* store, AccessLog* access, Clock clock)
-      : commands_(store, clock),
-        records_(store, "police", agency::SubjectKeying::kPolice, "police.Record", access, clock) {}
+  explicit PoliceGrpcService(const agency::AgencyParts& parts)
+      : commands_(parts.store, parts.clock),
+        records_(parts.store, "police", agency::SubjectKeying::kPolice, "police.Record", parts.access,
+                 parts.protection, parts.clock) {}
 
   grpc::ServerUnaryReactor* RecordConviction(grpc::CallbackServerContext* ctx, const v1::RecordConvictionRequest* r,
                                              v1::CommandResult* out) override {

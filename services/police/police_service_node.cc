@@ -16,6 +16,8 @@ absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartPoliceNode(const std::s
        .store_name = "police",
        .service_name = "police-service",
        .agency = safeguard::v1::AGENCY_POLICE,
+       .keying = agency::SubjectKeying::kPolice,
+       .record_view = "police.Record",
        .topic = config.topics.police,
        .keys_topic = config.topics.police_keys,
        .vault = vault,
@@ -23,11 +25,11 @@ absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartPoliceNode(const std::s
        .folder = folder,
        .checkpoint_interval = config.checkpoint_interval,
        .clock = clock},
-      bus, [scheme = config.scheme](EventStore* store, AccessLog* access, Clock c) {
+      bus, [scheme = config.scheme](const agency::AgencyParts& parts) {
         std::vector<agency::OwnedService> services;
-        services.push_back({v1::PoliceService::service_full_name(), std::make_unique<PoliceGrpcService>(store, access, c)});
+        services.push_back({v1::PoliceService::service_full_name(), std::make_unique<PoliceGrpcService>(parts)});
         services.push_back({v1::DisclosureService::service_full_name(),
-                            std::make_unique<DisclosureGrpcService>(store, scheme, access, c)});
+                            std::make_unique<DisclosureGrpcService>(parts.store, scheme, parts.access, parts.clock)});
         return services;
       });
 }

@@ -2,6 +2,7 @@
 // probation's own record, the RecordReader) through Serve (common/grpc/serve.h).
 #pragma once
 
+#include "common/agency/agency_node.h"
 #include "common/agency/record_reader.h"
 #include "common/grpc/serve.h"
 #include "safeguard/v1/probation_service.grpc.pb.h"
@@ -15,9 +16,10 @@ class ProbationGrpcService final : public v1::ProbationService::CallbackService 
  public:
   // The service owns the commands it serves; `access` records reads of the agency's own
   // record.
-  ProbationGrpcService(EventStore* store, AccessLog* access, Clock clock)
-      : commands_(store, clock),
-        records_(store, "probation", agency::SubjectKeying::kProbation, "probation.Record", access, clock) {}
+  explicit ProbationGrpcService(const agency::AgencyParts& parts)
+      : commands_(parts.store, parts.clock),
+        records_(parts.store, "probation", agency::SubjectKeying::kProbation, "probation.Record", parts.access,
+                 parts.protection, parts.clock) {}
 
   grpc::ServerUnaryReactor* StartSupervision(grpc::CallbackServerContext* ctx, const v1::StartSupervisionRequest* r,
                                              v1::CommandResult* out) override {

@@ -13,6 +13,8 @@ absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartProbationNode(const std
        .store_name = "probation",
        .service_name = "probation-service",
        .agency = safeguard::v1::AGENCY_PROBATION,
+       .keying = agency::SubjectKeying::kProbation,
+       .record_view = "probation.Record",
        .topic = config.topics.probation,
        .keys_topic = config.topics.probation_keys,
        .vault = vault,
@@ -20,9 +22,9 @@ absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartProbationNode(const std
        .folder = folder,
        .checkpoint_interval = config.checkpoint_interval,
        .clock = clock},
-      bus, [](EventStore* store, AccessLog* access, Clock c) -> std::vector<agency::OwnedService> {
+      bus, [](const agency::AgencyParts& parts) -> std::vector<agency::OwnedService> {
         std::vector<agency::OwnedService> services;
-        services.push_back({v1::ProbationService::service_full_name(), std::make_unique<ProbationGrpcService>(store, access, std::move(c))});
+        services.push_back({v1::ProbationService::service_full_name(), std::make_unique<ProbationGrpcService>(parts)});
         return services;
       });
 }

@@ -72,7 +72,7 @@ absl::StatusOr<v1::RiskView> ViewAsOf(const AsOfOptions& options) {
   ASSIGN_OR_RETURN(std::unique_ptr<RocksDbEventBus> scratch,
                    RocksDbEventBus::Open((std::filesystem::path(options.work_dir) / "scratch-bus").string()));
   AccessLog access(scratch.get(), options.topics.audit_access, then);
-  mappa::PersonReads reads(state.get(), &access, then);
+  mappa::PersonReads reads(state.get(), &access, then, options.vault);
   v1::GetRiskViewRequest request;
   *request.mutable_subject() = options.subject;
   *request.mutable_purpose() = options.purpose;
@@ -241,6 +241,10 @@ std::string DescribeConsultation(const v1::AccessRecord& a) {
                                   actor.has_via() ? absl::StrCat(" via ", actor.via().user(), " (", actor.via().role(), ")")
                                                   : "",
                                   "  ", a.view(), "  ", EnumName(a.purpose().code()), ": ", a.purpose().detail());
+  if (a.has_sealed()) {
+    absl::StrAppend(&line, "\n    which subject, and what was disclosed: sealed under data key ", a.sealed().key_id(),
+                    ", destroyed (erased)");
+  }
   if (!a.recipients().empty()) {
     absl::StrAppend(&line, "\n    disclosed to ", absl::StrJoin(a.recipients(), ", "));
     if (!a.disclosed().empty()) absl::StrAppend(&line, ": \"", a.disclosed(), "\"");

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/enum_name.h"
+#include "common/security/access_policy.h"
 #include "common/time_util.h"
 #include "google/protobuf/util/json_util.h"
 #include "services/mappa/projection/risk_projection.h"
@@ -61,6 +62,10 @@ std::string RenderRiskView(const RiskView& v) {
   if (id.aliases_size() > 0) absl::StrAppend(&out, "  Aliases:     ", absl::StrJoin(id.aliases(), ", "), "\n");
   if (v.linked_records_size() > 1) {
     absl::StrAppend(&out, "  Combines:    ", absl::StrJoin(v.linked_records(), ", "), "\n");
+  }
+  for (const DataProtectionNotice& n : v.data_protection()) {
+    absl::StrAppend(&out, "  DATA PROTECTION: ", security::AgencyName(n.agency()), "'s record of ", n.record_key(), " was ",
+                    n.notice(), "\n");
   }
   for (const auto& l : v.identity_links()) {
     if (l.status() == LINKED) continue;  // shown as Combines
@@ -321,6 +326,13 @@ std::string RenderCandidates(const FindPersonResponse& r) {
     absl::StrAppend(&out, "  ", c.person_key(), "  ", id.given_name(), " ", id.family_name(),
                     id.date_of_birth().empty() ? "" : absl::StrCat(", born ", id.date_of_birth()), "\n");
     if (c.linked_records_size() > 1) absl::StrAppend(&out, "      records: ", absl::StrJoin(c.linked_records(), ", "), "\n");
+    if (c.data_protection_size() > 0) {
+      for (const DataProtectionNotice& n : c.data_protection()) {
+        absl::StrAppend(&out, "      DATA PROTECTION: ", security::AgencyName(n.agency()), "'s record is ", n.notice(),
+                        ": only its data protection officer may read it\n");
+      }
+      continue;
+    }
     absl::StrAppend(&out, "      compared with ", c.record_key(), ":\n", MatchLines(c.match(), "      "));
   }
   if (r.candidates_size() == 0) out += "(no one compares closely enough)\n";

@@ -22,6 +22,7 @@
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/util/json_util.h"
 #include "safeguard/v1/audit.grpc.pb.h"
+#include "safeguard/v1/data_protection_service.grpc.pb.h"
 #include "safeguard/v1/disclosure_reads.grpc.pb.h"
 #include "safeguard/v1/disclosure_service.grpc.pb.h"
 #include "safeguard/v1/mappa_service.grpc.pb.h"
@@ -86,6 +87,10 @@ const std::map<std::string, ServiceInfo>& Services() {
       {"childrens", {"safeguard.v1.ChildrensService", "127.0.0.1:50054", "SAFEGUARD_CHILDRENS", "social-worker"}},
       // Served by police-service: the disclosure scheme's cases, step by step.
       {"disclosure", {"safeguard.v1.DisclosureService", "127.0.0.1:50051", "SAFEGUARD_POLICE", "police-disclosure"}},
+      // Served by each agency service for its own records (--server names which; police by
+      // default): its data protection officer's erasures and restrictions.
+      {"data-protection",
+       {"safeguard.v1.DataProtectionService", "127.0.0.1:50051", "SAFEGUARD_POLICE", "police-data-protection"}},
       // Served by mappa-service: the cases as read, deadlines and management information.
       {"cases", {"safeguard.v1.DisclosureCaseService", "127.0.0.1:50052", "SAFEGUARD_MAPPA", "mappa-coordinator"}},
       // Served by mappa-service: MAPPA meetings and s.327A.
@@ -124,6 +129,7 @@ const ServiceDescriptor* Descriptor(const ServiceInfo& info) {
   (void)safeguard::v1::GetDisclosureCaseRequest::descriptor();
   (void)safeguard::v1::ScheduleMeetingRequest::descriptor();
   (void)safeguard::v1::GetCheckpointRequest::descriptor();
+  (void)safeguard::v1::DataProtectionRequest::descriptor();
   return google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(info.full_name);
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "common/agency/data_protection_validation.h"
 #include "services/childrens/childrens_validation.h"
 #include "services/mappa/meetings/meeting_validation.h"
 #include "services/police/disclosure_validation.h"
@@ -16,6 +17,7 @@
 #include "tests/fuzz/fuzz_clock.h"
 #include "tests/testing/childrens_requests.h"
 #include "tests/testing/correction_requests.h"
+#include "tests/testing/data_protection_requests.h"
 #include "tests/testing/disclosure_requests.h"
 #include "tests/testing/meeting_requests.h"
 #include "tests/testing/police_requests.h"

@@ -15,6 +15,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "tests/fuzz/fuzz_clock.h"
+#include "common/agency/data_protection_validation.h"
 #include "services/childrens/childrens_validation.h"
 #include "services/mappa/meetings/meeting_validation.h"
 #include "services/police/disclosure_validation.h"

@@ -9,8 +9,9 @@
 # refused; a client without a certificate does not get in), and that an independent gRPC
 # client (Python grpcio, over the same mutual TLS) sees the health service and server
 # reflection.
-# Finally a platform's certificate is issued with safeguard-pki, used, revoked in the
-# access policy file while safeguardd runs, and refused from the SIGHUP on.
+# Then a platform's certificate is issued with safeguard-pki, used, revoked in the
+# access policy file while safeguardd runs, and refused from the SIGHUP on; and the
+# police's data protection officer restricts, then erases, a demo subject.
 #   usage: cli_walkthrough.sh SAFEGUARDD SAFEGUARDCTL SAFEGUARD-PKI SAFEGUARD-AUDIT
 set -euo pipefail
 safeguardd=$1
@@ -43,7 +44,7 @@ export SAFEGUARD_PKI=$work/data/pki
 start
 grep -q "Demo data: 78 events recorded, 0 already present" "$work/log" || fail "first demo load"
 grep -q "Callers: mutual TLS, client certificate required" "$work/log" || fail "not mutual TLS by default"
-grep -q "Created 13 certificates in $work/data/pki" "$work/log" || fail "no local certificate authority"
+grep -q "Created 16 certificates in $work/data/pki" "$work/log" || fail "no local certificate authority"
 [ -f "$work/data/pki/clients/police-officer.pem" ] || fail "no client certificate for police-officer"
 [ "$(stat -c %a "$work/data/pki/ca-key.pem")" = 600 ] || fail "the CA key is readable by others"
 
@@ -335,6 +336,51 @@ grep -q '"reloads": "1"' "$work/status" || fail "the reload is not in the status
 view >"$work/view2"
 grep -q "5 event(s) applied" "$work/view2" || fail "view lost on restart: $(cat "$work/view2")"
 grep -q "Combines:    pnc:$pnc, probation:Y765432" "$work/view2" || fail "link lost on restart"
+
+# The police's data protection officer: a restriction hides the demo's Peter Jones from
+# the officers' own reads until lifted; an erasure, approved by a second person, leaves
+# police-service and mappa-service saying when and why he was erased.
+jones=2016/0078234B
+dpo=(--as=police-data-protection)
+decide() { "$ctl" "${dpo[@]}" data-protection "$1" command_id="$2" subject.pnc_id=$jones basis="$3" \
+             reason="Walkthrough decision $2" approved_by=dpo-2; }
+# The local certificate names its holder local-police-data-protection.
+if "$ctl" "${dpo[@]}" data-protection record-erasure command_id=walk-erasure-0000 subject.pnc_id=$jones \
+     basis=erasure-court-order reason=x approved_by=local-police-data-protection >/dev/null 2>"$work/err"; then
+  fail "an officer approved their own erasure"
+fi
+grep -q "approved_by: must name someone other than the officer recording the decision (local-police-data-protection)" "$work/err" \
+  || fail "self-approval refusal: $(cat "$work/err")"
+decide record-restriction walk-restrict-0001 restriction-accuracy-contested >"$work/out" || fail "restriction: $(cat "$work/out")"
+if "$ctl" police get-record pnc_id=$jones purpose.code=case-management purpose.detail=walkthrough \
+     >/dev/null 2>"$work/err"; then fail "a restricted record was read"; fi
+grep -q "PERMISSION_DENIED: the record under pnc:$jones is restricted under DPA 2018 s.47(3) since" "$work/err" \
+  || fail "restricted read: $(cat "$work/err")"
+"$ctl" "${dpo[@]}" data-protection get-record subject.pnc_id=$jones purpose.code=case-management \
+  purpose.detail=walkthrough >"$work/record" || fail "the officer's read: $(cat "$work/record")"
+grep -q "police.ConvictionRecorded" "$work/record" || fail "the officer's read: $(cat "$work/record")"
+decide lift-restriction walk-restrict-0002 restriction-accuracy-contested >/dev/null || fail "lift"
+decide record-erasure walk-erasure-0001 erasure-court-order >"$work/out" || fail "erasure: $(cat "$work/out")"
+if "$ctl" police get-record pnc_id=$jones purpose.code=case-management purpose.detail=walkthrough \
+     >/dev/null 2>"$work/err"; then fail "an erased record was read"; fi
+grep -q "NOT_FOUND: the record under pnc:$jones was erased under a court order on $(date -u +%F)" "$work/err" \
+  || fail "erased read: $(cat "$work/err")"
+# Children's services still hold him (a concern, a household): their picture stays, and
+# says what the police erased; nothing of the police's is in it.
+erased=
+for _ in $(seq 1 100); do
+  "$ctl" mappa get-risk-view pnc_id=$jones purpose.code=risk-management purpose.detail=walkthrough >"$work/view3" \
+    2>&1 || true
+  if grep -q "DATA PROTECTION: police's record of pnc:$jones was erased under a court order on $(date -u +%F)" \
+       "$work/view3"; then
+    erased=1; break
+  fi
+  sleep 0.1
+done
+[ -n "$erased" ] || fail "mappa-service does not say what was erased: $(cat "$work/view3")"
+if grep -q "police.ConvictionRecorded\|police.IntelligenceRecorded" "$work/view3"; then
+  fail "an erased fact is still in the picture: $(cat "$work/view3")"
+fi
 stop
 
 # Stopped, each store is checked whole against its tree and the checkpoints it signed last:

@@ -176,4 +176,25 @@ absl::StatusOr<uint64_t> LastAlertSequence(const StateReader& state) {
   return last.has_value() ? DecodeBigEndian64(*last) : 0;
 }
 
+absl::Status ForgetAlertChanges(Transaction* txn, const std::set<std::string>& subjects,
+                                const std::set<std::string>& events) {
+  std::vector<std::string> forget;
+  absl::Status parsed;
+  RETURN_IF_ERROR(txn->Scan(prefix::kAlertChange, "", [&](std::string_view key, std::string_view value) {
+    if (key.size() == 1) return true;  // the last sequence, under the bare prefix
+    AlertChange c;
+    if (!c.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+      parsed = absl::DataLossError("stored alert change is unreadable");
+      return false;
+    }
+    bool erased = subjects.contains(c.alert().subject_key());
+    for (const std::string& id : c.alert().raised_by_event_ids()) erased = erased || events.contains(id);
+    if (erased) forget.emplace_back(key);
+    return true;
+  }));
+  RETURN_IF_ERROR(parsed);
+  for (const std::string& key : forget) txn->Delete(key);
+  return absl::OkStatus();
+}
+
 }  // namespace safeguard::mappa

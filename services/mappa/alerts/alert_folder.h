@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -57,5 +58,12 @@ absl::StatusOr<std::vector<safeguard::v1::AlertChange>> AlertChangesAfter(const 
 
 // The last alert change's sequence (0 before any).
 absl::StatusOr<uint64_t> LastAlertSequence(const StateReader& state);
+
+// Erasure (ingest/erasure.h): takes out of the history of changes, in `txn`, every change
+// of an alert on one of `subjects` or raised by one of `events`. Those changes' sequence
+// numbers are then missing from the history; a watcher resuming after one carries on
+// from the next. Reads the whole history: erasure is rare.
+absl::Status ForgetAlertChanges(Transaction* txn, const std::set<std::string>& subjects,
+                                const std::set<std::string>& events);
 
 }  // namespace safeguard::mappa

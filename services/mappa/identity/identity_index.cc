@@ -232,6 +232,13 @@ absl::Status IdentityFolder::Index(const std::string& record, const v1::EventEnv
   return Remember(record, e, order);
 }
 
+absl::Status IdentityFolder::Rederive(const std::string& record) {
+  ASSIGN_OR_RETURN(CachedIdentity * identity, Identity(record));
+  identity->reindex = true;
+  identity->dirty = true;
+  return absl::OkStatus();
+}
+
 absl::Status IdentityFolder::Decide(const v1::EventEnvelope& e, const IdentityDecision& d) {
   if (d.record_a.empty() || d.record_b.empty() || d.record_a == d.record_b ||
       d.link_id != LinkIdFor(d.record_a, d.record_b)) {
@@ -433,10 +440,22 @@ absl::StatusOr<Reshaped> IdentityFolder::Flush() {
   }
   for (const auto& [a, b] : unscored_) RETURN_IF_ERROR(ScoreLink(a, b));
   unscored_.clear();
-  for (auto& [key, members] : blocks_) txn_->Put(BlockKey(key), members.SerializeAsString());
+  // An entry or a block no record holds any more goes: the state depends only on the events.
+  for (auto& [key, members] : blocks_) {
+    if (members.records_size() == 0) {
+      txn_->Delete(BlockKey(key));
+    } else {
+      txn_->Put(BlockKey(key), members.SerializeAsString());
+    }
+  }
 
   for (auto& [key, cached] : entries_) {
-    if (cached.dirty) txn_->Put(key, cached.entry.SerializeAsString());
+    if (!cached.dirty) continue;
+    if (cached.entry.holders_size() == 0) {
+      txn_->Delete(key);
+    } else {
+      txn_->Put(key, cached.entry.SerializeAsString());
+    }
   }
   for (auto& [record, cached] : identities_) {
     if (cached.refold) {
@@ -453,6 +472,11 @@ absl::StatusOr<Reshaped> IdentityFolder::Flush() {
                       cached.state.mutable_record()->mutable_references());
       }
       cached.dirty = true;
+      if (recorded.empty()) {
+        // No event of it is left (all erased): nothing of it is kept.
+        txn_->Delete(IdentityKey(record));
+        continue;
+      }
     }
     if (cached.dirty) txn_->Put(IdentityKey(record), cached.state.SerializeAsString());
   }

@@ -67,6 +67,12 @@ class IdentityFolder {
   // its link inconsistently with its records is reported and ignored.
   absl::Status Decide(const safeguard::v1::EventEnvelope& e, const IdentityDecision& decision);
 
+  // Erasure (ingest/erasure.h): some of `record`'s events were taken out of it this batch.
+  // What it carries and its profile are derived again from those left (at Flush), as for
+  // a correction; a record with none left is forgotten: it carries nothing, is in no
+  // block, and nothing of it is kept but a link a MAPPA user decided.
+  absl::Status Rederive(const std::string& record);
+
   // The person `record` belongs to, as the batch began (Flush says how that changed).
   absl::StatusOr<Person> PersonOf(const std::string& record);
 

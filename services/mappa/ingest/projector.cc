@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/disclosure/disclosure_case.h"
 #include "common/logging.h"
+#include "common/privacy/decisions.h"
 #include "common/status_macros.h"
 #include "common/time_util.h"
 #include "safeguard/v1/mappa_state.pb.h"
@@ -12,6 +13,7 @@
 #include "services/mappa/alerts/alert_rules.h"
 #include "services/mappa/cases/case_folder.h"
 #include "services/mappa/identity/identity_index.h"
+#include "services/mappa/ingest/erasure.h"
 #include "services/mappa/ingest/sealed_events.h"
 #include "services/mappa/meetings/meeting.h"
 #include "services/mappa/meetings/meeting_folder.h"
@@ -62,6 +64,7 @@ Projector::Projector(MappaState* state, Clock clock, Keys keys, uint64_t alert_s
     : state_(state),
       clock_(std::move(clock)),
       ring_(keys.vault != nullptr ? std::make_unique<crypto::KeyRing>(keys.vault) : nullptr),
+      erased_record_(std::move(keys.erased_record)),
       keys_topics_(keys.topics.begin(), keys.topics.end()),
       alert_sequence_(alert_sequence),
       feed_(std::make_unique<AlertFeed>(kFanoutThreads, alert_sequence)),
@@ -195,6 +198,7 @@ absl::StatusOr<ApplyStats> Projector::Apply(const std::vector<BusRecord>& record
   PersonFolder persons(txn.get(), &identity, filing ? PersonFolder::Mode::kFileOnly : PersonFolder::Mode::kFold);
   CaseFolder cases(txn.get());
   MeetingFolder meetings(txn.get());
+  DataProtectionFolder protection(txn.get(), ring_ != nullptr ? &ring_->vault() : nullptr, &identity, &persons);
 
   // An agency's fact (or a meeting's review of a subject): filed under the record of its
   // own subject key.
@@ -202,11 +206,13 @@ absl::StatusOr<ApplyStats> Projector::Apply(const std::vector<BusRecord>& record
     const std::string& record = e.subject_key();
     RETURN_IF_ERROR(identity.Index(record, e));
     IndexIdentifiers(txn.get(), record, e);
+    protection.Filed(record, e);
     return persons.Apply(record, e, bytes);
   };
   auto route = [&](const v1::EventEnvelope& e, std::string_view bytes) -> absl::Status {
     // Erased (its data key destroyed): its place in its stream counts; nothing of it is left to apply.
     if (crypto::IsSealed(e)) return absl::OkStatus();
+    if (privacy::DecisionOf(e) != nullptr) return protection.Decide(e);
     if (std::optional<IdentityDecision> d = IdentityDecisionOf(e)) {
       RETURN_IF_ERROR(identity.Decide(e, *d));
       if (!d->record_a.empty() && !d->record_b.empty()) {
@@ -227,8 +233,11 @@ absl::StatusOr<ApplyStats> Projector::Apply(const std::vector<BusRecord>& record
   for (const BusRecord& record : records) {
     sequencer.Consumed(record);
     if (keys_topics_.contains(record.topic)) {
-      ASSIGN_OR_RETURN(std::vector<SealedEvents::Ready> released, sealed.AdmitKey(record));
-      for (const SealedEvents::Ready& r : released) RETURN_IF_ERROR(sequencer.AdmitEvent(r.event, r.bytes, route));
+      ASSIGN_OR_RETURN(SealedEvents::KeyAdmitted admitted, sealed.AdmitKey(record));
+      if (admitted.destroyed.has_value()) RETURN_IF_ERROR(protection.Erase(*admitted.destroyed));
+      for (const SealedEvents::Ready& r : admitted.released) {
+        RETURN_IF_ERROR(sequencer.AdmitEvent(r.event, r.bytes, r.stream, route));
+      }
       continue;
     }
     SealedEvents::Ready ready;
@@ -241,7 +250,7 @@ absl::StatusOr<ApplyStats> Projector::Apply(const std::vector<BusRecord>& record
         ++stats.awaiting_key;
         break;
       case SealedEvents::Outcome::kReady:
-        RETURN_IF_ERROR(sequencer.AdmitEvent(ready.event, ready.bytes, route));
+        RETURN_IF_ERROR(sequencer.AdmitEvent(ready.event, ready.bytes, ready.stream, route));
         break;
     }
   }
@@ -254,6 +263,7 @@ absl::StatusOr<ApplyStats> Projector::Apply(const std::vector<BusRecord>& record
     for (const auto& [person, facts] : pictures.changed) RETURN_IF_ERROR(alerts->Update(person, facts));
     for (const std::string& person : pictures.gone) RETURN_IF_ERROR(alerts->Update(person, nullptr));
   }
+  RETURN_IF_ERROR(protection.Flush());
   cases.Flush();
   meetings.Flush();
   sequencer.Finish();
@@ -263,6 +273,20 @@ absl::StatusOr<ApplyStats> Projector::Apply(const std::vector<BusRecord>& record
     WriteRebuild(progress, txn.get());
   }
   RETURN_IF_ERROR(state_->Commit(*txn));
+  if (protection.erased()) {
+    // Committed: what was erased is deleted; now out of every file of the state too. Should
+    // that fail, the next erasure's purge takes it out (the deletions are durable).
+    if (absl::Status purged = state_->Purge(); !purged.ok()) {
+      logging::Error(absl::StrCat("mappa: erased data is deleted but still in the state's files: ", purged.ToString()));
+    }
+    for (const auto& [erased, destruction] : protection.wholly_erased()) {
+      if (!erased_record_) break;
+      if (absl::Status done = erased_record_(erased, destruction); !done.ok()) {
+        logging::Error(absl::StrCat("mappa: could not destroy its own data key for an erased record (decision ",
+                                    destruction.decision_id(), "): ", done.ToString()));
+      }
+    }
+  }
   if (filing) {
     rebuild_ = std::move(progress);
     ShowRebuild();

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +38,7 @@
 #include "services/mappa/state/mappa_state.h"
 #include "services/mappa/state/serving_gate.h"
 #include "safeguard/v1/mappa_state.pb.h"
+#include "safeguard/v1/keys.pb.h"
 #include "safeguard/v1/operations.pb.h"
 
 namespace safeguard::mappa {
@@ -48,6 +50,12 @@ struct ProjectorKeys {
   const crypto::KeyVault* vault = nullptr;
   // The topics whose records are data keys (DataKeyRecord), not events.
   std::vector<std::string> topics;
+  // Once a batch that erased is committed: called for each record nothing is left of,
+  // with the destruction that erased it. mappa-service destroys its own data key for the
+  // record there, sealing for good its reads of it and its panels' reviews of it. Empty:
+  // nothing more is done.
+  std::function<absl::Status(const std::string& record, const safeguard::v1::KeyDestruction& destruction)>
+      erased_record;
 };
 
 class Projector final : public ServingGate {
@@ -98,6 +106,7 @@ class Projector final : public ServingGate {
   MappaState* const state_;
   const Clock clock_;
   std::unique_ptr<crypto::KeyRing> ring_;  // null without a vault
+  const std::function<absl::Status(const std::string&, const safeguard::v1::KeyDestruction&)> erased_record_;
   const absl::flat_hash_set<std::string> keys_topics_;
   uint64_t alert_sequence_;  // the change log's last, committed
   std::optional<absl::CivilDay> evaluated_day_;  // the day last re-evaluated in full, once known

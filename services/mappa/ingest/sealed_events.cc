@@ -24,22 +24,29 @@ std::string AwaitingKey(const std::string& key_id, const BusRecord& record) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<SealedEvents::Ready>> SealedEvents::AdmitKey(const BusRecord& record) {
+absl::StatusOr<SealedEvents::KeyAdmitted> SealedEvents::AdmitKey(const BusRecord& record) {
+  KeyAdmitted admitted;
   v1::DataKeyRecord key;
   if (!key.ParseFromString(record.value) || key.key_id().empty()) {
     // Not a key (nothing Safeguard writes): nothing waits for it, so it is skipped, loudly.
     logging::Error(absl::StrCat("mappa: unreadable data key record at ", record.topic, "/", record.partition, "@",
                                 record.offset, "; skipped"));
-    return std::vector<Ready>();
+    return admitted;
   }
   ASSIGN_OR_RETURN(std::optional<v1::DataKeyRecord> held,
                    GetMessage<v1::DataKeyRecord>(*txn_, DataKeyKey(key.key_id()), "data key"));
   // A destroyed key stays destroyed, whatever copy of it comes again.
-  if (held.has_value() && held->has_destroyed()) return std::vector<Ready>();
-  if (!held.has_value() || key.has_destroyed()) txn_->Put(DataKeyKey(key.key_id()), key.SerializeAsString());
-  if (key.has_destroyed() && ring_ != nullptr) ring_->Forget(key.key_id());
+  if (held.has_value() && held->has_destroyed()) return admitted;
+  // New, destroyed now, or wrapped again (a KEK rotated): the latest record is kept.
+  if (!held.has_value() || key.has_destroyed() || key.wrapped().kek_id() != held->wrapped().kek_id()) {
+    txn_->Put(DataKeyKey(key.key_id()), key.SerializeAsString());
+  }
+  if (key.has_destroyed()) {
+    if (ring_ != nullptr) ring_->Forget(key.key_id());
+    if (held.has_value()) admitted.destroyed = key;
+  }
 
-  std::vector<Ready> released;
+  std::vector<Ready>& released = admitted.released;
   std::vector<std::string> done;
   absl::Status failed;
   RETURN_IF_ERROR(txn_->Scan(NamedPrefix(prefix::kAwaitingKey, key.key_id()), "",
@@ -66,13 +73,14 @@ absl::StatusOr<std::vector<SealedEvents::Ready>> SealedEvents::AdmitKey(const Bu
                              }));
   RETURN_IF_ERROR(failed);
   for (const std::string& k : done) txn_->Delete(k);
-  return released;
+  return admitted;
 }
 
 absl::StatusOr<SealedEvents::Outcome> SealedEvents::Open(const BusRecord& record, Ready* out) {
   v1::EventEnvelope e;
   if (!e.ParseFromString(record.value)) return Outcome::kUnreadable;
   if (!crypto::IsSealed(e)) {
+    out->stream = e.stream_id();
     out->event = std::move(e);
     out->bytes = record.value;
     return Outcome::kReady;
@@ -98,7 +106,8 @@ absl::StatusOr<std::optional<SealedEvents::Ready>> SealedEvents::OpenWithKey(v1:
   if (ring_ == nullptr) {
     return absl::FailedPreconditionError(absl::StrCat("event ", e.event_id(), " is sealed and mappa-service has no key vault"));
   }
-  const std::string& key_id = e.sealed().key_id();
+  const std::string key_id = e.sealed().key_id();
+  const std::string stream = e.stream_id();
   std::optional<std::string> key = ring_->Find(key_id);
   if (!key.has_value()) {
     ASSIGN_OR_RETURN(std::optional<v1::DataKeyRecord> record,
@@ -108,6 +117,7 @@ absl::StatusOr<std::optional<SealedEvents::Ready>> SealedEvents::OpenWithKey(v1:
       Ready erased;
       erased.bytes = e.SerializeAsString();
       erased.event = std::move(e);
+      erased.stream = stream;
       return std::optional<Ready>(std::move(erased));
     }
     absl::StatusOr<std::string> unwrapped = ring_->Unwrap(*record);
@@ -125,6 +135,7 @@ absl::StatusOr<std::optional<SealedEvents::Ready>> SealedEvents::OpenWithKey(v1:
   Ready ready;
   ready.bytes = e.SerializeAsString();
   ready.event = std::move(e);
+  ready.stream = stream;
   return std::optional<Ready>(std::move(ready));
 }
 

@@ -9,6 +9,7 @@
 // gone. Works in one batch's transaction; not thread-safe.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,16 +28,23 @@ class SealedEvents {
   struct Ready {
     safeguard::v1::EventEnvelope event;
     std::string bytes;
+    std::string stream;  // its stream as the bus carried it: the stored name (a pseudonym)
   };
 
   // Works in `txn`; `ring` (nullptr: events must come unsealed) holds the keys unwrapped.
   // Both must outlive this object.
   SealedEvents(Transaction* txn, crypto::KeyRing* ring) : txn_(txn), ring_(ring) {}
 
+  struct KeyAdmitted {
+    std::vector<Ready> released;  // the events that waited for it, in the order they came
+    // The key's record when it says the key was destroyed and mappa-service held it
+    // undestroyed until now: what it sealed is to be erased (ingest/erasure.h).
+    std::optional<safeguard::v1::DataKeyRecord> destroyed;
+  };
   // A keys topic's record: kept (a destroyed key forgotten, and its wrapped copy
-  // replaced). Returns the events that waited for it, ready, in the order they came.
-  // kDataLoss when the record is unreadable.
-  absl::StatusOr<std::vector<Ready>> AdmitKey(const BusRecord& record);
+  // replaced; a key wrapped again under a newer KEK replaces its older copy). An
+  // unreadable record is reported and skipped.
+  absl::StatusOr<KeyAdmitted> AdmitKey(const BusRecord& record);
 
   enum class Outcome {
     kReady,       // `out` holds the event

@@ -75,23 +75,24 @@ absl::Status StreamSequencer::Admit(const BusRecord& record, const Apply& apply)
     Unreadable(record, "not an event");
     return absl::OkStatus();
   }
-  return AdmitEvent(e, record.value, apply);
+  return AdmitEvent(e, record.value, e.stream_id(), apply);
 }
 
-absl::Status StreamSequencer::AdmitEvent(const v1::EventEnvelope& e, std::string_view bytes, const Apply& apply) {
-  if (e.stream_id().empty() || e.stream_version() == 0) {
+absl::Status StreamSequencer::AdmitEvent(const v1::EventEnvelope& e, std::string_view bytes, const std::string& stream,
+                                         const Apply& apply) {
+  if (stream.empty() || e.stream_version() == 0) {
     logging::Error(absl::StrCat("mappa: an event of no stream (event id ", e.event_id(), "); skipped"));
     ++stats_->unreadable;
     return absl::OkStatus();
   }
-  ASSIGN_OR_RETURN(v1::AppliedVersion * applied, Stream(e.stream_id()));
+  ASSIGN_OR_RETURN(v1::AppliedVersion * applied, Stream(stream));
   if (e.stream_version() <= applied->version()) {
     ++stats_->duplicates;
     return absl::OkStatus();
   }
   // An earlier version of this stream has not arrived. Applying out of order would make
   // the missing event look like a duplicate when it comes, so this one waits.
-  if (e.stream_version() > applied->version() + 1) return Park(e, bytes, applied);
+  if (e.stream_version() > applied->version() + 1) return Park(e, bytes, stream, applied);
 
   RETURN_IF_ERROR(apply(e, bytes));
   applied->set_version(e.stream_version());
@@ -99,9 +100,9 @@ absl::Status StreamSequencer::AdmitEvent(const v1::EventEnvelope& e, std::string
   if (applied->parked() == 0) return absl::OkStatus();  // the usual case: nothing waits
 
   // The gap this event closes, and every held successor it releases.
-  txn_->Delete(GapKey(e.stream_id(), e.stream_version()));
+  txn_->Delete(GapKey(stream, e.stream_version()));
   for (uint64_t next = e.stream_version() + 1;; ++next) {
-    const std::string key = ParkedKey(e.stream_id(), next);
+    const std::string key = ParkedKey(stream, next);
     ASSIGN_OR_RETURN(std::optional<std::string> bytes, txn_->Get(key));
     if (!bytes.has_value()) break;
     v1::EventEnvelope successor;
@@ -116,15 +117,16 @@ absl::Status StreamSequencer::AdmitEvent(const v1::EventEnvelope& e, std::string
   if (applied->parked() == 0) return absl::OkStatus();
   // Later events still wait, now for the next missing version: the first held shows it.
   uint64_t seen = 0;
-  RETURN_IF_ERROR(txn_->Scan(NamedPrefix(prefix::kParked, e.stream_id()), "", [&](std::string_view key, std::string_view) {
+  RETURN_IF_ERROR(txn_->Scan(NamedPrefix(prefix::kParked, stream), "", [&](std::string_view key, std::string_view) {
     seen = DecodeBigEndian64(key.substr(key.size() - 8));
     return false;
   }));
-  return ReportGap(e.stream_id(), *applied, seen);
+  return ReportGap(stream, *applied, seen);
 }
 
-absl::Status StreamSequencer::Park(const v1::EventEnvelope& e, std::string_view bytes, v1::AppliedVersion* applied) {
-  const std::string key = ParkedKey(e.stream_id(), e.stream_version());
+absl::Status StreamSequencer::Park(const v1::EventEnvelope& e, std::string_view bytes, const std::string& stream,
+                                   v1::AppliedVersion* applied) {
+  const std::string key = ParkedKey(stream, e.stream_version());
   ASSIGN_OR_RETURN(std::optional<std::string> already, txn_->Get(key));
   if (already.has_value()) {
     ++stats_->duplicates;
@@ -133,7 +135,7 @@ absl::Status StreamSequencer::Park(const v1::EventEnvelope& e, std::string_view 
   txn_->Put(key, bytes);
   applied->set_parked(applied->parked() + 1);
   ++stats_->parked;
-  return ReportGap(e.stream_id(), *applied, e.stream_version());
+  return ReportGap(stream, *applied, e.stream_version());
 }
 
 absl::Status StreamSequencer::ReportGap(const std::string& stream, const v1::AppliedVersion& applied, uint64_t seen) {

@@ -51,10 +51,12 @@ class StreamSequencer {
   // The parts of Admit, for a caller that reads the record itself (the projector opens
   // sealed events first): `record`'s position counts as consumed; `record` is reported
   // and skipped as unreadable (`why`); event `e`, `bytes` as it is to be kept, is admitted
-  // in its stream's order.
+  // in the order of its stream, which the bus carried as `stream` (its stored name, a
+  // pseudonym: sealed or opened, an event keeps its place).
   void Consumed(const BusRecord& record);
   void Unreadable(const BusRecord& record, absl::string_view why);
-  absl::Status AdmitEvent(const safeguard::v1::EventEnvelope& e, std::string_view bytes, const Apply& apply);
+  absl::Status AdmitEvent(const safeguard::v1::EventEnvelope& e, std::string_view bytes, const std::string& stream,
+                          const Apply& apply);
 
   // Writes the streams' versions and the consumed positions into the transaction.
   void Finish();
@@ -71,7 +73,7 @@ class StreamSequencer {
  private:
   absl::StatusOr<safeguard::v1::AppliedVersion*> Stream(const std::string& stream_id);
   // Holds `e` (bytes `bytes`) until its turn; reports the gap before it once.
-  absl::Status Park(const safeguard::v1::EventEnvelope& e, std::string_view bytes,
+  absl::Status Park(const safeguard::v1::EventEnvelope& e, std::string_view bytes, const std::string& stream,
                     safeguard::v1::AppliedVersion* applied);
   // Reports the version `stream` now waits for, if any of its events are held.
   absl::Status ReportGap(const std::string& stream, const safeguard::v1::AppliedVersion& applied, uint64_t seen);

@@ -131,6 +131,14 @@ absl::Status PersonFolder::Apply(const std::string& record, const v1::EventEnvel
   return absl::OkStatus();
 }
 
+absl::Status PersonFolder::Refold(const std::string& record) {
+  if (mode_ == Mode::kFileOnly) return absl::OkStatus();  // every picture is folded once the filing ends
+  ASSIGN_OR_RETURN(const Person person, identity_->PersonOf(record));
+  ASSIGN_OR_RETURN(Picture * p, Load(person.key));
+  p->refold = true;
+  return absl::OkStatus();
+}
+
 absl::StatusOr<PictureChanges> PersonFolder::Flush(const Reshaped& reshaped) {
   PictureChanges changes;
   std::map<std::string, std::vector<std::string>> records_of;

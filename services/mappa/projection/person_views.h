@@ -55,6 +55,10 @@ class PersonFolder {
   // picture (kFold).
   absl::Status Apply(const std::string& record, const safeguard::v1::EventEnvelope& e, std::string_view bytes);
 
+  // Erasure (ingest/erasure.h): events were taken out of `record`; its person's picture
+  // is folded again at Flush from what is left (and goes, when nothing is).
+  absl::Status Refold(const std::string& record);
+
   // Adds `e` to `record`'s timeline without making it one of its facts.
   void Mention(const std::string& record, const safeguard::v1::EventEnvelope& e, std::string_view bytes) {
     events_.Mention(record, e, bytes);

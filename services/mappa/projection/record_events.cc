@@ -86,6 +86,48 @@ void RecordEventsWriter::Mention(const std::string& record, const v1::EventEnvel
   txn_->PutUnread(NamedPrefix(prefix::kTimeline, record) + TimelinePlace(e), item.SerializeAsString());
 }
 
+absl::StatusOr<std::vector<v1::EventEnvelope>> UnfileAgencyEvents(Transaction* txn, const std::string& record,
+                                                                  v1::Agency agency) {
+  std::vector<v1::EventEnvelope> removed;
+  bool others = false;
+  absl::Status parsed;
+  const std::string p = NamedPrefix(prefix::kEvent, record);
+  std::vector<std::string> keys;
+  RETURN_IF_ERROR(txn->Scan(p, "", [&](std::string_view key, std::string_view value) {
+    v1::EventEnvelope e;
+    if (!e.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+      parsed = absl::DataLossError("stored event is unreadable");
+      return false;
+    }
+    if (e.agency() != agency) {
+      others = true;
+      return true;
+    }
+    keys.emplace_back(key);
+    removed.push_back(std::move(e));
+    return true;
+  }));
+  RETURN_IF_ERROR(parsed);
+  for (const std::string& key : keys) txn->Delete(key);
+  const std::string timeline = NamedPrefix(prefix::kTimeline, record);
+  if (!others) {
+    // Nothing of the record is left: its timeline goes whole, with what mentioned it.
+    std::vector<std::string> entries;
+    RETURN_IF_ERROR(txn->Scan(timeline, "", [&](std::string_view key, std::string_view) {
+      entries.emplace_back(key);
+      return true;
+    }));
+    for (const std::string& key : entries) txn->Delete(key);
+  }
+  for (const v1::EventEnvelope& e : removed) {
+    txn->Delete(timeline + TimelinePlace(e));
+    if (e.has_fact_corrected()) {
+      txn->Delete(CorrectionsKey(record, e.fact_corrected().corrected_event_id()) + RecordedOrderKey(e));
+    }
+  }
+  return removed;
+}
+
 absl::StatusOr<std::vector<v1::EventEnvelope>> EventsOf(const StateReader& state,
                                                         const std::vector<std::string>& records) {
   // Each record's events come in recorded order; several records' are merged by it.

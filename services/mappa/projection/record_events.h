@@ -31,6 +31,13 @@ class RecordEventsWriter {
   Transaction* const txn_;
 };
 
+// Erasure (ingest/erasure.h): takes every event of `agency` filed under `record` out of
+// its events, its timeline and its corrections' notes, in `txn`; returns them. When no
+// event of the record is left, its timeline goes whole (what mentioned it too).
+absl::StatusOr<std::vector<safeguard::v1::EventEnvelope>> UnfileAgencyEvents(Transaction* txn,
+                                                                            const std::string& record,
+                                                                            safeguard::v1::Agency agency);
+
 // Every event of `records`, in recorded order (the order their pictures fold them in).
 absl::StatusOr<std::vector<safeguard::v1::EventEnvelope>> EventsOf(const StateReader& state,
                                                                    const std::vector<std::string>& records);

@@ -9,11 +9,13 @@
 #include "absl/strings/str_join.h"
 #include "google/protobuf/reflection.h"
 #include "common/enum_name.h"
+#include "common/security/access_policy.h"
 #include "common/status_macros.h"
 #include "common/validation.h"
 #include "services/mappa/alerts/alert_rules.h"
 #include "services/mappa/identity/identity_index.h"
 #include "services/mappa/identity/match.h"
+#include "services/mappa/ingest/erasure.h"
 #include "services/mappa/projection/person_views.h"
 #include "services/mappa/projection/record_events.h"
 #include "services/mappa/projection/risk_projection.h"
@@ -87,13 +89,25 @@ struct Found {
   std::string reference;
   std::optional<v1::RiskView> view;  // nullopt: no one is held under the reference
   std::vector<std::string> children_consulted;
+  std::vector<v1::RecordRestriction> restricted;  // restrictions on the person's records
 };
+
+// Refused: a restricted record of the person's, and who may read it.
+absl::Status Restricted(const std::vector<v1::RecordRestriction>& restrictions) {
+  const v1::RecordRestriction& r = restrictions.front();
+  const std::string agency = security::AgencyName(r.agency());
+  return absl::PermissionDeniedError(absl::StrCat(agency, "'s record of this person is ", r.notice(), " (decision ",
+                                                  r.decision_id(), "): only ", agency,
+                                                  "'s data protection officer may read it, through ", agency));
+}
 
 absl::StatusOr<Found> FindPicture(const StateReader& state, const v1::SubjectRef& subject, absl::CivilDay today) {
   Found found;
   ASSIGN_OR_RETURN(found.reference, LookupReference(subject, "subject"));
   ASSIGN_OR_RETURN(std::optional<Person> person, FindPerson(state, found.reference));
   if (!person.has_value()) return found;
+  ASSIGN_OR_RETURN(found.restricted, RestrictionsOf(state, person->records));
+  if (!found.restricted.empty()) return found;  // nothing of them is read
   ASSIGN_OR_RETURN(found.view, PersonFacts(state, person->key));
   if (!found.view.has_value()) return found;
   v1::RiskView& view = *found.view;
@@ -130,6 +144,18 @@ std::vector<Consultation> Consulted(const Found& found, const std::string& view)
 
 absl::Status NotHeld(const std::string& reference) {
   return absl::NotFoundError(absl::StrCat("no subject is known as ", reference));
+}
+
+// Not held: and if an agency erased what it held under `reference`, when and why.
+absl::StatusOr<absl::Status> NotHeldOrErased(const StateReader& state, const crypto::KeyVault* vault,
+                                             const std::string& reference) {
+  ASSIGN_OR_RETURN(const std::vector<v1::DataProtectionNotice> erased, ErasuresOf(state, vault, {reference}));
+  if (erased.empty()) return NotHeld(reference);
+  std::vector<std::string> said;
+  for (const v1::DataProtectionNotice& n : erased) {
+    said.push_back(absl::StrCat(security::AgencyName(n.agency()), "'s record was ", n.notice()));
+  }
+  return absl::NotFoundError(absl::StrCat("no subject is known as ", reference, ": ", absl::StrJoin(said, "; ")));
 }
 
 
@@ -177,15 +203,23 @@ absl::StatusOr<RecordedAnswer<v1::RiskView>> PersonReads::Answer(const v1::GetRi
   CheckPurpose(request.purpose(), &problems);
   RETURN_IF_ERROR(problems.status());
   const absl::CivilDay today = DayOf(clock_());
-  ASSIGN_OR_RETURN(Found found, FindPicture(state_->Read(), request.subject(), today));
+  const Snapshot snapshot = state_->Read();
+  ASSIGN_OR_RETURN(Found found, FindPicture(snapshot, request.subject(), today));
   RecordedAnswer<v1::RiskView> recorded;
   recorded.purpose = request.purpose();
   recorded.consulted = Consulted(found, kRiskView);
+  if (!found.restricted.empty()) {
+    recorded.answer = Restricted(found.restricted);
+    return recorded;
+  }
   if (!found.view.has_value()) {
-    recorded.answer = NotHeld(found.reference);
+    ASSIGN_OR_RETURN(recorded.answer, NotHeldOrErased(snapshot, vault_, found.reference));
     return recorded;
   }
   v1::RiskView& view = *found.view;
+  ASSIGN_OR_RETURN(std::vector<v1::DataProtectionNotice> erased,
+                   ErasuresOf(snapshot, vault_, {view.linked_records().begin(), view.linked_records().end()}));
+  for (v1::DataProtectionNotice& n : erased) *view.add_data_protection() = std::move(n);
   for (v1::Alert& alert : ComputeAlerts(view)) *view.add_alerts() = std::move(alert);
   ShortenLongLists(&view);
   recorded.answer = std::move(view);
@@ -218,8 +252,12 @@ absl::StatusOr<RecordedAnswer<v1::RiskViewSectionPage>> PersonReads::Answer(
   recorded.purpose = request.purpose();
   recorded.consulted = Consulted(found, view_name);
   if (request.section() != v1::CHILDREN_IN_CONTACT && recorded.consulted.size() > 1) recorded.consulted.resize(1);
+  if (!found.restricted.empty()) {
+    recorded.answer = Restricted(found.restricted);
+    return recorded;
+  }
   if (!found.view.has_value()) {
-    recorded.answer = NotHeld(found.reference);
+    ASSIGN_OR_RETURN(recorded.answer, NotHeldOrErased(snapshot, vault_, found.reference));
     return recorded;
   }
   // A list the stored picture holds only the newest of is folded again whole, from the
@@ -259,8 +297,14 @@ absl::StatusOr<RecordedAnswer<v1::GetTimelineResponse>> PersonReads::Answer(cons
   recorded.purpose = request.purpose();
   ASSIGN_OR_RETURN(std::optional<Person> person, FindPerson(snapshot, reference));
   if (!person.has_value()) {
-    recorded.answer = NotHeld(reference);
+    ASSIGN_OR_RETURN(recorded.answer, NotHeldOrErased(snapshot, vault_, reference));
     recorded.consulted = {Consultation{.view = kTimeline, .subjects = {reference}}};
+    return recorded;
+  }
+  ASSIGN_OR_RETURN(const std::vector<v1::RecordRestriction> restricted, RestrictionsOf(snapshot, person->records));
+  if (!restricted.empty()) {
+    recorded.answer = Restricted(restricted);
+    recorded.consulted = {Consultation{.view = kTimeline, .subjects = person->records}};
     return recorded;
   }
   recorded.answer = TimelineOf(snapshot, person->records, *page_size, request.page_token());
@@ -339,9 +383,19 @@ absl::StatusOr<RecordedAnswer<v1::FindPersonResponse>> PersonReads::Answer(const
       c->add_linked_records(record);
       consulted.subjects.push_back(record);
     }
+    c->set_record_key(r.record);
+    ASSIGN_OR_RETURN(const std::vector<v1::RecordRestriction> restricted, RestrictionsOf(snapshot, person.records));
+    if (!restricted.empty()) {
+      // Listed, so that no one concludes there is no record; nothing of it shown.
+      for (const v1::RecordRestriction& x : restricted) {
+        v1::DataProtectionNotice* n = c->add_data_protection();
+        n->set_agency(x.agency());
+        n->set_notice(x.notice());
+      }
+      continue;
+    }
     ASSIGN_OR_RETURN(std::optional<v1::IdentityRecord> known, RecordIdentityOf(snapshot, r.record));
     if (known.has_value()) *c->mutable_identity() = known->identity();
-    c->set_record_key(r.record);
     *c->mutable_match() = r.score;
   }
   RecordedAnswer<v1::FindPersonResponse> recorded;

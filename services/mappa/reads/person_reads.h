@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/access/access_log.h"
+#include "common/crypto/key_vault.h"
 #include "common/grpc/caller.h"
 #include "common/grpc/serve.h"
 #include "common/time_util.h"
@@ -25,16 +26,21 @@ inline constexpr uint32_t kMaxSectionPage = 100;
 
 class PersonReads {
  public:
-  // `state` and `access` must outlive this object.
-  PersonReads(const MappaState* state, AccessLog* access, Clock clock = SystemClock())
-      : state_(state), access_(access), clock_(std::move(clock)) {}
+  // `state`, `access` and `vault` must outlive this object. `vault` (nullptr: none) names
+  // the data keys whose destruction tells a reader what was erased.
+  PersonReads(const MappaState* state, AccessLog* access, Clock clock = SystemClock(),
+              const crypto::KeyVault* vault = nullptr)
+      : state_(state), access_(access), clock_(std::move(clock)), vault_(vault) {}
 
   // The person's picture with its computed fields as of today, including, for each child
   // in current contact, that child's open child protection plans from the child's own
   // record, every identity link touching the person's records, and the alerts that hold.
   // Long lists are shortened to their most recent entries (RiskView.shortened_sections).
   // kInvalidArgument naming the field for a missing subject reference or purpose;
-  // kNotFound for an unknown subject.
+  // kNotFound for an unknown subject, saying what an agency erased of them if it did;
+  // kPermissionDenied when an agency restricted one of the person's records (only its
+  // data protection officer reads it, through the agency). The same holds for the
+  // section and timeline reads; FindPerson lists a restricted person by keys alone.
   void Handle(const safeguard::v1::GetRiskViewRequest& request, const CallContext& call,
               Reply<safeguard::v1::RiskView> reply);
   absl::StatusOr<RecordedAnswer<safeguard::v1::RiskView>> Answer(const safeguard::v1::GetRiskViewRequest& request);
@@ -65,6 +71,7 @@ class PersonReads {
   const MappaState* const state_;
   AccessLog* const access_;
   const Clock clock_;
+  const crypto::KeyVault* const vault_;
 };
 
 // Shortens `view`'s long lists to their most recent entries, at most

@@ -19,6 +19,12 @@ namespace safeguard::mappa {
 // rest do: the picture judged no longer holds them.)
 void IndexIdentifiers(Transaction* txn, const std::string& record, const safeguard::v1::EventEnvelope& e);
 
+// Takes `record` out from under the identifiers only `removed` (its events erased)
+// notified, and not `remaining` (its events kept).
+void UnindexIdentifiers(Transaction* txn, const std::string& record,
+                        const std::vector<safeguard::v1::EventEnvelope>& removed,
+                        const std::vector<safeguard::v1::EventEnvelope>& remaining);
+
 // The records any of whose notifications listed the identifier with key `key`
 // (online_identifier.h).
 absl::StatusOr<std::vector<std::string>> RecordsWithIdentifier(const StateReader& state, const std::string& key);

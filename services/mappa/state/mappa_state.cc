@@ -8,6 +8,7 @@
 #include "common/status_macros.h"
 #include "common/store/rocksdb_options.h"
 #include "common/store/storage_health.h"
+#include "common/time_util.h"
 #include "services/mappa/state/prefixes.h"
 
 namespace safeguard::mappa {
@@ -19,7 +20,9 @@ namespace {
 // 6: disclosure cases say who is still owed their outcome; a household's other adults.
 // 7: corrections of facts (each noted by the fact it corrects); identity candidates scored
 //    over blocks of records' profiles (the name index gone).
-constexpr char kLayout[] = "7";
+// 8: streams sequenced by their stored (pseudonymous) names; each record's data keys
+//    indexed, for erasure; restrictions kept by record.
+constexpr char kLayout[] = "8";
 
 absl::StatusOr<std::string> LayoutOf(rocksdb::DB* db) {
   std::string layout;
@@ -47,6 +50,12 @@ absl::StatusOr<std::unique_ptr<MappaState>> MappaState::OpenReadOnly(const std::
 absl::StatusOr<std::unique_ptr<MappaState>> MappaState::Open(Options options) {
   rocksdb::Options db_options = DatabaseOptions(options.path);
   db_options.statistics = options.statistics;
+  // The state's keys name records (a PNC id, a case reference), and the MANIFEST keeps the
+  // first and last key of every table file it ever listed until it is rolled over: rolled
+  // at every change of files, it lists only the files that are (each roll writes the
+  // files' list again: a few hundred bytes a file, once per flush or compaction). Purge
+  // relies on it (below).
+  db_options.max_manifest_file_size = 1;
   if (options.env != nullptr) db_options.env = options.env;
   auto open = [&]() -> absl::StatusOr<std::unique_ptr<rocksdb::DB>> {
     rocksdb::DB* raw = nullptr;
@@ -85,6 +94,22 @@ absl::Status MappaState::Commit(Transaction& txn) {
   rocksdb::WriteOptions options;
   options.disableWAL = bulk_load_;
   return FromRocksDb(db_->Write(options, txn.batch()), "apply events to mappa state");
+}
+
+absl::Status MappaState::Purge() {
+  rocksdb::FlushOptions wait;
+  wait.wait = true;
+  RETURN_IF_ERROR(FromRocksDb(db_->Flush(wait), "flush mappa state after an erasure"));
+  rocksdb::CompactRangeOptions all;
+  all.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  RETURN_IF_ERROR(FromRocksDb(db_->CompactRange(all, nullptr, nullptr), "compact mappa state after an erasure"));
+  // One more change of files, so that the MANIFEST is rolled over once more, now listing
+  // only the files the compaction left: the previous one still names the files it
+  // replaced, by their first and last keys.
+  rocksdb::WriteOptions options;
+  RETURN_IF_ERROR(FromRocksDb(db_->Put(options, prefix::kPurged, FormatTimestamp(ToProtoTimestamp(absl::Now()))),
+                              "note an erasure's purge of mappa state"));
+  return FromRocksDb(db_->Flush(wait), "flush mappa state after an erasure's purge");
 }
 
 absl::Status MappaState::SetBulkLoad(bool on) {

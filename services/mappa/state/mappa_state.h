@@ -53,6 +53,12 @@ class MappaState {
   // that nothing written without the log can be lost behind what is written with it.
   absl::Status SetBulkLoad(bool on);
 
+  // After an erasure's commit: the memtables flushed (so the write-ahead logs holding
+  // what was erased are done with and deleted) and every table file rewritten without
+  // what was deleted, so that no file of the state holds it any more. Takes as long as a
+  // full compaction of the state; erasure is rare.
+  absl::Status Purge();
+
   const std::string& path() const { return path_; }
 
  private:

@@ -7,16 +7,24 @@ namespace safeguard::mappa::prefix {
 
 // state/mappa_state: the layout's version; state in another layout is rebuilt.
 inline constexpr char kFormat[] = "~format";
+// state/mappa_state: when the state was last purged of what an erasure deleted.
+inline constexpr char kPurged[] = "~purged";
 
-// ingest/stream_sequencer: exactly once, in order.
+// ingest/stream_sequencer: exactly once, in order. Streams by their stored names
+// (pseudonyms, "police/~<32 hex>"), so that nothing here names a person.
 inline constexpr char kPosition[] = "p";  // topic \0 partition -> next offset to consume
-inline constexpr char kApplied[] = "a";   // stream id -> last applied version, events parked
-inline constexpr char kParked[] = "q";    // stream id \0 version -> event held for its turn
-inline constexpr char kGap[] = "g";       // stream id \0 expected version -> GapReport
+inline constexpr char kApplied[] = "a";   // stored stream id -> last applied version, events parked
+inline constexpr char kParked[] = "q";    // stored stream id \0 version -> event held for its turn
+inline constexpr char kGap[] = "g";       // stored stream id \0 expected version -> GapReport
 
 // ingest/sealed_events: the agencies' data keys, and events waiting for theirs.
 inline constexpr char kDataKey[] = "Z";      // key id -> DataKeyRecord (wrapped; or destroyed)
 inline constexpr char kAwaitingKey[] = "W";  // key id \0 topic \0 partition offset -> the event as carried
+
+// ingest/erasure: which records each data key opened events of (what an erasure drops),
+// and the restrictions in force.
+inline constexpr char kKeyRecords[] = "Y";    // key id \0 record -> ""
+inline constexpr char kRestricted[] = "U";    // record -> RecordRestrictions
 
 // projection/record_events: each record's events.
 inline constexpr char kEvent[] = "e";     // record \0 recorded order -> the event as stored

@@ -29,8 +29,15 @@ class RecordReaderTest : public ::testing::Test {
     ASSERT_THAT(bus, IsOk());
     bus_ = std::move(bus).value();
     access_ = std::make_unique<AccessLog>(bus_.get(), "audit.access");
+    auto protection = DataProtection::Open({.store = store_.get(),
+                                            .vault = testing::TestVault().get(),
+                                            .agency = safeguard::v1::AGENCY_POLICE,
+                                            .stream_prefix = "police",
+                                            .keying = SubjectKeying::kPolice});
+    ASSERT_THAT(protection, IsOk());
+    protection_ = std::move(protection).value();
     reader_ = std::make_unique<RecordReader>(store_.get(), "police", SubjectKeying::kPolice, "police.Record",
-                                             access_.get(), SystemClock());
+                                             access_.get(), protection_.get(), SystemClock());
   }
 
   // Appends `n` events to the stream the police file `key` under, one at a time.
@@ -63,6 +70,7 @@ class RecordReaderTest : public ::testing::Test {
   std::unique_ptr<EventStore> store_;
   std::unique_ptr<RocksDbEventBus> bus_;
   std::unique_ptr<AccessLog> access_;
+  std::unique_ptr<DataProtection> protection_;
   std::unique_ptr<RecordReader> reader_;
 };
 

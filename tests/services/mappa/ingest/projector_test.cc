@@ -11,6 +11,7 @@
 #include "services/mappa/projection/risk_projection.h"
 #include "tests/testing/events.h"
 #include "tests/testing/failing_fs.h"
+#include "tests/testing/file_search.h"
 #include "tests/testing/mappa_test_state.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -32,6 +33,24 @@ class ProjectorTest : public ::testing::Test {
   void SetUp() override { store_ = std::make_unique<testing::MappaTestState>(dir_.path()); }
   void Reopen() { store_->Reopen(); }
   // Wraps events as records at the next offsets of police.events.
+  // `e` sealed as police-service seals it, under its subject's data key (made the first
+  // time): keys_ holds each key made, with its record.
+  EventEnvelope Seal(EventEnvelope e) {
+    const std::string key_id = crypto::DataKeyIdFor(*testing::TestVault(), e);
+    if (!keys_.contains(key_id)) keys_.emplace(key_id, *ring_.Create(key_id, AGENCY_POLICE, absl::Now()));
+    EXPECT_THAT(crypto::SealEvent(*testing::TestVault(), key_id, keys_.at(key_id).key, &e), IsOk());
+    return e;
+  }
+  // A data key's record as the police keys topic carries it.
+  BusRecord KeyRecord(const v1::DataKeyRecord& record) {
+    BusRecord r;
+    r.topic = kPoliceKeysTopic;
+    r.offset = next_key_offset_++;
+    r.key = record.key_id();
+    r.value = record.SerializeAsString();
+    return r;
+  }
+
   std::vector<BusRecord> Records(const std::vector<EventEnvelope>& events) {
     std::vector<BusRecord> out;
     for (const auto& e : events) {
@@ -48,6 +67,9 @@ class ProjectorTest : public ::testing::Test {
   TempDir dir_;
   std::unique_ptr<testing::MappaTestState> store_;
   EventFactory f_;
+  crypto::KeyRing ring_{testing::TestVault().get()};
+  std::map<std::string, crypto::KeyRing::NewKey> keys_;
+  int64_t next_key_offset_ = 0;
   int64_t next_offset_ = 0;
 };
 
@@ -73,26 +95,8 @@ TEST_F(ProjectorTest, AppliesEventsAndStoresPositionInTheSameWrite) {
 // and is applied when the key comes; one whose key was destroyed keeps its place in its
 // stream and nothing else; one altered on the bus is skipped and reported.
 TEST_F(ProjectorTest, ASealedEventWaitsForItsKeyAndOneWhoseKeyIsDestroyedKeepsOnlyItsPlace) {
-  const crypto::KeyVault& vault = *testing::TestVault();
-  crypto::KeyRing ring(&vault);
-  std::map<std::string, crypto::KeyRing::NewKey> keys;
-  auto seal = [&](EventEnvelope e) {
-    const std::string key_id = crypto::DataKeyIdFor(vault, e);
-    if (!keys.contains(key_id)) keys.emplace(key_id, *ring.Create(key_id, AGENCY_POLICE, absl::Now()));
-    EXPECT_THAT(crypto::SealEvent(vault, key_id, keys.at(key_id).key, &e), IsOk());
-    return e;
-  };
-  int64_t key_offset = 0;
-  auto key_record = [&](const v1::DataKeyRecord& record) {
-    BusRecord r;
-    r.topic = kPoliceKeysTopic;
-    r.offset = key_offset++;
-    r.key = record.key_id();
-    r.value = record.SerializeAsString();
-    return r;
-  };
-  const EventEnvelope first = seal(f_.Conviction(kPnc, CHILD_SEXUAL));
-  const EventEnvelope second = seal(f_.Intelligence(kPnc, "2024-03-03"));
+  const EventEnvelope first = Seal(f_.Conviction(kPnc, CHILD_SEXUAL));
+  const EventEnvelope second = Seal(f_.Intelligence(kPnc, "2024-03-03"));
   auto waiting = store_->ApplyRecords(Records({first}));
   ASSERT_THAT(waiting, IsOk());
   EXPECT_EQ(waiting->applied, 0u);
@@ -102,7 +106,7 @@ TEST_F(ProjectorTest, ASealedEventWaitsForItsKeyAndOneWhoseKeyIsDestroyedKeepsOn
   EXPECT_THAT(SealedEvents::EventsAwaitingKeys(store_->state()->Read()), IsOkAndHolds(1u));
   Reopen();
 
-  auto released = store_->ApplyRecords({key_record(keys.begin()->second.record)});
+  auto released = store_->ApplyRecords({KeyRecord(keys_.begin()->second.record)});
   ASSERT_THAT(released, IsOk());
   EXPECT_EQ(released->applied, 1u);
   EXPECT_THAT(SealedEvents::EventsAwaitingKeys(store_->state()->Read()), IsOkAndHolds(0u));
@@ -115,7 +119,7 @@ TEST_F(ProjectorTest, ASealedEventWaitsForItsKeyAndOneWhoseKeyIsDestroyedKeepsOn
   EXPECT_EQ(view->events_applied(), 2u);
 
   // Altered on the bus: it does not open, and is skipped, reported, never applied.
-  EventEnvelope altered = seal(f_.Intelligence(kPnc, "2024-04-04"));
+  EventEnvelope altered = Seal(f_.Intelligence(kPnc, "2024-04-04"));
   (*altered.mutable_sealed()->mutable_ciphertext())[20] ^= 1;
   auto skipped = store_->ApplyRecords(Records({altered}));
   ASSERT_THAT(skipped, IsOk());
@@ -123,15 +127,69 @@ TEST_F(ProjectorTest, ASealedEventWaitsForItsKeyAndOneWhoseKeyIsDestroyedKeepsOn
 
   // Another subject's key, destroyed before their event is read: the event counts in its
   // stream, and nothing of it is applied.
-  const EventEnvelope erased = seal(f_.Conviction("2020/0054321Y", CHILD_SEXUAL));
-  v1::DataKeyRecord destroyed = keys.at(erased.sealed().key_id()).record;
+  const EventEnvelope erased = Seal(f_.Conviction("2020/0054321Y", CHILD_SEXUAL));
+  v1::DataKeyRecord destroyed = keys_.at(erased.sealed().key_id()).record;
   destroyed.clear_wrapped();
   destroyed.mutable_destroyed()->set_basis("DPA 2018 s.47(3)");
-  ASSERT_THAT(store_->ApplyRecords({key_record(destroyed)}), IsOk());
+  ASSERT_THAT(store_->ApplyRecords({KeyRecord(destroyed)}), IsOk());
   auto gone = store_->ApplyRecords(Records({erased}));
   ASSERT_THAT(gone, IsOk());
   EXPECT_EQ(gone->applied, 1u) << "its place in its stream";
   EXPECT_THAT(store_->GetPersonView("pnc:2020/0054321Y"), StatusIs(absl::StatusCode::kNotFound));
+}
+
+// An erasure reaching mappa-service: the destroyed key's record comes after the
+// subject's events were applied, and one of their events is held for an earlier one that
+// has not come. Everything the key opened goes from the state (the picture, the timeline,
+// the identity index, the online identifier, the key's index), the held event is sealed
+// again where it waits, and when the missing event comes (sealed, its key gone) the
+// stream moves on past both without opening either. Another subject's picture is as it
+// was, and no file of the state holds the erased subject's PNC id.
+TEST_F(ProjectorTest, ADestroyedKeyTakesWhatItOpenedOutOfTheStateAndSealsWhatWaits) {
+  constexpr char kErased[] = "2020/0054321Y";
+  const EventEnvelope a1 = Seal(f_.Conviction(kErased, CHILD_SEXUAL));
+  const EventEnvelope a2 = Seal(f_.Notification(kErased, "2024-02-01", "2025-02-01"));
+  const EventEnvelope a3 = f_.Intelligence(kErased, "2024-03-03");  // comes last
+  const EventEnvelope a4 = Seal(f_.Intelligence(kErased, "2024-04-04"));
+  const EventEnvelope b1 = Seal(f_.Conviction(kPnc, CHILD_SEXUAL));
+  std::vector<BusRecord> key_records;
+  for (const auto& [id, key] : keys_) key_records.push_back(KeyRecord(key.record));
+  ASSERT_THAT(store_->ApplyRecords(key_records), IsOk());
+  auto applied = store_->ApplyRecords(Records({a1, a2, a4, b1}));
+  ASSERT_THAT(applied, IsOk());
+  EXPECT_EQ(applied->applied, 3u);
+  EXPECT_EQ(applied->parked, 1u) << "the fourth waits for the third";
+  ASSERT_THAT(store_->GetPersonView(absl::StrCat("pnc:", kErased)), IsOk());
+  auto other = store_->GetPersonView(absl::StrCat("pnc:", kPnc));
+  ASSERT_THAT(other, IsOk());
+  const std::string other_before = other->SerializeAsString();
+
+  v1::DataKeyRecord destroyed = keys_.at(a1.sealed().key_id()).record;
+  destroyed.clear_wrapped();
+  destroyed.mutable_destroyed()->set_basis("a court order");
+  destroyed.mutable_destroyed()->set_decision_id("decision-1");
+  ASSERT_THAT(store_->ApplyRecords({KeyRecord(destroyed)}), IsOk());
+  EXPECT_THAT(store_->GetPersonView(absl::StrCat("pnc:", kErased)), StatusIs(absl::StatusCode::kNotFound));
+  auto timeline = store_->GetTimeline(absl::StrCat("pnc:", kErased), 100, "");
+  ASSERT_THAT(timeline, IsOk());
+  EXPECT_EQ(timeline->entries_size(), 0);
+  other = store_->GetPersonView(absl::StrCat("pnc:", kPnc));
+  ASSERT_THAT(other, IsOk());
+  EXPECT_EQ(other->SerializeAsString(), other_before);
+
+  // The missing third comes, sealed under the destroyed key: the stream moves past it and
+  // the fourth, and nothing is opened.
+  auto moved = store_->ApplyRecords(Records({Seal(a3)}));
+  ASSERT_THAT(moved, IsOk());
+  EXPECT_EQ(moved->applied, 2u);
+  EXPECT_EQ(moved->released, 1u);
+  EXPECT_THAT(store_->GetPersonView(absl::StrCat("pnc:", kErased)), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(StreamSequencer::EventsWaiting(store_->state()->Read()), IsOkAndHolds(0u));
+
+  store_.reset();  // every file closed
+  const testing::FileSearch search = testing::SearchFiles(dir_.path(), {kErased, "0054321Y"});
+  EXPECT_THAT(search.found, ::testing::IsEmpty());
+  EXPECT_GE(search.tables, 1u);
 }
 
 TEST_F(ProjectorTest, RedeliveredEventsAreAppliedOnce) {

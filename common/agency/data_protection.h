@@ -1,0 +1,106 @@
+// An agency's data protection decisions (docs/security.md, "Erasure and restriction"):
+// its data protection officer erases or restricts a subject's personal data, or lifts a
+// restriction, and each decision is an event on the agency's stream
+// "<agency>/data-protection" (common/privacy/decisions.h).
+//
+// An erasure destroys every data key the agency holds for the references given
+// (EventStore::DestroyKey): the subject's events stay in the log, sealed, and nothing can
+// open them again; the destroyed keys' records travel on the keys topic, and
+// mappa-service drops the data from its views when it reads them. A decision recorded
+// before a crash whose keys were not yet destroyed is carried out when the service next
+// starts. A restriction hides the subject from every read of the agency's record but the
+// officer's own (DataProtectionService.GetRecord); the restrictions in force are kept in
+// memory, read back from the decisions stream at start.
+//
+// Decisions are carried out one at a time on the component's own thread, so that two
+// cannot race between their checks and their appends, and no gRPC thread waits on the
+// flush and compaction an erasure makes. Thread-safe.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/agency/command_validation.h"
+#include "common/agency/data_protection_validation.h"
+#include "common/grpc/caller.h"
+#include "common/grpc/serve.h"
+#include "common/store/event_store.h"
+#include "common/time_util.h"
+#include "safeguard/v1/data_protection_service.pb.h"
+
+namespace safeguard::crypto {
+class KeyVault;
+}
+
+namespace safeguard::agency {
+
+class DataProtection {
+ public:
+  struct Options {
+    EventStore* store = nullptr;              // must outlive this object
+    const crypto::KeyVault* vault = nullptr;  // names the data keys; must outlive this object
+    safeguard::v1::Agency agency = safeguard::v1::AGENCY_UNSPECIFIED;
+    std::string stream_prefix;                // the agency's streams: "<stream_prefix>/<subject key>"
+    SubjectKeying keying = SubjectKeying::kPolice;
+    Clock clock = SystemClock();
+  };
+
+  using Kind = DecisionKind;
+
+  // A restriction in force.
+  struct Restriction {
+    std::string basis;  // its label, e.g. "DPA 2018 s.47(3)"
+    absl::Time since;
+    std::string decision_id;
+  };
+
+  // What holds for a subject, by the keys the agency files them under.
+  struct SubjectState {
+    std::optional<Restriction> restriction;             // any of the keys restricted
+    std::optional<safeguard::v1::KeyDestruction> erased;  // any of the keys destroyed
+  };
+
+  // Reads the decisions back, and destroys the keys of any erasure not yet carried out.
+  static absl::StatusOr<std::unique_ptr<DataProtection>> Open(Options options);
+  // Carries out the decisions already queued, then stops.
+  ~DataProtection();
+
+  // Records a decision of `kind`: kInvalidArgument naming each bad field (all at once);
+  // kPermissionDenied for a caller of another agency; kNotFound when the agency holds no
+  // data key for the references; kFailedPrecondition when the subject is erased already,
+  // restricted already (a restriction), or not restricted (a lift). `reply` runs once the
+  // decision is durable and carried out, on the component's thread.
+  void Decide(Kind kind, const safeguard::v1::DataProtectionRequest& request, const CallContext& call,
+              Reply<safeguard::v1::CommandResult> reply);
+
+  // The state of the subject filed under `subject_keys`. Thread-safe.
+  absl::StatusOr<SubjectState> StateOf(const std::vector<std::string>& subject_keys) const;
+
+ private:
+  explicit DataProtection(Options options);
+  absl::StatusOr<safeguard::v1::CommandResult> Carry(Kind kind, const safeguard::v1::DataProtectionRequest& request,
+                                                     const CallContext& call);
+  // Applies decision event `e` to what is in force; for an erasure, destroys its keys.
+  absl::Status Apply(const safeguard::v1::EventEnvelope& e);
+  void Work();
+
+  const Options options_;
+  const std::string stream_id_;
+
+  mutable std::mutex mu_;
+  std::map<std::string, Restriction> restricted_;  // by data key id
+  std::deque<std::function<void()>> queue_;
+  bool stopping_ = false;
+  std::condition_variable wake_;
+  std::thread worker_;
+};
+}  // namespace safeguard::agency

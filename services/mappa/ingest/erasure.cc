@@ -1,0 +1,176 @@
+#include "services/mappa/ingest/erasure.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/crypto/sealing.h"
+#include "common/keys.h"
+#include "common/logging.h"
+#include "common/privacy/decisions.h"
+#include "common/status_macros.h"
+#include "common/time_util.h"
+#include "services/mappa/alerts/alert_folder.h"
+#include "services/mappa/projection/record_events.h"
+#include "services/mappa/screening/identifier_index.h"
+#include "services/mappa/state/prefixes.h"
+
+namespace safeguard::mappa {
+namespace {
+
+namespace v1 = safeguard::v1;
+
+std::string KeyRecordsPrefix(const std::string& key_id) { return NamedPrefix(prefix::kKeyRecords, key_id); }
+std::string RestrictedKey(const std::string& record) { return prefix::kRestricted + record; }
+
+// `e` with nothing personal left (the fields SealEvent seals): its place in its stream,
+// and that its key is gone.
+v1::EventEnvelope Resealed(const v1::EventEnvelope& e, const std::string& key_id) {
+  v1::EventEnvelope sealed = e;
+  sealed.clear_subject();
+  sealed.clear_subject_key();
+  sealed.clear_stream_id();
+  sealed.clear_payload();
+  sealed.mutable_sealed()->set_key_id(key_id);
+  return sealed;
+}
+
+constexpr v1::Agency kAgencies[] = {v1::AGENCY_POLICE, v1::AGENCY_PROBATION, v1::AGENCY_CHILDRENS_SERVICES,
+                                    v1::AGENCY_MAPPA};
+
+}  // namespace
+
+void DataProtectionFolder::Filed(const std::string& record, const v1::EventEnvelope& e) {
+  if (vault_ == nullptr) return;
+  txn_->Put(KeyRecordsPrefix(crypto::DataKeyIdFor(*vault_, e)) + record, "");
+}
+
+absl::StatusOr<std::vector<std::string>> DataProtectionFolder::RecordsOf(const std::string& key_id) const {
+  std::vector<std::string> records;
+  const std::string p = KeyRecordsPrefix(key_id);
+  RETURN_IF_ERROR(txn_->Scan(p, "", [&](std::string_view key, std::string_view) {
+    records.emplace_back(key.substr(p.size()));
+    return true;
+  }));
+  return records;
+}
+
+absl::Status DataProtectionFolder::Erase(const v1::DataKeyRecord& key) {
+  ++erasures_;
+  ASSIGN_OR_RETURN(const std::vector<std::string> records, RecordsOf(key.key_id()));
+  for (const std::string& record : records) {
+    ASSIGN_OR_RETURN(const std::vector<v1::EventEnvelope> removed, UnfileAgencyEvents(txn_, record, key.agency()));
+    ASSIGN_OR_RETURN(const std::vector<v1::EventEnvelope> remaining, EventsOf(*txn_, {record}));
+    UnindexIdentifiers(txn_, record, removed, remaining);
+    RETURN_IF_ERROR(identity_->Rederive(record));
+    RETURN_IF_ERROR(persons_->Refold(record));
+    RETURN_IF_ERROR(UpdateRestrictions(record, [&](v1::RecordRestrictions* r) {
+      auto* all = r->mutable_restrictions();
+      all->erase(std::remove_if(all->begin(), all->end(),
+                                [&](const v1::RecordRestriction& x) { return x.key_id() == key.key_id(); }),
+                 all->end());
+    }));
+    for (const v1::EventEnvelope& e : removed) erased_events_.insert(e.event_id());
+    if (remaining.empty() && erased_records_.insert(record).second) wholly_erased_.emplace_back(record, key.destroyed());
+    txn_->Delete(KeyRecordsPrefix(key.key_id()) + record);
+  }
+  RETURN_IF_ERROR(SealParked(key.key_id(), key.agency()));
+  logging::Info(absl::StrCat("mappa: erased what data key ", key.key_id(), " sealed (", records.size(),
+                             " record(s)), decision ", key.destroyed().decision_id()));
+  return absl::OkStatus();
+}
+
+absl::Status DataProtectionFolder::SealParked(const std::string& key_id, v1::Agency agency) {
+  if (vault_ == nullptr) return absl::OkStatus();
+  std::vector<std::pair<std::string, std::string>> resealed;
+  absl::Status parsed;
+  RETURN_IF_ERROR(txn_->Scan(prefix::kParked, "", [&](std::string_view key, std::string_view value) {
+    v1::EventEnvelope e;
+    if (!e.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+      parsed = absl::DataLossError("parked event is unreadable");
+      return false;
+    }
+    if (e.agency() == agency && !crypto::IsSealed(e) && crypto::DataKeyIdFor(*vault_, e) == key_id) {
+      resealed.emplace_back(std::string(key), Resealed(e, key_id).SerializeAsString());
+    }
+    return true;
+  }));
+  RETURN_IF_ERROR(parsed);
+  for (const auto& [key, value] : resealed) txn_->Put(key, value);
+  return absl::OkStatus();
+}
+
+absl::Status DataProtectionFolder::UpdateRestrictions(
+    const std::string& record, const std::function<void(v1::RecordRestrictions*)>& update) {
+  ASSIGN_OR_RETURN(std::optional<v1::RecordRestrictions> stored,
+                   GetMessage<v1::RecordRestrictions>(*txn_, RestrictedKey(record), "restrictions"));
+  v1::RecordRestrictions r = stored.value_or(v1::RecordRestrictions());
+  update(&r);
+  if (r.restrictions_size() == 0) {
+    if (stored.has_value()) txn_->Delete(RestrictedKey(record));
+  } else {
+    txn_->Put(RestrictedKey(record), r.SerializeAsString());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DataProtectionFolder::Decide(const v1::EventEnvelope& e) {
+  const v1::DataProtectionDecision* decision = privacy::DecisionOf(e);
+  if (decision == nullptr || e.has_erasure_decided()) return absl::OkStatus();
+  const std::string notice =
+      privacy::RestrictedUnder(privacy::BasisLabel(decision->basis()), FromProtoTimestamp(e.recorded_at()));
+  for (const std::string& key_id : decision->key_ids()) {
+    ASSIGN_OR_RETURN(const std::vector<std::string> records, RecordsOf(key_id));
+    for (const std::string& record : records) {
+      RETURN_IF_ERROR(UpdateRestrictions(record, [&](v1::RecordRestrictions* r) {
+        auto* all = r->mutable_restrictions();
+        all->erase(std::remove_if(all->begin(), all->end(),
+                                  [&](const v1::RecordRestriction& x) { return x.key_id() == key_id; }),
+                   all->end());
+        if (!e.has_restriction_decided()) return;
+        v1::RecordRestriction* added = r->add_restrictions();
+        added->set_agency(e.agency());
+        added->set_key_id(key_id);
+        added->set_notice(notice);
+        added->set_decision_id(e.event_id());
+      }));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DataProtectionFolder::Flush() {
+  if (erasures_ == 0) return absl::OkStatus();
+  return ForgetAlertChanges(txn_, erased_records_, erased_events_);
+}
+
+absl::StatusOr<std::vector<v1::RecordRestriction>> RestrictionsOf(const StateReader& state,
+                                                                 const std::vector<std::string>& records) {
+  std::vector<v1::RecordRestriction> out;
+  for (const std::string& record : records) {
+    ASSIGN_OR_RETURN(std::optional<v1::RecordRestrictions> r,
+                     GetMessage<v1::RecordRestrictions>(state, RestrictedKey(record), "restrictions"));
+    if (!r.has_value()) continue;
+    for (v1::RecordRestriction& x : *r->mutable_restrictions()) out.push_back(std::move(x));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::DataProtectionNotice>> ErasuresOf(const StateReader& state,
+                                                                const crypto::KeyVault* vault,
+                                                                const std::vector<std::string>& records) {
+  std::vector<v1::DataProtectionNotice> out;
+  if (vault == nullptr) return out;
+  for (const std::string& record : records) {
+    for (v1::Agency agency : kAgencies) {
+      ASSIGN_OR_RETURN(std::optional<v1::DataKeyRecord> key,
+                       GetMessage<v1::DataKeyRecord>(state, prefix::kDataKey + crypto::DataKeyId(*vault, agency, record),
+                                                     "data key"));
+      if (!key.has_value() || !key->has_destroyed()) continue;
+      v1::DataProtectionNotice* notice = &out.emplace_back();
+      notice->set_agency(agency);
+      notice->set_record_key(record);
+      notice->set_notice(privacy::ErasedUnder(key->destroyed().basis(), FromProtoTimestamp(key->destroyed().at())));
+    }
+  }
+  return out;
+}
+
+}  // namespace safeguard::mappa

@@ -1,0 +1,99 @@
+// The agencies' data protection decisions, as mappa-service carries them out
+// (docs/security.md, "Erasure and restriction").
+//
+// Erasure: when an agency destroys a subject's data key, the destroyed key's record comes
+// on its keys topic. Everything mappa-service opened with that key goes from its state:
+// the events themselves, from each record they were filed under (the index of which
+// records each key opened events of is kept for this), their timeline entries and
+// corrections' notes, the online identifiers only they notified, what the identity index
+// derived from them (references, profile, blocks, links nothing else holds up), the
+// pictures folded from them (folded again from what is left, or gone), and the history
+// of alert changes about the record or raised by those events. Events parked under the
+// key are sealed again in place. After the batch is committed, the state's table files
+// are compacted (MappaState::Purge), so no file of it holds what was erased.
+//
+// Restriction: an agency's restriction of a record's data (an event on its topic) is kept
+// by record; reads of a person any of whose records is restricted are refused through
+// mappa-service (the agency's data protection officer reads the agency's own record).
+//
+// Works in one batch's transaction; not thread-safe.
+#pragma once
+
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/crypto/key_vault.h"
+#include "safeguard/v1/envelope.pb.h"
+#include "safeguard/v1/keys.pb.h"
+#include "safeguard/v1/mappa_service.pb.h"
+#include "safeguard/v1/mappa_state.pb.h"
+#include "services/mappa/identity/identity_index.h"
+#include "services/mappa/projection/person_views.h"
+#include "services/mappa/state/state_reader.h"
+#include "services/mappa/state/transaction.h"
+
+namespace safeguard::mappa {
+
+class DataProtectionFolder {
+ public:
+  // `vault` (nullptr: events come unsealed, and nothing is indexed by key) names the data
+  // keys. All must outlive the folder.
+  DataProtectionFolder(Transaction* txn, const crypto::KeyVault* vault, IdentityFolder* identity,
+                       PersonFolder* persons)
+      : txn_(txn), vault_(vault), identity_(identity), persons_(persons) {}
+
+  // Notes that `e`, filed under `record`, was opened with its agency's data key for it.
+  void Filed(const std::string& record, const safeguard::v1::EventEnvelope& e);
+
+  // Key `key` was destroyed: drops what it sealed (above).
+  absl::Status Erase(const safeguard::v1::DataKeyRecord& key);
+
+  // An agency's decision `e` (privacy::DecisionOf): a restriction or its lifting is kept
+  // by record; an erasure is carried out by its keys' records, when they come.
+  absl::Status Decide(const safeguard::v1::EventEnvelope& e);
+
+  // After the pictures and alerts are flushed: the alert history of what was erased.
+  absl::Status Flush();
+
+  // Whether this batch erased anything (then the state is purged once committed).
+  bool erased() const { return erasures_ > 0; }
+  // The records this batch left nothing of, each with the destruction that erased it.
+  const std::vector<std::pair<std::string, safeguard::v1::KeyDestruction>>& wholly_erased() const {
+    return wholly_erased_;
+  }
+
+ private:
+  // The records key `key_id` opened events of.
+  absl::StatusOr<std::vector<std::string>> RecordsOf(const std::string& key_id) const;
+  // Events parked under `key_id` sealed again in place.
+  absl::Status SealParked(const std::string& key_id, safeguard::v1::Agency agency);
+  // Keeps `record`'s restrictions as `update` leaves them.
+  absl::Status UpdateRestrictions(const std::string& record,
+                                  const std::function<void(safeguard::v1::RecordRestrictions*)>& update);
+
+  Transaction* const txn_;
+  const crypto::KeyVault* const vault_;
+  IdentityFolder* const identity_;
+  PersonFolder* const persons_;
+  size_t erasures_ = 0;
+  std::set<std::string> erased_records_;  // records nothing is left of
+  std::vector<std::pair<std::string, safeguard::v1::KeyDestruction>> wholly_erased_;
+  std::set<std::string> erased_events_;   // event ids
+};
+
+// --- Reads, of a snapshot or a transaction ---
+
+// The restrictions in force on any of `records`.
+absl::StatusOr<std::vector<safeguard::v1::RecordRestriction>> RestrictionsOf(const StateReader& state,
+                                                                           const std::vector<std::string>& records);
+
+// What any agency erased of the records (or references) `records`: one notice per record
+// and agency whose data key for it was destroyed. Empty without a vault.
+absl::StatusOr<std::vector<safeguard::v1::DataProtectionNotice>> ErasuresOf(const StateReader& state,
+                                                                          const crypto::KeyVault* vault,
+                                                                          const std::vector<std::string>& records);
+
+}  // namespace safeguard::mappa

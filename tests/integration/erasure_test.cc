@@ -1,0 +1,273 @@
+// Erasure and restriction as data protection decisions (docs/security.md, "Erasure and
+// restriction"): the police's data protection officer erases or restricts a subject over
+// real gRPC with mutual TLS; police-service destroys the subject's data keys; mappa-service
+// drops what they sealed from its views; every reader is told what was erased, when and
+// under what basis; and nothing of the subject is left in any file of any store or bus.
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "common/time_util.h"
+#include "safeguard/v1/data_protection_service.grpc.pb.h"
+#include "safeguard/v1/mappa_service.grpc.pb.h"
+#include "safeguard/v1/police_service.grpc.pb.h"
+#include "services/safeguardd/all_in_one.h"
+#include "tests/testing/file_search.h"
+#include "tests/testing/police_requests.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+#include "tests/testing/test_pki.h"
+#include "tests/testing/test_vault.h"
+
+namespace safeguard {
+namespace {
+
+using namespace safeguard::v1;
+using safeguard::testing::IsOk;
+using safeguard::testing::TempDir;
+using ::testing::HasSubstr;
+
+// The subject erased: a name, date of birth, PNC id, address and email no one else has.
+constexpr char kErasedPnc[] = "2011/0045123K";
+constexpr char kErasedGiven[] = "Quillon";
+constexpr char kErasedFamily[] = "Zebedee-Farthingale";
+constexpr char kErasedBorn[] = "1961-07-19";
+constexpr char kErasedStreet[] = "7 Wrenfold Close";
+constexpr char kErasedEmail[] = "quillon@example.org";
+// Everyone else: the default test subject.
+constexpr char kOtherPnc[] = "2019/0012345X";
+
+class ErasureTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto system = AllInOneSystem::Start(
+        AllInOneOptions{.data_dir = dir_.path(), .security = pki_.Server(), .vault = testing::TestVault()});
+    ASSERT_THAT(system, IsOk());
+    system_ = std::move(system).value();
+    police_ = pki_.Stub<PoliceService>(system_->police_address(), "police-officer", "officer-7");
+    mappa_ = pki_.Stub<MappaService>(system_->mappa_address(), "mappa-coordinator", "chair-3");
+    dpo_ = pki_.Stub<DataProtectionService>(system_->police_address(), "police-data-protection", "dpo-1");
+  }
+
+  static std::unique_ptr<grpc::ClientContext> Context() {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    return ctx;
+  }
+
+  static Purpose Why() {
+    Purpose p;
+    p.set_code(RISK_MANAGEMENT);
+    p.set_detail("MAPPA level 2 review, meeting M-42");
+    return p;
+  }
+
+  static GetRiskViewRequest ViewRequest(const std::string& pnc) {
+    GetRiskViewRequest r;
+    r.mutable_subject()->set_pnc_id(pnc);
+    *r.mutable_purpose() = Why();
+    return r;
+  }
+
+  static GetAgencyRecordRequest RecordRequest(const std::string& pnc) {
+    GetAgencyRecordRequest r;
+    r.mutable_subject()->set_pnc_id(pnc);
+    *r.mutable_purpose() = Why();
+    return r;
+  }
+
+  // A search for the erased subject by name and date of birth.
+  static FindPersonRequest FindErased() {
+    FindPersonRequest find;
+    find.mutable_subject()->set_given_name(kErasedGiven);
+    find.mutable_subject()->set_family_name(kErasedFamily);
+    find.mutable_subject()->set_date_of_birth(kErasedBorn);
+    *find.mutable_purpose() = Why();
+    return find;
+  }
+
+  static DataProtectionRequest Decision(const std::string& command_id, const std::string& pnc,
+                                        DataProtectionBasis basis, const std::string& approved_by = "dpo-2") {
+    DataProtectionRequest r;
+    r.set_command_id(command_id);
+    r.mutable_subject()->set_pnc_id(pnc);
+    r.set_basis(basis);
+    r.set_reason("Order of the Crown Court, case T20260117, to erase the record");
+    r.set_approved_by(approved_by);
+    return r;
+  }
+
+  // Records the erased subject's conviction and register notification.
+  void RecordErasedSubject() {
+    RecordConvictionRequest conviction = testing::ValidConviction("cmd-erased-conviction", kErasedPnc);
+    SubjectRef* s = conviction.mutable_header()->mutable_subject();
+    s->set_given_name(kErasedGiven);
+    s->set_family_name(kErasedFamily);
+    s->set_date_of_birth(kErasedBorn);
+    RecordRegisterNotificationRequest notification = testing::ValidNotification("cmd-erased-notification", kErasedPnc);
+    *notification.mutable_header()->mutable_subject() = *s;
+    notification.mutable_notification()->mutable_addresses(0)->set_line1(kErasedStreet);
+    notification.mutable_notification()->mutable_online_identifiers(0)->set_value(kErasedEmail);
+    CommandResult r;
+    ASSERT_TRUE(police_->RecordConviction(Context().get(), conviction, &r).ok());
+    ASSERT_TRUE(police_->RecordRegisterNotification(Context().get(), notification, &r).ok());
+  }
+
+  // Polls the view until it has applied `events` events (bounded: 10 s).
+  RiskView AwaitView(const std::string& pnc, uint64_t events) {
+    RiskView view;
+    for (const absl::Time end = absl::Now() + absl::Seconds(10); absl::Now() < end;) {
+      view.Clear();
+      grpc::Status st = mappa_->GetRiskView(Context().get(), ViewRequest(pnc), &view);
+      if (st.ok() && view.events_applied() >= events) return view;
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    ADD_FAILURE() << "view of " << pnc << " did not reach " << events << " events";
+    return view;
+  }
+
+  // Polls GetRiskView until it answers `code` (bounded: 10 s); its status.
+  grpc::Status AwaitViewStatus(const std::string& pnc, grpc::StatusCode code) {
+    grpc::Status st;
+    for (const absl::Time end = absl::Now() + absl::Seconds(10); absl::Now() < end;) {
+      RiskView view;
+      st = mappa_->GetRiskView(Context().get(), ViewRequest(pnc), &view);
+      if (st.error_code() == code) return st;
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    ADD_FAILURE() << "the view of " << pnc << " did not come to answer " << code << "; last: " << st.error_message();
+    return st;
+  }
+
+  testing::TestPki& pki_ = testing::TestPki::Get();
+  TempDir dir_;
+  std::unique_ptr<AllInOneSystem> system_;
+  std::unique_ptr<PoliceService::Stub> police_;
+  std::unique_ptr<MappaService::Stub> mappa_;
+  std::unique_ptr<DataProtectionService::Stub> dpo_;
+};
+
+// The issue's defect: nothing could be erased. Now the police's data protection officer
+// erases a subject; police-service and mappa-service both answer that the record was
+// erased, when and under what basis; no new fact about them is accepted; the other
+// subject's picture is byte for byte as it was; and no file the system holds (each
+// agency's store, mappa-service's state, the bus: write-ahead logs and table files)
+// holds the subject's name, date of birth, PNC id, address or email any more.
+TEST_F(ErasureTest, AnErasureLeavesNothingOfTheSubjectAnywhereAndEveryReaderIsToldWhenAndWhy) {
+  RecordErasedSubject();
+  CommandResult r;
+  ASSERT_TRUE(police_->RecordConviction(Context().get(), testing::ValidConviction("cmd-other", kOtherPnc), &r).ok());
+  RiskView erased_before = AwaitView(kErasedPnc, 2);
+  ASSERT_EQ(erased_before.convictions_size(), 1);
+  const RiskView other_before = AwaitView(kOtherPnc, 1);
+
+  CommandResult decision;
+  grpc::Status erased = dpo_->RecordErasure(Context().get(), Decision("cmd-erase-1", kErasedPnc, ERASURE_COURT_ORDER),
+                                            &decision);
+  ASSERT_TRUE(erased.ok()) << erased.error_message();
+  const std::string today = FormatIsoDate(DayOf(absl::Now()));
+
+  // police-service: the record is erased, and says so.
+  AgencyRecord record;
+  grpc::Status read = police_->GetRecord(Context().get(), RecordRequest(kErasedPnc), &record);
+  EXPECT_EQ(read.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(read.error_message(), HasSubstr("erased under a court order on " + today));
+  // mappa-service: the same, once it has read the destroyed key's record.
+  grpc::Status view = AwaitViewStatus(kErasedPnc, grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(view.error_message(), HasSubstr("police's record was erased under a court order on " + today));
+  FindPersonResponse found;
+  ASSERT_TRUE(mappa_->FindPerson(Context().get(), FindErased(), &found).ok());
+  for (const PersonCandidate& c : found.candidates()) EXPECT_NE(c.record_key(), std::string("pnc:") + kErasedPnc);
+
+  // Nothing more is recorded under the destroyed key.
+  grpc::Status more = police_->RecordConviction(
+      Context().get(), testing::ValidConviction("cmd-erased-again", kErasedPnc), &r);
+  EXPECT_EQ(more.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << more.error_message();
+  // The decision sent again is the same decision; a second one is refused, saying why.
+  CommandResult again;
+  ASSERT_TRUE(dpo_->RecordErasure(Context().get(), Decision("cmd-erase-1", kErasedPnc, ERASURE_COURT_ORDER), &again).ok());
+  EXPECT_TRUE(again.idempotent_replay());
+  EXPECT_EQ(again.event_id(), decision.event_id());
+  grpc::Status twice = dpo_->RecordErasure(
+      Context().get(), Decision("cmd-erase-2", kErasedPnc, ERASURE_COURT_ORDER), &again);
+  EXPECT_EQ(twice.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(twice.error_message(), HasSubstr("erased under a court order on " + today));
+
+  // Everyone else's picture is as it was.
+  RiskView other_after = AwaitView(kOtherPnc, 1);
+  EXPECT_EQ(other_after.SerializeAsString(), other_before.SerializeAsString());
+
+  // Nothing of the subject is left in any file.
+  system_.reset();
+  const testing::FileSearch search = testing::SearchFiles(
+      dir_.path(), {kErasedPnc, kErasedGiven, kErasedFamily, kErasedBorn, kErasedStreet, kErasedEmail});
+  EXPECT_THAT(search.found, ::testing::IsEmpty());
+  EXPECT_GT(search.files, 10u);
+  EXPECT_GE(search.tables, 2u) << "the stores' table files, read record by record";
+}
+
+// Who may decide, and what a decision must say: each bad field named, and nothing changed.
+TEST_F(ErasureTest, OnlyTheAgencysOwnDataProtectionOfficerDecidesAndEveryFieldIsChecked) {
+  RecordErasedSubject();
+  CommandResult r;
+  // Not a data protection officer: the access policy refuses.
+  auto officer = pki_.Stub<DataProtectionService>(system_->police_address(), "police-officer", "officer-7");
+  EXPECT_EQ(officer->RecordErasure(Context().get(), Decision("cmd-decision-0001", kErasedPnc, ERASURE_COURT_ORDER), &r).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  // Another agency's officer: police-service refuses.
+  auto probation_dpo = pki_.Stub<DataProtectionService>(system_->police_address(), "probation-data-protection", "pdpo-1");
+  grpc::Status other = probation_dpo->RecordErasure(Context().get(), Decision("cmd-decision-0002", kErasedPnc, ERASURE_COURT_ORDER), &r);
+  EXPECT_EQ(other.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(other.error_message(), HasSubstr("only police's data protection officers"));
+  // Approved by the officer themself, a restriction's basis, no reason: all named at once.
+  DataProtectionRequest bad = Decision("cmd-decision-0003", kErasedPnc, RESTRICTION_EVIDENCE, "dpo-1");
+  bad.clear_reason();
+  grpc::Status refused = dpo_->RecordErasure(Context().get(), bad, &r);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(refused.error_message(), HasSubstr("approved_by"));
+  EXPECT_THAT(refused.error_message(), HasSubstr("basis"));
+  EXPECT_THAT(refused.error_message(), HasSubstr("reason"));
+  // No one held: nothing to erase.
+  EXPECT_EQ(dpo_->RecordErasure(Context().get(), Decision("cmd-decision-0004", "2001/0000001A", ERASURE_COURT_ORDER), &r).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  // None of it changed anything.
+  AgencyRecord record;
+  ASSERT_TRUE(police_->GetRecord(Context().get(), RecordRequest(kErasedPnc), &record).ok());
+  EXPECT_EQ(record.events_size(), 2);
+}
+
+// A restriction hides the record from every read but the data protection officer's, at
+// police-service and at mappa-service (where the person is still listed by FindPerson, so
+// no one concludes there is no record); lifted, it is read as before.
+TEST_F(ErasureTest, ARestrictedRecordIsReadOnlyByTheDataProtectionOfficerUntilLifted) {
+  RecordErasedSubject();
+  AwaitView(kErasedPnc, 2);
+  CommandResult r;
+  ASSERT_TRUE(dpo_->RecordRestriction(Context().get(), Decision("cmd-restrict-0001", kErasedPnc, RESTRICTION_ACCURACY_CONTESTED),
+                                      &r).ok());
+  AgencyRecord record;
+  grpc::Status officer = police_->GetRecord(Context().get(), RecordRequest(kErasedPnc), &record);
+  EXPECT_EQ(officer.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(officer.error_message(), HasSubstr("restricted under DPA 2018 s.47(3) since"));
+  ASSERT_TRUE(dpo_->GetRecord(Context().get(), RecordRequest(kErasedPnc), &record).ok());
+  EXPECT_EQ(record.events_size(), 2);
+  grpc::Status view = AwaitViewStatus(kErasedPnc, grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(view.error_message(), HasSubstr("police's record of this person is restricted under DPA 2018 s.47(3)"));
+  FindPersonResponse found;
+  ASSERT_TRUE(mappa_->FindPerson(Context().get(), FindErased(), &found).ok());
+  ASSERT_EQ(found.candidates_size(), 1);
+  EXPECT_FALSE(found.candidates(0).has_identity());
+  ASSERT_EQ(found.candidates(0).data_protection_size(), 1);
+  EXPECT_THAT(found.candidates(0).data_protection(0).notice(), HasSubstr("restricted under"));
+  // Restricting it again is refused; lifting it (twice: the second refused) restores it.
+  EXPECT_EQ(dpo_->RecordRestriction(Context().get(), Decision("cmd-restrict-0002", kErasedPnc, RESTRICTION_EVIDENCE), &r).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  ASSERT_TRUE(dpo_->LiftRestriction(Context().get(), Decision("cmd-restrict-0003", kErasedPnc, RESTRICTION_ACCURACY_CONTESTED), &r).ok());
+  EXPECT_EQ(dpo_->LiftRestriction(Context().get(), Decision("cmd-restrict-0004", kErasedPnc, RESTRICTION_ACCURACY_CONTESTED), &r).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_TRUE(police_->GetRecord(Context().get(), RecordRequest(kErasedPnc), &record).ok());
+  AwaitViewStatus(kErasedPnc, grpc::StatusCode::OK);
+}
+
+}  // namespace
+}  // namespace safeguard
