@@ -33,6 +33,9 @@ absl::StatusOr<std::unique_ptr<AgencyNode>> AgencyNode::Start(AgencyNodeOptions 
                                                             .agency = options.agency,
                                                             .stream_prefix = options.store_name,
                                                             .keying = options.keying,
+                                                            .record_view = options.record_view,
+                                                            .access = node->access_.get(),
+                                                            .retention = options.retention,
                                                             .clock = options.clock}));
   node->services_ = make_services(AgencyParts{.store = node->log_->store(),
                                               .access = node->access_.get(),
@@ -65,6 +68,7 @@ void AgencyNode::Stop() { log_->Stop(); }
 absl::Status AgencyNode::ReportStatus(safeguard::v1::ServiceStatus* status) {
   status->add_services(service_name_);
   log_->ReportStatus(status);
+  *status->mutable_reviews() = protection_->Reviews();
   return absl::OkStatus();
 }
 

@@ -32,6 +32,7 @@ struct AgencyNodeOptions {
   safeguard::v1::Agency agency = safeguard::v1::AGENCY_UNSPECIFIED;  // whose records it keeps
   SubjectKeying keying = SubjectKeying::kPolice;  // which references it files people under
   std::string record_view;   // its record's name in access records, e.g. "police.Record"
+  privacy::RetentionRules retention = privacy::RetentionRules::Defaults();  // its review rules
   std::string topic;         // where the relay publishes
   std::string keys_topic;    // where the records of its data keys are published
   const crypto::KeyVault* vault = nullptr;  // the deployment's key vault; must outlive the node

@@ -12,6 +12,13 @@
 // officer's own (DataProtectionService.GetRecord); the restrictions in force are kept in
 // memory, read back from the decisions stream at start.
 //
+// Review and retention (common/privacy/retention.h): every record of the agency's (its
+// record of one subject, under one data key) has a review date its rules give from what
+// it holds. The schedule is folded from the agency's log, incrementally, on the
+// component's thread: at start (in the background), every minute (for the status and its
+// metrics) and before each listing of the queue. A review's outcome is a decision like
+// any other: kept (RetentionReviewed, the next review from then on), restricted or erased.
+//
 // Decisions are carried out one at a time on the component's own thread, so that two
 // cannot race between their checks and their appends, and no gRPC thread waits on the
 // flush and compaction an erasure makes. Thread-safe.
@@ -24,18 +31,22 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/access/access_log.h"
 #include "common/agency/command_validation.h"
 #include "common/agency/data_protection_validation.h"
 #include "common/grpc/caller.h"
 #include "common/grpc/serve.h"
+#include "common/privacy/retention.h"
 #include "common/store/event_store.h"
 #include "common/time_util.h"
 #include "safeguard/v1/data_protection_service.pb.h"
+#include "safeguard/v1/operations.pb.h"
 
 namespace safeguard::crypto {
 class KeyVault;
@@ -51,6 +62,9 @@ class DataProtection {
     safeguard::v1::Agency agency = safeguard::v1::AGENCY_UNSPECIFIED;
     std::string stream_prefix;                // the agency's streams: "<stream_prefix>/<subject key>"
     SubjectKeying keying = SubjectKeying::kPolice;
+    std::string record_view;                  // its record in access records, e.g. "police.Record"
+    AccessLog* access = nullptr;              // records each listing of the review queue
+    privacy::RetentionRules retention = privacy::RetentionRules::Defaults();
     Clock clock = SystemClock();
   };
 
@@ -85,6 +99,15 @@ class DataProtection {
   // The state of the subject filed under `subject_keys`. Thread-safe.
   absl::StatusOr<SubjectState> StateOf(const std::vector<std::string>& subject_keys) const;
 
+  // The review queue (DataProtectionService.ListReviews): kInvalidArgument naming each
+  // bad field; recorded as a consultation of every record listed. `reply` runs on the
+  // component's thread.
+  void ListReviews(const safeguard::v1::ListReviewsRequest& request, const CallContext& call,
+                   Reply<safeguard::v1::ListReviewsResponse> reply);
+
+  // The schedule as last folded (for the status and its metrics). Thread-safe.
+  safeguard::v1::ReviewStatus Reviews() const;
+
  private:
   explicit DataProtection(Options options);
   absl::StatusOr<safeguard::v1::CommandResult> Carry(Kind kind, const safeguard::v1::DataProtectionRequest& request,
@@ -92,6 +115,19 @@ class DataProtection {
   // Applies decision event `e` to what is in force; for an erasure, destroys its keys.
   absl::Status Apply(const safeguard::v1::EventEnvelope& e);
   void Work();
+  // Folds the log's events since the last fold into the schedule, and counts it. On the
+  // component's thread only.
+  absl::Status Refresh();
+  absl::StatusOr<RecordedAnswer<safeguard::v1::ListReviewsResponse>> Queue(
+      const safeguard::v1::ListReviewsRequest& request);
+  // The review date of the record under data key `key_id` were it reviewed on `day`.
+  std::optional<privacy::ReviewDate> ReviewedOn(const std::string& key_id, absl::CivilDay day);
+
+  // One record's place in the schedule.
+  struct Scheduled {
+    privacy::RecordFacts facts;
+    std::set<std::string> subject_keys;
+  };
 
   const Options options_;
   const std::string stream_id_;
@@ -99,6 +135,11 @@ class DataProtection {
   mutable std::mutex mu_;
   std::map<std::string, Restriction> restricted_;  // by data key id
   std::deque<std::function<void()>> queue_;
+  safeguard::v1::ReviewStatus reviews_;  // as last counted
+
+  // The component's thread's alone.
+  std::map<std::string, Scheduled> schedule_;  // by data key id
+  uint64_t folded_to_ = 0;                     // the last log sequence folded into it
   bool stopping_ = false;
   std::condition_variable wake_;
   std::thread worker_;

@@ -22,6 +22,8 @@ class DataProtectionGrpcService final : public safeguard::v1::DataProtectionServ
       : erasure_{protection, DataProtection::Kind::kErasure},
         restriction_{protection, DataProtection::Kind::kRestriction},
         lift_{protection, DataProtection::Kind::kLift},
+        retain_{protection, DataProtection::Kind::kRetain},
+        queue_{protection},
         officer_reads_{agency, RecordReader(store, std::move(stream_prefix), keying, std::move(view), access, protection,
                                             std::move(clock), /*for_officer=*/true)} {}
 
@@ -38,6 +40,15 @@ class DataProtectionGrpcService final : public safeguard::v1::DataProtectionServ
                                             const safeguard::v1::DataProtectionRequest* r,
                                             safeguard::v1::CommandResult* out) override {
     return Serve(ctx, r, out, &lift_);
+  }
+  grpc::ServerUnaryReactor* RecordRetention(grpc::CallbackServerContext* ctx,
+                                            const safeguard::v1::DataProtectionRequest* r,
+                                            safeguard::v1::CommandResult* out) override {
+    return Serve(ctx, r, out, &retain_);
+  }
+  grpc::ServerUnaryReactor* ListReviews(grpc::CallbackServerContext* ctx, const safeguard::v1::ListReviewsRequest* r,
+                                        safeguard::v1::ListReviewsResponse* out) override {
+    return Serve(ctx, r, out, &queue_);
   }
   grpc::ServerUnaryReactor* GetRecord(grpc::CallbackServerContext* ctx, const safeguard::v1::GetAgencyRecordRequest* r,
                                       safeguard::v1::AgencyRecord* out) override {
@@ -69,7 +80,17 @@ class DataProtectionGrpcService final : public safeguard::v1::DataProtectionServ
     }
   };
 
-  Decisions erasure_, restriction_, lift_;
+  // The review queue.
+  struct Reviews {
+    DataProtection* protection;
+    void Handle(const safeguard::v1::ListReviewsRequest& request, const CallContext& call,
+                Reply<safeguard::v1::ListReviewsResponse> reply) {
+      protection->ListReviews(request, call, std::move(reply));
+    }
+  };
+
+  Decisions erasure_, restriction_, lift_, retain_;
+  Reviews queue_;
   OfficerReads officer_reads_;
 };
 

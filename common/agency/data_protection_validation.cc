@@ -1,5 +1,7 @@
 #include "common/agency/data_protection_validation.h"
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/privacy/decisions.h"
 #include "common/status_macros.h"
@@ -23,6 +25,8 @@ const char* DecisionEventName(DecisionKind kind) {
       return "RestrictionDecided";
     case DecisionKind::kLift:
       return "RestrictionLifted";
+    case DecisionKind::kRetain:
+      return "RetentionReviewed";
   }
   return "";
 }
@@ -49,12 +53,25 @@ absl::StatusOr<ValidatedCommand> Validate(const v1::DataProtectionRequest& r, De
       }
       break;
     case Kind::kLift:
-      if (!privacy::IsErasureBasis(r.basis()) && !privacy::IsRestrictionBasis(r.basis())) {
-        problems.Add("basis", "is required: why the restriction ends");
+      if (!privacy::IsRestrictionBasis(r.basis())) {
+        problems.Add("basis", "must be the basis of the restriction lifted (RESTRICTION_...)");
       }
       break;
+    case Kind::kRetain:
+      if (r.basis() != v1::RETAINED_AFTER_REVIEW) problems.Add("basis", "must be RETAINED_AFTER_REVIEW");
+      break;
   }
-  problems.Check(v::RequireText("reason", r.reason(), kReasonMax));
+  // The reason outlives an erasure: it must not name whom it is about.
+  if (problems.Check(v::RequireText("reason", r.reason(), kReasonMax)) && keys.has_value()) {
+    const v1::SubjectRef& s = r.subject();
+    for (const std::string& named : {s.pnc_id(), s.visor_ref(), s.probation_case_ref(), s.childrens_case_id(),
+                                     s.given_name(), s.family_name(), s.date_of_birth()}) {
+      if (named.size() >= 3 && absl::StrContains(absl::AsciiStrToLower(r.reason()), absl::AsciiStrToLower(named))) {
+        problems.Add("reason", "must not name the subject (it is kept after an erasure): it gives " + named);
+        break;
+      }
+    }
+  }
   if (problems.Check(v::RequireText("approved_by", r.approved_by(), v::kNameMax)) &&
       r.approved_by() == caller_user) {
     problems.Add("approved_by", absl::StrCat("must name someone other than the officer recording the decision (",
@@ -66,10 +83,21 @@ absl::StatusOr<ValidatedCommand> Validate(const v1::DataProtectionRequest& r, De
   valid.subject_key = keys->front();
   valid.occurred_on = today;
   valid.event_type = DecisionEventName(kind);
-  v1::DataProtectionDecision* decision = kind == Kind::kErasure ? valid.event.mutable_erasure_decided()->mutable_decision()
-                                         : kind == Kind::kRestriction
-                                             ? valid.event.mutable_restriction_decided()->mutable_decision()
-                                             : valid.event.mutable_restriction_lifted()->mutable_decision();
+  v1::DataProtectionDecision* decision = nullptr;
+  switch (kind) {
+    case Kind::kErasure:
+      decision = valid.event.mutable_erasure_decided()->mutable_decision();
+      break;
+    case Kind::kRestriction:
+      decision = valid.event.mutable_restriction_decided()->mutable_decision();
+      break;
+    case Kind::kLift:
+      decision = valid.event.mutable_restriction_lifted()->mutable_decision();
+      break;
+    case Kind::kRetain:
+      decision = valid.event.mutable_retention_reviewed()->mutable_decision();
+      break;
+  }
   decision->set_basis(r.basis());
   decision->set_reason(r.reason());
   decision->set_approved_by(r.approved_by());

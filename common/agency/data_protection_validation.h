@@ -11,10 +11,10 @@
 
 namespace safeguard::agency {
 
-enum class DecisionKind { kErasure, kRestriction, kLift };
+enum class DecisionKind { kErasure, kRestriction, kLift, kRetain };
 
 // The decision's event type within its agency: "ErasureDecided", "RestrictionDecided",
-// "RestrictionLifted".
+// "RestrictionLifted", "RetentionReviewed".
 const char* DecisionEventName(DecisionKind kind);
 
 namespace data_protection {

@@ -77,11 +77,14 @@ absl::StatusOr<BusConfig> ParseBusConfig(const std::string& text) {
       }
     } else if (disclosure::IsSchemeConfigKey(key)) {
       continue;  // the disclosure scheme's (ParseSchemeConfig)
+    } else if (privacy::RetentionRules::IsRetentionKey(key)) {
+      continue;  // the retention rules' (RetentionRules::Parse)
     } else {
       return where(absl::StrCat("unknown key '", key, "'"));
     }
   }
   ASSIGN_OR_RETURN(config.scheme, disclosure::ParseSchemeConfig(text));
+  ASSIGN_OR_RETURN(config.retention, privacy::RetentionRules::Parse(text));
   return config;
 }
 

@@ -21,6 +21,7 @@
 #include "common/bus/event_bus.h"
 #include "absl/time/time.h"
 #include "common/disclosure/scheme_config.h"
+#include "common/privacy/retention.h"
 
 namespace safeguard {
 
@@ -59,6 +60,8 @@ struct BusConfig {
   // How often each service signs a checkpoint of its log when it has grown
   // (audit.checkpoint_interval, e.g. "10s", "500ms").
   absl::Duration checkpoint_interval = absl::Seconds(10);
+  // The agencies' review and retention rules (retention.*; common/privacy/retention.h).
+  privacy::RetentionRules retention = privacy::RetentionRules::Defaults();
 };
 
 // Parses config file text. kInvalidArgument names the line and key that is wrong.

@@ -27,6 +27,15 @@ void AddStatus(const v1::ServiceStatus& status, Sink& sink) {
                static_cast<double>(status.synced_writes()));
   sink.Gauge("safeguard_outbox_pending_events", "Events committed to the log and not yet confirmed by the bus.", of,
              static_cast<double>(status.outbox_pending()));
+  // An agency service's scheduled reviews of its records (review and retention).
+  if (status.has_reviews()) {
+    sink.Gauge("safeguard_reviews_overdue", "Records of the agency's past their review date.", of,
+               static_cast<double>(status.reviews().overdue()));
+    sink.Gauge("safeguard_reviews_due_soon", "Records of the agency due for review in the next 30 days.", of,
+               static_cast<double>(status.reviews().due_within_30_days()));
+    sink.Gauge("safeguard_reviews_records", "Records of the agency under review rules.", of,
+               static_cast<double>(status.reviews().records()));
+  }
   sink.Counter("safeguard_events_published_total", "Events the outbox relay published to the bus since start.", of,
                static_cast<double>(status.events_published()));
   sink.Counter("safeguard_data_loss_detected_total",

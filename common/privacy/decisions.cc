@@ -29,6 +29,8 @@ std::string BasisLabel(v1::DataProtectionBasis basis) {
       return "a court order";
     case v1::RESTRICTION_REVIEW:
       return "review (pending a further decision)";
+    case v1::RETAINED_AFTER_REVIEW:
+      return "review: still needed (DPA 2018 s.39)";
     default:
       return "an unnamed basis";
   }
@@ -46,6 +48,7 @@ const v1::DataProtectionDecision* DecisionOf(const v1::EventEnvelope& e) {
   if (e.has_erasure_decided()) return &e.erasure_decided().decision();
   if (e.has_restriction_decided()) return &e.restriction_decided().decision();
   if (e.has_restriction_lifted()) return &e.restriction_lifted().decision();
+  if (e.has_retention_reviewed()) return &e.retention_reviewed().decision();
   return nullptr;
 }
 
@@ -53,6 +56,7 @@ v1::DataProtectionDecision* MutableDecisionOf(v1::EventEnvelope* e) {
   if (e->has_erasure_decided()) return e->mutable_erasure_decided()->mutable_decision();
   if (e->has_restriction_decided()) return e->mutable_restriction_decided()->mutable_decision();
   if (e->has_restriction_lifted()) return e->mutable_restriction_lifted()->mutable_decision();
+  if (e->has_retention_reviewed()) return e->mutable_retention_reviewed()->mutable_decision();
   return nullptr;
 }
 

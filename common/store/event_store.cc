@@ -42,6 +42,7 @@ using safeguard::v1::EventEnvelope;
 //   'd' key id         -> DataKeyRecord        the data keys events are sealed under
 //   'q' key id         -> ""                   data keys not yet published (the keys' outbox)
 //   'g' key id \0 stream -> ""                 the streams sealed under each key
+//   'j' key id         -> ""                   a destroyed key whose files are not yet compacted
 //   'h' level index    -> 32-byte hash         Merkle node: the perfect subtree of 2^level
 //                                              events from sequence (index << level) + 1
 constexpr char kLastSequenceKey[] = "mlast_seq";
@@ -95,6 +96,7 @@ std::string StreamVersionKey(const std::string& stream) { return "v" + stream; }
 std::string CommandKey(const std::string& command_id) { return "c" + command_id; }
 std::string DataKeyKey(const std::string& key_id) { return "d" + key_id; }
 std::string KeyOutboxKey(const std::string& key_id) { return "q" + key_id; }
+std::string UncompactedKey(const std::string& key_id) { return "j" + key_id; }
 // The streams sealed under a key: what its destruction deletes the state of.
 std::string KeyStreamKey(const std::string& key_id, const std::string& stored_stream) {
   return absl::StrCat(NamedPrefix("g", key_id), stored_stream);
@@ -993,37 +995,58 @@ absl::Status EventStore::MarkKeysPublished(const std::vector<std::string>& key_i
 }
 
 absl::Status EventStore::DestroyKey(const std::string& key_id, const safeguard::v1::KeyDestruction& destruction) {
-  // No event is sealed under it, nor a read's record, while it goes.
-  std::lock_guard<std::mutex> making_keys(key_mu_);
-  ASSIGN_OR_RETURN(std::optional<safeguard::v1::DataKeyRecord> record, DataKey(key_id));
-  if (!record.has_value()) return absl::NotFoundError(absl::StrCat("this store holds no data key ", key_id));
-  if (record->has_destroyed()) return absl::OkStatus();
-  safeguard::v1::DataKeyRecord destroyed;
-  destroyed.set_key_id(key_id);
-  destroyed.set_agency(record->agency());
-  *destroyed.mutable_created_at() = record->created_at();
-  *destroyed.mutable_destroyed() = destruction;
-  rocksdb::WriteBatch batch;
-  batch.Put(DataKeyKey(key_id), destroyed.SerializeAsString());
-  batch.Put(KeyOutboxKey(key_id), "");
-  std::vector<std::pair<std::string, std::string>> ranges = {{DataKeyKey(key_id), DataKeyKey(key_id) + '\0'}};
+  {
+    // No event is sealed under it, nor a read's record, while it goes.
+    std::lock_guard<std::mutex> making_keys(key_mu_);
+    ASSIGN_OR_RETURN(std::optional<safeguard::v1::DataKeyRecord> record, DataKey(key_id));
+    if (!record.has_value()) return absl::NotFoundError(absl::StrCat("this store holds no data key ", key_id));
+    if (!record->has_destroyed()) {
+      safeguard::v1::DataKeyRecord destroyed;
+      destroyed.set_key_id(key_id);
+      destroyed.set_agency(record->agency());
+      *destroyed.mutable_created_at() = record->created_at();
+      *destroyed.mutable_destroyed() = destruction;
+      rocksdb::WriteBatch batch;
+      batch.Put(DataKeyKey(key_id), destroyed.SerializeAsString());
+      batch.Put(KeyOutboxKey(key_id), "");
+      batch.Put(UncompactedKey(key_id), "");  // until every file is rid of it (below)
+      ASSIGN_OR_RETURN(const auto states, StateRangesUnder(key_id));
+      for (const auto& [begin, end] : states) {
+        RETURN_IF_ERROR(FromRocksDb(batch.DeleteRange(begin, end), "delete an erased stream's state"));
+      }
+      rocksdb::WriteOptions synced;
+      synced.sync = true;
+      RETURN_IF_ERROR(FromRocksDb(db_->Write(synced, &batch), "destroy a data key"));
+      options_.keys->Forget(key_id);
+      if (commit_listener_) commit_listener_();  // the relay publishes that it is destroyed
+    }
+  }
+  return CompactAway(key_id);
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> EventStore::StateRangesUnder(
+    const std::string& key_id) {
+  std::vector<std::pair<std::string, std::string>> ranges;
   const std::string streams = NamedPrefix("g", key_id);
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek(streams); it->Valid() && it->key().starts_with(streams); it->Next()) {
     const std::string state = NamedPrefix("x", it->key().ToStringView().substr(streams.size()));
     std::string end = state;
     end.back() = '\1';
-    RETURN_IF_ERROR(FromRocksDb(batch.DeleteRange(state, end), "delete an erased stream's state"));
-    ranges.emplace_back(state, end);
+    ranges.emplace_back(state, std::move(end));
   }
   RETURN_IF_ERROR(FromRocksDb(it->status(), "find the streams sealed under a key"));
-  rocksdb::WriteOptions synced;
-  synced.sync = true;
-  RETURN_IF_ERROR(FromRocksDb(db_->Write(synced, &batch), "destroy a data key"));
-  options_.keys->Forget(key_id);
-  if (commit_listener_) commit_listener_();  // the relay publishes that it is destroyed
+  return ranges;
+}
+
+absl::Status EventStore::CompactAway(const std::string& key_id) {
+  ASSIGN_OR_RETURN(std::optional<std::string> pending, GetValue(db_.get(), UncompactedKey(key_id), "read a key's compaction"));
+  if (!pending.has_value()) return absl::OkStatus();  // done already
   // Out of every table file: what was written is flushed, then each range rewritten
   // without what was deleted or replaced.
+  using Ranges = std::vector<std::pair<std::string, std::string>>;
+  ASSIGN_OR_RETURN(Ranges ranges, StateRangesUnder(key_id));
+  ranges.emplace_back(DataKeyKey(key_id), DataKeyKey(key_id) + '\0');
   rocksdb::FlushOptions flush;
   flush.wait = true;
   RETURN_IF_ERROR(FromRocksDb(db_->Flush(flush), "flush after destroying a data key"));
@@ -1033,7 +1056,9 @@ absl::Status EventStore::DestroyKey(const std::string& key_id, const safeguard::
     const rocksdb::Slice b(begin), e(end);
     RETURN_IF_ERROR(FromRocksDb(db_->CompactRange(compact, &b, &e), "compact after destroying a data key"));
   }
-  return absl::OkStatus();
+  rocksdb::WriteOptions synced;
+  synced.sync = true;
+  return FromRocksDb(db_->Delete(synced, UncompactedKey(key_id)), "note a destroyed key compacted away");
 }
 
 absl::Status EventStore::AdoptKeys(const std::vector<safeguard::v1::DataKeyRecord>& records) {

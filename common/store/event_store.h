@@ -164,8 +164,8 @@ class EventStore {
   // held them compacted, so that no table file of the store holds the wrapped key or that
   // state any more. The events stay, sealed, in their places in the log and the Merkle tree:
   // read back, they have no payload. A command about the same stream is refused from then
-  // on. kNotFound when the store has no such key; OK, doing nothing, when it is destroyed
-  // already. Thread-safe.
+  // on. kNotFound when the store has no such key. Destroyed already, it finishes what a
+  // crash may have left undone (the flush and compaction), else does nothing. Thread-safe.
   absl::Status DestroyKey(const std::string& key_id, const safeguard::v1::KeyDestruction& destruction);
 
   // Takes back data keys the store lacks: after a restore from a backup, the keys it
@@ -312,6 +312,11 @@ class EventStore {
   std::string first_data_loss() const;
 
  private:
+  // The flush and compaction a destroyed key's record and state are still waiting for, if
+  // any (noted in the write that destroyed it).
+  absl::Status CompactAway(const std::string& key_id);
+  // The key ranges holding the state of every stream sealed under `key_id`.
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> StateRangesUnder(const std::string& key_id);
   struct Pending {
     AppendCommand command;
     AppendDone done;

@@ -4,7 +4,6 @@
 
 #include "common/access/access_log.h"
 #include "common/log/event_log.h"
-#include "common/crypto/sealing.h"
 #include "common/status_macros.h"
 #include "safeguard/v1/audit.grpc.pb.h"
 #include "services/mappa/alerts/alert_folder.h"
@@ -75,16 +74,14 @@ absl::StatusOr<std::unique_ptr<MappaNode>> MappaNode::Start(MappaNodeOptions opt
                                  .statistics = options.statistics}));
   // A record nothing is left of: mappa-service's own key for it goes too (its reads of the
   // record, its panels' reviews). The log is open before the consumer starts.
-  auto erased_record = [parts = p.get(), vault = options.vault](const std::string& record,
-                                                                 const safeguard::v1::KeyDestruction& destruction) {
-    absl::Status destroyed =
-        parts->log->store()->DestroyKey(crypto::DataKeyId(*vault, safeguard::v1::AGENCY_MAPPA, record), destruction);
+  auto destroy_own_key = [parts = p.get()](const std::string& key_id, const safeguard::v1::KeyDestruction& destruction) {
+    absl::Status destroyed = parts->log->store()->DestroyKey(key_id, destruction);
     return absl::IsNotFound(destroyed) ? absl::OkStatus() : destroyed;
   };
   ASSIGN_OR_RETURN(p->projector,
                    Projector::Create(p->state.get(), options.clock,
                                      {.vault = options.vault, .topics = options.topics.keys(),
-                                      .erased_record = std::move(erased_record)}));
+                                      .destroy_own_key = std::move(destroy_own_key)}));
   ASSIGN_OR_RETURN(p->log, EventLog::Open(EventLog::Options{.data_dir = options.data_dir,
                                                            .name = "mappa-events",
                                                            .topic = options.topics.mappa,
@@ -108,13 +105,13 @@ absl::StatusOr<std::unique_ptr<MappaNode>> MappaNode::Start(MappaNodeOptions opt
                          },
                          .keys_topic = options.topics.mappa_keys});
   p->persons = std::make_unique<PersonReads>(p->state.get(), p->access.get(), options.clock, options.vault);
-  p->alerts = std::make_unique<AlertReads>(p->state.get(), p->access.get(), options.clock);
+  p->alerts = std::make_unique<AlertReads>(p->state.get(), p->access.get(), options.clock, options.vault);
   p->watch_limits = std::make_unique<WatchLimits>(options.watches_per_caller, options.watches_in_all);
   p->identity_reads = std::make_unique<IdentityReads>(p->state.get(), p->access.get());
   p->disclosure_reads =
       std::make_unique<DisclosureReads>(p->state.get(), p->access.get(), options.deadlines, options.clock);
   p->meeting_reads = std::make_unique<MeetingReads>(p->state.get(), p->access.get());
-  p->screening = std::make_unique<Screening>(p->state.get(), p->access.get(), options.clock);
+  p->screening = std::make_unique<Screening>(p->state.get(), p->access.get(), options.clock, options.vault);
   p->identity = std::make_unique<IdentityCommands>(p->log->store(), p->state.get(), options.clock);
   p->meetings = std::make_unique<MeetingCommands>(p->log->store(), p->state.get(), options.clock);
   // Every read and command waits while a rebuild leaves the views incomplete.

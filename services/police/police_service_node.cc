@@ -18,6 +18,7 @@ absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartPoliceNode(const std::s
        .agency = safeguard::v1::AGENCY_POLICE,
        .keying = agency::SubjectKeying::kPolice,
        .record_view = "police.Record",
+       .retention = config.retention,
        .topic = config.topics.police,
        .keys_topic = config.topics.police_keys,
        .vault = vault,

@@ -15,6 +15,7 @@ absl::StatusOr<std::unique_ptr<agency::AgencyNode>> StartProbationNode(const std
        .agency = safeguard::v1::AGENCY_PROBATION,
        .keying = agency::SubjectKeying::kProbation,
        .record_view = "probation.Record",
+       .retention = config.retention,
        .topic = config.topics.probation,
        .keys_topic = config.topics.probation_keys,
        .vault = vault,

@@ -7,7 +7,10 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include "common/bus/event_bus_rocksdb.h"
+#include "common/crypto/sealing.h"
 #include "common/time_util.h"
+#include "safeguard/v1/operations.grpc.pb.h"
 #include "safeguard/v1/data_protection_service.grpc.pb.h"
 #include "safeguard/v1/mappa_service.grpc.pb.h"
 #include "safeguard/v1/police_service.grpc.pb.h"
@@ -139,6 +142,24 @@ class ErasureTest : public ::testing::Test {
     return st;
   }
 
+  // Whether the latest record of data key `key_id` on `topic` says it was destroyed.
+  bool DestroyedOnTopic(const std::string& topic, const std::string& key_id) {
+    absl::StatusOr<std::vector<BusRecord>> records = system_->embedded_bus()->Read(topic, 0, 100000);
+    if (!records.ok()) return false;
+    std::optional<bool> destroyed;
+    for (const BusRecord& r : *records) {
+      DataKeyRecord k;
+      if (k.ParseFromString(r.value) && k.key_id() == key_id) destroyed = k.has_destroyed() && !k.has_wrapped();
+    }
+    return destroyed.value_or(false);
+  }
+  bool AwaitDestroyedOnTopic(const std::string& topic, const std::string& key_id) {
+    for (const absl::Time end = absl::Now() + absl::Seconds(10); absl::Now() < end; absl::SleepFor(absl::Milliseconds(20))) {
+      if (DestroyedOnTopic(topic, key_id)) return true;
+    }
+    return false;
+  }
+
   testing::TestPki& pki_ = testing::TestPki::Get();
   TempDir dir_;
   std::unique_ptr<AllInOneSystem> system_;
@@ -197,6 +218,14 @@ TEST_F(ErasureTest, AnErasureLeavesNothingOfTheSubjectAnywhereAndEveryReaderIsTo
   RiskView other_after = AwaitView(kOtherPnc, 1);
   EXPECT_EQ(other_after.SerializeAsString(), other_before.SerializeAsString());
 
+  // The police's key is destroyed on its keys topic, and mappa-service's own (which sealed
+  // its reads of the subject) too: nothing is left of the record there.
+  const std::string erased_record = std::string("pnc:") + kErasedPnc;
+  EXPECT_TRUE(
+      DestroyedOnTopic(kPoliceKeysTopic, crypto::DataKeyId(*testing::TestVault(), AGENCY_POLICE, erased_record)));
+  EXPECT_TRUE(
+      AwaitDestroyedOnTopic(kMappaKeysTopic, crypto::DataKeyId(*testing::TestVault(), AGENCY_MAPPA, erased_record)));
+
   // Nothing of the subject is left in any file.
   system_.reset();
   const testing::FileSearch search = testing::SearchFiles(
@@ -242,6 +271,17 @@ TEST_F(ErasureTest, OnlyTheAgencysOwnDataProtectionOfficerDecidesAndEveryFieldIs
 TEST_F(ErasureTest, ARestrictedRecordIsReadOnlyByTheDataProtectionOfficerUntilLifted) {
   RecordErasedSubject();
   AwaitView(kErasedPnc, 2);
+  const std::string person = std::string("pnc:") + kErasedPnc;
+  auto alerts_of_person = [&] {
+    ListAlertsRequest list;
+    *list.mutable_purpose() = Why();
+    ListAlertsResponse alerts;
+    EXPECT_TRUE(mappa_->ListAlerts(Context().get(), list, &alerts).ok());
+    int n = 0;
+    for (const Alert& a : alerts.alerts()) n += a.subject_key() == person ? 1 : 0;
+    return n;
+  };
+  ASSERT_GT(alerts_of_person(), 0) << "the overdue notification raises one";
   CommandResult r;
   ASSERT_TRUE(dpo_->RecordRestriction(Context().get(), Decision("cmd-restrict-0001", kErasedPnc, RESTRICTION_ACCURACY_CONTESTED),
                                       &r).ok());
@@ -259,6 +299,7 @@ TEST_F(ErasureTest, ARestrictedRecordIsReadOnlyByTheDataProtectionOfficerUntilLi
   EXPECT_FALSE(found.candidates(0).has_identity());
   ASSERT_EQ(found.candidates(0).data_protection_size(), 1);
   EXPECT_THAT(found.candidates(0).data_protection(0).notice(), HasSubstr("restricted under"));
+  EXPECT_EQ(alerts_of_person(), 0) << "nor its alerts";
   // Restricting it again is refused; lifting it (twice: the second refused) restores it.
   EXPECT_EQ(dpo_->RecordRestriction(Context().get(), Decision("cmd-restrict-0002", kErasedPnc, RESTRICTION_EVIDENCE), &r).error_code(),
             grpc::StatusCode::FAILED_PRECONDITION);
@@ -267,6 +308,67 @@ TEST_F(ErasureTest, ARestrictedRecordIsReadOnlyByTheDataProtectionOfficerUntilLi
             grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_TRUE(police_->GetRecord(Context().get(), RecordRequest(kErasedPnc), &record).ok());
   AwaitViewStatus(kErasedPnc, grpc::StatusCode::OK);
+}
+
+// Review and retention: each record's review date comes from the police's rules (here the
+// defaults: a conviction for other offending is reviewed 10 years after the last event; a
+// child sexual offence 10 years from the last review and by the subject's 100th
+// birthday). The queue lists what is due, earliest first; a review that keeps the record
+// sets the next date; the overdue count is in the status (and the metrics).
+TEST_F(ErasureTest, ReviewsFallDueByTheRulesAndARetentionSetsTheNext) {
+  RecordConvictionRequest old = testing::ValidConviction("cmd-old-conviction", kErasedPnc);
+  old.mutable_conviction()->set_classification(OTHER);
+  old.mutable_conviction()->set_offence("Theft");
+  old.mutable_conviction()->set_offence_date("2011-06-01");
+  old.mutable_conviction()->set_disposal_date("2012-03-01");
+  CommandResult r;
+  ASSERT_TRUE(police_->RecordConviction(Context().get(), old, &r).ok());
+  ASSERT_TRUE(police_->RecordConviction(Context().get(), testing::ValidConviction("cmd-other", kOtherPnc), &r).ok());
+
+  ListReviewsRequest due;
+  *due.mutable_purpose() = Why();
+  ListReviewsResponse queue;
+  grpc::Status listed = dpo_->ListReviews(Context().get(), due, &queue);
+  ASSERT_TRUE(listed.ok()) << listed.error_message();
+  EXPECT_EQ(queue.overdue(), 1u);
+  ASSERT_EQ(queue.reviews_size(), 1) << "the other is not due for years";
+  EXPECT_THAT(queue.reviews(0).subject_keys(), ::testing::ElementsAre(std::string("pnc:") + kErasedPnc));
+  EXPECT_EQ(queue.reviews(0).record_group(), "offending");
+  EXPECT_EQ(queue.reviews(0).review_date(), "2022-03-01");
+  EXPECT_TRUE(queue.reviews(0).overdue());
+  EXPECT_EQ(queue.reviews(0).last_event_date(), "2012-03-01");
+  due.set_due_by("2030-01-01");
+  ASSERT_TRUE(dpo_->ListReviews(Context().get(), due, &queue).ok());
+  ASSERT_EQ(queue.reviews_size(), 2);
+  EXPECT_EQ(queue.reviews(1).record_group(), "public-protection");
+  EXPECT_EQ(queue.reviews(1).review_date(), "2029-01-15") << "ten years from the conviction, never reviewed";
+
+  auto ops = pki_.Stub<OperationsService>(system_->police_address(), "operator", "op-1");
+  ServiceStatus status;
+  ASSERT_TRUE(ops->GetStatus(Context().get(), GetStatusRequest(), &status).ok());
+  EXPECT_EQ(status.reviews().overdue(), 1u);
+  EXPECT_EQ(status.reviews().records(), 2u);
+
+  // Reviewed and kept: due again ten years from today.
+  DataProtectionRequest keep = Decision("cmd-retain-0001", kErasedPnc, RETAINED_AFTER_REVIEW);
+  keep.set_reason("Still needed: linked to an open investigation");
+  grpc::Status kept = dpo_->RecordRetention(Context().get(), keep, &r);
+  ASSERT_TRUE(kept.ok()) << kept.error_message();
+  const absl::CivilDay today = DayOf(absl::Now());
+  due.set_due_by(FormatIsoDate(absl::CivilDay(today.year() + 11, 1, 1)));
+  ASSERT_TRUE(dpo_->ListReviews(Context().get(), due, &queue).ok());
+  EXPECT_EQ(queue.overdue(), 0u);
+  ASSERT_EQ(queue.reviews_size(), 2);
+  const ReviewDue& reviewed = queue.reviews(1);
+  EXPECT_EQ(reviewed.last_review_date(), FormatIsoDate(today));
+  EXPECT_EQ(reviewed.review_date(), FormatIsoDate(absl::CivilDay(today.year() + 10, today.month(), today.day())));
+  // A reason that names the subject is refused: it outlives an erasure.
+  keep.set_command_id("cmd-retain-0002");
+  keep.set_reason(std::string("Reviewed ") + kErasedPnc);
+  EXPECT_EQ(dpo_->RecordRetention(Context().get(), keep, &r).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  // Only the data protection officer sees the queue.
+  auto officer = pki_.Stub<DataProtectionService>(system_->police_address(), "police-officer", "officer-7");
+  EXPECT_EQ(officer->ListReviews(Context().get(), due, &queue).error_code(), grpc::StatusCode::PERMISSION_DENIED);
 }
 
 }  // namespace

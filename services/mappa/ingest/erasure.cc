@@ -1,5 +1,7 @@
 #include "services/mappa/ingest/erasure.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/crypto/sealing.h"
 #include "common/keys.h"
@@ -18,7 +20,7 @@ namespace {
 namespace v1 = safeguard::v1;
 
 std::string KeyRecordsPrefix(const std::string& key_id) { return NamedPrefix(prefix::kKeyRecords, key_id); }
-std::string RestrictedKey(const std::string& record) { return prefix::kRestricted + record; }
+std::string RestrictedKey(const std::string& key_id) { return prefix::kRestricted + key_id; }
 
 // `e` with nothing personal left (the fields SealEvent seals): its place in its stream,
 // and that its key is gone.
@@ -56,21 +58,33 @@ absl::Status DataProtectionFolder::Erase(const v1::DataKeyRecord& key) {
   ++erasures_;
   ASSIGN_OR_RETURN(const std::vector<std::string> records, RecordsOf(key.key_id()));
   for (const std::string& record : records) {
-    ASSIGN_OR_RETURN(const std::vector<v1::EventEnvelope> removed, UnfileAgencyEvents(txn_, record, key.agency()));
-    ASSIGN_OR_RETURN(const std::vector<v1::EventEnvelope> remaining, EventsOf(*txn_, {record}));
+    ASSIGN_OR_RETURN(std::vector<v1::EventEnvelope> removed, UnfileAgencyEvents(txn_, record, key.agency()));
+    ASSIGN_OR_RETURN(std::vector<v1::EventEnvelope> remaining, EventsOf(*txn_, {record}));
+    // Only mappa-service's own events left (its panels' reviews of the record): nothing of
+    // any agency's is, so those go too, and (once committed) its own key for the record.
+    const bool only_mappa = std::all_of(remaining.begin(), remaining.end(),
+                                        [](const v1::EventEnvelope& e) { return e.agency() == v1::AGENCY_MAPPA; });
+    if (!remaining.empty() && only_mappa && key.agency() != v1::AGENCY_MAPPA) {
+      ASSIGN_OR_RETURN(std::vector<v1::EventEnvelope> own, UnfileAgencyEvents(txn_, record, v1::AGENCY_MAPPA));
+      removed.insert(removed.end(), own.begin(), own.end());
+      remaining.clear();
+      if (vault_ != nullptr) {
+        txn_->Delete(KeyRecordsPrefix(crypto::DataKeyId(*vault_, v1::AGENCY_MAPPA, record)) + record);
+      }
+    }
     UnindexIdentifiers(txn_, record, removed, remaining);
     RETURN_IF_ERROR(identity_->Rederive(record));
     RETURN_IF_ERROR(persons_->Refold(record));
-    RETURN_IF_ERROR(UpdateRestrictions(record, [&](v1::RecordRestrictions* r) {
-      auto* all = r->mutable_restrictions();
-      all->erase(std::remove_if(all->begin(), all->end(),
-                                [&](const v1::RecordRestriction& x) { return x.key_id() == key.key_id(); }),
-                 all->end());
-    }));
     for (const v1::EventEnvelope& e : removed) erased_events_.insert(e.event_id());
-    if (remaining.empty() && erased_records_.insert(record).second) wholly_erased_.emplace_back(record, key.destroyed());
+    if (remaining.empty() && erased_records_.insert(record).second && vault_ != nullptr &&
+        key.agency() != v1::AGENCY_MAPPA) {
+      v1::OwnKeyToDestroy* own = aftermath_.add_own_keys();
+      own->set_key_id(crypto::DataKeyId(*vault_, v1::AGENCY_MAPPA, record));
+      *own->mutable_destruction() = key.destroyed();
+    }
     txn_->Delete(KeyRecordsPrefix(key.key_id()) + record);
   }
+  txn_->Delete(RestrictedKey(key.key_id()));
   RETURN_IF_ERROR(SealParked(key.key_id(), key.agency()));
   logging::Info(absl::StrCat("mappa: erased what data key ", key.key_id(), " sealed (", records.size(),
                              " record(s)), decision ", key.destroyed().decision_id()));
@@ -97,61 +111,65 @@ absl::Status DataProtectionFolder::SealParked(const std::string& key_id, v1::Age
   return absl::OkStatus();
 }
 
-absl::Status DataProtectionFolder::UpdateRestrictions(
-    const std::string& record, const std::function<void(v1::RecordRestrictions*)>& update) {
-  ASSIGN_OR_RETURN(std::optional<v1::RecordRestrictions> stored,
-                   GetMessage<v1::RecordRestrictions>(*txn_, RestrictedKey(record), "restrictions"));
-  v1::RecordRestrictions r = stored.value_or(v1::RecordRestrictions());
-  update(&r);
-  if (r.restrictions_size() == 0) {
-    if (stored.has_value()) txn_->Delete(RestrictedKey(record));
-  } else {
-    txn_->Put(RestrictedKey(record), r.SerializeAsString());
-  }
-  return absl::OkStatus();
-}
-
 absl::Status DataProtectionFolder::Decide(const v1::EventEnvelope& e) {
   const v1::DataProtectionDecision* decision = privacy::DecisionOf(e);
-  if (decision == nullptr || e.has_erasure_decided()) return absl::OkStatus();
-  const std::string notice =
-      privacy::RestrictedUnder(privacy::BasisLabel(decision->basis()), FromProtoTimestamp(e.recorded_at()));
+  if (decision == nullptr) return absl::OkStatus();
+  if (!e.has_restriction_decided() && !e.has_restriction_lifted()) return absl::OkStatus();
   for (const std::string& key_id : decision->key_ids()) {
-    ASSIGN_OR_RETURN(const std::vector<std::string> records, RecordsOf(key_id));
-    for (const std::string& record : records) {
-      RETURN_IF_ERROR(UpdateRestrictions(record, [&](v1::RecordRestrictions* r) {
-        auto* all = r->mutable_restrictions();
-        all->erase(std::remove_if(all->begin(), all->end(),
-                                  [&](const v1::RecordRestriction& x) { return x.key_id() == key_id; }),
-                   all->end());
-        if (!e.has_restriction_decided()) return;
-        v1::RecordRestriction* added = r->add_restrictions();
-        added->set_agency(e.agency());
-        added->set_key_id(key_id);
-        added->set_notice(notice);
-        added->set_decision_id(e.event_id());
-      }));
+    if (e.has_restriction_lifted()) {
+      txn_->Delete(RestrictedKey(key_id));
+      continue;
     }
+    v1::RecordRestriction r;
+    r.set_agency(e.agency());
+    r.set_key_id(key_id);
+    r.set_notice(privacy::RestrictedUnder(privacy::BasisLabel(decision->basis()), FromProtoTimestamp(e.recorded_at())));
+    r.set_decision_id(e.event_id());
+    txn_->Put(RestrictedKey(key_id), r.SerializeAsString());
   }
   return absl::OkStatus();
 }
 
 absl::Status DataProtectionFolder::Flush() {
   if (erasures_ == 0) return absl::OkStatus();
-  return ForgetAlertChanges(txn_, erased_records_, erased_events_);
+  RETURN_IF_ERROR(ForgetAlertChanges(txn_, erased_records_, erased_events_));
+  // Left to do once committed, with whatever an earlier batch left undone.
+  ASSIGN_OR_RETURN(std::optional<v1::ErasureAftermath> pending, ErasureAftermathOf(*txn_));
+  v1::ErasureAftermath all = pending.value_or(v1::ErasureAftermath());
+  all.MergeFrom(aftermath_);
+  txn_->Put(prefix::kErasing, all.SerializeAsString());
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<v1::RecordRestriction>> RestrictionsOf(const StateReader& state,
+                                                                 const crypto::KeyVault* vault,
                                                                  const std::vector<std::string>& records) {
   std::vector<v1::RecordRestriction> out;
+  if (vault == nullptr) return out;
   for (const std::string& record : records) {
-    ASSIGN_OR_RETURN(std::optional<v1::RecordRestrictions> r,
-                     GetMessage<v1::RecordRestrictions>(state, RestrictedKey(record), "restrictions"));
-    if (!r.has_value()) continue;
-    for (v1::RecordRestriction& x : *r->mutable_restrictions()) out.push_back(std::move(x));
+    for (v1::Agency agency : kAgencies) {
+      ASSIGN_OR_RETURN(std::optional<v1::RecordRestriction> r,
+                       GetMessage<v1::RecordRestriction>(state, RestrictedKey(crypto::DataKeyId(*vault, agency, record)),
+                                                         "restriction"));
+      if (r.has_value()) out.push_back(*std::move(r));
+    }
   }
   return out;
 }
+
+absl::StatusOr<bool> IsRestrictedPerson(const StateReader& state, const crypto::KeyVault* vault,
+                                        const std::string& person_key) {
+  if (vault == nullptr) return false;
+  ASSIGN_OR_RETURN(const Person person, PersonOf(state, person_key));
+  ASSIGN_OR_RETURN(const std::vector<v1::RecordRestriction> restricted, RestrictionsOf(state, vault, person.records));
+  return !restricted.empty();
+}
+
+absl::StatusOr<std::optional<v1::ErasureAftermath>> ErasureAftermathOf(const StateReader& state) {
+  return GetMessage<v1::ErasureAftermath>(state, prefix::kErasing, "an erasure's aftermath");
+}
+
+void EndErasureAftermath(Transaction* txn) { txn->Delete(prefix::kErasing); }
 
 absl::StatusOr<std::vector<v1::DataProtectionNotice>> ErasuresOf(const StateReader& state,
                                                                 const crypto::KeyVault* vault,

@@ -12,9 +12,16 @@
 // key are sealed again in place. After the batch is committed, the state's table files
 // are compacted (MappaState::Purge), so no file of it holds what was erased.
 //
-// Restriction: an agency's restriction of a record's data (an event on its topic) is kept
-// by record; reads of a person any of whose records is restricted are refused through
-// mappa-service (the agency's data protection officer reads the agency's own record).
+// When nothing of a record is left but mappa-service's own events about it (its panels'
+// reviews), those go too, and mappa-service destroys its own data key for the record, so
+// its reads of the record are sealed for good with it. That, and the purge, happen once the
+// batch is committed; the batch records them as to do (ErasureAftermath), so that a crash
+// in between leaves them to the next start (Projector).
+//
+// Restriction: an agency's restriction of its data (an event on its topic) is kept by the
+// data key it covers; a read of a person any of whose records is restricted, by any
+// agency, is refused through mappa-service (the agency's data protection officer reads
+// the agency's own record).
 //
 // Works in one batch's transaction; not thread-safe.
 #pragma once
@@ -52,27 +59,21 @@ class DataProtectionFolder {
   absl::Status Erase(const safeguard::v1::DataKeyRecord& key);
 
   // An agency's decision `e` (privacy::DecisionOf): a restriction or its lifting is kept
-  // by record; an erasure is carried out by its keys' records, when they come.
+  // by data key; an erasure is carried out by its keys' records, when they come.
   absl::Status Decide(const safeguard::v1::EventEnvelope& e);
 
-  // After the pictures and alerts are flushed: the alert history of what was erased.
+  // After the pictures and alerts are flushed: the alert history of what was erased, and
+  // what is left to do once the batch is committed (ErasureAftermath).
   absl::Status Flush();
 
   // Whether this batch erased anything (then the state is purged once committed).
   bool erased() const { return erasures_ > 0; }
-  // The records this batch left nothing of, each with the destruction that erased it.
-  const std::vector<std::pair<std::string, safeguard::v1::KeyDestruction>>& wholly_erased() const {
-    return wholly_erased_;
-  }
 
  private:
   // The records key `key_id` opened events of.
   absl::StatusOr<std::vector<std::string>> RecordsOf(const std::string& key_id) const;
   // Events parked under `key_id` sealed again in place.
   absl::Status SealParked(const std::string& key_id, safeguard::v1::Agency agency);
-  // Keeps `record`'s restrictions as `update` leaves them.
-  absl::Status UpdateRestrictions(const std::string& record,
-                                  const std::function<void(safeguard::v1::RecordRestrictions*)>& update);
 
   Transaction* const txn_;
   const crypto::KeyVault* const vault_;
@@ -80,15 +81,25 @@ class DataProtectionFolder {
   PersonFolder* const persons_;
   size_t erasures_ = 0;
   std::set<std::string> erased_records_;  // records nothing is left of
-  std::vector<std::pair<std::string, safeguard::v1::KeyDestruction>> wholly_erased_;
+  safeguard::v1::ErasureAftermath aftermath_;  // mappa-service's keys for records nothing is left of
   std::set<std::string> erased_events_;   // event ids
 };
 
 // --- Reads, of a snapshot or a transaction ---
 
-// The restrictions in force on any of `records`.
+// The restrictions any agency put on its data about any of `records` (none without a vault).
 absl::StatusOr<std::vector<safeguard::v1::RecordRestriction>> RestrictionsOf(const StateReader& state,
+                                                                           const crypto::KeyVault* vault,
                                                                            const std::vector<std::string>& records);
+
+// Whether any agency restricted its data about any record of the person `person_key`.
+absl::StatusOr<bool> IsRestrictedPerson(const StateReader& state, const crypto::KeyVault* vault,
+                                        const std::string& person_key);
+
+// The work an erasure committed in the state left to do (nullopt: none).
+absl::StatusOr<std::optional<safeguard::v1::ErasureAftermath>> ErasureAftermathOf(const StateReader& state);
+// Notes, in `txn`, that the aftermath is done.
+void EndErasureAftermath(Transaction* txn);
 
 // What any agency erased of the records (or references) `records`: one notice per record
 // and agency whose data key for it was destroyed. Empty without a vault.

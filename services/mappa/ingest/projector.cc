@@ -64,7 +64,7 @@ Projector::Projector(MappaState* state, Clock clock, Keys keys, uint64_t alert_s
     : state_(state),
       clock_(std::move(clock)),
       ring_(keys.vault != nullptr ? std::make_unique<crypto::KeyRing>(keys.vault) : nullptr),
-      erased_record_(std::move(keys.erased_record)),
+      destroy_own_key_(std::move(keys.destroy_own_key)),
       keys_topics_(keys.topics.begin(), keys.topics.end()),
       alert_sequence_(alert_sequence),
       feed_(std::make_unique<AlertFeed>(kFanoutThreads, alert_sequence)),
@@ -273,18 +273,11 @@ absl::StatusOr<ApplyStats> Projector::Apply(const std::vector<BusRecord>& record
     WriteRebuild(progress, txn.get());
   }
   RETURN_IF_ERROR(state_->Commit(*txn));
-  if (protection.erased()) {
-    // Committed: what was erased is deleted; now out of every file of the state too. Should
-    // that fail, the next erasure's purge takes it out (the deletions are durable).
-    if (absl::Status purged = state_->Purge(); !purged.ok()) {
-      logging::Error(absl::StrCat("mappa: erased data is deleted but still in the state's files: ", purged.ToString()));
-    }
-    for (const auto& [erased, destruction] : protection.wholly_erased()) {
-      if (!erased_record_) break;
-      if (absl::Status done = erased_record_(erased, destruction); !done.ok()) {
-        logging::Error(absl::StrCat("mappa: could not destroy its own data key for an erased record (decision ",
-                                    destruction.decision_id(), "): ", done.ToString()));
-      }
+  if (protection.erased() || !aftermath_checked_) {
+    // Committed: what was erased is deleted; now out of every file of the state too.
+    if (absl::Status finished = FinishErasures(); !finished.ok()) {
+      logging::Error(absl::StrCat("mappa: an erasure's deletions are committed but its aftermath is not done (",
+                                  finished.ToString(), "); it is tried again with the next batch"));
     }
   }
   if (filing) {
@@ -301,6 +294,24 @@ absl::StatusOr<ApplyStats> Projector::Apply(const std::vector<BusRecord>& record
   totals_.unreadable += stats.unreadable;
   totals_.awaiting_key += stats.awaiting_key;
   return stats;
+}
+
+absl::Status Projector::FinishErasures() {
+  ASSIGN_OR_RETURN(const std::optional<v1::ErasureAftermath> aftermath, ErasureAftermathOf(state_->Read()));
+  if (!aftermath.has_value()) {
+    aftermath_checked_ = true;
+    return absl::OkStatus();
+  }
+  RETURN_IF_ERROR(state_->Purge());
+  for (const v1::OwnKeyToDestroy& own : aftermath->own_keys()) {
+    if (!destroy_own_key_) break;
+    RETURN_IF_ERROR(destroy_own_key_(own.key_id(), own.destruction()));
+  }
+  std::unique_ptr<Transaction> txn = state_->Begin();
+  EndErasureAftermath(txn.get());
+  RETURN_IF_ERROR(state_->Commit(*txn));
+  aftermath_checked_ = true;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<bool> Projector::ReevaluateAlerts(size_t limit) {

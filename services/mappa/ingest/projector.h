@@ -50,12 +50,12 @@ struct ProjectorKeys {
   const crypto::KeyVault* vault = nullptr;
   // The topics whose records are data keys (DataKeyRecord), not events.
   std::vector<std::string> topics;
-  // Once a batch that erased is committed: called for each record nothing is left of,
-  // with the destruction that erased it. mappa-service destroys its own data key for the
-  // record there, sealing for good its reads of it and its panels' reviews of it. Empty:
-  // nothing more is done.
-  std::function<absl::Status(const std::string& record, const safeguard::v1::KeyDestruction& destruction)>
-      erased_record;
+  // Once a batch that erased is committed: called with mappa-service's own data key for
+  // each record nothing is left of, and the destruction that erased it. mappa-service
+  // destroys the key there, sealing for good its reads of the record and its panels'
+  // reviews of it (OK when it holds no such key). Empty: nothing more is done.
+  std::function<absl::Status(const std::string& key_id, const safeguard::v1::KeyDestruction& destruction)>
+      destroy_own_key;
 };
 
 class Projector final : public ServingGate {
@@ -102,11 +102,15 @@ class Projector final : public ServingGate {
             std::optional<safeguard::v1::RebuildProgress> rebuild);
   // Copies rebuild_ to what other threads see.
   void ShowRebuild();
+  // What committed erasures left to do: the state purged, mappa-service's own keys for
+  // the records nothing is left of destroyed (ingest/erasure.h).
+  absl::Status FinishErasures();
 
   MappaState* const state_;
   const Clock clock_;
+  bool aftermath_checked_ = false;  // whether FinishErasures has looked since the start
   std::unique_ptr<crypto::KeyRing> ring_;  // null without a vault
-  const std::function<absl::Status(const std::string&, const safeguard::v1::KeyDestruction&)> erased_record_;
+  const std::function<absl::Status(const std::string&, const safeguard::v1::KeyDestruction&)> destroy_own_key_;
   const absl::flat_hash_set<std::string> keys_topics_;
   uint64_t alert_sequence_;  // the change log's last, committed
   std::optional<absl::CivilDay> evaluated_day_;  // the day last re-evaluated in full, once known

@@ -1,11 +1,14 @@
 #include "services/mappa/reads/alert_reads.h"
 
+#include <algorithm>
+#include <map>
 #include <set>
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "common/validation.h"
 #include "services/mappa/alerts/alert_folder.h"
+#include "services/mappa/ingest/erasure.h"
 #include "services/mappa/reads/paging.h"
 
 namespace safeguard::mappa {
@@ -24,6 +27,26 @@ Consultation SubjectsOf(const Alerts& alerts, Subject subject) {
   return Consultation{.view = kAlertsView, .subjects = {subjects.begin(), subjects.end()}};
 }
 
+// Takes out of `items` every alert (or change of one) on a person an agency restricted a
+// record of: none of it is shown (ingest/erasure.h).
+template <typename Items, typename AlertOf>
+absl::Status DropRestricted(const StateReader& state, const crypto::KeyVault* vault, Items* items, AlertOf alert_of) {
+  absl::Status failed;
+  std::map<std::string, bool> restricted;  // by person
+  auto is_restricted = [&](const auto& item) {
+    const std::string person = alert_of(item).subject_key();
+    auto it = restricted.find(person);
+    if (it == restricted.end()) {
+      absl::StatusOr<bool> r = IsRestrictedPerson(state, vault, person);
+      if (!r.ok()) failed.Update(r.status());
+      it = restricted.emplace(person, r.value_or(true)).first;
+    }
+    return it->second;
+  };
+  items->erase(std::remove_if(items->begin(), items->end(), is_restricted), items->end());
+  return failed;
+}
+
 }  // namespace
 
 void AlertReads::Handle(const v1::ListAlertsRequest& request, const CallContext& call,
@@ -36,8 +59,10 @@ void AlertReads::Handle(const v1::ListAlertsRequest& request, const CallContext&
     }
     const std::optional<uint32_t> page_size = problems.Take(PageSize(request.page_size()));
     RETURN_IF_ERROR(problems.status());
-    ASSIGN_OR_RETURN(v1::ListAlertsResponse response,
-                     ListAlerts(state_->Read(), request.rule(), *page_size, request.page_token()));
+    const Snapshot snapshot = state_->Read();
+    ASSIGN_OR_RETURN(v1::ListAlertsResponse response, ListAlerts(snapshot, request.rule(), *page_size, request.page_token()));
+    RETURN_IF_ERROR(DropRestricted(snapshot, vault_, response.mutable_alerts(),
+                                   [](const v1::Alert& a) -> const v1::Alert& { return a; }));
     RecordedAnswer<v1::ListAlertsResponse> recorded;
     recorded.purpose = request.purpose();
     recorded.consulted = {SubjectsOf(response.alerts(), [](const auto& a) { return a.subject_key(); })};
@@ -82,6 +107,8 @@ absl::StatusOr<AlertReads::WatchStep> AlertReads::NextForWatch(const WatchPositi
     ASSIGN_OR_RETURN(step.changes, AlertChangesAfter(snapshot, at.after, max));
     if (!step.changes.empty()) step.next.after = step.changes.back().sequence();
   }
+  RETURN_IF_ERROR(DropRestricted(snapshot, vault_, &step.changes,
+                                 [](const v1::AlertChange& c) -> const v1::Alert& { return c.alert(); }));
   step.consulted = SubjectsOf(step.changes, [](const auto& c) { return c.alert().subject_key(); });
   return step;
 }

@@ -12,6 +12,7 @@
 #include "common/access/access_log.h"
 #include "common/grpc/caller.h"
 #include "common/grpc/serve.h"
+#include "common/crypto/key_vault.h"
 #include "safeguard/v1/mappa_service.pb.h"
 #include "services/mappa/state/mappa_state.h"
 
@@ -19,9 +20,12 @@ namespace safeguard::mappa {
 
 class AlertReads {
  public:
-  // `state` and `access` must outlive this object.
-  AlertReads(const MappaState* state, AccessLog* access, Clock clock = SystemClock())
-      : state_(state), access_(access), clock_(std::move(clock)) {}
+  // `state`, `access` and `vault` must outlive this object. An alert on a person any of
+  // whose records an agency restricted is not shown (`vault` names the restricted keys;
+  // nullptr: none is known).
+  AlertReads(const MappaState* state, AccessLog* access, Clock clock = SystemClock(),
+             const crypto::KeyVault* vault = nullptr)
+      : state_(state), access_(access), clock_(std::move(clock)), vault_(vault) {}
 
   // A page of the alerts that hold now.
   void Handle(const safeguard::v1::ListAlertsRequest& request, const CallContext& call,
@@ -52,6 +56,7 @@ class AlertReads {
   const MappaState* const state_;
   AccessLog* const access_;
   const Clock clock_;
+  const crypto::KeyVault* const vault_;
 };
 
 // How many watches may be open at once: in all, and per caller (per client certificate,

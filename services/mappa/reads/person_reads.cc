@@ -101,12 +101,13 @@ absl::Status Restricted(const std::vector<v1::RecordRestriction>& restrictions) 
                                                   "'s data protection officer may read it, through ", agency));
 }
 
-absl::StatusOr<Found> FindPicture(const StateReader& state, const v1::SubjectRef& subject, absl::CivilDay today) {
+absl::StatusOr<Found> FindPicture(const StateReader& state, const crypto::KeyVault* vault, const v1::SubjectRef& subject,
+                                  absl::CivilDay today) {
   Found found;
   ASSIGN_OR_RETURN(found.reference, LookupReference(subject, "subject"));
   ASSIGN_OR_RETURN(std::optional<Person> person, FindPerson(state, found.reference));
   if (!person.has_value()) return found;
-  ASSIGN_OR_RETURN(found.restricted, RestrictionsOf(state, person->records));
+  ASSIGN_OR_RETURN(found.restricted, RestrictionsOf(state, vault, person->records));
   if (!found.restricted.empty()) return found;  // nothing of them is read
   ASSIGN_OR_RETURN(found.view, PersonFacts(state, person->key));
   if (!found.view.has_value()) return found;
@@ -117,6 +118,8 @@ absl::StatusOr<Found> FindPicture(const StateReader& state, const v1::SubjectRef
     if (!c.current() || c.child().childrens_case_id().empty()) continue;
     ASSIGN_OR_RETURN(std::optional<Person> child, FindPerson(state, absl::StrCat("childrens:", c.child().childrens_case_id())));
     if (!child.has_value()) continue;  // children's services hold no record
+    ASSIGN_OR_RETURN(const std::vector<v1::RecordRestriction> restricted, RestrictionsOf(state, vault, child->records));
+    if (!restricted.empty()) continue;  // the child's record is restricted: none of it is read
     ASSIGN_OR_RETURN(std::optional<v1::RiskView> facts, PersonFacts(state, child->key));
     if (!facts.has_value()) continue;
     found.children_consulted.insert(found.children_consulted.end(), child->records.begin(), child->records.end());
@@ -204,7 +207,7 @@ absl::StatusOr<RecordedAnswer<v1::RiskView>> PersonReads::Answer(const v1::GetRi
   RETURN_IF_ERROR(problems.status());
   const absl::CivilDay today = DayOf(clock_());
   const Snapshot snapshot = state_->Read();
-  ASSIGN_OR_RETURN(Found found, FindPicture(snapshot, request.subject(), today));
+  ASSIGN_OR_RETURN(Found found, FindPicture(snapshot, vault_, request.subject(), today));
   RecordedAnswer<v1::RiskView> recorded;
   recorded.purpose = request.purpose();
   recorded.consulted = Consulted(found, kRiskView);
@@ -245,7 +248,7 @@ absl::StatusOr<RecordedAnswer<v1::RiskViewSectionPage>> PersonReads::Answer(
     end = parsed;
   }
   const Snapshot snapshot = state_->Read();
-  ASSIGN_OR_RETURN(Found found, FindPicture(snapshot, request.subject(), DayOf(clock_())));
+  ASSIGN_OR_RETURN(Found found, FindPicture(snapshot, vault_, request.subject(), DayOf(clock_())));
   const std::string view_name =
       absl::StrCat(kRiskView, "/", absl::AsciiStrToLower(EnumName(request.section())));
   RecordedAnswer<v1::RiskViewSectionPage> recorded;
@@ -301,7 +304,7 @@ absl::StatusOr<RecordedAnswer<v1::GetTimelineResponse>> PersonReads::Answer(cons
     recorded.consulted = {Consultation{.view = kTimeline, .subjects = {reference}}};
     return recorded;
   }
-  ASSIGN_OR_RETURN(const std::vector<v1::RecordRestriction> restricted, RestrictionsOf(snapshot, person->records));
+  ASSIGN_OR_RETURN(const std::vector<v1::RecordRestriction> restricted, RestrictionsOf(snapshot, vault_, person->records));
   if (!restricted.empty()) {
     recorded.answer = Restricted(restricted);
     recorded.consulted = {Consultation{.view = kTimeline, .subjects = person->records}};
@@ -384,7 +387,7 @@ absl::StatusOr<RecordedAnswer<v1::FindPersonResponse>> PersonReads::Answer(const
       consulted.subjects.push_back(record);
     }
     c->set_record_key(r.record);
-    ASSIGN_OR_RETURN(const std::vector<v1::RecordRestriction> restricted, RestrictionsOf(snapshot, person.records));
+    ASSIGN_OR_RETURN(const std::vector<v1::RecordRestriction> restricted, RestrictionsOf(snapshot, vault_, person.records));
     if (!restricted.empty()) {
       // Listed, so that no one concludes there is no record; nothing of it shown.
       for (const v1::RecordRestriction& x : restricted) {

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "services/mappa/ingest/erasure.h"
 #include "common/validation.h"
 #include "services/mappa/identity/identity_index.h"
 #include "services/mappa/projection/person_views.h"
@@ -43,8 +44,8 @@ bool HeldUnderRestriction(const RiskView& view, const std::string& key) {
   return listed && UnderRelevantRestriction(view);
 }
 
-Screening::Screening(const MappaState* state, AccessLog* access, Clock clock)
-    : state_(state), access_(access), clock_(std::move(clock)) {}
+Screening::Screening(const MappaState* state, AccessLog* access, Clock clock, const crypto::KeyVault* vault)
+    : state_(state), access_(access), clock_(std::move(clock)), vault_(vault) {}
 
 absl::StatusOr<RecordedAnswer<CheckIdentifierResponse>> Screening::Answer(const CheckIdentifierRequest& request,
                                                                           const CallContext& call) {
@@ -64,6 +65,9 @@ absl::StatusOr<RecordedAnswer<CheckIdentifierResponse>> Screening::Answer(const 
   for (const std::string& record : candidates) {
     ASSIGN_OR_RETURN(const Person person, PersonOf(snapshot, record));
     if (!judged.insert(person.key).second) continue;
+    // A person an agency restricted a record of is not judged: nothing of them is used.
+    ASSIGN_OR_RETURN(const bool restricted, IsRestrictedPerson(snapshot, vault_, person.key));
+    if (restricted) continue;
     ASSIGN_OR_RETURN(std::optional<RiskView> view, PersonFacts(snapshot, person.key));
     if (!view.has_value()) continue;
     ComputeAsOf(DayOf(now), &*view);

@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/access/access_log.h"
+#include "common/crypto/key_vault.h"
 #include "common/grpc/caller.h"
 #include "common/grpc/serve.h"
 #include "common/time_util.h"
@@ -30,7 +31,10 @@ namespace safeguard::mappa {
 class Screening {
  public:
   // `state` and `access` must outlive this object.
-  Screening(const MappaState* state, AccessLog* access, Clock clock = SystemClock());
+  // `vault` (nullptr: none) names the data keys agencies restricted: a restricted person
+  // is not judged.
+  Screening(const MappaState* state, AccessLog* access, Clock clock = SystemClock(),
+            const crypto::KeyVault* vault = nullptr);
 
   // The calling platform is `call.actor.user()`; usernames are matched on that platform.
   void Handle(const safeguard::v1::CheckIdentifierRequest& request, const CallContext& call,
@@ -44,6 +48,7 @@ class Screening {
   const MappaState* const state_;
   AccessLog* const access_;
   const Clock clock_;
+  const crypto::KeyVault* const vault_;
 };
 
 // Whether `view`, computed as of its day, holds `key` on its current register notification

@@ -22,9 +22,10 @@ inline constexpr char kDataKey[] = "Z";      // key id -> DataKeyRecord (wrapped
 inline constexpr char kAwaitingKey[] = "W";  // key id \0 topic \0 partition offset -> the event as carried
 
 // ingest/erasure: which records each data key opened events of (what an erasure drops),
-// and the restrictions in force.
+// the restrictions in force, and an erasure's work still to do once committed.
 inline constexpr char kKeyRecords[] = "Y";    // key id \0 record -> ""
-inline constexpr char kRestricted[] = "U";    // record -> RecordRestrictions
+inline constexpr char kRestricted[] = "U";    // key id -> RecordRestriction
+inline constexpr char kErasing[] = "~erasing";  // bare: ErasureAftermath (purge, own keys to destroy)
 
 // projection/record_events: each record's events.
 inline constexpr char kEvent[] = "e";     // record \0 recorded order -> the event as stored

@@ -7,6 +7,7 @@
 
 #include "rocksdb/statistics.h"
 #include "common/crypto/sealing.h"
+#include "services/mappa/ingest/erasure.h"
 #include "services/mappa/ingest/sealed_events.h"
 #include "services/mappa/projection/risk_projection.h"
 #include "tests/testing/events.h"
@@ -190,6 +191,46 @@ TEST_F(ProjectorTest, ADestroyedKeyTakesWhatItOpenedOutOfTheStateAndSealsWhatWai
   const testing::FileSearch search = testing::SearchFiles(dir_.path(), {kErased, "0054321Y"});
   EXPECT_THAT(search.found, ::testing::IsEmpty());
   EXPECT_GE(search.tables, 1u);
+}
+
+// A subject a MAPPA panel reviewed: once the police erase their record, nothing of any
+// agency's is left of it, so the panel's review of it goes from the picture too (and
+// mappa-service's own key for the record is due to be destroyed): the person is gone.
+TEST_F(ProjectorTest, WhenOnlyThePanelsOwnEventsAreLeftOfARecordTheyAreErasedWithIt) {
+  constexpr char kErased[] = "2020/0054321Y";
+  const std::string record = absl::StrCat("pnc:", kErased);
+  const EventEnvelope conviction = Seal(f_.Conviction(kErased, CHILD_SEXUAL));
+  EventEnvelope review = f_.About(AGENCY_MAPPA, record, testing::TestSubject(kErased), "2024-06-01", [](EventEnvelope* e) {
+    auto* r = e->mutable_mappa_subject_reviewed();
+    r->set_meeting_ref("M-1");
+    r->set_item_ref("1");
+    r->set_category(1);
+    r->set_level(2);
+    r->set_reviewed_on("2024-06-01");
+  });
+  review.set_stream_id("meeting/M-1");
+  review = Seal(review);
+  std::vector<BusRecord> key_records;
+  for (const auto& [id, key] : keys_) key_records.push_back(KeyRecord(key.record));
+  ASSERT_THAT(store_->ApplyRecords(key_records), IsOk());
+  std::vector<BusRecord> events = Records({conviction});
+  std::vector<BusRecord> reviews = Records({review});
+  reviews[0].topic = kMappaTopic;
+  events.push_back(reviews[0]);
+  ASSERT_THAT(store_->ApplyRecords(events), IsOk());
+  auto before = store_->GetPersonView(record);
+  ASSERT_THAT(before, IsOk());
+  ASSERT_TRUE(before->has_latest_mappa_review());
+
+  v1::DataKeyRecord destroyed = keys_.at(conviction.sealed().key_id()).record;
+  destroyed.clear_wrapped();
+  destroyed.mutable_destroyed()->set_basis("a court order");
+  ASSERT_THAT(store_->ApplyRecords({KeyRecord(destroyed)}), IsOk());
+  EXPECT_THAT(store_->GetPersonView(record), StatusIs(absl::StatusCode::kNotFound));
+  auto timeline = store_->GetTimeline(record, 100, "");
+  ASSERT_THAT(timeline, IsOk());
+  EXPECT_EQ(timeline->entries_size(), 0);
+  EXPECT_THAT(ErasureAftermathOf(store_->state()->Read()), IsOkAndHolds(std::nullopt)) << "done once committed";
 }
 
 TEST_F(ProjectorTest, RedeliveredEventsAreAppliedOnce) {
