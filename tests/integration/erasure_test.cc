@@ -7,6 +7,9 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
+#include "common/bus/bus_config.h"
 #include "common/bus/event_bus_rocksdb.h"
 #include "common/crypto/sealing.h"
 #include "common/time_util.h"
@@ -14,6 +17,8 @@
 #include "safeguard/v1/data_protection_service.grpc.pb.h"
 #include "safeguard/v1/mappa_service.grpc.pb.h"
 #include "safeguard/v1/police_service.grpc.pb.h"
+#include "services/safeguard_audit/replay.h"
+#include "services/safeguard_audit/verify.h"
 #include "services/safeguardd/all_in_one.h"
 #include "tests/testing/file_search.h"
 #include "tests/testing/police_requests.h"
@@ -27,6 +32,7 @@ namespace {
 
 using namespace safeguard::v1;
 using safeguard::testing::IsOk;
+using safeguard::testing::StatusIs;
 using safeguard::testing::TempDir;
 using ::testing::HasSubstr;
 
@@ -43,8 +49,10 @@ constexpr char kOtherPnc[] = "2019/0012345X";
 class ErasureTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto system = AllInOneSystem::Start(
-        AllInOneOptions{.data_dir = dir_.path(), .security = pki_.Server(), .vault = testing::TestVault()});
+    auto bus = ParseBusConfig("audit.checkpoint_interval = 50ms\n");
+    ASSERT_THAT(bus, IsOk());
+    auto system = AllInOneSystem::Start(AllInOneOptions{
+        .data_dir = dir_.path(), .bus = *bus, .security = pki_.Server(), .vault = testing::TestVault()});
     ASSERT_THAT(system, IsOk());
     system_ = std::move(system).value();
     police_ = pki_.Stub<PoliceService>(system_->police_address(), "police-officer", "officer-7");
@@ -182,6 +190,7 @@ TEST_F(ErasureTest, AnErasureLeavesNothingOfTheSubjectAnywhereAndEveryReaderIsTo
   ASSERT_EQ(erased_before.convictions_size(), 1);
   const RiskView other_before = AwaitView(kOtherPnc, 1);
 
+  const absl::Time erased_at = absl::Now();
   CommandResult decision;
   grpc::Status erased = dpo_->RecordErasure(Context().get(), Decision("cmd-erase-1", kErasedPnc, ERASURE_COURT_ORDER),
                                             &decision);
@@ -217,6 +226,34 @@ TEST_F(ErasureTest, AnErasureLeavesNothingOfTheSubjectAnywhereAndEveryReaderIsTo
   // Everyone else's picture is as it was.
   RiskView other_after = AwaitView(kOtherPnc, 1);
   EXPECT_EQ(other_after.SerializeAsString(), other_before.SerializeAsString());
+
+  // The auditor: the police log still verifies as signed, the checkpoints signed before the
+  // erasure with those after; a replay of the logs reproduces every view mappa-service
+  // holds; and the view as of a moment before the erasure says what was erased.
+  const audit_tool::LogSource copy{.bus_dir = dir_.Sub("bus")};
+  absl::StatusOr<audit_tool::VerifyOutcome> verified;
+  for (const absl::Time end = absl::Now() + absl::Seconds(10); absl::Now() < end; absl::SleepFor(absl::Milliseconds(50))) {
+    verified = audit_tool::VerifyLogCopy({.server = system_->police_address(), .logs = copy, .topic = kPoliceTopic,
+                                          .credentials = pki_.As("auditor", "auditor-1")});
+    if (verified.ok() && verified->report.ok() && verified->report.verified_size >= decision.log_sequence()) break;
+  }
+  ASSERT_THAT(verified, IsOk());
+  EXPECT_TRUE(verified->report.ok()) << verified->report.problem;
+  EXPECT_GE(verified->report.verified_size, decision.log_sequence()) << "the erasure's decision included";
+  auto replayed = audit_tool::ReplayAndCompare({.logs = copy, .live_state = dir_.Sub("mappa"),
+                                                .work_dir = dir_.Sub("replay"), .vault = testing::TestVault().get()});
+  ASSERT_THAT(replayed, IsOk());
+  EXPECT_EQ(replayed->differences, 0u);
+  Purpose audit;
+  audit.set_code(AUDIT);
+  audit.set_detail("Erasure check E-3");
+  auto as_of = audit_tool::ViewAsOf({.logs = copy, .work_dir = dir_.Sub("as-of"), .as_of = erased_at - absl::Seconds(1),
+                                     .subject = testing::TestSubject(kErasedPnc), .purpose = audit,
+                                     .vault = testing::TestVault().get()});
+  EXPECT_THAT(as_of, StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(as_of.status().message(), HasSubstr("police's record was erased under a court order on " + today));
+  std::filesystem::remove_all(dir_.Sub("replay"));  // the auditor's scratch state
+  std::filesystem::remove_all(dir_.Sub("as-of"));
 
   // The police's key is destroyed on its keys topic, and mappa-service's own (which sealed
   // its reads of the subject) too: nothing is left of the record there.

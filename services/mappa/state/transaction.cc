@@ -27,8 +27,11 @@ absl::Status Transaction::Scan(std::string_view prefix, std::string_view start, 
   rocksdb::ReadOptions options;
   if (!upper.empty()) options.iterate_upper_bound = &upper_bound;
   // The batch's writes over the database's: deleted keys are skipped, rewritten ones
-  // show their new value.
-  std::unique_ptr<rocksdb::Iterator> it(batch_.NewIteratorWithBase(db_->NewIterator(options)));
+  // show their new value. The bound holds for the batch's writes too: without it, a scan
+  // of a prefix the batch has nothing under walked every key the batch deleted after it
+  // (thousands in a rebuild's batch: events that waited for their keys), for each scan.
+  std::unique_ptr<rocksdb::Iterator> it(
+      batch_.NewIteratorWithBase(db_->DefaultColumnFamily(), db_->NewIterator(options), &options));
   const std::string_view from = start.empty() || start < prefix ? prefix : start;
   for (it->Seek(SliceOf(from)); it->Valid(); it->Next()) {
     const rocksdb::Slice key = it->key();
