@@ -13,6 +13,11 @@ absl::Status EventBus::Publish(std::vector<BusMessage> messages) {
   return outcome.get();
 }
 
+bool IsCompactedTopic(absl::string_view topic) {
+  return topic == kPoliceKeysTopic || topic == kProbationKeysTopic || topic == kChildrensKeysTopic ||
+         topic == kMappaKeysTopic;
+}
+
 absl::Status CheckMessageTopics(const std::vector<BusMessage>& messages) {
   for (size_t i = 0; i < messages.size(); ++i) {
     const std::string& topic = messages[i].topic;

@@ -34,10 +34,19 @@ inline constexpr char kProbationKeysTopic[] = "probation.keys";
 inline constexpr char kChildrensKeysTopic[] = "childrens.keys";
 inline constexpr char kMappaKeysTopic[] = "mappa.keys";
 
+// Whether `topic` is compacted (cleanup.policy=compact on Kafka): a record replaces every
+// earlier record with its key, and a reader from the start sees only the latest of each.
+bool IsCompactedTopic(absl::string_view topic);
+
 struct BusMessage {
   std::string topic;
   std::string key;    // the subject key: one subject's messages stay in order
   std::string value;  // a serialized EventEnvelope or AccessRecord
+  // On a compacted topic: the records this one replaces must be gone from every file of
+  // the bus by the time the publish is acknowledged (a destroyed data key's record, whose
+  // predecessor carried the key). The embedded bus purges them at once; Kafka's log cleaner
+  // does within max.compaction.lag.ms.
+  bool purge_replaced = false;
 };
 
 struct BusRecord {

@@ -1,5 +1,8 @@
 #include "common/bus/event_bus_rocksdb.h"
 
+#include <optional>
+#include <set>
+
 #include "absl/strings/str_cat.h"
 #include "common/keys.h"
 #include "common/rocksdb_status.h"
@@ -104,14 +107,41 @@ absl::StatusOr<std::unique_ptr<RocksDbEventBus>> RocksDbEventBus::FromDb(std::un
         static_cast<int64_t>(DecodeBigEndian64(it->value().ToStringView()));
   }
   RETURN_IF_ERROR(FromRocksDb(it->status(), "scan event bus topics"));
+  // The compacted topics' latest record of each key. A log written before they were
+  // compacted has its replaced records deleted here, once.
+  LatestByKey latest;
+  rocksdb::WriteBatch replaced;
+  for (const auto& [topic, end] : ends) {
+    if (!IsCompactedTopic(topic) || !writable) continue;
+    const std::string prefix = NamedPrefix("t", topic);
+    auto& offsets = latest[topic];
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      safeguard::v1::BusLogRecord record;
+      if (!record.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+        return absl::DataLossError(absl::StrCat("unreadable bus record in ", topic));
+      }
+      const auto offset = static_cast<int64_t>(DecodeBigEndian64(it->key().ToStringView().substr(prefix.size())));
+      auto [at, added] = offsets.try_emplace(record.key(), offset);
+      if (!added) {
+        replaced.Delete(RecordKey(topic, at->second));
+        at->second = offset;
+      }
+    }
+    RETURN_IF_ERROR(FromRocksDb(it->status(), "scan a compacted topic"));
+  }
   it.reset();
+  if (replaced.Count() > 0) {
+    rocksdb::WriteOptions synced;
+    synced.sync = true;
+    RETURN_IF_ERROR(FromRocksDb(db->Write(synced, &replaced), "compact the keys topics"));
+  }
   return std::unique_ptr<RocksDbEventBus>(
-      new RocksDbEventBus(std::move(db), std::move(ends), std::move(clock), writable));
+      new RocksDbEventBus(std::move(db), std::move(ends), std::move(latest), std::move(clock), writable));
 }
 
-RocksDbEventBus::RocksDbEventBus(std::unique_ptr<rocksdb::DB> db, std::map<std::string, int64_t> ends, Clock clock,
-                                 bool writable)
-    : db_(std::move(db)), clock_(std::move(clock)), end_offsets_(std::move(ends)) {
+RocksDbEventBus::RocksDbEventBus(std::unique_ptr<rocksdb::DB> db, std::map<std::string, int64_t> ends,
+                                 LatestByKey latest, Clock clock, bool writable)
+    : db_(std::move(db)), clock_(std::move(clock)), end_offsets_(std::move(ends)), latest_(std::move(latest)) {
   if (writable) writer_ = std::thread([this] { WriterLoop(); });
 }
 
@@ -177,6 +207,8 @@ void RocksDbEventBus::CommitGroup(std::vector<Pending>& group) {
   const auto appended_at = ToProtoTimestamp(clock_());
   size_t messages = 0;
   std::map<std::string, int64_t> touched;
+  LatestByKey latest;           // this group's appends to compacted topics
+  std::set<std::string> purge;  // compacted topics whose replaced records must leave every file
   for (const Pending& p : group) {
     for (const BusMessage& m : p.messages) {
       safeguard::v1::BusLogRecord record;
@@ -185,6 +217,22 @@ void RocksDbEventBus::CommitGroup(std::vector<Pending>& group) {
       *record.mutable_appended_at() = appended_at;
       int64_t& offset = next[m.topic];
       batch.Put(RecordKey(m.topic, offset), record.SerializeAsString());
+      if (IsCompactedTopic(m.topic)) {
+        // The record this one replaces goes in the same write (one earlier in this group
+        // included: the batch applies in order).
+        auto& in_group = latest[m.topic];
+        std::optional<int64_t> before;
+        if (auto at = in_group.find(m.key); at != in_group.end()) {
+          before = at->second;
+        } else if (auto t = latest_.find(m.topic); t != latest_.end()) {
+          if (auto k = t->second.find(m.key); k != t->second.end()) before = k->second;
+        }
+        if (before.has_value()) {
+          batch.Delete(RecordKey(m.topic, *before));
+          if (m.purge_replaced) purge.insert(m.topic);
+        }
+        in_group[m.key] = offset;
+      }
       ++offset;
       touched[m.topic] = offset;
       ++messages;
@@ -199,6 +247,16 @@ void RocksDbEventBus::CommitGroup(std::vector<Pending>& group) {
   wo.sync = true;
   absl::Status st = FromRocksDb(db_->Write(wo, &batch), "append to event bus");
   if (st.ok()) {
+    for (auto& [topic, keys] : latest) {
+      for (auto& [key, offset] : keys) latest_[topic][key] = offset;
+    }
+    // Readable (Read stops at the ends), and acknowledged, once nothing of what it replaced
+    // is left in any file. A failed purge fails the publish (appended all the same), so the
+    // publisher sends it again, which replaces it and purges again.
+    absl::Status purged;
+    for (const std::string& topic : purge) {
+      if (purged.ok()) purged = PurgeReplaced(topic);
+    }
     {
       std::lock_guard<std::mutex> lock(mu_);
       for (const auto& [topic, end] : touched) end_offsets_[topic] = end;
@@ -207,8 +265,22 @@ void RocksDbEventBus::CommitGroup(std::vector<Pending>& group) {
       ++stats_.synced_writes;
     }
     appended_cv_.notify_all();
+    st = purged;
   }
   for (Pending& p : group) p.done(st);
+}
+
+absl::Status RocksDbEventBus::PurgeReplaced(const std::string& topic) {
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  RETURN_IF_ERROR(FromRocksDb(db_->Flush(flush), "flush the event bus to purge replaced records"));
+  const std::string begin = NamedPrefix("t", topic);
+  std::string end = begin;
+  end.back() = '\1';
+  rocksdb::CompactRangeOptions compact;
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  const rocksdb::Slice b(begin), e(end);
+  return FromRocksDb(db_->CompactRange(compact, &b, &e), "compact the event bus to purge replaced records");
 }
 
 RocksDbEventBus::Stats RocksDbEventBus::stats() const {
@@ -220,9 +292,11 @@ absl::StatusOr<std::vector<BusRecord>> RocksDbEventBus::Read(const std::string& 
                                                              int64_t offset, size_t max) {
   std::vector<BusRecord> out;
   const std::string prefix = NamedPrefix("t", topic);
+  // Only what is acknowledged: a record written but still purging what it replaced is not.
+  const std::string end = RecordKey(topic, EndOffset(topic));
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek(RecordKey(topic, offset)); it->Valid() && it->key().starts_with(prefix) &&
-                                           out.size() < max;
+                                           it->key().compare(end) < 0 && out.size() < max;
        it->Next()) {
     safeguard::v1::BusLogRecord record;
     if (!record.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {

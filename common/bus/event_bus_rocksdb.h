@@ -6,6 +6,12 @@
 // one WAL-synced WriteBatch, then runs their callbacks. No lock is held across the sync,
 // so publishers (the outbox relays, every read's access record) queue, not wait on each
 // other. A record is readable only once it is durable.
+//
+// Compacted topics (IsCompactedTopic: the keys topics) keep only the latest record of each
+// key: a record's append deletes the one it replaces, in the same write, so a reader meets
+// gaps in the offsets, as on Kafka. A message that asks it (purge_replaced: a destroyed
+// data key's record) also has the replaced record's bytes flushed and compacted out of
+// every file before its publish is acknowledged.
 #pragma once
 
 #include <condition_variable>
@@ -15,6 +21,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 
 #include "common/bus/event_bus.h"
 #include "common/time_util.h"
@@ -73,14 +80,19 @@ class RocksDbEventBus : public EventBus {
     PublishDone done;
   };
 
-  RocksDbEventBus(std::unique_ptr<rocksdb::DB> db, std::map<std::string, int64_t> ends, Clock clock,
-                  bool writable);
+  // The offset of the latest record of each key, per compacted topic.
+  using LatestByKey = std::map<std::string, std::unordered_map<std::string, int64_t>>;
+
+  RocksDbEventBus(std::unique_ptr<rocksdb::DB> db, std::map<std::string, int64_t> ends, LatestByKey latest,
+                  Clock clock, bool writable);
   // Reads the topics' end offsets from `db`.
   static absl::StatusOr<std::unique_ptr<RocksDbEventBus>> FromDb(std::unique_ptr<rocksdb::DB> db, Clock clock,
                                                                  bool writable);
   void WriterLoop();
   // Appends `group` in one synced write and runs its callbacks. Writer thread only.
   void CommitGroup(std::vector<Pending>& group);
+  // Flushes the memtable and rewrites `topic`'s table files without its deleted records.
+  absl::Status PurgeReplaced(const std::string& topic);
 
   std::unique_ptr<rocksdb::DB> db_;
   std::shared_ptr<void> resumed_;  // StorageHealth resumes db_ after a fault; released first
@@ -94,6 +106,7 @@ class RocksDbEventBus : public EventBus {
   std::deque<Pending> queue_;                   // guarded by mu_
   bool stopping_ = false;                       // guarded by mu_
   Stats stats_;                                 // guarded by mu_
+  LatestByKey latest_;                          // writer thread only
   std::thread writer_;                          // absent when read-only
 };
 

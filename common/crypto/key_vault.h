@@ -10,9 +10,10 @@
 // uses the same vault: mappa-service unwraps the keys the agencies wrap.
 //
 // Rotation: a vault holds every KEK still needed to unwrap, numbered; the newest wraps
-// every data key made from then on (`safeguard-keys add-kek`). An older KEK stays in the
-// vault for as long as any stored key is wrapped under it; retiring it
-// (`safeguard-keys retire-kek`) makes such keys, and the data they seal, unreadable.
+// every data key made from then on (`safeguard-keys add-kek`), and every key a service
+// holds once it restarts with the vault (each re-wraps them at its start:
+// crypto::RewrapUnderCurrentKek). Retiring an older KEK (`safeguard-keys retire-kek`)
+// makes whatever is still wrapped under it, and the data that seals, unreadable.
 #pragma once
 
 #include <map>
@@ -81,7 +82,8 @@ class FileKeyVault final : public KeyVault {
   static absl::StatusOr<std::string> AddKek(const std::string& path);
 
   // Removes KEK `id` from the vault at `path` (never the newest). Keys still wrapped by
-  // it no longer unwrap: re-wrap everything first (safeguard-keys rewrap).
+  // it no longer unwrap: restart every service with the newer KEK first, which re-wraps
+  // what each holds.
   static absl::Status RetireKek(const std::string& path, const std::string& id);
 
   // A vault from file text (no file checks), e.g. for a tool given the text another way.

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/crypto/aead.h"
 #include "common/ids.h"
+#include "common/status_macros.h"
 #include "common/security/access_policy.h"
 #include "common/time_util.h"
 
@@ -194,6 +195,15 @@ std::optional<std::string> KeyRing::Find(const std::string& key_id) const {
   auto it = keys_.find(key_id);
   if (it == keys_.end()) return std::nullopt;
   return it->second;
+}
+
+absl::StatusOr<bool> RewrapUnderCurrentKek(const KeyVault& vault, safeguard::v1::DataKeyRecord* record) {
+  if (record->has_destroyed() || !record->has_wrapped() || record->wrapped().kek_id() == vault.current_kek_id()) {
+    return false;
+  }
+  ASSIGN_OR_RETURN(const std::string key, vault.Unwrap(record->wrapped(), record->key_id()));
+  ASSIGN_OR_RETURN(*record->mutable_wrapped(), vault.Wrap(key, record->key_id()));
+  return true;
 }
 
 absl::StatusOr<std::string> KeyRing::Unwrap(const safeguard::v1::DataKeyRecord& record) {

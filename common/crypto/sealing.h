@@ -11,6 +11,7 @@
 // stored, sealed bytes) exactly as they were, and its personal data unreadable.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -71,6 +72,27 @@ std::string DayKeyBasis(absl::Time at);
 
 // Whether `event` still holds sealed personal data.
 inline bool IsSealed(const safeguard::v1::EventEnvelope& event) { return event.has_sealed(); }
+
+// Re-wraps `record`'s key under the vault's current KEK when an older one wrapped it (a KEK
+// was added since: docs/security.md, "Rotating the key-encryption key"). True when it did;
+// false when the current KEK wraps it already, or the key was destroyed. kFailedPrecondition
+// when the vault no longer holds the KEK that wrapped it; kDataLoss when it does not unwrap.
+absl::StatusOr<bool> RewrapUnderCurrentKek(const KeyVault& vault, safeguard::v1::DataKeyRecord* record);
+
+// The latest record of each data key, from records read in order off keys topics (which
+// may still hold a key's older records beside its latest, until compacted): a destroyed
+// key stays destroyed, whatever record of it comes after.
+class LatestKeyRecords {
+ public:
+  void Add(safeguard::v1::DataKeyRecord record) {
+    safeguard::v1::DataKeyRecord& kept = records_[record.key_id()];
+    if (!kept.has_destroyed()) kept = std::move(record);
+  }
+  const std::map<std::string, safeguard::v1::DataKeyRecord>& records() const { return records_; }
+
+ private:
+  std::map<std::string, safeguard::v1::DataKeyRecord> records_;
+};
 
 // The data keys one holder (an event store, mappa-service's state, an auditor) has
 // unwrapped, kept in memory so that a key is unwrapped once, not per event. Thread-safe.

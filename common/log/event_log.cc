@@ -18,19 +18,18 @@ absl::StatusOr<uint64_t> AdoptFromBus(EventStore* store, EventBus* bus, const st
                                       const std::string& keys_topic) {
   // The keys first: every event taken back must open. The latest record of each key wins
   // (a compacted topic keeps only that).
-  std::map<std::string, safeguard::v1::DataKeyRecord> keys;
+  crypto::LatestKeyRecords keys;
   RETURN_IF_ERROR(bus->ReadWholeTopic(keys_topic, [&](BusRecord r) -> absl::Status {
     safeguard::v1::DataKeyRecord record;
     if (!record.ParseFromString(r.value) || record.key_id().empty()) {
       return absl::DataLossError(absl::StrCat("unreadable record at ", r.topic, "/", r.partition, "@", r.offset));
     }
-    safeguard::v1::DataKeyRecord& kept = keys[record.key_id()];
-    if (!kept.has_destroyed()) kept = std::move(record);
+    keys.Add(std::move(record));
     return absl::OkStatus();
   }));
   std::vector<safeguard::v1::DataKeyRecord> records;
-  records.reserve(keys.size());
-  for (auto& [id, record] : keys) records.push_back(std::move(record));
+  records.reserve(keys.records().size());
+  for (const auto& [id, record] : keys.records()) records.push_back(record);
   RETURN_IF_ERROR(store->AdoptKeys(records));
   // This log's events the store lacks, by sequence (only those are kept while the topic is
   // read): a republished event appears more than once on the bus, always with the same bytes.
@@ -149,6 +148,12 @@ void EventLog::ReportStatus(safeguard::v1::ServiceStatus* status) const {
   status->set_events_written(status->events_written() + stats.events_written);
   status->set_synced_writes(status->synced_writes() + stats.synced_writes);
   if (status->first_data_loss().empty()) status->set_first_data_loss(store_->first_data_loss());
+  status->mutable_data_keys()->set_current_kek(keys_->vault().current_kek_id());
+  status->mutable_data_keys()->set_under_retired_keks(status->data_keys().under_retired_keks() +
+                                                      store_->keys_under_retired_keks());
+  if (absl::StatusOr<uint64_t> awaiting = store_->KeysAwaitingPublication(); awaiting.ok()) {
+    status->mutable_data_keys()->set_awaiting_publication(status->data_keys().awaiting_publication() + *awaiting);
+  }
   absl::MutexLock lock(&mu_);
   if (last_scrub_.has_at()) *status->mutable_last_scrub() = last_scrub_;
 }

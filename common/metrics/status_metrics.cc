@@ -36,6 +36,11 @@ void AddStatus(const v1::ServiceStatus& status, Sink& sink) {
     sink.Gauge("safeguard_reviews_records", "Records of the agency under review rules.", of,
                static_cast<double>(status.reviews().records()));
   }
+  if (status.has_data_keys()) {
+    sink.Gauge("safeguard_data_keys_under_retired_keks",
+               "Data keys held wrapped under a KEK the key vault no longer holds: what they seal cannot be read.", of,
+               static_cast<double>(status.data_keys().under_retired_keks()));
+  }
   sink.Counter("safeguard_events_published_total", "Events the outbox relay published to the bus since start.", of,
                static_cast<double>(status.events_published()));
   sink.Counter("safeguard_data_loss_detected_total",

@@ -33,7 +33,11 @@ absl::StatusOr<size_t> OutboxRelay::RelayOnce() {
     std::vector<std::string> ids;
     for (auto& k : keys) {
       ids.push_back(k.key_id);
-      messages.push_back(BusMessage{options_.keys_topic, std::move(k.key_id), std::move(k.record)});
+      // A destroyed key's record replaces the one that carried the key: that one must go
+      // from the bus's files too.
+      safeguard::v1::DataKeyRecord record;
+      const bool destroyed = record.ParseFromString(k.record) && record.has_destroyed();
+      messages.push_back(BusMessage{options_.keys_topic, std::move(k.key_id), std::move(k.record), destroyed});
     }
     RETURN_IF_ERROR(bus_->Publish(std::move(messages)));
     RETURN_IF_ERROR(store_->MarkKeysPublished(ids));

@@ -54,6 +54,9 @@ constexpr char kFormatKey[] = "mformat";
 constexpr char kFormat[] = "sealed/1";
 constexpr char kStateKeyKey[] = "mstate_key";  // WrappedKey: the streams' state is sealed under it
 constexpr char kStateKeyId[] = "store-state";
+// The KEK every data key held was found wrapped under, at the last start that re-wrapped
+// them all: while it is the vault's current one, no key needs re-wrapping.
+constexpr char kKeysKekKey[] = "mkeys_kek";
 
 std::string CheckpointKey(uint64_t size) {
   std::string k = "k";
@@ -284,6 +287,13 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(Options options) {
     safeguard::v1::WrappedKey wrapped;
     if (!wrapped.ParseFromString(*wrapped_state)) return absl::DataLossError("the store's state key is unreadable");
     ASSIGN_OR_RETURN(state_key, options.keys->vault().Unwrap(wrapped, kStateKeyId));
+    if (wrapped.kek_id() != options.keys->vault().current_kek_id()) {
+      // A KEK was added since: wrapped again under it, so that the older can be retired.
+      ASSIGN_OR_RETURN(const safeguard::v1::WrappedKey rewrapped, options.keys->vault().Wrap(state_key, kStateKeyId));
+      rocksdb::WriteOptions synced;
+      synced.sync = options.sync;
+      RETURN_IF_ERROR(FromRocksDb(db->Put(synced, kStateKeyKey, rewrapped.SerializeAsString()), "re-wrap the state key"));
+    }
   } else {
     ASSIGN_OR_RETURN(state_key, crypto::RandomBytes(crypto::kKeyBytes));
     ASSIGN_OR_RETURN(const safeguard::v1::WrappedKey wrapped, options.keys->vault().Wrap(state_key, kStateKeyId));
@@ -334,6 +344,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(Options options) {
   std::unique_ptr<EventStore> store(
       new EventStore(std::move(options), std::move(db), last, outbox_start, std::move(tree)));
   store->state_cipher_ = std::move(cipher);
+  RETURN_IF_ERROR(store->RewrapKeys());
   RETURN_IF_ERROR(store->RefoldStreamState());
   store->resumed_ = std::move(resumed);
   store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
@@ -347,6 +358,55 @@ EventStore::EventStore(Options options, std::unique_ptr<rocksdb::DB> db, uint64_
       last_sequence_(last_sequence),
       outbox_start_(outbox_start),
       tree_(std::move(tree)) {}
+
+absl::Status EventStore::RewrapKeys() {
+  const crypto::KeyVault& vault = options_.keys->vault();
+  ASSIGN_OR_RETURN(std::optional<std::string> checked, GetValue(db_.get(), kKeysKekKey, "read the keys' KEK"));
+  if (checked == vault.current_kek_id()) return absl::OkStatus();  // every key made or re-wrapped under it since
+  uint64_t rewrapped = 0, stranded = 0;
+  rocksdb::WriteOptions synced;
+  synced.sync = options_.sync;
+  rocksdb::WriteBatch batch;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek("d"); it->Valid() && it->key().starts_with("d"); it->Next()) {
+    safeguard::v1::DataKeyRecord record;
+    if (!record.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(absl::StrCat("data key ", std::string(it->key().ToStringView().substr(1)), " is unreadable"));
+    }
+    absl::StatusOr<bool> changed = crypto::RewrapUnderCurrentKek(vault, &record);
+    if (!changed.ok() && absl::IsFailedPrecondition(changed.status())) {
+      // Its KEK was retired before it was re-wrapped: what it seals is unreadable; said at
+      // every start, and counted in the status, until the KEK is given back.
+      ++stranded;
+      continue;
+    }
+    if (!changed.ok()) return changed.status();
+    if (!*changed) continue;
+    // Kept and published again: on the compacted keys topic it replaces the older record.
+    batch.Put(it->key(), record.SerializeAsString());
+    batch.Put(KeyOutboxKey(record.key_id()), "");
+    if (++rewrapped % 1000 == 0) {
+      RETURN_IF_ERROR(FromRocksDb(db_->Write(synced, &batch), "re-wrap data keys"));
+      batch.Clear();
+    }
+  }
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "scan the data keys"));
+  if (stranded == 0) batch.Put(kKeysKekKey, vault.current_kek_id());
+  RETURN_IF_ERROR(FromRocksDb(db_->Write(synced, &batch), "re-wrap data keys"));
+  keys_under_retired_keks_ = stranded;
+  if (rewrapped > 0 || stranded > 0) {
+    logging::Info(absl::StrCat("event store ", options_.path, ": ", rewrapped, " data keys re-wrapped under KEK ",
+                               vault.current_kek_id()),
+                  {{"rewrapped", rewrapped}, {"stranded", stranded}});
+  }
+  if (stranded > 0) {
+    logging::Error(absl::StrCat("event store ", options_.path, ": ", stranded,
+                                " data keys are wrapped under a KEK this key vault does not hold; the events they seal "
+                                "cannot be read until it is given back (docs/security.md, \"Rotating the "
+                                "key-encryption key\")"));
+  }
+  return absl::OkStatus();
+}
 
 absl::Status EventStore::RefoldStreamState() {
   const StreamFolder* folder = options_.folder;
@@ -477,11 +537,12 @@ void EventStore::CommitGroup(std::vector<Pending>& group) {
       continue;
     }
 
+    const std::string stored_stream = StoredStreamId(cmd.stream_id);
     uint64_t current;
     if (auto v = versions.find(cmd.stream_id); v != versions.end()) {
       current = v->second;
     } else {
-      absl::StatusOr<uint64_t> committed = StreamVersion(cmd.stream_id);
+      absl::StatusOr<uint64_t> committed = StoredStreamVersion(stored_stream);
       if (!committed.ok()) {
         outcomes[i] = committed.status();
         continue;
@@ -494,7 +555,6 @@ void EventStore::CommitGroup(std::vector<Pending>& group) {
           *cmd.expected_version, "; re-read and retry"));
       continue;
     }
-    const std::string stored_stream = StoredStreamId(cmd.stream_id);
     AppendState stream_state(&state, stored_stream);
     if (cmd.rule) {
       if (absl::Status allowed = cmd.rule(stream_state); !allowed.ok()) {
@@ -735,8 +795,12 @@ absl::StatusOr<std::optional<CommandResult>> EventStore::LookupCommand(
 uint64_t EventStore::LastSequence() const { return last_sequence_.load(); }
 
 absl::StatusOr<uint64_t> EventStore::StreamVersion(const std::string& stream_id) {
+  return StoredStreamVersion(StoredStreamId(stream_id));
+}
+
+absl::StatusOr<uint64_t> EventStore::StoredStreamVersion(const std::string& stored_stream) {
   std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), StreamVersionKey(StoredStreamId(stream_id)), &value);
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), StreamVersionKey(stored_stream), &value);
   if (s.IsNotFound()) return 0;
   RETURN_IF_ERROR(FromRocksDb(s, "read stream version"));
   return DecodeBigEndian64(value);
@@ -979,6 +1043,14 @@ absl::StatusOr<std::vector<EventStore::StoredKey>> EventStore::PendingKeys(size_
   return out;
 }
 
+absl::StatusOr<uint64_t> EventStore::KeysAwaitingPublication() {
+  uint64_t n = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek("q"); it->Valid() && it->key().starts_with("q"); it->Next()) ++n;
+  RETURN_IF_ERROR(FromRocksDb(it->status(), "count the keys' outbox"));
+  return n;
+}
+
 absl::StatusOr<std::optional<EventStore::StoredKey>> EventStore::PendingKey(const std::string& key_id) {
   ASSIGN_OR_RETURN(std::optional<std::string> waiting, GetValue(db_.get(), KeyOutboxKey(key_id), "read the keys' outbox"));
   if (!waiting.has_value()) return std::optional<StoredKey>();
@@ -1072,7 +1144,17 @@ absl::Status EventStore::AdoptKeys(const std::vector<safeguard::v1::DataKeyRecor
       RETURN_IF_ERROR(DestroyKey(record.key_id(), record.destroyed()));
       continue;
     }
-    batch.Put(DataKeyKey(record.key_id()), record.SerializeAsString());
+    safeguard::v1::DataKeyRecord kept = record;
+    absl::StatusOr<bool> rewrapped = crypto::RewrapUnderCurrentKek(options_.keys->vault(), &kept);
+    if (!rewrapped.ok() && absl::IsFailedPrecondition(rewrapped.status())) {
+      ++keys_under_retired_keks_;
+      batch.Delete(kKeysKekKey);  // looked at again at the next open
+    } else if (!rewrapped.ok()) {
+      return rewrapped.status();
+    } else if (*rewrapped) {
+      batch.Put(KeyOutboxKey(record.key_id()), "");  // published again, under the newer KEK
+    }
+    batch.Put(DataKeyKey(record.key_id()), kept.SerializeAsString());
     if (record.has_destroyed()) options_.keys->Forget(record.key_id());
   }
   if (batch.Count() == 0) return absl::OkStatus();

@@ -311,6 +311,13 @@ class EventStore {
   uint64_t data_loss_detected() const { return data_loss_detected_.load(); }
   std::string first_data_loss() const;
 
+  // Data keys held wrapped under a KEK the vault no longer holds (retired before they were
+  // re-wrapped): what they seal cannot be read. 0 once every key is re-wrapped, which each
+  // open does for keys wrapped under an older KEK the vault still holds. Thread-safe.
+  uint64_t keys_under_retired_keks() const { return keys_under_retired_keks_.load(); }
+  // Data keys whose latest record (made, re-wrapped or destroyed) is not yet on the bus.
+  absl::StatusOr<uint64_t> KeysAwaitingPublication();
+
  private:
   // The flush and compaction a destroyed key's record and state are still waiting for, if
   // any (noted in the write that destroyed it).
@@ -326,6 +333,11 @@ class EventStore {
              merkle::TreeBuilder tree);
   // Rebuilds every stream's state from the log when it was folded otherwise (or never).
   absl::Status RefoldStreamState();
+  // StreamVersion of a stream by its stored name (StoredStreamId).
+  absl::StatusOr<uint64_t> StoredStreamVersion(const std::string& stored_stream);
+  // Re-wraps, and queues to publish again, every data key an older KEK wraps (the vault
+  // gained a newer one): an open's work, after which the older KEK can be retired.
+  absl::Status RewrapKeys();
 
   // Stored Merkle nodes, read for roots and proofs.
   merkle::NodeSource Nodes();
@@ -369,6 +381,7 @@ class EventStore {
   std::unique_ptr<StateCipher> state_cipher_;  // set by Open, before the writer starts
 
   std::atomic<uint64_t> data_loss_detected_{0};
+  std::atomic<uint64_t> keys_under_retired_keks_{0};
   mutable std::mutex data_loss_mu_;
   std::string first_data_loss_;  // guarded by data_loss_mu_
 

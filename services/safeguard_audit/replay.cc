@@ -211,16 +211,16 @@ absl::StatusOr<std::vector<v1::AccessRecord>> Consultations(const LogSource& log
   ASSIGN_OR_RETURN(std::vector<v1::AccessRecord> records, AccessRecords(logs, audit_topic, [&](const v1::AccessRecord& a) {
                      return !a.has_refusal() && std::find(names.begin(), names.end(), a.subject_key()) != names.end();
                    }));
-  std::map<std::string, v1::DataKeyRecord> keys;
+  crypto::LatestKeyRecords latest;
   for (const std::string& topic : keys_topics) {
     ASSIGN_OR_RETURN(std::vector<BusRecord> on_topic, ReadLog(logs, topic));
     for (const BusRecord& r : on_topic) {
       v1::DataKeyRecord k;
       if (!k.ParseFromString(r.value)) return absl::DataLossError(absl::StrCat("unreadable key record on ", topic));
-      v1::DataKeyRecord& kept = keys[k.key_id()];
-      if (!kept.has_destroyed()) kept = std::move(k);
+      latest.Add(std::move(k));
     }
   }
+  const auto& keys = latest.records();
   for (v1::AccessRecord& a : records) {
     auto k = keys.find(a.sealed().key_id());
     if (!a.has_sealed() || k == keys.end() || !k->second.has_wrapped()) continue;  // erased: stays sealed

@@ -3,7 +3,8 @@
 // pseudonym key; every service of the deployment is given the same file (--key_vault).
 //   safeguard-keys create --key_vault=FILE       a new vault: a pseudonym key and KEK 1
 //   safeguard-keys list --key_vault=FILE         the KEKs it holds, and which one wraps
-//   safeguard-keys add-kek --key_vault=FILE      a new KEK, which wraps every key made from then on
+//   safeguard-keys add-kek --key_vault=FILE      a new KEK, which wraps every key made from then on,
+//       and every key held, once each service restarts with the file (it re-wraps them)
 //   safeguard-keys retire-kek --key_vault=FILE --kek=ID   an older KEK taken out
 //   safeguard-keys pseudonym --key_vault=FILE REF...      how the bus and the stores name
 //       a reference (pnc:2019/0012345X) or a stream (police/pnc:2019/0012345X)
@@ -51,7 +52,11 @@ int main(int argc, char** argv) {
       return 1;
     }
     std::cout << "KEK " << *id << " added to " << path
-              << ": it wraps every data key made from now on. Give the file to every service and restart them."
+              << ": it wraps every data key made from now on. Give the file to every service and restart them: "
+                 "each re-wraps under it, at its start, every data key it holds, and publishes them again. Retire "
+                 "an older KEK once `safeguardctl ops get-status` on every service shows data_keys with current_kek "
+                 "\""
+              << *id << "\" and nothing awaiting publication (docs/security.md, \"Rotating the key-encryption key\")."
               << std::endl;
     return 0;
   }

@@ -149,5 +149,6 @@ std::vector<const ProcessStatus*> AllInOneSystem::statuses() const {
 
 const std::string& AllInOneSystem::bus_description() const { return parts_->bus.description; }
 RocksDbEventBus* AllInOneSystem::embedded_bus() const { return parts_->bus.embedded; }
+EventBus* AllInOneSystem::bus() const { return parts_->bus.bus.get(); }
 
 }  // namespace safeguard

@@ -62,6 +62,8 @@ class AllInOneSystem {
   std::vector<const ProcessStatus*> statuses() const;
   // The embedded bus (nullptr on Kafka), for in-process readers such as tests.
   RocksDbEventBus* embedded_bus() const;
+  // The bus, embedded or Kafka (the mock cluster's too), for in-process readers.
+  EventBus* bus() const;
 
   struct Parts;
 

@@ -382,6 +382,11 @@ if grep -q "police.ConvictionRecorded\|police.IntelligenceRecorded" "$work/view3
   fail "an erased fact is still in the picture: $(cat "$work/view3")"
 fi
 stop
+# The process's log, every line of it since the first start, names him nowhere: not by his
+# PNC id, name or date of birth (nothing personal is logged; docs/operations.md, "Logs").
+if grep -n "$jones\|Peter\|Jones\|1982-11-30" "$work/log" >"$work/named"; then
+  fail "the log names the erased subject: $(head -3 "$work/named")"
+fi
 
 # Stopped, each store is checked whole against its tree and the checkpoints it signed last:
 # every event against its Merkle leaf and place (docs/audit.md).

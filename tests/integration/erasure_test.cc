@@ -8,10 +8,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <set>
 
 #include "common/bus/bus_config.h"
 #include "common/bus/event_bus_rocksdb.h"
 #include "common/crypto/sealing.h"
+#include "common/store/backup.h"
 #include "common/time_util.h"
 #include "safeguard/v1/operations.grpc.pb.h"
 #include "safeguard/v1/data_protection_service.grpc.pb.h"
@@ -32,6 +34,7 @@ namespace {
 
 using namespace safeguard::v1;
 using safeguard::testing::IsOk;
+using safeguard::testing::IsOkAndHolds;
 using safeguard::testing::StatusIs;
 using safeguard::testing::TempDir;
 using ::testing::HasSubstr;
@@ -48,11 +51,13 @@ constexpr char kOtherPnc[] = "2019/0012345X";
 
 class ErasureTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto bus = ParseBusConfig("audit.checkpoint_interval = 50ms\n");
+  void SetUp() override { StartSystem(testing::TestVault()); }
+
+  void StartSystem(std::shared_ptr<const crypto::KeyVault> vault, const std::string& config = "") {
+    auto bus = ParseBusConfig("audit.checkpoint_interval = 50ms\n" + config);
     ASSERT_THAT(bus, IsOk());
-    auto system = AllInOneSystem::Start(AllInOneOptions{
-        .data_dir = dir_.path(), .bus = *bus, .security = pki_.Server(), .vault = testing::TestVault()});
+    auto system = AllInOneSystem::Start(
+        AllInOneOptions{.data_dir = dir_.path(), .bus = *bus, .security = pki_.Server(), .vault = std::move(vault)});
     ASSERT_THAT(system, IsOk());
     system_ = std::move(system).value();
     police_ = pki_.Stub<PoliceService>(system_->police_address(), "police-officer", "officer-7");
@@ -150,16 +155,34 @@ class ErasureTest : public ::testing::Test {
     return st;
   }
 
+  // Every data key record on `topic`, in order, as the bus (embedded or Kafka) has them.
+  std::vector<DataKeyRecord> KeyRecordsOn(const std::string& topic) {
+    std::vector<DataKeyRecord> out;
+    absl::Status read = system_->bus()->ReadWholeTopic(topic, [&](BusRecord r) {
+      DataKeyRecord k;
+      if (k.ParseFromString(r.value)) out.push_back(std::move(k));
+      return absl::OkStatus();
+    });
+    if (!read.ok()) ADD_FAILURE() << "read " << topic << ": " << read;
+    return out;
+  }
   // Whether the latest record of data key `key_id` on `topic` says it was destroyed.
   bool DestroyedOnTopic(const std::string& topic, const std::string& key_id) {
-    absl::StatusOr<std::vector<BusRecord>> records = system_->embedded_bus()->Read(topic, 0, 100000);
-    if (!records.ok()) return false;
     std::optional<bool> destroyed;
-    for (const BusRecord& r : *records) {
-      DataKeyRecord k;
-      if (k.ParseFromString(r.value) && k.key_id() == key_id) destroyed = k.has_destroyed() && !k.has_wrapped();
+    for (const DataKeyRecord& k : KeyRecordsOn(topic)) {
+      if (k.key_id() == key_id) destroyed = k.has_destroyed() && !k.has_wrapped();
     }
     return destroyed.value_or(false);
+  }
+  // The ciphertext of data key `key_id` as a record on `topic` carries it wrapped, once
+  // there is one (bounded: 10 s); empty if none comes.
+  std::string AwaitWrappedOnTopic(const std::string& topic, const std::string& key_id) {
+    for (const absl::Time end = absl::Now() + absl::Seconds(10); absl::Now() < end; absl::SleepFor(absl::Milliseconds(20))) {
+      for (const DataKeyRecord& k : KeyRecordsOn(topic)) {
+        if (k.key_id() == key_id && k.has_wrapped()) return k.wrapped().ciphertext();
+      }
+    }
+    return "";
   }
   bool AwaitDestroyedOnTopic(const std::string& topic, const std::string& key_id) {
     for (const absl::Time end = absl::Now() + absl::Seconds(10); absl::Now() < end; absl::SleepFor(absl::Milliseconds(20))) {
@@ -189,6 +212,16 @@ TEST_F(ErasureTest, AnErasureLeavesNothingOfTheSubjectAnywhereAndEveryReaderIsTo
   RiskView erased_before = AwaitView(kErasedPnc, 2);
   ASSERT_EQ(erased_before.convictions_size(), 1);
   const RiskView other_before = AwaitView(kOtherPnc, 1);
+
+  // The erased subject's data keys as they were carried wrapped: the police's, and
+  // mappa-service's own (made when it recorded the reads above).
+  const std::string erased_record = std::string("pnc:") + kErasedPnc;
+  const std::string police_key = crypto::DataKeyId(*testing::TestVault(), AGENCY_POLICE, erased_record);
+  const std::string mappa_key = crypto::DataKeyId(*testing::TestVault(), AGENCY_MAPPA, erased_record);
+  const std::string police_wrapped = AwaitWrappedOnTopic(kPoliceKeysTopic, police_key);
+  const std::string mappa_wrapped = AwaitWrappedOnTopic(kMappaKeysTopic, mappa_key);
+  ASSERT_FALSE(police_wrapped.empty());
+  ASSERT_FALSE(mappa_wrapped.empty());
 
   const absl::Time erased_at = absl::Now();
   CommandResult decision;
@@ -257,19 +290,27 @@ TEST_F(ErasureTest, AnErasureLeavesNothingOfTheSubjectAnywhereAndEveryReaderIsTo
 
   // The police's key is destroyed on its keys topic, and mappa-service's own (which sealed
   // its reads of the subject) too: nothing is left of the record there.
-  const std::string erased_record = std::string("pnc:") + kErasedPnc;
-  EXPECT_TRUE(
-      DestroyedOnTopic(kPoliceKeysTopic, crypto::DataKeyId(*testing::TestVault(), AGENCY_POLICE, erased_record)));
-  EXPECT_TRUE(
-      AwaitDestroyedOnTopic(kMappaKeysTopic, crypto::DataKeyId(*testing::TestVault(), AGENCY_MAPPA, erased_record)));
+  EXPECT_TRUE(DestroyedOnTopic(kPoliceKeysTopic, police_key));
+  EXPECT_TRUE(AwaitDestroyedOnTopic(kMappaKeysTopic, mappa_key));
 
-  // Nothing of the subject is left in any file.
+  // A backup made after the erasure (every store, while they serve).
+  TempDir backups;
+  Backups backup(BackupOptions{.data_dir = dir_.path(), .backup_dir = backups.path()});
+  ASSERT_THAT(backup.BackUpNow(), IsOk());
+
+  // Nothing of the subject is left in any file: not their name, date of birth, references
+  // or email, nor either data key as it was carried wrapped (the keys topics are
+  // compacted, and the destroyed records purged what they replaced); nor in the backup.
   system_.reset();
-  const testing::FileSearch search = testing::SearchFiles(
-      dir_.path(), {kErasedPnc, kErasedGiven, kErasedFamily, kErasedBorn, kErasedStreet, kErasedEmail});
+  const std::vector<std::string> needles = {kErasedPnc,   kErasedGiven, kErasedFamily, kErasedBorn,
+                                            kErasedStreet, kErasedEmail, police_wrapped, mappa_wrapped};
+  const testing::FileSearch search = testing::SearchFiles(dir_.path(), needles);
   EXPECT_THAT(search.found, ::testing::IsEmpty());
   EXPECT_GT(search.files, 10u);
   EXPECT_GE(search.tables, 2u) << "the stores' table files, read record by record";
+  const testing::FileSearch in_backup = testing::SearchFiles(backups.path(), needles);
+  EXPECT_THAT(in_backup.found, ::testing::IsEmpty());
+  EXPECT_GE(in_backup.tables, 2u) << "the backup's table files, read record by record";
 }
 
 // Who may decide, and what a decision must say: each bad field named, and nothing changed.
@@ -406,6 +447,128 @@ TEST_F(ErasureTest, ReviewsFallDueByTheRulesAndARetentionSetsTheNext) {
   // Only the data protection officer sees the queue.
   auto officer = pki_.Stub<DataProtectionService>(system_->police_address(), "police-officer", "officer-7");
   EXPECT_EQ(officer->ListReviews(Context().get(), due, &queue).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+}
+
+// The same erasure with the services on Kafka (librdkafka's mock cluster): no record of any
+// topic on the cluster, nor any file of any store, holds the subject's name, date of birth,
+// references or email. (The mock cluster does not compact, so the record that carried the
+// key wrapped is still there beside the one that says it was destroyed: docs/security.md,
+// "What an erasure does not remove".)
+class ErasureOnKafkaTest : public ErasureTest {
+ protected:
+  void SetUp() override { StartSystem(testing::TestVault(), "bus = kafka-mock\n"); }
+};
+
+TEST_F(ErasureOnKafkaTest, NoRecordOnTheClusterNorAnyFileOfAnyStoreHoldsTheErasedSubject) {
+  RecordErasedSubject();
+  CommandResult r;
+  ASSERT_TRUE(police_->RecordConviction(Context().get(), testing::ValidConviction("cmd-other", kOtherPnc), &r).ok());
+  AwaitView(kErasedPnc, 2);
+  AwaitView(kOtherPnc, 1);
+  const std::string erased_record = std::string("pnc:") + kErasedPnc;
+  const std::string mappa_key = crypto::DataKeyId(*testing::TestVault(), AGENCY_MAPPA, erased_record);
+  ASSERT_FALSE(AwaitWrappedOnTopic(kMappaKeysTopic, mappa_key).empty());
+  CommandResult decision;
+  ASSERT_TRUE(dpo_->RecordErasure(Context().get(), Decision("cmd-erase-1", kErasedPnc, ERASURE_COURT_ORDER), &decision).ok());
+  AwaitViewStatus(kErasedPnc, grpc::StatusCode::NOT_FOUND);
+  ASSERT_TRUE(AwaitDestroyedOnTopic(kMappaKeysTopic, mappa_key));
+  EXPECT_TRUE(DestroyedOnTopic(kPoliceKeysTopic, crypto::DataKeyId(*testing::TestVault(), AGENCY_POLICE, erased_record)));
+
+  const std::vector<std::string> needles = {kErasedPnc, kErasedGiven, kErasedFamily, kErasedBorn, kErasedStreet, kErasedEmail};
+  size_t records = 0;
+  for (const char* topic : {kPoliceTopic, kProbationTopic, kChildrensTopic, kMappaTopic, kAuditAccessTopic,
+                            kPoliceKeysTopic, kProbationKeysTopic, kChildrensKeysTopic, kMappaKeysTopic}) {
+    ASSERT_THAT(system_->bus()->ReadWholeTopic(topic, [&](BusRecord record) {
+      ++records;
+      for (const std::string& needle : needles) {
+        EXPECT_EQ(record.key.find(needle), std::string::npos) << needle << " in the key of " << topic << "@" << record.offset;
+        EXPECT_EQ(record.value.find(needle), std::string::npos) << needle << " in " << topic << "@" << record.offset;
+      }
+      return absl::OkStatus();
+    }), IsOk());
+  }
+  EXPECT_GE(records, 10u) << "the events, the keys, the reads' records and the decision";
+  system_.reset();
+  const testing::FileSearch search = testing::SearchFiles(dir_.path(), needles);
+  EXPECT_THAT(search.found, ::testing::IsEmpty());
+  EXPECT_GE(search.tables, 2u);
+}
+
+// Rotating the key-encryption key (docs/security.md): the keeper adds KEK 2 to the vault
+// and restarts the services; each re-wraps every data key it holds under KEK 2 and
+// publishes it again (the keys topics keep only the re-wrapped records); KEK 1 is then
+// retired, and after a restart every picture and record reads as before, new events are
+// recorded, and the auditor's replay of the logs, with the vault as it now is, agrees.
+class KeyRotationTest : public ErasureTest {
+ protected:
+  void SetUp() override {
+    ASSERT_THAT(crypto::FileKeyVault::Create(VaultPath()), IsOk());
+    Restart();
+  }
+  std::string VaultPath() const { return vault_dir_.Sub("vault"); }
+  void Restart() {
+    system_.reset();
+    auto vault = crypto::FileKeyVault::Open(VaultPath());
+    ASSERT_THAT(vault, IsOk());
+    vault_ = std::move(vault).value();
+    StartSystem(vault_);
+  }
+  safeguard::v1::DataKeyStatus KeysOf(const std::string& address) {
+    auto ops = pki_.Stub<OperationsService>(address, "operator", "op-1");
+    ServiceStatus status;
+    EXPECT_TRUE(ops->GetStatus(Context().get(), GetStatusRequest(), &status).ok());
+    return status.data_keys();
+  }
+  // Whether every record on `topic` carries its key wrapped under `kek`, each key once.
+  bool OnlyUnder(const std::string& topic, const std::string& kek) {
+    const std::vector<DataKeyRecord> records = KeyRecordsOn(topic);
+    std::set<std::string> seen;
+    for (const DataKeyRecord& k : records) {
+      if (k.wrapped().kek_id() != kek || !seen.insert(k.key_id()).second) return false;
+    }
+    return !records.empty();
+  }
+
+  TempDir vault_dir_;
+  std::shared_ptr<const crypto::FileKeyVault> vault_;
+};
+
+TEST_F(KeyRotationTest, ANewKekWrapsEveryKeyAtTheNextStartAndTheRetiredOneLosesNothing) {
+  RecordErasedSubject();
+  const RiskView before = AwaitView(kErasedPnc, 2);
+  AgencyRecord record_before;
+  ASSERT_TRUE(police_->GetRecord(Context().get(), RecordRequest(kErasedPnc), &record_before).ok());
+  ASSERT_TRUE(OnlyUnder(kPoliceKeysTopic, "1"));
+
+  ASSERT_THAT(crypto::FileKeyVault::AddKek(VaultPath()), IsOkAndHolds(std::string("2")));
+  Restart();
+  EXPECT_EQ(KeysOf(system_->police_address()).current_kek(), "2");
+  bool rewrapped = false;
+  for (const absl::Time end = absl::Now() + absl::Seconds(10); !rewrapped && absl::Now() < end;
+       absl::SleepFor(absl::Milliseconds(20))) {
+    rewrapped = OnlyUnder(kPoliceKeysTopic, "2") && OnlyUnder(kMappaKeysTopic, "2");
+  }
+  ASSERT_TRUE(rewrapped) << "every key published again under KEK 2, the older records replaced";
+
+  ASSERT_THAT(crypto::FileKeyVault::RetireKek(VaultPath(), "1"), IsOk());
+  Restart();
+  EXPECT_EQ(KeysOf(system_->police_address()).under_retired_keks(), 0u);
+  EXPECT_EQ(KeysOf(system_->mappa_address()).under_retired_keks(), 0u);
+  AgencyRecord record_after;
+  grpc::Status read = police_->GetRecord(Context().get(), RecordRequest(kErasedPnc), &record_after);
+  ASSERT_TRUE(read.ok()) << read.error_message();
+  ASSERT_EQ(record_after.events_size(), record_before.events_size());
+  for (int i = 0; i < record_after.events_size(); ++i) {
+    EXPECT_EQ(record_after.events(i).SerializeAsString(), record_before.events(i).SerializeAsString());
+  }
+  EXPECT_EQ(AwaitView(kErasedPnc, 2).SerializeAsString(), before.SerializeAsString());
+  CommandResult r;
+  ASSERT_TRUE(police_->RecordConviction(Context().get(), testing::ValidConviction("cmd-other", kOtherPnc), &r).ok());
+  AwaitView(kOtherPnc, 1);
+  auto replayed = audit_tool::ReplayAndCompare({.logs = {.bus_dir = dir_.Sub("bus")}, .live_state = dir_.Sub("mappa"),
+                                                .work_dir = dir_.Sub("replay"), .vault = vault_.get()});
+  ASSERT_THAT(replayed, IsOk());
+  EXPECT_EQ(replayed->differences, 0u);
 }
 
 }  // namespace

@@ -37,8 +37,20 @@ absl::StatusOr<SealedEvents::KeyAdmitted> SealedEvents::AdmitKey(const BusRecord
                    GetMessage<v1::DataKeyRecord>(*txn_, DataKeyKey(key.key_id()), "data key"));
   // A destroyed key stays destroyed, whatever copy of it comes again.
   if (held.has_value() && held->has_destroyed()) return admitted;
-  // New, destroyed now, or wrapped again (a KEK rotated): the latest record is kept.
-  if (!held.has_value() || key.has_destroyed() || key.wrapped().kek_id() != held->wrapped().kek_id()) {
+  // Kept under the vault's current KEK, whatever KEK the agency wrapped it under (its
+  // record comes again re-wrapped once the agency restarts with the newer KEK), so that
+  // an older KEK can be retired without waiting for every agency. A key whose KEK this
+  // vault lacks is kept as it came: what it seals waits until the vault is right.
+  bool stranded = false;
+  if (ring_ != nullptr) {
+    absl::StatusOr<bool> rewrapped = crypto::RewrapUnderCurrentKek(ring_->vault(), &key);
+    stranded = !rewrapped.ok() && absl::IsFailedPrecondition(rewrapped.status());
+    if (!rewrapped.ok() && !stranded) return rewrapped.status();
+  }
+  // New, destroyed now, or under another KEK than the copy held: the latest is kept; but
+  // never an older copy, under a KEK this vault lacks, over one it can unwrap.
+  if (!held.has_value() || key.has_destroyed() ||
+      (!stranded && key.wrapped().kek_id() != held->wrapped().kek_id())) {
     txn_->Put(DataKeyKey(key.key_id()), key.SerializeAsString());
   }
   if (key.has_destroyed()) {
@@ -74,6 +86,39 @@ absl::StatusOr<SealedEvents::KeyAdmitted> SealedEvents::AdmitKey(const BusRecord
   RETURN_IF_ERROR(failed);
   for (const std::string& k : done) txn_->Delete(k);
   return admitted;
+}
+
+absl::StatusOr<SealedEvents::Rewrapped> SealedEvents::RewrapHeld(MappaState* state, const crypto::KeyVault& vault) {
+  Rewrapped outcome;
+  ASSIGN_OR_RETURN(std::optional<std::string> checked, state->Read().Get(prefix::kKeysKek));
+  if (checked == vault.current_kek_id()) return outcome;  // every copy kept under it since
+  std::unique_ptr<Transaction> txn = state->Begin();
+  absl::Status failed;
+  std::vector<std::pair<std::string, std::string>> changes;  // written once the scan is done
+  RETURN_IF_ERROR(txn->Scan(prefix::kDataKey, "", [&](std::string_view k, std::string_view bytes) {
+    v1::DataKeyRecord record;
+    if (!record.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+      failed = absl::DataLossError(absl::StrCat("the data key record under ", std::string(k.substr(1)), " is unreadable"));
+      return false;
+    }
+    absl::StatusOr<bool> changed = crypto::RewrapUnderCurrentKek(vault, &record);
+    if (!changed.ok() && absl::IsFailedPrecondition(changed.status())) {
+      ++outcome.under_retired_keks;
+      return true;
+    }
+    if (!changed.ok()) {
+      failed = changed.status();
+      return false;
+    }
+    if (*changed) changes.emplace_back(k, record.SerializeAsString());
+    return true;
+  }));
+  RETURN_IF_ERROR(failed);
+  for (const auto& [k, record] : changes) txn->Put(k, record);
+  outcome.rewrapped = changes.size();
+  if (outcome.under_retired_keks == 0) txn->Put(prefix::kKeysKek, vault.current_kek_id());
+  RETURN_IF_ERROR(state->Commit(*txn));
+  return outcome;
 }
 
 absl::StatusOr<SealedEvents::Outcome> SealedEvents::Open(const BusRecord& record, Ready* out) {

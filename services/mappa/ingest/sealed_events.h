@@ -17,6 +17,7 @@
 #include "common/bus/event_bus.h"
 #include "common/crypto/sealing.h"
 #include "safeguard/v1/envelope.pb.h"
+#include "services/mappa/state/mappa_state.h"
 #include "services/mappa/state/transaction.h"
 
 namespace safeguard::mappa {
@@ -53,6 +54,15 @@ class SealedEvents {
   };
   // An event as the bus carried it.
   absl::StatusOr<Outcome> Open(const BusRecord& record, Ready* out);
+
+  // At a start: every key record held that an older KEK of `vault` wraps, wrapped again
+  // under its current one (docs/security.md, "Rotating the key-encryption key"), in one
+  // write; skipped when the last start left every copy under the current KEK.
+  struct Rewrapped {
+    uint64_t rewrapped = 0;
+    uint64_t under_retired_keks = 0;  // wrapped under a KEK `vault` no longer holds
+  };
+  static absl::StatusOr<Rewrapped> RewrapHeld(MappaState* state, const crypto::KeyVault& vault);
 
   // How many events wait for their keys.
   static absl::StatusOr<uint64_t> EventsAwaitingKeys(const StateReader& state);

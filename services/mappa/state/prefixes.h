@@ -20,6 +20,7 @@ inline constexpr char kGap[] = "g";       // stored stream id \0 expected versio
 // ingest/sealed_events: the agencies' data keys, and events waiting for theirs.
 inline constexpr char kDataKey[] = "Z";      // key id -> DataKeyRecord (wrapped; or destroyed)
 inline constexpr char kAwaitingKey[] = "W";  // key id \0 topic \0 partition offset -> the event as carried
+inline constexpr char kKeysKek[] = "~keys_kek";  // bare: the KEK every record above was last found under
 
 // ingest/erasure: which records each data key opened events of (what an erasure drops),
 // the restrictions in force, and an erasure's work still to do once committed.

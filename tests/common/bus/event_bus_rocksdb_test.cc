@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "tests/testing/file_search.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -24,6 +25,8 @@ std::unique_ptr<RocksDbEventBus> OpenBus(const std::string& path) {
   EXPECT_THAT(bus, IsOk());
   return std::move(bus).value();
 }
+
+constexpr char kPoliceEventsTopicForTest[] = "police.events";
 
 PositionLookup From(int64_t offset) {
   return [offset](const std::string&, int32_t) -> absl::StatusOr<int64_t> { return offset; };
@@ -48,6 +51,50 @@ TEST(RocksDbEventBusTest, AppendsInOrderWithOffsetsPerTopic) {
   auto from_two = bus->Read("a", 2, 10);
   ASSERT_THAT(*from_two, SizeIs(1));
   EXPECT_EQ((*from_two)[0].value, "v2");
+}
+
+// The keys topics are compacted, as on Kafka: a reader from the start meets only the
+// latest record of each key (the offsets keep their gaps), before and after a restart.
+TEST(RocksDbEventBusTest, ACompactedTopicKeepsOnlyTheLatestRecordOfEachKey) {
+  TempDir dir;
+  {
+    auto bus = OpenBus(dir.path());
+    ASSERT_THAT(bus->Publish({{kPoliceKeysTopic, "k1", "v0"}, {kPoliceKeysTopic, "k2", "w0"},
+                              {kPoliceKeysTopic, "k1", "v1"}, {kPoliceEventsTopicForTest, "k1", "e0"}}),
+                IsOk());
+    ASSERT_THAT(bus->Publish({{kPoliceKeysTopic, "k1", "v2"}, {kPoliceEventsTopicForTest, "k1", "e1"}}), IsOk());
+    auto kept = bus->Read(kPoliceKeysTopic, 0, 10);
+    ASSERT_THAT(kept, IsOk());
+    ASSERT_THAT(*kept, SizeIs(2));
+    EXPECT_EQ((*kept)[0].offset, 1);
+    EXPECT_EQ((*kept)[0].value, "w0");
+    EXPECT_EQ((*kept)[1].offset, 3);
+    EXPECT_EQ((*kept)[1].value, "v2");
+    EXPECT_EQ(bus->EndOffset(kPoliceKeysTopic), 4);
+    EXPECT_THAT(*bus->Read(kPoliceEventsTopicForTest, 0, 10), SizeIs(2)) << "an events topic keeps everything";
+  }
+  auto bus = OpenBus(dir.path());
+  ASSERT_THAT(bus->Publish({{kPoliceKeysTopic, "k2", "w1"}}), IsOk());
+  auto kept = bus->Read(kPoliceKeysTopic, 0, 10);
+  ASSERT_THAT(kept, IsOk());
+  ASSERT_THAT(*kept, SizeIs(2));
+  EXPECT_EQ((*kept)[0].value, "v2");
+  EXPECT_EQ((*kept)[1].value, "w1");
+}
+
+// A destroyed data key's record replaces the one that carried the key wrapped, and that
+// one's bytes are gone from every file of the bus once the publish is acknowledged.
+TEST(RocksDbEventBusTest, ARecordThatPurgesWhatItReplacesLeavesNoFileHoldingIt) {
+  TempDir dir;
+  auto bus = OpenBus(dir.path());
+  const std::string wrapped = "wrapped-key-6f1c2a9e";
+  ASSERT_THAT(bus->Publish({{kPoliceKeysTopic, "k1", wrapped}, {kPoliceKeysTopic, "k2", "other-key"}}), IsOk());
+  // Flushed into a table file, and in the write-ahead log before that.
+  ASSERT_THAT(bus->Publish({{kPoliceKeysTopic, "k1", "destroyed", /*purge_replaced=*/true}}), IsOk());
+  const testing::FileSearch search = testing::SearchFiles(dir.path(), {wrapped, "other-key", "destroyed"});
+  for (const std::string& f : search.found) EXPECT_THAT(f, ::testing::Not(::testing::HasSubstr(wrapped)));
+  EXPECT_THAT(search.found, ::testing::Contains(::testing::HasSubstr("other-key"))) << "what was not replaced stays";
+  EXPECT_GE(search.tables, 1u);
 }
 
 TEST(RocksDbEventBusTest, SurvivesRestart) {

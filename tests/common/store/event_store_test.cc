@@ -474,6 +474,80 @@ TEST(EventStoreTest, ADestroyedKeyLeavesItsEventsSealedTheirStateGoneAndNoTableF
   EXPECT_FALSE((*store->ReadStream("s/kept", 1, 10))[0].has_sealed());
 }
 
+// Rotating the key-encryption key: once the vault has a newer KEK, the next open re-wraps
+// every data key (and the state key) under it and queues each to be published again, so the
+// older KEK can be retired and everything still opens. A store opened with a vault that
+// lost a KEK its state key needs says so and does not open.
+TEST(EventStoreTest, AnOpenAfterANewKekRewrapsEveryKeySoTheOldOneCanBeRetired) {
+  TempDir dir, vault_dir;
+  const std::string vault_path = vault_dir.Sub("vault");
+  ASSERT_THAT(crypto::FileKeyVault::Create(vault_path), IsOk());
+  auto open_with_vault = [&](std::unique_ptr<crypto::FileKeyVault>* vault, std::unique_ptr<crypto::KeyRing>* ring) {
+    auto opened_vault = crypto::FileKeyVault::Open(vault_path);
+    EXPECT_THAT(opened_vault, IsOk());
+    *vault = std::move(opened_vault).value();
+    *ring = std::make_unique<crypto::KeyRing>(vault->get());
+    return EventStore::Open(EventStore::Options{.path = dir.Sub("store"), .keys = ring->get()});
+  };
+  std::unique_ptr<crypto::FileKeyVault> vault;
+  std::unique_ptr<crypto::KeyRing> ring;
+  std::string root;
+  {
+    auto store = open_with_vault(&vault, &ring);
+    ASSERT_THAT(store, IsOk());
+    ASSERT_THAT((*store)->Append(Command("s/a", "cmd-a-0001")), IsOk());
+    ASSERT_THAT((*store)->Append(Command("s/b", "cmd-b-0001")), IsOk());
+    auto made = (*store)->PendingKeys(10);
+    ASSERT_THAT(made, IsOk());
+    ASSERT_THAT(*made, SizeIs(2));
+    std::vector<std::string> ids;
+    for (const auto& k : *made) ids.push_back(k.key_id);
+    ASSERT_THAT((*store)->MarkKeysPublished(ids), IsOk());
+    root = *(*store)->RootHash(2);
+  }
+  ASSERT_THAT(crypto::FileKeyVault::AddKek(vault_path), IsOkAndHolds(std::string("2")));
+  {
+    auto store = open_with_vault(&vault, &ring);
+    ASSERT_THAT(store, IsOk());
+    const std::string key_a = crypto::DataKeyId(*vault, safeguard::v1::AGENCY_UNSPECIFIED, "s/a");
+    auto record = (*store)->DataKey(key_a);
+    ASSERT_THAT(record, IsOk());
+    ASSERT_TRUE(record->has_value());
+    EXPECT_EQ((*record)->wrapped().kek_id(), "2");
+    auto again = (*store)->PendingKeys(10);
+    ASSERT_THAT(again, IsOk());
+    EXPECT_THAT(*again, SizeIs(2)) << "each re-wrapped key waits to be published again";
+    EXPECT_EQ((*store)->keys_under_retired_keks(), 0u);
+  }
+  ASSERT_THAT(crypto::FileKeyVault::RetireKek(vault_path, "1"), IsOk());
+  {
+    auto store = open_with_vault(&vault, &ring);
+    ASSERT_THAT(store, IsOk()) << "nothing it holds needs KEK 1 any more";
+    auto events = (*store)->ReadStream("s/a", 1, 10);
+    ASSERT_THAT(events, IsOk());
+    ASSERT_THAT(*events, SizeIs(1));
+    EXPECT_FALSE((*events)[0].has_sealed()) << "opened under a key KEK 2 wraps";
+    EXPECT_EQ(*(*store)->RootHash(2), root) << "the log is as it was";
+  }
+  // A vault that lost the KEK before the store was opened with the newer one: refused.
+  TempDir other;
+  {
+    auto vault_again = crypto::FileKeyVault::Open(vault_path);
+    ASSERT_THAT(vault_again, IsOk());
+    crypto::KeyRing keys(vault_again->get());
+    auto store = EventStore::Open(EventStore::Options{.path = other.path(), .keys = &keys});
+    ASSERT_THAT(store, IsOk());
+    ASSERT_THAT((*store)->Append(Command("s/a", "cmd-a-0001")), IsOk());
+  }
+  ASSERT_THAT(crypto::FileKeyVault::AddKek(vault_path), IsOk());
+  ASSERT_THAT(crypto::FileKeyVault::RetireKek(vault_path, "2"), IsOk());
+  auto vault_without = crypto::FileKeyVault::Open(vault_path);
+  ASSERT_THAT(vault_without, IsOk());
+  crypto::KeyRing keys(vault_without->get());
+  EXPECT_THAT(EventStore::Open(EventStore::Options{.path = other.path(), .keys = &keys}),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
 TEST(EventStoreTest, SecondOpenOfTheSameDirectoryFails) {
   TempDir dir;
   auto first = OpenStore(dir.path());
