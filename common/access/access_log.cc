@@ -78,11 +78,17 @@ void AccessLog::Record(const CallContext& call, const safeguard::v1::Purpose& pu
   }
   if (records.empty()) return done(absl::OkStatus());
   const double count = static_cast<double>(records.size());
+  std::vector<std::string> new_key_ids;
+  for (const BusMessage& k : new_keys) new_key_ids.push_back(k.key);
   if (!new_keys.empty()) {
     new_keys.insert(new_keys.end(), std::make_move_iterator(records.begin()), std::make_move_iterator(records.end()));
     records = std::move(new_keys);
   }
-  bus_->PublishAsync(std::move(records), [done = std::move(done), count](absl::Status st) {
+  std::function<void(const std::vector<std::string>&)> keys_published;
+  if (sealing_.has_value() && !new_key_ids.empty()) keys_published = sealing_->keys_published;
+  bus_->PublishAsync(std::move(records), [done = std::move(done), count, new_key_ids = std::move(new_key_ids),
+                                          keys_published = std::move(keys_published)](absl::Status st) {
+    if (st.ok() && keys_published) keys_published(new_key_ids);
     AccessRecords().With({st.ok() ? "recorded" : "failed"}).Add(count);
     if (!st.ok()) {
       return done(absl::UnavailableError(

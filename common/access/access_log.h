@@ -55,6 +55,11 @@ class AccessLog {
     // Where a key made for a record is published, in the same publish as the record (so
     // the record is never on the bus without its key).
     std::string keys_topic;
+    // Called once a publish that carried keys made for its records is acknowledged, with
+    // their ids. A key destroyed meanwhile (an erasure racing the read) was published
+    // destroyed before this older record of it; on a compacted topic the later replaces the
+    // earlier, so the destruction must be published again (EventStore::RepublishIfDestroyed).
+    std::function<void(const std::vector<std::string>& key_ids)> keys_published;
   };
 
   // Records go to `audit_topic` on `bus`, which must outlive this object; sealed, with

@@ -27,7 +27,10 @@ absl::StatusOr<std::unique_ptr<AgencyNode>> AgencyNode::Start(AgencyNodeOptions 
                          .key_for = [store = node->log_->store(), agency = options.agency](const std::string& basis) {
                            return store->KeyFor(agency, basis);
                          },
-                         .keys_topic = options.keys_topic});
+                         .keys_topic = options.keys_topic,
+                         .keys_published = [store = node->log_->store()](const std::vector<std::string>& ids) {
+                           store->RepublishIfDestroyed(ids);
+                         }});
   ASSIGN_OR_RETURN(node->protection_, DataProtection::Open({.store = node->log_->store(),
                                                             .vault = options.vault,
                                                             .agency = options.agency,

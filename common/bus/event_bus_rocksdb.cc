@@ -1,5 +1,6 @@
 #include "common/bus/event_bus_rocksdb.h"
 
+#include <algorithm>
 #include <optional>
 #include <set>
 
@@ -134,6 +135,8 @@ absl::StatusOr<std::unique_ptr<RocksDbEventBus>> RocksDbEventBus::FromDb(std::un
     rocksdb::WriteOptions synced;
     synced.sync = true;
     RETURN_IF_ERROR(FromRocksDb(db->Write(synced, &replaced), "compact the keys topics"));
+    // Among them, the records that carried keys destroyed since: out of every file too.
+    for (const auto& [topic, offsets] : latest) RETURN_IF_ERROR(PurgeReplaced(db.get(), topic));
   }
   return std::unique_ptr<RocksDbEventBus>(
       new RocksDbEventBus(std::move(db), std::move(ends), std::move(latest), std::move(clock), writable));
@@ -245,42 +248,65 @@ void RocksDbEventBus::CommitGroup(std::vector<Pending>& group) {
   }
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  absl::Status st = FromRocksDb(db_->Write(wo, &batch), "append to event bus");
-  if (st.ok()) {
-    for (auto& [topic, keys] : latest) {
-      for (auto& [key, offset] : keys) latest_[topic][key] = offset;
-    }
-    // Readable (Read stops at the ends), and acknowledged, once nothing of what it replaced
-    // is left in any file. A failed purge fails the publish (appended all the same), so the
-    // publisher sends it again, which replaces it and purges again.
-    absl::Status purged;
-    for (const std::string& topic : purge) {
-      if (purged.ok()) purged = PurgeReplaced(topic);
-    }
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      for (const auto& [topic, end] : touched) end_offsets_[topic] = end;
-      ++append_count_;
-      stats_.messages += messages;
-      ++stats_.synced_writes;
-    }
-    appended_cv_.notify_all();
-    st = purged;
+  const absl::Status st = FromRocksDb(db_->Write(wo, &batch), "append to event bus");
+  if (!st.ok()) {
+    for (Pending& p : group) p.done(st);
+    return;
   }
-  for (Pending& p : group) p.done(st);
+  for (auto& [topic, keys] : latest) {
+    for (auto& [key, offset] : keys) latest_[topic][key] = offset;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stats_.messages += messages;
+    ++stats_.synced_writes;
+  }
+  // Everything but the topics being purged is readable, and acknowledged, now.
+  MakeReadable(touched, [&](const std::string& topic) { return !purge.contains(topic); });
+  auto purging = [&](const Pending& p) {
+    return std::any_of(p.messages.begin(), p.messages.end(),
+                       [&](const BusMessage& m) { return m.purge_replaced && purge.contains(m.topic); });
+  };
+  for (Pending& p : group) {
+    if (!purging(p)) p.done(absl::OkStatus());
+  }
+  if (purge.empty()) return;
+  // The topics being purged, once nothing of what was replaced is left in any file. A
+  // failed purge fails the publishes that asked for it (appended all the same), so each
+  // publisher sends its record again, which replaces it and purges again.
+  absl::Status purged;
+  for (const std::string& topic : purge) {
+    if (purged.ok()) purged = PurgeReplaced(db_.get(), topic);
+  }
+  MakeReadable(touched, [&](const std::string& topic) { return purge.contains(topic); });
+  for (Pending& p : group) {
+    if (purging(p)) p.done(purged);
+  }
 }
 
-absl::Status RocksDbEventBus::PurgeReplaced(const std::string& topic) {
+void RocksDbEventBus::MakeReadable(const std::map<std::string, int64_t>& ends,
+                                   const std::function<bool(const std::string&)>& which) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [topic, end] : ends) {
+      if (which(topic)) end_offsets_[topic] = end;
+    }
+    ++append_count_;
+  }
+  appended_cv_.notify_all();
+}
+
+absl::Status RocksDbEventBus::PurgeReplaced(rocksdb::DB* db, const std::string& topic) {
   rocksdb::FlushOptions flush;
   flush.wait = true;
-  RETURN_IF_ERROR(FromRocksDb(db_->Flush(flush), "flush the event bus to purge replaced records"));
+  RETURN_IF_ERROR(FromRocksDb(db->Flush(flush), "flush the event bus to purge replaced records"));
   const std::string begin = NamedPrefix("t", topic);
   std::string end = begin;
   end.back() = '\1';
   rocksdb::CompactRangeOptions compact;
   compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
   const rocksdb::Slice b(begin), e(end);
-  return FromRocksDb(db_->CompactRange(compact, &b, &e), "compact the event bus to purge replaced records");
+  return FromRocksDb(db->CompactRange(compact, &b, &e), "compact the event bus to purge replaced records");
 }
 
 RocksDbEventBus::Stats RocksDbEventBus::stats() const {

@@ -16,6 +16,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -91,8 +92,10 @@ class RocksDbEventBus : public EventBus {
   void WriterLoop();
   // Appends `group` in one synced write and runs its callbacks. Writer thread only.
   void CommitGroup(std::vector<Pending>& group);
-  // Flushes the memtable and rewrites `topic`'s table files without its deleted records.
-  absl::Status PurgeReplaced(const std::string& topic);
+  // Flushes `db`'s memtable and rewrites `topic`'s table files without its deleted records.
+  static absl::Status PurgeReplaced(rocksdb::DB* db, const std::string& topic);
+  // Makes the appends up to `ends` readable for the topics `which` selects, and wakes readers.
+  void MakeReadable(const std::map<std::string, int64_t>& ends, const std::function<bool(const std::string&)>& which);
 
   std::unique_ptr<rocksdb::DB> db_;
   std::shared_ptr<void> resumed_;  // StorageHealth resumes db_ after a fault; released first

@@ -368,19 +368,26 @@ absl::Status EventStore::RewrapKeys() {
   synced.sync = options_.sync;
   rocksdb::WriteBatch batch;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  bool all_current = true;
   for (it->Seek("d"); it->Valid() && it->key().starts_with("d"); it->Next()) {
+    const std::string key_id(it->key().ToStringView().substr(1));
     safeguard::v1::DataKeyRecord record;
-    if (!record.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return absl::DataLossError(absl::StrCat("data key ", std::string(it->key().ToStringView().substr(1)), " is unreadable"));
-    }
-    absl::StatusOr<bool> changed = crypto::RewrapUnderCurrentKek(vault, &record);
-    if (!changed.ok() && absl::IsFailedPrecondition(changed.status())) {
-      // Its KEK was retired before it was re-wrapped: what it seals is unreadable; said at
-      // every start, and counted in the status, until the KEK is given back.
-      ++stranded;
+    absl::StatusOr<bool> changed = record.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))
+                                       ? crypto::RewrapUnderCurrentKek(vault, &record)
+                                       : absl::DataLossError("its record is unreadable");
+    if (!changed.ok()) {
+      // One key that will not re-wrap stops nothing else; it is looked at again next start.
+      all_current = false;
+      if (absl::IsFailedPrecondition(changed.status())) {
+        // Its KEK was retired before it was re-wrapped: what it seals cannot be read; said
+        // at every start, and counted in the status, until the KEK is given back.
+        ++stranded;
+      } else {
+        // Altered, or not this deployment's: what it seals is not served (each read says so).
+        (void)DataLoss(absl::StrCat("data key ", key_id), std::string(changed.status().message()));
+      }
       continue;
     }
-    if (!changed.ok()) return changed.status();
     if (!*changed) continue;
     // Kept and published again: on the compacted keys topic it replaces the older record.
     batch.Put(it->key(), record.SerializeAsString());
@@ -391,7 +398,7 @@ absl::Status EventStore::RewrapKeys() {
     }
   }
   RETURN_IF_ERROR(FromRocksDb(it->status(), "scan the data keys"));
-  if (stranded == 0) batch.Put(kKeysKekKey, vault.current_kek_id());
+  if (all_current) batch.Put(kKeysKekKey, vault.current_kek_id());
   RETURN_IF_ERROR(FromRocksDb(db_->Write(synced, &batch), "re-wrap data keys"));
   keys_under_retired_keks_ = stranded;
   if (rewrapped > 0 || stranded > 0) {
@@ -1041,6 +1048,22 @@ absl::StatusOr<std::vector<EventStore::StoredKey>> EventStore::PendingKeys(size_
   }
   RETURN_IF_ERROR(FromRocksDb(it->status(), "scan the keys' outbox"));
   return out;
+}
+
+void EventStore::RepublishIfDestroyed(const std::vector<std::string>& key_ids) {
+  rocksdb::WriteBatch batch;
+  for (const std::string& id : key_ids) {
+    absl::StatusOr<std::optional<safeguard::v1::DataKeyRecord>> record = DataKey(id);
+    if (record.ok() && record->has_value() && (*record)->has_destroyed()) batch.Put(KeyOutboxKey(id), "");
+    if (!record.ok()) logging::Error(absl::StrCat("data key ", id, ": ", record.status().message()));
+  }
+  if (batch.Count() == 0) return;
+  if (absl::Status queued = FromRocksDb(db_->Write(rocksdb::WriteOptions(), &batch), "queue a destroyed key again");
+      !queued.ok()) {
+    logging::Error(absl::StrCat("a destroyed key's record could not be queued to be published again: ", queued.message()));
+    return;
+  }
+  if (commit_listener_) commit_listener_();
 }
 
 absl::StatusOr<uint64_t> EventStore::KeysAwaitingPublication() {

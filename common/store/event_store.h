@@ -315,6 +315,12 @@ class EventStore {
   // re-wrapped): what they seal cannot be read. 0 once every key is re-wrapped, which each
   // open does for keys wrapped under an older KEK the vault still holds. Thread-safe.
   uint64_t keys_under_retired_keks() const { return keys_under_retired_keks_.load(); }
+  // Queues, to be published again, the record of each of `key_ids` that says it was
+  // destroyed: an older record of it was published after the destruction (AccessLog), and
+  // on the compacted keys topic the later replaces the earlier. Failures are logged (the
+  // key stays destroyed in the store, and at mappa-service, whatever the topic says).
+  // Thread-safe; does not wait for the disk's sync.
+  void RepublishIfDestroyed(const std::vector<std::string>& key_ids);
   // Data keys whose latest record (made, re-wrapped or destroyed) is not yet on the bus.
   absl::StatusOr<uint64_t> KeysAwaitingPublication();
 

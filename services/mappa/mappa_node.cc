@@ -36,7 +36,6 @@ struct MappaNode::Parts {
   std::unique_ptr<Projector> projector;
   std::unique_ptr<MappaConsumer> consumer;
   int64_t ready_max_lag = 0;
-  uint64_t keys_under_retired_keks = 0;  // found at the start (SealedEvents::RewrapHeld)
   std::unique_ptr<AccessLog> access;
   std::unique_ptr<PersonReads> persons;
   std::unique_ptr<AlertReads> alerts;
@@ -74,18 +73,6 @@ absl::StatusOr<std::unique_ptr<MappaNode>> MappaNode::Start(MappaNodeOptions opt
   ASSIGN_OR_RETURN(p->state, MappaState::Open(MappaState::Options{
                                  .path = (std::filesystem::path(options.data_dir) / "mappa").string(),
                                  .statistics = options.statistics}));
-  // The agencies' keys it holds, under the vault's newest KEK (a KEK was added since).
-  ASSIGN_OR_RETURN(const SealedEvents::Rewrapped rewrapped, SealedEvents::RewrapHeld(p->state.get(), *options.vault));
-  p->keys_under_retired_keks = rewrapped.under_retired_keks;
-  if (rewrapped.rewrapped > 0) {
-    logging::Info(absl::StrCat("mappa-service: ", rewrapped.rewrapped, " data keys re-wrapped under KEK ",
-                               options.vault->current_kek_id()));
-  }
-  if (rewrapped.under_retired_keks > 0) {
-    logging::Error(absl::StrCat("mappa-service: ", rewrapped.under_retired_keks,
-                                " data keys are wrapped under a KEK this key vault does not hold; the events they seal "
-                                "wait until it is given back (docs/security.md, \"Rotating the key-encryption key\")"));
-  }
   // A record nothing is left of: mappa-service's own key for it goes too (its reads of the
   // record, its panels' reviews). The log is open before the consumer starts.
   auto destroy_own_key = [parts = p.get()](const std::string& key_id, const safeguard::v1::KeyDestruction& destruction) {
@@ -117,7 +104,10 @@ absl::StatusOr<std::unique_ptr<MappaNode>> MappaNode::Start(MappaNodeOptions opt
       AccessLog::Sealing{.vault = options.vault, .key_for = [store = p->log->store()](const std::string& basis) {
                            return store->KeyFor(safeguard::v1::AGENCY_MAPPA, basis);
                          },
-                         .keys_topic = options.topics.mappa_keys});
+                         .keys_topic = options.topics.mappa_keys,
+                         .keys_published = [store = p->log->store()](const std::vector<std::string>& ids) {
+                           store->RepublishIfDestroyed(ids);
+                         }});
   p->persons = std::make_unique<PersonReads>(p->state.get(), p->access.get(), options.clock, options.vault);
   p->alerts = std::make_unique<AlertReads>(p->state.get(), p->access.get(), options.clock, options.vault);
   p->watch_limits = std::make_unique<WatchLimits>(options.watches_per_caller, options.watches_in_all);
@@ -161,7 +151,7 @@ absl::Status MappaNode::ReportStatus(safeguard::v1::ServiceStatus* status) {
   status->add_services("mappa-service");
   parts_->log->ReportStatus(status);
   status->mutable_data_keys()->set_under_retired_keks(status->data_keys().under_retired_keks() +
-                                                      parts_->keys_under_retired_keks);
+                                                      parts_->projector->keys_under_retired_keks());
   const ApplyStats totals = parts_->projector->totals();
   status->set_events_applied(totals.applied);
   status->set_duplicates_skipped(totals.duplicates);

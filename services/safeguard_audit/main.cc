@@ -217,6 +217,13 @@ int ReplayCommand(const safeguard::audit_tool::LogSource& logs) {
   }
   std::cout << report->events_replayed << " events replayed; " << report->views.size() << " views; "
             << report->differences << " different" << std::endl;
+  if (report->keys_destroyed_after_position > 0) {
+    std::cout << report->keys_destroyed_after_position
+              << " data key(s) were destroyed (erased) on the bus after the point the live state has applied: the "
+                 "views they touch differ until mappa-service applies the erasure; replay again once it has caught "
+                 "up (docs/audit.md)"
+              << std::endl;
+  }
   return report->differences == 0 ? 0 : 1;
 }
 

@@ -58,6 +58,9 @@ struct ReplayReport {
   uint64_t events_replayed = 0;
   std::vector<ViewDigest> views;    // by view name
   uint64_t differences = 0;
+  // Keys destroyed on the bus after the position the live state stands at: erasures it
+  // has not applied yet (the views they touch differ until it has).
+  uint64_t keys_destroyed_after_position = 0;
 };
 
 absl::StatusOr<ReplayReport> ReplayAndCompare(const ReplayOptions& options);

@@ -384,7 +384,7 @@ fi
 stop
 # The process's log, every line of it since the first start, names him nowhere: not by his
 # PNC id, name or date of birth (nothing personal is logged; docs/operations.md, "Logs").
-if grep -n "$jones\|Peter\|Jones\|1982-11-30" "$work/log" >"$work/named"; then
+if grep -nw "$jones\|Peter\|Jones\|1982-11-30" "$work/log" >"$work/named"; then
   fail "the log names the erased subject: $(head -3 "$work/named")"
 fi
 

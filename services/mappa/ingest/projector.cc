@@ -1,6 +1,7 @@
 #include "services/mappa/ingest/projector.h"
 
 #include <iostream>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "common/disclosure/disclosure_case.h"
@@ -48,6 +49,21 @@ void WriteRebuild(const std::optional<v1::RebuildProgress>& progress, Transactio
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Projector>> Projector::Create(MappaState* state, Clock clock, Keys keys) {
+  // The agencies' keys held, under the vault's newest KEK (a KEK was added since).
+  SealedEvents::Rewrapped rewrapped;
+  if (keys.vault != nullptr) {
+    ASSIGN_OR_RETURN(rewrapped, SealedEvents::RewrapHeld(state, *keys.vault));
+    if (rewrapped.rewrapped > 0) {
+      logging::Info(absl::StrCat("mappa: ", rewrapped.rewrapped, " data keys re-wrapped under KEK ",
+                                 keys.vault->current_kek_id()));
+    }
+    if (!rewrapped.under_retired_keks.empty()) {
+      logging::Error(absl::StrCat("mappa: ", rewrapped.under_retired_keks.size(),
+                                  " data keys are wrapped under a KEK this key vault does not hold; the events they "
+                                  "seal wait until each key's record comes re-wrapped, or the KEK is given back "
+                                  "(docs/security.md, \"Rotating the key-encryption key\")"));
+    }
+  }
   const Snapshot snapshot = state->Read();
   ASSIGN_OR_RETURN(const uint64_t sequence, LastAlertSequence(snapshot));
   ASSIGN_OR_RETURN(std::optional<v1::RebuildProgress> rebuild,
@@ -55,8 +71,15 @@ absl::StatusOr<std::unique_ptr<Projector>> Projector::Create(MappaState* state, 
   if (rebuild.has_value() && rebuild->shown().stage() == v1::MappaRebuild::FILING) {
     RETURN_IF_ERROR(state->SetBulkLoad(true));
   }
-  return std::unique_ptr<Projector>(
+  auto projector = std::unique_ptr<Projector>(
       new Projector(state, std::move(clock), std::move(keys), sequence, std::move(rebuild)));
+  projector->stranded_keys_.insert(rewrapped.under_retired_keks.begin(), rewrapped.under_retired_keks.end());
+  return projector;
+}
+
+uint64_t Projector::keys_under_retired_keks() const {
+  absl::MutexLock lock(&stranded_mu_);
+  return stranded_keys_.size();
 }
 
 Projector::Projector(MappaState* state, Clock clock, Keys keys, uint64_t alert_sequence,
@@ -230,10 +253,12 @@ absl::StatusOr<ApplyStats> Projector::Apply(const std::vector<BusRecord>& record
     return fact(e, bytes);
   };
   SealedEvents sealed(txn.get(), ring_.get());
+  std::map<std::string, bool> stranded;  // keys this batch left held under a retired KEK (true) or not
   for (const BusRecord& record : records) {
     sequencer.Consumed(record);
     if (keys_topics_.contains(record.topic)) {
       ASSIGN_OR_RETURN(SealedEvents::KeyAdmitted admitted, sealed.AdmitKey(record));
+      if (admitted.stranded.has_value()) stranded[admitted.key_id] = *admitted.stranded;
       if (admitted.destroyed.has_value()) RETURN_IF_ERROR(protection.Erase(*admitted.destroyed));
       for (const SealedEvents::Ready& r : admitted.released) {
         RETURN_IF_ERROR(sequencer.AdmitEvent(r.event, r.bytes, r.stream, route));
@@ -273,6 +298,16 @@ absl::StatusOr<ApplyStats> Projector::Apply(const std::vector<BusRecord>& record
     WriteRebuild(progress, txn.get());
   }
   RETURN_IF_ERROR(state_->Commit(*txn));
+  if (!stranded.empty()) {
+    absl::MutexLock lock(&stranded_mu_);
+    for (const auto& [key_id, is_stranded] : stranded) {
+      if (is_stranded) {
+        stranded_keys_.insert(key_id);
+      } else {
+        stranded_keys_.erase(key_id);
+      }
+    }
+  }
   if (protection.erased() || !aftermath_checked_) {
     // Committed: what was erased is deleted; now out of every file of the state too.
     if (absl::Status finished = FinishErasures(); !finished.ok()) {

@@ -97,6 +97,10 @@ class Projector final : public ServingGate {
   // Totals since this process created the projector. Thread-safe.
   ApplyStats totals() const;
 
+  // Data keys held only under a KEK the vault no longer holds (found at creation, and as
+  // their records come): what they seal waits. Thread-safe.
+  uint64_t keys_under_retired_keks() const;
+
  private:
   Projector(MappaState* state, Clock clock, Keys keys, uint64_t alert_sequence,
             std::optional<safeguard::v1::RebuildProgress> rebuild);
@@ -119,6 +123,8 @@ class Projector final : public ServingGate {
   // What other threads see: whether a rebuild is under way (read on every call, so
   // without a lock), and its progress (read only while one is).
   std::atomic<bool> rebuilding_{false};
+  mutable absl::Mutex stranded_mu_;
+  absl::flat_hash_set<std::string> stranded_keys_ ABSL_GUARDED_BY(stranded_mu_);
   mutable absl::Mutex shown_mu_;
   safeguard::v1::MappaRebuild shown_ ABSL_GUARDED_BY(shown_mu_);
   struct {

@@ -33,24 +33,34 @@ absl::StatusOr<SealedEvents::KeyAdmitted> SealedEvents::AdmitKey(const BusRecord
                                 record.offset, "; skipped"));
     return admitted;
   }
+  admitted.key_id = key.key_id();
   ASSIGN_OR_RETURN(std::optional<v1::DataKeyRecord> held,
                    GetMessage<v1::DataKeyRecord>(*txn_, DataKeyKey(key.key_id()), "data key"));
   // A destroyed key stays destroyed, whatever copy of it comes again.
   if (held.has_value() && held->has_destroyed()) return admitted;
   // Kept under the vault's current KEK, whatever KEK the agency wrapped it under (its
   // record comes again re-wrapped once the agency restarts with the newer KEK), so that
-  // an older KEK can be retired without waiting for every agency. A key whose KEK this
-  // vault lacks is kept as it came: what it seals waits until the vault is right.
-  bool stranded = false;
+  // an older KEK can be retired without waiting for every agency.
   if (ring_ != nullptr) {
     absl::StatusOr<bool> rewrapped = crypto::RewrapUnderCurrentKek(ring_->vault(), &key);
-    stranded = !rewrapped.ok() && absl::IsFailedPrecondition(rewrapped.status());
-    if (!rewrapped.ok() && !stranded) return rewrapped.status();
+    if (!rewrapped.ok() && absl::IsFailedPrecondition(rewrapped.status())) {
+      // Under a KEK this vault no longer holds (an older record read again: a rebuild, a
+      // Kafka segment not yet compacted; or a KEK retired too soon): never kept over a
+      // copy it can unwrap, and releasing nothing. What waits for the key waits for a
+      // record it can open. With no copy held it is kept as it came, so that each start
+      // counts it (RewrapHeld) until its record comes re-wrapped.
+      if (!held.has_value()) {
+        txn_->Put(DataKeyKey(key.key_id()), key.SerializeAsString());
+        txn_->Delete(prefix::kKeysKek);  // not every copy is under the current KEK now
+      }
+      admitted.stranded = !held.has_value() || !Usable(*held);
+      return admitted;
+    }
+    if (!rewrapped.ok()) return rewrapped.status();
   }
-  // New, destroyed now, or under another KEK than the copy held: the latest is kept; but
-  // never an older copy, under a KEK this vault lacks, over one it can unwrap.
-  if (!held.has_value() || key.has_destroyed() ||
-      (!stranded && key.wrapped().kek_id() != held->wrapped().kek_id())) {
+  admitted.stranded = false;
+  // New, destroyed now, or under another KEK than the copy held: the latest is kept.
+  if (!held.has_value() || key.has_destroyed() || key.wrapped().kek_id() != held->wrapped().kek_id()) {
     txn_->Put(DataKeyKey(key.key_id()), key.SerializeAsString());
   }
   if (key.has_destroyed()) {
@@ -88,35 +98,40 @@ absl::StatusOr<SealedEvents::KeyAdmitted> SealedEvents::AdmitKey(const BusRecord
   return admitted;
 }
 
+bool SealedEvents::Usable(const v1::DataKeyRecord& record) const {
+  return ring_ == nullptr || record.has_destroyed() || record.wrapped().kek_id() == ring_->vault().current_kek_id();
+}
+
 absl::StatusOr<SealedEvents::Rewrapped> SealedEvents::RewrapHeld(MappaState* state, const crypto::KeyVault& vault) {
   Rewrapped outcome;
   ASSIGN_OR_RETURN(std::optional<std::string> checked, state->Read().Get(prefix::kKeysKek));
   if (checked == vault.current_kek_id()) return outcome;  // every copy kept under it since
   std::unique_ptr<Transaction> txn = state->Begin();
-  absl::Status failed;
   std::vector<std::pair<std::string, std::string>> changes;  // written once the scan is done
+  bool all_current = true;
   RETURN_IF_ERROR(txn->Scan(prefix::kDataKey, "", [&](std::string_view k, std::string_view bytes) {
+    const std::string key_id(k.substr(std::string_view(prefix::kDataKey).size()));
     v1::DataKeyRecord record;
-    if (!record.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-      failed = absl::DataLossError(absl::StrCat("the data key record under ", std::string(k.substr(1)), " is unreadable"));
-      return false;
-    }
-    absl::StatusOr<bool> changed = crypto::RewrapUnderCurrentKek(vault, &record);
-    if (!changed.ok() && absl::IsFailedPrecondition(changed.status())) {
-      ++outcome.under_retired_keks;
-      return true;
-    }
+    absl::StatusOr<bool> changed = record.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))
+                                       ? crypto::RewrapUnderCurrentKek(vault, &record)
+                                       : absl::DataLossError("its record is unreadable");
     if (!changed.ok()) {
-      failed = changed.status();
-      return false;
+      // One key that will not re-wrap stops nothing else: its subject's events wait (a KEK
+      // retired too soon) or fail to open (altered), each said as that.
+      all_current = false;
+      if (absl::IsFailedPrecondition(changed.status())) {
+        outcome.under_retired_keks.push_back(key_id);
+      } else {
+        logging::Error(absl::StrCat("mappa: data key ", key_id, " could not be re-wrapped: ", changed.status().message()));
+      }
+      return true;
     }
     if (*changed) changes.emplace_back(k, record.SerializeAsString());
     return true;
   }));
-  RETURN_IF_ERROR(failed);
   for (const auto& [k, record] : changes) txn->Put(k, record);
   outcome.rewrapped = changes.size();
-  if (outcome.under_retired_keks == 0) txn->Put(prefix::kKeysKek, vault.current_kek_id());
+  if (all_current) txn->Put(prefix::kKeysKek, vault.current_kek_id());
   RETURN_IF_ERROR(state->Commit(*txn));
   return outcome;
 }
@@ -166,6 +181,10 @@ absl::StatusOr<std::optional<SealedEvents::Ready>> SealedEvents::OpenWithKey(v1:
       return std::optional<Ready>(std::move(erased));
     }
     absl::StatusOr<std::string> unwrapped = ring_->Unwrap(*record);
+    // Held under a KEK this vault no longer holds: the event waits for the key's record
+    // re-wrapped (the agency publishes it again when it starts with the newer KEK), as it
+    // would for a key not yet read; the key is counted in the status meanwhile.
+    if (!unwrapped.ok() && absl::IsFailedPrecondition(unwrapped.status())) return std::optional<Ready>();
     if (!unwrapped.ok()) {
       // Not the event's fault: this vault cannot unwrap the agency's key (another vault, or
       // a KEK it lacks). Nothing is skipped: the batch fails, and is read again once the

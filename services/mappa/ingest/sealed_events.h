@@ -37,14 +37,18 @@ class SealedEvents {
   SealedEvents(Transaction* txn, crypto::KeyRing* ring) : txn_(txn), ring_(ring) {}
 
   struct KeyAdmitted {
+    std::string key_id;           // the record's key (empty when it was not a key's record)
     std::vector<Ready> released;  // the events that waited for it, in the order they came
     // The key's record when it says the key was destroyed and mappa-service held it
     // undestroyed until now: what it sealed is to be erased (ingest/erasure.h).
     std::optional<safeguard::v1::DataKeyRecord> destroyed;
+    // Whether, after it, the key is held only under a KEK the vault no longer holds (true),
+    // or under one it holds or destroyed (false); unset for a record that is not a key's.
+    std::optional<bool> stranded;
   };
-  // A keys topic's record: kept (a destroyed key forgotten, and its wrapped copy
-  // replaced; a key wrapped again under a newer KEK replaces its older copy). An
-  // unreadable record is reported and skipped.
+  // A keys topic's record: kept, re-wrapped under the vault's current KEK (a destroyed
+  // key forgotten, and its wrapped copy replaced). One under a KEK the vault no longer
+  // holds is not kept and releases nothing. An unreadable record is reported and skipped.
   absl::StatusOr<KeyAdmitted> AdmitKey(const BusRecord& record);
 
   enum class Outcome {
@@ -60,7 +64,7 @@ class SealedEvents {
   // write; skipped when the last start left every copy under the current KEK.
   struct Rewrapped {
     uint64_t rewrapped = 0;
-    uint64_t under_retired_keks = 0;  // wrapped under a KEK `vault` no longer holds
+    std::vector<std::string> under_retired_keks;  // the keys wrapped under a KEK `vault` no longer holds
   };
   static absl::StatusOr<Rewrapped> RewrapHeld(MappaState* state, const crypto::KeyVault& vault);
 
@@ -68,7 +72,10 @@ class SealedEvents {
   static absl::StatusOr<uint64_t> EventsAwaitingKeys(const StateReader& state);
 
  private:
-  // `e` (sealed) opened under its key, held or stored; nullopt when the key has not come.
+  // Whether `record` can serve: destroyed, or wrapped under the vault's current KEK.
+  bool Usable(const safeguard::v1::DataKeyRecord& record) const;
+  // `e` (sealed) opened under its key, held or stored; nullopt when the key has not come
+  // (or is held only under a KEK the vault no longer holds).
   absl::StatusOr<std::optional<Ready>> OpenWithKey(safeguard::v1::EventEnvelope e);
 
   Transaction* const txn_;

@@ -448,6 +448,14 @@ TEST(EventStoreTest, ADestroyedKeyLeavesItsEventsSealedTheirStateGoneAndNoTableF
   ASSERT_THAT(waiting, IsOk());
   ASSERT_THAT(*waiting, SizeIs(1));
   EXPECT_EQ((*waiting)[0].key_id, key_id);
+  // Published; then a read's older record of it reaches the bus after (an erasure racing
+  // the read): the destruction, and only it, is queued to be published again.
+  ASSERT_THAT(store->MarkKeysPublished({key_id}), IsOk());
+  store->RepublishIfDestroyed({key_id, crypto::DataKeyId(*testing::TestVault(), safeguard::v1::AGENCY_UNSPECIFIED, "s/kept")});
+  waiting = store->PendingKeys(10);
+  ASSERT_THAT(waiting, IsOk());
+  ASSERT_THAT(*waiting, SizeIs(1));
+  EXPECT_EQ((*waiting)[0].key_id, key_id);
   // The events stay, in their places, sealed: the log and its proofs are as they were.
   auto events = store->ReadStream("s/erased", 1, 10);
   ASSERT_THAT(events, IsOk());

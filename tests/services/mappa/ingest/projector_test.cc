@@ -139,6 +139,43 @@ TEST_F(ProjectorTest, ASealedEventWaitsForItsKeyAndOneWhoseKeyIsDestroyedKeepsOn
   EXPECT_THAT(store_->GetPersonView("pnc:2020/0054321Y"), StatusIs(absl::StatusCode::kNotFound));
 }
 
+// A key's record under a KEK the vault no longer holds (an older record read again in a
+// rebuild, or on Kafka before its log cleaner has run; or a KEK retired too soon) stops
+// nothing: it is counted, the events sealed under the key wait, and when the record comes
+// re-wrapped under a KEK the vault holds they are applied. Another subject's go on.
+TEST_F(ProjectorTest, AKeyUnderARetiredKekStopsNothingAndWhatItSealsWaitsForItsRewrappedRecord) {
+  const EventEnvelope sealed = Seal(f_.Conviction(kPnc, CHILD_SEXUAL));
+  v1::DataKeyRecord retired = keys_.at(sealed.sealed().key_id()).record;
+  retired.mutable_wrapped()->set_kek_id("9");  // a KEK the test vault does not hold
+  ASSERT_THAT(store_->ApplyRecords({KeyRecord(retired)}), IsOk());
+  EXPECT_EQ(store_->projector()->keys_under_retired_keks(), 1u);
+  auto waiting = store_->ApplyRecords(Records({sealed}));
+  ASSERT_THAT(waiting, IsOk()) << "the batch is not failed";
+  EXPECT_EQ(waiting->applied, 0u);
+  EXPECT_EQ(waiting->awaiting_key, 1u);
+  // Another subject's events are applied meanwhile.
+  const EventEnvelope other = Seal(f_.Conviction("2020/0054321Y", CHILD_SEXUAL));
+  auto applied = store_->ApplyRecords({KeyRecord(keys_.at(other.sealed().key_id()).record)});
+  ASSERT_THAT(applied, IsOk());
+  applied = store_->ApplyRecords(Records({other}));
+  ASSERT_THAT(applied, IsOk());
+  EXPECT_EQ(applied->applied, 1u);
+  // Still counted after a restart; then the re-wrapped record comes.
+  Reopen();
+  EXPECT_EQ(store_->projector()->keys_under_retired_keks(), 1u);
+  auto released = store_->ApplyRecords({KeyRecord(keys_.at(sealed.sealed().key_id()).record)});
+  ASSERT_THAT(released, IsOk());
+  EXPECT_EQ(released->applied, 1u);
+  EXPECT_EQ(store_->projector()->keys_under_retired_keks(), 0u);
+  EXPECT_EQ(store_->GetPersonView("pnc:2019/0012345X")->convictions_size(), 1);
+  // Read again later, the older record changes nothing.
+  ASSERT_THAT(store_->ApplyRecords({KeyRecord(retired)}), IsOk());
+  EXPECT_EQ(store_->projector()->keys_under_retired_keks(), 0u);
+  auto more = store_->ApplyRecords(Records({Seal(f_.Intelligence(kPnc, "2024-03-03"))}));
+  ASSERT_THAT(more, IsOk());
+  EXPECT_EQ(more->applied, 1u);
+}
+
 // An erasure reaching mappa-service: the destroyed key's record comes after the
 // subject's events were applied, and one of their events is held for an earlier one that
 // has not come. Everything the key opened goes from the state (the picture, the timeline,
