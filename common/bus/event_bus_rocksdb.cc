@@ -41,11 +41,17 @@ class RocksDbConsumer : public BusConsumer {
     while (true) {
       const uint64_t seen = bus_->AppendCount();
       std::vector<BusRecord> out;
-      for (auto& [topic, next] : next_) {
-        if (out.size() >= max) break;
-        ASSIGN_OR_RETURN(std::vector<BusRecord> records, bus_->Read(topic, next, max - out.size()));
-        if (!records.empty()) next = records.back().offset + 1;
-        for (BusRecord& r : records) out.push_back(std::move(r));
+      // The compacted topics (the keys) first: a consumer far behind (a rebuild) then has
+      // each key before the events sealed under it, as a live one does, instead of holding
+      // every event until a keys topic's turn comes.
+      for (const bool compacted : {true, false}) {
+        for (auto& [topic, next] : next_) {
+          if (out.size() >= max) break;
+          if (IsCompactedTopic(topic) != compacted) continue;
+          ASSIGN_OR_RETURN(std::vector<BusRecord> records, bus_->Read(topic, next, max - out.size()));
+          if (!records.empty()) next = records.back().offset + 1;
+          for (BusRecord& r : records) out.push_back(std::move(r));
+        }
       }
       if (!out.empty()) return out;
       // Wait for an append to any topic made after the reads above began.

@@ -157,8 +157,7 @@ absl::Status MappaNode::ReportStatus(safeguard::v1::ServiceStatus* status) {
   status->set_duplicates_skipped(totals.duplicates);
   const Snapshot state = parts_->state->Read();
   ASSIGN_OR_RETURN(const uint64_t waiting, StreamSequencer::EventsWaiting(state));
-  ASSIGN_OR_RETURN(const uint64_t awaiting_keys, SealedEvents::EventsAwaitingKeys(state));
-  status->set_events_waiting(waiting + awaiting_keys);
+  status->set_events_waiting(waiting + parts_->projector->events_awaiting_keys());
   ASSIGN_OR_RETURN(std::vector<safeguard::v1::GapReport> gaps, StreamSequencer::Gaps(state, kGapsReported));
   for (auto& g : gaps) *status->add_open_gaps() = std::move(g);
   ASSIGN_OR_RETURN(std::vector<safeguard::v1::ConsumerPosition> positions, PositionsAndLag(state));

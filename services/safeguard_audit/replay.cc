@@ -129,6 +129,10 @@ absl::StatusOr<ReplayReport> ReplayAndCompare(const ReplayOptions& options) {
   ASSIGN_OR_RETURN(std::unique_ptr<mappa::MappaState> live, mappa::MappaState::OpenReadOnly(options.live_state));
   // Where the live state stands: replay exactly that much.
   ASSIGN_OR_RETURN(std::vector<v1::ConsumerPosition> positions, mappa::StreamSequencer::Positions(live->Read()));
+  // The keys topics first, as mappa-service reads them: each key comes before the events
+  // sealed under it, which then need not wait for it.
+  std::stable_partition(positions.begin(), positions.end(),
+                        [](const v1::ConsumerPosition& p) { return IsCompactedTopic(p.topic()); });
   std::filesystem::create_directories(options.work_dir, ec);
   ASSIGN_OR_RETURN(std::unique_ptr<mappa::MappaState> rebuilt,
                    mappa::MappaState::Open({.path = (std::filesystem::path(options.work_dir) / "mappa").string()}));

@@ -1,5 +1,6 @@
 #include "services/mappa/ingest/projector.h"
 
+#include <algorithm>
 #include <iostream>
 #include <map>
 
@@ -74,7 +75,13 @@ absl::StatusOr<std::unique_ptr<Projector>> Projector::Create(MappaState* state, 
   auto projector = std::unique_ptr<Projector>(
       new Projector(state, std::move(clock), std::move(keys), sequence, std::move(rebuild)));
   projector->stranded_keys_.insert(rewrapped.under_retired_keks.begin(), rewrapped.under_retired_keks.end());
+  ASSIGN_OR_RETURN(const uint64_t awaiting, SealedEvents::EventsAwaitingKeys(snapshot));
+  projector->awaiting_keys_.store(static_cast<int64_t>(awaiting));
   return projector;
+}
+
+uint64_t Projector::events_awaiting_keys() const {
+  return static_cast<uint64_t>(std::max<int64_t>(0, awaiting_keys_.load(std::memory_order_relaxed)));
 }
 
 uint64_t Projector::keys_under_retired_keks() const {
@@ -298,6 +305,7 @@ absl::StatusOr<ApplyStats> Projector::Apply(const std::vector<BusRecord>& record
     WriteRebuild(progress, txn.get());
   }
   RETURN_IF_ERROR(state_->Commit(*txn));
+  awaiting_keys_.fetch_add(sealed.waiting_delta(), std::memory_order_relaxed);
   if (!stranded.empty()) {
     absl::MutexLock lock(&stranded_mu_);
     for (const auto& [key_id, is_stranded] : stranded) {

@@ -100,6 +100,9 @@ class Projector final : public ServingGate {
   // Data keys held only under a KEK the vault no longer holds (found at creation, and as
   // their records come): what they seal waits. Thread-safe.
   uint64_t keys_under_retired_keks() const;
+  // Events waiting for their data keys' records, now (counted once at creation, then kept
+  // with each batch: a status call does not scan them). Thread-safe.
+  uint64_t events_awaiting_keys() const;
 
  private:
   Projector(MappaState* state, Clock clock, Keys keys, uint64_t alert_sequence,
@@ -123,6 +126,7 @@ class Projector final : public ServingGate {
   // What other threads see: whether a rebuild is under way (read on every call, so
   // without a lock), and its progress (read only while one is).
   std::atomic<bool> rebuilding_{false};
+  std::atomic<int64_t> awaiting_keys_{0};
   mutable absl::Mutex stranded_mu_;
   absl::flat_hash_set<std::string> stranded_keys_ ABSL_GUARDED_BY(stranded_mu_);
   mutable absl::Mutex shown_mu_;

@@ -95,6 +95,7 @@ absl::StatusOr<SealedEvents::KeyAdmitted> SealedEvents::AdmitKey(const BusRecord
                              }));
   RETURN_IF_ERROR(failed);
   for (const std::string& k : done) txn_->Delete(k);
+  waiting_delta_ -= static_cast<int64_t>(done.size());
   return admitted;
 }
 
@@ -155,7 +156,10 @@ absl::StatusOr<SealedEvents::Outcome> SealedEvents::Open(const BusRecord& record
   if (!opened.ok()) return opened.status();
   std::optional<Ready> ready = *std::move(opened);
   if (!ready.has_value()) {
-    txn_->Put(AwaitingKey(key_id, record), record.value);
+    const std::string waiting = AwaitingKey(key_id, record);
+    ASSIGN_OR_RETURN(std::optional<std::string> already, txn_->Get(waiting));
+    if (!already.has_value()) ++waiting_delta_;  // not a redelivery of one waiting
+    txn_->Put(waiting, record.value);
     return Outcome::kWaiting;
   }
   *out = *std::move(ready);

@@ -68,8 +68,11 @@ class SealedEvents {
   };
   static absl::StatusOr<Rewrapped> RewrapHeld(MappaState* state, const crypto::KeyVault& vault);
 
-  // How many events wait for their keys.
+  // How many events wait for their keys (a scan: at a start; the projector keeps the
+  // count from then on, with waiting_delta()).
   static absl::StatusOr<uint64_t> EventsAwaitingKeys(const StateReader& state);
+  // Events this object's transaction made wait for their keys, less those it released.
+  int64_t waiting_delta() const { return waiting_delta_; }
 
  private:
   // Whether `record` can serve: destroyed, or wrapped under the vault's current KEK.
@@ -80,6 +83,7 @@ class SealedEvents {
 
   Transaction* const txn_;
   crypto::KeyRing* const ring_;
+  int64_t waiting_delta_ = 0;
 };
 
 }  // namespace safeguard::mappa

@@ -105,12 +105,19 @@ TEST_F(ProjectorTest, ASealedEventWaitsForItsKeyAndOneWhoseKeyIsDestroyedKeepsOn
   EXPECT_EQ(*store_->Position(kPoliceTopic, 0), 1) << "consumed: it waits in the state, not on the bus";
   EXPECT_THAT(store_->GetPersonView("pnc:2019/0012345X"), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(SealedEvents::EventsAwaitingKeys(store_->state()->Read()), IsOkAndHolds(1u));
+  std::vector<BusRecord> again = Records({first});
+  again[0].offset = 0;  // the same record, delivered again
+  ASSERT_THAT(store_->ApplyRecords(again), IsOk());
+  EXPECT_THAT(SealedEvents::EventsAwaitingKeys(store_->state()->Read()), IsOkAndHolds(1u));
+  EXPECT_EQ(store_->projector()->events_awaiting_keys(), 1u) << "counted once, without a scan";
   Reopen();
+  EXPECT_EQ(store_->projector()->events_awaiting_keys(), 1u) << "and after a restart";
 
   auto released = store_->ApplyRecords({KeyRecord(keys_.begin()->second.record)});
   ASSERT_THAT(released, IsOk());
   EXPECT_EQ(released->applied, 1u);
   EXPECT_THAT(SealedEvents::EventsAwaitingKeys(store_->state()->Read()), IsOkAndHolds(0u));
+  EXPECT_EQ(store_->projector()->events_awaiting_keys(), 0u);
   auto applied = store_->ApplyRecords(Records({second}));
   ASSERT_THAT(applied, IsOk());
   EXPECT_EQ(applied->applied, 1u) << "its key is held now";
