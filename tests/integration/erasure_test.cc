@@ -313,6 +313,56 @@ TEST_F(ErasureTest, AnErasureLeavesNothingOfTheSubjectAnywhereAndEveryReaderIsTo
   EXPECT_GE(in_backup.tables, 2u) << "the backup's table files, read record by record";
 }
 
+// The auditor's replay against a live state that has not read the keys topics' latest
+// records (it stopped; or a copy of the bus taken after the copy of its state). The keys
+// topics are compacted, so what it read there may be gone: a key wrapped again past its
+// position serves as the record it replaced, and a key destroyed there is counted, the
+// views it touches differing until mappa-service applies the erasure.
+TEST_F(ErasureTest, AReplayBehindTheKeysTopicsUsesKeysWrappedAgainAndCountsLaterDestructions) {
+  RecordErasedSubject();
+  CommandResult r;
+  ASSERT_TRUE(police_->RecordConviction(Context().get(), testing::ValidConviction("cmd-other", kOtherPnc), &r).ok());
+  AwaitView(kErasedPnc, 2);
+  AwaitView(kOtherPnc, 1);
+  system_.reset();  // mappa-service's state stands where it is
+  const std::string other_key = crypto::DataKeyId(*testing::TestVault(), AGENCY_POLICE, std::string("pnc:") + kOtherPnc);
+  const std::string erased_key = crypto::DataKeyId(*testing::TestVault(), AGENCY_POLICE, std::string("pnc:") + kErasedPnc);
+  {
+    auto bus = RocksDbEventBus::Open(dir_.Sub("bus"));
+    ASSERT_THAT(bus, IsOk());
+    auto records = (*bus)->Read(kPoliceKeysTopic, 0, 1000);
+    ASSERT_THAT(records, IsOk());
+    std::vector<BusMessage> later;
+    for (const BusRecord& record : *records) {
+      DataKeyRecord k;
+      ASSERT_TRUE(k.ParseFromString(record.value));
+      if (k.key_id() == other_key) {  // wrapped again, as under a newer KEK
+        auto key = testing::TestVault()->Unwrap(k.wrapped(), k.key_id());
+        ASSERT_THAT(key, IsOk());
+        auto wrapped = testing::TestVault()->Wrap(*key, k.key_id());
+        ASSERT_THAT(wrapped, IsOk());
+        *k.mutable_wrapped() = *wrapped;
+        later.push_back({kPoliceKeysTopic, k.key_id(), k.SerializeAsString()});
+      } else if (k.key_id() == erased_key) {
+        k.clear_wrapped();
+        k.mutable_destroyed()->set_basis("a court order");
+        later.push_back({kPoliceKeysTopic, k.key_id(), k.SerializeAsString(), /*purge_replaced=*/true});
+      }
+    }
+    ASSERT_EQ(later.size(), 2u);
+    ASSERT_THAT((*bus)->Publish(later), IsOk());
+  }
+  auto replayed = audit_tool::ReplayAndCompare({.logs = {.bus_dir = dir_.Sub("bus")}, .live_state = dir_.Sub("mappa"),
+                                                .work_dir = dir_.Sub("replay"), .vault = testing::TestVault().get()});
+  ASSERT_THAT(replayed, IsOk());
+  EXPECT_EQ(replayed->keys_destroyed_after_position, 1u);
+  EXPECT_EQ(replayed->differences, 1u) << "the erased person's picture, until mappa-service applies the erasure";
+  for (const audit_tool::ViewDigest& v : replayed->views) {
+    if (v.view == std::string("person pnc:") + kOtherPnc) EXPECT_TRUE(v.same()) << "opened with the key wrapped again";
+    if (v.view == std::string("person pnc:") + kErasedPnc) EXPECT_FALSE(v.same());
+  }
+}
+
 // Who may decide, and what a decision must say: each bad field named, and nothing changed.
 TEST_F(ErasureTest, OnlyTheAgencysOwnDataProtectionOfficerDecidesAndEveryFieldIsChecked) {
   RecordErasedSubject();
