@@ -190,9 +190,9 @@ absl::StatusOr<std::optional<SealedEvents::Ready>> SealedEvents::OpenWithKey(v1:
     // would for a key not yet read; the key is counted in the status meanwhile.
     if (!unwrapped.ok() && absl::IsFailedPrecondition(unwrapped.status())) return std::optional<Ready>();
     if (!unwrapped.ok()) {
-      // Not the event's fault: this vault cannot unwrap the agency's key (another vault, or
-      // a KEK it lacks). Nothing is skipped: the batch fails, and is read again once the
-      // vault is right.
+      // Not the event's fault: this vault cannot unwrap the agency's key (another
+      // deployment's vault: the key does not authenticate under its KEK). Nothing is
+      // skipped: the batch fails, and is read again once the vault is right.
       return absl::FailedPreconditionError(absl::StrCat("data key ", key_id, " does not unwrap with this key vault (",
                                                         unwrapped.status().message(),
                                                         "): give mappa-service the deployment's vault"));
