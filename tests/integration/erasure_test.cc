@@ -260,6 +260,10 @@ TEST_F(ErasureTest, AnErasureLeavesNothingOfTheSubjectAnywhereAndEveryReaderIsTo
   RiskView other_after = AwaitView(kOtherPnc, 1);
   EXPECT_EQ(other_after.SerializeAsString(), other_before.SerializeAsString());
 
+  // mappa-service has finished with the erasure (its purge, then its own key destroyed),
+  // so the auditor below reads its state as it will stay.
+  ASSERT_TRUE(AwaitDestroyedOnTopic(kMappaKeysTopic, mappa_key));
+
   // The auditor: the police log still verifies as signed, the checkpoints signed before the
   // erasure with those after; a replay of the logs reproduces every view mappa-service
   // holds; and the view as of a moment before the erasure says what was erased.

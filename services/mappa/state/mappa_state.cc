@@ -1,8 +1,10 @@
 #include "services/mappa/state/mappa_state.h"
 
+#include <filesystem>
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/logging.h"
 #include "common/rocksdb_status.h"
 #include "common/status_macros.h"
@@ -35,16 +37,34 @@ absl::StatusOr<std::string> LayoutOf(rocksdb::DB* db) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<MappaState>> MappaState::OpenReadOnly(const std::string& path) {
-  rocksdb::DB* raw = nullptr;
-  RETURN_IF_ERROR(FromRocksDb(rocksdb::DB::OpenForReadOnly(DatabaseOptions(path), path, &raw),
-                              absl::StrCat("open mappa state at ", path, " to read")));
-  std::unique_ptr<rocksdb::DB> db(raw);
-  ASSIGN_OR_RETURN(const std::string layout, LayoutOf(db.get()));
-  if (layout != kLayout) {
-    return absl::FailedPreconditionError(absl::StrCat("mappa state at ", path, " is in layout '", layout, "', not '",
-                                                      kLayout, "'; start mappa-service to rebuild it"));
+  // A live state changes its files while it is opened: a flush or a compaction (an
+  // erasure's purge, say) can delete a write-ahead log or a table file, or roll the
+  // MANIFEST, between the moment the MANIFEST is read and the moment the files it lists
+  // are read. Such an open fails, or comes up without what a deleted log held (its layout
+  // mark among it, for a young state); either is tried again. Once open, every table file
+  // is held open. A stopped state (or a restored copy) opens whole at the first attempt.
+  absl::Status last;
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    if (attempt > 0) absl::SleepFor(absl::Milliseconds(50));
+    rocksdb::DB* raw = nullptr;
+    const rocksdb::Status opened = rocksdb::DB::OpenForReadOnly(DatabaseOptions(path), path, &raw);
+    last = FromRocksDb(opened, absl::StrCat("open mappa state at ", path, " to read"));
+    const bool files_moved = opened.IsCorruption() || opened.IsIOError() || opened.IsPathNotFound();
+    if (!opened.ok() && files_moved && std::filesystem::is_directory(path)) continue;
+    RETURN_IF_ERROR(last);
+    std::unique_ptr<rocksdb::DB> db(raw);
+    ASSIGN_OR_RETURN(const std::string layout, LayoutOf(db.get()));
+    if (layout.empty()) {
+      last = absl::UnavailableError(absl::StrCat("mappa state at ", path, " changed while it was opened"));
+      continue;
+    }
+    if (layout != kLayout) {
+      return absl::FailedPreconditionError(absl::StrCat("mappa state at ", path, " is in layout '", layout, "', not '",
+                                                        kLayout, "'; start mappa-service to rebuild it"));
+    }
+    return std::unique_ptr<MappaState>(new MappaState(std::move(db), path));
   }
-  return std::unique_ptr<MappaState>(new MappaState(std::move(db), path));
+  return last;
 }
 
 absl::StatusOr<std::unique_ptr<MappaState>> MappaState::Open(Options options) {

@@ -1,6 +1,8 @@
 #include "services/mappa/ingest/projector.h"
 
+#include <atomic>
 #include <map>
+#include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -144,6 +146,31 @@ TEST_F(ProjectorTest, ASealedEventWaitsForItsKeyAndOneWhoseKeyIsDestroyedKeepsOn
   ASSERT_THAT(gone, IsOk());
   EXPECT_EQ(gone->applied, 1u) << "its place in its stream";
   EXPECT_THAT(store_->GetPersonView("pnc:2020/0054321Y"), StatusIs(absl::StatusCode::kNotFound));
+}
+
+// An auditor's replay opens the live state to read while mappa-service changes its files
+// (an erasure's purge compacts it all, and rolls the MANIFEST): the open is not refused
+// because a file it listed went in the meantime.
+TEST_F(ProjectorTest, TheLiveStateOpensToReadWhileItsFilesChange) {
+  ASSERT_THAT(store_->ApplyRecords(Records({f_.Conviction(kPnc, CHILD_SEXUAL)})), IsOk());
+  std::atomic<bool> done{false};
+  std::thread purging([&] {
+    for (int i = 0; i < 400 && !done.load(); ++i) {
+      EXPECT_THAT(store_->ApplyRecords(Records({f_.Intelligence(kPnc, "2024-03-03")})), IsOk());
+      EXPECT_THAT(store_->state()->Purge(), IsOk());
+    }
+  });
+  int refused = 0;
+  for (int i = 0; i < 40; ++i) {
+    auto copy = MappaState::OpenReadOnly(dir_.path());
+    if (!copy.ok()) {
+      ++refused;
+      ADD_FAILURE() << copy.status();
+    }
+  }
+  done = true;
+  purging.join();
+  EXPECT_EQ(refused, 0);
 }
 
 // A key's record under a KEK the vault no longer holds (an older record read again in a
