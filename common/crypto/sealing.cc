@@ -14,11 +14,6 @@ using safeguard::v1::EventEnvelope;
 
 constexpr size_t kPseudonymBytes = 16;  // 128 bits: no two names meet
 
-std::string Pseudonym(const KeyVault& vault, absl::string_view domain, absl::string_view name) {
-  const std::string mac = vault.Mac(absl::StrCat(domain, "\n", name));
-  return absl::StrCat("~", ToHex(std::string_view(mac).substr(0, kPseudonymBytes)));
-}
-
 std::string SealedAad(absl::string_view key_id, absl::string_view event_id) {
   return absl::StrCat("safeguard.sealed.v1\n", key_id, "\n", event_id);
 }
@@ -33,6 +28,11 @@ std::string EventAad(absl::string_view key_id, const EventEnvelope& e) {
 }
 
 }  // namespace
+
+std::string Pseudonym(const KeyVault& vault, absl::string_view domain, absl::string_view name) {
+  const std::string mac = vault.Mac(absl::StrCat(domain, "\n", name));
+  return absl::StrCat("~", ToHex(std::string_view(mac).substr(0, kPseudonymBytes)));
+}
 
 std::string SubjectPseudonym(const KeyVault& vault, absl::string_view subject_key) {
   if (subject_key.empty() || IsPseudonym(subject_key)) return std::string(subject_key);

@@ -28,7 +28,12 @@
 
 namespace safeguard::crypto {
 
-// "~" and 32 hex digits: the pseudonym of a subject key ("pnc:2019/0012345X"), the same
+// "~" and 32 hex digits: the keyed hash (KeyVault::Mac) of `name` as one of `domain`
+// ("subject", "stream", "alert"...): the same in every service of a deployment, and
+// naming nothing to anyone without the vault.
+std::string Pseudonym(const KeyVault& vault, absl::string_view domain, absl::string_view name);
+
+// The pseudonym of a subject key ("pnc:2019/0012345X"), the same
 // in every service of a deployment. An empty key stays empty.
 std::string SubjectPseudonym(const KeyVault& vault, absl::string_view subject_key);
 

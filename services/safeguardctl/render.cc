@@ -302,6 +302,7 @@ std::string RenderAgencyRecord(const AgencyRecord& r) {
 std::string AlertLine(const Alert& a) {
   return absl::StrCat(a.subject_key(), "  ", EnumName(a.rule()), ": ", a.summary(), "\n      raised ",
                       FormatTimestamp(a.raised_at()), " by events ", absl::StrJoin(a.raised_by_event_ids(), ", "),
+                      a.withdrawal_id().empty() ? "" : absl::StrCat("\n      withdrawal id ", a.withdrawal_id()),
                       "\n");
 }
 
@@ -313,10 +314,15 @@ std::string RenderAlerts(const ListAlertsResponse& r) {
 }
 
 std::string RenderAlertChange(const AlertChange& c) {
-  static constexpr const char* kKind[] = {"?", "RAISED", "CLEARED", "UPDATED", "CURRENT"};
+  static constexpr const char* kKind[] = {"?", "RAISED", "CLEARED", "UPDATED", "CURRENT", "WITHDRAWN", "REINSTATED"};
   const int k = static_cast<int>(c.kind());
-  return absl::StrCat("#", c.sequence(), " ", FormatTimestamp(c.at()), " ", k >= 0 && k <= 4 ? kKind[k] : "?",
-                      "  ", AlertLine(c.alert()));
+  const std::string head = absl::StrCat("#", c.sequence(), " ", FormatTimestamp(c.at()), " ",
+                                        k >= 0 && k < static_cast<int>(std::size(kKind)) ? kKind[k] : "?", "  ");
+  if (c.kind() == ALERT_WITHDRAWN) {
+    return absl::StrCat(head, "withdrawal id ", c.alert().withdrawal_id(),
+                        ": take the alert down (a data protection decision covers its subject)\n");
+  }
+  return absl::StrCat(head, AlertLine(c.alert()));
 }
 
 std::string RenderCandidates(const FindPersonResponse& r) {

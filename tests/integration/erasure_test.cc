@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <optional>
 #include <set>
 
 #include "common/bus/bus_config.h"
@@ -22,6 +23,7 @@
 #include "services/safeguard_audit/replay.h"
 #include "services/safeguard_audit/verify.h"
 #include "services/safeguardd/all_in_one.h"
+#include "tests/testing/alert_watcher.h"
 #include "tests/testing/file_search.h"
 #include "tests/testing/police_requests.h"
 #include "tests/testing/status_matchers.h"
@@ -111,6 +113,24 @@ class ErasureTest : public ::testing::Test {
     r.set_reason("Order of the Crown Court, case T20260117, to erase the record");
     r.set_approved_by(approved_by);
     return r;
+  }
+
+  // The alert a watcher was sent (listed as current, or raised) on the person `person`.
+  static std::optional<Alert> AlertOn(const std::vector<AlertChange>& changes, const std::string& person) {
+    for (const AlertChange& c : changes) {
+      if (c.alert().subject_key() == person) return c.alert();
+    }
+    return std::nullopt;
+  }
+  // Whether the watcher was told to take down the alert named by `withdrawal_id` (bounded: 10 s).
+  static bool AwaitWithdrawal(testing::AlertWatcher* watcher, const std::string& withdrawal_id) {
+    for (const absl::Time end = absl::Now() + absl::Seconds(10); absl::Now() < end;
+         absl::SleepFor(absl::Milliseconds(50))) {
+      for (const AlertChange& c : watcher->AwaitChanges(0)) {
+        if (c.kind() == ALERT_WITHDRAWN && c.alert().withdrawal_id() == withdrawal_id) return true;
+      }
+    }
+    return false;
   }
 
   // Records the erased subject's conviction and register notification.
@@ -223,6 +243,12 @@ TEST_F(ErasureTest, AnErasureLeavesNothingOfTheSubjectAnywhereAndEveryReaderIsTo
   ASSERT_FALSE(police_wrapped.empty());
   ASSERT_FALSE(mappa_wrapped.empty());
 
+  // A MAPPA coordinator's alerts page is open, showing the subject's overdue notification.
+  auto watcher = std::make_unique<testing::AlertWatcher>(mappa_.get(), Why());
+  const std::optional<Alert> shown = AlertOn(watcher->AwaitChanges(1), erased_record);
+  ASSERT_TRUE(shown.has_value());
+  ASSERT_FALSE(shown->withdrawal_id().empty());
+
   const absl::Time erased_at = absl::Now();
   CommandResult decision;
   grpc::Status erased = dpo_->RecordErasure(Context().get(), Decision("cmd-erase-1", kErasedPnc, ERASURE_COURT_ORDER),
@@ -241,6 +267,10 @@ TEST_F(ErasureTest, AnErasureLeavesNothingOfTheSubjectAnywhereAndEveryReaderIsTo
   FindPersonResponse found;
   ASSERT_TRUE(mappa_->FindPerson(Context().get(), FindErased(), &found).ok());
   for (const PersonCandidate& c : found.candidates()) EXPECT_NE(c.record_key(), std::string("pnc:") + kErasedPnc);
+  // The open alerts page is told to take the subject's alert down, by its withdrawal id
+  // alone: no change it was sent afterwards names the subject.
+  EXPECT_TRUE(AwaitWithdrawal(watcher.get(), shown->withdrawal_id()));
+  watcher.reset();
 
   // Nothing more is recorded under the destroyed key.
   grpc::Status more = police_->RecordConviction(
@@ -362,8 +392,12 @@ TEST_F(ErasureTest, AReplayBehindTheKeysTopicsUsesKeysWrappedAgainAndCountsLater
   EXPECT_EQ(replayed->keys_destroyed_after_position, 1u);
   EXPECT_EQ(replayed->differences, 1u) << "the erased person's picture, until mappa-service applies the erasure";
   for (const audit_tool::ViewDigest& v : replayed->views) {
-    if (v.view == std::string("person pnc:") + kOtherPnc) EXPECT_TRUE(v.same()) << "opened with the key wrapped again";
-    if (v.view == std::string("person pnc:") + kErasedPnc) EXPECT_FALSE(v.same());
+    if (v.view == std::string("person pnc:") + kOtherPnc) {
+      EXPECT_TRUE(v.same()) << "opened with the key wrapped again";
+    }
+    if (v.view == std::string("person pnc:") + kErasedPnc) {
+      EXPECT_FALSE(v.same());
+    }
   }
 }
 
@@ -414,6 +448,9 @@ TEST_F(ErasureTest, ARestrictedRecordIsReadOnlyByTheDataProtectionOfficerUntilLi
     return n;
   };
   ASSERT_GT(alerts_of_person(), 0) << "the overdue notification raises one";
+  testing::AlertWatcher watcher(mappa_.get(), Why());  // a MAPPA coordinator's open alerts page
+  const std::optional<Alert> shown = AlertOn(watcher.AwaitChanges(1), person);
+  ASSERT_TRUE(shown.has_value());
   CommandResult r;
   ASSERT_TRUE(dpo_->RecordRestriction(Context().get(), Decision("cmd-restrict-0001", kErasedPnc, RESTRICTION_ACCURACY_CONTESTED),
                                       &r).ok());
@@ -432,6 +469,7 @@ TEST_F(ErasureTest, ARestrictedRecordIsReadOnlyByTheDataProtectionOfficerUntilLi
   ASSERT_EQ(found.candidates(0).data_protection_size(), 1);
   EXPECT_THAT(found.candidates(0).data_protection(0).notice(), HasSubstr("restricted under"));
   EXPECT_EQ(alerts_of_person(), 0) << "nor its alerts";
+  EXPECT_TRUE(AwaitWithdrawal(&watcher, shown->withdrawal_id())) << "and an open watch is told to take it down";
   // Restricting it again is refused; lifting it (twice: the second refused) restores it.
   EXPECT_EQ(dpo_->RecordRestriction(Context().get(), Decision("cmd-restrict-0002", kErasedPnc, RESTRICTION_EVIDENCE), &r).error_code(),
             grpc::StatusCode::FAILED_PRECONDITION);
@@ -440,6 +478,16 @@ TEST_F(ErasureTest, ARestrictedRecordIsReadOnlyByTheDataProtectionOfficerUntilLi
             grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_TRUE(police_->GetRecord(Context().get(), RecordRequest(kErasedPnc), &record).ok());
   AwaitViewStatus(kErasedPnc, grpc::StatusCode::OK);
+  // The open watch is shown the alert again, as it holds now.
+  bool reinstated = false;
+  for (const absl::Time end = absl::Now() + absl::Seconds(10); !reinstated && absl::Now() < end;
+       absl::SleepFor(absl::Milliseconds(50))) {
+    for (const AlertChange& c : watcher.AwaitChanges(0)) {
+      reinstated = reinstated || (c.kind() == ALERT_REINSTATED && c.alert().alert_id() == shown->alert_id());
+    }
+  }
+  EXPECT_TRUE(reinstated);
+  EXPECT_GT(alerts_of_person(), 0);
 }
 
 // Review and retention: each record's review date comes from the police's rules (here the

@@ -9,9 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <mutex>
 #include <set>
-#include <thread>
 
 #include "common/bus/event_bus_rocksdb.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -25,6 +23,7 @@
 #include "tests/testing/police_requests.h"
 #include "tests/testing/probation_requests.h"
 #include "tests/testing/access_records.h"
+#include "tests/testing/alert_watcher.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_pki.h"
@@ -184,51 +183,8 @@ class IdentityScenarioTest : public ::testing::Test {
   std::unique_ptr<IdentityService::Stub> identity_;
 };
 
-// Collects a WatchAlerts stream on a thread of its own until cancelled.
-class AlertWatcher {
- public:
-  explicit AlertWatcher(MappaService::Stub* mappa) {
-    WatchAlertsRequest r;
-    *r.mutable_purpose() = Meeting();
-    reader_ = mappa->WatchAlerts(&ctx_, r);
-    thread_ = std::thread([this] {
-      AlertChange c;
-      while (reader_->Read(&c)) {
-        std::lock_guard<std::mutex> lock(mu_);
-        seen_.push_back(c);
-      }
-    });
-  }
-  ~AlertWatcher() {
-    ctx_.TryCancel();
-    thread_.join();
-    reader_->Finish();
-  }
-  // The (kind, rule) of every change seen once `n` have come (bounded: 10 s).
-  std::vector<std::pair<AlertChangeKind, AlertRule>> Await(size_t n) {
-    for (const absl::Time deadline = absl::Now() + absl::Seconds(10); absl::Now() < deadline;) {
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        if (seen_.size() >= n) break;
-      }
-      absl::SleepFor(absl::Milliseconds(20));
-    }
-    std::lock_guard<std::mutex> lock(mu_);
-    std::vector<std::pair<AlertChangeKind, AlertRule>> out;
-    for (const AlertChange& c : seen_) out.emplace_back(c.kind(), c.alert().rule());
-    return out;
-  }
-
- private:
-  grpc::ClientContext ctx_;
-  std::unique_ptr<grpc::ClientReader<AlertChange>> reader_;
-  std::thread thread_;
-  std::mutex mu_;
-  std::vector<AlertChange> seen_;
-};
-
 TEST_F(IdentityScenarioTest, OneManAcrossThreeAgenciesBecomesOnePictureWithItsAlerts) {
-  auto watcher = std::make_unique<AlertWatcher>(mappa_.get());
+  auto watcher = std::make_unique<testing::AlertWatcher>(mappa_.get(), Meeting());
 
   // Police: a child sexual offence conviction, by PNC id.
   RecordConvictionRequest conviction = testing::ValidConviction("cmd-conviction-1", kPnc);
@@ -341,7 +297,7 @@ TEST_F(IdentityScenarioTest, OneManAcrossThreeAgenciesBecomesOnePictureWithItsAl
   EXPECT_EQ(AwaitAlerts(2).size(), 2u);
 
   // Unlinked again: the children's services record stands alone and the alerts clear.
-  AlertWatcher after_restart(mappa_.get());
+  testing::AlertWatcher after_restart(mappa_.get(), Meeting());
   EXPECT_EQ(Decide(&IdentityService::Stub::RejectIdentityLink, "cmd-reject-1", link_id, "no").error_code(),
             grpc::StatusCode::FAILED_PRECONDITION);  // only a candidate can be rejected
   EXPECT_EQ(Decide(&IdentityService::Stub::UnlinkIdentity, "cmd-unlink-1", "link-00000000000000000000", "x")

@@ -227,6 +227,31 @@ describe('MAPPA lists', () => {
     await chair.context().close()
   })
 
+  test('an alert shown live is taken down when an agency restricts its subject, and shown again when lifted', async () => {
+    // The alert the link above raised, on the coordinator's open page.
+    const watcher = await stack.signIn('mappa-coordinator')
+    await watcher.goto(stack.url + '/alerts?context=meeting:DEMO-L2')
+    await statePurpose(watcher, 'MAPPA_MEETING', 'MAPPA meeting DEMO-L2')
+    await watcher.waitForSelector('[data-live-status]:has-text("Live")')
+    const alert = watcher.locator('.console-alert:has-text("Restricted person in contact with child")')
+    assert.equal(await alert.count(), 1)
+
+    // The police's data protection officer restricts the man's record, and later lifts it.
+    const decide = (command, id) => execFileSync(stack.ctl, ['--as=police-data-protection', 'data-protection', command,
+      `command_id=${id}`, 'subject.pnc_id=2019/0031337W', 'basis=restriction-accuracy-contested',
+      'reason=Accuracy contested by the data subject', 'approved_by=dpo-2'], { encoding: 'utf8' })
+    decide('record-restriction', 'console-restrict-0001')
+    await watcher.waitForSelector('[data-live-status]:has-text("withdrawn")', { timeout: 20_000 })
+    assert.equal(await alert.count(), 0, 'taken down without a reload')
+    assert.doesNotMatch(await watcher.textContent('main'), /0031337W/)
+    await assertAccessible(watcher, 'alerts-withdrawn')
+
+    decide('lift-restriction', 'console-restrict-0002')
+    await watcher.waitForSelector('.console-alert:has-text("Restricted person in contact with child")', { timeout: 20_000 })
+    assert.match(await watcher.textContent('[data-live-status]'), /Shown again/)
+    await watcher.context().close()
+  })
+
   test('live alerts stop when the person signs out', async () => {
     const page = await stack.signIn('mappa-coordinator')
     await page.goto(stack.url + '/alerts?context=meeting:DEMO-L3')

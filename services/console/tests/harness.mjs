@@ -45,6 +45,12 @@ export class Stack {
     const endpoints = await waitForFile(path.join(stack.work, 'endpoints'), 60, 'safeguardd', sgLog)
     stack.mappa = endpoint(endpoints, 'mappa')
     stack.police = endpoint(endpoints, 'police')
+    // safeguardctl, for what the agencies' own systems do meanwhile (its environment names
+    // the stack's services and certificates).
+    stack.ctl = process.env.SAFEGUARDCTL
+    process.env.SAFEGUARD_PKI = stack.pki
+    process.env.SAFEGUARD_POLICE = stack.police
+    process.env.SAFEGUARD_MAPPA = stack.mappa
 
     const consoleLog = path.join(stack.work, 'console.log')
     stack.spawn(process.execPath, [path.join(consoleDir, 'dist/server.js'), '--listen=127.0.0.1:0',

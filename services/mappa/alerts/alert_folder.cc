@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/escaping.h"
+#include "common/crypto/sealing.h"
 #include "common/keys.h"
 #include "common/status_macros.h"
 #include "common/time_util.h"
@@ -33,28 +34,38 @@ bool SameAlert(const Alert& a, const Alert& b) {
 
 }  // namespace
 
+void AlertFolder::Log(v1::AlertChangeKind kind, const Alert& alert) {
+  AlertChange change;
+  change.set_sequence(++sequence_);
+  change.set_kind(kind);
+  *change.mutable_alert() = alert;
+  *change.mutable_at() = ToProtoTimestamp(now_);
+  txn_->Put(ChangeKey(change.sequence()), change.SerializeAsString());
+  std::string last;
+  AppendBigEndian64(&last, sequence_);
+  txn_->Put(prefix::kAlertChange, last);  // the log's last sequence, under the bare prefix
+  if (!alert.subject_key().empty()) logged_[alert.subject_key()].insert(alert.alert_id());
+}
+
+void AlertFolder::LogWithdrawn(const crypto::KeyVault& vault, const std::string& alert_id) {
+  Alert withdrawn;
+  withdrawn.set_withdrawal_id(AlertWithdrawalId(vault, alert_id));
+  Log(v1::ALERT_WITHDRAWN, withdrawn);
+}
+
+absl::StatusOr<v1::AlertSet> AlertFolder::Standing(const std::string& person_key) const {
+  ASSIGN_OR_RETURN(std::optional<v1::AlertSet> set, GetMessage<v1::AlertSet>(*txn_, AlertsKey(person_key), "alerts"));
+  return set.value_or(v1::AlertSet());
+}
+
 absl::Status AlertFolder::Update(const std::string& person_key, const v1::RiskView* facts) {
-  ASSIGN_OR_RETURN(std::optional<v1::AlertSet> stored_set,
-                   GetMessage<v1::AlertSet>(*txn_, AlertsKey(person_key), "alerts"));
+  ASSIGN_OR_RETURN(v1::AlertSet stored_set, Standing(person_key));
   std::map<int, Alert> stored;
-  if (stored_set.has_value()) {
-    for (Alert& a : *stored_set->mutable_alerts()) stored.emplace(static_cast<int>(a.rule()), std::move(a));
-  }
+  for (Alert& a : *stored_set.mutable_alerts()) stored.emplace(static_cast<int>(a.rule()), std::move(a));
   std::vector<Alert> holding;
   if (facts != nullptr) holding = AlertsAsOf(*facts, DayOf(now_));
   if (holding.empty() && stored.empty()) return absl::OkStatus();  // the usual case
 
-  auto log = [&](v1::AlertChangeKind kind, const Alert& alert) {
-    AlertChange change;
-    change.set_sequence(++sequence_);
-    change.set_kind(kind);
-    *change.mutable_alert() = alert;
-    *change.mutable_at() = ToProtoTimestamp(now_);
-    txn_->Put(ChangeKey(change.sequence()), change.SerializeAsString());
-    std::string last;
-    AppendBigEndian64(&last, sequence_);
-    txn_->Put(prefix::kAlertChange, last);  // the log's last sequence, under the bare prefix
-  };
   bool changed = false;
   v1::AlertSet now;
   for (Alert& alert : holding) {
@@ -71,14 +82,14 @@ absl::Status AlertFolder::Update(const std::string& person_key, const v1::RiskVi
     }
     const bool raised = old == stored.end();
     *alert.mutable_raised_at() = raised ? ToProtoTimestamp(now_) : old->second.raised_at();
-    log(raised ? v1::ALERT_RAISED : v1::ALERT_UPDATED, alert);
+    Log(raised ? v1::ALERT_RAISED : v1::ALERT_UPDATED, alert);
     if (!raised) stored.erase(old);
     *now.add_alerts() = std::move(alert);
     changed = true;
   }
   for (auto& [rule, alert] : stored) {  // held before, not now
     alert.set_as_of_date(FormatIsoDate(DayOf(now_)));
-    log(v1::ALERT_CLEARED, alert);
+    Log(v1::ALERT_CLEARED, alert);
     changed = true;
   }
   if (!changed) return absl::OkStatus();
@@ -88,6 +99,34 @@ absl::Status AlertFolder::Update(const std::string& person_key, const v1::RiskVi
     txn_->Put(AlertsKey(person_key), now.SerializeAsString());
   }
   return absl::OkStatus();
+}
+
+absl::Status AlertFolder::WithdrawPerson(const crypto::KeyVault& vault, const std::string& person_key) {
+  ASSIGN_OR_RETURN(const v1::AlertSet standing, Standing(person_key));
+  std::set<std::string> ids = logged_[person_key];
+  for (const Alert& a : standing.alerts()) ids.insert(a.alert_id());
+  for (const std::string& id : ids) LogWithdrawn(vault, id);
+  return absl::OkStatus();
+}
+
+absl::Status AlertFolder::WithdrawForgotten(const crypto::KeyVault& vault, const std::vector<Alert>& forgotten) {
+  for (const Alert& alert : forgotten) {
+    ASSIGN_OR_RETURN(const v1::AlertSet standing, Standing(alert.subject_key()));
+    const bool stands = std::any_of(standing.alerts().begin(), standing.alerts().end(),
+                                    [&](const Alert& a) { return a.alert_id() == alert.alert_id(); });
+    if (!stands) LogWithdrawn(vault, alert.alert_id());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AlertFolder::Reinstate(const std::string& person_key) {
+  ASSIGN_OR_RETURN(const v1::AlertSet standing, Standing(person_key));
+  for (const Alert& a : standing.alerts()) Log(v1::ALERT_REINSTATED, a);
+  return absl::OkStatus();
+}
+
+std::string AlertWithdrawalId(const crypto::KeyVault& vault, const std::string& alert_id) {
+  return crypto::Pseudonym(vault, "alert", alert_id);
 }
 
 absl::StatusOr<v1::ListAlertsResponse> ListAlerts(const StateReader& state, v1::AlertRule rule, uint32_t page_size,
@@ -176,9 +215,10 @@ absl::StatusOr<uint64_t> LastAlertSequence(const StateReader& state) {
   return last.has_value() ? DecodeBigEndian64(*last) : 0;
 }
 
-absl::Status ForgetAlertChanges(Transaction* txn, const std::set<std::string>& subjects,
-                                const std::set<std::string>& events) {
+absl::StatusOr<std::vector<Alert>> ForgetAlertChanges(Transaction* txn, const std::set<std::string>& subjects,
+                                                      const std::set<std::string>& events) {
   std::vector<std::string> forget;
+  std::map<std::string, Alert> alerts;  // by alert id, as last changed
   absl::Status parsed;
   RETURN_IF_ERROR(txn->Scan(prefix::kAlertChange, "", [&](std::string_view key, std::string_view value) {
     if (key.size() == 1) return true;  // the last sequence, under the bare prefix
@@ -189,12 +229,17 @@ absl::Status ForgetAlertChanges(Transaction* txn, const std::set<std::string>& s
     }
     bool erased = subjects.contains(c.alert().subject_key());
     for (const std::string& id : c.alert().raised_by_event_ids()) erased = erased || events.contains(id);
-    if (erased) forget.emplace_back(key);
+    if (erased) {
+      forget.emplace_back(key);
+      alerts[c.alert().alert_id()] = std::move(*c.mutable_alert());
+    }
     return true;
   }));
   RETURN_IF_ERROR(parsed);
   for (const std::string& key : forget) txn->Delete(key);
-  return absl::OkStatus();
+  std::vector<Alert> out;
+  for (auto& [id, alert] : alerts) out.push_back(std::move(alert));
+  return out;
 }
 
 }  // namespace safeguard::mappa

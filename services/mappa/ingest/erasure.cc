@@ -116,6 +116,7 @@ absl::Status DataProtectionFolder::Decide(const v1::EventEnvelope& e) {
   if (decision == nullptr) return absl::OkStatus();
   if (!e.has_restriction_decided() && !e.has_restriction_lifted()) return absl::OkStatus();
   for (const std::string& key_id : decision->key_ids()) {
+    decided_keys_.insert(key_id);
     if (e.has_restriction_lifted()) {
       txn_->Delete(RestrictedKey(key_id));
       continue;
@@ -130,9 +131,28 @@ absl::Status DataProtectionFolder::Decide(const v1::EventEnvelope& e) {
   return absl::OkStatus();
 }
 
-absl::Status DataProtectionFolder::Flush() {
+absl::Status DataProtectionFolder::ShowDecisionsToWatchers(AlertFolder* alerts) {
+  if (alerts == nullptr || vault_ == nullptr) return absl::OkStatus();
+  std::set<std::string> persons;
+  for (const std::string& key_id : decided_keys_) {
+    ASSIGN_OR_RETURN(const std::vector<std::string> records, RecordsOf(key_id));
+    for (const std::string& record : records) {
+      ASSIGN_OR_RETURN(const Person person, identity_->PersonOf(record));
+      persons.insert(person.key);
+    }
+  }
+  for (const std::string& person : persons) {
+    ASSIGN_OR_RETURN(const bool restricted, IsRestrictedPerson(*txn_, vault_, person));
+    RETURN_IF_ERROR(restricted ? alerts->WithdrawPerson(*vault_, person) : alerts->Reinstate(person));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DataProtectionFolder::Flush(AlertFolder* alerts) {
+  RETURN_IF_ERROR(ShowDecisionsToWatchers(alerts));
   if (erasures_ == 0) return absl::OkStatus();
-  RETURN_IF_ERROR(ForgetAlertChanges(txn_, erased_records_, erased_events_));
+  ASSIGN_OR_RETURN(const std::vector<v1::Alert> forgotten, ForgetAlertChanges(txn_, erased_records_, erased_events_));
+  if (alerts != nullptr && vault_ != nullptr) RETURN_IF_ERROR(alerts->WithdrawForgotten(*vault_, forgotten));
   // Left to do once committed, with whatever an earlier batch left undone.
   ASSIGN_OR_RETURN(std::optional<v1::ErasureAftermath> pending, ErasureAftermathOf(*txn_));
   v1::ErasureAftermath all = pending.value_or(v1::ErasureAftermath());

@@ -8,8 +8,9 @@
 // corrections' notes, the online identifiers only they notified, what the identity index
 // derived from them (references, profile, blocks, links nothing else holds up), the
 // pictures folded from them (folded again from what is left, or gone), and the history
-// of alert changes about the record or raised by those events. Events parked under the
-// key are sealed again in place. After the batch is committed, the state's table files
+// of alert changes about the record or raised by those events (a watcher is told to take
+// down each such alert that no longer stands: AlertFolder::WithdrawForgotten). Events
+// parked under the key are sealed again in place. After the batch is committed, the state's table files
 // are compacted (MappaState::Purge), so no file of it holds what was erased.
 //
 // When nothing of a record is left but mappa-service's own events about it (its panels'
@@ -21,7 +22,8 @@
 // Restriction: an agency's restriction of its data (an event on its topic) is kept by the
 // data key it covers; a read of a person any of whose records is restricted, by any
 // agency, is refused through mappa-service (the agency's data protection officer reads
-// the agency's own record).
+// the agency's own record). Alert watchers are told to take down the person's alerts
+// (AlertFolder::WithdrawPerson), and shown them again when it is lifted.
 //
 // Works in one batch's transaction; not thread-safe.
 #pragma once
@@ -37,6 +39,7 @@
 #include "safeguard/v1/keys.pb.h"
 #include "safeguard/v1/mappa_service.pb.h"
 #include "safeguard/v1/mappa_state.pb.h"
+#include "services/mappa/alerts/alert_folder.h"
 #include "services/mappa/identity/identity_index.h"
 #include "services/mappa/projection/person_views.h"
 #include "services/mappa/state/state_reader.h"
@@ -63,8 +66,11 @@ class DataProtectionFolder {
   absl::Status Decide(const safeguard::v1::EventEnvelope& e);
 
   // After the pictures and alerts are flushed: the alert history of what was erased, and
-  // what is left to do once the batch is committed (ErasureAftermath).
-  absl::Status Flush();
+  // what is left to do once the batch is committed (ErasureAftermath). With `alerts`
+  // (nullptr while a rebuild files events: its folding judges everyone's alerts), alert
+  // watchers are told to take down what the decisions withdrew from the reads, and are
+  // shown again what a lifted restriction gives back (AlertFolder::WithdrawPerson).
+  absl::Status Flush(AlertFolder* alerts);
 
   // Whether this batch erased anything (then the state is purged once committed).
   bool erased() const { return erasures_ > 0; }
@@ -72,6 +78,8 @@ class DataProtectionFolder {
  private:
   // The records key `key_id` opened events of.
   absl::StatusOr<std::vector<std::string>> RecordsOf(const std::string& key_id) const;
+  // What the restrictions and lifts of this batch change for alert watchers.
+  absl::Status ShowDecisionsToWatchers(AlertFolder* alerts);
   // Events parked under `key_id` sealed again in place.
   absl::Status SealParked(const std::string& key_id, safeguard::v1::Agency agency);
 
@@ -83,6 +91,7 @@ class DataProtectionFolder {
   std::set<std::string> erased_records_;  // records nothing is left of
   safeguard::v1::ErasureAftermath aftermath_;  // mappa-service's keys for records nothing is left of
   std::set<std::string> erased_events_;   // event ids
+  std::set<std::string> decided_keys_;    // key ids restricted or lifted
 };
 
 // --- Reads, of a snapshot or a transaction ---

@@ -295,7 +295,7 @@ absl::StatusOr<ApplyStats> Projector::Apply(const std::vector<BusRecord>& record
     for (const auto& [person, facts] : pictures.changed) RETURN_IF_ERROR(alerts->Update(person, facts));
     for (const std::string& person : pictures.gone) RETURN_IF_ERROR(alerts->Update(person, nullptr));
   }
-  RETURN_IF_ERROR(protection.Flush());
+  RETURN_IF_ERROR(protection.Flush(alerts.has_value() ? &*alerts : nullptr));
   cases.Flush();
   meetings.Flush();
   sequencer.Finish();

@@ -23,18 +23,28 @@ constexpr char kAlertsView[] = "mappa.Alerts";
 template <typename Alerts, typename Subject>
 Consultation SubjectsOf(const Alerts& alerts, Subject subject) {
   std::set<std::string> subjects;
-  for (const auto& a : alerts) subjects.insert(subject(a));
+  for (const auto& a : alerts) {
+    if (!subject(a).empty()) subjects.insert(subject(a));  // a withdrawal names no one
+  }
   return Consultation{.view = kAlertsView, .subjects = {subjects.begin(), subjects.end()}};
 }
 
 // Takes out of `items` every alert (or change of one) on a person an agency restricted a
-// record of: none of it is shown (ingest/erasure.h).
+// record of: none of it is shown (ingest/erasure.h). Names each alert left by its
+// withdrawal id, which a later ALERT_WITHDRAWN change names it by.
 template <typename Items, typename AlertOf>
-absl::Status DropRestricted(const StateReader& state, const crypto::KeyVault* vault, Items* items, AlertOf alert_of) {
+absl::Status DropRestrictedAndName(const StateReader& state, const crypto::KeyVault* vault, Items* items,
+                                   AlertOf alert_of) {
+  if (vault == nullptr) return absl::OkStatus();  // nothing is restricted, nor withdrawn
+  for (auto& item : *items) {
+    v1::Alert& alert = alert_of(item);
+    if (!alert.subject_key().empty()) alert.set_withdrawal_id(AlertWithdrawalId(*vault, alert.alert_id()));
+  }
   absl::Status failed;
   std::map<std::string, bool> restricted;  // by person
-  auto is_restricted = [&](const auto& item) {
-    const std::string person = alert_of(item).subject_key();
+  auto is_restricted = [&](auto& item) {
+    const std::string& person = alert_of(item).subject_key();
+    if (person.empty()) return false;  // a withdrawal names no one
     auto it = restricted.find(person);
     if (it == restricted.end()) {
       absl::StatusOr<bool> r = IsRestrictedPerson(state, vault, person);
@@ -61,8 +71,8 @@ void AlertReads::Handle(const v1::ListAlertsRequest& request, const CallContext&
     RETURN_IF_ERROR(problems.status());
     const Snapshot snapshot = state_->Read();
     ASSIGN_OR_RETURN(v1::ListAlertsResponse response, ListAlerts(snapshot, request.rule(), *page_size, request.page_token()));
-    RETURN_IF_ERROR(DropRestricted(snapshot, vault_, response.mutable_alerts(),
-                                   [](const v1::Alert& a) -> const v1::Alert& { return a; }));
+    RETURN_IF_ERROR(DropRestrictedAndName(snapshot, vault_, response.mutable_alerts(),
+                                          [](v1::Alert& a) -> v1::Alert& { return a; }));
     RecordedAnswer<v1::ListAlertsResponse> recorded;
     recorded.purpose = request.purpose();
     recorded.consulted = {SubjectsOf(response.alerts(), [](const auto& a) { return a.subject_key(); })};
@@ -107,8 +117,8 @@ absl::StatusOr<AlertReads::WatchStep> AlertReads::NextForWatch(const WatchPositi
     ASSIGN_OR_RETURN(step.changes, AlertChangesAfter(snapshot, at.after, max));
     if (!step.changes.empty()) step.next.after = step.changes.back().sequence();
   }
-  RETURN_IF_ERROR(DropRestricted(snapshot, vault_, &step.changes,
-                                 [](const v1::AlertChange& c) -> const v1::Alert& { return c.alert(); }));
+  RETURN_IF_ERROR(DropRestrictedAndName(snapshot, vault_, &step.changes,
+                                        [](v1::AlertChange& c) -> v1::Alert& { return *c.mutable_alert(); }));
   step.consulted = SubjectsOf(step.changes, [](const auto& c) { return c.alert().subject_key(); });
   return step;
 }

@@ -13,6 +13,18 @@ export function followAlerts(document) {
   source.addEventListener('error', () => say('Live updates paused; reconnecting. Refresh the page to see the latest list.'))
   source.addEventListener('alert', event => {
     const change = JSON.parse(event.data)
+    if (change.kind === 'ALERT_WITHDRAWN') {
+      // An agency restricted or erased a record of the alert's subject: it is taken down,
+      // and nothing is said of whom it was about.
+      const withdrawn = change.withdrawal_id
+        ? list.querySelector(`[data-withdrawal="${CSS.escape(change.withdrawal_id)}"]`)
+        : null
+      if (withdrawn) {
+        withdrawn.remove()
+        say('An alert was withdrawn: a data protection decision now covers its subject.')
+      }
+      return
+    }
     const id = `alert-${change.alert_id}`
     let item = document.getElementById(id)
     if (change.kind === 'ALERT_CLEARED') {
@@ -26,6 +38,7 @@ export function followAlerts(document) {
       item.className = 'console-alert'
       list.prepend(item)
     }
+    item.dataset.withdrawal = change.withdrawal_id ?? ''
     item.textContent = ''
     const title = document.createElement('strong')
     title.textContent = change.rule
@@ -35,5 +48,6 @@ export function followAlerts(document) {
     link.textContent = change.subject
     item.append(title, ': ', change.summary, ' (', link, ')')
     if (change.kind === 'ALERT_RAISED') say(`New alert: ${change.summary}`)
+    if (change.kind === 'ALERT_REINSTATED') say(`Shown again (a restriction was lifted): ${change.summary}`)
   })
 }

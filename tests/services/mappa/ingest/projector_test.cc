@@ -9,6 +9,7 @@
 
 #include "rocksdb/statistics.h"
 #include "common/crypto/sealing.h"
+#include "services/mappa/alerts/alert_folder.h"
 #include "services/mappa/ingest/erasure.h"
 #include "services/mappa/ingest/sealed_events.h"
 #include "services/mappa/projection/risk_projection.h"
@@ -302,6 +303,77 @@ TEST_F(ProjectorTest, WhenOnlyThePanelsOwnEventsAreLeftOfARecordTheyAreErasedWit
   ASSERT_THAT(timeline, IsOk());
   EXPECT_EQ(timeline->entries_size(), 0);
   EXPECT_THAT(ErasureAftermathOf(store_->state()->Read()), IsOkAndHolds(std::nullopt)) << "done once committed";
+}
+
+// A watcher shown an alert is told to take it down when the reads stop showing it, since
+// the changes that would clear it are not shown (restricted) or not kept (erased): a
+// restriction withdraws the person's alerts and its lifting shows them again; an erasure
+// withdraws those it took out of the history. A withdrawal names the alert by its
+// withdrawal id alone.
+TEST_F(ProjectorTest, AWatcherIsToldToTakeDownWhatARestrictionOrAnErasureWithdraws) {
+  constexpr char kErased[] = "2020/0054321Y";
+  const std::string restricted = absl::StrCat("pnc:", kPnc);
+  const std::string erased = absl::StrCat("pnc:", kErased);
+  // Each notification is overdue: each raises an alert.
+  const EventEnvelope a = Seal(f_.Notification(kPnc, "2024-02-01", "2025-02-01"));
+  const EventEnvelope b = Seal(f_.Notification(kErased, "2024-02-01", "2025-02-01"));
+  std::vector<BusRecord> key_records;
+  for (const auto& [id, key] : keys_) key_records.push_back(KeyRecord(key.record));
+  ASSERT_THAT(store_->ApplyRecords(key_records), IsOk());
+  ASSERT_THAT(store_->ApplyRecords(Records({a, b})), IsOk());
+  auto listed = store_->ListAlerts(ALERT_RULE_UNSPECIFIED, 10, "");
+  ASSERT_THAT(listed, IsOk());
+  ASSERT_EQ(listed->alerts_size(), 2);
+  std::map<std::string, std::string> alert_of;  // person -> alert id
+  for (const Alert& alert : listed->alerts()) alert_of[alert.subject_key()] = alert.alert_id();
+  ASSERT_THAT(LastAlertSequence(store_->state()->Read()), IsOkAndHolds(2u));
+  auto withdrawal = [](const std::string& alert_id) {
+    Alert named;
+    named.set_withdrawal_id(AlertWithdrawalId(*testing::TestVault(), alert_id));
+    return named.SerializeAsString();
+  };
+
+  int decisions = 0;  // on the police's data protection stream
+  auto decision = [&](bool lift) {
+    EventEnvelope e = f_.About(AGENCY_POLICE, restricted, testing::TestSubject(kPnc), "2024-07-01", [&](EventEnvelope* e) {
+      DataProtectionDecision* d = lift ? e->mutable_restriction_lifted()->mutable_decision()
+                                       : e->mutable_restriction_decided()->mutable_decision();
+      d->add_key_ids(a.sealed().key_id());
+      d->set_basis(RESTRICTION_ACCURACY_CONTESTED);
+    });
+    e.set_stream_id("police/data-protection");
+    e.set_stream_version(++decisions);
+    return e;
+  };
+  ASSERT_THAT(store_->ApplyRecords(Records({decision(false)})), IsOk());
+  auto changes = store_->AlertChangesAfter(2, 10);
+  ASSERT_THAT(changes, IsOk());
+  ASSERT_EQ(changes->size(), 1u);
+  EXPECT_EQ((*changes)[0].kind(), ALERT_WITHDRAWN);
+  EXPECT_EQ((*changes)[0].alert().SerializeAsString(), withdrawal(alert_of[restricted])) << "nothing else of it";
+
+  ASSERT_THAT(store_->ApplyRecords(Records({decision(true)})), IsOk());
+  changes = store_->AlertChangesAfter(3, 10);
+  ASSERT_THAT(changes, IsOk());
+  ASSERT_EQ(changes->size(), 1u);
+  EXPECT_EQ((*changes)[0].kind(), ALERT_REINSTATED);
+  EXPECT_EQ((*changes)[0].alert().alert_id(), alert_of[restricted]);
+  EXPECT_EQ((*changes)[0].alert().raised_by_event_ids(0), a.event_id());
+
+  v1::DataKeyRecord destroyed = keys_.at(b.sealed().key_id()).record;
+  destroyed.clear_wrapped();
+  destroyed.mutable_destroyed()->set_basis("a court order");
+  ASSERT_THAT(store_->ApplyRecords({KeyRecord(destroyed)}), IsOk());
+  changes = store_->AlertChangesAfter(0, 100);
+  ASSERT_THAT(changes, IsOk());
+  for (const AlertChange& c : *changes) {
+    EXPECT_NE(c.alert().subject_key(), erased) << "its raising and clearing are forgotten";
+    EXPECT_THAT(c.alert().raised_by_event_ids(), ::testing::Not(::testing::Contains(b.event_id())));
+  }
+  ASSERT_FALSE(changes->empty());
+  EXPECT_EQ(changes->back().kind(), ALERT_WITHDRAWN);
+  EXPECT_EQ(changes->back().alert().SerializeAsString(), withdrawal(alert_of[erased]));
+  EXPECT_GT(changes->back().sequence(), 4u);
 }
 
 TEST_F(ProjectorTest, RedeliveredEventsAreAppliedOnce) {
