@@ -270,6 +270,9 @@ TEST_F(ErasureTest, AnErasureLeavesNothingOfTheSubjectAnywhereAndEveryReaderIsTo
   // The open alerts page is told to take the subject's alert down, by its withdrawal id
   // alone: no change it was sent afterwards names the subject.
   EXPECT_TRUE(AwaitWithdrawal(watcher.get(), shown->withdrawal_id()));
+  for (const AlertChange& c : watcher->AwaitChanges(0)) {
+    if (c.alert().subject_key() == erased_record) EXPECT_EQ(c.kind(), ALERT_CURRENT) << "only the listing names it";
+  }
   watcher.reset();
 
   // Nothing more is recorded under the destroyed key.

@@ -228,28 +228,35 @@ describe('MAPPA lists', () => {
   })
 
   test('an alert shown live is taken down when an agency restricts its subject, and shown again when lifted', async () => {
-    // The alert the link above raised, on the coordinator's open page.
+    // The demo's Peter Jones is overdue with his register notification.
     const watcher = await stack.signIn('mappa-coordinator')
-    await watcher.goto(stack.url + '/alerts?context=meeting:DEMO-L2')
-    await statePurpose(watcher, 'MAPPA_MEETING', 'MAPPA meeting DEMO-L2')
+    await watcher.goto(stack.url + '/alerts?context=meeting:DEMO-L4')
+    await statePurpose(watcher, 'MAPPA_MEETING', 'MAPPA meeting DEMO-L4')
     await watcher.waitForSelector('[data-live-status]:has-text("Live")')
-    const alert = watcher.locator('.console-alert:has-text("Restricted person in contact with child")')
+    const alert = watcher.locator('.console-alert:has-text("PNC 2016/0078234B")')
     assert.equal(await alert.count(), 1)
 
-    // The police's data protection officer restricts the man's record, and later lifts it.
-    const decide = (command, id) => execFileSync(stack.ctl, ['--as=police-data-protection', 'data-protection', command,
-      `command_id=${id}`, 'subject.pnc_id=2019/0031337W', 'basis=restriction-accuracy-contested',
-      'reason=Accuracy contested by the data subject', 'approved_by=dpo-2'], { encoding: 'utf8' })
+    // The police's data protection officer restricts his record, and later lifts it.
+    const decide = (command, id) => stack.ctl('--as=police-data-protection', 'data-protection', command,
+      `command_id=${id}`, 'subject.pnc_id=2016/0078234B', 'basis=restriction-accuracy-contested',
+      'reason=Accuracy contested by the data subject', 'approved_by=dpo-2')
     decide('record-restriction', 'console-restrict-0001')
     await watcher.waitForSelector('[data-live-status]:has-text("withdrawn")', { timeout: 20_000 })
     assert.equal(await alert.count(), 0, 'taken down without a reload')
-    assert.doesNotMatch(await watcher.textContent('main'), /0031337W/)
+    assert.doesNotMatch(await watcher.textContent('main'), /0078234B/)
     await assertAccessible(watcher, 'alerts-withdrawn')
+    // A page opened now does not list it either.
+    const other = await stack.signIn('mappa-chair')
+    await other.goto(stack.url + '/alerts?context=meeting:DEMO-L4')
+    await statePurpose(other, 'MAPPA_MEETING', 'MAPPA meeting DEMO-L4')
+    assert.doesNotMatch(await other.textContent('main'), /0078234B/)
 
     decide('lift-restriction', 'console-restrict-0002')
-    await watcher.waitForSelector('.console-alert:has-text("Restricted person in contact with child")', { timeout: 20_000 })
+    await watcher.waitForSelector('.console-alert:has-text("PNC 2016/0078234B")', { timeout: 20_000 })
     assert.match(await watcher.textContent('[data-live-status]'), /Shown again/)
+    await other.waitForSelector('.console-alert:has-text("PNC 2016/0078234B")', { timeout: 20_000 })
     await watcher.context().close()
+    await other.context().close()
   })
 
   test('live alerts stop when the person signs out', async () => {

@@ -3,7 +3,7 @@
 // loopback ports the OS assigns, and Debian's Chromium driven by Playwright, signing in
 // with a role's client certificate. Screenshots go to $CONSOLE_ARTEFACTS (or the work
 // directory); everything started here is stopped at the end.
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -45,12 +45,6 @@ export class Stack {
     const endpoints = await waitForFile(path.join(stack.work, 'endpoints'), 60, 'safeguardd', sgLog)
     stack.mappa = endpoint(endpoints, 'mappa')
     stack.police = endpoint(endpoints, 'police')
-    // safeguardctl, for what the agencies' own systems do meanwhile (its environment names
-    // the stack's services and certificates).
-    stack.ctl = process.env.SAFEGUARDCTL
-    process.env.SAFEGUARD_PKI = stack.pki
-    process.env.SAFEGUARD_POLICE = stack.police
-    process.env.SAFEGUARD_MAPPA = stack.mappa
 
     const consoleLog = path.join(stack.work, 'console.log')
     stack.spawn(process.execPath, [path.join(consoleDir, 'dist/server.js'), '--listen=127.0.0.1:0',
@@ -65,6 +59,17 @@ export class Stack {
         '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
     })
     return stack
+  }
+
+  // Runs safeguardctl against the stack, for what the agencies' own systems do meanwhile;
+  // its output.
+  ctl(...args) {
+    const ctl = process.env.SAFEGUARDCTL
+    if (!ctl) throw new Error('SAFEGUARDCTL: the path of the safeguardctl binary')
+    return execFileSync(ctl, args, {
+      encoding: 'utf8',
+      env: { ...process.env, SAFEGUARD_PKI: this.pki, SAFEGUARD_POLICE: this.police, SAFEGUARD_MAPPA: this.mappa },
+    })
   }
 
   spawn(command, args, log) {

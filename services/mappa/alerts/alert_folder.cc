@@ -44,13 +44,6 @@ void AlertFolder::Log(v1::AlertChangeKind kind, const Alert& alert) {
   std::string last;
   AppendBigEndian64(&last, sequence_);
   txn_->Put(prefix::kAlertChange, last);  // the log's last sequence, under the bare prefix
-  if (!alert.subject_key().empty()) logged_[alert.subject_key()].insert(alert.alert_id());
-}
-
-void AlertFolder::LogWithdrawn(const crypto::KeyVault& vault, const std::string& alert_id) {
-  Alert withdrawn;
-  withdrawn.set_withdrawal_id(AlertWithdrawalId(vault, alert_id));
-  Log(v1::ALERT_WITHDRAWN, withdrawn);
 }
 
 absl::StatusOr<v1::AlertSet> AlertFolder::Standing(const std::string& person_key) const {
@@ -65,6 +58,9 @@ absl::Status AlertFolder::Update(const std::string& person_key, const v1::RiskVi
   std::vector<Alert> holding;
   if (facts != nullptr) holding = AlertsAsOf(*facts, DayOf(now_));
   if (holding.empty() && stored.empty()) return absl::OkStatus();  // the usual case
+  if (vault_ != nullptr) {
+    for (Alert& alert : holding) alert.set_withdrawal_id(AlertWithdrawalId(*vault_, alert.alert_id()));
+  }
 
   bool changed = false;
   v1::AlertSet now;
@@ -72,10 +68,13 @@ absl::Status AlertFolder::Update(const std::string& person_key, const v1::RiskVi
     const int rule = static_cast<int>(alert.rule());
     auto old = stored.find(rule);
     if (old != stored.end() && SameAlert(old->second, alert)) {
-      // Still holds on the same events: kept as raised, with the day it was last judged.
-      changed = changed || old->second.as_of_date() != alert.as_of_date();
+      // Still holds on the same events: kept as raised, with the day it was last judged
+      // (and its withdrawal id, which an alert stored before there were any lacks).
+      changed = changed || old->second.as_of_date() != alert.as_of_date() ||
+                old->second.withdrawal_id() != alert.withdrawal_id();
       Alert kept = std::move(old->second);
       kept.set_as_of_date(alert.as_of_date());
+      kept.set_withdrawal_id(alert.withdrawal_id());
       *now.add_alerts() = std::move(kept);
       stored.erase(old);
       continue;
@@ -101,21 +100,14 @@ absl::Status AlertFolder::Update(const std::string& person_key, const v1::RiskVi
   return absl::OkStatus();
 }
 
-absl::Status AlertFolder::WithdrawPerson(const crypto::KeyVault& vault, const std::string& person_key) {
-  ASSIGN_OR_RETURN(const v1::AlertSet standing, Standing(person_key));
-  std::set<std::string> ids = logged_[person_key];
-  for (const Alert& a : standing.alerts()) ids.insert(a.alert_id());
-  for (const std::string& id : ids) LogWithdrawn(vault, id);
-  return absl::OkStatus();
+absl::StatusOr<bool> AlertFolder::AnyStanding(const std::string& person_key) const {
+  ASSIGN_OR_RETURN(std::optional<std::string> stored, txn_->Get(AlertsKey(person_key)));
+  return stored.has_value();
 }
 
-absl::Status AlertFolder::WithdrawForgotten(const crypto::KeyVault& vault, const std::vector<Alert>& forgotten) {
-  for (const Alert& alert : forgotten) {
-    ASSIGN_OR_RETURN(const v1::AlertSet standing, Standing(alert.subject_key()));
-    const bool stands = std::any_of(standing.alerts().begin(), standing.alerts().end(),
-                                    [&](const Alert& a) { return a.alert_id() == alert.alert_id(); });
-    if (!stands) LogWithdrawn(vault, alert.alert_id());
-  }
+absl::Status AlertFolder::WithdrawPerson(const std::string& person_key) {
+  ASSIGN_OR_RETURN(const v1::AlertSet standing, Standing(person_key));
+  for (const Alert& a : standing.alerts()) Log(v1::ALERT_WITHDRAWN, a);
   return absl::OkStatus();
 }
 
@@ -125,8 +117,33 @@ absl::Status AlertFolder::Reinstate(const std::string& person_key) {
   return absl::OkStatus();
 }
 
+absl::Status AlertFolder::WithdrawForgotten(const std::vector<Alert>& forgotten) {
+  if (vault_ == nullptr) return absl::OkStatus();
+  for (const Alert& alert : forgotten) {
+    ASSIGN_OR_RETURN(const v1::AlertSet standing, Standing(alert.subject_key()));
+    auto stands = std::find_if(standing.alerts().begin(), standing.alerts().end(),
+                               [&](const Alert& a) { return a.alert_id() == alert.alert_id(); });
+    if (stands != standing.alerts().end()) {
+      Log(v1::ALERT_UPDATED, *stands);
+      continue;
+    }
+    Alert withdrawn;  // nothing of the subject
+    withdrawn.set_withdrawal_id(AlertWithdrawalId(*vault_, alert.alert_id()));
+    Log(v1::ALERT_WITHDRAWN, withdrawn);
+  }
+  return absl::OkStatus();
+}
+
 std::string AlertWithdrawalId(const crypto::KeyVault& vault, const std::string& alert_id) {
   return crypto::Pseudonym(vault, "alert", alert_id);
+}
+
+void AsWithdrawal(const crypto::KeyVault& vault, AlertChange* change) {
+  Alert named;
+  named.set_withdrawal_id(change->alert().withdrawal_id().empty() ? AlertWithdrawalId(vault, change->alert().alert_id())
+                                                                  : change->alert().withdrawal_id());
+  change->set_kind(v1::ALERT_WITHDRAWN);
+  *change->mutable_alert() = std::move(named);
 }
 
 absl::StatusOr<v1::ListAlertsResponse> ListAlerts(const StateReader& state, v1::AlertRule rule, uint32_t page_size,

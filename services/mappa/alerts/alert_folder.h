@@ -1,5 +1,6 @@
 // The alerts that hold now, kept per person, and the log of every change (raised,
-// updated, cleared), in the same transaction as the facts that change them: a batch
+// updated, cleared; withdrawn and reinstated by data protection decisions), in the same
+// transaction as the facts that change them: a batch
 // either commits its facts and their alerts together or neither, so an alert can never
 // be left stale by a failure between the two. Time alone raises and clears some alerts
 // (a notification falls due, an order expires), so every person's are also brought up to
@@ -24,30 +25,33 @@ namespace safeguard::mappa {
 
 class AlertFolder {
  public:
-  // Works in `txn` as of `now`; the change log continues after `last_sequence`.
-  AlertFolder(Transaction* txn, absl::Time now, uint64_t last_sequence)
-      : txn_(txn), now_(now), sequence_(last_sequence) {}
+  // Works in `txn` as of `now`; the change log continues after `last_sequence`. With a
+  // `vault` (nullptr: none, and nothing is withdrawn), each alert is stored with its
+  // withdrawal id (AlertWithdrawalId).
+  AlertFolder(Transaction* txn, absl::Time now, uint64_t last_sequence, const crypto::KeyVault* vault)
+      : txn_(txn), now_(now), sequence_(last_sequence), vault_(vault) {}
 
   // Brings the stored alerts of the person `person_key` to what `facts` (their picture's
   // facts) raise today; nullptr for a person who is no more (a link made them part of
   // another): their alerts clear.
   absl::Status Update(const std::string& person_key, const safeguard::v1::RiskView* facts);
 
-  // Data protection decisions (ingest/erasure.h), after this batch's updates. A watcher
-  // shown an alert is told to take it down (ALERT_WITHDRAWN, naming it by its withdrawal
-  // id alone) when the reads stop showing it, since the changes that would clear it are
-  // not shown (restricted) or not kept (erased):
+  // Data protection decisions (ingest/erasure.h), after this batch's updates. The reads
+  // give a restricted person's changes as withdrawals (reads/alert_reads.h), and an erased
+  // record's are forgotten; what is logged here reaches the watchers those reads cannot:
   //
-  // A record of the person `person_key` is restricted: each of their alerts a watcher may
-  // hold (those standing, and those this batch changed) is withdrawn.
-  absl::Status WithdrawPerson(const crypto::KeyVault& vault, const std::string& person_key);
-  // An erasure took `forgotten` out of the history (ForgetAlertChanges): each that does not
-  // stand now is withdrawn (one that does was changed by this batch, and that change
-  // stays).
-  absl::Status WithdrawForgotten(const crypto::KeyVault& vault, const std::vector<safeguard::v1::Alert>& forgotten);
-  // The person's restriction was lifted: each alert of theirs standing is shown again
-  // (ALERT_REINSTATED).
+  // Whether the person `person_key` has alerts standing.
+  absl::StatusOr<bool> AnyStanding(const std::string& person_key) const;
+  // The person `person_key`'s alerts were shown and are now restricted: each standing
+  // alert is withdrawn (ALERT_WITHDRAWN; the reads give only its withdrawal id).
+  absl::Status WithdrawPerson(const std::string& person_key);
+  // They were restricted and are shown again: each standing alert is reinstated.
   absl::Status Reinstate(const std::string& person_key);
+  // An erasure took the changes of `forgotten` out of the history (ForgetAlertChanges):
+  // each that no longer stands is withdrawn, by its withdrawal id alone; each that still
+  // stands (on what is left) is given again as it stands (ALERT_UPDATED), since the
+  // change that gave it so may be among those forgotten.
+  absl::Status WithdrawForgotten(const std::vector<safeguard::v1::Alert>& forgotten);
 
   // The last change's sequence, once the transaction commits.
   uint64_t last_sequence() const { return sequence_; }
@@ -55,19 +59,22 @@ class AlertFolder {
  private:
   // Appends a change of `kind` to the history.
   void Log(safeguard::v1::AlertChangeKind kind, const safeguard::v1::Alert& alert);
-  // Appends ALERT_WITHDRAWN for the alert `alert_id`.
-  void LogWithdrawn(const crypto::KeyVault& vault, const std::string& alert_id);
   // The person's standing alerts (none: an empty set).
   absl::StatusOr<safeguard::v1::AlertSet> Standing(const std::string& person_key) const;
 
   Transaction* const txn_;
   const absl::Time now_;
   uint64_t sequence_;
-  std::map<std::string, std::set<std::string>> logged_;  // alert ids this batch changed, by person
+  const crypto::KeyVault* const vault_;
 };
 
-// What an ALERT_WITHDRAWN change names the alert `alert_id` by (Alert.withdrawal_id).
+// What an ALERT_WITHDRAWN change names the alert `alert_id` by (Alert.withdrawal_id): its
+// pseudonym, under the deployment's pseudonym key.
 std::string AlertWithdrawalId(const crypto::KeyVault& vault, const std::string& alert_id);
+
+// `change` as a withdrawal: its kind ALERT_WITHDRAWN, and of its alert only the
+// withdrawal id (computed with `vault` if the alert was stored without one).
+void AsWithdrawal(const crypto::KeyVault& vault, safeguard::v1::AlertChange* change);
 
 // --- Reads ---
 

@@ -57,6 +57,7 @@ absl::StatusOr<std::vector<std::string>> DataProtectionFolder::RecordsOf(const s
 absl::Status DataProtectionFolder::Erase(const v1::DataKeyRecord& key) {
   ++erasures_;
   ASSIGN_OR_RETURN(const std::vector<std::string> records, RecordsOf(key.key_id()));
+  decided_records_.insert(records.begin(), records.end());  // it may have held a restriction
   for (const std::string& record : records) {
     ASSIGN_OR_RETURN(std::vector<v1::EventEnvelope> removed, UnfileAgencyEvents(txn_, record, key.agency()));
     ASSIGN_OR_RETURN(std::vector<v1::EventEnvelope> remaining, EventsOf(*txn_, {record}));
@@ -116,7 +117,8 @@ absl::Status DataProtectionFolder::Decide(const v1::EventEnvelope& e) {
   if (decision == nullptr) return absl::OkStatus();
   if (!e.has_restriction_decided() && !e.has_restriction_lifted()) return absl::OkStatus();
   for (const std::string& key_id : decision->key_ids()) {
-    decided_keys_.insert(key_id);
+    ASSIGN_OR_RETURN(const std::vector<std::string> records, RecordsOf(key_id));
+    decided_records_.insert(records.begin(), records.end());
     if (e.has_restriction_lifted()) {
       txn_->Delete(RestrictedKey(key_id));
       continue;
@@ -131,28 +133,33 @@ absl::Status DataProtectionFolder::Decide(const v1::EventEnvelope& e) {
   return absl::OkStatus();
 }
 
-absl::Status DataProtectionFolder::ShowDecisionsToWatchers(AlertFolder* alerts) {
+absl::Status DataProtectionFolder::ShowWatchersWhatChanged(AlertFolder* alerts, const Reshaped& reshaped,
+                                                          const StateReader& committed) {
   if (alerts == nullptr || vault_ == nullptr) return absl::OkStatus();
   std::set<std::string> persons;
-  for (const std::string& key_id : decided_keys_) {
-    ASSIGN_OR_RETURN(const std::vector<std::string> records, RecordsOf(key_id));
-    for (const std::string& record : records) {
-      ASSIGN_OR_RETURN(const Person person, identity_->PersonOf(record));
-      persons.insert(person.key);
-    }
+  for (const Person& person : reshaped.persons) persons.insert(person.key);
+  for (const std::string& record : decided_records_) {
+    ASSIGN_OR_RETURN(const Person person, identity_->PersonOf(record));
+    persons.insert(person.key);
   }
   for (const std::string& person : persons) {
-    ASSIGN_OR_RETURN(const bool restricted, IsRestrictedPerson(*txn_, vault_, person));
-    RETURN_IF_ERROR(restricted ? alerts->WithdrawPerson(*vault_, person) : alerts->Reinstate(person));
+    // Without alerts standing (the usual case) there is nothing to take down or give back:
+    // a change this batch made to their alerts is read as a withdrawal if they are hidden.
+    ASSIGN_OR_RETURN(const bool any, alerts->AnyStanding(person));
+    if (!any) continue;
+    ASSIGN_OR_RETURN(const bool hidden_before, IsRestrictedPerson(committed, vault_, person));
+    ASSIGN_OR_RETURN(const bool hidden_now, IsRestrictedPerson(*txn_, vault_, person));
+    if (!hidden_before && hidden_now) RETURN_IF_ERROR(alerts->WithdrawPerson(person));
+    if (hidden_before && !hidden_now) RETURN_IF_ERROR(alerts->Reinstate(person));
   }
   return absl::OkStatus();
 }
 
-absl::Status DataProtectionFolder::Flush(AlertFolder* alerts) {
-  RETURN_IF_ERROR(ShowDecisionsToWatchers(alerts));
+absl::Status DataProtectionFolder::Flush(AlertFolder* alerts, const Reshaped& reshaped, const StateReader& committed) {
+  RETURN_IF_ERROR(ShowWatchersWhatChanged(alerts, reshaped, committed));
   if (erasures_ == 0) return absl::OkStatus();
   ASSIGN_OR_RETURN(const std::vector<v1::Alert> forgotten, ForgetAlertChanges(txn_, erased_records_, erased_events_));
-  if (alerts != nullptr && vault_ != nullptr) RETURN_IF_ERROR(alerts->WithdrawForgotten(*vault_, forgotten));
+  if (alerts != nullptr) RETURN_IF_ERROR(alerts->WithdrawForgotten(forgotten));
   // Left to do once committed, with whatever an earlier batch left undone.
   ASSIGN_OR_RETURN(std::optional<v1::ErasureAftermath> pending, ErasureAftermathOf(*txn_));
   v1::ErasureAftermath all = pending.value_or(v1::ErasureAftermath());

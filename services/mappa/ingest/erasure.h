@@ -23,7 +23,8 @@
 // data key it covers; a read of a person any of whose records is restricted, by any
 // agency, is refused through mappa-service (the agency's data protection officer reads
 // the agency's own record). Alert watchers are told to take down the person's alerts
-// (AlertFolder::WithdrawPerson), and shown them again when it is lifted.
+// (AlertFolder::WithdrawPerson), and shown them again once no restriction covers the
+// person (a lifting, an erasure of the restricted record, or an unlinking).
 //
 // Works in one batch's transaction; not thread-safe.
 #pragma once
@@ -68,9 +69,11 @@ class DataProtectionFolder {
   // After the pictures and alerts are flushed: the alert history of what was erased, and
   // what is left to do once the batch is committed (ErasureAftermath). With `alerts`
   // (nullptr while a rebuild files events: its folding judges everyone's alerts), alert
-  // watchers are told to take down what the decisions withdrew from the reads, and are
-  // shown again what a lifted restriction gives back (AlertFolder::WithdrawPerson).
-  absl::Status Flush(AlertFolder* alerts);
+  // watchers are told what the batch changed in what the reads show (AlertFolder): each
+  // person of a record a decision or an erasure covered, or whom `reshaped` (the batch's
+  // identity changes) joined or parted, whose alerts were shown as `committed` (the state
+  // as the batch began) stands and are hidden now, or the other way round.
+  absl::Status Flush(AlertFolder* alerts, const Reshaped& reshaped, const StateReader& committed);
 
   // Whether this batch erased anything (then the state is purged once committed).
   bool erased() const { return erasures_ > 0; }
@@ -78,8 +81,8 @@ class DataProtectionFolder {
  private:
   // The records key `key_id` opened events of.
   absl::StatusOr<std::vector<std::string>> RecordsOf(const std::string& key_id) const;
-  // What the restrictions and lifts of this batch change for alert watchers.
-  absl::Status ShowDecisionsToWatchers(AlertFolder* alerts);
+  // What the batch changed in whose alerts the reads show (Flush).
+  absl::Status ShowWatchersWhatChanged(AlertFolder* alerts, const Reshaped& reshaped, const StateReader& committed);
   // Events parked under `key_id` sealed again in place.
   absl::Status SealParked(const std::string& key_id, safeguard::v1::Agency agency);
 
@@ -91,7 +94,7 @@ class DataProtectionFolder {
   std::set<std::string> erased_records_;  // records nothing is left of
   safeguard::v1::ErasureAftermath aftermath_;  // mappa-service's keys for records nothing is left of
   std::set<std::string> erased_events_;   // event ids
-  std::set<std::string> decided_keys_;    // key ids restricted or lifted
+  std::set<std::string> decided_records_;  // records a restriction, its lifting or an erasure covered
 };
 
 // --- Reads, of a snapshot or a transaction ---

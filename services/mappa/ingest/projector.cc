@@ -191,7 +191,7 @@ absl::StatusOr<bool> Projector::FoldSome(size_t limit) {
   }
   ASSIGN_OR_RETURN(const PictureChanges pictures, persons.Flush(whole));
   const absl::Time now = clock_();
-  AlertFolder alerts(txn.get(), now, alert_sequence_);
+  AlertFolder alerts(txn.get(), now, alert_sequence_, vault());
   for (const auto& [person, facts] : pictures.changed) RETURN_IF_ERROR(alerts.Update(person, facts));
   for (const std::string& person : pictures.gone) RETURN_IF_ERROR(alerts.Update(person, nullptr));
   std::optional<v1::RebuildProgress> progress = *rebuild_;
@@ -228,7 +228,7 @@ absl::StatusOr<ApplyStats> Projector::Apply(const std::vector<BusRecord>& record
   PersonFolder persons(txn.get(), &identity, filing ? PersonFolder::Mode::kFileOnly : PersonFolder::Mode::kFold);
   CaseFolder cases(txn.get());
   MeetingFolder meetings(txn.get());
-  DataProtectionFolder protection(txn.get(), ring_ != nullptr ? &ring_->vault() : nullptr, &identity, &persons);
+  DataProtectionFolder protection(txn.get(), vault(), &identity, &persons);
 
   // An agency's fact (or a meeting's review of a subject): filed under the record of its
   // own subject key.
@@ -290,12 +290,12 @@ absl::StatusOr<ApplyStats> Projector::Apply(const std::vector<BusRecord>& record
   ASSIGN_OR_RETURN(const Reshaped reshaped, identity.Flush());
   std::optional<AlertFolder> alerts;  // none while filing: the folding judges everyone
   if (!filing) {
-    alerts.emplace(txn.get(), clock_(), alert_sequence_);
+    alerts.emplace(txn.get(), clock_(), alert_sequence_, vault());
     ASSIGN_OR_RETURN(const PictureChanges pictures, persons.Flush(reshaped));
     for (const auto& [person, facts] : pictures.changed) RETURN_IF_ERROR(alerts->Update(person, facts));
     for (const std::string& person : pictures.gone) RETURN_IF_ERROR(alerts->Update(person, nullptr));
   }
-  RETURN_IF_ERROR(protection.Flush(alerts.has_value() ? &*alerts : nullptr));
+  RETURN_IF_ERROR(protection.Flush(alerts.has_value() ? &*alerts : nullptr, reshaped, state_->Read()));
   cases.Flush();
   meetings.Flush();
   sequencer.Finish();
@@ -375,7 +375,7 @@ absl::StatusOr<bool> Projector::ReevaluateAlerts(size_t limit) {
     evaluated_day_ = today;
     return false;
   }
-  AlertFolder alerts(txn.get(), now, alert_sequence_);
+  AlertFolder alerts(txn.get(), now, alert_sequence_, vault());
   size_t judged = 0;
   absl::Status updated;
   RETURN_IF_ERROR(VisitPeople(*txn, progress.evaluated_up_to(), [&](const v1::RiskView& facts) {

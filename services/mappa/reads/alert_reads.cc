@@ -1,6 +1,5 @@
 #include "services/mappa/reads/alert_reads.h"
 
-#include <algorithm>
 #include <map>
 #include <set>
 
@@ -24,37 +23,71 @@ template <typename Alerts, typename Subject>
 Consultation SubjectsOf(const Alerts& alerts, Subject subject) {
   std::set<std::string> subjects;
   for (const auto& a : alerts) {
-    if (!subject(a).empty()) subjects.insert(subject(a));  // a withdrawal names no one
+    if (!subject(a).empty()) subjects.insert(subject(a));
   }
   return Consultation{.view = kAlertsView, .subjects = {subjects.begin(), subjects.end()}};
 }
 
-// Takes out of `items` every alert (or change of one) on a person an agency restricted a
-// record of: none of it is shown (ingest/erasure.h). Names each alert left by its
-// withdrawal id, which a later ALERT_WITHDRAWN change names it by.
-template <typename Items, typename AlertOf>
-absl::Status DropRestrictedAndName(const StateReader& state, const crypto::KeyVault* vault, Items* items,
-                                   AlertOf alert_of) {
-  if (vault == nullptr) return absl::OkStatus();  // nothing is restricted, nor withdrawn
-  for (auto& item : *items) {
-    v1::Alert& alert = alert_of(item);
-    if (!alert.subject_key().empty()) alert.set_withdrawal_id(AlertWithdrawalId(*vault, alert.alert_id()));
-  }
-  absl::Status failed;
-  std::map<std::string, bool> restricted;  // by person
-  auto is_restricted = [&](auto& item) {
-    const std::string& person = alert_of(item).subject_key();
-    if (person.empty()) return false;  // a withdrawal names no one
-    auto it = restricted.find(person);
-    if (it == restricted.end()) {
-      absl::StatusOr<bool> r = IsRestrictedPerson(state, vault, person);
-      if (!r.ok()) failed.Update(r.status());
-      it = restricted.emplace(person, r.value_or(true)).first;
+// Whether an agency restricted a record of a person (ingest/erasure.h): then none of
+// their alerts is shown. Asked once per person per read.
+class Restrictions {
+ public:
+  Restrictions(const StateReader& state, const crypto::KeyVault& vault) : state_(state), vault_(vault) {}
+  absl::StatusOr<bool> Of(const std::string& person) {
+    auto it = restricted_.find(person);
+    if (it == restricted_.end()) {
+      ASSIGN_OR_RETURN(const bool r, IsRestrictedPerson(state_, &vault_, person));
+      it = restricted_.emplace(person, r).first;
     }
     return it->second;
-  };
-  items->erase(std::remove_if(items->begin(), items->end(), is_restricted), items->end());
-  return failed;
+  }
+
+ private:
+  const StateReader& state_;
+  const crypto::KeyVault& vault_;
+  std::map<std::string, bool> restricted_;
+};
+
+// An alert stored before alerts carried their withdrawal id is given with it.
+void Name(const crypto::KeyVault& vault, v1::Alert* alert) {
+  if (alert->withdrawal_id().empty()) alert->set_withdrawal_id(AlertWithdrawalId(vault, alert->alert_id()));
+}
+
+// Takes out of `alerts` (standing now) every alert of a restricted person.
+absl::Status DropRestricted(const StateReader& state, const crypto::KeyVault* vault,
+                            google::protobuf::RepeatedPtrField<v1::Alert>* alerts) {
+  if (vault == nullptr) return absl::OkStatus();  // nothing is restricted
+  Restrictions restrictions(state, *vault);
+  google::protobuf::RepeatedPtrField<v1::Alert> shown;
+  for (v1::Alert& alert : *alerts) {
+    ASSIGN_OR_RETURN(const bool restricted, restrictions.Of(alert.subject_key()));
+    if (restricted) continue;
+    Name(*vault, &alert);
+    *shown.Add() = std::move(alert);
+  }
+  *alerts = std::move(shown);
+  return absl::OkStatus();
+}
+
+// Gives each change of a restricted person's alert as its withdrawal, so that a watcher
+// shown the alert before the restriction takes it down whichever change it reads next
+// (its clearing, say), and learns nothing else. A withdrawal is given as the withdrawal id
+// alone.
+absl::Status WithdrawRestricted(const StateReader& state, const crypto::KeyVault* vault,
+                                std::vector<v1::AlertChange>* changes) {
+  if (vault == nullptr) return absl::OkStatus();  // nothing is restricted, nor withdrawn
+  Restrictions restrictions(state, *vault);
+  for (v1::AlertChange& change : *changes) {
+    if (change.kind() != v1::ALERT_WITHDRAWN) {
+      ASSIGN_OR_RETURN(const bool restricted, restrictions.Of(change.alert().subject_key()));
+      if (!restricted) {
+        Name(*vault, change.mutable_alert());
+        continue;
+      }
+    }
+    AsWithdrawal(*vault, &change);
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -71,8 +104,7 @@ void AlertReads::Handle(const v1::ListAlertsRequest& request, const CallContext&
     RETURN_IF_ERROR(problems.status());
     const Snapshot snapshot = state_->Read();
     ASSIGN_OR_RETURN(v1::ListAlertsResponse response, ListAlerts(snapshot, request.rule(), *page_size, request.page_token()));
-    RETURN_IF_ERROR(DropRestrictedAndName(snapshot, vault_, response.mutable_alerts(),
-                                          [](v1::Alert& a) -> v1::Alert& { return a; }));
+    RETURN_IF_ERROR(DropRestricted(snapshot, vault_, response.mutable_alerts()));
     RecordedAnswer<v1::ListAlertsResponse> recorded;
     recorded.purpose = request.purpose();
     recorded.consulted = {SubjectsOf(response.alerts(), [](const auto& a) { return a.subject_key(); })};
@@ -103,6 +135,7 @@ absl::StatusOr<AlertReads::WatchStep> AlertReads::NextForWatch(const WatchPositi
     // between the two is sent both ways; a watcher applies them in order).
     ASSIGN_OR_RETURN(v1::ListAlertsResponse page,
                      ListAlerts(snapshot, v1::ALERT_RULE_UNSPECIFIED, static_cast<uint32_t>(max), at.token));
+    RETURN_IF_ERROR(DropRestricted(snapshot, vault_, page.mutable_alerts()));
     if (at.token.empty()) step.next.after = page.sequence();
     for (v1::Alert& alert : *page.mutable_alerts()) {
       v1::AlertChange c;
@@ -116,9 +149,9 @@ absl::StatusOr<AlertReads::WatchStep> AlertReads::NextForWatch(const WatchPositi
   } else {
     ASSIGN_OR_RETURN(step.changes, AlertChangesAfter(snapshot, at.after, max));
     if (!step.changes.empty()) step.next.after = step.changes.back().sequence();
+    RETURN_IF_ERROR(WithdrawRestricted(snapshot, vault_, &step.changes));
   }
-  RETURN_IF_ERROR(DropRestrictedAndName(snapshot, vault_, &step.changes,
-                                        [](v1::AlertChange& c) -> v1::Alert& { return *c.mutable_alert(); }));
+  // A withdrawal names no one, and consults no one.
   step.consulted = SubjectsOf(step.changes, [](const auto& c) { return c.alert().subject_key(); });
   return step;
 }

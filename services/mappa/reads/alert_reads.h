@@ -22,7 +22,8 @@ class AlertReads {
  public:
   // `state`, `access` and `vault` must outlive this object. An alert on a person any of
   // whose records an agency restricted is not shown (`vault` names the restricted keys;
-  // nullptr: none is known).
+  // nullptr: none is known): a watch is given each change of one as its withdrawal
+  // (ALERT_WITHDRAWN, the withdrawal id alone), which consults no one.
   AlertReads(const MappaState* state, AccessLog* access, Clock clock = SystemClock(),
              const crypto::KeyVault* vault = nullptr)
       : state_(state), access_(access), clock_(std::move(clock)), vault_(vault) {}

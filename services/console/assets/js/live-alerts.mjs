@@ -48,6 +48,6 @@ export function followAlerts(document) {
     link.textContent = change.subject
     item.append(title, ': ', change.summary, ' (', link, ')')
     if (change.kind === 'ALERT_RAISED') say(`New alert: ${change.summary}`)
-    if (change.kind === 'ALERT_REINSTATED') say(`Shown again (a restriction was lifted): ${change.summary}`)
+    if (change.kind === 'ALERT_REINSTATED') say(`Shown again: ${change.summary}`)
   })
 }

@@ -108,18 +108,15 @@ export function mappaRoutes(safeguard: Safeguard, sessions: BoundedMemoryStore):
       if (!sessions.holds(sid, sha)) return end()
       const alert = change.alert ?? {}
       // A withdrawal names only the alert's withdrawal id: nothing of its subject.
-      const payload = change.kind === 'ALERT_WITHDRAWN'
-        ? { sequence: change.sequence, kind: change.kind, withdrawal_id: alert.withdrawal_id }
-        : {
-            sequence: change.sequence,
-            kind: change.kind,
-            alert_id: alert.alert_id,
-            withdrawal_id: alert.withdrawal_id,
-            rule: words(alert.rule),
-            summary: alert.summary,
-            subject: reference(alert.subject_key),
-            href: recordHref(alert.subject_key, context),
-          }
+      const named = { sequence: change.sequence, kind: change.kind, withdrawal_id: alert.withdrawal_id }
+      const payload = change.kind === 'ALERT_WITHDRAWN' ? named : {
+        ...named,
+        alert_id: alert.alert_id,
+        rule: words(alert.rule),
+        summary: alert.summary,
+        subject: reference(alert.subject_key),
+        href: recordHref(alert.subject_key, context),
+      }
       res.write(`id: ${change.sequence}\nevent: alert\ndata: ${JSON.stringify(payload)}\n\n`)
     })
     let ended = false

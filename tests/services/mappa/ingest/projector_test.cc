@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <map>
+#include <set>
 #include <thread>
 
 #include <gmock/gmock.h>
@@ -12,6 +13,7 @@
 #include "services/mappa/alerts/alert_folder.h"
 #include "services/mappa/ingest/erasure.h"
 #include "services/mappa/ingest/sealed_events.h"
+#include "services/mappa/reads/alert_reads.h"
 #include "services/mappa/projection/risk_projection.h"
 #include "tests/testing/events.h"
 #include "tests/testing/failing_fs.h"
@@ -29,6 +31,8 @@ using safeguard::testing::IsOk;
 using safeguard::testing::IsOkAndHolds;
 using safeguard::testing::StatusIs;
 using safeguard::testing::TempDir;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
 
 constexpr char kPnc[] = "2019/0012345X";
 
@@ -305,75 +309,194 @@ TEST_F(ProjectorTest, WhenOnlyThePanelsOwnEventsAreLeftOfARecordTheyAreErasedWit
   EXPECT_THAT(ErasureAftermathOf(store_->state()->Read()), IsOkAndHolds(std::nullopt)) << "done once committed";
 }
 
-// A watcher shown an alert is told to take it down when the reads stop showing it, since
-// the changes that would clear it are not shown (restricted) or not kept (erased): a
-// restriction withdraws the person's alerts and its lifting shows them again; an erasure
-// withdraws those it took out of the history. A withdrawal names the alert by its
-// withdrawal id alone.
-TEST_F(ProjectorTest, AWatcherIsToldToTakeDownWhatARestrictionOrAnErasureWithdraws) {
+// What an alert watcher holds, applying each change it is given as the console does:
+// alert id by withdrawal id.
+class Watcher {
+ public:
+  // A watch from the start (listing what stands, then each change), or resuming after
+  // the change `after`.
+  explicit Watcher(uint64_t after = 0) {
+    at_.listing = after == 0;
+    at_.after = after;
+  }
+  // Reads every step there is now; what they consulted.
+  std::set<std::string> Follow(const MappaState* state) {
+    consulted_.clear();
+    FollowSteps(state);
+    return consulted_;
+  }
+  // What a watch begun now lists.
+  static std::map<std::string, std::string> Fresh(const MappaState* state) {
+    Watcher fresh;
+    fresh.Follow(state);
+    return fresh.shown();
+  }
+  const std::map<std::string, std::string>& shown() const { return shown_; }
+  uint64_t after() const { return at_.after; }
+
+ private:
+  void FollowSteps(const MappaState* state) {
+    AlertReads reads(state, /*access=*/nullptr, SystemClock(), testing::TestVault().get());
+    for (int steps = 0; steps < 100; ++steps) {
+      absl::StatusOr<AlertReads::WatchStep> step = reads.NextForWatch(at_, 50);
+      ASSERT_THAT(step, IsOk());
+      for (const AlertChange& c : step->changes) {
+        ASSERT_FALSE(c.alert().withdrawal_id().empty());
+        if (c.kind() == ALERT_WITHDRAWN) {
+          Alert only_its_id;
+          only_its_id.set_withdrawal_id(c.alert().withdrawal_id());
+          EXPECT_EQ(c.alert().SerializeAsString(), only_its_id.SerializeAsString()) << "nothing of its subject";
+          shown_.erase(c.alert().withdrawal_id());
+        } else if (c.kind() == ALERT_CLEARED) {
+          shown_.erase(c.alert().withdrawal_id());
+        } else {
+          shown_[c.alert().withdrawal_id()] = c.alert().alert_id();
+        }
+      }
+      consulted_.insert(step->consulted.subjects.begin(), step->consulted.subjects.end());
+      for (const AlertChange& c : step->changes) {
+        if (c.kind() != ALERT_WITHDRAWN) EXPECT_TRUE(consulted_.contains(c.alert().subject_key()));
+      }
+      const bool more = step->next.listing || !step->changes.empty();
+      at_ = step->next;
+      if (!more) return;
+    }
+    ADD_FAILURE() << "the watch did not catch up";
+  }
+
+  AlertReads::WatchPosition at_;
+  std::map<std::string, std::string> shown_;
+  std::set<std::string> consulted_;
+};
+
+// An agency's restriction of a record, or its lifting, as it comes on the agency's topic
+// (a stream of its own), covering the data key `key_id`.
+EventEnvelope RestrictionOf(EventFactory* f, Agency agency, const std::string& key_id, bool lift) {
+  EventEnvelope e = f->About(agency, "data-protection", SubjectRef(), "2024-07-01", [&](EventEnvelope* e) {
+    DataProtectionDecision* d =
+        lift ? e->mutable_restriction_lifted()->mutable_decision() : e->mutable_restriction_decided()->mutable_decision();
+    d->add_key_ids(key_id);
+    d->set_basis(RESTRICTION_ACCURACY_CONTESTED);
+  });
+  e.clear_subject_key();
+  return e;
+}
+
+// A watcher shown an alert is told to take it down when a restriction hides it, by its
+// withdrawal id alone (consulting no one), and is given it back when the restriction is
+// lifted: it holds what a watch begun then lists.
+TEST_F(ProjectorTest, ARestrictionTakesThePersonsAlertsOffAnOpenWatchAndItsLiftingGivesThemBack) {
+  const std::string record = absl::StrCat("pnc:", kPnc);
+  const EventEnvelope overdue = Seal(f_.Notification(kPnc, "2024-02-01", "2025-02-01"));
+  ASSERT_THAT(store_->ApplyRecords({KeyRecord(keys_.begin()->second.record)}), IsOk());
+  ASSERT_THAT(store_->ApplyRecords(Records({overdue})), IsOk());
+  Watcher open;
+  EXPECT_THAT(open.Follow(store_->state()), ElementsAre(record));
+  ASSERT_EQ(open.shown().size(), 1u);
+
+  ASSERT_THAT(store_->ApplyRecords(Records({RestrictionOf(&f_, AGENCY_POLICE, overdue.sealed().key_id(), false)})),
+              IsOk());
+  EXPECT_THAT(open.Follow(store_->state()), IsEmpty()) << "a withdrawal consults no one";
+  EXPECT_THAT(open.shown(), IsEmpty());
+  EXPECT_EQ(open.shown(), Watcher::Fresh(store_->state()));
+
+  ASSERT_THAT(store_->ApplyRecords(Records({RestrictionOf(&f_, AGENCY_POLICE, overdue.sealed().key_id(), true)})),
+              IsOk());
+  EXPECT_THAT(open.Follow(store_->state()), ElementsAre(record));
+  EXPECT_EQ(open.shown().size(), 1u);
+  EXPECT_EQ(open.shown(), Watcher::Fresh(store_->state()));
+}
+
+// A watcher behind (a page that listed the alerts and then connected, or one resuming
+// after a dropped stream) is given the changes of a person restricted meanwhile as
+// withdrawals: the alert cleared before the restriction is taken down too.
+TEST_F(ProjectorTest, AWatcherBehindARestrictionTakesDownWhatWasClearedBeforeIt) {
+  const EventEnvelope overdue = Seal(f_.Notification(kPnc, "2024-02-01", "2025-02-01"));
+  ASSERT_THAT(store_->ApplyRecords({KeyRecord(keys_.begin()->second.record)}), IsOk());
+  ASSERT_THAT(store_->ApplyRecords(Records({overdue})), IsOk());
+  Watcher behind;
+  behind.Follow(store_->state());
+  ASSERT_EQ(behind.shown().size(), 1u);
+  // Notified since (next due in the future): the alert clears; then the record is restricted.
+  ASSERT_THAT(store_->ApplyRecords(Records({Seal(f_.Notification(kPnc, "2026-06-01", "2099-06-01"))})), IsOk());
+  ASSERT_THAT(store_->ApplyRecords(Records({RestrictionOf(&f_, AGENCY_POLICE, overdue.sealed().key_id(), false)})),
+              IsOk());
+  behind.Follow(store_->state());
+  EXPECT_THAT(behind.shown(), IsEmpty());
+}
+
+// A link that joins a person to a record another agency restricted hides the person's
+// alerts though nothing about the alerts changed; the unlinking gives them back.
+TEST_F(ProjectorTest, ALinkToARestrictedRecordTakesThePersonsAlertsOffAnOpenWatchAndAnUnlinkingGivesThemBack) {
+  const std::string police = absl::StrCat("pnc:", kPnc);
+  const std::string childrens = "childrens:CS-2001";
+  const EventEnvelope overdue = Seal(f_.Notification(kPnc, "2024-02-01", "2025-02-01"));
+  ASSERT_THAT(store_->ApplyRecords({KeyRecord(keys_.begin()->second.record)}), IsOk());
+  SubjectRef adult;
+  adult.set_given_name("Dale");
+  adult.set_family_name("Ormsby");
+  adult.set_date_of_birth("1975-03-02");
+  adult.set_childrens_case_id("CS-2001");
+  const EventEnvelope visit = f_.About(AGENCY_CHILDRENS_SERVICES, childrens, adult, "2024-06-01", [](EventEnvelope* e) {
+    auto* m = e->mutable_household_membership_recorded();
+    m->set_membership_ref("HH-1");
+    m->mutable_child()->set_childrens_case_id("CS-1001");
+    m->set_contact(REGULARLY_VISITS);
+    m->set_from_date("2024-06-01");
+  });
+  const std::string childrens_key = crypto::DataKeyIdFor(*testing::TestVault(), visit);
+  ASSERT_THAT(store_->ApplyRecords(Records({overdue, visit, RestrictionOf(&f_, AGENCY_CHILDRENS_SERVICES, childrens_key,
+                                                                          false)})),
+              IsOk());
+  Watcher open;
+  open.Follow(store_->state());
+  ASSERT_EQ(open.shown().size(), 1u) << "the police record's person is not restricted";
+
+  ASSERT_THAT(store_->ApplyRecords(Records({f_.Decision(LINKED, police, childrens)})), IsOk());
+  open.Follow(store_->state());
+  EXPECT_EQ(open.shown(), Watcher::Fresh(store_->state()));
+  EXPECT_THAT(open.shown(), IsEmpty());
+
+  ASSERT_THAT(store_->ApplyRecords(Records({f_.Decision(UNLINKED, police, childrens)})), IsOk());
+  open.Follow(store_->state());
+  EXPECT_EQ(open.shown(), Watcher::Fresh(store_->state()));
+  EXPECT_EQ(open.shown().size(), 1u);
+}
+
+// An erasure withdraws each alert whose history it forgot and that no longer stands, by
+// its withdrawal id alone; no change left names the erased record. A watcher following,
+// and one resuming from before any of it, both end with what a new watch lists.
+TEST_F(ProjectorTest, AnErasureTakesTheErasedRecordsAlertsOffEveryWatchAndLeavesNoChangeNamingIt) {
   constexpr char kErased[] = "2020/0054321Y";
-  const std::string restricted = absl::StrCat("pnc:", kPnc);
   const std::string erased = absl::StrCat("pnc:", kErased);
-  // Each notification is overdue: each raises an alert.
   const EventEnvelope a = Seal(f_.Notification(kPnc, "2024-02-01", "2025-02-01"));
   const EventEnvelope b = Seal(f_.Notification(kErased, "2024-02-01", "2025-02-01"));
   std::vector<BusRecord> key_records;
   for (const auto& [id, key] : keys_) key_records.push_back(KeyRecord(key.record));
   ASSERT_THAT(store_->ApplyRecords(key_records), IsOk());
   ASSERT_THAT(store_->ApplyRecords(Records({a, b})), IsOk());
-  auto listed = store_->ListAlerts(ALERT_RULE_UNSPECIFIED, 10, "");
-  ASSERT_THAT(listed, IsOk());
-  ASSERT_EQ(listed->alerts_size(), 2);
-  std::map<std::string, std::string> alert_of;  // person -> alert id
-  for (const Alert& alert : listed->alerts()) alert_of[alert.subject_key()] = alert.alert_id();
-  ASSERT_THAT(LastAlertSequence(store_->state()->Read()), IsOkAndHolds(2u));
-  auto withdrawal = [](const std::string& alert_id) {
-    Alert named;
-    named.set_withdrawal_id(AlertWithdrawalId(*testing::TestVault(), alert_id));
-    return named.SerializeAsString();
-  };
-
-  int decisions = 0;  // on the police's data protection stream
-  auto decision = [&](bool lift) {
-    EventEnvelope e = f_.About(AGENCY_POLICE, restricted, testing::TestSubject(kPnc), "2024-07-01", [&](EventEnvelope* e) {
-      DataProtectionDecision* d = lift ? e->mutable_restriction_lifted()->mutable_decision()
-                                       : e->mutable_restriction_decided()->mutable_decision();
-      d->add_key_ids(a.sealed().key_id());
-      d->set_basis(RESTRICTION_ACCURACY_CONTESTED);
-    });
-    e.set_stream_id("police/data-protection");
-    e.set_stream_version(++decisions);
-    return e;
-  };
-  ASSERT_THAT(store_->ApplyRecords(Records({decision(false)})), IsOk());
-  auto changes = store_->AlertChangesAfter(2, 10);
-  ASSERT_THAT(changes, IsOk());
-  ASSERT_EQ(changes->size(), 1u);
-  EXPECT_EQ((*changes)[0].kind(), ALERT_WITHDRAWN);
-  EXPECT_EQ((*changes)[0].alert().SerializeAsString(), withdrawal(alert_of[restricted])) << "nothing else of it";
-
-  ASSERT_THAT(store_->ApplyRecords(Records({decision(true)})), IsOk());
-  changes = store_->AlertChangesAfter(3, 10);
-  ASSERT_THAT(changes, IsOk());
-  ASSERT_EQ(changes->size(), 1u);
-  EXPECT_EQ((*changes)[0].kind(), ALERT_REINSTATED);
-  EXPECT_EQ((*changes)[0].alert().alert_id(), alert_of[restricted]);
-  EXPECT_EQ((*changes)[0].alert().raised_by_event_ids(0), a.event_id());
+  Watcher open;
+  open.Follow(store_->state());
+  ASSERT_EQ(open.shown().size(), 2u);
+  Watcher resuming(1);  // had the first alert raised, then lost its stream
 
   v1::DataKeyRecord destroyed = keys_.at(b.sealed().key_id()).record;
   destroyed.clear_wrapped();
   destroyed.mutable_destroyed()->set_basis("a court order");
   ASSERT_THAT(store_->ApplyRecords({KeyRecord(destroyed)}), IsOk());
-  changes = store_->AlertChangesAfter(0, 100);
+  open.Follow(store_->state());
+  resuming.Follow(store_->state());
+  const auto fresh = Watcher::Fresh(store_->state());
+  EXPECT_EQ(fresh.size(), 1u);
+  EXPECT_EQ(open.shown(), fresh);
+  for (const auto& [id, alert] : resuming.shown()) EXPECT_TRUE(fresh.contains(id)) << alert;
+  auto changes = store_->AlertChangesAfter(0, 100);
   ASSERT_THAT(changes, IsOk());
   for (const AlertChange& c : *changes) {
-    EXPECT_NE(c.alert().subject_key(), erased) << "its raising and clearing are forgotten";
+    EXPECT_NE(c.alert().subject_key(), erased);
+    EXPECT_THAT(c.alert().alert_id(), ::testing::Not(::testing::HasSubstr(kErased)));
     EXPECT_THAT(c.alert().raised_by_event_ids(), ::testing::Not(::testing::Contains(b.event_id())));
   }
-  ASSERT_FALSE(changes->empty());
-  EXPECT_EQ(changes->back().kind(), ALERT_WITHDRAWN);
-  EXPECT_EQ(changes->back().alert().SerializeAsString(), withdrawal(alert_of[erased]));
-  EXPECT_GT(changes->back().sequence(), 4u);
 }
 
 TEST_F(ProjectorTest, RedeliveredEventsAreAppliedOnce) {
