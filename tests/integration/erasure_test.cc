@@ -124,13 +124,9 @@ class ErasureTest : public ::testing::Test {
   }
   // Whether the watcher was told to take down the alert named by `withdrawal_id` (bounded: 10 s).
   static bool AwaitWithdrawal(testing::AlertWatcher* watcher, const std::string& withdrawal_id) {
-    for (const absl::Time end = absl::Now() + absl::Seconds(10); absl::Now() < end;
-         absl::SleepFor(absl::Milliseconds(50))) {
-      for (const AlertChange& c : watcher->AwaitChanges(0)) {
-        if (c.kind() == ALERT_WITHDRAWN && c.alert().withdrawal_id() == withdrawal_id) return true;
-      }
-    }
-    return false;
+    return watcher->AwaitChange([&](const AlertChange& c) {
+      return c.kind() == ALERT_WITHDRAWN && c.alert().withdrawal_id() == withdrawal_id;
+    });
   }
 
   // Records the erased subject's conviction and register notification.
@@ -482,14 +478,9 @@ TEST_F(ErasureTest, ARestrictedRecordIsReadOnlyByTheDataProtectionOfficerUntilLi
   EXPECT_TRUE(police_->GetRecord(Context().get(), RecordRequest(kErasedPnc), &record).ok());
   AwaitViewStatus(kErasedPnc, grpc::StatusCode::OK);
   // The open watch is shown the alert again, as it holds now.
-  bool reinstated = false;
-  for (const absl::Time end = absl::Now() + absl::Seconds(10); !reinstated && absl::Now() < end;
-       absl::SleepFor(absl::Milliseconds(50))) {
-    for (const AlertChange& c : watcher.AwaitChanges(0)) {
-      reinstated = reinstated || (c.kind() == ALERT_REINSTATED && c.alert().alert_id() == shown->alert_id());
-    }
-  }
-  EXPECT_TRUE(reinstated);
+  EXPECT_TRUE(watcher.AwaitChange([&](const AlertChange& c) {
+    return c.kind() == ALERT_REINSTATED && c.alert().alert_id() == shown->alert_id();
+  }));
   EXPECT_GT(alerts_of_person(), 0);
 }
 

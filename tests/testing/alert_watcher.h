@@ -48,6 +48,21 @@ class AlertWatcher {
     return seen_;
   }
 
+  // Whether a change `matches` has come (bounded: 10 s).
+  template <typename Matches>
+  bool AwaitChange(Matches matches) {
+    for (const absl::Time deadline = absl::Now() + absl::Seconds(10); absl::Now() < deadline;) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        for (const safeguard::v1::AlertChange& c : seen_) {
+          if (matches(c)) return true;
+        }
+      }
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    return false;
+  }
+
   // The (kind, rule) of every change seen, once `n` have come (bounded: 10 s).
   std::vector<std::pair<safeguard::v1::AlertChangeKind, safeguard::v1::AlertRule>> Await(size_t n) {
     std::vector<std::pair<safeguard::v1::AlertChangeKind, safeguard::v1::AlertRule>> out;

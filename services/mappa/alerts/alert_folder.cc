@@ -59,7 +59,11 @@ absl::Status AlertFolder::Update(const std::string& person_key, const v1::RiskVi
   if (facts != nullptr) holding = AlertsAsOf(*facts, DayOf(now_));
   if (holding.empty() && stored.empty()) return absl::OkStatus();  // the usual case
   if (vault_ != nullptr) {
-    for (Alert& alert : holding) alert.set_withdrawal_id(AlertWithdrawalId(*vault_, alert.alert_id()));
+    for (Alert& alert : holding) {
+      auto old = stored.find(static_cast<int>(alert.rule()));
+      alert.set_withdrawal_id(old != stored.end() ? WithdrawalIdOf(*vault_, old->second)
+                                                  : AlertWithdrawalId(*vault_, alert.alert_id()));
+    }
   }
 
   bool changed = false;
@@ -117,18 +121,19 @@ absl::Status AlertFolder::Reinstate(const std::string& person_key) {
   return absl::OkStatus();
 }
 
-absl::Status AlertFolder::WithdrawForgotten(const std::vector<Alert>& forgotten) {
+absl::Status AlertFolder::WithdrawForgotten(const std::vector<Alert>& forgotten,
+                                            const std::set<std::string>& erased_subjects) {
   if (vault_ == nullptr) return absl::OkStatus();
   for (const Alert& alert : forgotten) {
     ASSIGN_OR_RETURN(const v1::AlertSet standing, Standing(alert.subject_key()));
     auto stands = std::find_if(standing.alerts().begin(), standing.alerts().end(),
                                [&](const Alert& a) { return a.alert_id() == alert.alert_id(); });
-    if (stands != standing.alerts().end()) {
+    if (stands != standing.alerts().end() && !erased_subjects.contains(alert.subject_key())) {
       Log(v1::ALERT_UPDATED, *stands);
       continue;
     }
     Alert withdrawn;  // nothing of the subject
-    withdrawn.set_withdrawal_id(AlertWithdrawalId(*vault_, alert.alert_id()));
+    withdrawn.set_withdrawal_id(WithdrawalIdOf(*vault_, alert));
     Log(v1::ALERT_WITHDRAWN, withdrawn);
   }
   return absl::OkStatus();
@@ -138,10 +143,13 @@ std::string AlertWithdrawalId(const crypto::KeyVault& vault, const std::string& 
   return crypto::Pseudonym(vault, "alert", alert_id);
 }
 
-void AsWithdrawal(const crypto::KeyVault& vault, AlertChange* change) {
+std::string WithdrawalIdOf(const crypto::KeyVault& vault, const Alert& alert) {
+  return alert.withdrawal_id().empty() ? AlertWithdrawalId(vault, alert.alert_id()) : alert.withdrawal_id();
+}
+
+void AsWithdrawal(const crypto::KeyVault* vault, AlertChange* change) {
   Alert named;
-  named.set_withdrawal_id(change->alert().withdrawal_id().empty() ? AlertWithdrawalId(vault, change->alert().alert_id())
-                                                                  : change->alert().withdrawal_id());
+  if (vault != nullptr) named.set_withdrawal_id(WithdrawalIdOf(*vault, change->alert()));
   change->set_kind(v1::ALERT_WITHDRAWN);
   *change->mutable_alert() = std::move(named);
 }

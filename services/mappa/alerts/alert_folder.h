@@ -36,12 +36,14 @@ class AlertFolder {
   // another): their alerts clear.
   absl::Status Update(const std::string& person_key, const safeguard::v1::RiskView* facts);
 
-  // Data protection decisions (ingest/erasure.h), after this batch's updates. The reads
-  // give a restricted person's changes as withdrawals (reads/alert_reads.h), and an erased
-  // record's are forgotten; what is logged here reaches the watchers those reads cannot:
-  //
   // Whether the person `person_key` has alerts standing.
   absl::StatusOr<bool> AnyStanding(const std::string& person_key) const;
+
+  // Data protection decisions (ingest/erasure.h), after this batch's updates. The reads
+  // hide a restricted person's alerts (reads/alert_reads.h), and an erasure forgets an
+  // erased record's changes; a watcher that was shown one of those alerts is told to take
+  // it down by the changes logged here.
+  //
   // The person `person_key`'s alerts were shown and are now restricted: each standing
   // alert is withdrawn (ALERT_WITHDRAWN; the reads give only its withdrawal id).
   absl::Status WithdrawPerson(const std::string& person_key);
@@ -50,8 +52,11 @@ class AlertFolder {
   // An erasure took the changes of `forgotten` out of the history (ForgetAlertChanges):
   // each that no longer stands is withdrawn, by its withdrawal id alone; each that still
   // stands (on what is left) is given again as it stands (ALERT_UPDATED), since the
-  // change that gave it so may be among those forgotten.
-  absl::Status WithdrawForgotten(const std::vector<safeguard::v1::Alert>& forgotten);
+  // change that gave it so may be among those forgotten; unless it is the alert of one of
+  // `erased_subjects` (a person a MAPPA user's link keeps keyed by an erased record), which
+  // is withdrawn too rather than named again in the history.
+  absl::Status WithdrawForgotten(const std::vector<safeguard::v1::Alert>& forgotten,
+                                 const std::set<std::string>& erased_subjects);
 
   // The last change's sequence, once the transaction commits.
   uint64_t last_sequence() const { return sequence_; }
@@ -72,9 +77,13 @@ class AlertFolder {
 // pseudonym, under the deployment's pseudonym key.
 std::string AlertWithdrawalId(const crypto::KeyVault& vault, const std::string& alert_id);
 
+// The withdrawal id of `alert`: the one stored with it, or (stored before alerts carried
+// one) computed.
+std::string WithdrawalIdOf(const crypto::KeyVault& vault, const safeguard::v1::Alert& alert);
+
 // `change` as a withdrawal: its kind ALERT_WITHDRAWN, and of its alert only the
-// withdrawal id (computed with `vault` if the alert was stored without one).
-void AsWithdrawal(const crypto::KeyVault& vault, safeguard::v1::AlertChange* change);
+// withdrawal id (none without a vault).
+void AsWithdrawal(const crypto::KeyVault* vault, safeguard::v1::AlertChange* change);
 
 // --- Reads ---
 

@@ -116,6 +116,9 @@ absl::Status DataProtectionFolder::Decide(const v1::EventEnvelope& e) {
   const v1::DataProtectionDecision* decision = privacy::DecisionOf(e);
   if (decision == nullptr) return absl::OkStatus();
   if (!e.has_restriction_decided() && !e.has_restriction_lifted()) return absl::OkStatus();
+  // The records it covers: the subject's own (the decision carries its key), and any
+  // other its keys opened events of.
+  if (!e.subject_key().empty()) decided_records_.insert(e.subject_key());
   for (const std::string& key_id : decision->key_ids()) {
     ASSIGN_OR_RETURN(const std::vector<std::string> records, RecordsOf(key_id));
     decided_records_.insert(records.begin(), records.end());
@@ -139,7 +142,7 @@ absl::Status DataProtectionFolder::ShowWatchersWhatChanged(AlertFolder* alerts, 
   std::set<std::string> persons;
   for (const Person& person : reshaped.persons) persons.insert(person.key);
   for (const std::string& record : decided_records_) {
-    ASSIGN_OR_RETURN(const Person person, identity_->PersonOf(record));
+    ASSIGN_OR_RETURN(const Person person, PersonOf(*txn_, record));  // as the batch leaves them
     persons.insert(person.key);
   }
   for (const std::string& person : persons) {
@@ -159,7 +162,7 @@ absl::Status DataProtectionFolder::Flush(AlertFolder* alerts, const Reshaped& re
   RETURN_IF_ERROR(ShowWatchersWhatChanged(alerts, reshaped, committed));
   if (erasures_ == 0) return absl::OkStatus();
   ASSIGN_OR_RETURN(const std::vector<v1::Alert> forgotten, ForgetAlertChanges(txn_, erased_records_, erased_events_));
-  if (alerts != nullptr) RETURN_IF_ERROR(alerts->WithdrawForgotten(forgotten));
+  if (alerts != nullptr) RETURN_IF_ERROR(alerts->WithdrawForgotten(forgotten, erased_records_));
   // Left to do once committed, with whatever an earlier batch left undone.
   ASSIGN_OR_RETURN(std::optional<v1::ErasureAftermath> pending, ErasureAftermathOf(*txn_));
   v1::ErasureAftermath all = pending.value_or(v1::ErasureAftermath());

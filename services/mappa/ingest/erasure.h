@@ -68,11 +68,13 @@ class DataProtectionFolder {
 
   // After the pictures and alerts are flushed: the alert history of what was erased, and
   // what is left to do once the batch is committed (ErasureAftermath). With `alerts`
-  // (nullptr while a rebuild files events: its folding judges everyone's alerts), alert
-  // watchers are told what the batch changed in what the reads show (AlertFolder): each
-  // person of a record a decision or an erasure covered, or whom `reshaped` (the batch's
-  // identity changes) joined or parted, whose alerts were shown as `committed` (the state
-  // as the batch began) stands and are hidden now, or the other way round.
+  // (nullptr while a rebuild files events: no watch is served until it has folded
+  // everyone's alerts), alert watchers are told what the batch changed in what the reads
+  // show (AlertFolder). That is asked of each person of a record a decision or an erasure
+  // covered, and of each whom `reshaped` (the batch's identity changes) joined or parted:
+  // whether their alerts were hidden in `committed` (the state as the batch began: this
+  // batch is not yet committed, and is the only writer) and are shown now, or the other
+  // way round.
   absl::Status Flush(AlertFolder* alerts, const Reshaped& reshaped, const StateReader& committed);
 
   // Whether this batch erased anything (then the state is purged once committed).

@@ -109,6 +109,8 @@ class Projector final : public ServingGate {
             std::optional<safeguard::v1::RebuildProgress> rebuild);
   // Copies rebuild_ to what other threads see.
   void ShowRebuild();
+  // The key vault (nullptr: none, and events come unsealed).
+  const crypto::KeyVault* vault() const { return ring_ != nullptr ? &ring_->vault() : nullptr; }
   // What committed erasures left to do: the state purged, mappa-service's own keys for
   // the records nothing is left of destroyed (ingest/erasure.h).
   absl::Status FinishErasures();
@@ -117,7 +119,6 @@ class Projector final : public ServingGate {
   const Clock clock_;
   bool aftermath_checked_ = false;  // whether FinishErasures has looked since the start
   std::unique_ptr<crypto::KeyRing> ring_;  // null without a vault
-  const crypto::KeyVault* vault() const { return ring_ != nullptr ? &ring_->vault() : nullptr; }
   const std::function<absl::Status(const std::string&, const safeguard::v1::KeyDestruction&)> destroy_own_key_;
   const absl::flat_hash_set<std::string> keys_topics_;
   uint64_t alert_sequence_;  // the change log's last, committed

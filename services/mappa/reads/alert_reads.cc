@@ -1,6 +1,7 @@
 #include "services/mappa/reads/alert_reads.h"
 
 #include <map>
+#include <optional>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -23,7 +24,8 @@ template <typename Alerts, typename Subject>
 Consultation SubjectsOf(const Alerts& alerts, Subject subject) {
   std::set<std::string> subjects;
   for (const auto& a : alerts) {
-    if (!subject(a).empty()) subjects.insert(subject(a));
+    const std::string& s = subject(a);
+    if (!s.empty()) subjects.insert(s);
   }
   return Consultation{.view = kAlertsView, .subjects = {subjects.begin(), subjects.end()}};
 }
@@ -49,9 +51,7 @@ class Restrictions {
 };
 
 // An alert stored before alerts carried their withdrawal id is given with it.
-void Name(const crypto::KeyVault& vault, v1::Alert* alert) {
-  if (alert->withdrawal_id().empty()) alert->set_withdrawal_id(AlertWithdrawalId(vault, alert->alert_id()));
-}
+void Name(const crypto::KeyVault& vault, v1::Alert* alert) { alert->set_withdrawal_id(WithdrawalIdOf(vault, *alert)); }
 
 // Takes out of `alerts` (standing now) every alert of a restricted person.
 absl::Status DropRestricted(const StateReader& state, const crypto::KeyVault* vault,
@@ -69,24 +69,28 @@ absl::Status DropRestricted(const StateReader& state, const crypto::KeyVault* va
   return absl::OkStatus();
 }
 
-// Gives each change of a restricted person's alert as its withdrawal, so that a watcher
-// shown the alert before the restriction takes it down whichever change it reads next
-// (its clearing, say), and learns nothing else. A withdrawal is given as the withdrawal id
-// alone.
+// The changes a watch is given. Of a person restricted now, none is shown: a clearing is
+// given as its withdrawal, so that a watcher behind (a page that listed the alerts, then
+// connected; one resuming after a dropped stream) takes down an alert cleared just before
+// the restriction, and the rest are left out (a watcher shown them before is sent the
+// withdrawal the restriction logged). A withdrawal is given as the withdrawal id alone.
 absl::Status WithdrawRestricted(const StateReader& state, const crypto::KeyVault* vault,
                                 std::vector<v1::AlertChange>* changes) {
-  if (vault == nullptr) return absl::OkStatus();  // nothing is restricted, nor withdrawn
-  Restrictions restrictions(state, *vault);
+  std::vector<v1::AlertChange> given;
+  std::optional<Restrictions> restrictions;
+  if (vault != nullptr) restrictions.emplace(state, *vault);
   for (v1::AlertChange& change : *changes) {
-    if (change.kind() != v1::ALERT_WITHDRAWN) {
-      ASSIGN_OR_RETURN(const bool restricted, restrictions.Of(change.alert().subject_key()));
-      if (!restricted) {
-        Name(*vault, change.mutable_alert());
-        continue;
-      }
+    if (change.kind() != v1::ALERT_WITHDRAWN && restrictions.has_value()) {
+      ASSIGN_OR_RETURN(const bool restricted, restrictions->Of(change.alert().subject_key()));
+      if (restricted && change.kind() != v1::ALERT_CLEARED) continue;
+      if (!restricted) Name(*vault, change.mutable_alert());
+      if (restricted) AsWithdrawal(vault, &change);
+    } else if (change.kind() == v1::ALERT_WITHDRAWN) {
+      AsWithdrawal(vault, &change);
     }
-    AsWithdrawal(*vault, &change);
+    given.push_back(std::move(change));
   }
+  *changes = std::move(given);
   return absl::OkStatus();
 }
 

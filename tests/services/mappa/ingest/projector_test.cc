@@ -322,6 +322,7 @@ class Watcher {
   // Reads every step there is now; what they consulted.
   std::set<std::string> Follow(const MappaState* state) {
     consulted_.clear();
+    given_ = 0;
     FollowSteps(state);
     return consulted_;
   }
@@ -332,7 +333,8 @@ class Watcher {
     return fresh.shown();
   }
   const std::map<std::string, std::string>& shown() const { return shown_; }
-  uint64_t after() const { return at_.after; }
+  // How many changes the last Follow was given.
+  size_t given() const { return given_; }
 
  private:
   void FollowSteps(const MappaState* state) {
@@ -340,6 +342,7 @@ class Watcher {
     for (int steps = 0; steps < 100; ++steps) {
       absl::StatusOr<AlertReads::WatchStep> step = reads.NextForWatch(at_, 50);
       ASSERT_THAT(step, IsOk());
+      given_ += step->changes.size();
       for (const AlertChange& c : step->changes) {
         ASSERT_FALSE(c.alert().withdrawal_id().empty());
         if (c.kind() == ALERT_WITHDRAWN) {
@@ -357,7 +360,7 @@ class Watcher {
       for (const AlertChange& c : step->changes) {
         if (c.kind() != ALERT_WITHDRAWN) EXPECT_TRUE(consulted_.contains(c.alert().subject_key()));
       }
-      const bool more = step->next.listing || !step->changes.empty();
+      const bool more = step->next.listing || step->next.after != at_.after;
       at_ = step->next;
       if (!more) return;
     }
@@ -367,18 +370,20 @@ class Watcher {
   AlertReads::WatchPosition at_;
   std::map<std::string, std::string> shown_;
   std::set<std::string> consulted_;
+  size_t given_ = 0;
 };
 
-// An agency's restriction of a record, or its lifting, as it comes on the agency's topic
-// (a stream of its own), covering the data key `key_id`.
-EventEnvelope RestrictionOf(EventFactory* f, Agency agency, const std::string& key_id, bool lift) {
+// An agency's restriction of the record `record`, or its lifting, as it comes on the
+// agency's topic (a stream of its own), covering the data key `key_id`.
+EventEnvelope RestrictionOf(EventFactory* f, Agency agency, const std::string& record, const std::string& key_id,
+                            bool lift) {
   EventEnvelope e = f->About(agency, "data-protection", SubjectRef(), "2024-07-01", [&](EventEnvelope* e) {
     DataProtectionDecision* d =
         lift ? e->mutable_restriction_lifted()->mutable_decision() : e->mutable_restriction_decided()->mutable_decision();
     d->add_key_ids(key_id);
     d->set_basis(RESTRICTION_ACCURACY_CONTESTED);
   });
-  e.clear_subject_key();
+  e.set_subject_key(record);
   return e;
 }
 
@@ -394,23 +399,48 @@ TEST_F(ProjectorTest, ARestrictionTakesThePersonsAlertsOffAnOpenWatchAndItsLifti
   EXPECT_THAT(open.Follow(store_->state()), ElementsAre(record));
   ASSERT_EQ(open.shown().size(), 1u);
 
-  ASSERT_THAT(store_->ApplyRecords(Records({RestrictionOf(&f_, AGENCY_POLICE, overdue.sealed().key_id(), false)})),
+  ASSERT_THAT(store_->ApplyRecords(Records({RestrictionOf(&f_, AGENCY_POLICE, record, overdue.sealed().key_id(), false)})),
               IsOk());
   EXPECT_THAT(open.Follow(store_->state()), IsEmpty()) << "a withdrawal consults no one";
   EXPECT_THAT(open.shown(), IsEmpty());
   EXPECT_EQ(open.shown(), Watcher::Fresh(store_->state()));
+  // While restricted, what changes in the person's alerts is not given at all.
+  ASSERT_THAT(store_->ApplyRecords(Records({Seal(f_.Notification(kPnc, "2025-06-01", "2026-01-01"))})), IsOk());
+  open.Follow(store_->state());
+  EXPECT_EQ(open.given(), 0u);
 
-  ASSERT_THAT(store_->ApplyRecords(Records({RestrictionOf(&f_, AGENCY_POLICE, overdue.sealed().key_id(), true)})),
+  ASSERT_THAT(store_->ApplyRecords(Records({RestrictionOf(&f_, AGENCY_POLICE, record, overdue.sealed().key_id(), true)})),
               IsOk());
   EXPECT_THAT(open.Follow(store_->state()), ElementsAre(record));
   EXPECT_EQ(open.shown().size(), 1u);
   EXPECT_EQ(open.shown(), Watcher::Fresh(store_->state()));
 }
 
+// An agency may restrict its data about a record before mappa-service has opened any of
+// it (its events wait for their key, say): the record's person is hidden at once, and an
+// open watch is told so.
+TEST_F(ProjectorTest, ARestrictionOfDataNotYetReadStillTakesThePersonsAlertsOffAnOpenWatch) {
+  const std::string record = absl::StrCat("pnc:", kPnc);
+  const EventEnvelope overdue = Seal(f_.Notification(kPnc, "2024-02-01", "2025-02-01"));
+  ASSERT_THAT(store_->ApplyRecords({KeyRecord(keys_.begin()->second.record)}), IsOk());
+  ASSERT_THAT(store_->ApplyRecords(Records({overdue})), IsOk());
+  Watcher open;
+  open.Follow(store_->state());
+  ASSERT_EQ(open.shown().size(), 1u);
+  // Probation restricts what it holds about the man; none of it has reached mappa-service.
+  const std::string probation_key = crypto::DataKeyId(*testing::TestVault(), AGENCY_PROBATION, record);
+  ASSERT_THAT(store_->ApplyRecords(Records({RestrictionOf(&f_, AGENCY_PROBATION, record, probation_key, false)})),
+              IsOk());
+  open.Follow(store_->state());
+  EXPECT_THAT(open.shown(), IsEmpty());
+  EXPECT_EQ(open.shown(), Watcher::Fresh(store_->state()));
+}
+
 // A watcher behind (a page that listed the alerts and then connected, or one resuming
-// after a dropped stream) is given the changes of a person restricted meanwhile as
-// withdrawals: the alert cleared before the restriction is taken down too.
+// after a dropped stream) is given the clearing of a person's alert just before their
+// restriction as its withdrawal, and takes it down too.
 TEST_F(ProjectorTest, AWatcherBehindARestrictionTakesDownWhatWasClearedBeforeIt) {
+  const std::string record = absl::StrCat("pnc:", kPnc);
   const EventEnvelope overdue = Seal(f_.Notification(kPnc, "2024-02-01", "2025-02-01"));
   ASSERT_THAT(store_->ApplyRecords({KeyRecord(keys_.begin()->second.record)}), IsOk());
   ASSERT_THAT(store_->ApplyRecords(Records({overdue})), IsOk());
@@ -419,7 +449,7 @@ TEST_F(ProjectorTest, AWatcherBehindARestrictionTakesDownWhatWasClearedBeforeIt)
   ASSERT_EQ(behind.shown().size(), 1u);
   // Notified since (next due in the future): the alert clears; then the record is restricted.
   ASSERT_THAT(store_->ApplyRecords(Records({Seal(f_.Notification(kPnc, "2026-06-01", "2099-06-01"))})), IsOk());
-  ASSERT_THAT(store_->ApplyRecords(Records({RestrictionOf(&f_, AGENCY_POLICE, overdue.sealed().key_id(), false)})),
+  ASSERT_THAT(store_->ApplyRecords(Records({RestrictionOf(&f_, AGENCY_POLICE, record, overdue.sealed().key_id(), false)})),
               IsOk());
   behind.Follow(store_->state());
   EXPECT_THAT(behind.shown(), IsEmpty());
@@ -445,7 +475,7 @@ TEST_F(ProjectorTest, ALinkToARestrictedRecordTakesThePersonsAlertsOffAnOpenWatc
     m->set_from_date("2024-06-01");
   });
   const std::string childrens_key = crypto::DataKeyIdFor(*testing::TestVault(), visit);
-  ASSERT_THAT(store_->ApplyRecords(Records({overdue, visit, RestrictionOf(&f_, AGENCY_CHILDRENS_SERVICES, childrens_key,
+  ASSERT_THAT(store_->ApplyRecords(Records({overdue, visit, RestrictionOf(&f_, AGENCY_CHILDRENS_SERVICES, childrens, childrens_key,
                                                                           false)})),
               IsOk());
   Watcher open;
