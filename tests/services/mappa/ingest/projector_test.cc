@@ -59,6 +59,15 @@ class ProjectorTest : public ::testing::Test {
     return r;
   }
 
+  // The police's register notification about kPnc, overdue since 2025 (it raises an
+  // alert), applied after its key.
+  EventEnvelope ApplyOverdueNotification() {
+    const EventEnvelope overdue = Seal(f_.Notification(kPnc, "2024-02-01", "2025-02-01"));
+    EXPECT_THAT(store_->ApplyRecords({KeyRecord(keys_.at(overdue.sealed().key_id()).record)}), IsOk());
+    EXPECT_THAT(store_->ApplyRecords(Records({overdue})), IsOk());
+    return overdue;
+  }
+
   std::vector<BusRecord> Records(const std::vector<EventEnvelope>& events) {
     std::vector<BusRecord> out;
     for (const auto& e : events) {
@@ -392,9 +401,7 @@ EventEnvelope RestrictionOf(EventFactory* f, Agency agency, const std::string& r
 // lifted: it holds what a watch begun then lists.
 TEST_F(ProjectorTest, ARestrictionTakesThePersonsAlertsOffAnOpenWatchAndItsLiftingGivesThemBack) {
   const std::string record = absl::StrCat("pnc:", kPnc);
-  const EventEnvelope overdue = Seal(f_.Notification(kPnc, "2024-02-01", "2025-02-01"));
-  ASSERT_THAT(store_->ApplyRecords({KeyRecord(keys_.begin()->second.record)}), IsOk());
-  ASSERT_THAT(store_->ApplyRecords(Records({overdue})), IsOk());
+  const EventEnvelope overdue = ApplyOverdueNotification();
   Watcher open;
   EXPECT_THAT(open.Follow(store_->state()), ElementsAre(record));
   ASSERT_EQ(open.shown().size(), 1u);
@@ -421,9 +428,7 @@ TEST_F(ProjectorTest, ARestrictionTakesThePersonsAlertsOffAnOpenWatchAndItsLifti
 // open watch is told so.
 TEST_F(ProjectorTest, ARestrictionOfDataNotYetReadStillTakesThePersonsAlertsOffAnOpenWatch) {
   const std::string record = absl::StrCat("pnc:", kPnc);
-  const EventEnvelope overdue = Seal(f_.Notification(kPnc, "2024-02-01", "2025-02-01"));
-  ASSERT_THAT(store_->ApplyRecords({KeyRecord(keys_.begin()->second.record)}), IsOk());
-  ASSERT_THAT(store_->ApplyRecords(Records({overdue})), IsOk());
+  const EventEnvelope overdue = ApplyOverdueNotification();
   Watcher open;
   open.Follow(store_->state());
   ASSERT_EQ(open.shown().size(), 1u);
@@ -441,9 +446,7 @@ TEST_F(ProjectorTest, ARestrictionOfDataNotYetReadStillTakesThePersonsAlertsOffA
 // restriction as its withdrawal, and takes it down too.
 TEST_F(ProjectorTest, AWatcherBehindARestrictionTakesDownWhatWasClearedBeforeIt) {
   const std::string record = absl::StrCat("pnc:", kPnc);
-  const EventEnvelope overdue = Seal(f_.Notification(kPnc, "2024-02-01", "2025-02-01"));
-  ASSERT_THAT(store_->ApplyRecords({KeyRecord(keys_.begin()->second.record)}), IsOk());
-  ASSERT_THAT(store_->ApplyRecords(Records({overdue})), IsOk());
+  const EventEnvelope overdue = ApplyOverdueNotification();
   Watcher behind;
   behind.Follow(store_->state());
   ASSERT_EQ(behind.shown().size(), 1u);
