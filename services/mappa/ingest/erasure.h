@@ -10,8 +10,9 @@
 // pictures folded from them (folded again from what is left, or gone), and the history
 // of alert changes about the record or raised by those events (a watcher is told to take
 // down each such alert that no longer stands: AlertFolder::WithdrawForgotten). Events
-// parked under the key are sealed again in place. After the batch is committed, the state's table files
-// are compacted (MappaState::Purge), so no file of it holds what was erased.
+// parked under the key are sealed again in place. After the batch is committed, the
+// state's table files are compacted (MappaState::Purge), so no file of it holds what was
+// erased.
 //
 // When nothing of a record is left but mappa-service's own events about it (its panels'
 // reviews), those go too, and mappa-service destroys its own data key for the record, so
