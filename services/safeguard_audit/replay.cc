@@ -131,16 +131,19 @@ absl::StatusOr<ReplayReport> ReplayAndCompare(const ReplayOptions& options) {
   ASSIGN_OR_RETURN(std::vector<v1::ConsumerPosition> positions, mappa::StreamSequencer::Positions(live->Read()));
   // The keys topics first, as mappa-service reads them: each key comes before the events
   // sealed under it, which then need not wait for it.
+  const std::vector<std::string> keys_topics = options.topics.keys();
+  auto is_keys_topic = [&](const std::string& topic) {
+    return std::find(keys_topics.begin(), keys_topics.end(), topic) != keys_topics.end();
+  };
   std::stable_partition(positions.begin(), positions.end(),
-                        [](const v1::ConsumerPosition& p) { return IsCompactedTopic(p.topic()); });
+                        [&](const v1::ConsumerPosition& p) { return is_keys_topic(p.topic()); });
   std::filesystem::create_directories(options.work_dir, ec);
   ASSIGN_OR_RETURN(std::unique_ptr<mappa::MappaState> rebuilt,
                    mappa::MappaState::Open({.path = (std::filesystem::path(options.work_dir) / "mappa").string()}));
   ASSIGN_OR_RETURN(std::unique_ptr<mappa::Projector> projector,
                    mappa::Projector::Create(rebuilt.get(), SystemClock(),
-                                            {.vault = options.vault, .topics = options.topics.keys()}));
+                                            {.vault = options.vault, .topics = keys_topics}));
   ReplayReport report;
-  const std::vector<std::string> keys_topics = options.topics.keys();
   uint64_t to_replay = 0;
   for (const v1::ConsumerPosition& p : positions) to_replay += static_cast<uint64_t>(p.next_offset());
   Progress replaying("replaying the logs into a fresh state", "records", to_replay);
@@ -151,7 +154,7 @@ absl::StatusOr<ReplayReport> ReplayAndCompare(const ReplayOptions& options) {
       ASSIGN_OR_RETURN(topics[p.topic()], ReadLog(options.logs, p.topic()));
     }
     const std::vector<BusRecord>& records = topics[p.topic()];
-    const bool keys_topic = std::find(keys_topics.begin(), keys_topics.end(), p.topic()) != keys_topics.end();
+    const bool keys_topic = is_keys_topic(p.topic());
     std::vector<BusRecord> batch;
     for (const BusRecord& r : records) {
       if (r.partition != p.partition()) continue;
